@@ -1,0 +1,115 @@
+"""One settings object, read once from the environment (and `.env`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - the refused default
+
+
+class UnsafeSettingsError(RuntimeError):
+    """Raised at start-up when production runs with an unsafe setting."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = Field(
+        default="development", alias="EASYWAYS_ENV"
+    )
+    debug: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path(".data")
+
+    # Empty URLs mean "start the embedded server under data_dir".
+    database_url: str = ""
+    redis_url: str = ""
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+
+    secret_key: str = DEFAULT_SECRET
+    frontend_url: str = "http://localhost:3000"
+    public_api_url: str = "http://127.0.0.1:8000"
+
+    # JWT: PEM private keys as a JSON object {kid: pem}; the first signs, all verify.
+    jwt_private_keys: str = ""
+    jwt_algorithm: Literal["ES256", "RS256"] = "ES256"
+    jwt_issuer: str = "easyways"
+    jwt_audience: str = "easyways-api"
+    access_token_ttl_seconds: int = 15 * 60
+    refresh_token_ttl_seconds: int = 30 * 24 * 3600
+    refresh_token_absolute_ttl_seconds: int = 90 * 24 * 3600
+    refresh_cookie_name: str = "ews_refresh"
+    refresh_cookie_secure: bool = True
+    csrf_cookie_name: str = "ews_csrf"
+
+    verification_token_ttl_seconds: int = 48 * 3600
+    reset_token_ttl_seconds: int = 3600
+    email_change_token_ttl_seconds: int = 24 * 3600
+    mfa_required_for_admins: bool = False
+
+    login_max_attempts_per_account: int = 5
+    login_max_attempts_per_ip: int = 30
+    login_window_seconds: int = 900
+
+    mail_backend: Literal["files", "smtp"] = "files"
+    mail_from: str = "EasywaysSkills <no-reply@easyways.local>"
+    smtp_host: str = "localhost"
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+
+    log_level: str = "INFO"
+    log_json: bool = True
+    graphiql: bool = True
+    cors_origins: str = ""
+    run_worker_in_process: bool = True
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def embedded_database(self) -> bool:
+        return not self.database_url
+
+    @property
+    def embedded_redis(self) -> bool:
+        return not self.redis_url
+
+    def unsafe_reasons(self) -> list[str]:
+        """Names every setting that production refuses, with why."""
+        reasons: list[str] = []
+        if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
+            reasons.append("SECRET_KEY: set a random secret of at least 32 characters")
+        if not self.jwt_private_keys:
+            reasons.append("JWT_PRIVATE_KEYS: provide the signing keys (JSON {kid: PEM})")
+        if self.debug:
+            reasons.append("DEBUG: must be false in production")
+        if self.embedded_database:
+            reasons.append("DATABASE_URL: the embedded PostgreSQL is for development only")
+        if self.embedded_redis:
+            reasons.append("REDIS_URL: the embedded Valkey is for development only")
+        if not self.refresh_cookie_secure:
+            reasons.append("REFRESH_COOKIE_SECURE: must be true in production")
+        if self.mail_backend == "files":
+            reasons.append("MAIL_BACKEND: 'files' is for development; use smtp")
+        return reasons
+
+    def check_production(self) -> None:
+        if self.is_production and (reasons := self.unsafe_reasons()):
+            raise UnsafeSettingsError(
+                "refusing to start with unsafe production settings:\n  - " + "\n  - ".join(reasons)
+            )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,12 @@
+"""Per-request loaders. Build a fresh `Loaders` for every request (and every subscription event)."""
+
+from __future__ import annotations
+
+from app.db import Database
+
+
+class Loaders:
+    """Holds one instance of every domain's loader group, created lazily per request."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
