@@ -1,0 +1,23 @@
+"""Prometheus metrics of the whole process, defined once and imported where they are counted."""
+
+from prometheus_client import Counter, Gauge, Histogram
+
+HTTP_REQUESTS = Counter(
+    "easyways_http_requests_total", "HTTP requests", ["method", "route", "status"]
+)
+HTTP_LATENCY = Histogram(
+    "easyways_http_request_duration_seconds", "HTTP request latency", ["method", "route"]
+)
+GRAPHQL_OPERATIONS = Histogram(
+    "easyways_graphql_operation_duration_seconds",
+    "GraphQL operation latency",
+    ["operation_type", "operation_name"],
+)
+GRAPHQL_ERRORS = Counter("easyways_graphql_errors_total", "GraphQL errors", ["code"])
+DB_STATEMENT_SECONDS = Histogram(
+    "easyways_db_statement_duration_seconds", "Time spent in SQL statements"
+)
+QUEUE_DEPTH = Gauge("easyways_queue_depth", "Messages waiting in a job queue", ["queue"])
+OUTBOX_PENDING = Gauge("easyways_outbox_pending", "Outbox events not yet handed on")
+EMAILS = Counter("easyways_emails_total", "E-mail send outcomes", ["template", "status"])
+WEBHOOKS = Counter("easyways_webhooks_total", "Webhook outcomes", ["provider", "outcome"])
