@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.config import Config
+from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -81,29 +82,53 @@ def service_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
 
 
 @pytest.fixture(scope="session")
-async def database(service_urls: tuple[str, str]) -> AsyncIterator[Database]:
+async def _session_database(service_urls: tuple[str, str]) -> AsyncIterator[Database]:
     db = Database.from_url(service_urls[0], pool_size=5, max_overflow=20)
     yield db
     await db.dispose()
 
 
 @pytest.fixture(scope="session")
-async def redis_client(service_urls: tuple[str, str]):  # type: ignore[no-untyped-def]
+async def _session_redis(service_urls: tuple[str, str]) -> AsyncIterator[Redis]:
     client = make_redis(service_urls[1])
     yield client
     await client.aclose()
 
 
-_TABLES = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+_RESET_FUNCTION = """
+CREATE OR REPLACE FUNCTION pg_temp.reset_tables(names text[]) RETURNS void AS $$
+DECLARE
+  t text;
+  dirty text[] := '{}';
+  has_rows boolean;
+BEGIN
+  FOREACH t IN ARRAY names LOOP
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I)', t) INTO has_rows;
+    IF has_rows THEN dirty := dirty || quote_ident(t); END IF;
+  END LOOP;
+  FOREACH t IN ARRAY dirty LOOP
+    EXECUTE 'DELETE FROM ' || t;
+  END LOOP;
+END $$ LANGUAGE plpgsql
+"""
 
 
-@pytest.fixture(autouse=True)
-async def clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
-    """Empty every table and the cache before each test that touches them."""
-    if "database" in request.fixturenames or "redis_client" in request.fixturenames:
-        db: Database = request.getfixturevalue("database")
-        redis = request.getfixturevalue("redis_client")
-        async with db.engine.begin() as conn:
-            await conn.execute(text(f"TRUNCATE {_TABLES} RESTART IDENTITY CASCADE"))
-        await redis.flushdb()
-    yield
+@pytest.fixture
+async def clean_state(_session_database: Database, _session_redis: Redis) -> None:
+    """Empty every non-empty table (DELETE is far cheaper than TRUNCATE on tiny tables) and the
+    cache, once per test that uses the database or Redis."""
+    names = [t.name for t in reversed(metadata.sorted_tables)]  # children before parents
+    async with _session_database.engine.begin() as conn:
+        await conn.execute(text(_RESET_FUNCTION))
+        await conn.execute(text("SELECT pg_temp.reset_tables(:names)"), {"names": names})
+    await _session_redis.flushdb()
+
+
+@pytest.fixture
+async def database(clean_state: None, _session_database: Database) -> Database:
+    return _session_database
+
+
+@pytest.fixture
+async def redis_client(clean_state: None, _session_redis: Redis) -> Redis:
+    return _session_redis
