@@ -25,7 +25,7 @@ class EmbeddedServices:
 
         pgdata = (self.data_dir / "postgres").resolve()
         pgdata.parent.mkdir(parents=True, exist_ok=True)
-        self._pg = pgserver.get_server(pgdata, cleanup_mode="stop")
+        self._pg = pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
         exists = self._pg.psql(f"SELECT 1 FROM pg_database WHERE datname = '{db_name}';")
         if "1 row" not in exists:
             self._pg.psql(f'CREATE DATABASE "{db_name}";')

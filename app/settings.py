@@ -57,6 +57,18 @@ class Settings(BaseSettings):
     login_max_attempts_per_account: int = 5
     login_max_attempts_per_ip: int = 30
     login_window_seconds: int = 900
+    # Accounts throttles (attempts per window). register: per client IP, every attempt counts.
+    register_max_per_ip: int = 10
+    register_window_seconds: int = 3600
+    # Password-reset and resend-verification e-mails, per address and per client IP.
+    email_requests_max_per_email: int = 3
+    email_requests_max_per_ip: int = 20
+    email_requests_window_seconds: int = 3600
+    # verifyEmail / resetPassword token guesses per client IP.
+    token_attempts_max_per_ip: int = 30
+    token_attempts_window_seconds: int = 900
+    # Issuer shown by authenticator apps for TOTP.
+    totp_issuer: str = "EasywaysSkills"
 
     mail_backend: Literal["files", "smtp"] = "files"
     mail_from: str = "EasywaysSkills <no-reply@easyways.local>"
@@ -65,10 +77,30 @@ class Settings(BaseSettings):
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = True
+    # Implicit TLS from the first byte (usually port 465) instead of STARTTLS.
+    smtp_use_tls: bool = False
+    smtp_timeout_seconds: float = 30.0
+
+    # Outbox relay: dispatched rows are purged after this many days.
+    outbox_retention_days: int = 7
+    # `easyways worker` serves its Prometheus metrics on this port (0 = off).
+    worker_metrics_port: int = 0
 
     log_level: str = "INFO"
     log_json: bool = True
     graphiql: bool = True
+    # GraphQL protections (per operation). Depth 10, not graphql-armor's 6: a relay connection
+    # adds two levels (edges > node) to every list.
+    graphql_max_depth: int = 10
+    graphql_max_aliases: int = 15
+    graphql_max_tokens: int = 1000
+    graphql_max_directives: int = 50
+    # Cost: each field 1; fields with first/last multiply their children by the page size
+    # (default 20, at most 100), `ids` arguments by the number of ids.
+    graphql_max_cost: int = 5000
+    # Rate-limit budgets in cost points per minute: per client IP (anonymous) and per user.
+    rate_limit_anonymous_per_minute: int = 20_000
+    rate_limit_user_per_minute: int = 60_000
     cors_origins: str = ""
     run_worker_in_process: bool = True
 

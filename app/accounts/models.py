@@ -1,4 +1,5 @@
-"""Accounts: users, profiles, permissions, sessions (refresh-token families), one-time tokens, MFA."""
+"""Accounts: users, profiles, permissions, sessions (refresh-token families), one-time tokens,
+MFA."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ class UserRole(enum.StrEnum):
 
 class TokenPurpose(enum.StrEnum):
     VERIFY_EMAIL = "verify_email"
-    RESET_PASSWORD = "reset_password"
+    RESET_PASSWORD = "reset_password"  # noqa: S105 - a purpose name, not a secret
     CHANGE_EMAIL = "change_email"
 
 
@@ -136,7 +137,7 @@ class RefreshToken(IdMixin, CreatedMixin, Base):
 
 
 class OneTimeToken(IdMixin, CreatedMixin, Base):
-    """Random, hashed at rest, single-use, expiring (verify e-mail, reset password, change e-mail)."""
+    """Random, hashed at rest, single-use, expiring (verify/change e-mail, reset password)."""
 
     __tablename__ = "one_time_tokens"
 

@@ -5,9 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from jinja2 import TemplateError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.notifications.models import EmailLog
+from app.clock import utcnow
+from app.db import Database
+from app.errors import NotFound
+from app.integrations.mail import Mailer, OutgoingEmail
+from app.metrics import EMAILS
+from app.notifications.email import render_email
+from app.notifications.models import EmailLog, EmailStatus
 from app.outbox import emit
 
 EMAIL_TOPIC = "email.send"
@@ -28,6 +35,79 @@ async def queue_email(
     """
     log = EmailLog(recipient=to, template=template, context=context, user_id=user_id)
     session.add(log)
-    await session.flush([log])
+    await session.flush()
     await emit(session, EMAIL_TOPIC, {"email_id": str(log.id)})
     return log.id
+
+
+REDACTED = "[redacted]"
+SECRET_CONTEXT_KEYS = frozenset({"link", "token", "code"})
+
+
+def redact_context(value: Any) -> Any:
+    """Replace secret values (one-time links, tokens, codes) at any depth with "[redacted]"."""
+    if isinstance(value, dict):
+        return {
+            k: REDACTED if k in SECRET_CONTEXT_KEYS else redact_context(v) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [redact_context(v) for v in value]
+    return value
+
+
+async def deliver_email(
+    db: Database, email_id: uuid.UUID, *, mailer: Mailer, final_attempt: bool = False
+) -> EmailStatus:
+    """Render and send one queued e-mail; safe to call any number of times for the same id.
+
+    The email_log row is locked FOR UPDATE while sending, so two workers never both send it;
+    a row that is no longer `queued` is left alone. A send failure records the error and keeps
+    the row `queued` for the next retry, or marks it `failed` when `final_attempt` is set (a
+    template error fails at once: retrying cannot fix it). Once the row is `sent` or `failed`,
+    secret context values are redacted. Raises NotFound for an unknown id.
+    """
+    async with db.transaction() as session:
+        log = await session.get(EmailLog, email_id, with_for_update=True)
+        if log is None:
+            raise NotFound("Email")
+        if log.status != EmailStatus.QUEUED:
+            return log.status
+        outcome = await _send(log, mailer, final_attempt=final_attempt)
+    EMAILS.labels(template=log.template, status=outcome).inc()
+    return log.status
+
+
+async def _send(log: EmailLog, mailer: Mailer, *, final_attempt: bool) -> str:
+    """Send `log` and update it in place; returns the metrics outcome (sent | retry | failed)."""
+    log.attempts += 1
+    try:
+        rendered = render_email(log.template, log.context)
+    except TemplateError as exc:
+        _finish(log, EmailStatus.FAILED, error=f"template {log.template!r}: {exc}")
+        return EmailStatus.FAILED.value
+    email = OutgoingEmail(
+        email_id=log.id,
+        to=log.recipient,
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+    )
+    try:
+        log.provider_message_id = await mailer.send(email)
+    except Exception as exc:  # any provider failure is recorded and retried
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if final_attempt:
+            _finish(log, EmailStatus.FAILED, error=error)
+            return EmailStatus.FAILED.value
+        log.error_message = error
+        return "retry"
+    log.subject = rendered.subject
+    log.sent_at = utcnow()
+    _finish(log, EmailStatus.SENT, error=None)
+    return EmailStatus.SENT.value
+
+
+def _finish(log: EmailLog, status: EmailStatus, *, error: str | None) -> None:
+    log.status = status
+    log.error_message = error
+    log.context = redact_context(log.context)

@@ -50,7 +50,7 @@ async def hit(
     elapsed = now - window_index * window_seconds
     cur_key = f"rl:{key}:{window_index}"
     prev_key = f"rl:{key}:{window_index - 1}"
-    allowed, remaining = await redis.eval(  # type: ignore[misc]
+    allowed, remaining = await redis.eval(
         _SCRIPT, 2, cur_key, prev_key, limit, window_seconds, cost, elapsed
     )
     reset_after = max(1, math.ceil(window_seconds - elapsed))

@@ -1,0 +1,328 @@
+"""Accounts services: registration, e-mail verification, profile, roles.
+
+Sessions (login/refresh/logout) live in `app.accounts.sessions`, password and e-mail changes in
+`app.accounts.credentials`, TOTP in `app.accounts.mfa`. Every function takes the caller's session
+and never commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from redis.asyncio import Redis
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts import onetime, repo, throttle, validation
+from app.accounts.models import TokenPurpose, User, UserProfile, UserRole
+from app.accounts.sessions import AuthResult, open_session
+from app.clock import utcnow
+from app.errors import Conflict, FieldError, Invalid, NotFound, collect
+from app.notifications.service import queue_email
+from app.security.passwords import hash_password, password_errors
+from app.security.permissions import Permission, require_permission
+from app.security.tokens import KeyRing
+from app.settings import Settings
+
+EMAIL_TAKEN = "EMAIL_TAKEN"
+
+
+def email_taken_error(field: str = "email") -> Conflict:
+    return Conflict(field, "An account with this e-mail address already exists", EMAIL_TAKEN)
+
+
+async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
+    return await repo.get_user_by_email(session, validation.normalize_email(email))
+
+
+async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
+    return await repo.get_user(session, user_id)
+
+
+def registration_errors(
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    phone: str | None = None,
+    age: int | None = None,
+) -> list[FieldError]:
+    """Every rule the registration input breaks (cheap checks only: nothing is hashed)."""
+    errors = [
+        *validation.name_errors(first_name, "firstName"),
+        *validation.name_errors(last_name, "lastName"),
+        *validation.email_errors(email),
+    ]
+    if phone is not None:
+        errors += validation.phone_errors(phone)
+    if age is not None:
+        errors += validation.age_errors(age)
+    personal = [validation.normalize_email(email), first_name, last_name]
+    return errors + password_errors(password, personal=personal)
+
+
+async def create_user(
+    session: AsyncSession,
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    role: UserRole = UserRole.STUDENT,
+    verified: bool = False,
+    phone: str | None = None,
+    age: int | None = None,
+) -> User:
+    """Validate like `register` and insert the user (+ empty profile); EMAIL_TAKEN on duplicates,
+    also when a concurrent registration wins the race."""
+    collect(
+        registration_errors(
+            email=email,
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+            phone=phone,
+            age=age,
+        )
+    )
+    normalized = validation.normalize_email(email)
+    if await repo.email_taken(session, normalized, except_id=None):
+        raise email_taken_error()
+    user = User(
+        email=normalized,
+        first_name=validation.clean_name(first_name),
+        last_name=validation.clean_name(last_name),
+        phone=validation.clean_phone(phone) if phone else None,
+        age=age,
+        password_hash=hash_password(password),
+        role=role,
+        email_verified_at=utcnow() if verified else None,
+    )
+    try:
+        await repo.add_user(session, user, UserProfile())
+    except IntegrityError as exc:
+        raise email_taken_error() from exc
+    return user
+
+
+async def send_verification(session: AsyncSession, settings: Settings, user: User) -> None:
+    link = await onetime.issue(
+        session, settings, user_id=user.id, purpose=TokenPurpose.VERIFY_EMAIL
+    )
+    await queue_email(
+        session,
+        to=user.email,
+        template="verify_email",
+        user_id=user.id,
+        context={"first_name": user.first_name, "link": link},
+    )
+
+
+async def register(
+    session: AsyncSession,
+    *,
+    redis: Redis,
+    settings: Settings,
+    keyring: KeyRing,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    phone: str | None = None,
+    age: int | None = None,
+    ip: str | None = None,
+    user_agent: str | None = None,
+) -> AuthResult:
+    """Create a student account, send the verification link and sign the new user in."""
+    await throttle.take(
+        redis,
+        throttle.Bucket(
+            throttle.ip_key("register", ip),
+            settings.register_max_per_ip,
+            settings.register_window_seconds,
+        ),
+    )
+    user = await create_user(
+        session,
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        age=age,
+    )
+    await send_verification(session, settings, user)
+    user.last_login_at = utcnow()
+    return await open_session(
+        session, settings=settings, keyring=keyring, user=user, ip=ip, user_agent=user_agent
+    )
+
+
+async def _apply_email_change(session: AsyncSession, user: User, new_email: str) -> None:
+    if await repo.email_taken(session, new_email, except_id=user.id):
+        raise email_taken_error("token")
+    user.email = new_email
+    await repo.invalidate_tokens(
+        session, user_id=user.id, purposes=list(TokenPurpose), now=utcnow()
+    )
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise email_taken_error("token") from exc
+
+
+async def verify_email(
+    session: AsyncSession, *, redis: Redis, settings: Settings, token: str, ip: str | None = None
+) -> User:
+    """Use a verify_email or change_email link; the first verification sends the welcome."""
+    await throttle.take(redis, _token_bucket(settings, ip))
+    row = await onetime.consume(
+        session, token, [TokenPurpose.VERIFY_EMAIL, TokenPurpose.CHANGE_EMAIL]
+    )
+    user = await repo.get_user(session, row.user_id, for_update=True)
+    if user is None or not user.is_active or user.deleted_at is not None:
+        raise Invalid("token", "This link is invalid or has expired", onetime.INVALID_TOKEN)
+    first_verification = user.email_verified_at is None
+    if row.purpose == TokenPurpose.CHANGE_EMAIL:
+        await _apply_email_change(session, user, str(row.payload["new_email"]))
+        user.email_verified_at = utcnow()
+    elif first_verification:
+        user.email_verified_at = utcnow()
+    if first_verification:
+        await queue_email(
+            session,
+            to=user.email,
+            template="welcome",
+            user_id=user.id,
+            context={"first_name": user.first_name, "link": settings.frontend_url},
+        )
+    return user
+
+
+def _token_bucket(settings: Settings, ip: str | None) -> throttle.Bucket:
+    return throttle.Bucket(
+        throttle.ip_key("token", ip),
+        settings.token_attempts_max_per_ip,
+        settings.token_attempts_window_seconds,
+    )
+
+
+async def charge_email_request(
+    redis: Redis, settings: Settings, *, prefix: str, email: str, ip: str | None
+) -> None:
+    """Per-address and per-IP budget, charged whether or not the account exists."""
+    window = settings.email_requests_window_seconds
+    await throttle.take(
+        redis,
+        throttle.Bucket(throttle.ip_key(prefix, ip), settings.email_requests_max_per_ip, window),
+        throttle.Bucket(
+            throttle.email_key(prefix, email), settings.email_requests_max_per_email, window
+        ),
+    )
+
+
+async def resend_verification(
+    session: AsyncSession, *, redis: Redis, settings: Settings, email: str, ip: str | None = None
+) -> None:
+    """Always the same answer: a link is sent only to an existing, unverified account."""
+    normalized = validation.normalize_email(email)[:254]
+    await charge_email_request(redis, settings, prefix="resend", email=normalized, ip=ip)
+    user = await repo.get_user_by_email(session, normalized)
+    if user is not None and user.is_active and user.email_verified_at is None:
+        await send_verification(session, settings, user)
+
+
+# --- profile ------------------------------------------------------------------------------------
+
+_USER_FIELDS = {"first_name": "firstName", "last_name": "lastName", "phone": "phone"}
+_TEXT_FIELDS = {"headline": validation.MAX_HEADLINE_LENGTH, "bio": validation.MAX_BIO_LENGTH}
+_URL_FIELDS = ("avatar_url", "website_url", "linkedin_url", "github_url", "twitter_url")
+PROFILE_FIELDS = frozenset(
+    {*_USER_FIELDS, *_TEXT_FIELDS, *_URL_FIELDS, "timezone", "language", "preferences"}
+)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)
+
+
+def _profile_field_errors(name: str, value: Any) -> list[FieldError]:
+    field = _camel(name)
+    if value is None:
+        if name in ("first_name", "last_name", "timezone", "language", "preferences"):
+            return [FieldError(field, "This field cannot be empty", "REQUIRED")]
+        return []
+    checks = {
+        "first_name": lambda: validation.name_errors(value, field),
+        "last_name": lambda: validation.name_errors(value, field),
+        "phone": lambda: validation.phone_errors(value, field),
+        "timezone": lambda: validation.timezone_errors(value, field),
+        "language": lambda: validation.language_errors(value, field),
+        "preferences": lambda: validation.preferences_errors(value, field),
+    }
+    if name in checks:
+        return checks[name]()
+    if name in _TEXT_FIELDS:
+        return validation.text_errors(value, field, _TEXT_FIELDS[name])
+    return validation.url_errors(value, field)
+
+
+def _cleaned(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if name in ("first_name", "last_name"):
+        return validation.clean_name(value)
+    if name == "phone":
+        return validation.clean_phone(value)
+    return value.strip() or None if isinstance(value, str) else value
+
+
+async def update_profile(
+    session: AsyncSession, *, user_id: uuid.UUID, changes: Mapping[str, Any]
+) -> User:
+    """Apply only the given fields (snake_case names from PROFILE_FIELDS); null clears a field."""
+    unknown = set(changes) - PROFILE_FIELDS
+    if unknown:
+        raise Invalid(None, f"Unknown profile fields: {', '.join(sorted(unknown))}", "INVALID")
+    collect([e for name, value in changes.items() for e in _profile_field_errors(name, value)])
+    user = await repo.get_user(session, user_id, for_update=True)
+    if user is None:
+        raise NotFound("User")
+    profile = await repo.get_profile(session, user_id)
+    if profile is None:
+        profile = UserProfile(user_id=user_id)
+        session.add(profile)
+    for name, value in changes.items():
+        setattr(user if name in _USER_FIELDS else profile, name, _cleaned(name, value))
+    await session.flush()
+    return user
+
+
+# --- roles and permissions ----------------------------------------------------------------------
+
+
+async def permissions_of(session: AsyncSession, user_id: uuid.UUID) -> frozenset[str]:
+    """Extra permissions granted to the user on top of their role."""
+    return await repo.list_permissions(session, user_id)
+
+
+async def set_user_role(
+    session: AsyncSession, *, actor: User, user_id: uuid.UUID, role: UserRole
+) -> User:
+    """Admins (users.manage) change another user's role; the target's tokens are re-issued
+    on their next refresh (token version bump), so an old role never outlives 15 minutes."""
+    require_permission(actor, Permission.USERS_MANAGE, await permissions_of(session, actor.id))
+    if user_id == actor.id:
+        raise Invalid("userId", "You cannot change your own role", "CANNOT_CHANGE_OWN_ROLE")
+    target = await repo.get_user(session, user_id, for_update=True)
+    if target is None or target.deleted_at is not None:
+        raise NotFound("User")
+    if target.role != role:
+        target.role = role
+        target.token_version += 1
+    return target

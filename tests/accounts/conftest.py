@@ -1,0 +1,201 @@
+"""A real GraphQL context over the real database and Valkey, and small account factories."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.accounts import service
+from app.accounts.models import User, UserRole
+from app.db import Database
+from app.errors import Unauthenticated
+from app.notifications.models import EmailLog
+from app.security.tokens import KeyRing, verify_access_token
+from app.settings import Settings, get_settings
+from loaders import Loaders
+from schema.context import Context
+from schema.root import schema
+
+PASSWORD = "Correct-Horse-42"
+BROWSER = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0 Safari/537.36"
+)
+
+
+@dataclass
+class Outcome:
+    data: dict[str, Any] | None
+    errors: list[Any]
+    response: Response
+
+    @property
+    def codes(self) -> list[str]:
+        return [(e.extensions or {}).get("code") for e in self.errors]
+
+    def payload(self, name: str) -> dict[str, Any]:
+        assert not self.errors, self.errors
+        assert self.data is not None
+        return self.data[name]
+
+    def set_cookies(self) -> dict[str, Any]:
+        jar: SimpleCookie = SimpleCookie()
+        for header in self.response.headers.getlist("set-cookie"):
+            jar.load(header)
+        return {name: morsel for name, morsel in jar.items()}
+
+
+@dataclass
+class GraphQLClient:
+    database: Database
+    redis: Any
+    keyring: KeyRing
+    settings: Settings
+    ip: str = "203.0.113.7"
+    user_agent: str = BROWSER
+    cookies: dict[str, str] = field(default_factory=dict)
+
+    async def execute(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        cookies: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        ip: str | None = None,
+    ) -> Outcome:
+        jar = {**self.cookies, **(cookies or {})}
+        raw_headers = [(b"user-agent", self.user_agent.encode())]
+        if jar:
+            cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
+            raw_headers.append((b"cookie", cookie.encode()))
+        raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+        client_ip = ip or self.ip
+        scope = {
+            "type": "http",
+            "method": "POST",
+            "path": "/graphql",
+            "headers": raw_headers,
+            "client": (client_ip, 50000),
+            "query_string": b"",
+            "server": ("test", 80),
+            "scheme": "http",
+            "http_version": "1.1",
+            "root_path": "",
+        }
+        claims = None
+        if token is not None:
+            try:
+                claims = verify_access_token(self.keyring, self.settings, token)
+            except Unauthenticated:
+                claims = None
+        response = Response()
+        context = Context(
+            request=Request(scope),
+            response=response,
+            db=self.database,
+            redis=self.redis,
+            settings=self.settings,
+            request_id="test",
+            loaders=Loaders(self.database),
+            keyring=self.keyring,
+            claims=claims,
+            client_ip=client_ip,
+            user_agent=self.user_agent,
+        )
+        result = await schema.execute(query, variable_values=variables, context_value=context)
+        return Outcome(result.data, list(result.errors or []), response)
+
+    async def mutate(self, name: str, input_: dict[str, Any], fields: str, **kw: Any) -> Outcome:
+        type_name = name[0].upper() + name[1:]
+        query = (
+            f"mutation($input: {type_name}Input!) {{ {name}(input: $input) {{ {fields} "
+            "errors { field message code } } }"
+        )
+        return await self.execute(query, {"input": input_}, **kw)
+
+
+@pytest.fixture(scope="session")
+def keyring() -> KeyRing:
+    return KeyRing.generate()
+
+
+@pytest.fixture
+def settings(service_urls: tuple[str, str]) -> Settings:
+    return get_settings()
+
+
+@pytest.fixture
+def client(
+    database: Database, redis_client: Any, keyring: KeyRing, settings: Settings
+) -> GraphQLClient:
+    return GraphQLClient(database, redis_client, keyring, settings)
+
+
+AUTH_FIELDS = "accessToken refreshToken accessTokenExpiresAt expiresIn user { id email role }"
+
+
+async def make_user(
+    database: Database,
+    *,
+    email: str | None = None,
+    password: str = PASSWORD,
+    role: UserRole = UserRole.STUDENT,
+    verified: bool = True,
+    first_name: str = "Ada",
+    last_name: str = "Lovelace",
+) -> User:
+    async with database.transaction() as session:
+        return await service.create_user(
+            session,
+            email=email or f"user-{uuid.uuid4().hex[:10]}@example.com",
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+            role=role,
+            verified=verified,
+        )
+
+
+async def login(
+    client: GraphQLClient,
+    email: str,
+    password: str = PASSWORD,
+    *,
+    ip: str | None = None,
+    **input_: Any,
+) -> dict[str, Any]:
+    outcome = await client.mutate(
+        "login", {"email": email, "password": password, **input_}, AUTH_FIELDS, ip=ip
+    )
+    payload = outcome.payload("login")
+    assert payload["errors"] == [], payload["errors"]
+    return payload
+
+
+async def emails(database: Database, template: str | None = None) -> list[EmailLog]:
+    async with database.session() as session:
+        query = select(EmailLog).order_by(EmailLog.created_at, EmailLog.id)
+        if template:
+            query = query.where(EmailLog.template == template)
+        return list(await session.scalars(query))
+
+
+def token_of(log: EmailLog) -> str:
+    return parse_qs(urlsplit(log.context["link"]).query)["token"][0]
+
+
+async def count(database: Database, model: Any) -> int:
+    from sqlalchemy import func
+
+    async with database.session() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
