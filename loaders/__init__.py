@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.db import Database
+from loaders.accounts import AccountLoaders
 
 
 class Loaders:
@@ -10,3 +11,4 @@ class Loaders:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.accounts = AccountLoaders(db)

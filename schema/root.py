@@ -1,15 +1,125 @@
-"""Stitches the root Query / Mutation / Subscription types of every domain into one schema."""
+"""Stitches the root Query / Mutation / Subscription types of every domain into one schema.
+
+Adding a domain is one line in the lists below (its `resolvers/<domain>.py` root types).
+`build_schema` adds the protections: parse and validation caches, token, depth, alias and
+directive limits, cost limit, rate limits, error codes (see schema/extensions*.py).
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator, Sequence
+from functools import lru_cache
+from typing import Any
+
 import strawberry
+from graphql import ASTValidationRule, GraphQLError
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ParserCache,
+    ValidationCache,
+)
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from app.settings import Settings, get_settings
+from resolvers.accounts import Mutation as AccountsMutation
+from resolvers.accounts import Query as AccountsQuery
+from schema.extensions import OperationGuard
+from schema.extensions_errors import normalise_errors
+from schema.extensions_limits import alias_rule, depth_rule
+from schema.relay import BadUserInput, NodeQuery
+
+CACHE_SIZE = 512
+MAX_PINGS = 100
 
 
 @strawberry.type
-class Query:
+class SystemQuery:
     @strawberry.field(description="Liveness of the GraphQL layer.")
     def ping(self) -> str:
         return "pong"
 
 
-schema = strawberry.Schema(query=Query)
+@strawberry.type
+class SystemSubscription:
+    @strawberry.subscription(
+        description="Connectivity check for live clients: yields `pong` `count` times "
+        f"(1-{MAX_PINGS}), then completes."
+    )
+    async def ping(self, count: int = 1) -> AsyncGenerator[str, None]:
+        if not 1 <= count <= MAX_PINGS:
+            raise BadUserInput(f"`count` must be between 1 and {MAX_PINGS}")
+        for _ in range(count):
+            yield "pong"
+
+
+# --- the domains' root types: one line per domain --------------------------------------------
+
+QUERIES: list[type] = [SystemQuery, NodeQuery, AccountsQuery]
+MUTATIONS: list[type] = [AccountsMutation]
+SUBSCRIPTIONS: list[type] = [SystemSubscription]
+
+
+class EasywaysSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Give every error its code and request id (in place), log unexpected ones."""
+        normalise_errors(errors, execution_context)
+
+
+def _merge(name: str, types: Sequence[type]) -> Any:
+    return merge_types(name, tuple(types)) if types else None
+
+
+def build_schema(
+    settings: Settings | None = None,
+    *,
+    queries: Sequence[type] = (),
+    mutations: Sequence[type] = (),
+    subscriptions: Sequence[type] = (),
+    types: Sequence[type] = (),
+) -> EasywaysSchema:
+    """The schema with every domain plus `queries`/`mutations`/`subscriptions` (used by tests)."""
+    settings = settings or get_settings()
+    rules: list[type[ASTValidationRule]] = [
+        depth_rule(settings.graphql_max_depth),
+        alias_rule(settings.graphql_max_aliases),
+    ]
+    max_tokens = settings.graphql_max_tokens
+    return EasywaysSchema(
+        query=_merge("Query", [*QUERIES, *queries]),
+        mutation=_merge("Mutation", [*MUTATIONS, *mutations]),
+        subscription=_merge("Subscription", [*SUBSCRIPTIONS, *subscriptions]),
+        types=list(types),
+        extensions=[
+            lambda: MaxTokensLimiter(max_token_count=max_tokens),
+            lambda: ParserCache(maxsize=CACHE_SIZE),
+            lambda: AddValidationRules(rules),
+            lambda: ValidationCache(maxsize=CACHE_SIZE),
+            OperationGuard,
+        ],
+    )
+
+
+@lru_cache(maxsize=8)
+def _schema_for(max_depth: int, max_aliases: int, max_tokens: int) -> EasywaysSchema:
+    settings = get_settings().model_copy(
+        update={
+            "graphql_max_depth": max_depth,
+            "graphql_max_aliases": max_aliases,
+            "graphql_max_tokens": max_tokens,
+        }
+    )
+    return build_schema(settings)
+
+
+def schema_for(settings: Settings) -> EasywaysSchema:
+    """The (shared) production schema for these limits."""
+    return _schema_for(
+        settings.graphql_max_depth, settings.graphql_max_aliases, settings.graphql_max_tokens
+    )
+
+
+schema = schema_for(get_settings())

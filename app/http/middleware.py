@@ -1,0 +1,146 @@
+"""Pure-ASGI middleware (no BaseHTTPMiddleware): request id + access log + HTTP metrics, and
+security headers.
+
+The request id comes from `X-Request-ID` when it is 1-128 characters of [A-Za-z0-9._-], else a
+new uuid4 hex; it is echoed on the response, bound into structlog's context vars (so it is on every
+log line of the request) and kept on the scope as `RequestInfo` for the GraphQL layer, which adds
+the operation name and user id for the access line.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.metrics import HTTP_LATENCY, HTTP_REQUESTS
+
+REQUEST_ID_HEADER = "X-Request-ID"
+SCOPE_KEY = "easyways.request"
+_VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+_QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
+
+access_logger = structlog.get_logger("easyways.access")
+
+
+@dataclass
+class RequestInfo:
+    request_id: str
+    operation_name: str | None = None
+    operation_type: str | None = None
+    user_id: str | None = None
+
+
+def request_info(scope: Scope) -> RequestInfo | None:
+    info = scope.get(SCOPE_KEY)
+    return info if isinstance(info, RequestInfo) else None
+
+
+def accept_request_id(value: str | None) -> str:
+    if value and _VALID_REQUEST_ID.fullmatch(value):
+        return value
+    return uuid.uuid4().hex
+
+
+def route_template(scope: Scope) -> str:
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else "unmatched"
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        info = RequestInfo(accept_request_id(Headers(scope=scope).get(REQUEST_ID_HEADER)))
+        scope[SCOPE_KEY] = info
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] in ("http.response.start", "websocket.accept"):
+                status = message.get("status", 101)
+                headers = MutableHeaders(scope=message)
+                headers[REQUEST_ID_HEADER] = info.request_id
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=info.request_id):
+            try:
+                await self.app(scope, receive, send_with_id)
+            finally:
+                self._record(scope, info, status, time.perf_counter() - started)
+
+    def _record(self, scope: Scope, info: RequestInfo, status: int, elapsed: float) -> None:
+        route = route_template(scope)
+        method = scope.get("method", "WS")
+        if scope["type"] == "http":
+            HTTP_REQUESTS.labels(method=method, route=route, status=str(status)).inc()
+            HTTP_LATENCY.labels(method=method, route=route).observe(elapsed)
+        fields: dict[str, Any] = {
+            "method": method,
+            "path": scope.get("path"),
+            "route": route,
+            "status": status,
+            "latency_ms": round(elapsed * 1000, 2),
+            "user_id": info.user_id,
+            "operation_name": info.operation_name,
+            "operation_type": info.operation_type,
+            "client_ip": (scope.get("client") or (None,))[0],
+        }
+        if route in _QUIET_ROUTES:
+            access_logger.debug("request", **fields)
+        else:
+            access_logger.info("request", **fields)
+
+
+API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+# The GraphiQL page loads React and GraphiQL from unpkg and talks to /graphql (HTTP and WS).
+GRAPHIQL_CSP = (
+    "default-src 'self'; "
+    "script-src 'self' 'unsafe-inline' https://unpkg.com; "
+    "style-src 'self' 'unsafe-inline' https://unpkg.com; "
+    "img-src 'self' data: https://unpkg.com; "
+    "font-src 'self' data: https://unpkg.com; "
+    "connect-src 'self' ws: wss:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+class SecurityHeadersMiddleware:
+    """nosniff, no referrer, no framing, a strict CSP (relaxed only for HTML pages: GraphiQL)."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
+        self.app = app
+        self.hsts = hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                html = headers.get("content-type", "").startswith("text/html")
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "no-referrer")
+                headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Content-Security-Policy", GRAPHIQL_CSP if html else API_CSP)
+                if self.hsts:
+                    headers.setdefault(
+                        "Strict-Transport-Security", "max-age=63072000; includeSubDomains"
+                    )
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,143 @@
+"""The composition root: `create_app()` wires settings, resources, middleware and routes.
+
+The one module of app/ that imports the GraphQL layer (schema/, loaders/). Resources live on
+`app.state` (settings, db, redis, keyring) for the lifetime of the process, created in the
+lifespan and disposed on shutdown. With no DATABASE_URL / REDIS_URL the embedded PostgreSQL and
+Valkey are started under DATA_DIR (run `easyways migrate` first; `easyways serve` does both).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+
+from app.db import Database
+from app.embedded import EmbeddedServices
+from app.http.health import healthz, jwks, metrics, readyz
+from app.http.middleware import (
+    REQUEST_ID_HEADER,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+)
+from app.observability import configure_logging, instrument_engine
+from app.redis import make_redis
+from app.security.tokens import load_keyring
+from app.settings import Settings, get_settings
+
+logger = structlog.get_logger("easyways.app")
+
+
+def cors_origins(settings: Settings) -> list[str]:
+    return [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+
+
+def graphiql_enabled(settings: Settings) -> bool:
+    """On by default in development and test, off in production unless GRAPHIQL is set."""
+    if settings.is_production and "graphiql" not in settings.model_fields_set:
+        return False
+    return settings.graphiql
+
+
+async def _resolve_urls(settings: Settings) -> tuple[str, str, EmbeddedServices | None]:
+    if not (settings.embedded_database or settings.embedded_redis):
+        return settings.database_url, settings.redis_url, None
+    services = EmbeddedServices(settings.data_dir)
+    database_url = settings.database_url or await asyncio.to_thread(services.start_postgres)
+    redis_url = settings.redis_url or await asyncio.to_thread(services.start_valkey)
+    return database_url, redis_url, services
+
+
+def _lifespan(settings: Settings) -> Any:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        database_url, redis_url, embedded = await _resolve_urls(settings)
+        db = Database.from_url(
+            database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+        )
+        instrument_engine(db.engine)
+        redis = make_redis(redis_url)
+        app.state.settings = settings
+        app.state.db = db
+        app.state.redis = redis
+        app.state.keyring = load_keyring(settings)
+        logger.info("api started", env=settings.env, graphiql=graphiql_enabled(settings))
+        try:
+            yield
+        finally:
+            await redis.aclose()
+            await db.dispose()
+            if embedded is not None:
+                await asyncio.to_thread(embedded.stop)
+            logger.info("api stopped")
+
+    return lifespan
+
+
+def _middleware(settings: Settings) -> list[Middleware]:
+    stack = [
+        Middleware(RequestContextMiddleware),
+        Middleware(SecurityHeadersMiddleware, hsts=settings.is_production),
+    ]
+    if origins := cors_origins(settings):
+        stack.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=origins,
+                allow_credentials=True,
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=[
+                    "Authorization",
+                    "Content-Type",
+                    "Accept",
+                    REQUEST_ID_HEADER,
+                    "X-CSRF-Token",
+                    "Idempotency-Key",
+                ],
+                expose_headers=[
+                    REQUEST_ID_HEADER,
+                    "X-RateLimit-Limit",
+                    "X-RateLimit-Remaining",
+                    "X-RateLimit-Reset",
+                    "Retry-After",
+                ],
+                max_age=600,
+            )
+        )
+    return stack
+
+
+def create_app(settings: Settings | None = None, *, schema: Any = None) -> Starlette:
+    """The ASGI application. `schema` replaces the product schema (tests only)."""
+    from schema.root import schema_for
+    from schema.view import GraphQLView
+
+    settings = settings or get_settings()
+    settings.check_production()
+    configure_logging(settings)
+    view = GraphQLView(
+        schema if schema is not None else schema_for(settings),
+        graphiql=graphiql_enabled(settings),
+        allowed_origins=cors_origins(settings),
+    )
+    routes: list[BaseRoute] = [
+        Route("/graphql", view, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", view),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+        Route("/.well-known/jwks.json", jwks, methods=["GET"]),
+    ]
+    return Starlette(
+        debug=settings.debug,
+        routes=routes,
+        middleware=_middleware(settings),
+        lifespan=_lifespan(settings),
+    )

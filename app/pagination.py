@@ -1,0 +1,218 @@
+"""Keyset (cursor) pagination over any SQLAlchemy `select`, for repositories.
+
+A cursor is the base64url of the row's sort-key values (never an offset), so pages stay stable
+while rows are inserted or deleted. The order is the given sort keys plus the primary key as a
+tie-breaker; each key may ascend or descend. Sort keys must be NOT NULL (coalesce nullable ones).
+
+    page = await paginate(
+        session,
+        select(User).where(User.deleted_at.is_(None)),
+        order_by=[SortKey(User.created_at, descending=True)],
+        tiebreaker=User.id,
+        request=PageRequest.create(first=20, after=cursor),
+        with_total=True,
+    )
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+import orjson
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import DomainError
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+T = TypeVar("T")
+
+
+class InvalidPageRequest(DomainError):
+    """Bad `first`/`last`/`after`/`before`; becomes a BAD_USER_INPUT GraphQL error."""
+
+    code = "BAD_USER_INPUT"
+
+    def __init__(self, argument: str, message: str) -> None:
+        super().__init__(message)
+        self.argument = argument
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """Validated connection arguments: a page size and the direction to read in."""
+
+    size: int
+    backwards: bool
+    after: tuple[Any, ...] | None
+    before: tuple[Any, ...] | None
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> PageRequest:
+        if first is not None and last is not None:
+            raise InvalidPageRequest("first", "Pass either `first` or `last`, not both")
+        for name, value in (("first", first), ("last", last)):
+            if value is not None and not 1 <= value <= MAX_PAGE_SIZE:
+                raise InvalidPageRequest(name, f"`{name}` must be between 1 and {MAX_PAGE_SIZE}")
+        backwards = last is not None
+        size = last if last is not None else first if first is not None else DEFAULT_PAGE_SIZE
+        return cls(
+            size=size,
+            backwards=backwards,
+            after=decode_cursor(after, "after") if after else None,
+            before=decode_cursor(before, "before") if before else None,
+        )
+
+
+@dataclass(frozen=True)
+class SortKey:
+    column: ColumnElement[Any]
+    descending: bool = False
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    cursors: list[str]
+    has_next: bool
+    has_previous: bool
+    total_count: int | None = None
+
+
+# --- cursors ----------------------------------------------------------------------------------
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"t": "dt", "v": value.isoformat()}
+    if isinstance(value, date):
+        return {"t": "d", "v": value.isoformat()}
+    if isinstance(value, uuid.UUID):
+        return {"t": "u", "v": str(value)}
+    if isinstance(value, Decimal):
+        return {"t": "n", "v": str(value)}
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def _from_json(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    kind, raw = value.get("t"), value.get("v")
+    if not isinstance(raw, str):
+        raise ValueError("bad cursor value")
+    if kind == "dt":
+        return datetime.fromisoformat(raw)
+    if kind == "d":
+        return date.fromisoformat(raw)
+    if kind == "u":
+        return uuid.UUID(raw)
+    if kind == "n":
+        return Decimal(raw)
+    raise ValueError("bad cursor value")
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    raw = orjson.dumps([_to_json(v) for v in values])
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str, argument: str = "after") -> tuple[Any, ...]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = orjson.loads(raw)
+        if not isinstance(values, list) or not values:
+            raise ValueError("cursor is not a list")
+        return tuple(_from_json(v) for v in values)
+    except (ValueError, TypeError, binascii.Error) as exc:
+        raise InvalidPageRequest(argument, f"`{argument}` is not a valid cursor") from exc
+
+
+# --- the query --------------------------------------------------------------------------------
+
+
+def _beyond(keys: Sequence[SortKey], values: tuple[Any, ...], *, forward: bool) -> Any:
+    """Rows strictly after (`forward`) or before the position `values` in the key order."""
+
+    def past(key: SortKey, value: Any) -> Any:
+        ascending_step = forward != key.descending
+        return key.column > value if ascending_step else key.column < value
+
+    values = tuple(literal(v, k.column.type) for k, v in zip(keys, values, strict=True))
+    if len({k.descending for k in keys}) == 1:
+        columns = tuple_(*(k.column for k in keys))
+        return past(SortKey(columns, keys[0].descending), tuple_(*values))
+    clauses = []
+    for index, key in enumerate(keys):
+        equal_prefix = [k.column == v for k, v in zip(keys[:index], values[:index], strict=True)]
+        clauses.append(and_(*equal_prefix, past(key, values[index])))
+    return or_(*clauses)
+
+
+def _ordering(keys: Sequence[SortKey], *, reverse: bool) -> list[Any]:
+    return [k.column.desc() if k.descending != reverse else k.column.asc() for k in keys]
+
+
+async def paginate(
+    session: AsyncSession,
+    stmt: Select[Any],
+    *,
+    order_by: Sequence[SortKey | ColumnElement[Any]],
+    tiebreaker: ColumnElement[Any],
+    request: PageRequest,
+    with_total: bool = False,
+) -> Page[Any]:
+    """Run one page of `stmt` in keyset order; `with_total` adds one COUNT statement.
+
+    Items are the statement's single selected entity/column, or Row tuples when it selects more.
+    hasPreviousPage (reading forwards) / hasNextPage (reading backwards) are true whenever a
+    cursor was given, as the Relay specification allows, to avoid an extra query.
+    """
+    keys = [k if isinstance(k, SortKey) else SortKey(k) for k in order_by]
+    keys.append(SortKey(tiebreaker, keys[0].descending if keys else False))
+    for cursor, name in ((request.after, "after"), (request.before, "before")):
+        if cursor is not None and len(cursor) != len(keys):
+            raise InvalidPageRequest(name, f"`{name}` is not a valid cursor")
+
+    width = len(stmt.column_descriptions)
+    paged = stmt.add_columns(*(k.column for k in keys))
+    if request.after is not None:
+        paged = paged.where(_beyond(keys, request.after, forward=True))
+    if request.before is not None:
+        paged = paged.where(_beyond(keys, request.before, forward=False))
+    paged = paged.order_by(*_ordering(keys, reverse=request.backwards)).limit(request.size + 1)
+
+    rows = list((await session.execute(paged)).all())
+    more = len(rows) > request.size
+    rows = rows[: request.size]
+    if request.backwards:
+        rows.reverse()
+
+    items = [row[0] if width == 1 else tuple(row[:width]) for row in rows]
+    cursors = [encode_cursor(tuple(row[width:])) for row in rows]
+    total = await count_rows(session, stmt) if with_total else None
+    if request.backwards:
+        return Page(items, cursors, request.before is not None, more, total)
+    return Page(items, cursors, more, request.after is not None, total)
+
+
+async def count_rows(session: AsyncSession, stmt: Select[Any]) -> int:
+    counted = select(func.count()).select_from(stmt.order_by(None).subquery())
+    return int(await session.scalar(counted) or 0)
