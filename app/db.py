@@ -57,7 +57,12 @@ class TimestampMixin(CreatedMixin):
 
 
 def to_asyncpg_url(url: str) -> str:
-    for prefix in ("postgresql://", "postgres://", "postgresql+psycopg://", "postgresql+psycopg2://"):
+    for prefix in (
+        "postgresql://",
+        "postgres://",
+        "postgresql+psycopg://",
+        "postgresql+psycopg2://",
+    ):
         if url.startswith(prefix):
             return "postgresql+asyncpg://" + url[len(prefix) :]
     return url

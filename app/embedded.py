@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,10 @@ class EmbeddedServices:
         pgdata = (self.data_dir / "postgres").resolve()
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         self._pg = pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
-        exists = self._pg.psql(f"SELECT 1 FROM pg_database WHERE datname = '{db_name}';")
+        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", db_name):
+            raise ValueError(f"invalid database name {db_name!r}")
+        query = f"SELECT 1 FROM pg_database WHERE datname = '{db_name}';"  # noqa: S608 - checked
+        exists = self._pg.psql(query)
         if "1 row" not in exists:
             self._pg.psql(f'CREATE DATABASE "{db_name}";')
         socket_dir = self._pg.get_uri().split("host=", 1)[1]
@@ -38,7 +42,9 @@ class EmbeddedServices:
 
         vdir = (self.data_dir / "valkey").resolve()
         vdir.mkdir(parents=True, exist_ok=True)
-        self._valkey = ValkeyServer(port=port, data_dir=vdir, persist=True)
+        self._valkey = ValkeyServer(
+            port=port, data_dir=vdir, persist=True, appendonly="yes", appendfsync="everysec"
+        )
         self._valkey.start()
         self.redis_url = f"redis://127.0.0.1:{self._valkey.port}/0"
         return self.redis_url

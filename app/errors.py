@@ -51,7 +51,9 @@ class NotFound(DomainError):
 class RateLimited(DomainError):
     code = "RATE_LIMITED"
 
-    def __init__(self, retry_after: int, message: str = "Too many requests, try again later") -> None:
+    def __init__(
+        self, retry_after: int, message: str = "Too many requests, try again later"
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
 

@@ -211,14 +211,13 @@ def instrument_engine(engine: AsyncEngine) -> None:
 
 # --- gauges computed at scrape time -----------------------------------------------------------
 
-DRAMATIQ_NAMESPACE = "dramatiq"
 KNOWN_QUEUES = ("default",)
 
 
-async def queue_depths(redis: Redis) -> dict[str, int]:
-    """Messages held per Dramatiq queue (`dramatiq:<queue>.msgs`, including .DQ and .XQ)."""
+async def queue_depths(redis: Redis, namespace: str) -> dict[str, int]:
+    """Messages held per Dramatiq queue (`<namespace>:<queue>.msgs`, including .DQ and .XQ)."""
     names = set(KNOWN_QUEUES)
-    prefix = f"{DRAMATIQ_NAMESPACE}:"
+    prefix = f"{namespace}:"
     async for raw in redis.scan_iter(match=f"{prefix}*.msgs", count=100):
         key = raw.decode() if isinstance(raw, bytes) else str(raw)
         names.add(key[len(prefix) : -len(".msgs")])
@@ -236,12 +235,12 @@ async def outbox_pending(db: Database) -> int:
     return int(count or 0)
 
 
-async def refresh_gauges(db: Database, redis: Redis) -> None:
+async def refresh_gauges(db: Database, redis: Redis, *, queue_namespace: str) -> None:
     """Set QUEUE_DEPTH and OUTBOX_PENDING from Redis / PostgreSQL; failures leave them as they were
     (the scrape itself must not fail because a dependency is down)."""
     log = structlog.get_logger("easyways.metrics")
     try:
-        for queue, depth in (await queue_depths(redis)).items():
+        for queue, depth in (await queue_depths(redis, queue_namespace)).items():
             QUEUE_DEPTH.labels(queue=queue).set(depth)
     except Exception as exc:
         log.warning("queue depth unavailable", error=str(exc))

@@ -83,6 +83,8 @@ class Settings(BaseSettings):
 
     # Outbox relay: dispatched rows are purged after this many days.
     outbox_retention_days: int = 7
+    # Key prefix of the Dramatiq queues in Redis (lets deployments share one Redis).
+    queue_namespace: str = "easyways"
     # `easyways worker` serves its Prometheus metrics on this port (0 = off).
     worker_metrics_port: int = 0
 

@@ -61,7 +61,8 @@ async def readyz(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    await refresh_gauges(request.app.state.db, request.app.state.redis)
+    state = request.app.state
+    await refresh_gauges(state.db, state.redis, queue_namespace=state.settings.queue_namespace)
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 

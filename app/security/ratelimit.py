@@ -13,7 +13,8 @@ from redis.asyncio import Redis
 
 _SCRIPT = """
 local cur_key, prev_key = KEYS[1], KEYS[2]
-local limit, window, cost, elapsed = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local limit, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+local cost, elapsed = tonumber(ARGV[3]), tonumber(ARGV[4])
 local cur = tonumber(redis.call('GET', cur_key) or '0')
 local prev = tonumber(redis.call('GET', prev_key) or '0')
 local weighted = prev * ((window - elapsed) / window) + cur

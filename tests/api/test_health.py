@@ -62,7 +62,9 @@ async def test_metrics_expose_http_and_graphql_metrics(client: httpx.AsyncClient
 
 async def test_metrics_report_job_queue_depth_from_redis(client: httpx.AsyncClient) -> None:
     app = client._transport.app  # type: ignore[attr-defined]
-    await app.state.redis.hset("dramatiq:emails.msgs", mapping={"m1": "x", "m2": "y"})
+    namespace = app.state.settings.queue_namespace
+    await app.state.redis.hset(f"{namespace}:emails.msgs", mapping={"m1": "x", "m2": "y"})
+    await app.state.redis.hset("other-deployment:emails.msgs", mapping={"m3": "z"})
     text = (await client.get("/metrics")).text
     assert 'easyways_queue_depth{queue="emails"} 2.0' in text
     assert 'easyways_queue_depth{queue="default"} 0.0' in text

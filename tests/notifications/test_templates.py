@@ -1,0 +1,62 @@
+"""E-mail templates: every template renders its subject, text and HTML from its context."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+import pytest
+
+from app.notifications.email import TEMPLATES, render_email
+
+SAMPLE_CONTEXT: dict[str, Any] = {
+    "first_name": "Ada",
+    "link": "https://learn.example/verify?token=s3cret-one-time-token",
+    "new_email": "ada.new@example.com",
+}
+
+
+def context_for(template: str) -> dict[str, Any]:
+    return {key: SAMPLE_CONTEXT[key] for key in TEMPLATES[template]}
+
+
+# --- templates --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("template", sorted(TEMPLATES))
+def test_every_template_renders_subject_text_and_html_with_its_context(template: str) -> None:
+    rendered = render_email(template, context_for(template))
+    assert rendered.subject
+    assert "\n" not in rendered.subject
+    assert "Ada" in rendered.text
+    assert "Ada" in rendered.html
+    assert "EasywaysSkills" in rendered.text
+    assert "EasywaysSkills" in rendered.html
+    for key in TEMPLATES[template] - {"first_name"}:
+        assert SAMPLE_CONTEXT[key] in rendered.text
+        assert SAMPLE_CONTEXT[key] in rendered.html
+
+
+@pytest.mark.parametrize("template", sorted(TEMPLATES))
+def test_a_missing_context_key_is_an_error_not_a_blank(template: str) -> None:
+    context = context_for(template)
+    context.pop("first_name")
+    with pytest.raises(jinja2.UndefinedError):
+        render_email(template, context)
+
+
+def test_user_values_are_escaped_in_html_but_not_in_text() -> None:
+    rendered = render_email("password_changed", {"first_name": "<script>x</script>"})
+    assert "&lt;script&gt;" in rendered.html
+    assert "<script>" not in rendered.html
+    assert "Hi <script>x</script>," in rendered.text
+
+
+def test_html_links_are_attribute_escaped() -> None:
+    rendered = render_email("welcome", {"first_name": "Ada", "link": 'https://x.test/?a=1&b="2"'})
+    assert 'href="https://x.test/?a=1&amp;b=&#34;2&#34;"' in rendered.html
+
+
+def test_an_unknown_template_is_an_error() -> None:
+    with pytest.raises(jinja2.TemplateNotFound):
+        render_email("no_such_template", {"first_name": "Ada"})

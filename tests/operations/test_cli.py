@@ -1,0 +1,130 @@
+"""The `easyways` command line: admins, demo data, schema export, migrations, refusals."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.accounts.models import User, UserRole
+from app.cli import main
+from app.db import Database
+from app.seed import DEMO_USERS
+from app.settings import get_settings
+
+# Every test starts from empty tables (the `database` fixture cleans them).
+pytestmark = pytest.mark.usefixtures("database")
+
+ADMIN = ["--email", "Root@Example.com", "--first-name", "Rita", "--last-name", "Root"]
+
+
+def users(url: str) -> list[User]:
+    async def query() -> list[User]:
+        db = Database.from_url(url, pool_size=1, max_overflow=0)
+        try:
+            async with db.session() as session:
+                return list(await session.scalars(select(User).order_by(User.email)))
+        finally:
+            await db.dispose()
+
+    return asyncio.run(query())
+
+
+def create_admin(monkeypatch: pytest.MonkeyPatch, password: str) -> int:
+    monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+    return main(["create-admin", *ADMIN, "--password-stdin"])
+
+
+def test_create_admin_creates_a_verified_admin(
+    service_urls: tuple[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert create_admin(monkeypatch, "Sturdy!Passw0rd-2026") == 0
+    [user] = users(service_urls[0])
+    assert (user.email, user.role, user.first_name) == ("root@example.com", UserRole.ADMIN, "Rita")
+    assert user.email_verified_at is not None
+    assert "created admin root@example.com" in capsys.readouterr().err
+
+
+def test_create_admin_rejects_a_weak_password_with_exit_code_2_and_writes_nothing(
+    service_urls: tuple[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert create_admin(monkeypatch, "weak") == 2
+    assert "password" in capsys.readouterr().err.lower()
+    assert users(service_urls[0]) == []
+
+
+def test_create_admin_rejects_an_email_that_is_taken(
+    service_urls: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert create_admin(monkeypatch, "Sturdy!Passw0rd-2026") == 0
+    assert create_admin(monkeypatch, "Other!Passw0rd-2026") == 2
+    assert len(users(service_urls[0])) == 1
+
+
+def test_seeding_twice_creates_the_demo_users_once(service_urls: tuple[str, str]) -> None:
+    assert main(["seed"]) == 0
+    assert main(["seed"]) == 0
+    seeded = users(service_urls[0])
+    assert sorted(u.email for u in seeded) == sorted(d.email for d in DEMO_USERS)
+    assert all(u.email_verified_at is not None for u in seeded)
+    roles = [u.role for u in seeded]
+    assert (roles.count(UserRole.ADMIN), roles.count(UserRole.INSTRUCTOR)) == (1, 2)
+    assert roles.count(UserRole.STUDENT) == 3
+
+
+def test_export_schema_prints_the_sdl(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export-schema"]) == 0
+    sdl = capsys.readouterr().out
+    assert "type Query" in sdl
+    assert "ping" in sdl
+
+
+def test_export_schema_writes_the_sdl_to_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "schema.graphql"
+    assert main(["export-schema", "--output", str(target)]) == 0
+    assert "type Query" in target.read_text()
+
+
+def test_migrate_on_an_up_to_date_database_changes_nothing(
+    service_urls: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["migrate"]) == 0
+    assert "migrated to head" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_production_refuses_to_start_with_unsafe_settings_and_names_them(
+    command: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("EASYWAYS_ENV", "production")
+    monkeypatch.setenv("DEBUG", "true")
+    get_settings.cache_clear()
+    try:
+        assert main([command]) == 2
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    err = capsys.readouterr().err
+    for name in ("SECRET_KEY", "JWT_PRIVATE_KEYS", "DEBUG", "MAIL_BACKEND"):
+        assert name in err
+
+
+def test_a_worker_without_database_and_redis_urls_explains_what_it_needs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "")
+    monkeypatch.setenv("REDIS_URL", "")
+    get_settings.cache_clear()
+    try:
+        assert main(["worker"]) == 2
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert "DATABASE_URL and REDIS_URL" in capsys.readouterr().err

@@ -1,0 +1,53 @@
+"""The worker's outbox relay: hands committed outbox events to their Dramatiq actors.
+
+Each topic maps to one route that enqueues the actor's message. The Dramatiq message id is the
+outbox event id (also in the `outbox_event_id` option), so a redelivered event is recognisable;
+the actors themselves are idempotent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import dramatiq
+
+from app.notifications.service import EMAIL_TOPIC
+from app.outbox import OutboxEvent, run_relay
+from workers.email import send_email
+from workers.runtime import close_runtime, get_runtime
+
+
+class UnknownTopic(LookupError):
+    """An outbox event whose topic no route handles (it is retried with backoff, and logged)."""
+
+
+def enqueue(actor: dramatiq.Actor[Any, Any], event: OutboxEvent, *args: Any) -> None:
+    message = actor.message(*args).copy(
+        message_id=str(event.id), options={"outbox_event_id": str(event.id)}
+    )
+    actor.broker.enqueue(message)
+
+
+ROUTES: dict[str, Callable[[OutboxEvent], None]] = {
+    EMAIL_TOPIC: lambda event: enqueue(send_email, event, event.payload["email_id"]),
+}
+
+
+async def dispatch(event: OutboxEvent) -> None:
+    route = ROUTES.get(event.topic)
+    if route is None:
+        raise UnknownTopic(f"no route for outbox topic {event.topic!r}")
+    await asyncio.to_thread(route, event)
+
+
+async def relay_until(stop: asyncio.Event, *, interval: float = 0.25) -> None:
+    """Run the relay on this event loop until `stop` is set, then close its connections."""
+    runtime = get_runtime()
+    retention = timedelta(days=runtime.settings.outbox_retention_days)
+    try:
+        await run_relay(runtime.db, dispatch, stop=stop, interval=interval, retention=retention)
+    finally:
+        await close_runtime()
