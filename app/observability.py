@@ -184,8 +184,9 @@ def configure_logging(settings: Settings) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
-    # Our access log replaces uvicorn's.
+    # Our access log replaces uvicorn's; pgserver narrates every pg_ctl call at INFO.
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
 
 
 # --- database statement time -------------------------------------------------------------------

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.config import Config
+from hypothesis import settings as hypothesis_settings
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -27,6 +28,11 @@ from app.models import metadata
 from app.redis import make_redis
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# CI explores the same examples every run (no flaky submissions); local runs keep exploring.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 def alembic_config(url: str) -> Config:
