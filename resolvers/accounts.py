@@ -10,13 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import credentials, mfa, service, sessions
 from app.errors import NotFound, Unauthenticated
+from app.security.tokens import verify_access_token
 from schema import accounts as t
 from schema.auth import (
     clear_auth_cookies,
     client_ip,
     current_user,
     refresh_token_of,
+    require_actor,
     require_user,
+    session_amr,
     set_auth_cookies,
     user_agent,
 )
@@ -43,8 +46,10 @@ def _auth_env(info: Info) -> dict[str, Any]:
 
 def _signed_in(info: Info, result: sessions.AuthResult) -> dict[str, Any]:
     """Cookies, and the rest of this operation sees the caller as the signed-in user."""
-    set_auth_cookies(info.context, result)
-    info.context._user, info.context._user_loaded = result.user, True
+    ctx = info.context
+    set_auth_cookies(ctx, result)
+    ctx._user, ctx._user_loaded = result.user, True
+    ctx.claims = verify_access_token(ctx.keyring, ctx.settings, result.access_token)
     return t.AuthFields.fields_of(result)
 
 
@@ -219,6 +224,7 @@ class Mutation:
                     user_id=user.id,
                     current_password=input.current_password,
                     new_password=input.new_password,
+                    amr=session_amr(info.context, user),
                     **_auth_env(info),
                 ),
             )
@@ -341,7 +347,7 @@ class Mutation:
     @strawberry.mutation(description="Admin only: change another user's role.")
     async def set_user_role(self, info: Info, input: t.SetUserRoleInput) -> t.SetUserRolePayload:
         async def action() -> dict[str, Any]:
-            actor = await require_user(info)
+            actor = await require_actor(info)
             target_id = t.parse_uuid(input.user_id)
             if target_id is None:
                 raise NotFound("User")

@@ -336,11 +336,21 @@ class AuthFields:
         default=None, description="Seconds until the access token expires."
     )
     user: User | None = None
+    mfa_setup_required: bool = strawberry.field(
+        default=False,
+        description=(
+            "True when two-factor authentication is required for this account (administrators, "
+            "when the server requires it) but this session was not signed in with it: admin "
+            "capabilities stay FORBIDDEN until TOTP is set up (setupTotp, confirmTotp) and used "
+            "to sign in."
+        ),
+    )
     errors: list[UserError]
 
     @classmethod
     def fields_of(cls, result: AuthResult) -> dict[str, Any]:
         return {
+            "mfa_setup_required": result.mfa_setup_required,
             "access_token": result.access_token,
             "refresh_token": result.refresh_token,
             "access_token_expires_at": result.access_token_expires_at,

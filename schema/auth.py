@@ -9,7 +9,7 @@ from app.accounts.models import User
 from app.accounts.sessions import AuthResult, usable
 from app.clock import utcnow
 from app.errors import Forbidden, Unauthenticated
-from app.security.permissions import Permission, has_permission
+from app.security.permissions import Actor, Permission, has_permission
 from schema.base import graphql_error
 
 if TYPE_CHECKING:
@@ -41,11 +41,35 @@ async def require_user(info: Info) -> User:
     return user
 
 
+def session_amr(ctx: Context, user: User) -> tuple[str, ...]:
+    """How the caller's session was authenticated (the access token's `amr`); nothing when the
+    token is not `user`'s own."""
+    claims = ctx.claims
+    if claims is None or getattr(claims, "sub", None) != user.id:
+        return ()
+    return tuple(getattr(claims, "amr", ()))
+
+
+def actor_of(ctx: Context, user: User) -> Actor:
+    """`user` as the actor of a service call: with the session's `amr` and the MFA policy."""
+    return Actor.of(
+        user,
+        amr=session_amr(ctx, user),
+        mfa_required_for_admins=ctx.settings.mfa_required_for_admins,
+    )
+
+
+async def require_actor(info: Info) -> Actor:
+    """The signed-in caller as an `Actor` (UNAUTHENTICATED when anonymous)."""
+    return actor_of(info.context, await require_user(info))
+
+
 async def sees_private_fields(info: Info, user: User) -> bool:
-    """The user themself or an admin."""
+    """The user themself or an admin (whose MFA is in use when it is required)."""
     viewer = await current_user(info)
     return viewer is not None and (
-        viewer.id == user.id or has_permission(viewer, Permission.USERS_MANAGE)
+        viewer.id == user.id
+        or has_permission(actor_of(info.context, viewer), Permission.USERS_MANAGE)
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +19,7 @@ from app.clock import utcnow
 from app.errors import FieldError, Invalid, NotFound, UserFacingError, collect
 from app.notifications.service import queue_email
 from app.security.passwords import hash_password, password_errors
-from app.security.tokens import KeyRing
+from app.security.tokens import AMR_PASSWORD, KeyRing
 from app.settings import Settings
 
 
@@ -115,8 +116,10 @@ async def change_password(
     new_password: str,
     ip: str | None = None,
     user_agent: str | None = None,
+    amr: Sequence[str] = (AMR_PASSWORD,),
 ) -> AuthResult:
-    """Needs the current password; every session is revoked and this device gets a new one."""
+    """Needs the current password; every session is revoked and this device gets a new one,
+    which keeps `amr` (how the caller's current session was authenticated)."""
     user = await _locked_user(session, user_id)
     errors: list[FieldError] = password_errors(
         new_password, field="newPassword", personal=_personal(user)
@@ -139,7 +142,13 @@ async def change_password(
     collect(errors)
     await _set_password(session, user, new_password, "password_changed")
     return await open_session(
-        session, settings=settings, keyring=keyring, user=user, ip=ip, user_agent=user_agent
+        session,
+        settings=settings,
+        keyring=keyring,
+        user=user,
+        ip=ip,
+        user_agent=user_agent,
+        amr=amr,
     )
 
 

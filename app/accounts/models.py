@@ -120,6 +120,11 @@ class AuthSession(IdMixin, CreatedMixin, Base):
     ip_address: Mapped[str | None] = mapped_column(INET)
     user_agent: Mapped[str | None] = mapped_column(String(512))
     device: Mapped[str | None] = mapped_column(String(120))
+    # How the login that opened the family was authenticated (RFC 8176 `amr`, e.g. ["pwd"] or
+    # ["pwd", "otp"]); every access token issued on refresh carries it unchanged.
+    amr: Mapped[list[str]] = mapped_column(
+        JSONB, default=lambda: ["pwd"], server_default=text("'[\"pwd\"]'::jsonb")
+    )
 
 
 class RefreshToken(IdMixin, CreatedMixin, Base):

@@ -22,7 +22,7 @@ from app.clock import utcnow
 from app.errors import Conflict, FieldError, Invalid, NotFound, collect
 from app.notifications.service import queue_email
 from app.security.passwords import hash_password, password_errors
-from app.security.permissions import Permission, require_permission
+from app.security.permissions import Actor, Permission, require_permission
 from app.security.tokens import KeyRing
 from app.settings import Settings
 
@@ -312,10 +312,11 @@ async def permissions_of(session: AsyncSession, user_id: uuid.UUID) -> frozenset
 
 
 async def set_user_role(
-    session: AsyncSession, *, actor: User, user_id: uuid.UUID, role: UserRole
+    session: AsyncSession, *, actor: Actor, user_id: uuid.UUID, role: UserRole
 ) -> User:
     """Admins (users.manage) change another user's role; the target's tokens are re-issued
-    on their next refresh (token version bump), so an old role never outlives 15 minutes."""
+    on their next refresh (token version bump), so an old role never outlives 15 minutes.
+    With MFA_REQUIRED_FOR_ADMINS, the actor's session must have used a second factor."""
     require_permission(actor, Permission.USERS_MANAGE, await permissions_of(session, actor.id))
     if user_id == actor.id:
         raise Invalid("userId", "You cannot change your own role", "CANNOT_CHANGE_OWN_ROLE")

@@ -3,12 +3,17 @@
 A login opens a family (`auth_sessions`) holding one live refresh token at a time: each use
 rotates it (the old row gets `rotated_at` + `replaced_by_id`). Presenting a rotated token again
 means it leaked: the whole family is revoked (`reuse_detected`) and nothing is issued.
+
+The family remembers how its login was authenticated (`amr`, RFC 8176): `["pwd"]` after a
+password, `["pwd", "otp"]` when a TOTP or recovery code was verified too. Every access token of
+the family carries it, refreshed ones included.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -31,7 +36,8 @@ from app.security.passwords import (
     needs_rehash,
     verify_password,
 )
-from app.security.tokens import KeyRing, issue_access_token
+from app.security.permissions import admin_mfa_missing
+from app.security.tokens import AMR_OTP, AMR_PASSWORD, KeyRing, issue_access_token
 from app.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -47,6 +53,10 @@ class AuthResult:
     access_token_expires_at: datetime
     refresh_token: str
     refresh_token_expires_at: datetime
+    amr: tuple[str, ...] = (AMR_PASSWORD,)
+    # An admin signed in without a second factor while MFA_REQUIRED_FOR_ADMINS is on: admin
+    # capabilities stay locked until TOTP is set up and used at sign-in.
+    mfa_setup_required: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,8 +94,22 @@ def _result(
     token: RefreshToken,
     raw: str,
 ) -> AuthResult:
-    access, access_exp = issue_access_token(keyring, settings, user=user, session_id=family.id)
-    return AuthResult(user, family.id, access, access_exp, raw, token.expires_at)
+    amr = tuple(family.amr)
+    access, access_exp = issue_access_token(
+        keyring, settings, user=user, session_id=family.id, amr=amr
+    )
+    return AuthResult(
+        user,
+        family.id,
+        access,
+        access_exp,
+        raw,
+        token.expires_at,
+        amr=amr,
+        mfa_setup_required=admin_mfa_missing(
+            user.role, amr, required=settings.mfa_required_for_admins
+        ),
+    )
 
 
 async def open_session(
@@ -96,8 +120,10 @@ async def open_session(
     user: User,
     ip: str | None,
     user_agent: str | None,
+    amr: Sequence[str] = (AMR_PASSWORD,),
 ) -> AuthResult:
-    """Start a new refresh-token family for `user` on this device and issue both tokens."""
+    """Start a new refresh-token family for `user` on this device and issue both tokens; `amr`
+    names how the user authenticated (kept for the family's lifetime)."""
     now = utcnow()
     agent = user_agent[:MAX_USER_AGENT_LENGTH] if user_agent else None
     family = AuthSession(
@@ -107,6 +133,7 @@ async def open_session(
         ip_address=_ip(ip),
         user_agent=agent,
         device=device_label(agent),
+        amr=list(amr),
     )
     session.add(family)
     await session.flush()
@@ -120,13 +147,16 @@ def _invalid_credentials() -> Invalid:
 
 async def _check_second_factor(
     session: AsyncSession, settings: Settings, user: User, totp_code: str | None
-) -> bool:
-    """Raises MFA_REQUIRED without a code; False for a wrong code; True when passed or not set."""
+) -> tuple[str, ...] | None:
+    """The login's `amr`: ("pwd",) without MFA, ("pwd", "otp") after a valid TOTP or recovery
+    code; None for a wrong code. Raises MFA_REQUIRED without a code."""
     if not await mfa.is_enabled(session, user.id):
-        return True
+        return (AMR_PASSWORD,)
     if not totp_code:
         raise Invalid("totpCode", "Enter the code from your authenticator app", "MFA_REQUIRED")
-    return await mfa.verify_second_factor(session, settings, user_id=user.id, code=totp_code)
+    if not await mfa.verify_second_factor(session, settings, user_id=user.id, code=totp_code):
+        return None
+    return (AMR_PASSWORD, AMR_OTP)
 
 
 async def login(
@@ -156,7 +186,8 @@ async def login(
     if not ok or user is None or not usable(user):
         await throttle.record_failure(redis, *buckets)
         raise _invalid_credentials()
-    if not await _check_second_factor(session, settings, user, totp_code):
+    amr = await _check_second_factor(session, settings, user, totp_code)
+    if amr is None:
         await throttle.record_failure(redis, *buckets)
         raise Invalid("totpCode", "The authentication code is not valid", mfa.INVALID_MFA_CODE)
     await throttle.forget(redis, buckets[0])
@@ -164,7 +195,13 @@ async def login(
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     return await open_session(
-        session, settings=settings, keyring=keyring, user=user, ip=ip, user_agent=user_agent
+        session,
+        settings=settings,
+        keyring=keyring,
+        user=user,
+        ip=ip,
+        user_agent=user_agent,
+        amr=amr,
     )
 
 

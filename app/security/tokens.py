@@ -17,7 +17,7 @@ import base64
 import json
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -43,6 +43,11 @@ CLOCK_LEEWAY_SECONDS = 5
 _MAX_TOKEN_LENGTH = 4096
 
 
+# Authentication method references (RFC 8176) carried in the `amr` claim.
+AMR_PASSWORD = "pwd"  # noqa: S105 - a method name (RFC 8176), not a secret
+AMR_OTP = "otp"  # a TOTP or a recovery code was verified at sign-in
+
+
 class KeyRingError(RuntimeError):
     """The configured signing keys cannot be used."""
 
@@ -58,6 +63,8 @@ class AccessClaims:
     sid: uuid.UUID | None
     exp: int
     jti: str
+    # How the session was authenticated (RFC 8176), e.g. ("pwd",) or ("pwd", "otp").
+    amr: tuple[str, ...] = ()
 
 
 def _algorithm_of(key: SigningKey) -> str:
@@ -195,9 +202,11 @@ def issue_access_token(
     *,
     user: User,
     session_id: uuid.UUID | None,
+    amr: Sequence[str] = (AMR_PASSWORD,),
     now: datetime | None = None,
 ) -> tuple[str, datetime]:
-    """Sign a short-lived access token for `user` in session `session_id`; returns (token, exp)."""
+    """Sign a short-lived access token for `user` in session `session_id`, authenticated by the
+    methods `amr` (RFC 8176); returns (token, exp)."""
     issued = (now or utcnow()).replace(microsecond=0)
     expires_at = issued + timedelta(seconds=settings.access_token_ttl_seconds)
     claims = {
@@ -208,6 +217,7 @@ def issue_access_token(
         "role": UserRole(user.role).value,
         "ver": user.token_version,
         "sid": str(session_id) if session_id else None,
+        "amr": list(amr),
         "iat": int(issued.timestamp()),
         "nbf": int(issued.timestamp()),
         "exp": int(expires_at.timestamp()),
@@ -246,9 +256,17 @@ def verify_access_token(
             sid=uuid.UUID(sid) if sid is not None else None,
             exp=_strict_int(claims["exp"]),
             jti=str(claims["jti"]),
+            amr=_amr(claims.get("amr", [])),
         )
     except (JoseError, KeyError, ValueError, TypeError, AttributeError) as exc:
         raise Unauthenticated("Invalid access token") from exc
+
+
+def _amr(value: object) -> tuple[str, ...]:
+    """A list of method names; absent means none is known (never more than was proven)."""
+    if not isinstance(value, list) or not all(isinstance(m, str) for m in value):
+        raise TypeError("expected a list of strings in amr")
+    return tuple(value)
 
 
 def _strict_int(value: object) -> int:

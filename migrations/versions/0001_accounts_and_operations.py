@@ -62,6 +62,7 @@ def upgrade() -> None:
     sa.Column('ip_address', postgresql.INET(), nullable=True),
     sa.Column('user_agent', sa.String(length=512), nullable=True),
     sa.Column('device', sa.String(length=120), nullable=True),
+    sa.Column('amr', postgresql.JSONB(astext_type=sa.Text()), server_default=sa.text('\'["pwd"]\'::jsonb'), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_auth_sessions_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_auth_sessions'))

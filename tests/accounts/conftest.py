@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -139,6 +140,11 @@ def client(
     database: Database, redis_client: Any, keyring: KeyRing, settings: Settings
 ) -> GraphQLClient:
     return GraphQLClient(database, redis_client, keyring, settings)
+
+
+def with_settings(client: GraphQLClient, **overrides: Any) -> GraphQLClient:
+    """The same client over a copy of its settings with `overrides` (e.g. a feature switch)."""
+    return dataclasses.replace(client, settings=client.settings.model_copy(update=overrides))
 
 
 AUTH_FIELDS = "accessToken refreshToken accessTokenExpiresAt expiresIn user { id email role }"
