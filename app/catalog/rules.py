@@ -1,0 +1,98 @@
+"""Shared authoring rules: who may change a course, input checks, change events."""
+
+from __future__ import annotations
+
+import enum
+import re
+import uuid
+from typing import Final
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.models import User
+from app.catalog import repo
+from app.catalog.models import Course, CourseStatus
+from app.errors import FieldError, Forbidden, NotFound
+from app.outbox import emit
+from app.security.permissions import Permission, has_permission
+
+
+class Unset(enum.Enum):
+    """Marks an update argument the caller did not give (None means "clear")."""
+
+    UNSET = 0
+
+
+UNSET: Final = Unset.UNSET
+
+COURSE_CHANGED = "catalog.course_changed"
+CATEGORY_CHANGED = "catalog.category_changed"
+
+_URL = re.compile(r"^https?://[^\s]+$")
+
+
+def can_edit(actor: User, course: Course) -> bool:
+    """The owner while still an instructor, or anyone who manages all courses (admins)."""
+    if has_permission(actor, Permission.COURSES_MANAGE):
+        return True
+    return course.instructor_id == actor.id and has_permission(actor, Permission.COURSES_CREATE)
+
+
+def deny(actor: User, course: Course) -> Exception:
+    """FORBIDDEN only where the course is public anyway; otherwise its existence stays hidden
+    (SPEC §2), so another instructor poking at a draft gets NOT_FOUND."""
+    if course.status == CourseStatus.PUBLISHED or course.instructor_id == actor.id:
+        return Forbidden()
+    return NotFound("Course")
+
+
+async def course_for_author(session: AsyncSession, actor: User, course_id: uuid.UUID) -> Course:
+    """The course, row-locked so structural changes to one course run one at a time."""
+    course = await repo.get_course(session, course_id, for_update=True)
+    if course is None:
+        raise NotFound("Course")
+    if not can_edit(actor, course):
+        raise deny(actor, course)
+    return course
+
+
+async def course_changed(session: AsyncSession, course_id: uuid.UUID, change: str) -> None:
+    """Cache invalidation and search indexing follow this event (after commit, via the outbox)."""
+    await emit(session, COURSE_CHANGED, {"course_id": str(course_id), "change": change})
+
+
+def text(
+    errors: list[FieldError],
+    field: str,
+    value: str | None,
+    *,
+    max_length: int,
+    required: bool = True,
+) -> str | None:
+    """Stripped text, or None; records REQUIRED / TOO_LONG in `errors`."""
+    cleaned = value.strip() if value is not None else None
+    if not cleaned:
+        if required:
+            errors.append(FieldError(field, "This field is required", "REQUIRED"))
+        return None
+    if len(cleaned) > max_length:
+        errors.append(FieldError(field, f"At most {max_length} characters are allowed", "TOO_LONG"))
+    return cleaned
+
+
+def url(errors: list[FieldError], field: str, value: str | None) -> str | None:
+    cleaned = text(errors, field, value, max_length=1000, required=False)
+    if cleaned is not None and not _URL.match(cleaned):
+        errors.append(FieldError(field, "Enter an http(s) URL", "INVALID_URL"))
+    return cleaned
+
+
+def text_list(
+    errors: list[FieldError], field: str, values: list[str], *, max_items: int, max_length: int
+) -> list[str]:
+    if len(values) > max_items:
+        errors.append(FieldError(field, f"At most {max_items} entries are allowed", "TOO_MANY"))
+    cleaned = [
+        text(errors, f"{field}[{i}]", v, max_length=max_length) for i, v in enumerate(values)
+    ]
+    return [c for c in cleaned if c is not None]

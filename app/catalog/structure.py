@@ -1,0 +1,357 @@
+"""Modules and lessons of a course: add, edit, delete, reorder.
+
+Order numbers stay unique and gapless (1..n) per parent after every change (Properties 13, 15);
+the course row is locked first so concurrent edits of one course run one at a time. Lesson types
+need (Property 14): video — an existing `videoAssetId` (processing may still run; publishing
+needs it ready); text — non-blank `contentText`; quiz — nothing up front (its quiz and questions
+are attached to the lesson afterwards by the assessments domain); assignment — a non-blank
+`description` telling students what to hand in (the graded assignment is attached afterwards).
+A video asset on a non-video lesson is rejected rather than silently kept.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.models import User
+from app.catalog import repo
+from app.catalog.models import CourseModule, Lesson, LessonType
+from app.catalog.rules import UNSET, Unset, course_changed, course_for_author, text, url
+from app.errors import FieldError, NotFound, collect
+
+MAX_MODULES = 200
+_T = TypeVar("_T")
+_R = TypeVar("_R", CourseModule, Lesson)
+MAX_LESSONS_PER_MODULE = 200
+
+
+# --- modules -----------------------------------------------------------------------------------
+
+
+async def add_module(
+    session: AsyncSession,
+    *,
+    actor: User,
+    course_id: uuid.UUID,
+    title: str,
+    description: str | None = None,
+    prerequisite_module_id: uuid.UUID | None = None,
+) -> CourseModule:
+    """Appended with the next free order number."""
+    await course_for_author(session, actor, course_id)
+    modules = (await repo.modules_by_course_ids(session, [course_id]))[0]
+    errors: list[FieldError] = []
+    clean_title = text(errors, "title", title, max_length=220)
+    clean_description = text(errors, "description", description, max_length=5000, required=False)
+    if len(modules) >= MAX_MODULES:
+        errors.append(FieldError(None, f"At most {MAX_MODULES} modules", "TOO_MANY"))
+    if prerequisite_module_id is not None and prerequisite_module_id not in {m.id for m in modules}:
+        errors.append(_foreign_prerequisite())
+    collect(errors)
+    module = CourseModule(
+        course_id=course_id,
+        title=clean_title,
+        description=clean_description,
+        order_number=len(modules) + 1,
+        prerequisite_module_id=prerequisite_module_id,
+    )
+    await repo.add(session, module)
+    await course_changed(session, course_id, "structure")
+    return module
+
+
+async def update_module(
+    session: AsyncSession,
+    *,
+    actor: User,
+    module_id: uuid.UUID,
+    title: str | Unset = UNSET,
+    description: str | Unset | None = UNSET,
+    prerequisite_module_id: uuid.UUID | Unset | None = UNSET,
+) -> CourseModule:
+    """The prerequisite must be another module of the same course and must not close a cycle."""
+    module = await _module_for_author(session, actor, module_id)
+    errors: list[FieldError] = []
+    if not isinstance(title, Unset):
+        module_title = text(errors, "title", title, max_length=220)
+    if not isinstance(description, Unset):
+        module_description = text(
+            errors, "description", description, max_length=5000, required=False
+        )
+    if isinstance(prerequisite_module_id, uuid.UUID):
+        modules = (await repo.modules_by_course_ids(session, [module.course_id]))[0]
+        prerequisites = {m.id: m.prerequisite_module_id for m in modules}
+        if prerequisite_module_id not in prerequisites:
+            errors.append(_foreign_prerequisite())
+        elif _reaches(prerequisites, prerequisite_module_id, module.id):
+            errors.append(
+                FieldError(
+                    "prerequisiteModuleId",
+                    "This prerequisite would make modules depend on each other in a circle",
+                    "PREREQUISITE_CYCLE",
+                )
+            )
+    collect(errors)
+    if not isinstance(title, Unset):
+        module.title = module_title  # type: ignore[assignment]
+    if not isinstance(description, Unset):
+        module.description = module_description
+    if not isinstance(prerequisite_module_id, Unset):
+        module.prerequisite_module_id = prerequisite_module_id
+    await repo.save(session, module)
+    await course_changed(session, module.course_id, "structure")
+    return module
+
+
+async def delete_module(session: AsyncSession, *, actor: User, module_id: uuid.UUID) -> None:
+    """Removes the module with its lessons; the remaining modules are renumbered 1..n."""
+    module = await _module_for_author(session, actor, module_id)
+    course_id = module.course_id
+    await repo.delete_row(session, module)
+    remaining = (await repo.modules_by_course_ids(session, [course_id]))[0]
+    await repo.renumber(session, remaining)
+    await course_changed(session, course_id, "structure")
+
+
+async def reorder_modules(
+    session: AsyncSession, *, actor: User, course_id: uuid.UUID, module_ids: Sequence[uuid.UUID]
+) -> list[CourseModule]:
+    """`module_ids` is every module of the course exactly once, in the new order."""
+    await course_for_author(session, actor, course_id)
+    modules = (await repo.modules_by_course_ids(session, [course_id]))[0]
+    ordered = _in_requested_order(modules, module_ids, "moduleIds")
+    await repo.renumber(session, ordered)
+    await course_changed(session, course_id, "structure")
+    return ordered
+
+
+# --- lessons -----------------------------------------------------------------------------------
+
+
+async def add_lesson(
+    session: AsyncSession,
+    *,
+    actor: User,
+    module_id: uuid.UUID,
+    type: LessonType,
+    title: str,
+    description: str | None = None,
+    content_text: str | None = None,
+    content_url: str | None = None,
+    video_asset_id: uuid.UUID | None = None,
+    duration_minutes: int = 0,
+    is_preview: bool = False,
+) -> Lesson:
+    """Appended to the module with the next free order number."""
+    module = await _module_for_author(session, actor, module_id)
+    lessons = (await repo.lessons_by_module_ids(session, [module_id]))[0]
+    lesson = Lesson(
+        module_id=module_id,
+        course_id=module.course_id,
+        type=type,
+        order_number=len(lessons) + 1,
+        is_preview=is_preview,
+    )
+    errors = await _apply_lesson_fields(
+        session,
+        lesson,
+        title=title,
+        description=description,
+        content_text=content_text,
+        content_url=content_url,
+        video_asset_id=video_asset_id,
+        duration_minutes=duration_minutes,
+    )
+    if len(lessons) >= MAX_LESSONS_PER_MODULE:
+        errors.append(FieldError(None, f"At most {MAX_LESSONS_PER_MODULE} lessons", "TOO_MANY"))
+    collect(errors)
+    await repo.add(session, lesson)
+    await course_changed(session, module.course_id, "structure")
+    return lesson
+
+
+async def update_lesson(
+    session: AsyncSession,
+    *,
+    actor: User,
+    lesson_id: uuid.UUID,
+    type: LessonType | Unset = UNSET,
+    title: str | Unset = UNSET,
+    description: str | Unset | None = UNSET,
+    content_text: str | Unset | None = UNSET,
+    content_url: str | Unset | None = UNSET,
+    video_asset_id: uuid.UUID | Unset | None = UNSET,
+    duration_minutes: int | Unset = UNSET,
+    is_preview: bool | Unset = UNSET,
+) -> Lesson:
+    """The lesson after the change must satisfy its type's rules, as on creation."""
+    lesson = await _lesson_for_author(session, actor, lesson_id)
+    draft = Lesson(
+        type=lesson.type if isinstance(type, Unset) else type,
+        is_preview=lesson.is_preview if isinstance(is_preview, Unset) else is_preview,
+    )
+    errors = await _apply_lesson_fields(
+        session,
+        draft,
+        title=_given(title, lesson.title),
+        description=_given(description, lesson.description),
+        content_text=_given(content_text, lesson.content_text),
+        content_url=_given(content_url, lesson.content_url),
+        video_asset_id=_given(video_asset_id, lesson.video_asset_id),
+        duration_minutes=_given(duration_minutes, lesson.duration_minutes),
+    )
+    collect(errors)
+    for name in (
+        "type",
+        "is_preview",
+        "title",
+        "description",
+        "content_text",
+        "content_url",
+        "video_asset_id",
+        "duration_minutes",
+    ):
+        setattr(lesson, name, getattr(draft, name))
+    await repo.save(session, lesson)
+    await course_changed(session, lesson.course_id, "structure")
+    return lesson
+
+
+async def delete_lesson(session: AsyncSession, *, actor: User, lesson_id: uuid.UUID) -> None:
+    """Removes the lesson (with its quiz or assignment); the rest of the module is renumbered."""
+    lesson = await _lesson_for_author(session, actor, lesson_id)
+    module_id, course_id = lesson.module_id, lesson.course_id
+    await repo.delete_row(session, lesson)
+    remaining = (await repo.lessons_by_module_ids(session, [module_id]))[0]
+    await repo.renumber(session, remaining)
+    await course_changed(session, course_id, "structure")
+
+
+async def reorder_lessons(
+    session: AsyncSession, *, actor: User, module_id: uuid.UUID, lesson_ids: Sequence[uuid.UUID]
+) -> list[Lesson]:
+    """`lesson_ids` is every lesson of the module exactly once, in the new order."""
+    module = await _module_for_author(session, actor, module_id)
+    lessons = (await repo.lessons_by_module_ids(session, [module_id]))[0]
+    ordered = _in_requested_order(lessons, lesson_ids, "lessonIds")
+    await repo.renumber(session, ordered)
+    await course_changed(session, module.course_id, "structure")
+    return ordered
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+async def _apply_lesson_fields(
+    session: AsyncSession,
+    lesson: Lesson,
+    *,
+    title: str | None,
+    description: str | None,
+    content_text: str | None,
+    content_url: str | None,
+    video_asset_id: uuid.UUID | None,
+    duration_minutes: int,
+) -> list[FieldError]:
+    """Validate and set the content fields on `lesson` (not yet flushed); returns the errors."""
+    errors: list[FieldError] = []
+    lesson.title = text(errors, "title", title, max_length=220)  # type: ignore[assignment]
+    assignment = lesson.type == LessonType.ASSIGNMENT
+    lesson.description = text(
+        errors, "description", description, max_length=10_000, required=assignment
+    )
+    lesson.content_text = text(
+        errors,
+        "contentText",
+        content_text,
+        max_length=200_000,
+        required=lesson.type == LessonType.TEXT,
+    )
+    lesson.content_url = url(errors, "contentUrl", content_url)
+    lesson.video_asset_id = video_asset_id
+    lesson.duration_minutes = duration_minutes
+    if not 0 <= duration_minutes <= 10_000:
+        errors.append(FieldError("durationMinutes", "Use 0 to 10000 minutes", "INVALID"))
+    if lesson.type == LessonType.VIDEO:
+        if video_asset_id is None:
+            errors.append(
+                FieldError("videoAssetId", "A video lesson needs a video", "VIDEO_REQUIRED")
+            )
+        elif not await repo.video_asset_exists(session, video_asset_id):
+            errors.append(FieldError("videoAssetId", "Unknown video", "VIDEO_NOT_FOUND"))
+    elif video_asset_id is not None:
+        errors.append(
+            FieldError("videoAssetId", "Only video lessons have a video", "VIDEO_NOT_ALLOWED")
+        )
+    return errors
+
+
+def _given(value: _T | Unset, current: _T) -> _T:
+    return current if isinstance(value, Unset) else value
+
+
+def _foreign_prerequisite() -> FieldError:
+    return FieldError(
+        "prerequisiteModuleId", "Choose another module of this course", "INVALID_PREREQUISITE"
+    )
+
+
+def _reaches(
+    prerequisites: dict[uuid.UUID, uuid.UUID | None], start: uuid.UUID, target: uuid.UUID
+) -> bool:
+    """Whether following prerequisites from `start` arrives at `target` (or loops)."""
+    seen: set[uuid.UUID] = set()
+    current: uuid.UUID | None = start
+    while current is not None and current not in seen:
+        if current == target:
+            return True
+        seen.add(current)
+        current = prerequisites.get(current)
+    return current is not None
+
+
+def _in_requested_order(rows: Sequence[_R], ids: Sequence[uuid.UUID], field: str) -> list[_R]:
+    by_id = {row.id: row for row in rows}
+    errors: list[FieldError] = []
+    if len(set(ids)) != len(ids):
+        errors.append(FieldError(field, "Each id may appear only once", "DUPLICATE_ID"))
+    if set(ids) - by_id.keys():
+        errors.append(FieldError(field, "Some ids do not belong here", "FOREIGN_ID"))
+    if by_id.keys() - set(ids):
+        errors.append(FieldError(field, "Every item must be listed", "MISSING_ID"))
+    collect(errors)
+    return [by_id[i] for i in ids]
+
+
+async def _module_for_author(
+    session: AsyncSession, actor: User, module_id: uuid.UUID
+) -> CourseModule:
+    module = await repo.get_module(session, module_id)
+    if module is None:
+        raise NotFound("Module")
+    await course_for_author(session, actor, module.course_id)
+    return module
+
+
+async def _lesson_for_author(session: AsyncSession, actor: User, lesson_id: uuid.UUID) -> Lesson:
+    lesson = await repo.get_lesson(session, lesson_id)
+    if lesson is None:
+        raise NotFound("Lesson")
+    await course_for_author(session, actor, lesson.course_id)
+    return lesson
+
+
+__all__ = [
+    "add_lesson",
+    "add_module",
+    "delete_lesson",
+    "delete_module",
+    "reorder_lessons",
+    "reorder_modules",
+    "update_lesson",
+    "update_module",
+]

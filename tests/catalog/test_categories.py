@@ -1,0 +1,73 @@
+"""Admin-managed categories: unique slugs and names, ordering, active flag, parent tree."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from app.accounts.models import UserRole
+from app.catalog import categories, repo
+from app.catalog.models import Category
+from app.errors import NotFound, UserFacingError
+from app.outbox import OutboxEvent
+from tests.catalog.conftest import rows, user
+
+
+async def _create(database, admin, **kwargs):
+    async with database.transaction() as session:
+        return await categories.create_category(session, actor=admin, **kwargs)
+
+
+async def test_categories_get_slugs_and_go_last_unless_placed(database) -> None:
+    admin = await user(database, UserRole.ADMIN)
+    web = await _create(database, admin, name="Web Development", color="#1A2B3C")
+    data = await _create(database, admin, name="Data & AI")
+    first = await _create(database, admin, name="Design", slug="design", sort_order=0)
+    assert (web.slug, data.slug) == ("web-development", "data-and-ai")
+    async with database.session() as session:
+        listed = await repo.list_categories(session, active_only=False)
+    assert [c.name for c in listed] == ["Design", "Web Development", "Data & AI"]
+    assert first.sort_order == 0
+    assert await rows(database, OutboxEvent, OutboxEvent.topic == "catalog.category_changed") == 3
+
+
+async def test_duplicate_and_malformed_categories_are_rejected(database) -> None:
+    admin = await user(database, UserRole.ADMIN)
+    await _create(database, admin, name="Music")
+    with pytest.raises(UserFacingError) as caught:
+        await _create(database, admin, name="Music", color="red", slug="Bad Slug")
+    assert {(e.field, e.code) for e in caught.value.errors} == {
+        ("name", "DUPLICATE_NAME"),
+        ("color", "INVALID_COLOR"),
+        ("slug", "INVALID_SLUG"),
+    }
+    with pytest.raises(UserFacingError) as caught:
+        await _create(database, admin, name="Music!", description="d" * 5001)
+    assert {(e.field, e.code) for e in caught.value.errors} == {
+        ("slug", "DUPLICATE_SLUG"),
+        ("description", "TOO_LONG"),
+    }
+    assert await rows(database, Category) == 1
+
+
+async def test_update_category_deactivates_reorders_and_guards_the_tree(database) -> None:
+    admin = await user(database, UserRole.ADMIN)
+    parent = await _create(database, admin, name="Programming")
+    child = await _create(database, admin, name="Python", parent_id=parent.id)
+    async with database.transaction() as session:
+        updated = await categories.update_category(
+            session, actor=admin, category_id=parent.id, is_active=False, sort_order=7
+        )
+    assert (updated.is_active, updated.sort_order) == (False, 7)
+    async with database.session() as session:
+        assert [c.name for c in await repo.list_categories(session, active_only=True)] == ["Python"]
+    with pytest.raises(UserFacingError) as caught:
+        async with database.transaction() as session:
+            await categories.update_category(
+                session, actor=admin, category_id=parent.id, parent_id=child.id, name="Python"
+            )
+    assert {e.code for e in caught.value.errors} == {"PARENT_CYCLE", "DUPLICATE_NAME"}
+    with pytest.raises(NotFound):
+        async with database.transaction() as session:
+            await categories.update_category(session, actor=admin, category_id=uuid.uuid4())
