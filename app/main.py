@@ -100,6 +100,7 @@ def _middleware(settings: Settings) -> list[Middleware]:
                     REQUEST_ID_HEADER,
                     "X-CSRF-Token",
                     "Idempotency-Key",
+                    "If-None-Match",
                 ],
                 expose_headers=[
                     REQUEST_ID_HEADER,
@@ -107,6 +108,8 @@ def _middleware(settings: Settings) -> list[Middleware]:
                     "X-RateLimit-Remaining",
                     "X-RateLimit-Reset",
                     "Retry-After",
+                    "ETag",
+                    "X-Cache",
                 ],
                 max_age=600,
             )

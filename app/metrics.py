@@ -21,3 +21,8 @@ QUEUE_DEPTH = Gauge("easyways_queue_depth", "Messages waiting in a job queue", [
 OUTBOX_PENDING = Gauge("easyways_outbox_pending", "Outbox events not yet handed on")
 EMAILS = Counter("easyways_emails_total", "E-mail send outcomes", ["template", "status"])
 WEBHOOKS = Counter("easyways_webhooks_total", "Webhook outcomes", ["provider", "outcome"])
+CACHE_REQUESTS = Counter(
+    "easyways_cache_requests_total",
+    "Public catalog response cache lookups (hit, miss, error = Redis unavailable)",
+    ["result"],
+)

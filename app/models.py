@@ -13,5 +13,6 @@ from app.db import Base
 from app.learning import models as learning  # noqa: F401
 from app.media import models as media  # noqa: F401
 from app.notifications import models as notifications  # noqa: F401
+from app.search import models as search  # noqa: F401
 
 metadata = Base.metadata

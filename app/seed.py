@@ -6,6 +6,7 @@ in its own transaction, in order, so later seeders can look up what earlier ones
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -13,7 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import UserRole
 from app.accounts.service import create_user, get_user_by_email
+from app.catalog import categories, reads, repo, service, structure
+from app.catalog.models import CourseLevel, LessonType, PricingTier
+from app.catalog.service import TierInput
+from app.catalog.slugs import slugify
 from app.db import Database
+from app.search.service import rebuild_index
+from app.security.permissions import Actor
 
 # Demo passwords (also listed in the README). Strong enough for the password policy, and never
 # valid in production, where nobody runs the seed.
@@ -65,8 +72,203 @@ async def seed_users(session: AsyncSession) -> int:
     return created
 
 
+# --- catalog -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoCategory:
+    name: str
+    icon: str
+    color: str
+    description: str
+
+
+DEMO_CATEGORIES: tuple[DemoCategory, ...] = (
+    DemoCategory("Programming", "code", "#3776AB", "Write software, from first steps to craft."),
+    DemoCategory("Data Science", "chart", "#E8743B", "Analyse data and build models."),
+    DemoCategory("Web Development", "globe", "#2E86AB", "Front ends, back ends and APIs."),
+    DemoCategory("Design", "palette", "#A23B72", "Visual, interaction and product design."),
+    DemoCategory("Business", "briefcase", "#3B8B5A", "Management, marketing and finance."),
+)
+
+
+@dataclass(frozen=True)
+class DemoModule:
+    title: str
+    lessons: tuple[str, ...]  # text lessons; the first lesson of the course is a free preview
+
+
+@dataclass(frozen=True)
+class DemoCourse:
+    instructor_email: str
+    title: str
+    subtitle: str
+    description: str
+    category: str  # a DemoCategory name
+    level: CourseLevel
+    tags: tuple[str, ...]
+    requirements: tuple[str, ...]
+    objectives: tuple[str, ...]
+    modules: tuple[DemoModule, ...]
+    tiers: tuple[TierInput, ...] = ()  # none: a free course
+    publish: bool = True
+
+
+DEMO_COURSES: tuple[DemoCourse, ...] = (
+    DemoCourse(
+        f"grace@{DEMO_DOMAIN}",
+        "Python for Absolute Beginners",
+        "Your first programs, one small step at a time",
+        "Never programmed before? Install Python, write your first lines and learn the "
+        "building blocks every program is made of: values, decisions, loops and functions.",
+        "Programming",
+        CourseLevel.BEGINNER,
+        ("python", "programming", "beginners"),
+        ("A computer with internet access", "No programming experience needed"),
+        ("Write and run small Python programs", "Use variables, lists, loops and functions"),
+        (
+            DemoModule(
+                "Getting Started", ("Welcome to the course", "Installing Python", "Hello, world")
+            ),
+            DemoModule("Values and Variables", ("Numbers and strings", "Lists and dictionaries")),
+            DemoModule("Control Flow", ("Making decisions with if", "Repeating with loops")),
+            DemoModule("Functions", ("Defining functions", "Your first small project")),
+        ),
+    ),
+    DemoCourse(
+        f"alan@{DEMO_DOMAIN}",
+        "Data Analysis with pandas",
+        "Clean, explore and summarise real data sets",
+        "Load messy data, clean it, reshape it and answer questions with pandas, then present "
+        "what you found with clear charts.",
+        "Data Science",
+        CourseLevel.INTERMEDIATE,
+        ("python", "pandas", "data analysis"),
+        ("Basic Python: variables, loops and functions",),
+        ("Load and clean tabular data", "Group, join and reshape data frames"),
+        (
+            DemoModule("DataFrames", ("Series and DataFrames", "Reading CSV and Excel files")),
+            DemoModule("Cleaning Data", ("Missing values", "Types, dates and categories")),
+            DemoModule("Answering Questions", ("Grouping and aggregating", "Joining tables")),
+        ),
+        tiers=(
+            TierInput(PricingTier.BASIC, 19_99, None, ("All lessons",)),
+            TierInput(PricingTier.PRO, 49_99, 69_99, ("All lessons", "Exercises with solutions")),
+            TierInput(
+                PricingTier.PREMIUM,
+                99_99,
+                None,
+                ("All lessons", "Exercises with solutions", "Project review by the instructor"),
+            ),
+        ),
+    ),
+    DemoCourse(
+        f"grace@{DEMO_DOMAIN}",
+        "Modern Web APIs with GraphQL",
+        "Design, build and secure a GraphQL API",
+        "Schemas, resolvers, pagination, dataloaders and authorization for production APIs.",
+        "Web Development",
+        CourseLevel.ADVANCED,
+        ("graphql", "api", "web"),
+        ("Experience building a web back end",),
+        ("Design a GraphQL schema", "Avoid N+1 queries with dataloaders"),
+        (DemoModule("Schema Design", ("Types and fields", "Connections and pagination")),),
+        publish=False,
+    ),
+)
+
+
+def _lesson_text(title: str) -> str:
+    return f"{title}\n\nRead along, try every example yourself, then move on to the next lesson."
+
+
+async def _seed_categories(session: AsyncSession, admin: Actor, ids: dict[str, uuid.UUID]) -> int:
+    """Fills `ids` with the demo categories by name, creating missing ones; returns how many."""
+    created = 0
+    for demo in DEMO_CATEGORIES:
+        existing = await repo.category_with(session, name=demo.name)
+        if existing is None:
+            category = await categories.create_category(
+                session,
+                actor=admin,
+                name=demo.name,
+                icon=demo.icon,
+                color=demo.color,
+                description=demo.description,
+            )
+            existing, created = category.id, created + 1
+        ids[demo.name] = existing
+    return created
+
+
+async def _seed_course(
+    session: AsyncSession, demo: DemoCourse, owner: Actor, admin: Actor, category_id: uuid.UUID
+) -> None:
+    """Authored through the services, exactly as over the API, so it is valid by construction."""
+    course = await service.create_course(
+        session,
+        actor=owner,
+        title=demo.title,
+        subtitle=demo.subtitle,
+        description=demo.description,
+        level=demo.level,
+        category_id=category_id,
+        tags=demo.tags,
+        requirements=demo.requirements,
+        objectives=demo.objectives,
+    )
+    first = True
+    for demo_module in demo.modules:
+        module = await structure.add_module(
+            session, actor=owner, course_id=course.id, title=demo_module.title
+        )
+        for title in demo_module.lessons:
+            await structure.add_lesson(
+                session,
+                actor=owner,
+                module_id=module.id,
+                type=LessonType.TEXT,
+                title=title,
+                content_text=_lesson_text(title),
+                duration_minutes=10,
+                is_preview=first,
+            )
+            first = False
+    await service.set_course_pricing(
+        session, actor=owner, course_id=course.id, is_free=not demo.tiers, tiers=demo.tiers
+    )
+    if demo.publish:
+        await service.submit_course_for_review(session, actor=owner, course_id=course.id)
+        await service.publish_course(session, actor=admin, course_id=course.id)
+
+
+async def _demo_actor(session: AsyncSession, email: str) -> Actor:
+    user = await get_user_by_email(session, email)
+    if user is None:
+        raise LookupError(f"seed the users first: {email} is missing")
+    return Actor.of(user)
+
+
+async def seed_catalog(session: AsyncSession) -> int:
+    """Five categories and three courses of the demo instructors: a free published one, a paid
+    published one with basic/pro/premium tiers, a draft. Existing ones (categories by name,
+    courses by slug) are skipped; returns how many categories and courses were created."""
+    admin = await _demo_actor(session, DEMO_USERS[0].email)
+    category_ids: dict[str, uuid.UUID] = {}
+    created = await _seed_categories(session, admin, category_ids)
+    for demo in DEMO_COURSES:
+        if (await reads.courses_by_slugs(session, [slugify(demo.title)]))[0] is not None:
+            continue
+        owner = await _demo_actor(session, demo.instructor_email)
+        await _seed_course(session, demo, owner, admin, category_ids[demo.category])
+        created += 1
+    return created
+
+
 SEEDERS: list[tuple[str, Seeder]] = [
     ("users", seed_users),
+    ("catalog", seed_catalog),
+    ("search index", rebuild_index),
 ]
 
 

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - the refused default
@@ -105,6 +105,18 @@ class Settings(BaseSettings):
     rate_limit_user_per_minute: int = 60_000
     cors_origins: str = ""
     run_worker_in_process: bool = True
+    # Search backend: the built-in PostgreSQL full-text search, or OpenSearch (not available yet).
+    search_backend: Literal["postgres", "opensearch"] = "postgres"
+    # Anonymous public catalog reads (courses, course, categories, search) are cached in Redis
+    # for this many seconds (30-120; 0 turns the response cache off).
+    catalog_cache_ttl_seconds: int = 60
+
+    @field_validator("catalog_cache_ttl_seconds")
+    @classmethod
+    def _check_catalog_cache_ttl(cls, value: int) -> int:
+        if value != 0 and not 30 <= value <= 120:
+            raise ValueError("must be between 30 and 120 seconds, or 0 to disable the cache")
+        return value
 
     @property
     def is_production(self) -> bool:

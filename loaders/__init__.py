@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.db import Database
 from loaders.accounts import AccountLoaders
+from loaders.catalog import CatalogLoaders
 
 
 class Loaders:
@@ -12,3 +13,4 @@ class Loaders:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.accounts = AccountLoaders(db)
+        self.catalog = CatalogLoaders(db)

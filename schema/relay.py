@@ -41,9 +41,16 @@ class BadUserInput(DomainError):
     code = "BAD_USER_INPUT"
 
 
+@strawberry.type(description="An item of a list and the cursor that points at it.")
+class Edge(Generic[T]):
+    # strawberry's relay.Edge is bound to its own type variable and cannot be nested in a generic
+    cursor: str
+    node: T
+
+
 @strawberry.type(description="A page of a list with the cursors to move forwards and backwards.")
 class Connection(Generic[T]):
-    edges: list[relay.Edge[T]]  # type: ignore[type-var]
+    edges: list[Edge[T]]
     page_info: relay.PageInfo
     known_total: strawberry.Private[int | None] = None
     count: strawberry.Private[Callable[[], Awaitable[int]] | None] = None
@@ -66,10 +73,7 @@ class Connection(Generic[T]):
     ) -> Connection[T]:
         nodes = [convert(item) if convert else item for item in page.items]
         return cls(
-            edges=[
-                relay.Edge(cursor=c, node=n)  # type: ignore[type-var]
-                for c, n in zip(page.cursors, nodes, strict=True)
-            ],
+            edges=[Edge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
             page_info=relay.PageInfo(
                 has_next_page=page.has_next,
                 has_previous_page=page.has_previous,

@@ -25,6 +25,9 @@ from strawberry.types import ExecutionContext
 from app.settings import Settings, get_settings
 from resolvers.accounts import Mutation as AccountsMutation
 from resolvers.accounts import Query as AccountsQuery
+from resolvers.catalog import Query as CatalogQuery
+from resolvers.catalog_mutations import Mutation as CatalogMutation
+from resolvers.search import Query as SearchQuery
 from schema.extensions import OperationGuard
 from schema.extensions_errors import normalise_errors
 from schema.extensions_limits import alias_rule, depth_rule
@@ -56,8 +59,8 @@ class SystemSubscription:
 
 # --- the domains' root types: one line per domain --------------------------------------------
 
-QUERIES: list[type] = [SystemQuery, NodeQuery, AccountsQuery]
-MUTATIONS: list[type] = [AccountsMutation]
+QUERIES: list[type] = [SystemQuery, NodeQuery, AccountsQuery, CatalogQuery, SearchQuery]
+MUTATIONS: list[type] = [AccountsMutation, CatalogMutation]
 SUBSCRIPTIONS: list[type] = [SystemSubscription]
 
 

@@ -5,7 +5,8 @@ with 400 for requests that fail before execution (parse, validation, variable co
 `data` entry; `application/json` (the default) gets 200 for every well-formed request. Malformed
 requests get 400, bodies other than JSON 415, mutations over GET 405 (`Allow: POST`), an exhausted
 rate budget 429. Batching and multipart uploads are off. Headers and cookies resolvers set on
-`info.context.response` are merged into the HTTP response.
+`info.context.response` are merged into the HTTP response. Anonymous public catalog reads go
+through the Redis response cache (ETag, 304, X-Cache; see schema/cache.py).
 
 Authentication: `Authorization: Bearer <access token>` (HTTP) or `{"authorization": "Bearer …"}`
 in the WebSocket `connection_init` payload. A missing, invalid or expired token leaves the caller
@@ -43,6 +44,7 @@ from app.errors import DomainError
 from app.http.middleware import request_info
 from app.security.tokens import verify_access_token
 from loaders import Loaders
+from schema import cache as response_cache
 from schema.context import Context
 from schema.extensions_errors import normalise_errors
 
@@ -128,8 +130,9 @@ class GraphQLView(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
+        media = negotiate(request.headers.get("accept"))
         try:
-            response = await self.run(request)
+            response = await response_cache.serve(request, self._read_request, self.run, media)
         except HTTPException as exc:
             response = self._http_error(request, exc)
         self._apply_media_type(request, response)
@@ -167,6 +170,9 @@ class GraphQLView(GraphQL[Context, None]):
         request_error = getattr(request.state, _STATE_REQUEST_ERROR, False)
         if media == GRAPHQL_RESPONSE_JSON and request_error and response.status_code == 200:
             response.status_code = 400
+
+    async def _read_request(self, request: Request) -> GraphQLRequestData:
+        return await self.parse_http_body(self.request_adapter_class(request))
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
         if request.method == "GET":
@@ -245,6 +251,7 @@ class GraphQLView(GraphQL[Context, None]):
             setattr(request.state, _STATE_REQUEST_ERROR, True)
             if media == GRAPHQL_RESPONSE_JSON:
                 data.pop("data", None)
+        response_cache.note_result(request, result, data)
         return data
 
     # --- context ------------------------------------------------------------------------------

@@ -7,14 +7,13 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import User
 from app.catalog import repo
 from app.catalog.models import Category
 from app.catalog.rules import CATEGORY_CHANGED, UNSET, Unset, text
 from app.catalog.slugs import slugify
 from app.errors import FieldError, NotFound, collect
 from app.outbox import emit
-from app.security.permissions import Permission, require_permission
+from app.security.permissions import Actor, Permission, require_permission
 
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -23,7 +22,7 @@ _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 async def create_category(
     session: AsyncSession,
     *,
-    actor: User,
+    actor: Actor,
     name: str,
     slug: str | None = None,
     description: str | None = None,
@@ -65,7 +64,7 @@ async def create_category(
 async def update_category(
     session: AsyncSession,
     *,
-    actor: User,
+    actor: Actor,
     category_id: uuid.UUID,
     name: str | Unset = UNSET,
     slug: str | Unset = UNSET,

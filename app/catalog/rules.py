@@ -1,4 +1,9 @@
-"""Shared authoring rules: who may change a course, input checks, change events."""
+"""Shared authoring rules: who may change a course, input checks, change events.
+
+The caller of every authoring service is an `app.security.permissions.Actor` (built at the API
+edge), so admin-only capabilities (managing any course, reviewing, categories) follow
+MFA_REQUIRED_FOR_ADMINS: an admin without a second factor in the session is refused them.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,16 @@ from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import User
 from app.catalog import repo
 from app.catalog.models import Course, CourseStatus
 from app.errors import FieldError, Forbidden, NotFound
 from app.outbox import emit
-from app.security.permissions import Permission, has_permission
+from app.security.permissions import (
+    MFA_REQUIRED_FOR_ADMINS_MESSAGE,
+    Actor,
+    Permission,
+    has_permission,
+)
 
 
 class Unset(enum.Enum):
@@ -31,22 +40,26 @@ CATEGORY_CHANGED = "catalog.category_changed"
 _URL = re.compile(r"^https?://[^\s]+$")
 
 
-def can_edit(actor: User, course: Course) -> bool:
+def can_edit(actor: Actor, course: Course) -> bool:
     """The owner while still an instructor, or anyone who manages all courses (admins)."""
     if has_permission(actor, Permission.COURSES_MANAGE):
         return True
     return course.instructor_id == actor.id and has_permission(actor, Permission.COURSES_CREATE)
 
 
-def deny(actor: User, course: Course) -> Exception:
+def deny(actor: Actor, course: Course) -> Exception:
     """FORBIDDEN only where the course is public anyway; otherwise its existence stays hidden
-    (SPEC §2), so another instructor poking at a draft gets NOT_FOUND."""
+    (SPEC §2), so another instructor poking at a draft gets NOT_FOUND. An admin whose session
+    lacks the second factor that MFA_REQUIRED_FOR_ADMINS demands sees every course anyway and is
+    told why they are refused."""
+    if isinstance(actor, Actor) and actor.admin_mfa_missing:
+        return Forbidden(MFA_REQUIRED_FOR_ADMINS_MESSAGE)
     if course.status == CourseStatus.PUBLISHED or course.instructor_id == actor.id:
         return Forbidden()
     return NotFound("Course")
 
 
-async def course_for_author(session: AsyncSession, actor: User, course_id: uuid.UUID) -> Course:
+async def course_for_author(session: AsyncSession, actor: Actor, course_id: uuid.UUID) -> Course:
     """The course, row-locked so structural changes to one course run one at a time."""
     course = await repo.get_course(session, course_id, for_update=True)
     if course is None:

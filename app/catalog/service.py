@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import User
 from app.catalog import repo
 from app.catalog.models import Course, CourseLevel, CourseStatus, PricingTier
 from app.catalog.rules import (
@@ -32,7 +31,7 @@ from app.catalog.rules import (
 from app.catalog.slugs import slugify
 from app.clock import utcnow
 from app.errors import Conflict, FieldError, NotFound, collect
-from app.security.permissions import Permission, has_permission, require_permission
+from app.security.permissions import Actor, Permission, has_permission, require_permission
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -54,7 +53,7 @@ class TierInput:
 async def create_course(
     session: AsyncSession,
     *,
-    actor: User,
+    actor: Actor,
     title: str,
     description: str,
     level: CourseLevel = CourseLevel.BEGINNER,
@@ -109,7 +108,7 @@ async def create_course(
 async def update_course(
     session: AsyncSession,
     *,
-    actor: User,
+    actor: Actor,
     course_id: uuid.UUID,
     title: str | Unset = UNSET,
     regenerate_slug: bool = False,
@@ -174,7 +173,7 @@ async def update_course(
     return course
 
 
-async def delete_course(session: AsyncSession, *, actor: User, course_id: uuid.UUID) -> None:
+async def delete_course(session: AsyncSession, *, actor: Actor, course_id: uuid.UUID) -> None:
     """Removes the course and, through the database cascades, everything beneath it. Owners may
     delete only courses never published; published/archived ones are archived or left to admins."""
     course = await course_for_author(session, actor, course_id)
@@ -217,7 +216,7 @@ async def publication_problems(session: AsyncSession, course: Course) -> list[Fi
 
 
 async def submit_course_for_review(
-    session: AsyncSession, *, actor: User, course_id: uuid.UUID
+    session: AsyncSession, *, actor: Actor, course_id: uuid.UUID
 ) -> Course:
     """draft → pending_review; the publication rules are checked here already so the author
     hears about every problem before an admin does."""
@@ -232,7 +231,7 @@ async def submit_course_for_review(
 
 
 async def publish_course(
-    session: AsyncSession, *, actor: User, course_id: uuid.UUID, notes: str | None = None
+    session: AsyncSession, *, actor: Actor, course_id: uuid.UUID, notes: str | None = None
 ) -> Course:
     """pending_review → published, by a reviewer (admin) only; re-checks every rule."""
     course = await _course_for_reviewer(session, actor, course_id)
@@ -250,7 +249,7 @@ async def publish_course(
 
 
 async def reject_course(
-    session: AsyncSession, *, actor: User, course_id: uuid.UUID, notes: str
+    session: AsyncSession, *, actor: Actor, course_id: uuid.UUID, notes: str
 ) -> Course:
     """pending_review → draft with the reviewer's notes for the author."""
     course = await _course_for_reviewer(session, actor, course_id)
@@ -265,7 +264,7 @@ async def reject_course(
     return course
 
 
-async def archive_course(session: AsyncSession, *, actor: User, course_id: uuid.UUID) -> Course:
+async def archive_course(session: AsyncSession, *, actor: Actor, course_id: uuid.UUID) -> Course:
     """published → archived (owner or admin): no longer listed, enrolled students keep access."""
     course = await course_for_author(session, actor, course_id)
     _require_status(course, CourseStatus.PUBLISHED)
@@ -282,7 +281,7 @@ async def archive_course(session: AsyncSession, *, actor: User, course_id: uuid.
 async def set_course_pricing(
     session: AsyncSession,
     *,
-    actor: User,
+    actor: Actor,
     course_id: uuid.UUID,
     is_free: bool,
     tiers: Sequence[TierInput] = (),
@@ -377,7 +376,7 @@ def _require_status(course: Course, status: CourseStatus) -> None:
         raise Conflict("status", f"Only a {status.value} course can do this", "INVALID_STATUS")
 
 
-async def _course_for_reviewer(session: AsyncSession, actor: User, course_id: uuid.UUID) -> Course:
+async def _course_for_reviewer(session: AsyncSession, actor: Actor, course_id: uuid.UUID) -> Course:
     course = await repo.get_course(session, course_id, for_update=True)
     if course is None:
         raise NotFound("Course")

@@ -17,11 +17,11 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import User
 from app.catalog import repo
 from app.catalog.models import CourseModule, Lesson, LessonType
 from app.catalog.rules import UNSET, Unset, course_changed, course_for_author, text, url
 from app.errors import FieldError, NotFound, collect
+from app.security.permissions import Actor
 
 MAX_MODULES = 200
 _T = TypeVar("_T")
@@ -35,7 +35,7 @@ MAX_LESSONS_PER_MODULE = 200
 async def add_module(
     session: AsyncSession,
     *,
-    actor: User,
+    actor: Actor,
     course_id: uuid.UUID,
     title: str,
     description: str | None = None,
@@ -67,7 +67,7 @@ async def add_module(
 async def update_module(
     session: AsyncSession,
     *,
-    actor: User,
+    actor: Actor,
     module_id: uuid.UUID,
     title: str | Unset = UNSET,
     description: str | Unset | None = UNSET,
@@ -107,7 +107,7 @@ async def update_module(
     return module
 
 
-async def delete_module(session: AsyncSession, *, actor: User, module_id: uuid.UUID) -> None:
+async def delete_module(session: AsyncSession, *, actor: Actor, module_id: uuid.UUID) -> None:
     """Removes the module with its lessons; the remaining modules are renumbered 1..n."""
     module = await _module_for_author(session, actor, module_id)
     course_id = module.course_id
@@ -118,7 +118,7 @@ async def delete_module(session: AsyncSession, *, actor: User, module_id: uuid.U
 
 
 async def reorder_modules(
-    session: AsyncSession, *, actor: User, course_id: uuid.UUID, module_ids: Sequence[uuid.UUID]
+    session: AsyncSession, *, actor: Actor, course_id: uuid.UUID, module_ids: Sequence[uuid.UUID]
 ) -> list[CourseModule]:
     """`module_ids` is every module of the course exactly once, in the new order."""
     await course_for_author(session, actor, course_id)
@@ -135,7 +135,7 @@ async def reorder_modules(
 async def add_lesson(
     session: AsyncSession,
     *,
-    actor: User,
+    actor: Actor,
     module_id: uuid.UUID,
     type: LessonType,
     title: str,
@@ -177,7 +177,7 @@ async def add_lesson(
 async def update_lesson(
     session: AsyncSession,
     *,
-    actor: User,
+    actor: Actor,
     lesson_id: uuid.UUID,
     type: LessonType | Unset = UNSET,
     title: str | Unset = UNSET,
@@ -221,7 +221,7 @@ async def update_lesson(
     return lesson
 
 
-async def delete_lesson(session: AsyncSession, *, actor: User, lesson_id: uuid.UUID) -> None:
+async def delete_lesson(session: AsyncSession, *, actor: Actor, lesson_id: uuid.UUID) -> None:
     """Removes the lesson (with its quiz or assignment); the rest of the module is renumbered."""
     lesson = await _lesson_for_author(session, actor, lesson_id)
     module_id, course_id = lesson.module_id, lesson.course_id
@@ -232,7 +232,7 @@ async def delete_lesson(session: AsyncSession, *, actor: User, lesson_id: uuid.U
 
 
 async def reorder_lessons(
-    session: AsyncSession, *, actor: User, module_id: uuid.UUID, lesson_ids: Sequence[uuid.UUID]
+    session: AsyncSession, *, actor: Actor, module_id: uuid.UUID, lesson_ids: Sequence[uuid.UUID]
 ) -> list[Lesson]:
     """`lesson_ids` is every lesson of the module exactly once, in the new order."""
     module = await _module_for_author(session, actor, module_id)
@@ -328,7 +328,7 @@ def _in_requested_order(rows: Sequence[_R], ids: Sequence[uuid.UUID], field: str
 
 
 async def _module_for_author(
-    session: AsyncSession, actor: User, module_id: uuid.UUID
+    session: AsyncSession, actor: Actor, module_id: uuid.UUID
 ) -> CourseModule:
     module = await repo.get_module(session, module_id)
     if module is None:
@@ -337,7 +337,7 @@ async def _module_for_author(
     return module
 
 
-async def _lesson_for_author(session: AsyncSession, actor: User, lesson_id: uuid.UUID) -> Lesson:
+async def _lesson_for_author(session: AsyncSession, actor: Actor, lesson_id: uuid.UUID) -> Lesson:
     lesson = await repo.get_lesson(session, lesson_id)
     if lesson is None:
         raise NotFound("Lesson")

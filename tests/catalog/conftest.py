@@ -14,6 +14,7 @@ from app.catalog.models import Category, Course, LessonType
 from app.db import Database
 from app.media.models import FileAsset, FilePurpose, StorageBackend, VideoAsset, VideoStatus
 from app.outbox import OutboxEvent
+from app.security.permissions import Actor
 
 
 async def user(database: Database, role: UserRole = UserRole.INSTRUCTOR) -> User:
@@ -27,6 +28,11 @@ async def user(database: Database, role: UserRole = UserRole.INSTRUCTOR) -> User
         )
         session.add(person)
     return person
+
+
+async def actor(database: Database, role: UserRole = UserRole.INSTRUCTOR) -> Actor:
+    """A new user as the caller of the authoring services (no admin MFA policy in force)."""
+    return Actor.of(await user(database, role))
 
 
 async def category(database: Database, *, active: bool = True) -> Category:
@@ -54,7 +60,7 @@ async def video(database: Database, status: VideoStatus = VideoStatus.READY) -> 
     return clip.id
 
 
-async def course(database: Database, owner: User, **kwargs: Any) -> Course:
+async def course(database: Database, owner: Actor, **kwargs: Any) -> Course:
     values: dict[str, Any] = {"title": "Intro to Python", "description": "Learn Python."}
     values.update(kwargs)
     async with database.transaction() as session:
@@ -74,7 +80,7 @@ async def lesson_fields(database: Database, kind: LessonType) -> dict[str, Any]:
 
 async def publishable_course(
     database: Database,
-    owner: User,
+    owner: Actor,
     lessons_per_module: Sequence[int] = (1, 1, 1),
     *,
     with_category: bool = True,

@@ -11,7 +11,7 @@ from app.catalog import categories, repo
 from app.catalog.models import Category
 from app.errors import NotFound, UserFacingError
 from app.outbox import OutboxEvent
-from tests.catalog.conftest import rows, user
+from tests.catalog.conftest import actor, rows
 
 
 async def _create(database, admin, **kwargs):
@@ -20,7 +20,7 @@ async def _create(database, admin, **kwargs):
 
 
 async def test_categories_get_slugs_and_go_last_unless_placed(database) -> None:
-    admin = await user(database, UserRole.ADMIN)
+    admin = await actor(database, UserRole.ADMIN)
     web = await _create(database, admin, name="Web Development", color="#1A2B3C")
     data = await _create(database, admin, name="Data & AI")
     first = await _create(database, admin, name="Design", slug="design", sort_order=0)
@@ -33,7 +33,7 @@ async def test_categories_get_slugs_and_go_last_unless_placed(database) -> None:
 
 
 async def test_duplicate_and_malformed_categories_are_rejected(database) -> None:
-    admin = await user(database, UserRole.ADMIN)
+    admin = await actor(database, UserRole.ADMIN)
     await _create(database, admin, name="Music")
     with pytest.raises(UserFacingError) as caught:
         await _create(database, admin, name="Music", color="red", slug="Bad Slug")
@@ -52,7 +52,7 @@ async def test_duplicate_and_malformed_categories_are_rejected(database) -> None
 
 
 async def test_update_category_deactivates_reorders_and_guards_the_tree(database) -> None:
-    admin = await user(database, UserRole.ADMIN)
+    admin = await actor(database, UserRole.ADMIN)
     parent = await _create(database, admin, name="Programming")
     child = await _create(database, admin, name="Python", parent_id=parent.id)
     async with database.transaction() as session:

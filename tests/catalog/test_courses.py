@@ -12,7 +12,7 @@ from app.catalog import repo, service, structure
 from app.catalog.models import Course, CourseLevel, CourseStatus, Tag
 from app.catalog.slugs import next_free, slugify
 from app.errors import UserFacingError
-from tests.catalog.conftest import category, course, events, rows, snapshot, user
+from tests.catalog.conftest import actor, category, course, events, rows, snapshot
 
 TITLES = st.text(
     alphabet=st.characters(codec="utf-8", categories=["L", "N", "P", "Zs", "S"]),
@@ -40,7 +40,7 @@ def test_slugify_makes_readable_ascii_slugs() -> None:
     )
 )
 async def test_property_12_slugs_are_unique_even_for_equal_titles(database, titles) -> None:
-    owner = await user(database)
+    owner = await actor(database)
     slugs = []
     for title in titles:
         created = await course(database, owner, title=title)
@@ -50,7 +50,7 @@ async def test_property_12_slugs_are_unique_even_for_equal_titles(database, titl
 
 
 async def test_property_12_equal_titles_get_numbered_slugs(database) -> None:
-    owner = await user(database)
+    owner = await actor(database)
     made = [await course(database, owner, title="Intro to Python") for _ in range(3)]
     assert [c.slug for c in made] == ["intro-to-python", "intro-to-python-2", "intro-to-python-3"]
 
@@ -58,7 +58,7 @@ async def test_property_12_equal_titles_get_numbered_slugs(database) -> None:
 async def test_property_12_concurrent_creations_with_one_title_get_distinct_slugs(
     database, monkeypatch
 ) -> None:
-    owner = await user(database)
+    owner = await actor(database)
     lookups = 0
     original = repo.slugs_taken
 
@@ -85,7 +85,7 @@ async def test_property_12_concurrent_creations_with_one_title_get_distinct_slug
 
 
 async def test_create_course_stores_details_requirements_objectives_and_tags(database) -> None:
-    owner = await user(database)
+    owner = await actor(database)
     cat = await category(database)
     created = await course(
         database,
@@ -113,7 +113,7 @@ async def test_create_course_stores_details_requirements_objectives_and_tags(dat
 
 
 async def test_invalid_course_input_reports_every_field_and_creates_nothing(database) -> None:
-    owner = await user(database)
+    owner = await actor(database)
     inactive = await category(database, active=False)
     with pytest.raises(UserFacingError) as caught:
         await course(
@@ -140,7 +140,7 @@ async def test_invalid_course_input_reports_every_field_and_creates_nothing(data
 
 
 async def test_update_course_keeps_the_slug_unless_asked(database) -> None:
-    owner = await user(database)
+    owner = await actor(database)
     created = await course(database, owner, title="Old title")
     await course(database, owner, title="New title")
     async with database.transaction() as session:
@@ -161,7 +161,7 @@ async def test_update_course_keeps_the_slug_unless_asked(database) -> None:
 
 
 async def test_invalid_update_changes_nothing(database) -> None:
-    owner = await user(database)
+    owner = await actor(database)
     created = await course(database, owner)
     before = await snapshot(database, created.id)
     with pytest.raises(UserFacingError) as caught:
@@ -179,7 +179,7 @@ async def test_invalid_update_changes_nothing(database) -> None:
 
 
 async def test_update_can_clear_optional_fields(database) -> None:
-    owner = await user(database)
+    owner = await actor(database)
     cat = await category(database)
     created = await course(database, owner, category_id=cat.id, subtitle="Sub")
     async with database.transaction() as session:
@@ -190,7 +190,7 @@ async def test_update_can_clear_optional_fields(database) -> None:
 
 
 async def test_batch_reads_return_rows_in_key_order(database) -> None:
-    owner = await user(database)
+    owner = await actor(database)
     a = await course(database, owner, title="A")
     b = await course(database, owner, title="B")
     missing = a.id.__class__(int=0)
@@ -201,7 +201,7 @@ async def test_batch_reads_return_rows_in_key_order(database) -> None:
 
 async def test_returned_objects_stay_readable_after_the_transaction(database) -> None:
     """Resolvers map the returned rows after commit: nothing may be left expired."""
-    owner = await user(database)
+    owner = await actor(database)
     created = await course(database, owner)
     async with database.transaction() as session:
         a = await structure.add_module(session, actor=owner, course_id=created.id, title="A")

@@ -22,7 +22,7 @@ from app.catalog.models import (
     Tag,
 )
 from app.catalog.service import TierInput
-from tests.catalog.conftest import course, lesson_fields, rows, user
+from tests.catalog.conftest import actor, course, lesson_fields, rows
 
 BENEATH = [
     CourseModule,
@@ -50,7 +50,7 @@ async def _counts(database) -> dict[str, int]:
 async def test_property_18_deleting_a_course_removes_everything_beneath_it(
     database, modules
 ) -> None:
-    owner = await user(database)
+    owner = await actor(database)
     kept = await _build(database, owner, [[LessonType.QUIZ, LessonType.ASSIGNMENT]])
     baseline = await _counts(database)
     doomed = await _build(database, owner, modules)

@@ -7,20 +7,22 @@ public anyway. Reviewing (publish/reject) is for admins only.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
-from app.accounts.models import User, UserRole
+from app.accounts.models import UserRole
 from app.catalog import categories, service, structure
 from app.catalog.models import Course, CourseStatus, LessonType
 from app.db import Database
 from app.errors import Forbidden, NotFound
-from tests.catalog.conftest import course, publishable_course, rows, snapshot, user
+from app.security.permissions import Actor
+from tests.catalog.conftest import actor, course, publishable_course, rows, snapshot
 
-Action = Callable[[Any, User, uuid.UUID], Awaitable[object]]
+Action = Callable[[Any, Actor, uuid.UUID], Awaitable[object]]
 
 ACTIONS: dict[str, Action] = {
     "update": lambda s, a, c: service.update_course(s, actor=a, course_id=c, title="Mine now"),
@@ -33,13 +35,13 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-async def _attempt(database: Database, action: str, actor: User, course_id: uuid.UUID) -> None:
+async def _attempt(database: Database, action: str, actor: Actor, course_id: uuid.UUID) -> None:
     async with database.transaction() as session:
         await ACTIONS[action](session, actor, course_id)
 
 
 async def test_student_cannot_create_a_course(database) -> None:
-    student = await user(database, UserRole.STUDENT)
+    student = await actor(database, UserRole.STUDENT)
     with pytest.raises(Forbidden):
         await course(database, student)
     assert await rows(database, Course) == 0
@@ -47,7 +49,7 @@ async def test_student_cannot_create_a_course(database) -> None:
 
 @pytest.mark.parametrize("action", sorted(ACTIONS))
 async def test_other_instructor_cannot_see_a_draft_and_gets_not_found(database, action) -> None:
-    owner, other = await user(database), await user(database)
+    owner, other = await actor(database), await actor(database)
     draft = await publishable_course(database, owner)
     before = await snapshot(database, draft.id)
     with pytest.raises(NotFound):
@@ -57,7 +59,7 @@ async def test_other_instructor_cannot_see_a_draft_and_gets_not_found(database, 
 
 @pytest.mark.parametrize("action", sorted(ACTIONS))
 async def test_student_cannot_change_a_course(database, action) -> None:
-    owner, student = await user(database), await user(database, UserRole.STUDENT)
+    owner, student = await actor(database), await actor(database, UserRole.STUDENT)
     draft = await publishable_course(database, owner)
     with pytest.raises(NotFound):
         await _attempt(database, action, student, draft.id)
@@ -65,9 +67,9 @@ async def test_student_cannot_change_a_course(database, action) -> None:
 
 async def test_other_instructor_gets_forbidden_on_a_published_course(database) -> None:
     owner, other, admin = (
-        await user(database),
-        await user(database),
-        await user(database, UserRole.ADMIN),
+        await actor(database),
+        await actor(database),
+        await actor(database, UserRole.ADMIN),
     )
     published = await _published(database, owner, admin)
     before = await snapshot(database, published.id)
@@ -78,7 +80,7 @@ async def test_other_instructor_gets_forbidden_on_a_published_course(database) -
 
 
 async def test_owner_can_author_their_course(database) -> None:
-    owner = await user(database)
+    owner = await actor(database)
     draft = await course(database, owner)
     for action in ("update", "pricing", "add_module"):
         await _attempt(database, action, owner, draft.id)
@@ -97,7 +99,7 @@ async def test_owner_can_author_their_course(database) -> None:
 
 
 async def test_admin_can_author_any_course(database) -> None:
-    owner, admin = await user(database), await user(database, UserRole.ADMIN)
+    owner, admin = await actor(database), await actor(database, UserRole.ADMIN)
     draft = await publishable_course(database, owner)
     for action in ("submit", "update", "pricing", "add_module"):
         await _attempt(database, action, admin, draft.id)
@@ -106,12 +108,12 @@ async def test_admin_can_author_any_course(database) -> None:
 
 
 async def test_admin_can_create_a_course_they_own(database) -> None:
-    admin = await user(database, UserRole.ADMIN)
+    admin = await actor(database, UserRole.ADMIN)
     assert (await course(database, admin)).instructor_id == admin.id
 
 
 async def test_only_admins_publish_and_the_owner_is_told_forbidden(database) -> None:
-    owner, other = await user(database), await user(database)
+    owner, other = await actor(database), await actor(database)
     pending = await publishable_course(database, owner)
     await _attempt(database, "submit", owner, pending.id)
     with pytest.raises(Forbidden):
@@ -126,27 +128,27 @@ async def test_only_admins_publish_and_the_owner_is_told_forbidden(database) -> 
 
 
 async def test_instructor_demoted_to_student_no_longer_edits_own_course(database) -> None:
-    owner = await user(database)
+    owner = await actor(database)
     draft = await course(database, owner)
-    owner.role = UserRole.STUDENT
+    owner = dataclasses.replace(owner, role=UserRole.STUDENT)
     with pytest.raises(Forbidden):
         await _attempt(database, "update", owner, draft.id)
 
 
 async def test_only_admins_manage_categories(database) -> None:
-    instructor = await user(database)
+    instructor = await actor(database)
     with pytest.raises(Forbidden):
         async with database.transaction() as session:
             await categories.create_category(session, actor=instructor, name="Data")
 
 
 async def test_unknown_course_is_not_found(database) -> None:
-    owner = await user(database)
+    owner = await actor(database)
     with pytest.raises(NotFound):
         await _attempt(database, "update", owner, uuid.uuid4())
 
 
-async def _published(database: Database, owner: User, admin: User) -> Course:
+async def _published(database: Database, owner: Actor, admin: Actor) -> Course:
     created = await publishable_course(database, owner)
     async with database.transaction() as session:
         await service.submit_course_for_review(session, actor=owner, course_id=created.id)

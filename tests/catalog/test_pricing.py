@@ -10,7 +10,7 @@ from app.catalog import repo, service
 from app.catalog.models import PricingTier
 from app.catalog.service import TierInput
 from app.errors import UserFacingError
-from tests.catalog.conftest import course, snapshot, user
+from tests.catalog.conftest import actor, course, snapshot
 
 
 async def _set(database, owner, course_id, **kwargs):
@@ -19,7 +19,7 @@ async def _set(database, owner, course_id, **kwargs):
 
 
 async def test_paid_course_gets_tiers_and_its_cheapest_price(database) -> None:
-    owner = await user(database)
+    owner = await actor(database)
     created = await course(database, owner)
     tiers = [
         TierInput(PricingTier.PRO, 4900, 9900, ["Quizzes", "Certificate"]),
@@ -48,7 +48,7 @@ async def test_paid_course_gets_tiers_and_its_cheapest_price(database) -> None:
 
 
 async def test_making_a_course_free_drops_its_tiers(database) -> None:
-    owner = await user(database)
+    owner = await actor(database)
     created = await course(database, owner)
     await _set(database, owner, created.id, is_free=False, tiers=[TierInput(PricingTier.PRO, 10)])
     free = await _set(database, owner, created.id, is_free=True)
@@ -91,7 +91,7 @@ async def test_making_a_course_free_drops_its_tiers(database) -> None:
     ],
 )
 async def test_bad_pricing_is_rejected_and_changes_nothing(database, kwargs, expected) -> None:
-    owner = await user(database)
+    owner = await actor(database)
     created = await course(database, owner)
     await _set(database, owner, created.id, is_free=False, tiers=[TierInput(PricingTier.PRO, 99)])
     before = await snapshot(database, created.id)
@@ -110,7 +110,7 @@ async def test_bad_pricing_is_rejected_and_changes_nothing(database, kwargs, exp
 async def test_min_price_is_the_cheapest_tier_and_any_negative_price_is_refused(
     database, prices
 ) -> None:
-    owner = await user(database)
+    owner = await actor(database)
     created = await course(database, owner)
     tiers = [TierInput(tier, price) for tier, price in prices.items()]
     if all(p > 0 for p in prices.values()):

@@ -16,12 +16,12 @@ from app.catalog.models import CourseStatus, LessonType, PricingTier
 from app.errors import Conflict, UserFacingError
 from app.media.models import VideoAsset, VideoStatus
 from tests.catalog.conftest import (
+    actor,
     category,
     course,
     events,
     publishable_course,
     snapshot,
-    user,
     video,
 )
 
@@ -39,7 +39,7 @@ LESSON = st.sampled_from(["text", "ready", "processing", "failed"])
 async def test_property_16_publication_succeeds_only_when_every_rule_holds(
     database, modules, with_category, pricing
 ) -> None:
-    owner, admin = await user(database), await user(database, UserRole.ADMIN)
+    owner, admin = await actor(database), await actor(database, UserRole.ADMIN)
     cat = await category(database) if with_category else None
     created = await course(database, owner, category_id=cat.id if cat else None)
     for m, lessons in enumerate(modules):
@@ -92,7 +92,7 @@ async def _submit_and_publish(database, owner, admin, course_id):
 
 
 async def test_publish_rechecks_the_rules_after_review_started(database) -> None:
-    owner, admin = await user(database), await user(database, UserRole.ADMIN)
+    owner, admin = await actor(database), await actor(database, UserRole.ADMIN)
     created = await publishable_course(database, owner)
     clip = await video(database, VideoStatus.READY)
     modules_before = await snapshot(database, created.id)
@@ -120,7 +120,7 @@ async def test_publish_rechecks_the_rules_after_review_started(database) -> None
 
 
 async def test_workflow_moves_through_review_publication_and_archive(database) -> None:
-    owner, admin = await user(database), await user(database, UserRole.ADMIN)
+    owner, admin = await actor(database), await actor(database, UserRole.ADMIN)
     created = await publishable_course(database, owner)
     async with database.transaction() as session:
         await service.submit_course_for_review(session, actor=owner, course_id=created.id)
@@ -149,7 +149,7 @@ async def test_workflow_moves_through_review_publication_and_archive(database) -
 
 @pytest.mark.parametrize("step", ["publish", "archive", "submit_twice"])
 async def test_transitions_out_of_order_are_conflicts(database, step) -> None:
-    owner, admin = await user(database), await user(database, UserRole.ADMIN)
+    owner, admin = await actor(database), await actor(database, UserRole.ADMIN)
     created = await publishable_course(database, owner)
     if step == "submit_twice":
         async with database.transaction() as session:
@@ -162,7 +162,7 @@ async def test_transitions_out_of_order_are_conflicts(database, step) -> None:
 
 
 async def test_owner_archives_rather_than_deletes_a_published_course(database) -> None:
-    owner, admin = await user(database), await user(database, UserRole.ADMIN)
+    owner, admin = await actor(database), await actor(database, UserRole.ADMIN)
     created = await publishable_course(database, owner)
     async with database.transaction() as session:
         await service.submit_course_for_review(session, actor=owner, course_id=created.id)

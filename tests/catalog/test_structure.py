@@ -15,7 +15,7 @@ from app.catalog.models import CourseModule, Lesson, LessonType
 from app.db import Database
 from app.errors import UserFacingError
 from app.media.models import VideoStatus
-from tests.catalog.conftest import course, events, lesson_fields, snapshot, user, video
+from tests.catalog.conftest import actor, course, events, lesson_fields, snapshot, video
 
 SETTINGS = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -33,7 +33,7 @@ async def _lessons(database: Database, module_id: uuid.UUID) -> list[Lesson]:
 
 
 async def _course_with_modules(database: Database, count: int) -> tuple[Any, Any, list[Any]]:
-    owner = await user(database)
+    owner = await actor(database)
     created = await course(database, owner)
     async with database.transaction() as session:
         modules = [

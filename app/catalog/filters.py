@@ -1,0 +1,151 @@
+"""Course filters and sorts shared by the catalog list (`courses`) and search (`searchCourses`).
+
+    args = CourseFilterArgs(level="beginner", max_price_minor=5_000, tag="python")
+    validate_filter(args)                       # raises InvalidFilter before any SQL runs
+    stmt = apply_course_filter(published_only(select(Course)), args)
+    page = await paginate(session, stmt, order_by=course_sort_keys("rating"), tiebreaker=Course.id,
+                          request=request)
+
+Every filter is a WHERE clause over `app.catalog.models.Course` (the tag filter an EXISTS over
+`course_tags`), so the statement keeps one row per course and composes with COUNTs and facets.
+Prices are integer minor units compared with `courses.min_price_minor` (the cheapest active
+tier, 0 for free courses). Sort keys are NOT NULL expressions (nullable columns are coalesced) as
+keyset pagination requires; the caller adds `Course.id` as the tie-breaker.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select
+
+from app.catalog.models import Course, CourseLevel, CourseStatus, CourseTag, Tag
+from app.catalog.slugs import slugify
+from app.errors import FieldError, UserFacingError
+from app.pagination import SortKey
+
+MAX_RATING = 5.0
+MAX_TEXT = 120
+
+
+class InvalidFilter(UserFacingError):
+    """A filter value no course can be asked for; a BAD_USER_INPUT error, no SQL is run."""
+
+    code = "BAD_USER_INPUT"
+
+
+@dataclass(frozen=True)
+class CourseFilterArgs:
+    """The `CourseFilter` input in plain Python; None means "do not filter on this"."""
+
+    category_id: uuid.UUID | None = None
+    level: CourseLevel | str | None = None
+    language: str | None = None
+    min_price_minor: int | None = None
+    max_price_minor: int | None = None
+    free: bool | None = None
+    min_rating: float | None = None
+    tag: str | None = None
+    instructor_id: uuid.UUID | None = None
+
+
+SORTS = ("popularity", "rating", "newest", "price_asc", "price_desc", "trending")
+
+
+def validate_filter(args: CourseFilterArgs) -> None:
+    """Report every bad value at once (field names are the camelCase GraphQL input names)."""
+    errors: list[FieldError] = []
+    _check_prices(errors, args.min_price_minor, args.max_price_minor)
+    if args.min_rating is not None and not 0 <= args.min_rating <= MAX_RATING:
+        errors.append(FieldError("minRating", "Use a rating between 0 and 5", "INVALID_RATING"))
+    if args.level is not None and str(args.level) not in {level.value for level in CourseLevel}:
+        errors.append(FieldError("level", "Unknown course level", "INVALID_LEVEL"))
+    for name, value in (("language", args.language), ("tag", args.tag)):
+        if value is not None and not 0 < len(value.strip()) <= MAX_TEXT:
+            errors.append(FieldError(name, f"Use 1 to {MAX_TEXT} characters", "INVALID"))
+    if errors:
+        raise InvalidFilter(errors)
+
+
+def _check_prices(errors: list[FieldError], low: int | None, high: int | None) -> None:
+    for name, value in (("minPrice", low), ("maxPrice", high)):
+        if value is not None and value < 0:
+            errors.append(FieldError(name, "A price cannot be negative", "NEGATIVE_PRICE"))
+    if low is not None and high is not None and 0 <= high < low:
+        errors.append(
+            FieldError("minPrice", "The minimum price is above the maximum", "PRICE_RANGE")
+        )
+
+
+def published_only(stmt: Select[Any]) -> Select[Any]:
+    """Only courses students and anonymous callers may discover."""
+    return stmt.where(Course.status == CourseStatus.PUBLISHED)
+
+
+def course_filter_clauses(args: CourseFilterArgs) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of `args` over `Course` (empty when nothing is filtered)."""
+    clauses: list[ColumnElement[bool]] = []
+    if args.category_id is not None:
+        clauses.append(Course.category_id == args.category_id)
+    if args.level is not None:
+        clauses.append(Course.level == CourseLevel(str(args.level)))
+    if args.language is not None:
+        clauses.append(func.lower(Course.language) == args.language.strip().lower())
+    if args.min_price_minor is not None:
+        clauses.append(Course.min_price_minor >= args.min_price_minor)
+    if args.max_price_minor is not None:
+        clauses.append(Course.min_price_minor <= args.max_price_minor)
+    if args.free is not None:
+        clauses.append(Course.is_free.is_(args.free))
+    if args.min_rating is not None:
+        rating = Decimal(str(args.min_rating))
+        clauses.append(and_(Course.average_rating.is_not(None), Course.average_rating >= rating))
+    if args.tag is not None:
+        clauses.append(_has_tag(args.tag))
+    if args.instructor_id is not None:
+        clauses.append(Course.instructor_id == args.instructor_id)
+    return clauses
+
+
+def apply_course_filter(stmt: Select[Any], args: CourseFilterArgs) -> Select[Any]:
+    """`stmt` (selecting from `courses`) narrowed to the courses matching `args`."""
+    clauses = course_filter_clauses(args)
+    return stmt.where(*clauses) if clauses else stmt
+
+
+def _has_tag(value: str) -> ColumnElement[bool]:
+    """The course carries the tag, named by its slug or its name (case-insensitive)."""
+    text = value.strip()
+    return exists(
+        select(literal(1))
+        .select_from(CourseTag)
+        .join(Tag, Tag.id == CourseTag.tag_id)
+        .where(
+            CourseTag.course_id == Course.id,
+            or_(Tag.slug == slugify(text), func.lower(Tag.name) == text.lower()),
+        )
+    )
+
+
+def course_sort_keys(sort: str) -> list[SortKey]:
+    """Keyset sort keys for a sort name of `SORTS` (case-insensitive); tie-break on Course.id."""
+    match sort.lower():
+        case "popularity":
+            return [SortKey(Course.enrollment_count.expression, descending=True)]
+        case "rating":
+            return [
+                SortKey(func.coalesce(Course.average_rating, Decimal(0)), descending=True),
+                SortKey(Course.review_count.expression, descending=True),
+            ]
+        case "newest":
+            return [SortKey(func.coalesce(Course.published_at, Course.created_at), descending=True)]
+        case "price_asc":
+            return [SortKey(Course.min_price_minor.expression)]
+        case "price_desc":
+            return [SortKey(Course.min_price_minor.expression, descending=True)]
+        case "trending":
+            return [SortKey(Course.trending_score.expression, descending=True)]
+    raise InvalidFilter([FieldError("sort", f"Unknown sort `{sort[:40]}`", "INVALID_SORT")])

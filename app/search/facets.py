@@ -1,0 +1,115 @@
+"""Facet counts of a search in one statement (GROUPING SETS over the matched courses).
+
+Counts are over the exact result set: the query AND every filter, the facet's own dimension
+included (not "disjunctive" faceting), so each count is the number of results a client gets by
+adding that value as a filter, and the empty grouping set gives the total. Courses without a
+category are not in the category facet; rating facets are "at least" thresholds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.catalog.models import Category, Course, CourseLevel
+from app.search.interface import (
+    PAID_BANDS,
+    RATING_THRESHOLDS,
+    Facets,
+    FacetValue,
+    PriceBand,
+)
+
+BAND_LABELS = {
+    PriceBand.FREE: "Free",
+    PriceBand.UNDER_20: "Under 20",
+    PriceBand.FROM_20_TO_50: "20 to 50",
+    PriceBand.FROM_50_TO_100: "50 to 100",
+    PriceBand.FROM_100: "100 and more",
+}
+_GROUPS = "GROUPING SETS ((category_id, category_name), (level), (language), (band), ())"
+# GROUPING(category_id, level, language, band): a bit is set for each column NOT grouped
+_BY_CATEGORY, _BY_LEVEL, _BY_LANGUAGE, _BY_BAND, _TOTAL = 0b0111, 0b1011, 0b1101, 0b1110, 0b1111
+
+
+def price_band() -> ColumnElement[str]:
+    whens: list[tuple[Any, str]] = [(Course.is_free.is_(True), PriceBand.FREE.value)]
+    whens += [(Course.min_price_minor < high, band.value) for band, _, high in PAID_BANDS if high]
+    return case(*whens, else_=PriceBand.FROM_100.value)
+
+
+def band_of(is_free: bool, min_price_minor: int) -> PriceBand:
+    """The band of one course, as `price_band()` computes it in SQL (for tests and clients)."""
+    if is_free:
+        return PriceBand.FREE
+    return next(b for b, _, high in PAID_BANDS if high is None or min_price_minor < high)
+
+
+async def count_facets(session: AsyncSession, conditions: Sequence[ColumnElement[bool]]) -> Facets:
+    matched = (
+        select(
+            Course.category_id.label("category_id"),
+            Category.name.label("category_name"),
+            Course.level.label("level"),
+            func.lower(Course.language).label("language"),
+            price_band().label("band"),
+            Course.average_rating.label("rating"),
+        )
+        .outerjoin(Category, Category.id == Course.category_id)
+        .where(*conditions)
+        .subquery("matched")
+    )
+    c = matched.c
+    ratings = [
+        func.count().filter(c.rating >= Decimal(t)).label(f"rating_{i}")
+        for i, t in enumerate(RATING_THRESHOLDS)
+    ]
+    stmt = select(
+        c.category_id,
+        c.category_name,
+        c.level,
+        c.language,
+        c.band,
+        func.count().label("n"),
+        func.grouping(c.category_id, c.level, c.language, c.band).label("g"),
+        *ratings,
+    ).group_by(text(_GROUPS))
+    return _facets((await session.execute(stmt)).all())
+
+
+def _facets(rows: Sequence[Any]) -> Facets:
+    by = {key: [r for r in rows if r.g == key] for key in (_BY_CATEGORY, _BY_LEVEL, _BY_LANGUAGE)}
+    bands = {r.band: r.n for r in rows if r.g == _BY_BAND}
+    total = next((r for r in rows if r.g == _TOTAL), None)
+    return Facets(
+        total=total.n if total else 0,
+        categories=_ranked(
+            FacetValue(str(r.category_id), r.category_name, r.n)
+            for r in by[_BY_CATEGORY]
+            if r.category_id is not None
+        ),
+        levels=[
+            FacetValue(level.value, level.value.capitalize(), n)
+            for level in CourseLevel
+            if (n := next((r.n for r in by[_BY_LEVEL] if r.level == level), 0))
+        ],
+        languages=_ranked(FacetValue(r.language, r.language, r.n) for r in by[_BY_LANGUAGE]),
+        price_bands=[
+            FacetValue(band.value, BAND_LABELS[band], bands[band.value])
+            for band in PriceBand
+            if bands.get(band.value)
+        ],
+        ratings=[
+            FacetValue(t, f"{t} and up", n)
+            for i, t in enumerate(RATING_THRESHOLDS)
+            if total is not None and (n := getattr(total, f"rating_{i}"))
+        ],
+    )
+
+
+def _ranked(values: Any) -> list[FacetValue]:
+    return sorted(values, key=lambda v: (-v.count, v.label))

@@ -1,0 +1,119 @@
+"""The search backend interface: PostgreSQL (app/search/postgres.py) now, OpenSearch later.
+
+A backend indexes courses by id (reading the catalog itself), answers searches with a page of
+published courses plus facet counts over exactly the result set, completes prefixes and names the
+trending searches. Results and suggestions only ever include published courses.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from app.catalog.filters import CourseFilterArgs
+from app.catalog.models import Course
+from app.pagination import Page, PageRequest
+
+MAX_QUERY_LENGTH = 200
+MAX_PREFIX_LENGTH = 100
+MAX_SUGGESTIONS = 20
+MAX_TRENDING = 50
+
+
+class SearchSort(enum.StrEnum):
+    """RELEVANCE plus the catalog's sorts (app.catalog.filters.SORTS)."""
+
+    RELEVANCE = "relevance"
+    POPULARITY = "popularity"
+    RATING = "rating"
+    NEWEST = "newest"
+    PRICE_ASC = "price_asc"
+    PRICE_DESC = "price_desc"
+    TRENDING = "trending"
+
+
+class SuggestionKind(enum.StrEnum):
+    COURSE = "course"
+    TAG = "tag"
+    INSTRUCTOR = "instructor"
+    TERM = "term"
+
+
+class PriceBand(enum.StrEnum):
+    """Price bands over `courses.min_price_minor` (minor units of the course's currency, i.e.
+    cents for two-decimal currencies): free courses, then [0, 20), [20, 50), [50, 100), 100+."""
+
+    FREE = "free"
+    UNDER_20 = "under_20"
+    FROM_20_TO_50 = "from_20_to_50"
+    FROM_50_TO_100 = "from_50_to_100"
+    FROM_100 = "from_100"
+
+
+# (band, lowest price in minor units, first price above the band) for paid courses
+PAID_BANDS: tuple[tuple[PriceBand, int, int | None], ...] = (
+    (PriceBand.UNDER_20, 0, 20_00),
+    (PriceBand.FROM_20_TO_50, 20_00, 50_00),
+    (PriceBand.FROM_50_TO_100, 50_00, 100_00),
+    (PriceBand.FROM_100, 100_00, None),
+)
+# rating facets are "at least" thresholds, so one course counts in every band it reaches
+RATING_THRESHOLDS: tuple[str, ...] = ("4.5", "4", "3.5", "3")
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Facets:
+    """Counts over the whole result set (every page) of the query with all its filters."""
+
+    total: int
+    categories: list[FacetValue] = field(default_factory=list)
+    levels: list[FacetValue] = field(default_factory=list)
+    languages: list[FacetValue] = field(default_factory=list)
+    price_bands: list[FacetValue] = field(default_factory=list)
+    ratings: list[FacetValue] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    page: Page[Course]
+    facets: Facets | None
+    corrected_query: str | None  # the query actually searched, when spelling was corrected
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    text: str
+    kind: SuggestionKind
+    course_slug: str | None = None
+
+
+class SearchBackend(Protocol):
+    async def index_course(self, course_id: uuid.UUID) -> None:
+        """Bring one course's index entry up to date (idempotent; a missing or unpublished
+        course is removed from the results)."""
+
+    async def remove_course(self, course_id: uuid.UUID) -> None: ...
+
+    async def search_courses(
+        self,
+        query: str,
+        filter_args: CourseFilterArgs,
+        sort: SearchSort,
+        request: PageRequest,
+        *,
+        with_total: bool,
+        with_facets: bool = True,
+    ) -> SearchResult: ...
+
+    async def autocomplete(self, prefix: str, limit: int) -> list[Suggestion]: ...
+
+    async def trending(self, limit: int) -> list[str]: ...

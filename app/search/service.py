@@ -1,0 +1,125 @@
+"""Search as resolvers, workers and the CLI use it: validate, pick the backend, record searches.
+
+`SEARCH_BACKEND` selects the backend: `postgres` (default, app/search/postgres.py) or `opensearch`
+(refused with SearchUnavailable until that backend exists). Every first page of a search is
+counted in `search_queries` (under the corrected query when spelling was corrected) for
+trending searches; later pages of the same search are not counted again.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.catalog.filters import CourseFilterArgs, validate_filter
+from app.db import Database
+from app.errors import DomainError, FieldError, UserFacingError
+from app.pagination import PageRequest
+from app.search import indexer, trending
+from app.search.interface import (
+    MAX_PREFIX_LENGTH,
+    MAX_QUERY_LENGTH,
+    MAX_SUGGESTIONS,
+    MAX_TRENDING,
+    SearchBackend,
+    SearchResult,
+    SearchSort,
+    Suggestion,
+)
+from app.search.postgres import PostgresSearch
+from app.settings import Settings
+
+
+class InvalidSearch(UserFacingError):
+    """A query, prefix or limit the search cannot take (BAD_USER_INPUT, nothing is searched)."""
+
+    code = "BAD_USER_INPUT"
+
+    def __init__(self, field: str, message: str, code: str = "INVALID") -> None:
+        super().__init__([FieldError(field, message, code)])
+
+
+class SearchUnavailable(DomainError):
+    code = "SEARCH_UNAVAILABLE"
+
+
+def backend_for(settings: Settings, db: Database) -> SearchBackend:
+    if settings.search_backend == "opensearch":
+        raise SearchUnavailable(
+            "The OpenSearch search backend is not available yet; set SEARCH_BACKEND=postgres"
+        )
+    return PostgresSearch(db)
+
+
+def clean_query(query: str) -> str:
+    cleaned = " ".join(query.split())
+    if not cleaned:
+        raise InvalidSearch("query", "Type something to search for", "REQUIRED")
+    if len(cleaned) > MAX_QUERY_LENGTH:
+        raise InvalidSearch("query", f"Use at most {MAX_QUERY_LENGTH} characters", "TOO_LONG")
+    return cleaned
+
+
+def _check_limit(limit: int, most: int) -> None:
+    if not 1 <= limit <= most:
+        raise InvalidSearch("limit", f"`limit` must be between 1 and {most}", "INVALID_LIMIT")
+
+
+async def search_courses(
+    db: Database,
+    settings: Settings,
+    *,
+    query: str,
+    filter_args: CourseFilterArgs,
+    request: PageRequest,
+    sort: SearchSort = SearchSort.RELEVANCE,
+    with_total: bool = False,
+    with_facets: bool = True,
+) -> SearchResult:
+    cleaned = clean_query(query)
+    validate_filter(filter_args)
+    backend = backend_for(settings, db)
+    result = await backend.search_courses(
+        cleaned, filter_args, sort, request, with_total=with_total, with_facets=with_facets
+    )
+    if request.after is None and request.before is None:
+        found = result.facets.total if result.facets else len(result.page.items)
+        async with db.transaction() as session:
+            await trending.record_search(session, result.corrected_query or cleaned, found)
+    return result
+
+
+async def autocomplete(
+    db: Database, settings: Settings, *, prefix: str, limit: int = 8
+) -> list[Suggestion]:
+    """Suggestions for a partly typed query; a blank prefix has none."""
+    _check_limit(limit, MAX_SUGGESTIONS)
+    if len(prefix) > MAX_PREFIX_LENGTH:
+        raise InvalidSearch("prefix", f"Use at most {MAX_PREFIX_LENGTH} characters", "TOO_LONG")
+    if not prefix.strip():
+        return []
+    return await backend_for(settings, db).autocomplete(prefix, limit)
+
+
+async def trending_searches(db: Database, settings: Settings, *, limit: int = 10) -> list[str]:
+    _check_limit(limit, MAX_TRENDING)
+    return await backend_for(settings, db).trending(limit)
+
+
+async def reindex_course(db: Database, settings: Settings, course_id: uuid.UUID) -> None:
+    """Bring one course's search entry up to date (idempotent; handles deleted courses)."""
+    await backend_for(settings, db).index_course(course_id)
+
+
+async def rebuild_index(session: AsyncSession) -> int:
+    """`reindex_all` inside the caller's transaction; fits app.seed's SEEDERS as
+    `("search index", rebuild_index)` (after the catalog seeder)."""
+    return await indexer.reindex_all(session)
+
+
+async def reindex_all(db: Database) -> int:
+    """Rebuild the PostgreSQL index of every course (bench data, `easyways seed`, repairs);
+    returns how many courses were indexed."""
+    async with db.transaction() as session:
+        return await indexer.reindex_all(session)

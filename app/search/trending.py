@@ -1,0 +1,60 @@
+"""Trending searches from `search_queries` (one row per normalised query).
+
+Trending means searched often *lately*: a query's count is divided by its age in hours since it
+was first searched, to the power 1.5 (the "gravity" of Hacker News' ranking), so a burst of new
+searches outranks a long-standing query with a larger lifetime count. Queries not searched in the
+last `WINDOW_DAYS` days, or whose latest search found nothing, are never trending.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import extract, func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.analytics.models import SearchQuery
+from app.ids import new_id
+from app.search.interface import MAX_QUERY_LENGTH
+
+WINDOW_DAYS = 7
+GRAVITY = 1.5
+
+
+def normalise_query(query: str) -> str:
+    """Lower-case, single spaces, at most the column's length: one row per way of typing it."""
+    return " ".join(query.lower().split())[:MAX_QUERY_LENGTH]
+
+
+async def record_search(session: AsyncSession, query: str, results: int) -> None:
+    """Count one search; `results` is the number of results found (0 keeps it off trending)."""
+    normalised = normalise_query(query)
+    if not normalised:
+        return
+    stmt = insert(SearchQuery).values(id=new_id(), query=normalised, count=1, results_count=results)
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[SearchQuery.query],
+            set_={
+                "count": SearchQuery.count + 1,
+                "results_count": stmt.excluded.results_count,
+                "last_searched_at": func.now(),
+            },
+        )
+    )
+
+
+async def trending_queries(session: AsyncSession, limit: int) -> list[str]:
+    hours = extract("epoch", func.now() - SearchQuery.first_searched_at) / 3600
+    score = SearchQuery.count / func.power(hours + 2, GRAVITY)
+    rows = await session.scalars(
+        select(SearchQuery.query)
+        .where(
+            SearchQuery.results_count > 0,
+            SearchQuery.last_searched_at > func.now() - timedelta(days=WINDOW_DAYS),
+        )
+        .order_by(score.desc(), SearchQuery.last_searched_at.desc(), SearchQuery.query)
+        .limit(limit)
+    )
+    return list(rows)

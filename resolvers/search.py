@@ -1,0 +1,71 @@
+"""Search root fields: searchCourses, autocomplete, trendingSearches (public, read-only)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import strawberry
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
+
+from app.catalog.filters import CourseFilterArgs
+from app.pagination import PageRequest
+from app.search import service
+from schema.catalog import CourseFilter
+from schema.context import Info
+from schema.relay import selects_total_count
+from schema.search import CourseSearchResult, SearchSort, SearchSuggestion
+
+
+def _selects(selections: Iterable[Any], name: str) -> bool:
+    for selection in selections:
+        if isinstance(selection, SelectedField) and selection.name == name:
+            return True
+        if isinstance(selection, (FragmentSpread, InlineFragment)) and _selects(
+            selection.selections, name
+        ):
+            return True
+    return False
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        description="Published courses matching a query (title, tags, instructor name, "
+        "description), best match first by default, with facet counts over all results."
+    )
+    async def search_courses(
+        self,
+        info: Info,
+        query: str,
+        filter: CourseFilter | None = None,
+        sort: SearchSort = SearchSort.RELEVANCE,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> CourseSearchResult:
+        args = filter.to_args() if filter is not None else CourseFilterArgs()
+        request = PageRequest.create(first=first, after=after)
+        ctx = info.context
+        result = await service.search_courses(
+            ctx.db,
+            ctx.settings,
+            query=query,
+            filter_args=args,
+            request=request,
+            sort=sort,
+            with_total=selects_total_count(info),
+            with_facets=any(_selects(f.selections, "facets") for f in info.selected_fields),
+        )
+        ctx.loaders.catalog.prime_courses(result.page.items)
+        return CourseSearchResult.of(result)
+
+    @strawberry.field(description="Completions of a partly typed query (typo tolerant).")
+    async def autocomplete(self, info: Info, prefix: str, limit: int = 8) -> list[SearchSuggestion]:
+        ctx = info.context
+        found = await service.autocomplete(ctx.db, ctx.settings, prefix=prefix, limit=limit)
+        return [SearchSuggestion.from_suggestion(s) for s in found]
+
+    @strawberry.field(description="What people search for most lately (searches with results).")
+    async def trending_searches(self, info: Info, limit: int = 10) -> list[str]:
+        ctx = info.context
+        return await service.trending_searches(ctx.db, ctx.settings, limit=limit)

@@ -1,0 +1,94 @@
+"""The response cache in front of the product's catalog queries (issue 3, Property 17)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from strawberry.relay import to_base64
+
+from app.accounts.models import User, UserRole
+from app.catalog import service
+from app.catalog.models import Course
+from app.db import Database, count_statements
+from app.security.permissions import Actor
+from tests.cache.conftest import ServeApp, Served
+from tests.catalog.conftest import publishable_course, user
+
+COURSE = "query Course($slug: String!) { course(slug: $slug) { title } }"
+CATALOG_PAGE = """
+query Page($first: Int) {
+  courses(first: $first) {
+    totalCount
+    edges { node { title category { name } instructor { fullName } tags { name }
+      pricingTiers { tier price { amount currency } } modules { title lessons { title } } } }
+  }
+  categories { name }
+}"""
+
+
+@pytest.fixture
+async def product(serve_app: ServeApp) -> AsyncIterator[Served]:
+    async with serve_app(product=True) as served:
+        yield served
+
+
+async def _published_course(database: Database, owner: User) -> Course:
+    admin = Actor.of(await user(database, UserRole.ADMIN))
+    created = await publishable_course(database, Actor.of(owner))
+    async with database.transaction() as session:
+        await service.submit_course_for_review(session, actor=Actor.of(owner), course_id=created.id)
+        await service.publish_course(session, actor=admin, course_id=created.id)
+    return created
+
+
+async def test_property_17_an_update_through_the_api_is_seen_by_the_next_anonymous_read(
+    product: Served,
+) -> None:
+    """Property 17: after a course update, cached data is invalidated and subsequent reads
+    return fresh data."""
+    owner = await user(product.db)
+    course = await _published_course(product.db, owner)
+    variables = {"slug": course.slug}
+    await product.get(COURSE, variables)
+    assert (await product.get(COURSE, variables)).headers["x-cache"] == "HIT"
+
+    update = await product.post(
+        "mutation($input: UpdateCourseInput!) { updateCourse(input: $input) { errors { code } } }",
+        {"input": {"courseId": to_base64("Course", str(course.id)), "title": "Python, revised"}},
+        headers={"Authorization": f"Bearer {product.token(owner)}"},
+    )
+    assert update.json()["data"]["updateCourse"]["errors"] == []
+
+    fresh = await product.get(COURSE, variables)
+    assert fresh.headers["x-cache"] == "MISS"
+    assert fresh.json()["data"] == {"course": {"title": "Python, revised"}}
+
+
+async def test_a_cached_catalog_page_runs_no_sql(product: Served) -> None:
+    await _published_course(product.db, await user(product.db))
+    first = await product.get(CATALOG_PAGE, {"first": 20})
+    assert "errors" not in first.json(), first.json()
+    assert len(first.json()["data"]["courses"]["edges"]) == 1
+    with count_statements(product.db.engine) as counter:
+        second = await product.get(CATALOG_PAGE, {"first": 20})
+    assert second.headers["x-cache"] == "HIT"
+    assert second.content == first.content
+    assert counter.count == 0
+
+
+async def test_signed_in_readers_of_the_catalog_are_never_served_from_cache(
+    product: Served,
+) -> None:
+    owner = await user(product.db)
+    course = await _published_course(product.db, owner)
+    await product.get(COURSE, {"slug": course.slug})
+    headers = {"Authorization": f"Bearer {product.token(owner)}"}
+    response = await product.get(COURSE, {"slug": course.slug}, headers=headers)
+    assert "x-cache" not in response.headers
+    assert response.headers["cache-control"] == "private, no-store"
+
+
+async def test_my_courses_is_not_a_public_read(product: Served) -> None:
+    response = await product.get("{ myCourses { totalCount } }")
+    assert "x-cache" not in response.headers

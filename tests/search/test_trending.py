@@ -1,0 +1,94 @@
+"""Trending searches: the most searched lately first; searches that found nothing never trend."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from app.analytics.models import SearchQuery
+from app.db import Database
+from app.search import service
+from app.settings import get_settings
+from tests.search.factories import course, person, reindex, search
+
+
+async def trending(database: Database, limit: int = 10) -> list[str]:
+    return await service.trending_searches(database, get_settings(), limit=limit)
+
+
+async def test_the_most_searched_queries_come_first(database: Database) -> None:
+    owner = await person(database)
+    for title in ("Go concurrency", "Rust ownership", "Zig comptime"):
+        await course(database, owner, title=title)
+    await reindex(database)
+    for query, times in (("rust", 3), ("Go", 1), ("zig", 2)):
+        for _ in range(times):
+            await search(database, query)
+
+    assert await trending(database) == ["rust", "zig", "go"]
+    assert await trending(database, limit=2) == ["rust", "zig"]
+
+
+async def test_searches_are_counted_once_per_search_not_per_page(database: Database) -> None:
+    owner = await person(database)
+    for n in range(3):
+        await course(database, owner, title=f"Ocaml {n}")
+    await reindex(database)
+    first = await search(database, "  OCaml  ", first=1)
+    await search(database, "ocaml", first=1, after=first.page.cursors[-1])
+
+    async with database.session() as session:
+        row = await session.get(SearchQuery, (await _id_of(database, "ocaml")))
+    assert row is not None
+    assert (row.count, row.results_count) == (1, 3)
+
+
+async def test_queries_that_found_nothing_never_trend(database: Database) -> None:
+    owner = await person(database)
+    await course(database, owner, title="Julia numerics")
+    await reindex(database)
+    for _ in range(5):
+        await search(database, "nothingmatchesthis")
+    await search(database, "julia")
+
+    assert await trending(database) == ["julia"]
+
+
+async def test_a_misspelled_search_counts_under_its_correction(database: Database) -> None:
+    owner = await person(database)
+    await course(database, owner, title="Python basics")
+    await reindex(database)
+    await search(database, "pyhton")
+
+    assert await trending(database) == ["python"]
+
+
+async def test_a_burst_of_recent_searches_outranks_an_old_larger_count(database: Database) -> None:
+    owner = await person(database)
+    await course(database, owner, title="Perl scripting")
+    await course(database, owner, title="Dart apps")
+    await reindex(database)
+    for _ in range(3):
+        await search(database, "perl")
+    await search(database, "dart")
+    async with database.transaction() as session:
+        await session.execute(
+            update(SearchQuery)
+            .where(SearchQuery.query == "perl")
+            .values(count=40, first_searched_at=SearchQuery.first_searched_at - timedelta(days=60))
+        )
+        await session.execute(
+            update(SearchQuery)
+            .where(SearchQuery.query == "dart")
+            .values(count=8, first_searched_at=SearchQuery.first_searched_at - timedelta(hours=2))
+        )
+
+    assert await trending(database) == ["dart", "perl"]
+
+
+async def _id_of(database: Database, query: str) -> object:
+    from sqlalchemy import select
+
+    async with database.session() as session:
+        return await session.scalar(select(SearchQuery.id).where(SearchQuery.query == query))
