@@ -6,11 +6,13 @@ from collections.abc import Iterable
 from typing import Any
 
 import strawberry
+from starlette.requests import Request
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from app.catalog.filters import CourseFilterArgs
 from app.pagination import PageRequest
 from app.search import service
+from schema.cache import record_effect, register_effect
 from schema.catalog import CourseFilter
 from schema.context import Info
 from schema.relay import selects_total_count
@@ -26,6 +28,17 @@ def _selects(selections: Iterable[Any], name: str) -> bool:
         ):
             return True
     return False
+
+
+SEARCH_EFFECT = "search"
+
+
+async def _count_cached_search(request: Request, payload: dict[str, Any]) -> None:
+    """A search answered from the response cache still counts for trending."""
+    await service.record_search(request.app.state.db, payload["query"], payload["results"])
+
+
+register_effect(SEARCH_EFFECT, _count_cached_search)
 
 
 @strawberry.type
@@ -56,6 +69,9 @@ class Query:
             with_total=selects_total_count(info),
             with_facets=any(_selects(f.selections, "facets") for f in info.selected_fields),
         )
+        if result.recorded is not None:
+            query_text, found = result.recorded
+            record_effect(ctx.request, SEARCH_EFFECT, {"query": query_text, "results": found})
         ctx.loaders.catalog.prime_courses(result.page.items)
         return CourseSearchResult.of(result)
 

@@ -17,6 +17,9 @@ catalog version (app/integrations/cache.py), so `bump_catalog_version` invalidat
   `Vary: Accept, Authorization`, POST `no-store`; GET with a matching `If-None-Match` gets 304
   with no body. Authenticated requests get `private, no-store`, other requests `no-store`.
 - Redis trouble never fails a request: the lookup error is logged, counted, and it executes.
+- Side effects of a read (a search counted for trending) would be lost on hits: resolvers note
+  them with `record_effect(request, kind, payload)`, the entry stores them beside the body, and a
+  hit replays them through the handler registered for `kind` (`register_effect`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import orjson
 import structlog
@@ -56,12 +60,49 @@ from schema.extensions import RATE_WINDOW_SECONDS
 CACHEABLE_FIELDS = frozenset(
     {"courses", "course", "categories", "searchCourses", "autocomplete", "trendingSearches"}
 )
-NAMESPACE = "graphql"
+NAMESPACE = "graphql:v2"  # entry format: cost, effects (JSON), body
 MAX_DOCUMENT_CHARS = 20_000
 MAX_ENTRY_BYTES = 2_000_000
 PRIVATE = "private, no-store"
 NO_STORE = "no-store"
 _STATE_PLAN = "response_cache_plan"
+_STATE_EFFECTS = "response_cache_effects"
+
+Effect = tuple[str, dict[str, Any]]
+EffectHandler = Callable[[Request, dict[str, Any]], Awaitable[None]]
+_EFFECT_HANDLERS: dict[str, EffectHandler] = {}
+
+
+def register_effect(kind: str, handler: EffectHandler) -> None:
+    """`handler` replays an effect of `kind` when a response is served from the cache."""
+    _EFFECT_HANDLERS[kind] = handler
+
+
+def record_effect(request: Request | Any, kind: str, payload: dict[str, Any]) -> None:
+    """Note a side effect of this (possibly cached) read, to be replayed on every cache hit."""
+    if isinstance(request, Request):
+        _effects_of(request).append((kind, payload))
+
+
+def _effects_of(request: Request) -> list[Effect]:
+    effects: list[Effect] | None = getattr(request.state, _STATE_EFFECTS, None)
+    if effects is None:
+        effects = []
+        setattr(request.state, _STATE_EFFECTS, effects)
+    return effects
+
+
+async def _replay(request: Request, effects: list[Effect]) -> None:
+    for kind, payload in effects:
+        handler = _EFFECT_HANDLERS.get(kind)
+        if handler is None:
+            logger.warning("no handler for cached effect", kind=kind)
+            continue
+        try:
+            await handler(request, payload)
+        except Exception as exc:  # a lost counter must never fail a cached read
+            logger.warning("cached effect failed", kind=kind, error=str(exc))
+
 
 logger = structlog.get_logger("easyways.cache")
 
@@ -212,13 +253,14 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
     return False
 
 
-def _encode(cost: int, body: bytes) -> bytes:
-    return b"%d\n" % cost + body
+def _encode(cost: int, effects: list[Effect], body: bytes) -> bytes:
+    return b"%d\n" % cost + orjson.dumps(effects) + b"\n" + body
 
 
-def _decode(entry: bytes) -> tuple[int, bytes]:
-    cost, _, body = entry.partition(b"\n")
-    return int(cost), body
+def _decode(entry: bytes) -> tuple[int, list[Effect], bytes]:
+    cost, _, rest = entry.partition(b"\n")
+    effects, _, body = rest.partition(b"\n")
+    return int(cost), [(k, p) for k, p in orjson.loads(effects)], body
 
 
 def _public_headers(plan: Plan, etag: str, outcome: str) -> dict[str, str]:
@@ -253,10 +295,11 @@ async def _charge(request: Request, cost: int) -> RateLimitResult | None:
 
 
 async def _serve_hit(request: Request, plan: Plan, entry: bytes, media: str) -> Response | None:
-    cost, body = _decode(entry)
+    cost, effects, body = _decode(entry)
     rate = await _charge(request, cost)
     if rate is not None and not rate.allowed:
         return None  # the normal path refuses it with RATE_LIMITED and 429
+    await _replay(request, effects)
     info = request_info(request.scope)
     if info is not None:
         info.operation_name, info.operation_type = plan.operation_name, "query"
@@ -291,7 +334,10 @@ def _storable(plan: Plan, response: Response) -> bool:
 async def _store(request: Request, key: str, plan: Plan, body: bytes) -> None:
     try:
         await set_bytes(
-            request.app.state.redis, key, _encode(plan.cost, body), ttl_seconds=plan.ttl
+            request.app.state.redis,
+            key,
+            _encode(plan.cost, _effects_of(request), body),
+            ttl_seconds=plan.ttl,
         )
     except (RedisError, OSError) as exc:
         logger.warning("response cache unavailable", error=str(exc))

@@ -87,6 +87,8 @@ class SearchResult:
     page: Page[Course]
     facets: Facets | None
     corrected_query: str | None  # the query actually searched, when spelling was corrected
+    # (query, results) counted for trending by this search (first pages only), else None
+    recorded: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)

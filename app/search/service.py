@@ -9,6 +9,7 @@ trending searches; later pages of the same search are not counted again.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -85,9 +86,16 @@ async def search_courses(
     )
     if request.after is None and request.before is None:
         found = result.facets.total if result.facets else len(result.page.items)
-        async with db.transaction() as session:
-            await trending.record_search(session, result.corrected_query or cleaned, found)
+        term = result.corrected_query or cleaned
+        await record_search(db, term, found)
+        result = replace(result, recorded=(term, found))
     return result
+
+
+async def record_search(db: Database, query: str, results: int) -> None:
+    """Count one search for trending (also replayed when the response came from the cache)."""
+    async with db.transaction() as session:
+        await trending.record_search(session, query, results)
 
 
 async def autocomplete(

@@ -77,6 +77,41 @@ async def test_a_cached_catalog_page_runs_no_sql(product: Served) -> None:
     assert counter.count == 0
 
 
+SEARCH = "query Search($q: String!) { searchCourses(query: $q) { edges { node { title } } } }"
+
+
+async def test_searches_answered_from_the_cache_still_count_for_trending(product: Served) -> None:
+    from sqlalchemy import select
+
+    from app.analytics.models import SearchQuery
+    from app.search.service import reindex_all
+
+    await _published_course(product.db, await user(product.db))
+    await reindex_all(product.db)
+    title = (await product.get(COURSE, {"slug": await _any_slug(product.db)})).json()["data"]
+    word = title["course"]["title"].split()[0].lower()
+
+    first = await product.get(SEARCH, {"q": word})
+    assert first.headers["x-cache"] == "MISS"
+    assert first.json()["data"]["searchCourses"]["edges"], first.json()
+    again = await product.get(SEARCH, {"q": word})
+    assert again.headers["x-cache"] == "HIT"
+    assert again.content == first.content
+
+    async with product.db.session() as session:
+        counted = await session.scalar(select(SearchQuery.count).where(SearchQuery.query == word))
+    assert counted == 2
+
+
+async def _any_slug(database: Database) -> str:
+    from sqlalchemy import select
+
+    async with database.session() as session:
+        slug = await session.scalar(select(Course.slug).limit(1))
+    assert slug is not None
+    return slug
+
+
 async def test_signed_in_readers_of_the_catalog_are_never_served_from_cache(
     product: Served,
 ) -> None:
