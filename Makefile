@@ -16,7 +16,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON := $(CURDIR)/$(BIN)/python
 
-.PHONY: help run test lint fmt schema migration worker clean distclean
+.PHONY: help run test lint fmt schema migration worker bench clean distclean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ migration: $(VENV)/.installed-dev ## new Alembic revision from the models: make 
 
 worker: $(VENV)/.installed-run ## run a worker against DATABASE_URL / REDIS_URL
 	$(EASYWAYS) worker
+
+bench: $(VENV)/.installed-dev ## seed a bench database, load-test the API with wrk, write bench/results/latest.md
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean: ## remove caches and build output (keeps .venv and .data)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist *.egg-info

@@ -1,0 +1,137 @@
+"""The scenarios: what each one sends, to which server, as whom, and what it measures."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from bench.dataset import search_terms
+from bench.generate import plain_dsn
+
+SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
+LUA_SCRIPT = SCENARIO_DIR / "graphql.lua"
+SORTS = ("POPULARITY", "RATING", "NEWEST", "PRICE_ASC", "PRICE_DESC", "TRENDING")
+LEVELS = ("BEGINNER", "INTERMEDIATE", "ADVANCED")
+SLUG_SAMPLE = 200
+TYPO_QUERIES = ("pyhton", "javascrpt", "kubernets", "photshop")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    measures: str
+    target: str  # "api" (POST /graphql) or "floor" (POST / on the bare Starlette app)
+    root_field: str | None  # the Query field it needs; None for the floor
+    bodies: list[str] = field(default_factory=list)  # JSON request bodies, rotated in turn
+    signed_in: bool = False  # send the student's Bearer token (never served from the cache)
+
+    @property
+    def cacheable(self) -> bool:
+        return not self.signed_in and self.root_field in {"courses", "course", "searchCourses"}
+
+
+def body(document: str, variables: dict[str, Any] | None = None) -> str:
+    """One GraphQL-over-HTTP POST body on one line; the operation name is the document's."""
+    name = document.split("query ", 1)[1].split("(", 1)[0].split("{", 1)[0].strip()
+    payload: dict[str, Any] = {"query": document, "operationName": name}
+    if variables:
+        payload["variables"] = variables
+    return json.dumps(payload, separators=(",", ":"))
+
+
+def document(name: str) -> str:
+    """A scenario's query from bench/scenarios/<name>.graphql, without its comment lines."""
+    text = (SCENARIO_DIR / f"{name}.graphql").read_text(encoding="utf-8")
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+async def sample_slugs(database_url: str, count: int = SLUG_SAMPLE) -> list[str]:
+    """A fixed pseudo-random sample of published course slugs (the same on every run)."""
+    conn = await asyncpg.connect(plain_dsn(database_url))
+    try:
+        rows = await conn.fetch(
+            "SELECT slug FROM courses WHERE status = 'published' ORDER BY md5(slug) LIMIT $1",
+            count,
+        )
+    finally:
+        await conn.close()
+    return [r["slug"] for r in rows]
+
+
+def catalog_bodies() -> list[str]:
+    doc = document("catalogPage")
+    bodies = [body(doc, {"sort": s, "first": 20}) for s in SORTS]
+    bodies += [
+        body(doc, {"sort": "POPULARITY", "first": 20, "filter": {"level": lv}}) for lv in LEVELS
+    ]
+    return bodies
+
+
+def build_scenarios(slugs: list[str]) -> list[Scenario]:
+    catalog = catalog_bodies()
+    detail = [body(document("courseDetail"), {"slug": s}) for s in slugs]
+    queries = [*search_terms(40), *TYPO_QUERIES]
+    search = [body(document("searchCourses"), {"query": q, "first": 20}) for q in queries]
+    ping = [body(document("ping"))]
+    return [
+        Scenario("floor", "bare Starlette JSON endpoint, same uvicorn flags", "floor", None, ping),
+        Scenario("ping", "GraphQL stack without SQL (`{ ping }`)", "api", "ping", ping),
+        Scenario(
+            "me",
+            "signed-in `me` with profile (token check + user loaders)",
+            "api",
+            "me",
+            [body(document("me"))],
+            signed_in=True,
+        ),
+        Scenario(
+            "catalogPage",
+            "`courses(first: 20)` + category, instructor, tags, tiers, modules, lessons; "
+            "6 sorts + 3 level filters",
+            "api",
+            "courses",
+            catalog,
+        ),
+        Scenario(
+            "catalogPage (signed in)",
+            "as catalogPage with a Bearer token: executes every time",
+            "api",
+            "courses",
+            catalog,
+            signed_in=True,
+        ),
+        Scenario(
+            "courseDetail",
+            f"`course(slug:)` with everything nested; {len(slugs)} slugs in turn",
+            "api",
+            "course",
+            detail,
+        ),
+        Scenario(
+            "courseDetail (signed in)",
+            "as courseDetail with a Bearer token: executes every time",
+            "api",
+            "course",
+            detail,
+            signed_in=True,
+        ),
+        Scenario(
+            "searchCourses",
+            f"`searchCourses(query:, first: 20)`; {len(queries)} queries in turn (4 with typos)",
+            "api",
+            "searchCourses",
+            search,
+        ),
+        Scenario(
+            "searchCourses (signed in)",
+            "as searchCourses with a Bearer token: executes every time",
+            "api",
+            "searchCourses",
+            search,
+            signed_in=True,
+        ),
+    ]
