@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from jinja2 import TemplateError
@@ -14,7 +15,14 @@ from app.errors import NotFound
 from app.integrations.mail import Mailer, OutgoingEmail
 from app.metrics import EMAILS
 from app.notifications.email import render_email
-from app.notifications.models import EmailLog, EmailStatus
+from app.notifications.models import (
+    EmailLog,
+    EmailStatus,
+    Notification,
+    NotificationCategory,
+    NotificationPriority,
+    NotificationType,
+)
 from app.outbox import emit
 
 EMAIL_TOPIC = "email.send"
@@ -111,3 +119,37 @@ def _finish(log: EmailLog, status: EmailStatus, *, error: str | None) -> None:
     log.status = status
     log.error_message = error
     log.context = redact_context(log.context)
+
+
+async def notify(
+    session: AsyncSession,
+    *,
+    recipient_id: uuid.UUID,
+    type: NotificationType,
+    title: str,
+    body: str,
+    category: NotificationCategory = NotificationCategory.SYSTEM,
+    priority: NotificationPriority = NotificationPriority.NORMAL,
+    action_url: str | None = None,
+    metadata: dict[str, Any] | None = None,
+    expires_at: datetime | None = None,
+) -> uuid.UUID:
+    """Create an in-app notification in the caller's transaction and return its id.
+
+    Live delivery (pub/sub), e-mail per the user's preferences and digest batching arrive with the
+    notifications capability (SPEC §3.8).
+    """
+    notification = Notification(
+        recipient_id=recipient_id,
+        type=type,
+        category=category,
+        priority=priority,
+        title=title[:255],
+        body=body,
+        action_url=action_url,
+        metadata_=metadata or {},
+        expires_at=expires_at,
+    )
+    session.add(notification)
+    await session.flush()
+    return notification.id
