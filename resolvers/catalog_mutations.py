@@ -17,14 +17,14 @@ import strawberry
 import structlog
 from redis.exceptions import RedisError
 
-from app.catalog import categories, service, structure
+from app.catalog import categories, resources, service, structure
 from app.catalog import models as m
 from app.errors import NotFound
 from app.integrations.cache import bump_catalog_version
 from schema import catalog_inputs as i
 from schema.auth import require_actor
 from schema.base import run_mutation
-from schema.catalog import Category, Course, CourseModule, Lesson
+from schema.catalog import Category, Course, CourseModule, Lesson, Resource
 from schema.context import Info
 
 Call = Callable[..., Awaitable[Any]]  # a catalog service function
@@ -76,6 +76,10 @@ async def _lesson(info: Info, input: Any, call: Call) -> dict[str, Any]:
 
 async def _category(info: Info, input: Any, call: Call) -> dict[str, Any]:
     return {"category": Category.from_model(await _author(info, input, call))}
+
+
+async def _resource(info: Info, input: Any, call: Call) -> dict[str, Any]:
+    return {"resource": Resource.from_model(await _author(info, input, call))}
 
 
 async def _deleted(info: Info, input: Any, call: Call, key: str, node_id: str) -> dict[str, Any]:
@@ -214,6 +218,35 @@ class Mutation:
         self, info: Info, input: i.ReorderLessonsInput
     ) -> i.ReorderLessonsPayload:
         return await run_mutation(i.ReorderLessonsPayload, _lessons(info, input))
+
+    # --- resources ------------------------------------------------------------------------------
+
+    @strawberry.mutation(description="Attaches a link or an uploaded file to a course.")
+    async def add_course_resource(
+        self, info: Info, input: i.AddCourseResourceInput
+    ) -> i.AddResourcePayload:
+        return await run_mutation(
+            i.AddResourcePayload, _resource(info, input, resources.add_course_resource)
+        )
+
+    @strawberry.mutation(description="Attaches a link or an uploaded file to a lesson.")
+    async def add_lesson_resource(
+        self, info: Info, input: i.AddLessonResourceInput
+    ) -> i.AddResourcePayload:
+        return await run_mutation(
+            i.AddResourcePayload, _resource(info, input, resources.add_lesson_resource)
+        )
+
+    @strawberry.mutation(description="Removes a course or lesson resource.")
+    async def delete_resource(
+        self, info: Info, input: i.DeleteResourceInput
+    ) -> i.DeleteResourcePayload:
+        return await run_mutation(
+            i.DeleteResourcePayload,
+            _deleted(
+                info, input, resources.delete_resource, "deleted_resource_id", input.resource_id
+            ),
+        )
 
     # --- categories -----------------------------------------------------------------------------
 

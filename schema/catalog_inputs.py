@@ -31,6 +31,7 @@ from schema.catalog import (
     Lesson,
     LessonType,
     PricingTierName,
+    Resource,
 )
 
 NOWHERE = uuid.UUID(int=0)
@@ -46,6 +47,7 @@ ID_TYPES = {
     "lesson_id": "Lesson",
     "lesson_ids": "Lesson",
     "video_asset_id": "VideoAsset",
+    "file_id": "FileAsset",
 }
 # Fields of the update inputs that are nullable in the schema only so that they can be omitted:
 # null is not a value for them.
@@ -114,6 +116,48 @@ class _Changes:
 
     def arguments(self) -> dict[str, Any]:
         return service_arguments(dict(vars(self)), NOT_NULL)
+
+
+# --- resources ----------------------------------------------------------------------------------
+
+
+@strawberry.input(description="A link (url) or one of your finished uploads (fileId), not both.")
+class AddCourseResourceInput(_Arguments):
+    course_id: strawberry.ID
+    title: str
+    url: str | None = None
+    file_id: strawberry.ID | None = None
+
+
+@strawberry.input(description="A link (url) or one of your finished uploads (fileId), not both.")
+class AddLessonResourceInput(_Arguments):
+    lesson_id: strawberry.ID
+    title: str
+    url: str | None = None
+    file_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class DeleteResourceInput:
+    resource_id: strawberry.ID
+
+    def arguments(self) -> dict[str, Any]:
+        try:
+            return {"resource_id": uuid.UUID(str(self.resource_id))}
+        except ValueError:  # fails like an unknown id
+            return {"resource_id": NOWHERE}
+
+
+@strawberry.type
+class AddResourcePayload:
+    resource: Resource | None = None
+    errors: list[UserError]
+
+
+@strawberry.type
+class DeleteResourcePayload:
+    deleted_resource_id: strawberry.ID | None = None
+    errors: list[UserError]
 
 
 # --- courses ------------------------------------------------------------------------------------
