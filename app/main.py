@@ -1,7 +1,7 @@
 """The composition root: `create_app()` wires settings, resources, middleware and routes.
 
 The one module of app/ that imports the GraphQL layer (schema/, loaders/). Resources live on
-`app.state` (settings, db, redis, keyring) for the lifetime of the process, created in the
+`app.state` (settings, db, redis, keyring, storage) for the lifetime of the process, created in the
 lifespan and disposed on shutdown. With no DATABASE_URL / REDIS_URL the embedded PostgreSQL and
 Valkey are started under DATA_DIR (run `easyways migrate` first; `easyways serve` does both).
 """
@@ -21,12 +21,14 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from app.db import Database
 from app.embedded import EmbeddedServices
+from app.http.files import file_routes
 from app.http.health import healthz, jwks, metrics, readyz
 from app.http.middleware import (
     REQUEST_ID_HEADER,
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
+from app.integrations.storage import make_storage
 from app.observability import configure_logging, instrument_engine
 from app.redis import make_redis
 from app.security.tokens import load_keyring
@@ -68,6 +70,7 @@ def _lifespan(settings: Settings) -> Any:
         app.state.db = db
         app.state.redis = redis
         app.state.keyring = load_keyring(settings)
+        app.state.storage = make_storage(settings)
         logger.info("api started", env=settings.env, graphiql=graphiql_enabled(settings))
         try:
             yield
@@ -137,6 +140,7 @@ def create_app(settings: Settings | None = None, *, schema: Any = None) -> Starl
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         Route("/.well-known/jwks.json", jwks, methods=["GET"]),
+        *file_routes(),
     ]
     return Starlette(
         debug=settings.debug,

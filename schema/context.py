@@ -13,6 +13,7 @@ from starlette.websockets import WebSocket
 from strawberry.types import Info as _Info
 
 from app.db import Database
+from app.integrations.storage import Storage, make_storage
 from app.settings import Settings
 
 if TYPE_CHECKING:
@@ -34,8 +35,14 @@ class Context:
     claims: Any = None
     client_ip: str | None = None
     user_agent: str | None = None
+    # Object storage (app.state.storage); built from settings when a caller leaves it out.
+    storage: Storage = None  # type: ignore[assignment]
     _user: User | None = field(default=None, repr=False)
     _user_loaded: bool = field(default=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.storage is None:
+            self.storage = make_storage(self.settings)
 
     @property
     def viewer_id(self) -> uuid.UUID | None:

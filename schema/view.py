@@ -268,6 +268,7 @@ class GraphQLView(GraphQL[Context, None]):
             request_id=info.request_id if info else uuid.uuid4().hex,
             loaders=Loaders(state.db),
             keyring=state.keyring,
+            storage=state.storage,
             client_ip=request.client.host if request.client else None,
             user_agent=request.headers.get("user-agent"),
         )

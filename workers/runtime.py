@@ -1,4 +1,4 @@
-"""Per-event-loop resources of a worker: settings, database, Redis client and mailer.
+"""Per-event-loop resources of a worker: settings, database, Redis client, mailer and storage.
 
 Async actors run on the event loop thread of Dramatiq's AsyncIO middleware; the outbox relay runs
 on the worker's main-thread loop. An engine or Redis connection must never cross event loops, so
@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 
 from app.db import Database
 from app.integrations.mail import Mailer, make_mailer
+from app.integrations.storage import Storage, make_storage
 from app.redis import make_redis
 from app.settings import Settings, get_settings
 
@@ -27,6 +28,7 @@ class Runtime:
     db: Database
     redis: Redis
     mailer: Mailer
+    storage: Storage
 
     async def close(self) -> None:
         await self.db.dispose()
@@ -44,6 +46,7 @@ def build_runtime(settings: Settings) -> Runtime:
         db=Database.from_url(settings.database_url, pool_size=5, max_overflow=5),
         redis=make_redis(settings.redis_url),
         mailer=make_mailer(settings),
+        storage=make_storage(settings),
     )
 
 

@@ -1,0 +1,17 @@
+"""Reads of file assets (batch reads return rows in key order)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.media.models import FileAsset
+
+
+async def assets_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[FileAsset | None]:
+    rows = (await session.scalars(select(FileAsset).where(FileAsset.id.in_(ids)))).all()
+    found = {row.id: row for row in rows}
+    return [found.get(i) for i in ids]

@@ -1,0 +1,224 @@
+"""The upload flow (SPEC §3.5): request → signed URL → direct upload → finalize → asset.
+
+`request_upload` checks the declared name, type and size against the purpose's rule (narrowed by
+the caller's, e.g. an assignment's) and records a pending `file_assets` row with a storage key;
+the client then sends the bytes straight to the returned target (valid one hour). Only the owner
+finalizes: the object must exist, its size equal the declared one and fit the limit, and its
+content — sniffed from the first bytes, never trusted from the client — must be an allowed type
+consistent with the declared one (Properties 35 and 64). A failed check marks the asset REJECTED
+(flushed in the caller's transaction) and raises `UploadRejected`; finalizing a good asset twice
+returns it unchanged (re-checked against the caller's, possibly narrower, rule).
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.clock import utcnow
+from app.errors import FieldError, Invalid, NotFound, collect
+from app.ids import new_id
+from app.integrations.storage import Storage, UploadTarget
+from app.media import rules
+from app.media.models import FileAsset, FileStatus, ScanStatus, StorageBackend
+from app.media.rules import UploadPurpose, UploadRule
+from app.security.permissions import Actor, Permission, has_permission
+
+ScanHook = Callable[[Storage, str], Awaitable[bool]]  # True when the object is clean
+FINAL = (FileStatus.UPLOADED, FileStatus.READY)
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_BAD_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
+
+
+class UploadRejected(Invalid):
+    """The uploaded object failed a check at finalize; the asset is now REJECTED."""
+
+
+@dataclass(frozen=True)
+class UploadTicket:
+    file_asset_id: uuid.UUID
+    target: UploadTarget
+
+
+def storage_key(purpose: UploadPurpose, owner_id: uuid.UUID, asset_id: uuid.UUID, name: str) -> str:
+    safe = _UNSAFE_NAME.sub("-", name).strip(".-")[-100:].lstrip(".-") or "file"
+    return f"uploads/{purpose.value}/{owner_id}/{asset_id}/{safe}"
+
+
+def _rule(
+    purpose: UploadPurpose, allowed_types: Iterable[str] | None, max_size: int | None
+) -> UploadRule:
+    rule = rules.effective_rule(purpose, allowed_types, max_size)
+    if rule is None:
+        raise Invalid("purpose", "Files cannot be uploaded for this purpose", "UNSUPPORTED_PURPOSE")
+    return rule
+
+
+def _check_declared(rule: UploadRule, *, file_name: str, content_type: str, size: int) -> None:
+    errors: list[FieldError] = []
+    if not file_name.strip() or len(file_name) > 255 or _BAD_NAME.search(file_name):
+        errors.append(FieldError("fileName", "Give a plain file name", "INVALID_FILE_NAME"))
+    if rules.normalise_type(content_type) not in rule.types:
+        allowed = ", ".join(rule.types) or "none"
+        errors.append(
+            FieldError("contentType", f"Allowed types: {allowed}", "FILE_TYPE_NOT_ALLOWED")
+        )
+    if size <= 0:
+        errors.append(FieldError("size", "The file is empty", "INVALID_SIZE"))
+    elif size > rule.max_size:
+        errors.append(FieldError("size", f"The limit is {rule.max_size} bytes", "FILE_TOO_LARGE"))
+    collect(errors)
+
+
+async def request_upload(
+    session: AsyncSession,
+    storage: Storage,
+    *,
+    owner_id: uuid.UUID,
+    purpose: UploadPurpose,
+    file_name: str,
+    content_type: str,
+    size: int,
+    allowed_types: Iterable[str] | None = None,
+    max_size: int | None = None,
+    expires_in: int | None = None,
+) -> UploadTicket:
+    """A pending asset and where to upload it (bad input: typed error, nothing written)."""
+    rule = _rule(purpose, allowed_types, max_size)
+    file_name = file_name.strip()
+    _check_declared(rule, file_name=file_name, content_type=content_type, size=size)
+    content_type = rules.normalise_type(content_type)
+    asset_id = new_id()
+    key = storage_key(purpose, owner_id, asset_id, file_name)
+    target = storage.upload_target(
+        key, content_type=content_type, max_size=size, expires_in=expires_in
+    )
+    session.add(
+        FileAsset(
+            id=asset_id,
+            owner_id=owner_id,
+            purpose=purpose,
+            storage_backend=StorageBackend(storage.name),
+            storage_key=key,
+            file_name=file_name,
+            content_type=content_type,
+            size_bytes=size,
+            status=FileStatus.PENDING,
+            upload_expires_at=target.expires_at,
+        )
+    )
+    await session.flush()
+    return UploadTicket(file_asset_id=asset_id, target=target)
+
+
+async def finalize_upload(
+    session: AsyncSession,
+    storage: Storage,
+    *,
+    owner_id: uuid.UUID,
+    file_asset_id: uuid.UUID,
+    allowed_types: Iterable[str] | None = None,
+    max_size: int | None = None,
+    scan: ScanHook | None = None,
+) -> FileAsset:
+    """The checked asset (UPLOADED); `UploadRejected` when the object fails a check."""
+    asset = await session.get(FileAsset, file_asset_id, with_for_update=True)
+    if asset is None or asset.owner_id != owner_id or asset.status == FileStatus.DELETED:
+        raise NotFound("File")
+    rule = _rule(asset.purpose, allowed_types, max_size)
+    if asset.status == FileStatus.REJECTED:
+        raise Invalid(
+            "fileId", "This upload was rejected; upload the file again", "UPLOAD_REJECTED"
+        )
+    if asset.status in FINAL:
+        _check_final(asset, rule)
+        return asset
+    info = await storage.head(asset.storage_key)
+    if info is None:
+        if asset.upload_expires_at is not None and utcnow() >= asset.upload_expires_at:
+            await _reject(session, asset, "fileId", "The upload link expired", "UPLOAD_EXPIRED")
+        raise Invalid("fileId", "The file has not been uploaded yet", "UPLOAD_MISSING")
+    if info.size != asset.size_bytes:
+        message = f"Received {info.size} bytes, {asset.size_bytes} were declared"
+        await _reject(session, asset, "fileId", message, "SIZE_MISMATCH")
+    if info.size > rule.max_size:
+        await _reject(
+            session, asset, "fileId", f"The limit is {rule.max_size} bytes", "FILE_TOO_LARGE"
+        )
+    await _check_content(session, storage, asset, rule)
+    if scan is not None:
+        clean = await scan(storage, asset.storage_key)
+        asset.scan_status = ScanStatus.CLEAN if clean else ScanStatus.INFECTED
+        if not clean:
+            await _reject(
+                session, asset, "fileId", "The file failed the virus scan", "FILE_INFECTED"
+            )
+    asset.status = FileStatus.UPLOADED
+    asset.finalized_at = utcnow()
+    await session.flush()
+    return asset
+
+
+async def _check_content(
+    session: AsyncSession, storage: Storage, asset: FileAsset, rule: UploadRule
+) -> None:
+    sample = await storage.read(asset.storage_key, rules.SNIFF_BYTES)
+    truncated = asset.size_bytes > len(sample)
+    sniffed = rules.sniff(sample, file_name=asset.file_name, truncated=truncated)
+    if sniffed is None:
+        await _reject(session, asset, "fileId", "Unrecognised file content", "UNKNOWN_FILE_TYPE")
+        return
+    if not rules.consistent(asset.content_type, sniffed):
+        message = f"The content is {sniffed}, not {asset.content_type}"
+        await _reject(session, asset, "fileId", message, "FILE_TYPE_MISMATCH")
+    if sniffed not in rule.types and rules.normalise_type(asset.content_type) not in rule.types:
+        await _reject(
+            session, asset, "fileId", f"{sniffed} is not allowed", "FILE_TYPE_NOT_ALLOWED"
+        )
+
+
+def _check_final(asset: FileAsset, rule: UploadRule) -> None:
+    """An already finalized asset against the caller's rule (no state change)."""
+    if asset.content_type not in rule.types:
+        raise Invalid(
+            "fileId", f"{asset.content_type} is not allowed here", "FILE_TYPE_NOT_ALLOWED"
+        )
+    if asset.size_bytes > rule.max_size:
+        raise Invalid("fileId", f"The limit is {rule.max_size} bytes", "FILE_TOO_LARGE")
+
+
+async def _reject(
+    session: AsyncSession, asset: FileAsset, field: str, message: str, code: str
+) -> None:
+    asset.status = FileStatus.REJECTED
+    asset.finalized_at = utcnow()
+    await session.flush()
+    raise UploadRejected(field, message, code)
+
+
+def file_download_url(storage: Storage, asset: FileAsset, *, expires_in: int | None = None) -> str:
+    """A signed, expiring download URL naming the original file; finalized assets only."""
+    if asset.status not in FINAL:
+        raise NotFound("File")
+    return storage.download_url(asset.storage_key, expires_in=expires_in, filename=asset.file_name)
+
+
+def load_scan_hook(path: str) -> ScanHook | None:
+    """UPLOAD_SCAN_HOOK ("module:function") as a callable; None when unset."""
+    if not path:
+        return None
+    module, _, name = path.partition(":")
+    hook: ScanHook = getattr(importlib.import_module(module), name)
+    return hook
+
+
+def can_read_file(actor: Actor | None, asset: FileAsset) -> bool:
+    """The owner or an admin (user management) sees a file and gets its download URL."""
+    if actor is None or asset.status == FileStatus.DELETED:
+        return False
+    return asset.owner_id == actor.id or has_permission(actor, Permission.USERS_MANAGE)
