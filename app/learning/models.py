@@ -88,6 +88,8 @@ class Enrollment(IdMixin, TimestampMixin, Base):
     )
     withdrawn_at: Mapped[datetime | None]
     withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+    # set by the assessments when the course's final exam is passed (migration 0004)
+    final_exam_passed_at: Mapped[datetime | None]
 
     __table_args__ = (
         UniqueConstraint("student_id", "course_id"),

@@ -23,6 +23,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "email_changed_notice": frozenset({"first_name", "new_email"}),
     "password_changed": frozenset({"first_name"}),
     "welcome": frozenset({"first_name", "link"}),
+    "certificate_issued": frozenset({"first_name", "course_title", "certificate_number", "link"}),
 }
 
 

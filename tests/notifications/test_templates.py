@@ -13,6 +13,8 @@ SAMPLE_CONTEXT: dict[str, Any] = {
     "first_name": "Ada",
     "link": "https://learn.example/verify?token=s3cret-one-time-token",
     "new_email": "ada.new@example.com",
+    "course_title": "Python for Absolute Beginners",
+    "certificate_number": "EWS-2025-ABC234",
 }
 
 

@@ -1,0 +1,289 @@
+"""SQL of enrollments and lesson progress: row locks, progress upserts, batch reads.
+
+Batch reads take key lists and return results in key order (for the per-request loaders).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, func, literal, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.assessments.models import Quiz
+from app.catalog.models import Course, CourseInstructor, CourseModule, Lesson
+from app.ids import new_id
+from app.learning.models import (
+    Enrollment,
+    EnrollmentStatus,
+    LessonProgress,
+    ModuleCompletion,
+    ProgressStatus,
+)
+from app.pagination import Page, PageRequest, SortKey, paginate
+
+# Statuses that hold a seat and open the content.
+SEAT_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
+
+
+# --- single rows and locks ----------------------------------------------------------------------
+
+
+async def lock_course(session: AsyncSession, course_id: uuid.UUID) -> Course | None:
+    """The course row, locked: enrollments into one course are serialised on it."""
+    return await session.scalar(select(Course).where(Course.id == course_id).with_for_update())
+
+
+async def lock_enrollment(session: AsyncSession, enrollment_id: uuid.UUID) -> Enrollment | None:
+    """The enrollment row, locked: progress writes of one enrollment are serialised on it."""
+    return await session.scalar(
+        select(Enrollment).where(Enrollment.id == enrollment_id).with_for_update()
+    )
+
+
+async def get_enrollment(session: AsyncSession, enrollment_id: uuid.UUID) -> Enrollment | None:
+    return await session.get(Enrollment, enrollment_id)
+
+
+async def find_enrollment(
+    session: AsyncSession, student_id: uuid.UUID, course_id: uuid.UUID
+) -> Enrollment | None:
+    return await session.scalar(
+        select(Enrollment).where(
+            Enrollment.student_id == student_id, Enrollment.course_id == course_id
+        )
+    )
+
+
+async def get_lesson(session: AsyncSession, lesson_id: uuid.UUID) -> Lesson | None:
+    return await session.get(Lesson, lesson_id)
+
+
+async def get_module(session: AsyncSession, module_id: uuid.UUID) -> CourseModule | None:
+    return await session.get(CourseModule, module_id)
+
+
+async def get_course(session: AsyncSession, course_id: uuid.UUID) -> Course | None:
+    return await session.get(Course, course_id)
+
+
+async def count_seats(session: AsyncSession, course_id: uuid.UUID) -> int:
+    stmt = select(func.count()).where(
+        Enrollment.course_id == course_id, Enrollment.status.in_(SEAT_STATUSES)
+    )
+    return (await session.scalar(stmt)) or 0
+
+
+async def set_enrollment_count(session: AsyncSession, course_id: uuid.UUID) -> None:
+    """Re-derive `courses.enrollment_count` from the seats taken (course row already locked)."""
+    seats = (
+        select(func.count())
+        .where(Enrollment.course_id == course_id, Enrollment.status.in_(SEAT_STATUSES))
+        .scalar_subquery()
+    )
+    await session.execute(
+        update(Course)
+        .where(Course.id == course_id)
+        .values(enrollment_count=seats)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def is_course_instructor(
+    session: AsyncSession, user_id: uuid.UUID, course_id: uuid.UUID
+) -> bool:
+    owner = select(literal(1)).where(Course.id == course_id, Course.instructor_id == user_id)
+    helper = select(literal(1)).where(
+        CourseInstructor.course_id == course_id, CourseInstructor.user_id == user_id
+    )
+    return bool(await session.scalar(select(owner.union_all(helper).exists())))
+
+
+# --- progress writes ----------------------------------------------------------------------------
+
+
+async def create_progress_rows(
+    session: AsyncSession, enrollment_id: uuid.UUID, course_id: uuid.UUID
+) -> None:
+    """A not_started row for every lesson of the course that has none yet (Property 23)."""
+    lesson_ids = list(await session.scalars(select(Lesson.id).where(Lesson.course_id == course_id)))
+    if not lesson_ids:
+        return
+    stmt = (
+        insert(LessonProgress)
+        .values(
+            [{"id": new_id(), "enrollment_id": enrollment_id, "lesson_id": i} for i in lesson_ids]
+        )
+        .on_conflict_do_nothing(index_elements=["enrollment_id", "lesson_id"])
+    )
+    await session.execute(stmt)
+
+
+async def progress_row(
+    session: AsyncSession, enrollment_id: uuid.UUID, lesson_id: uuid.UUID
+) -> LessonProgress:
+    """The progress row of a lesson, created not_started when missing (lessons added after the
+    enrollment get theirs lazily, on first use)."""
+    await session.execute(
+        insert(LessonProgress)
+        .values(id=new_id(), enrollment_id=enrollment_id, lesson_id=lesson_id)
+        .on_conflict_do_nothing(index_elements=["enrollment_id", "lesson_id"])
+    )
+    found = await session.scalar(
+        select(LessonProgress)
+        .where(LessonProgress.enrollment_id == enrollment_id, LessonProgress.lesson_id == lesson_id)
+        .execution_options(populate_existing=True)
+    )
+    assert found is not None
+    return found
+
+
+async def completion_counts(session: AsyncSession, enrollment: Enrollment) -> tuple[int, int]:
+    """(completed lessons, total lessons) of the enrollment's course."""
+    completed = (
+        select(func.count())
+        .select_from(LessonProgress)
+        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+        .where(
+            LessonProgress.enrollment_id == enrollment.id,
+            LessonProgress.status == ProgressStatus.COMPLETED,
+            Lesson.course_id == enrollment.course_id,
+        )
+        .scalar_subquery()
+    )
+    total = select(func.count()).where(Lesson.course_id == enrollment.course_id).scalar_subquery()
+    row = (await session.execute(select(completed, total))).one()
+    return int(row[0]), int(row[1])
+
+
+async def module_fully_completed(
+    session: AsyncSession, enrollment_id: uuid.UUID, module_id: uuid.UUID
+) -> bool:
+    """Whether every lesson of the module is completed in this enrollment."""
+    open_lesson = (
+        select(Lesson.id)
+        .outerjoin(
+            LessonProgress,
+            (LessonProgress.lesson_id == Lesson.id)
+            & (LessonProgress.enrollment_id == enrollment_id),
+        )
+        .where(
+            Lesson.module_id == module_id,
+            (LessonProgress.status.is_(None)) | (LessonProgress.status != ProgressStatus.COMPLETED),
+        )
+    )
+    return not bool(await session.scalar(select(open_lesson.exists())))
+
+
+async def add_module_completion(
+    session: AsyncSession, enrollment_id: uuid.UUID, module_id: uuid.UUID
+) -> None:
+    await session.execute(
+        insert(ModuleCompletion)
+        .values(enrollment_id=enrollment_id, module_id=module_id)
+        .on_conflict_do_nothing(index_elements=["enrollment_id", "module_id"])
+    )
+
+
+async def prerequisite_met(
+    session: AsyncSession, enrollment_id: uuid.UUID, module_id: uuid.UUID
+) -> bool:
+    """A prerequisite module is met when completed in this enrollment, or when it has no lessons
+    (there is nothing to complete)."""
+    done = select(ModuleCompletion.module_id).where(
+        ModuleCompletion.enrollment_id == enrollment_id, ModuleCompletion.module_id == module_id
+    )
+    empty = ~select(Lesson.id).where(Lesson.module_id == module_id).exists()
+    return bool(await session.scalar(select(done.exists() | empty)))
+
+
+# --- reads for the API --------------------------------------------------------------------------
+
+
+async def enrollments_by_ids(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> list[Enrollment | None]:
+    found = {
+        e.id: e for e in await session.scalars(select(Enrollment).where(Enrollment.id.in_(ids)))
+    }
+    return [found.get(i) for i in ids]
+
+
+async def progress_by_enrollment_ids(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> list[list[LessonProgress]]:
+    found: dict[uuid.UUID, list[LessonProgress]] = {i: [] for i in ids}
+    for row in await session.scalars(
+        select(LessonProgress).where(LessonProgress.enrollment_id.in_(ids))
+    ):
+        found[row.enrollment_id].append(row)
+    return [found[i] for i in ids]
+
+
+def _lessons_in_order(course_ids: Sequence[uuid.UUID]) -> Select[Any]:
+    return (
+        select(Lesson)
+        .join(CourseModule, CourseModule.id == Lesson.module_id)
+        .where(Lesson.course_id.in_(course_ids))
+        .order_by(CourseModule.order_number, Lesson.order_number, Lesson.id)
+    )
+
+
+async def lessons_in_order_by_course_ids(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> list[list[Lesson]]:
+    """Each course's lessons in reading order (module position, then lesson position)."""
+    found: dict[uuid.UUID, list[Lesson]] = {i: [] for i in ids}
+    for row in await session.scalars(_lessons_in_order(ids)):
+        found[row.course_id].append(row)
+    return [found[i] for i in ids]
+
+
+async def modules_in_order(session: AsyncSession, course_id: uuid.UUID) -> list[CourseModule]:
+    stmt = (
+        select(CourseModule)
+        .where(CourseModule.course_id == course_id)
+        .order_by(CourseModule.order_number, CourseModule.id)
+    )
+    return list(await session.scalars(stmt))
+
+
+async def completed_module_ids(session: AsyncSession, enrollment_id: uuid.UUID) -> set[uuid.UUID]:
+    stmt = select(ModuleCompletion.module_id).where(ModuleCompletion.enrollment_id == enrollment_id)
+    return set(await session.scalars(stmt))
+
+
+async def passing_scores(
+    session: AsyncSession, lesson_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """The passing percentage of the quiz on each lesson that has one."""
+    stmt = select(Quiz.lesson_id, func.min(Quiz.passing_score_percentage)).where(
+        Quiz.lesson_id.in_(lesson_ids)
+    )
+    rows = await session.execute(stmt.group_by(Quiz.lesson_id))
+    return {lesson_id: int(score) for lesson_id, score in rows.all()}
+
+
+async def list_student_enrollments(
+    session: AsyncSession,
+    *,
+    student_id: uuid.UUID,
+    status: EnrollmentStatus | None,
+    request: PageRequest,
+    with_total: bool = False,
+) -> Page[Enrollment]:
+    """A student's enrollments, most recently enrolled first."""
+    stmt = select(Enrollment).where(Enrollment.student_id == student_id)
+    if status is not None:
+        stmt = stmt.where(Enrollment.status == status)
+    return await paginate(
+        session,
+        stmt,
+        order_by=[SortKey(Enrollment.enrolled_at.expression, descending=True)],
+        tiebreaker=Enrollment.id.expression,
+        request=request,
+        with_total=with_total,
+    )
