@@ -1,0 +1,496 @@
+"""Assignments: authoring by the course's teachers, submissions by enrolled students, grading.
+
+Rules (seed Properties 35-37):
+- Only the course's teachers (owner or co-instructor, `is_teacher_of`) or admins author and grade.
+- Only students actively enrolled in the course, with access to the lesson (prerequisites),
+  submit. Files go through the media service: an upload ticket first (declared type and size
+  checked), then `submitAssignment` finalizes each file (the object exists, its size matches and
+  is within `max_file_size_mb`, its sniffed type is allowed) — a rejected file fails the whole
+  submission and nothing is stored (Property 35).
+- `allowed_file_types` holds extensions (`pdf`, `.docx`) and/or exact MIME types
+  (`application/pdf`); they are normalised to lower-case extensions without a dot and MIME types,
+  and each must be a type assignment uploads accept at all (app.media.rules). An empty list
+  allows every such type.
+- A submission after `due_at` is late (Property 36): refused with LATE_SUBMISSION_NOT_ALLOWED
+  unless `late_submission_allowed`; a late submission loses `late_penalty_percentage` of its
+  points at grading. A resubmission the teacher asked for is never refused for being late; it
+  keeps the lateness of the submission it revises.
+- `requestRevision` marks a submission `revision_requested`; the next submission is a new row
+  linked through `parent_submission_id` with `revision_number + 1` (Property 37). Otherwise a
+  student submits once.
+- Grading stores the rubric scores, the points after the penalty, posts a GRADE_POSTED
+  notification and records the lesson result; the lesson passes at PASS_PERCENTAGE of the points.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.assessments.coursework import (
+    MB,
+    allowed_mime_types,
+    attach_files,
+    is_teacher,
+    normalise_file_types,
+    percentage,
+    require_teacher,
+)
+from app.assessments.models import (
+    Assignment,
+    AssignmentSubmission,
+    AssignmentSubmissionFile,
+    SubmissionStatus,
+)
+from app.catalog import repo as catalog_repo
+from app.catalog.models import Lesson, LessonType
+from app.clock import utcnow
+from app.errors import Conflict, FieldError, Invalid, NotFound, collect
+from app.integrations.storage import Storage
+from app.learning import service as learning
+from app.media import service as media
+from app.media.models import FilePurpose
+from app.notifications.models import NotificationCategory, NotificationType
+from app.notifications.service import notify
+from app.security.permissions import Actor
+
+PASS_PERCENTAGE = Decimal(60)  # an assignment lesson counts as passed from 60 % of the points
+NONE = uuid.UUID(int=0)
+_CENT = Decimal("0.01")
+
+
+# --- authoring -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RubricCriterion:
+    criterion: str
+    points: int
+    description: str | None = None
+
+
+def _rubric(errors: list[FieldError], rubric: Sequence[Any] | None, max_points: int) -> Any:
+    if rubric is None:
+        return None
+    items = [c if isinstance(c, RubricCriterion) else RubricCriterion(**c) for c in rubric]
+    names = [c.criterion.strip() for c in items]
+    if any(not n for n in names) or len(set(names)) != len(names):
+        errors.append(FieldError("rubric", "Criteria need distinct names", "INVALID"))
+    if any(c.points <= 0 for c in items):
+        errors.append(FieldError("rubric", "Every criterion needs positive points", "INVALID"))
+    elif items and sum(c.points for c in items) != max_points:
+        errors.append(
+            FieldError("rubric", "The criteria's points must add up to maxPoints", "INVALID")
+        )
+    return [
+        {"criterion": n, "points": c.points, "description": c.description}
+        for n, c in zip(names, items, strict=True)
+    ] or None
+
+
+def _check_settings(values: dict[str, Any]) -> dict[str, Any]:
+    errors: list[FieldError] = []
+    if not str(values["title"]).strip():
+        errors.append(FieldError("title", "A title is required", "REQUIRED"))
+    if not str(values["instructions"]).strip():
+        errors.append(FieldError("instructions", "Instructions are required", "REQUIRED"))
+    if not 0 <= values["late_penalty_percentage"] <= 100:
+        errors.append(FieldError("latePenaltyPercentage", "Between 0 and 100", "INVALID"))
+    if values["max_points"] <= 0:
+        errors.append(FieldError("maxPoints", "Must be positive", "INVALID"))
+    if not 0 < values["max_file_size_mb"] <= 1024:
+        errors.append(FieldError("maxFileSizeMb", "Between 1 and 1024", "INVALID"))
+    try:
+        values["allowed_file_types"] = normalise_file_types(values["allowed_file_types"])
+    except Invalid as exc:
+        errors.extend(exc.errors)
+    values["rubric"] = _rubric(errors, values["rubric"], values["max_points"])
+    collect(errors)
+    values["title"] = values["title"].strip()
+    return values
+
+
+async def _assignment_lesson(session: AsyncSession, lesson_id: uuid.UUID) -> Lesson:
+    lesson = await catalog_repo.get_lesson(session, lesson_id)
+    if lesson is None:
+        raise NotFound("Lesson")
+    return lesson
+
+
+async def create_assignment(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    lesson_id: uuid.UUID,
+    title: str,
+    instructions: str,
+    description: str | None = None,
+    due_at: datetime | None = None,
+    late_submission_allowed: bool = False,
+    late_penalty_percentage: int = 0,
+    max_points: int = 100,
+    requires_file_upload: bool = True,
+    allowed_file_types: Sequence[str] = (),
+    max_file_size_mb: int = 10,
+    rubric: Sequence[Any] | None = None,
+) -> Assignment:
+    lesson = await _assignment_lesson(session, lesson_id)
+    await require_teacher(session, actor, lesson.course_id)
+    if lesson.type != LessonType.ASSIGNMENT:
+        raise Invalid("lessonId", "The lesson is not an assignment lesson", "WRONG_LESSON_TYPE")
+    values = _check_settings(
+        {
+            "title": title,
+            "instructions": instructions,
+            "description": description,
+            "due_at": due_at,
+            "late_submission_allowed": late_submission_allowed,
+            "late_penalty_percentage": late_penalty_percentage,
+            "max_points": max_points,
+            "requires_file_upload": requires_file_upload,
+            "allowed_file_types": list(allowed_file_types),
+            "max_file_size_mb": max_file_size_mb,
+            "rubric": rubric,
+        }
+    )
+    assignment = Assignment(lesson_id=lesson.id, **values)
+    session.add(assignment)
+    await session.flush()
+    return assignment
+
+
+SETTINGS = (
+    "title",
+    "instructions",
+    "description",
+    "due_at",
+    "late_submission_allowed",
+    "late_penalty_percentage",
+    "max_points",
+    "requires_file_upload",
+    "allowed_file_types",
+    "max_file_size_mb",
+    "rubric",
+)
+
+
+async def update_assignment(
+    session: AsyncSession, *, actor: Actor, assignment_id: uuid.UUID, **changes: Any
+) -> Assignment:
+    """Only the given settings change (`description`, `due_at`, `rubric` may be set to None)."""
+    unknown = set(changes) - set(SETTINGS)
+    if unknown:
+        raise TypeError(f"unknown assignment settings: {sorted(unknown)}")
+    assignment = await session.get(Assignment, assignment_id, with_for_update=True)
+    if assignment is None:
+        raise NotFound("Assignment")
+    lesson = await _assignment_lesson(session, assignment.lesson_id)
+    await require_teacher(session, actor, lesson.course_id)
+    current = {name: getattr(assignment, name) for name in SETTINGS}
+    if "rubric" not in changes and current["rubric"] is not None:
+        current["rubric"] = [dict(c) for c in current["rubric"]]
+    values = _check_settings({**current, **changes})
+    for name, value in values.items():
+        setattr(assignment, name, value)
+    await session.flush()
+    return assignment
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+async def get_assignment(
+    session: AsyncSession, *, user: Actor, assignment_id: uuid.UUID
+) -> Assignment:
+    """For the course's teachers and admins, and for students enrolled in the course."""
+    assignment = await session.get(Assignment, assignment_id)
+    if assignment is None:
+        raise NotFound("Assignment")
+    lesson = await _assignment_lesson(session, assignment.lesson_id)
+    if not await is_teacher(session, user, lesson.course_id) and (
+        await learning.get_active_enrollment(
+            session, student_id=user.id, course_id=lesson.course_id
+        )
+        is None
+    ):
+        raise NotFound("Assignment")
+    return assignment
+
+
+async def my_submissions(
+    session: AsyncSession, *, student_id: uuid.UUID, assignment_id: uuid.UUID
+) -> list[AssignmentSubmission]:
+    rows = await session.scalars(
+        select(AssignmentSubmission)
+        .where(
+            AssignmentSubmission.assignment_id == assignment_id,
+            AssignmentSubmission.student_id == student_id,
+        )
+        .order_by(AssignmentSubmission.revision_number)
+    )
+    return list(rows)
+
+
+# --- submitting ----------------------------------------------------------------------------------
+
+
+async def _for_student(
+    session: AsyncSession, *, student_id: uuid.UUID, assignment_id: uuid.UUID
+) -> tuple[Assignment, uuid.UUID]:
+    """The assignment and the student's enrollment id, once enrollment and access hold."""
+    assignment = await session.get(Assignment, assignment_id)
+    if assignment is None:
+        raise NotFound("Assignment")
+    lesson = await _assignment_lesson(session, assignment.lesson_id)
+    enrollment = await learning.require_enrollment(
+        session, student_id=student_id, course_id=lesson.course_id
+    )
+    await learning.require_lesson_access(session, enrollment=enrollment, lesson_id=lesson.id)
+    return assignment, enrollment.id
+
+
+async def request_assignment_upload(
+    session: AsyncSession,
+    storage: Storage,
+    *,
+    student_id: uuid.UUID,
+    assignment_id: uuid.UUID,
+    file_name: str,
+    content_type: str,
+    size: int,
+) -> media.UploadTicket:
+    assignment, _ = await _for_student(session, student_id=student_id, assignment_id=assignment_id)
+    return await media.request_upload(
+        session,
+        storage,
+        owner_id=student_id,
+        purpose=FilePurpose.ASSIGNMENT_SUBMISSION,
+        file_name=file_name,
+        content_type=content_type,
+        size=size,
+        allowed_types=allowed_mime_types(assignment.allowed_file_types),
+        max_size=assignment.max_file_size_mb * MB,
+    )
+
+
+async def _latest(
+    session: AsyncSession, assignment_id: uuid.UUID, student_id: uuid.UUID
+) -> AssignmentSubmission | None:
+    return await session.scalar(
+        select(AssignmentSubmission)
+        .where(
+            AssignmentSubmission.assignment_id == assignment_id,
+            AssignmentSubmission.student_id == student_id,
+        )
+        .order_by(AssignmentSubmission.revision_number.desc())
+        .limit(1)
+        .with_for_update()
+    )
+
+
+def _lateness(assignment: Assignment, parent: AssignmentSubmission | None, now: datetime) -> bool:
+    if parent is not None:  # a revision the teacher asked for
+        return parent.is_late
+    late = assignment.due_at is not None and now > assignment.due_at
+    if late and not assignment.late_submission_allowed:
+        raise Invalid(
+            None,
+            "The due date has passed; late submissions are not accepted",
+            "LATE_SUBMISSION_NOT_ALLOWED",
+        )
+    return late
+
+
+async def submit_assignment(
+    session: AsyncSession,
+    storage: Storage,
+    *,
+    student_id: uuid.UUID,
+    assignment_id: uuid.UUID,
+    text: str | None = None,
+    file_asset_ids: Sequence[uuid.UUID] = (),
+) -> AssignmentSubmission:
+    assignment, enrollment_id = await _for_student(
+        session, student_id=student_id, assignment_id=assignment_id
+    )
+    text = (text or "").strip() or None
+    if assignment.requires_file_upload and not file_asset_ids:
+        raise Invalid("fileAssetIds", "This assignment needs a file", "REQUIRED")
+    if text is None and not file_asset_ids:
+        raise Invalid("text", "Write an answer or attach a file", "REQUIRED")
+    latest = await _latest(session, assignment.id, student_id)
+    if latest is not None and latest.grading_status != SubmissionStatus.REVISION_REQUESTED:
+        raise Conflict(None, "You have already submitted this assignment", "ALREADY_SUBMITTED")
+    now = utcnow()
+    is_late = _lateness(assignment, latest, now)
+    assets = await attach_files(
+        session,
+        storage,
+        owner_id=student_id,
+        file_asset_ids=file_asset_ids,
+        purpose=FilePurpose.ASSIGNMENT_SUBMISSION,
+        allowed_types=allowed_mime_types(assignment.allowed_file_types),
+        max_size=assignment.max_file_size_mb * MB,
+    )
+    submission = AssignmentSubmission(
+        assignment_id=assignment.id,
+        student_id=student_id,
+        enrollment_id=enrollment_id,
+        text=text,
+        submitted_at=now,
+        is_late=is_late,
+        revision_number=1 if latest is None else latest.revision_number + 1,
+        parent_submission_id=None if latest is None else latest.id,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(submission)
+            await session.flush()
+    except IntegrityError as exc:  # a concurrent first submission won
+        raise Conflict(
+            None, "You have already submitted this assignment", "ALREADY_SUBMITTED"
+        ) from exc
+    session.add_all(
+        AssignmentSubmissionFile(
+            submission_id=submission.id,
+            file_asset_id=a.id,
+            file_name=a.file_name,
+            content_type=a.content_type,
+            size_bytes=a.size_bytes,
+        )
+        for a in assets
+    )
+    await session.flush()
+    return submission
+
+
+# --- grading -------------------------------------------------------------------------------------
+
+
+async def _for_grader(
+    session: AsyncSession, actor: Actor, submission_id: uuid.UUID
+) -> tuple[AssignmentSubmission, Assignment, Lesson]:
+    submission = await session.get(AssignmentSubmission, submission_id, with_for_update=True)
+    if submission is None:
+        raise NotFound("Submission")
+    assignment = await session.get(Assignment, submission.assignment_id)
+    assert assignment is not None  # CASCADE keeps submissions beneath their assignment
+    lesson = await _assignment_lesson(session, assignment.lesson_id)
+    await require_teacher(session, actor, lesson.course_id)
+    if submission.grading_status == SubmissionStatus.REVISION_REQUESTED:
+        raise Conflict(None, "A revision was requested for this submission", "REVISION_REQUESTED")
+    return submission, assignment, lesson
+
+
+def _rubric_points(assignment: Assignment, scores: Sequence[Any]) -> tuple[list[Any], Decimal]:
+    criteria = {c["criterion"]: c["points"] for c in assignment.rubric or []}
+    errors: list[FieldError] = []
+    stored: list[dict[str, Any]] = []
+    for score in scores:
+        name, points = str(score["criterion"]), Decimal(str(score["points"]))
+        if name not in criteria:
+            errors.append(FieldError("rubricScores", f"Unknown criterion {name!r}", "INVALID"))
+        elif not 0 <= points <= criteria[name]:
+            errors.append(
+                FieldError("rubricScores", f"{name}: between 0 and {criteria[name]}", "INVALID")
+            )
+        stored.append({"criterion": name, "points": str(points)})
+    if len({s["criterion"] for s in stored}) != len(stored):
+        errors.append(FieldError("rubricScores", "A criterion is scored twice", "INVALID"))
+    collect(errors)
+    return stored, sum((Decimal(s["points"]) for s in stored), Decimal(0))
+
+
+async def grade_assignment(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    submission_id: uuid.UUID,
+    points_awarded: Decimal | None = None,
+    rubric_scores: Sequence[Any] = (),
+    feedback: str | None = None,
+) -> AssignmentSubmission:
+    """`points_awarded` (before the late penalty) defaults to the rubric scores' sum."""
+    submission, assignment, lesson = await _for_grader(session, actor, submission_id)
+    stored, rubric_total = _rubric_points(assignment, rubric_scores)
+    raw = points_awarded if points_awarded is not None else (rubric_total if stored else None)
+    if raw is None:
+        raise Invalid("pointsAwarded", "Give points or rubric scores", "REQUIRED")
+    raw = Decimal(raw)
+    if not 0 <= raw <= assignment.max_points:
+        raise Invalid("pointsAwarded", f"Between 0 and {assignment.max_points}", "INVALID")
+    penalty = Decimal(0)
+    if submission.is_late:
+        penalty = (raw * assignment.late_penalty_percentage / 100).quantize(_CENT, ROUND_HALF_UP)
+    submission.rubric_scores = stored or None
+    submission.late_penalty_points = penalty
+    submission.points_awarded = raw - penalty
+    submission.feedback = feedback
+    submission.grading_status = SubmissionStatus.GRADED
+    submission.graded_at = utcnow()
+    submission.graded_by_id = actor.id
+    score = percentage(raw - penalty, assignment.max_points)
+    await notify(
+        session,
+        recipient_id=submission.student_id,
+        type=NotificationType.GRADE_POSTED,
+        title=f"Graded: {assignment.title}",
+        body=f"You scored {submission.points_awarded} of {assignment.max_points} points.",
+        category=NotificationCategory.COURSE,
+        metadata={"assignment_id": str(assignment.id), "submission_id": str(submission.id)},
+    )
+    await learning.record_assessment_result(
+        session,
+        enrollment_id=submission.enrollment_id,
+        lesson_id=lesson.id,
+        score_percentage=score,
+        passed=score >= PASS_PERCENTAGE,
+    )
+    await session.flush()
+    return submission
+
+
+async def request_revision(
+    session: AsyncSession, *, actor: Actor, submission_id: uuid.UUID, feedback: str
+) -> AssignmentSubmission:
+    submission, assignment, _ = await _for_grader(session, actor, submission_id)
+    if not feedback.strip():
+        raise Invalid("feedback", "Tell the student what to revise", "REQUIRED")
+    submission.grading_status = SubmissionStatus.REVISION_REQUESTED
+    submission.feedback = feedback.strip()
+    submission.graded_at = utcnow()
+    submission.graded_by_id = actor.id
+    await notify(
+        session,
+        recipient_id=submission.student_id,
+        type=NotificationType.GRADE_POSTED,
+        title=f"Revision requested: {assignment.title}",
+        body=submission.feedback,
+        category=NotificationCategory.COURSE,
+        metadata={"assignment_id": str(assignment.id), "submission_id": str(submission.id)},
+    )
+    await session.flush()
+    return submission
+
+
+async def get_submission(
+    session: AsyncSession, *, user: Actor, submission_id: uuid.UUID
+) -> AssignmentSubmission:
+    """For its student and for the course's teachers and admins."""
+    submission = await session.get(AssignmentSubmission, submission_id)
+    if submission is None:
+        raise NotFound("Submission")
+    if submission.student_id != user.id:
+        assignment = await session.get(Assignment, submission.assignment_id)
+        lesson = await _assignment_lesson(session, assignment.lesson_id if assignment else NONE)
+        if not await is_teacher(session, user, lesson.course_id):
+            raise NotFound("Submission")
+    return submission

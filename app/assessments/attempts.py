@@ -1,0 +1,266 @@
+"""Taking a quiz: start (or resume) an attempt, save answers, submit.
+
+Only students enrolled in the course, with access to the quiz's lesson (prerequisites), take it.
+- Start: inside the availability window and under the attempt cap (0: no cap). The student's
+  enrollment row is locked first, so two concurrent starts run one after the other: the second
+  resumes the first's attempt instead of creating another, and the cap can never be exceeded
+  (the partial unique index on in-progress attempts backs this up). An unfinished attempt is
+  resumed; one whose time ran out is closed as expired (graded with what was saved in time)
+  before a new one starts. The question order (and option order per question) is drawn per
+  attempt when the quiz randomises it, and stored. The deadline is the time limit after the
+  start, capped by the end of the availability window (Property 31: status in progress, started
+  now).
+- Save: the attempt row is locked; after the deadline nothing is stored (ATTEMPT_EXPIRED). The
+  question must be one of the attempt's questions, option ids must be that question's, and the
+  answer must have the shape of its type (`quiz_shapes`).
+- Submit: the attempt row is locked, so of two concurrent submissions one grades and the other
+  sees the result (grading happens once). After the deadline the attempt is graded with the
+  answers saved in time and marked expired (`grading.finish`).
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.assessments import grading
+from app.assessments.models import (
+    AttemptStatus,
+    Question,
+    QuestionType,
+    Quiz,
+    QuizAnswer,
+    QuizAttempt,
+)
+from app.assessments.quiz_shapes import check_answer, option_ids
+from app.assessments.quizzes import get_quiz, questions_of
+from app.catalog import repo as catalog_repo
+from app.clock import utcnow
+from app.errors import Invalid, NotFound
+from app.learning import service as learning
+from app.learning.models import Enrollment
+
+_shuffle = random.SystemRandom().shuffle
+
+
+async def _enrollment_for(session: AsyncSession, student_id: uuid.UUID, quiz: Quiz) -> Enrollment:
+    lesson = await catalog_repo.get_lesson(session, quiz.lesson_id)
+    if lesson is None:
+        raise NotFound("Quiz")
+    enrollment = await learning.require_enrollment(
+        session, student_id=student_id, course_id=lesson.course_id
+    )
+    await learning.require_lesson_access(session, enrollment=enrollment, lesson_id=lesson.id)
+    return enrollment
+
+
+async def _lock_enrollment(session: AsyncSession, enrollment_id: uuid.UUID) -> None:
+    await session.execute(
+        select(Enrollment.id).where(Enrollment.id == enrollment_id).with_for_update()
+    )
+
+
+async def in_progress_attempt(
+    session: AsyncSession, quiz_id: uuid.UUID, student_id: uuid.UUID
+) -> QuizAttempt | None:
+    return (
+        await session.scalars(
+            select(QuizAttempt).where(
+                QuizAttempt.quiz_id == quiz_id,
+                QuizAttempt.student_id == student_id,
+                QuizAttempt.status == AttemptStatus.IN_PROGRESS,
+            )
+        )
+    ).one_or_none()
+
+
+def _check_window(quiz: Quiz, now: datetime) -> None:
+    if quiz.available_from is not None and now < quiz.available_from:
+        raise Invalid("quizId", "This quiz has not opened yet", "QUIZ_NOT_AVAILABLE")
+    if quiz.available_until is not None and now >= quiz.available_until:
+        raise Invalid("quizId", "This quiz has closed", "QUIZ_CLOSED")
+
+
+def _deadline(quiz: Quiz, now: datetime) -> datetime | None:
+    ends = [quiz.available_until] if quiz.available_until is not None else []
+    if quiz.time_limit_minutes is not None:
+        ends.append(now + timedelta(minutes=quiz.time_limit_minutes))
+    return min(ends, default=None)
+
+
+def _orders(quiz: Quiz, questions: Sequence[Question]) -> tuple[list[str], dict[str, Any]]:
+    order = [str(q.id) for q in questions]
+    if quiz.randomize_questions:
+        _shuffle(order)
+    options: dict[str, Any] = {}
+    for question in questions:
+        ids = option_ids(QuestionType(question.type), question.options)
+        if ids:
+            if quiz.randomize_options:
+                _shuffle(ids)
+            options[str(question.id)] = ids
+    return order, options
+
+
+async def start_quiz_attempt(
+    session: AsyncSession, *, student_id: uuid.UUID, quiz_id: uuid.UUID
+) -> QuizAttempt:
+    """The student's unfinished attempt, or a new one."""
+    quiz = await get_quiz(session, quiz_id)
+    if quiz is None:
+        raise NotFound("Quiz")
+    enrollment = await _enrollment_for(session, student_id, quiz)
+    await _lock_enrollment(session, enrollment.id)
+    now = utcnow()
+    current = await in_progress_attempt(session, quiz_id, student_id)
+    if current is not None:
+        if current.deadline_at is None or now < current.deadline_at:
+            return current
+        await grading.finish(session, quiz, current, now=now)
+    _check_window(quiz, now)
+    used = await session.scalar(
+        select(func.coalesce(func.max(QuizAttempt.attempt_number), 0)).where(
+            QuizAttempt.quiz_id == quiz_id, QuizAttempt.student_id == student_id
+        )
+    )
+    if quiz.max_attempts and (used or 0) >= quiz.max_attempts:
+        raise Invalid("quizId", "You have used every attempt of this quiz", "MAX_ATTEMPTS_REACHED")
+    questions = await questions_of(session, quiz_id)
+    if not questions:
+        raise Invalid("quizId", "This quiz has no questions yet", "QUIZ_HAS_NO_QUESTIONS")
+    order, option_order = _orders(quiz, questions)
+    attempt = QuizAttempt(
+        quiz_id=quiz_id,
+        student_id=student_id,
+        enrollment_id=enrollment.id,
+        attempt_number=(used or 0) + 1,
+        status=AttemptStatus.IN_PROGRESS,
+        started_at=now,
+        deadline_at=_deadline(quiz, now),
+        question_order=order,
+        option_order=option_order,
+    )
+    await catalog_repo.add(session, attempt)
+    return attempt
+
+
+async def attempt_of_student(
+    session: AsyncSession, student_id: uuid.UUID, attempt_id: uuid.UUID
+) -> QuizAttempt:
+    """The student's own attempt, row-locked; NOT_FOUND for anyone else's."""
+    attempt = (
+        await session.scalars(
+            select(QuizAttempt).where(QuizAttempt.id == attempt_id).with_for_update()
+        )
+    ).one_or_none()
+    if attempt is None or attempt.student_id != student_id:
+        raise NotFound("QuizAttempt")
+    return attempt
+
+
+def expired(attempt: QuizAttempt, now: datetime) -> bool:
+    return attempt.deadline_at is not None and now >= attempt.deadline_at
+
+
+async def save_quiz_answer(
+    session: AsyncSession,
+    *,
+    student_id: uuid.UUID,
+    attempt_id: uuid.UUID,
+    question_id: uuid.UUID,
+    answer: Any,
+) -> QuizAnswer:
+    """Stores (or replaces) the answer to one question of an attempt still in progress."""
+    attempt = await attempt_of_student(session, student_id, attempt_id)
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        raise Invalid("attemptId", "This attempt is already submitted", "ATTEMPT_CLOSED")
+    if expired(attempt, utcnow()):
+        raise Invalid("attemptId", "The time for this attempt is up", "ATTEMPT_EXPIRED")
+    question = await session.get(Question, question_id)
+    if (
+        question is None
+        or question.quiz_id != attempt.quiz_id
+        or str(question_id) not in attempt.question_order
+    ):
+        raise Invalid("questionId", "Not a question of this attempt", "QUESTION_NOT_IN_QUIZ")
+    problem = check_answer(
+        QuestionType(question.type), question.options, question.correct_answer, answer
+    )
+    if problem is not None:
+        raise Invalid(problem.field, problem.message, problem.code)
+    row = (
+        await session.scalars(
+            select(QuizAnswer).where(
+                QuizAnswer.attempt_id == attempt_id, QuizAnswer.question_id == question_id
+            )
+        )
+    ).one_or_none()
+    if row is None:
+        row = QuizAnswer(attempt_id=attempt_id, question_id=question_id, answer=answer)
+        await catalog_repo.add(session, row)
+    else:
+        row.answer = answer
+        await catalog_repo.save(session, row)
+    return row
+
+
+async def submit_quiz_attempt(
+    session: AsyncSession, *, student_id: uuid.UUID, attempt_id: uuid.UUID
+) -> QuizAttempt:
+    """Grades the attempt once; submitting a finished attempt again returns it unchanged."""
+    attempt = await attempt_of_student(session, student_id, attempt_id)
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        return attempt
+    quiz = await get_quiz(session, attempt.quiz_id)
+    if quiz is None:
+        raise NotFound("Quiz")
+    await grading.finish(session, quiz, attempt, now=utcnow())
+    return attempt
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+async def attempts_by_ids(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> list[QuizAttempt | None]:
+    rows = await session.scalars(select(QuizAttempt).where(QuizAttempt.id.in_(ids)))
+    found = {a.id: a for a in rows}
+    return [found.get(i) for i in ids]
+
+
+async def answers_by_attempt_ids(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> list[list[QuizAnswer]]:
+    grouped: dict[uuid.UUID, list[QuizAnswer]] = {i: [] for i in ids}
+    rows = await session.scalars(select(QuizAnswer).where(QuizAnswer.attempt_id.in_(ids)))
+    for row in rows:
+        grouped[row.attempt_id].append(row)
+    return [grouped[i] for i in ids]
+
+
+async def questions_by_ids(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> list[Question | None]:
+    rows = await session.scalars(select(Question).where(Question.id.in_(ids)))
+    found = {q.id: q for q in rows}
+    return [found.get(i) for i in ids]
+
+
+async def my_attempts(
+    session: AsyncSession, *, student_id: uuid.UUID, quiz_id: uuid.UUID
+) -> list[QuizAttempt]:
+    """The student's attempts at a quiz, newest first."""
+    return list(
+        await session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.quiz_id == quiz_id, QuizAttempt.student_id == student_id)
+            .order_by(QuizAttempt.attempt_number.desc())
+        )
+    )
