@@ -138,6 +138,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return refused
     host = args.host or settings.host
     port = args.port or settings.port
+    _default_public_url(settings, host, port)
     previous = signal.signal(signal.SIGTERM, _raise_shutdown)
     worker: subprocess.Popen[bytes] | None = None
     try:
@@ -178,6 +179,16 @@ def _stop_worker_process(worker: subprocess.Popen[bytes] | None) -> None:
     except subprocess.TimeoutExpired:
         worker.kill()
         worker.wait()
+
+
+def _default_public_url(settings: Settings, host: str, port: int) -> None:
+    """Links the API hands out (signed file URLs) must reach this server: unless PUBLIC_API_URL
+    is set, it follows HOST/PORT (exported, so the worker signs the same links)."""
+    if "public_api_url" in settings.model_fields_set:
+        return
+    reachable = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host  # noqa: S104 - compared
+    os.environ["PUBLIC_API_URL"] = f"http://{reachable}:{port}"
+    get_settings.cache_clear()
 
 
 def _print_banner(settings: Settings, host: str, port: int, *, seeded: bool) -> None:

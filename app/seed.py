@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import UserRole
 from app.accounts.service import create_user, get_user_by_email
+from app.assessments.quiz_seed import seed_demo_quiz
 from app.catalog import categories, reads, repo, service, structure
 from app.catalog.models import CourseLevel, LessonType, PricingTier
 from app.catalog.service import TierInput
@@ -268,6 +269,7 @@ async def seed_catalog(session: AsyncSession) -> int:
 SEEDERS: list[tuple[str, Seeder]] = [
     ("users", seed_users),
     ("catalog", seed_catalog),
+    ("demo quiz", seed_demo_quiz),
     ("search index", rebuild_index),
 ]
 

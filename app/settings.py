@@ -110,6 +110,20 @@ class Settings(BaseSettings):
     # Anonymous public catalog reads (courses, course, categories, search) are cached in Redis
     # for this many seconds (30-120; 0 turns the response cache off).
     catalog_cache_ttl_seconds: int = 60
+    # Object storage (uploads, certificates, exports): files under DATA_DIR/storage served by the
+    # API with HMAC-signed URLs (local), or an S3-compatible bucket with presigned URLs (s3).
+    storage_backend: Literal["local", "s3"] = "local"
+    s3_bucket: str = ""
+    s3_region: str = "us-east-1"
+    s3_endpoint_url: str = ""  # empty = AWS; e.g. http://minio:9000 for MinIO
+    s3_public_endpoint_url: str = ""  # host browsers reach, when it differs (presigned URLs)
+    s3_access_key_id: str = ""  # empty = boto3's default credential chain
+    s3_secret_access_key: str = ""
+    # Signed upload URLs live one hour; download URLs 15 minutes unless a caller asks otherwise.
+    upload_url_ttl_seconds: int = 3600
+    download_url_ttl_seconds: int = 900
+    # Optional virus scan at finalize: "module:function", an async (storage, key) -> bool (clean).
+    upload_scan_hook: str = ""
 
     @field_validator("catalog_cache_ttl_seconds")
     @classmethod

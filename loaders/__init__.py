@@ -5,6 +5,8 @@ from __future__ import annotations
 from app.db import Database
 from loaders.accounts import AccountLoaders
 from loaders.catalog import CatalogLoaders
+from loaders.learning import LearningLoaders
+from loaders.quizzes import QuizLoaders
 
 
 class Loaders:
@@ -14,3 +16,5 @@ class Loaders:
         self.db = db
         self.accounts = AccountLoaders(db)
         self.catalog = CatalogLoaders(db)
+        self.learning = LearningLoaders(db)
+        self.quizzes = QuizLoaders(db)

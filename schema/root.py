@@ -25,8 +25,17 @@ from strawberry.types import ExecutionContext
 from app.settings import Settings, get_settings
 from resolvers.accounts import Mutation as AccountsMutation
 from resolvers.accounts import Query as AccountsQuery
+from resolvers.assignments import Mutation as AssignmentsMutation
+from resolvers.assignments import Query as AssignmentsQuery
 from resolvers.catalog import Query as CatalogQuery
 from resolvers.catalog_mutations import Mutation as CatalogMutation
+from resolvers.certificates import Mutation as CertificatesMutation
+from resolvers.certificates import Query as CertificatesQuery
+from resolvers.learning import Mutation as LearningMutation
+from resolvers.learning import Query as LearningQuery
+from resolvers.media import Mutation as MediaMutation
+from resolvers.quizzes import Mutation as QuizzesMutation
+from resolvers.quizzes import Query as QuizzesQuery
 from resolvers.search import Query as SearchQuery
 from schema.extensions import OperationGuard
 from schema.extensions_errors import normalise_errors
@@ -59,8 +68,26 @@ class SystemSubscription:
 
 # --- the domains' root types: one line per domain --------------------------------------------
 
-QUERIES: list[type] = [SystemQuery, NodeQuery, AccountsQuery, CatalogQuery, SearchQuery]
-MUTATIONS: list[type] = [AccountsMutation, CatalogMutation]
+QUERIES: list[type] = [
+    SystemQuery,
+    NodeQuery,
+    AccountsQuery,
+    CatalogQuery,
+    LearningQuery,
+    SearchQuery,
+    CertificatesQuery,
+    QuizzesQuery,
+    AssignmentsQuery,
+]
+MUTATIONS: list[type] = [
+    AccountsMutation,
+    CatalogMutation,
+    MediaMutation,
+    LearningMutation,
+    CertificatesMutation,
+    QuizzesMutation,
+    AssignmentsMutation,
+]
 SUBSCRIPTIONS: list[type] = [SystemSubscription]
 
 

@@ -15,9 +15,11 @@ from typing import Any
 import dramatiq
 
 from app.catalog.rules import CATEGORY_CHANGED, COURSE_CHANGED
+from app.learning.certificates import COURSE_COMPLETED
 from app.notifications.service import EMAIL_TOPIC
 from app.outbox import OutboxEvent, run_relay
 from workers.catalog import category_changed
+from workers.certificates import issue_certificate
 from workers.email import send_email
 from workers.runtime import close_runtime, get_runtime
 from workers.search import reindex_course
@@ -38,6 +40,7 @@ ROUTES: dict[str, Callable[[OutboxEvent], None]] = {
     EMAIL_TOPIC: lambda event: enqueue(send_email, event, event.payload["email_id"]),
     COURSE_CHANGED: lambda event: enqueue(reindex_course, event, event.payload["course_id"]),
     CATEGORY_CHANGED: lambda event: enqueue(category_changed, event, event.payload["category_id"]),
+    COURSE_COMPLETED: lambda e: enqueue(issue_certificate, e, e.payload["enrollment_id"]),
 }
 
 
