@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.catalog.models import Lesson
 from app.db import Database
-from app.learning import repo
-from app.learning.models import Enrollment, LessonProgress
+from app.learning import certificates, repo
+from app.learning.models import Certificate, Enrollment, LessonProgress
 
 T = TypeVar("T")
 
@@ -35,6 +35,10 @@ class LearningLoaders:
         # keyed by enrollment id: the progress rows that exist (not every lesson may have one)
         self.progress: DataLoader[uuid.UUID, list[LessonProgress]] = _loader(
             db, repo.progress_by_enrollment_ids
+        )
+        # keyed by enrollment id: the certificate it earned, if any
+        self.certificates: DataLoader[uuid.UUID, Certificate | None] = _loader(
+            db, certificates.certificates_by_enrollment_ids
         )
         # keyed by course id: its lessons in reading order
         self.course_lessons: DataLoader[uuid.UUID, list[Lesson]] = _loader(

@@ -17,12 +17,14 @@ from strawberry import relay
 
 from app.catalog import models as catalog
 from app.learning import models
+from app.learning.certificates import may_read as may_read_certificate
 from app.learning.enrollments import ProgressSummary, StruggleReason, StrugglingLesson
 from app.security.permissions import Permission, has_permission
 from schema.accounts import User, parse_uuid
 from schema.base import UserError
 from schema.catalog import Course, Lesson, PricingTierName
 from schema.catalog_access import teaches_course, viewer_of
+from schema.certificates import Certificate
 from schema.context import Info
 
 strawberry.enum(
@@ -143,6 +145,13 @@ class Enrollment(relay.Node):
     @strawberry.field
     async def course(self, info: Info) -> Course:
         return Course.from_model(await _course_model(info, self.model.course_id))
+
+    @strawberry.field(description="The certificate this enrollment earned (its holder and admins).")
+    async def certificate(self, info: Info) -> Certificate | None:
+        row = await info.context.loaders.learning.certificates.load(self.model.id)
+        if row is None or not may_read_certificate(await viewer_of(info), row):
+            return None
+        return Certificate.from_model(row)
 
     @strawberry.field
     async def student(self, info: Info) -> User:

@@ -21,6 +21,7 @@ import asyncio
 import ipaddress
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -289,6 +290,15 @@ async def certificates_by_ids(
     rows = (await session.execute(select(Certificate).where(Certificate.id.in_(ids)))).scalars()
     found = {row.id: row for row in rows}
     return [found.get(i) for i in ids]
+
+
+async def certificates_by_enrollment_ids(
+    session: AsyncSession, enrollment_ids: Sequence[uuid.UUID]
+) -> list[Certificate | None]:
+    """Batch read in key order: the certificate of each enrollment, if one was issued."""
+    stmt = select(Certificate).where(Certificate.enrollment_id.in_(enrollment_ids))
+    found = {row.enrollment_id: row for row in (await session.execute(stmt)).scalars()}
+    return [found.get(i) for i in enrollment_ids]
 
 
 async def list_certificates(

@@ -258,3 +258,20 @@ async def test_revoking_an_unknown_certificate_is_not_found(
         assert outcome.codes == ["NOT_FOUND"]
 
     assert (await stored(database, cert)).revoked_at is None
+
+
+async def test_an_enrollment_links_to_the_certificate_it_earned(
+    client: GraphQLClient, database: Database
+) -> None:
+    """Property 27: the enrollment record leads to its certificate (holder and admins)."""
+    cert, student = await issued(database)
+    query = "query($id: ID!) { enrollment(id: $id) { status certificate { number } } }"
+    variables = {"id": gid("Enrollment", cert.enrollment_id)}
+    mine = await client.execute(query, variables, token=token_for(client, student))
+    assert mine.data == {
+        "enrollment": {"status": "COMPLETED", "certificate": {"number": cert.certificate_number}}
+    }
+    admin = await person(database, UserRole.ADMIN)
+    seen_by_admin = await client.execute(query, variables, token=token_for(client, admin))
+    assert seen_by_admin.data is not None
+    assert seen_by_admin.data["enrollment"]["certificate"] == {"number": cert.certificate_number}
