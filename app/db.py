@@ -84,6 +84,13 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sessionmaker = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        # Reads run in autocommit: no BEGIN/ROLLBACK round trips around each loader batch. Each
+        # statement still sees one snapshot, exactly as under READ COMMITTED in a transaction.
+        self.read_sessionmaker = async_sessionmaker(
+            engine.execution_options(isolation_level="AUTOCOMMIT"),
+            expire_on_commit=False,
+            autoflush=False,
+        )
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Database:
@@ -91,8 +98,8 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A short-lived session for reads (loader batches); never commits."""
-        async with self.sessionmaker() as session:
+        """A short-lived session for reads (loader batches), in autocommit; never writes."""
+        async with self.read_sessionmaker() as session:
             yield session
 
     @asynccontextmanager
