@@ -28,6 +28,8 @@ from app.http.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
+from app.http.webhooks import webhook_routes
+from app.integrations.payments import make_gateway
 from app.integrations.storage import make_storage
 from app.observability import configure_logging, instrument_engine
 from app.redis import make_redis
@@ -71,6 +73,7 @@ def _lifespan(settings: Settings) -> Any:
         app.state.redis = redis
         app.state.keyring = load_keyring(settings)
         app.state.storage = make_storage(settings)
+        app.state.payments = make_gateway(settings, redis=redis)
         logger.info("api started", env=settings.env, graphiql=graphiql_enabled(settings))
         try:
             yield
@@ -141,6 +144,7 @@ def create_app(settings: Settings | None = None, *, schema: Any = None) -> Starl
         Route("/metrics", metrics, methods=["GET"]),
         Route("/.well-known/jwks.json", jwks, methods=["GET"]),
         *file_routes(),
+        *webhook_routes(),
     ]
     return Starlette(
         debug=settings.debug,
