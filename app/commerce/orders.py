@@ -1,0 +1,383 @@
+"""Orders: the caller's cart becomes an order that snapshots lines and prices, then is paid.
+
+`create_order` is idempotent per (user, idempotency key): the key is serialised with a
+transaction-scoped advisory lock, so concurrent replays see the first call's committed order and
+return it (no second PaymentIntent: the gateway key is `order:<id>:intent` anyway). The request
+hash (sha256 of the input without the key) is stored on the order; a used key with a different
+body is a CONFLICT. The coupon is RESERVED at checkout (limits decided here, under concurrency)
+and CONFIRMED when the payment succeeds. A free total completes at once (no intent).
+
+Payment outcomes arrive as provider events (app.commerce.events): `payment_intent.succeeded`
+pays the order, confirms the coupon, enrolls the student in every course of the order (Property
+53), notifies and emits ORDER_PAID (the worker renders the PDF invoice and e-mails the receipt);
+`payment_intent.payment_failed` fails an unpaid order and frees the coupon use. Both converge
+whatever order events arrive in: a late failure never un-pays an order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import structlog
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.models import UserRole
+from app.clock import utcnow
+from app.commerce import cart as cart_service
+from app.commerce.coupons import confirm_redemption, release_redemption, reserve_coupon
+from app.commerce.events import event_object, register_handler
+from app.commerce.models import (
+    Cart,
+    Order,
+    OrderItem,
+    OrderStatus,
+    Payment,
+    PaymentEvent,
+    PaymentProvider,
+    PaymentStatus,
+)
+from app.commerce.revenue import recompute_course_revenue
+from app.errors import Conflict, DomainError, Invalid, NotFound
+from app.integrations.payments import PaymentGateway
+from app.learning.models import EnrollmentSource
+from app.learning.service import enroll_student
+from app.notifications.models import NotificationCategory, NotificationType
+from app.notifications.service import notify
+from app.outbox import emit
+from app.pagination import Page, PageRequest, SortKey, paginate
+from app.security.permissions import Actor
+
+ORDER_PAID = "commerce.order_paid"
+MAX_KEY_LENGTH = 255
+SETTLED = (OrderStatus.PAID, OrderStatus.REFUNDED, OrderStatus.PARTIALLY_REFUNDED)
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    order: Order
+    items: list[OrderItem]
+    client_secret: str | None
+    replayed: bool = False
+
+
+def request_hash_of(body: dict[str, Any]) -> str:
+    """sha256 of the canonical JSON of the request body (keys sorted, key excluded by caller)."""
+    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def check_idempotency_key(key: str | None) -> str:
+    cleaned = (key or "").strip()
+    if not cleaned:
+        raise Invalid("idempotencyKey", "An idempotency key is required", "REQUIRED")
+    if len(cleaned) > MAX_KEY_LENGTH:
+        raise Invalid("idempotencyKey", "The idempotency key is too long", "TOO_LONG")
+    return cleaned
+
+
+async def create_order(
+    session: AsyncSession,
+    gateway: PaymentGateway,
+    *,
+    user_id: uuid.UUID,
+    idempotency_key: str,
+    request_hash: str,
+    provider: PaymentProvider,
+    expected_total_minor: int | None = None,
+) -> CheckoutResult:
+    """Check out the user's cart (see the module docstring). Raises Invalid EMPTY_CART,
+    Conflict CONFLICT (key used with another body) / TOTAL_CHANGED, the cart's
+    ALREADY_OWNED / COURSE_UNAVAILABLE and the coupon's
+    COUPON_EXHAUSTED / COUPON_LIMIT_REACHED."""
+    key = check_idempotency_key(idempotency_key)
+    await _lock_key(session, user_id, key)
+    existing = await _find_by_key(session, user_id, key)
+    if existing is not None:
+        return await _replay(session, existing, request_hash)
+    await _lock_cart(session, user_id)
+    checkout = await cart_service.checkout_snapshot(session, user_id=user_id)
+    if expected_total_minor is not None and expected_total_minor != checkout.totals.total_minor:
+        raise Conflict(
+            "expectedTotalMinor", "The cart total has changed; review it", "TOTAL_CHANGED"
+        )
+    order, items = await _insert_order(session, user_id, key, request_hash, checkout)
+    if checkout.coupon_id is not None and checkout.totals.discount_minor > 0:
+        await reserve_coupon(
+            session,
+            coupon_id=checkout.coupon_id,
+            user_id=user_id,
+            order_id=order.id,
+            discount_minor=checkout.totals.discount_minor,
+        )
+    await cart_service.clear_cart(session, user_id=user_id)
+    if order.total_minor == 0:
+        await _complete(session, order, items)
+        return CheckoutResult(order, items, None)
+    secret = await _start_payment(session, gateway, order, provider)
+    return CheckoutResult(order, items, secret)
+
+
+async def _lock_key(session: AsyncSession, user_id: uuid.UUID, key: str) -> None:
+    digest = hashlib.sha256(f"order-key:{user_id}:{key}".encode()).digest()
+    lock_id = int.from_bytes(digest[:8], "big", signed=True)
+    await session.execute(select(func.pg_advisory_xact_lock(lock_id)))
+
+
+async def _lock_cart(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Serialise checkouts of one cart: a second checkout (another key) then finds it empty."""
+    await session.execute(select(Cart.id).where(Cart.user_id == user_id).with_for_update())
+
+
+async def _find_by_key(session: AsyncSession, user_id: uuid.UUID, key: str) -> Order | None:
+    stmt = select(Order).where(Order.user_id == user_id, Order.idempotency_key == key)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def _replay(session: AsyncSession, order: Order, request_hash: str) -> CheckoutResult:
+    if order.request_hash != request_hash:
+        raise Conflict("idempotencyKey", "This idempotency key was used for a different request")
+    payment = await _payment_of(session, order)
+    secret = payment.metadata_.get("client_secret") if payment is not None else None
+    items = await order_items(session, [order.id])
+    return CheckoutResult(order, items[order.id], secret, replayed=True)
+
+
+async def _insert_order(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    key: str,
+    request_hash: str,
+    checkout: cart_service.CheckoutSnapshot,
+) -> tuple[Order, list[OrderItem]]:
+    totals = checkout.totals
+    order = Order(
+        user_id=user_id,
+        status=OrderStatus.PENDING,
+        subtotal_minor=totals.subtotal_minor,
+        discount_minor=totals.discount_minor,
+        tax_minor=totals.tax_minor,
+        total_minor=totals.total_minor,
+        currency=totals.currency,
+        coupon_id=checkout.coupon_id if totals.discount_minor > 0 else None,
+        idempotency_key=key,
+        request_hash=request_hash,
+    )
+    session.add(order)
+    await session.flush()
+    items = [
+        OrderItem(
+            order_id=order.id,
+            course_id=line.course_id,
+            title=line.title,
+            tier=line.tier,
+            unit_price_minor=total.unit_price_minor,
+            discount_minor=total.discount_minor,
+            total_minor=total.total_minor,
+        )
+        for line, total in zip(checkout.lines, totals.lines, strict=True)
+    ]
+    session.add_all(items)
+    await session.flush()
+    return order, items
+
+
+async def _start_payment(
+    session: AsyncSession, gateway: PaymentGateway, order: Order, provider: PaymentProvider
+) -> str | None:
+    intent = await gateway.create_payment_intent(
+        amount_minor=order.total_minor,
+        currency=order.currency,
+        customer_id=None,
+        metadata={"order_id": str(order.id), "order_number": str(order.number)},
+        idempotency_key=f"order:{order.id}:intent",
+    )
+    order.status = OrderStatus.REQUIRES_PAYMENT
+    order.provider = provider
+    order.payment_intent_id = intent.id
+    session.add(
+        Payment(
+            order_id=order.id,
+            user_id=order.user_id,
+            provider=provider,
+            provider_payment_id=intent.id,
+            amount_minor=order.total_minor,
+            currency=order.currency,
+            status=PaymentStatus.PENDING,
+            metadata_={"client_secret": intent.client_secret},
+        )
+    )
+    await session.flush()
+    return intent.client_secret
+
+
+# --- completion ----------------------------------------------------------------------------
+
+
+async def _complete(session: AsyncSession, order: Order, items: Sequence[OrderItem]) -> None:
+    """Pay the order: coupon confirmed, student enrolled in every course, notified, receipt."""
+    order.status = OrderStatus.PAID
+    order.paid_at = utcnow()
+    if order.coupon_id is not None:
+        await confirm_redemption(session, order_id=order.id)
+    assert order.user_id is not None
+    for item in items:
+        await _enroll(session, order, item)
+    await session.flush()
+    await recompute_course_revenue(session, [i.course_id for i in items if i.course_id is not None])
+    await notify(
+        session,
+        recipient_id=order.user_id,
+        type=NotificationType.PAYMENT_SUCCEEDED,
+        title="Payment received",
+        body=f"Thank you! Order #{order.number} is paid and your courses are ready.",
+        category=NotificationCategory.PAYMENT,
+        metadata={"order_id": str(order.id)},
+    )
+    await emit(session, ORDER_PAID, {"order_id": str(order.id)})
+    await session.flush()
+
+
+async def _enroll(session: AsyncSession, order: Order, item: OrderItem) -> None:
+    """Enroll in one course; a course already owned (or gone) is logged, never un-pays."""
+    if item.course_id is None or order.user_id is None:
+        return
+    try:
+        async with session.begin_nested():
+            await enroll_student(
+                session,
+                student_id=order.user_id,
+                course_id=item.course_id,
+                source=EnrollmentSource.PURCHASE,
+                pricing_tier=item.tier,
+                order_id=order.id,
+            )
+    except DomainError as exc:
+        log.warning(
+            "order_enroll_skipped", order_id=str(order.id), course_id=str(item.course_id), error=exc
+        )
+
+
+async def _payment_of(session: AsyncSession, order: Order) -> Payment | None:
+    if order.payment_intent_id is None:
+        return None
+    stmt = select(Payment).where(Payment.provider_payment_id == order.payment_intent_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def _lock_order_for_intent(session: AsyncSession, intent: dict[str, object]) -> Order | None:
+    intent_id = intent.get("id")
+    if not isinstance(intent_id, str):
+        return None
+    stmt = select(Order).where(Order.payment_intent_id == intent_id).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def on_payment_succeeded(session: AsyncSession, event: PaymentEvent) -> None:
+    intent = event_object(event)
+    order = await _lock_order_for_intent(session, intent)
+    if order is None or order.status in SETTLED or order.status == OrderStatus.CANCELED:
+        return
+    payment = await _payment_of(session, order)
+    if payment is not None:
+        payment.status = PaymentStatus.SUCCEEDED
+        payment.succeeded_at = utcnow()
+        payment.failure_code = payment.failure_message = None
+        method = intent.get("payment_method_types")
+        if isinstance(method, list) and method and isinstance(method[0], str):
+            payment.method = method[0]
+    items = await order_items(session, [order.id])
+    await _complete(session, order, items[order.id])
+
+
+async def on_payment_failed(session: AsyncSession, event: PaymentEvent) -> None:
+    intent = event_object(event)
+    order = await _lock_order_for_intent(session, intent)
+    if order is None or order.status not in (OrderStatus.PENDING, OrderStatus.REQUIRES_PAYMENT):
+        return
+    order.status = OrderStatus.FAILED
+    payment = await _payment_of(session, order)
+    if payment is not None:
+        error = intent.get("last_payment_error")
+        details = error if isinstance(error, dict) else {}
+        payment.status = PaymentStatus.FAILED
+        payment.failure_code = _str_or_none(details.get("code"))
+        payment.failure_message = _str_or_none(details.get("message"))
+    if order.coupon_id is not None:
+        await release_redemption(session, order_id=order.id)
+    if order.user_id is not None:
+        await notify(
+            session,
+            recipient_id=order.user_id,
+            type=NotificationType.PAYMENT_FAILED,
+            title="Payment failed",
+            body=f"The payment for order #{order.number} did not go through. Please try again.",
+            category=NotificationCategory.PAYMENT,
+            metadata={"order_id": str(order.id)},
+        )
+    await session.flush()
+
+
+def _str_or_none(value: object) -> str | None:
+    return str(value)[:1000] if value is not None else None
+
+
+register_handler("payment_intent.succeeded", on_payment_succeeded)
+register_handler("payment_intent.payment_failed", on_payment_failed)
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+def may_read(viewer: Actor | None, order: Order) -> bool:
+    return viewer is not None and (
+        viewer.id == order.user_id
+        or (UserRole(viewer.role) == UserRole.ADMIN and not viewer.admin_mfa_missing)
+    )
+
+
+async def orders_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Order | None]:
+    rows = (await session.execute(select(Order).where(Order.id.in_(ids)))).scalars()
+    found = {row.id: row for row in rows}
+    return [found.get(i) for i in ids]
+
+
+async def get_order(session: AsyncSession, *, viewer: Actor | None, order_id: uuid.UUID) -> Order:
+    [order] = await orders_by_ids(session, [order_id])
+    if order is None or not may_read(viewer, order):
+        raise NotFound("Order")
+    return order
+
+
+async def order_items(
+    session: AsyncSession, order_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[OrderItem]]:
+    stmt = (
+        select(OrderItem)
+        .where(OrderItem.order_id.in_(order_ids))
+        .order_by(OrderItem.created_at, OrderItem.id)
+    )
+    grouped: dict[uuid.UUID, list[OrderItem]] = {i: [] for i in order_ids}
+    for item in (await session.execute(stmt)).scalars():
+        grouped[item.order_id].append(item)
+    return grouped
+
+
+async def list_orders(
+    session: AsyncSession, *, user_id: uuid.UUID, request: PageRequest, with_total: bool = False
+) -> Page[Order]:
+    """A user's orders, most recent first."""
+    return await paginate(
+        session,
+        select(Order).where(Order.user_id == user_id),
+        order_by=[SortKey(Order.created_at.expression, descending=True)],
+        tiebreaker=Order.id.expression,
+        request=request,
+        with_total=with_total,
+    )

@@ -1,0 +1,41 @@
+"""Commerce actors: processing a stored payment-provider event, and a paid order's receipt.
+
+`process_payment_event` is routed from "commerce.payment_event" (written by the webhook route in
+the same transaction as the `payment_events` row); `send_order_receipt` from
+"commerce.order_paid". Both are idempotent (see app.commerce.events / app.commerce.invoices), so
+a redelivered message does nothing; failures are retried with backoff.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import dramatiq
+
+from app.commerce import invoices
+from app.commerce.events import handle_payment_event
+from workers.broker import MAX_RETRIES
+from workers.runtime import get_runtime
+
+
+async def process_event(payment_event_id: str) -> bool:
+    """The actor's body, callable in-process (tests, the CLI)."""
+    runtime = get_runtime()
+    return await handle_payment_event(runtime.db, payment_event_id=uuid.UUID(payment_event_id))
+
+
+async def send_receipt(order_id: str) -> bool:
+    runtime = get_runtime()
+    return await invoices.send_receipt(
+        runtime.db, runtime.storage, runtime.settings, order_id=uuid.UUID(order_id)
+    )
+
+
+@dramatiq.actor(max_retries=MAX_RETRIES)
+async def process_payment_event(payment_event_id: str) -> None:
+    await process_event(payment_event_id)
+
+
+@dramatiq.actor(max_retries=MAX_RETRIES)
+async def send_order_receipt(order_id: str) -> None:
+    await send_receipt(order_id)
