@@ -19,6 +19,8 @@ from app.catalog import categories, reads, repo, service, structure
 from app.catalog.models import CourseLevel, LessonType, PricingTier
 from app.catalog.service import TierInput
 from app.catalog.slugs import slugify
+from app.commerce.coupon_seed import seed_demo_coupon
+from app.commerce.subscriptions import seed_plan as seed_subscription_plan
 from app.db import Database
 from app.search.service import rebuild_index
 from app.security.permissions import Actor
@@ -271,6 +273,8 @@ SEEDERS: list[tuple[str, Seeder]] = [
     ("catalog", seed_catalog),
     ("demo quiz", seed_demo_quiz),
     ("search index", rebuild_index),
+    ("demo coupon", seed_demo_coupon),
+    ("subscription plan", seed_subscription_plan),
 ]
 
 

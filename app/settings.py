@@ -124,6 +124,28 @@ class Settings(BaseSettings):
     download_url_ttl_seconds: int = 900
     # Optional virus scan at finalize: "module:function", an async (storage, key) -> bool (clean).
     upload_scan_hook: str = ""
+    # Payments: "local" is an embedded stand-in that behaves like Stripe test mode (development
+    # and tests; confirmTestPayment works only with it); "stripe" calls the Stripe API.
+    payments_backend: Literal["local", "stripe"] = "local"
+    stripe_secret_key: str = ""  # sk_live_… / sk_test_… (required with the stripe backend)
+    # Signing secret of the webhook endpoint (whsec_…); empty = derived from SECRET_KEY (dev only).
+    stripe_webhook_secret: str = ""
+    stripe_api_base: str = ""  # empty = https://api.stripe.com; a stand-in URL in tests
+    # Webhook signatures older than this many seconds are refused (replay protection).
+    webhook_tolerance_seconds: int = 300
+    # Sales tax on carts and orders in basis points (1000 = 10%), applied after the discount and
+    # rounded half-up once per order; 0 = no tax.
+    tax_rate_bps: int = Field(default=0, ge=0, le=10_000)
+    # Refund policy: a full refund within REFUND_WINDOW_DAYS of payment while less than
+    # REFUND_FULL_MAX_CONSUMED_PERCENT of the course's lessons are completed, else pro-rated by
+    # the lessons completed; nothing after the window (admins may refund any amount up to paid).
+    refund_window_days: int = Field(default=14, ge=0, le=3650)
+    refund_full_max_consumed_percent: int = Field(default=20, ge=0, le=100)
+    # The seeded all-access subscription plan: its price (minor units, currency) and the payment
+    # provider's price id (Stripe `price_…`; any stable id for the local backend).
+    subscription_plan_price_minor: int = Field(default=1999, ge=0)
+    subscription_plan_currency: str = "USD"
+    subscription_plan_provider_price_id: str = "price_all_access_monthly"
 
     @field_validator("catalog_cache_ttl_seconds")
     @classmethod
@@ -161,6 +183,10 @@ class Settings(BaseSettings):
             reasons.append("REFRESH_COOKIE_SECURE: must be true in production")
         if self.mail_backend == "files":
             reasons.append("MAIL_BACKEND: 'files' is for development; use smtp")
+        if self.payments_backend == "stripe" and not self.stripe_secret_key:
+            reasons.append("STRIPE_SECRET_KEY: required with PAYMENTS_BACKEND=stripe")
+        if self.payments_backend == "stripe" and not self.stripe_webhook_secret:
+            reasons.append("STRIPE_WEBHOOK_SECRET: required with PAYMENTS_BACKEND=stripe")
         return reasons
 
     def check_production(self) -> None:

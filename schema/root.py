@@ -31,9 +31,16 @@ from resolvers.catalog import Query as CatalogQuery
 from resolvers.catalog_mutations import Mutation as CatalogMutation
 from resolvers.certificates import Mutation as CertificatesMutation
 from resolvers.certificates import Query as CertificatesQuery
+from resolvers.commerce_admin import Mutation as CommerceAdminMutation
+from resolvers.commerce_admin import Query as CommerceAdminQuery
+from resolvers.commerce_cart import Mutation as CartMutation
+from resolvers.commerce_cart import Query as CartQuery
+from resolvers.commerce_orders import Mutation as OrdersMutation
+from resolvers.commerce_orders import Query as OrdersQuery
 from resolvers.learning import Mutation as LearningMutation
 from resolvers.learning import Query as LearningQuery
 from resolvers.media import Mutation as MediaMutation
+from resolvers.payments import Mutation as PaymentsMutation
 from resolvers.quizzes import Mutation as QuizzesMutation
 from resolvers.quizzes import Query as QuizzesQuery
 from resolvers.search import Query as SearchQuery
@@ -78,6 +85,9 @@ QUERIES: list[type] = [
     CertificatesQuery,
     QuizzesQuery,
     AssignmentsQuery,
+    CartQuery,
+    OrdersQuery,
+    CommerceAdminQuery,
 ]
 MUTATIONS: list[type] = [
     AccountsMutation,
@@ -87,6 +97,10 @@ MUTATIONS: list[type] = [
     CertificatesMutation,
     QuizzesMutation,
     AssignmentsMutation,
+    CartMutation,
+    OrdersMutation,
+    PaymentsMutation,
+    CommerceAdminMutation,
 ]
 SUBSCRIPTIONS: list[type] = [SystemSubscription]
 

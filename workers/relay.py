@@ -15,11 +15,14 @@ from typing import Any
 import dramatiq
 
 from app.catalog.rules import CATEGORY_CHANGED, COURSE_CHANGED
+from app.commerce.events import PAYMENT_EVENT_TOPIC
+from app.commerce.orders import ORDER_PAID
 from app.learning.certificates import COURSE_COMPLETED
 from app.notifications.service import EMAIL_TOPIC
 from app.outbox import OutboxEvent, run_relay
 from workers.catalog import category_changed
 from workers.certificates import issue_certificate
+from workers.commerce import process_payment_event, send_order_receipt
 from workers.email import send_email
 from workers.runtime import close_runtime, get_runtime
 from workers.search import reindex_course
@@ -41,6 +44,8 @@ ROUTES: dict[str, Callable[[OutboxEvent], None]] = {
     COURSE_CHANGED: lambda event: enqueue(reindex_course, event, event.payload["course_id"]),
     CATEGORY_CHANGED: lambda event: enqueue(category_changed, event, event.payload["category_id"]),
     COURSE_COMPLETED: lambda e: enqueue(issue_certificate, e, e.payload["enrollment_id"]),
+    PAYMENT_EVENT_TOPIC: lambda e: enqueue(process_payment_event, e, e.payload["payment_event_id"]),
+    ORDER_PAID: lambda e: enqueue(send_order_receipt, e, e.payload["order_id"]),
 }
 
 

@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.catalog.models import Course, CourseStatus, PricingTier
 from app.clock import utcnow
+from app.commerce.models import Subscription, SubscriptionStatus
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.learning import repo
 from app.learning.models import Enrollment, EnrollmentSource, EnrollmentStatus
@@ -48,6 +50,7 @@ __all__ = [
     "record_assessment_result",
     "require_enrollment",
     "require_lesson_access",
+    "subscription_access",
     "update_lesson_progress",
     "viewable_enrollment",
     "withdraw_enrollment",
@@ -132,14 +135,37 @@ async def _notify_enrolled(session: AsyncSession, enrollment: Enrollment, course
 async def enroll_in_free_course(
     session: AsyncSession, *, student_id: uuid.UUID, course_id: uuid.UUID
 ) -> Enrollment:
-    """`enrollInCourse`: free published courses only (paid ones are bought: COURSE_NOT_FREE)."""
+    """`enrollInCourse`: free published courses, and paid ones with an active subscription
+    (source SUBSCRIPTION); otherwise paid courses are bought (COURSE_NOT_FREE)."""
     course = await repo.get_course(session, course_id)
     if course is None or course.status != CourseStatus.PUBLISHED:
         raise NotFound("Course")
     if not course.is_free:
-        raise Invalid("courseId", "This course is paid: buy it to enroll", "COURSE_NOT_FREE")
+        subscription_id = await subscription_access(session, student_id=student_id)
+        if subscription_id is None:
+            raise Invalid("courseId", "This course is paid: buy it to enroll", "COURSE_NOT_FREE")
+        return await enroll_student(
+            session,
+            student_id=student_id,
+            course_id=course_id,
+            source=EnrollmentSource.SUBSCRIPTION,
+            subscription_id=subscription_id,
+        )
     return await enroll_student(
         session, student_id=student_id, course_id=course_id, source=EnrollmentSource.FREE
+    )
+
+
+async def subscription_access(session: AsyncSession, *, student_id: uuid.UUID) -> uuid.UUID | None:
+    """The student's ACTIVE or TRIALING subscription (it opens every published paid course)."""
+    return await session.scalar(
+        select(Subscription.id)
+        .where(
+            Subscription.user_id == student_id,
+            Subscription.status.in_((SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING)),
+        )
+        .order_by(Subscription.created_at.desc())
+        .limit(1)
     )
 
 

@@ -24,6 +24,9 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "password_changed": frozenset({"first_name"}),
     "welcome": frozenset({"first_name", "link"}),
     "certificate_issued": frozenset({"first_name", "course_title", "certificate_number", "link"}),
+    "order_receipt": frozenset(
+        {"first_name", "order_number", "lines", "discount", "tax", "total", "order_url"}
+    ),
 }
 
 

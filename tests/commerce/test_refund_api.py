@@ -1,0 +1,151 @@
+"""requestRefund and refundOrder through GraphQL, against the local payments gateway."""
+
+from __future__ import annotations
+
+from app.accounts.models import UserRole
+from app.commerce.models import OrderStatus
+from app.db import Database
+from app.integrations.payments import make_gateway
+from app.integrations.payments_local import LocalGateway
+from app.learning.models import EnrollmentStatus
+from tests.accounts.conftest import GraphQLClient
+from tests.catalog import factories
+from tests.commerce.refund_support import (
+    enrollment_of,
+    locally_paid_order,
+    paid_course,
+    paid_order,
+    reload_order,
+)
+from tests.learning import helpers
+
+client, keyring, settings = helpers.client, helpers.keyring, helpers.settings
+
+FIELDS = "refunds { amountMinor currency status courseId } orderStatus orderRefundedMinor"
+
+
+def local(client: GraphQLClient) -> LocalGateway:
+    gateway = make_gateway(client.settings, redis=client.redis)
+    assert isinstance(gateway, LocalGateway)
+    return gateway
+
+
+async def test_a_student_gets_a_policy_refund_and_loses_access(
+    client: GraphQLClient, database: Database
+) -> None:
+    course = await paid_course(database)
+    student = await factories.person(database)
+    order = await locally_paid_order(database, local(client), student, [course])
+
+    outcome = await client.mutate(
+        "requestRefund",
+        {"orderId": factories.gid("Order", order.id), "reason": "Changed my mind"},
+        FIELDS,
+        token=factories.token_for(client, student),
+    )
+
+    payload = outcome.payload("requestRefund")
+    assert payload["errors"] == []
+    assert payload["refunds"] == [
+        {
+            "amountMinor": 10_000,
+            "currency": "USD",
+            "status": "SUCCEEDED",
+            "courseId": factories.gid("Course", course.id),
+        }
+    ]
+    assert (payload["orderStatus"], payload["orderRefundedMinor"]) == ("refunded", 10_000)
+    assert (await enrollment_of(database, student, course)).status == EnrollmentStatus.REFUNDED
+
+
+async def test_a_second_request_has_nothing_left_to_refund(
+    client: GraphQLClient, database: Database
+) -> None:
+    course = await paid_course(database)
+    student = await factories.person(database)
+    order = await locally_paid_order(database, local(client), student, [course])
+    token = factories.token_for(client, student)
+    args = {"orderId": factories.gid("Order", order.id)}
+    await client.mutate("requestRefund", args, FIELDS, token=token)
+
+    again = await client.mutate("requestRefund", args, FIELDS, token=token)
+
+    assert [e["code"] for e in again.payload("requestRefund")["errors"]] == ["ALREADY_REFUNDED"]
+
+
+async def test_an_admin_refunds_part_of_an_order(client: GraphQLClient, database: Database) -> None:
+    course = await paid_course(database)
+    student = await factories.person(database)
+    boss = await factories.person(database, UserRole.ADMIN)
+    order = await locally_paid_order(database, local(client), student, [course])
+
+    outcome = await client.mutate(
+        "refundOrder",
+        {"orderId": factories.gid("Order", order.id), "amountMinor": 2_500},
+        FIELDS,
+        token=factories.token_for(client, boss),
+    )
+
+    payload = outcome.payload("refundOrder")
+    assert (payload["orderStatus"], payload["orderRefundedMinor"]) == (
+        "partially_refunded",
+        2_500,
+    )
+    after = await reload_order(database, order.id)
+    assert (after.status, after.refunded_minor) == (OrderStatus.PARTIALLY_REFUNDED, 2_500)
+
+
+async def test_students_cannot_use_the_admin_refund(
+    client: GraphQLClient, database: Database
+) -> None:
+    course = await paid_course(database)
+    student = await factories.person(database)
+    order = await locally_paid_order(database, local(client), student, [course])
+
+    outcome = await client.mutate(
+        "refundOrder",
+        {"orderId": factories.gid("Order", order.id)},
+        FIELDS,
+        token=factories.token_for(client, student),
+    )
+
+    assert outcome.codes == ["FORBIDDEN"]
+    assert (await reload_order(database, order.id)).status == OrderStatus.PAID
+
+
+async def test_an_amount_above_what_is_left_is_refused_and_changes_nothing(
+    client: GraphQLClient, database: Database
+) -> None:
+    course = await paid_course(database)
+    student = await factories.person(database)
+    boss = await factories.person(database, UserRole.ADMIN)
+    order = await locally_paid_order(database, local(client), student, [course])
+
+    outcome = await client.mutate(
+        "refundOrder",
+        {"orderId": factories.gid("Order", order.id), "amountMinor": 10_001},
+        FIELDS,
+        token=factories.token_for(client, boss),
+    )
+
+    assert [e["code"] for e in outcome.payload("refundOrder")["errors"]] == ["AMOUNT_TOO_HIGH"]
+    assert (await reload_order(database, order.id)).refunded_minor == 0
+
+
+async def test_a_refusal_by_the_provider_is_an_error_and_changes_nothing(
+    client: GraphQLClient, database: Database
+) -> None:
+    course = await paid_course(database)
+    student = await factories.person(database)
+    order = await paid_order(database, student, [course])  # unknown to the local gateway
+
+    outcome = await client.mutate(
+        "requestRefund",
+        {"orderId": factories.gid("Order", order.id)},
+        FIELDS,
+        token=factories.token_for(client, student),
+    )
+
+    assert outcome.codes == ["PAYMENT_PROVIDER_ERROR"]
+    assert (await reload_order(database, order.id)).status == OrderStatus.PAID
+    assert (await enrollment_of(database, student, course)).status == EnrollmentStatus.ACTIVE

@@ -1,0 +1,167 @@
+"""instructorRevenue and salesReport: sums per course / day and currency, refunds subtracted,
+a fixed number of statements whatever the number of courses and orders."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from app.accounts.models import User, UserRole
+from app.catalog.models import Course, PricingTier
+from app.clock import utcnow
+from app.commerce import refunds, revenue
+from app.db import Database, count_statements
+from app.errors import Forbidden, Invalid
+from app.security.permissions import Actor
+from tests.accounts.conftest import GraphQLClient
+from tests.catalog import factories
+from tests.commerce.refund_support import RecordingGateway, paid_order
+from tests.learning import helpers
+
+client, keyring, settings = helpers.client, helpers.keyring, helpers.settings
+
+
+def actor(user: User) -> Actor:
+    return Actor(id=user.id, role=user.role)
+
+
+def period() -> revenue.DateRange:
+    now = utcnow()
+    return revenue.DateRange(now - timedelta(days=1), now + timedelta(days=1))
+
+
+async def courses_of(database: Database, owner: User, count: int) -> list[Course]:
+    tiers = (factories.Tier(PricingTier.BASIC, 10_000),)
+    return await factories.courses(database, owner.id, count, modules=1, lessons=1, tiers=tiers)
+
+
+async def refund(database: Database, order_id: object, amount: int) -> None:
+    boss = await factories.person(database, UserRole.ADMIN)
+    async with database.transaction() as session:
+        await refunds.refund_order(
+            session,
+            RecordingGateway(),
+            actor=actor(boss),
+            order_id=order_id,  # type: ignore[arg-type]
+            amount_minor=amount,
+            course_id=None,
+            reason=None,
+        )
+
+
+async def instructor_rows(database: Database, owner: User) -> list[revenue.CourseRevenue]:
+    async with database.session() as session:
+        return await revenue.instructor_revenue(session, actor=actor(owner), period=period())
+
+
+async def test_an_instructor_sees_gross_refunds_and_net_of_their_own_courses(
+    database: Database,
+) -> None:
+    owner, other = await factories.instructor(database), await factories.instructor(database)
+    [mine] = await courses_of(database, owner, 1)
+    [theirs] = await courses_of(database, other, 1)
+    buyers = [await factories.person(database) for _ in range(2)]
+    first = await paid_order(database, buyers[0], [mine, theirs])
+    await paid_order(database, buyers[1], [mine])
+    await refund(database, first.id, 4_000)
+
+    rows = await instructor_rows(database, owner)
+
+    assert [(r.course_id, r.gross_minor, r.refunds_minor, r.net_minor) for r in rows] == [
+        (mine.id, 20_000, 4_000, 16_000)
+    ]
+
+
+async def test_instructor_revenue_takes_the_same_statements_for_one_or_many_courses(
+    database: Database,
+) -> None:
+    counts = []
+    for size in (1, 4):
+        owner = await factories.instructor(database)
+        courses = await courses_of(database, owner, size)
+        buyer = await factories.person(database)
+        order = await paid_order(database, buyer, courses)
+        await refund(database, order.id, 1_000)
+        with count_statements(database.engine) as counter:
+            rows = await instructor_rows(database, owner)
+        assert len(rows) == size
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
+
+
+async def test_the_sales_report_sums_orders_and_refunds_per_day(database: Database) -> None:
+    owner = await factories.instructor(database)
+    courses = await courses_of(database, owner, 3)
+    boss = await factories.person(database, UserRole.ADMIN)
+    orders = [
+        await paid_order(database, await factories.person(database), courses[: i + 1])
+        for i in range(3)
+    ]
+    await refund(database, orders[2].id, 5_000)
+
+    with count_statements(database.engine) as counter:
+        async with database.session() as session:
+            [day] = await revenue.sales_report(session, actor=actor(boss), period=period())
+
+    assert (day.orders, day.gross_minor, day.refunds_minor, day.net_minor) == (
+        3,
+        60_000,
+        5_000,
+        55_000,
+    )
+    assert day.day == utcnow().date()
+    assert day.currency == "USD"
+    assert counter.count <= 3
+
+
+async def test_only_admins_read_the_sales_report(database: Database) -> None:
+    owner = await factories.instructor(database)
+    async with database.session() as session:
+        with pytest.raises(Forbidden):
+            await revenue.sales_report(session, actor=actor(owner), period=period())
+
+
+async def test_a_backwards_range_is_refused(database: Database) -> None:
+    owner = await factories.instructor(database)
+    now = utcnow()
+    async with database.session() as session:
+        with pytest.raises(Invalid):
+            await revenue.instructor_revenue(
+                session, actor=actor(owner), period=revenue.DateRange(now, now - timedelta(1))
+            )
+
+
+async def test_the_reports_over_graphql(client: GraphQLClient, database: Database) -> None:
+    owner = await factories.instructor(database)
+    [course] = await courses_of(database, owner, 1)
+    await paid_order(database, await factories.person(database), [course])
+    boss = await factories.person(database, UserRole.ADMIN)
+    now = utcnow()
+    span = {"from": (now - timedelta(days=1)).isoformat(), "to": (now + timedelta(1)).isoformat()}
+
+    mine = await client.execute(
+        "query($r: RevenueRange!) { instructorRevenue(range: $r) "
+        "{ courses { title grossMinor netMinor } totals { currency netMinor } } }",
+        {"r": span},
+        token=factories.token_for(client, owner),
+    )
+    report = await client.execute(
+        "query($r: RevenueRange!) { salesReport(range: $r) { orders grossMinor netMinor } }",
+        {"r": span},
+        token=factories.token_for(client, boss),
+    )
+    denied = await client.execute(
+        "query($r: RevenueRange!) { salesReport(range: $r) { orders } }",
+        {"r": span},
+        token=factories.token_for(client, owner),
+    )
+
+    assert mine.data == {
+        "instructorRevenue": {
+            "courses": [{"title": course.title, "grossMinor": 10_000, "netMinor": 10_000}],
+            "totals": [{"currency": "USD", "netMinor": 10_000}],
+        }
+    }
+    assert report.data == {"salesReport": [{"orders": 1, "grossMinor": 10_000, "netMinor": 10_000}]}
+    assert denied.codes == ["FORBIDDEN"]

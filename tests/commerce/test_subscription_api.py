@@ -1,0 +1,69 @@
+"""subscribe, mySubscription, subscriptionPlans, cancelSubscription and enrolling with a
+subscription, through GraphQL against the local payments gateway."""
+
+from __future__ import annotations
+
+from app.commerce import subscriptions
+from app.db import Database
+from tests.accounts.conftest import GraphQLClient
+from tests.catalog import factories
+from tests.commerce.refund_support import paid_course
+from tests.learning import helpers
+
+client, keyring, settings = helpers.client, helpers.keyring, helpers.settings
+
+SUB = "subscription { status cancelAtPeriodEnd currentPeriodEnd plan { code priceMinor } }"
+ENROLL = "enrollment { status course { title } }"
+
+
+async def seeded(database: Database) -> None:
+    async with database.transaction() as session:
+        await subscriptions.seed_plan(session)
+
+
+async def test_subscribe_then_enroll_in_a_paid_course_then_cancel(
+    client: GraphQLClient, database: Database
+) -> None:
+    await seeded(database)
+    course = await paid_course(database)
+    student = await factories.person(database)
+    token = factories.token_for(client, student)
+
+    subscribed = await client.mutate("subscribe", {"planCode": "all-access"}, SUB, token=token)
+    enrolled = await client.mutate(
+        "enrollInCourse", {"courseId": factories.gid("Course", course.id)}, ENROLL, token=token
+    )
+    cancelled = await client.mutate("cancelSubscription", {}, SUB, token=token)
+    mine = await client.execute("{ mySubscription { status cancelAtPeriodEnd } }", token=token)
+
+    sub = subscribed.payload("subscribe")["subscription"]
+    assert (sub["status"], sub["plan"]["code"]) == ("ACTIVE", "all-access")
+    assert enrolled.payload("enrollInCourse")["enrollment"]["status"] == "ACTIVE"
+    assert cancelled.payload("cancelSubscription")["subscription"]["cancelAtPeriodEnd"] is True
+    assert mine.data == {"mySubscription": {"status": "ACTIVE", "cancelAtPeriodEnd": True}}
+
+
+async def test_a_second_subscription_is_a_conflict(
+    client: GraphQLClient, database: Database
+) -> None:
+    await seeded(database)
+    token = factories.token_for(client, await factories.person(database))
+    await client.mutate("subscribe", {"planCode": "all-access"}, SUB, token=token)
+
+    again = await client.mutate("subscribe", {"planCode": "all-access"}, SUB, token=token)
+
+    assert [e["code"] for e in again.payload("subscribe")["errors"]] == ["ALREADY_SUBSCRIBED"]
+
+
+async def test_the_plans_are_listed_and_anonymous_callers_cannot_subscribe(
+    client: GraphQLClient, database: Database
+) -> None:
+    await seeded(database)
+
+    plans = await client.execute("{ subscriptionPlans { code interval currency } }")
+    anonymous = await client.mutate("subscribe", {"planCode": "all-access"}, SUB)
+
+    assert plans.data == {
+        "subscriptionPlans": [{"code": "all-access", "interval": "MONTH", "currency": "USD"}]
+    }
+    assert anonymous.codes == ["UNAUTHENTICATED"]
