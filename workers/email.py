@@ -31,7 +31,11 @@ def is_final_attempt() -> bool:
 async def send_email(email_id: str) -> None:
     runtime = get_runtime()
     status = await deliver_email(
-        runtime.db, uuid.UUID(email_id), mailer=runtime.mailer, final_attempt=is_final_attempt()
+        runtime.db,
+        uuid.UUID(email_id),
+        mailer=runtime.mailer,
+        storage=runtime.storage,
+        final_attempt=is_final_attempt(),
     )
     if status == EmailStatus.QUEUED:
         raise EmailNotSent(email_id)

@@ -3,8 +3,9 @@
 `send_receipt` runs in the worker on `commerce.order_paid` (emitted when an order is paid). It is
 idempotent: the invoice is stored under the deterministic key `invoices/<order id>.pdf` (a retry
 overwrites it with the same document), and the e-mail is queued once per order — the order row
-is locked and an existing `order_receipt` e-mail for it ends the job. The e-mail links to the
-order page, where `Order.invoiceUrl` gives a signed, expiring download link to the PDF.
+is locked and an existing `order_receipt` e-mail for it ends the job. The PDF is attached to the
+e-mail (read from storage when it is sent) and the e-mail links to the order page, where
+`Order.invoiceUrl` gives a signed, expiring download link to the same PDF.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from app.db import Database
 from app.integrations.storage import Storage
 from app.learning.pdf import format_date
 from app.notifications.models import EmailLog
-from app.notifications.service import queue_email
+from app.notifications.service import StoredAttachment, queue_email
 from app.settings import Settings
 
 RECEIPT_TEMPLATE = "order_receipt"
@@ -249,6 +250,11 @@ async def send_receipt(
             template=RECEIPT_TEMPLATE,
             context=receipt_context(settings, order, items, user),
             user_id=user.id,
+            attachments=[
+                StoredAttachment(
+                    invoice_key(order_id), f"invoice-{order.number}.pdf", PDF_CONTENT_TYPE
+                )
+            ],
         )
     return True
 

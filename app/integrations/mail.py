@@ -27,12 +27,20 @@ log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class OutgoingEmail:
     email_id: uuid.UUID
     to: str
     subject: str
     text: str
     html: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 class Mailer(Protocol):
@@ -53,6 +61,11 @@ def build_message(email: OutgoingEmail, *, sender: str) -> EmailMessage:
     message["X-Easyways-Email-Id"] = str(email.email_id)
     message.set_content(email.text)
     message.add_alternative(email.html, subtype="html")
+    for attachment in email.attachments:  # the message becomes multipart/mixed
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(
+            attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
+        )
     return message
 
 

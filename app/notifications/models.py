@@ -39,6 +39,10 @@ class EmailLog(IdMixin, TimestampMixin, Base):
     status: Mapped[EmailStatus] = mapped_column(
         str_enum(EmailStatus, "email_status"), default=EmailStatus.QUEUED, server_default="queued"
     )
+    # files sent along: [{"storage_key", "filename", "content_type"}], read from object storage
+    attachments: Mapped[list[dict[str, str]]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     provider_message_id: Mapped[str | None] = mapped_column(String(255))
     error_message: Mapped[str | None] = mapped_column(Text)

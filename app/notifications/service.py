@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.clock import utcnow
 from app.db import Database
 from app.errors import NotFound
-from app.integrations.mail import Mailer, OutgoingEmail
+from app.integrations.mail import Attachment, Mailer, OutgoingEmail
+from app.integrations.storage import Storage
 from app.metrics import EMAILS
 from app.notifications.email import render_email
 from app.notifications.models import (
@@ -35,13 +38,21 @@ async def queue_email(
     template: str,
     context: dict[str, Any],
     user_id: uuid.UUID | None = None,
+    attachments: Sequence[StoredAttachment] = (),
 ) -> uuid.UUID:
     """Queue `template` for `to`; it is sent by a worker only if the caller's transaction commits.
 
-    `context` must be JSON-serialisable. Returns the email_log id, which is also the idempotency
-    key of the send job.
+    `context` must be JSON-serialisable. `attachments` name objects already in storage; the
+    sender reads them when it sends. Returns the email_log id, which is also the idempotency key
+    of the send job.
     """
-    log = EmailLog(recipient=to, template=template, context=context, user_id=user_id)
+    log = EmailLog(
+        recipient=to,
+        template=template,
+        context=context,
+        user_id=user_id,
+        attachments=[a.as_json() for a in attachments],
+    )
     session.add(log)
     await session.flush()
     await emit(session, EMAIL_TOPIC, {"email_id": str(log.id)})
@@ -63,8 +74,27 @@ def redact_context(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class StoredAttachment:
+    storage_key: str
+    filename: str
+    content_type: str
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "storage_key": self.storage_key,
+            "filename": self.filename,
+            "content_type": self.content_type,
+        }
+
+
 async def deliver_email(
-    db: Database, email_id: uuid.UUID, *, mailer: Mailer, final_attempt: bool = False
+    db: Database,
+    email_id: uuid.UUID,
+    *,
+    mailer: Mailer,
+    storage: Storage | None = None,
+    final_attempt: bool = False,
 ) -> EmailStatus:
     """Render and send one queued e-mail; safe to call any number of times for the same id.
 
@@ -80,12 +110,14 @@ async def deliver_email(
             raise NotFound("Email")
         if log.status != EmailStatus.QUEUED:
             return log.status
-        outcome = await _send(log, mailer, final_attempt=final_attempt)
+        outcome = await _send(log, mailer, storage, final_attempt=final_attempt)
     EMAILS.labels(template=log.template, status=outcome).inc()
     return log.status
 
 
-async def _send(log: EmailLog, mailer: Mailer, *, final_attempt: bool) -> str:
+async def _send(
+    log: EmailLog, mailer: Mailer, storage: Storage | None, *, final_attempt: bool
+) -> str:
     """Send `log` and update it in place; returns the metrics outcome (sent | retry | failed)."""
     log.attempts += 1
     try:
@@ -93,14 +125,16 @@ async def _send(log: EmailLog, mailer: Mailer, *, final_attempt: bool) -> str:
     except TemplateError as exc:
         _finish(log, EmailStatus.FAILED, error=f"template {log.template!r}: {exc}")
         return EmailStatus.FAILED.value
-    email = OutgoingEmail(
-        email_id=log.id,
-        to=log.recipient,
-        subject=rendered.subject,
-        text=rendered.text,
-        html=rendered.html,
-    )
     try:
+        files = await _attachments(log, storage)
+        email = OutgoingEmail(
+            email_id=log.id,
+            to=log.recipient,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            attachments=files,
+        )
         log.provider_message_id = await mailer.send(email)
     except Exception as exc:  # any provider failure is recorded and retried
         error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -113,6 +147,19 @@ async def _send(log: EmailLog, mailer: Mailer, *, final_attempt: bool) -> str:
     log.sent_at = utcnow()
     _finish(log, EmailStatus.SENT, error=None)
     return EmailStatus.SENT.value
+
+
+async def _attachments(log: EmailLog, storage: Storage | None) -> tuple[Attachment, ...]:
+    if not log.attachments:
+        return ()
+    if storage is None:
+        raise RuntimeError("this e-mail has attachments but no storage was given to read them")
+    return tuple(
+        [
+            Attachment(a["filename"], a["content_type"], await storage.read(a["storage_key"]))
+            for a in log.attachments
+        ]
+    )
 
 
 def _finish(log: EmailLog, status: EmailStatus, *, error: str | None) -> None:

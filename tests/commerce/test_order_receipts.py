@@ -87,6 +87,34 @@ async def test_the_receipt_email_is_queued_once_per_order(
     assert mail.context["order_url"].endswith(f"/account/orders/{order.id}")
 
 
+async def test_the_receipt_email_carries_the_pdf_invoice_as_an_attachment(
+    database: Database, gateway: PaymentGateway, storage: LocalStorage, tmp_path: Path
+) -> None:
+    from email import message_from_bytes
+    from email.policy import default as default_policy
+
+    from app.integrations.mail import FileMailer
+    from app.notifications.service import deliver_email
+
+    order = await paid_order(database, gateway)
+    await invoices.send_receipt(database, storage, get_settings(), order_id=order.id)
+    [mail] = await rows(database, EmailLog, EmailLog.template == "order_receipt")
+
+    await deliver_email(
+        database, mail.id, mailer=FileMailer(tmp_path, sender="a@b.c"), storage=storage
+    )
+
+    [eml] = list(tmp_path.glob("*.eml"))  # noqa: ASYNC240 - a test reading one small file
+    message = message_from_bytes(eml.read_bytes(), policy=default_policy)
+    [pdf] = [
+        part for part in message.iter_attachments() if part.get_content_type() == "application/pdf"
+    ]
+    assert pdf.get_filename() == f"invoice-{order.number}.pdf"
+    text = pypdf.PdfReader(io.BytesIO(pdf.get_content())).pages[0].extract_text()
+    assert str(order.number) in text
+    assert message.get_body(preferencelist=("plain",)) is not None
+
+
 async def test_concurrent_receipts_queue_one_email(
     database: Database, gateway: PaymentGateway, storage: LocalStorage
 ) -> None:

@@ -104,6 +104,7 @@ def test_a_student_buys_a_course_with_a_coupon_and_is_enrolled_by_the_webhook(
         data_dir / "outbox", STUDENT["email"], f"Your receipt for order #{order['number']}"
     )
     assert "pandas" in receipt
+    assert "application/pdf" in receipt  # the invoice travels as an attachment too
     invoice = httpx.get(paid["invoiceUrl"], timeout=30)
     assert invoice.status_code == 200
     assert invoice.content.startswith(b"%PDF")
