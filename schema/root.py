@@ -31,6 +31,7 @@ from resolvers.catalog import Query as CatalogQuery
 from resolvers.catalog_mutations import Mutation as CatalogMutation
 from resolvers.certificates import Mutation as CertificatesMutation
 from resolvers.certificates import Query as CertificatesQuery
+from resolvers.checkout import Mutation as CheckoutMutation
 from resolvers.commerce_admin import Mutation as CommerceAdminMutation
 from resolvers.commerce_admin import Query as CommerceAdminQuery
 from resolvers.commerce_cart import Mutation as CartMutation
@@ -100,6 +101,7 @@ MUTATIONS: list[type] = [
     CartMutation,
     OrdersMutation,
     PaymentsMutation,
+    CheckoutMutation,
     CommerceAdminMutation,
 ]
 SUBSCRIPTIONS: list[type] = [SystemSubscription]

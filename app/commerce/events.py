@@ -38,6 +38,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "app.commerce.orders",
     "app.commerce.refunds",
     "app.commerce.subscriptions",
+    "app.commerce.checkout",
 )
 
 log = structlog.get_logger(__name__)

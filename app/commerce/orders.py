@@ -282,18 +282,40 @@ async def _lock_order_for_intent(session: AsyncSession, intent: dict[str, object
 async def on_payment_succeeded(session: AsyncSession, event: PaymentEvent) -> None:
     intent = event_object(event)
     order = await _lock_order_for_intent(session, intent)
-    if order is None or order.status in SETTLED or order.status == OrderStatus.CANCELED:
+    if order is None:
         return
+    methods = intent.get("payment_method_types")
+    method = methods[0] if isinstance(methods, list) and methods else None
+    await pay_order(session, order, method=method if isinstance(method, str) else None)
+
+
+async def pay_order(
+    session: AsyncSession,
+    order: Order,
+    *,
+    method: str | None = None,
+    payment_intent_id: str | None = None,
+) -> bool:
+    """Pay an order locked by the caller, once: False (nothing done) when settled or canceled.
+
+    `payment_intent_id` is the intent that actually paid when it is not the order's own (a
+    Checkout Session's): it replaces the order's and its payment's, so refunds reach the charge.
+    """
+    if order.status in SETTLED or order.status == OrderStatus.CANCELED:
+        return False
     payment = await _payment_of(session, order)
+    if payment_intent_id and payment_intent_id != order.payment_intent_id:
+        order.payment_intent_id = payment_intent_id
+        if payment is not None:
+            payment.provider_payment_id = payment_intent_id
     if payment is not None:
         payment.status = PaymentStatus.SUCCEEDED
         payment.succeeded_at = utcnow()
         payment.failure_code = payment.failure_message = None
-        method = intent.get("payment_method_types")
-        if isinstance(method, list) and method and isinstance(method[0], str):
-            payment.method = method[0]
+        payment.method = method or payment.method
     items = await order_items(session, [order.id])
     await _complete(session, order, items[order.id])
+    return True
 
 
 async def on_payment_failed(session: AsyncSession, event: PaymentEvent) -> None:

@@ -23,7 +23,7 @@ import asyncio
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -80,6 +80,19 @@ class SubscriptionInfo:
     client_secret: str | None
 
 
+@dataclass(frozen=True)
+class CheckoutLine:
+    name: str
+    amount_minor: int  # one unit, quantity 1
+
+
+@dataclass(frozen=True)
+class CheckoutInfo:
+    id: str
+    url: str | None
+    status: str  # open | complete | expired
+
+
 class PaymentGateway(Protocol):
     async def create_payment_intent(
         self,
@@ -111,6 +124,19 @@ class PaymentGateway(Protocol):
     async def cancel_subscription(
         self, *, subscription_id: str, at_period_end: bool, idempotency_key: str
     ) -> SubscriptionInfo: ...
+
+    async def create_checkout_session(
+        self,
+        *,
+        order_id: str,
+        lines: Sequence[CheckoutLine],
+        currency: str,
+        customer_email: str | None,
+        success_url: str,
+        cancel_url: str,
+        metadata: dict[str, str],
+        idempotency_key: str,
+    ) -> CheckoutInfo: ...
 
     def verify_webhook(self, payload: bytes, signature: str) -> dict[str, Any]: ...
 
@@ -303,8 +329,72 @@ class StripeGateway:
             sub = await self._call(lambda: subs.cancel(subscription_id, None, options))
         return subscription_info(sub.to_dict())
 
+    async def create_checkout_session(
+        self,
+        *,
+        order_id: str,
+        lines: Sequence[CheckoutLine],
+        currency: str,
+        customer_email: str | None,
+        success_url: str,
+        cancel_url: str,
+        metadata: dict[str, str],
+        idempotency_key: str,
+    ) -> CheckoutInfo:
+        params = checkout_params(
+            order_id=order_id,
+            lines=lines,
+            currency=currency,
+            customer_email=customer_email,
+            success_url=success_url,
+            cancel_url=cancel_url,
+            metadata=metadata,
+        )
+        created = await self._call(
+            lambda: self.client.v1.checkout.sessions.create(
+                params,  # type: ignore[arg-type]
+                {"idempotency_key": idempotency_key},
+            )
+        )
+        return CheckoutInfo(id=created.id, url=created.url, status=str(created.status))
+
     def verify_webhook(self, payload: bytes, signature: str) -> dict[str, Any]:
         return verify_webhook(self.settings, payload, signature)
+
+
+def checkout_params(
+    *,
+    order_id: str,
+    lines: Sequence[CheckoutLine],
+    currency: str,
+    customer_email: str | None,
+    success_url: str,
+    cancel_url: str,
+    metadata: dict[str, str],
+) -> dict[str, Any]:
+    """Stripe's parameters of a one-off Checkout Session paying order `order_id`."""
+    params: dict[str, Any] = {
+        "mode": "payment",
+        "line_items": [
+            {
+                "price_data": {
+                    "currency": currency.lower(),
+                    "unit_amount": line.amount_minor,
+                    "product_data": {"name": line.name},
+                },
+                "quantity": 1,
+            }
+            for line in lines
+        ],
+        "client_reference_id": order_id,
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "metadata": metadata,
+        "payment_intent_data": {"metadata": metadata},
+    }
+    if customer_email:
+        params["customer_email"] = customer_email
+    return params
 
 
 def make_gateway(settings: Settings, *, redis: Redis | None = None) -> PaymentGateway:

@@ -6,7 +6,8 @@ call created for 24 hours (``payments:local:idem:<key>``), and replaying it with
 parameters is refused like Stripe's `idempotency_error`. Intents start ``requires_payment_method``;
 `complete_intent` (used by confirmTestPayment) settles them. Refunds need a succeeded intent and
 never exceed its amount, also under concurrency (an atomic counter per intent). Subscriptions start
-``active`` for 30 days (365 with metadata ``interval=year``). The local backend sends no webhooks by
+``active`` for 30 days (365 with metadata ``interval=year``). Checkout Sessions (``cs_local_…``)
+open at ``{FRONTEND_URL}/checkout/local?session=<id>``. The local backend sends no webhooks by
 itself: confirmTestPayment builds, signs and delivers the payment event (`build_event`).
 """
 
@@ -17,7 +18,7 @@ import json
 import secrets
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,8 @@ from app.db import Database
 from app.errors import Conflict, Forbidden, NotFound
 from app.http.webhooks import receive_webhook
 from app.integrations.payments import (
+    CheckoutInfo,
+    CheckoutLine,
     IntentInfo,
     PaymentProviderError,
     RefundInfo,
@@ -51,6 +54,10 @@ def _id(prefix: str) -> str:
 def _fingerprint(operation: str, params: dict[str, Any]) -> str:
     body = json.dumps([operation, params], sort_keys=True, default=str)
     return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def _missing(what: str, object_id: str) -> PaymentProviderError:
@@ -328,6 +335,70 @@ class LocalGateway:
 
         return subscription_info(await self._once(idempotency_key, "cancel", params, cancel))
 
+    # --- checkout sessions -------------------------------------------------------------------
+
+    async def create_checkout_session(
+        self,
+        *,
+        order_id: str,
+        lines: Sequence[CheckoutLine],
+        currency: str,
+        customer_email: str | None,
+        success_url: str,
+        cancel_url: str,
+        metadata: dict[str, str],
+        idempotency_key: str,
+    ) -> CheckoutInfo:
+        params = {
+            "order_id": order_id,
+            "lines": [[line.name, line.amount_minor] for line in lines],
+            "currency": currency.lower(),
+            "customer_email": customer_email,
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+            "metadata": metadata,
+        }
+
+        async def create() -> dict[str, Any]:
+            session_id = _id("cs")
+            frontend = self.settings.frontend_url.rstrip("/")
+            checkout = {
+                "id": session_id,
+                "object": "checkout.session",
+                "mode": "payment",
+                "status": "open",
+                "payment_status": "unpaid",
+                "url": f"{frontend}/checkout/local?session={session_id}",
+                "client_reference_id": order_id,
+                "amount_total": sum(line.amount_minor for line in lines),
+                "currency": currency.lower(),
+                "customer_email": customer_email,
+                "success_url": success_url,
+                "cancel_url": cancel_url,
+                "metadata": metadata,
+                "payment_intent": None,
+                "created": int(time.time()),
+                "livemode": False,
+            }
+            await self._put(checkout)
+            await self.redis.set(PREFIX + "checkout-of:" + order_id, session_id)
+            return checkout
+
+        found = await self._once(idempotency_key, "checkout", params, create)
+        return CheckoutInfo(id=found["id"], url=found["url"], status=found["status"])
+
+    async def complete_checkout_session(
+        self, order_id: str, intent: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """The order's open Checkout Session, now complete and paid by `intent` (None: none)."""
+        session_id = await self.redis.get(PREFIX + "checkout-of:" + order_id)
+        found = await self.get_object(_text(session_id)) if session_id else None
+        if found is None or found["status"] != "open":
+            return None
+        found.update(status="complete", payment_status="paid", payment_intent=intent["id"])
+        await self._put(found)
+        return found
+
     def verify_webhook(self, payload: bytes, signature: str) -> dict[str, Any]:
         return verify_webhook(self.settings, payload, signature)
 
@@ -376,6 +447,7 @@ async def confirm_test_payment(
     Development only (local backend, not production): the customer's card "pays" or is declined,
     and the event Stripe would send goes through the same verification and storage as a real
     delivery (`app.http.webhooks.receive_webhook`), so the worker processes it like any other.
+    An order paid through an open Checkout Session gets `checkout.session.completed` instead.
     """
     if not sandbox_enabled(settings):
         raise Forbidden("Test payments need the local payments backend outside production")
@@ -386,6 +458,9 @@ async def confirm_test_payment(
     except PaymentProviderError as exc:
         raise Conflict("orderId", exc.message, exc.provider_code.upper()) from exc
     event_type = "payment_intent.succeeded" if succeeded else "payment_intent.payment_failed"
+    checkout = await gateway.complete_checkout_session(str(order.id), intent) if succeeded else None
+    if checkout is not None:
+        event_type, intent = "checkout.session.completed", checkout
     payload = json.dumps(build_event(event_type, intent)).encode()
     receipt = await receive_webhook(db, settings, payload, sign_payload(settings, payload))
     if receipt.outcome == "invalid":  # our own signature: only a misconfiguration gets here

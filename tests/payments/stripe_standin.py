@@ -97,6 +97,27 @@ def _subscription(params: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _checkout_session(params: dict[str, str]) -> dict[str, Any]:
+    session_id = _id("cs_test")
+    amounts = [int(v) for k, v in params.items() if k.endswith("[price_data][unit_amount]")]
+    return {
+        "id": session_id,
+        "object": "checkout.session",
+        "mode": params["mode"],
+        "status": "open",
+        "payment_status": "unpaid",
+        "url": f"https://checkout.stripe.test/c/pay/{session_id}",
+        "client_reference_id": params.get("client_reference_id"),
+        "customer_email": params.get("customer_email"),
+        "success_url": params["success_url"],
+        "cancel_url": params["cancel_url"],
+        "amount_total": sum(amounts),
+        "currency": params["line_items[0][price_data][currency]"],
+        "payment_intent": None,
+        "metadata": _metadata(params),
+    }
+
+
 class StripeStandIn:
     def __init__(self) -> None:
         self.state = StandInState()
@@ -108,6 +129,7 @@ class StripeStandIn:
                 Route("/v1/payment_intents", self._create(_intent), methods=["POST"]),
                 Route("/v1/refunds", self._create(_refund), methods=["POST"]),
                 Route("/v1/customers", self._create(_customer), methods=["POST"]),
+                Route("/v1/checkout/sessions", self._create(_checkout_session), methods=["POST"]),
                 Route("/v1/subscriptions", self._create(self._new_sub), methods=["POST"]),
                 Route("/v1/subscriptions/{id}", self._subscription, methods=["POST", "DELETE"]),
             ]

@@ -9,6 +9,7 @@ from strawberry import relay
 from app.accounts.models import UserRole
 from app.commerce.models import PaymentEvent
 from app.db import Database
+from app.integrations.payments import CheckoutLine
 from app.integrations.payments_local import LocalGateway
 from tests.accounts.conftest import GraphQLClient, with_settings
 from tests.catalog.conftest import user
@@ -133,4 +134,34 @@ async def test_the_order_may_be_named_by_its_global_id(
     global_id = str(relay.GlobalID("Order", str(order.id)))
     result = await _confirm(client, token_for(client, buyer), global_id, "SUCCEEDED")
     assert result["data"]["confirmTestPayment"]["errors"] == []
+    assert await stored_counts(database) == (1, 1)
+
+
+async def test_an_order_with_a_checkout_session_gets_a_completed_session_event(
+    client: GraphQLClient, database: Database, gateway: LocalGateway
+) -> None:
+    buyer = await user(database, UserRole.STUDENT)
+    order = await order_with_intent(database, gateway, buyer, total_minor=4900)
+    opened = await gateway.create_checkout_session(
+        order_id=str(order.id),
+        lines=[CheckoutLine("Course", 4900)],
+        currency="USD",
+        customer_email=None,
+        success_url="http://localhost:3000/ok",
+        cancel_url="http://localhost:3000/no",
+        metadata={"order_id": str(order.id)},
+        idempotency_key=f"order:{order.id}:checkout",
+    )
+    result = await _confirm(client, token_for(client, buyer), str(order.id), "SUCCEEDED")
+    payload = result["data"]["confirmTestPayment"]
+    assert payload["eventType"] == "checkout.session.completed"
+    [event] = await _events(database)
+    session = event.payload["data"]["object"]
+    assert (session["id"], session["status"], session["payment_status"]) == (
+        opened.id,
+        "complete",
+        "paid",
+    )
+    assert session["client_reference_id"] == str(order.id)
+    assert session["payment_intent"] == order.payment_intent_id
     assert await stored_counts(database) == (1, 1)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from app.integrations.payments import PaymentProviderError, StripeGateway, make_gateway
+from app.integrations.payments import (
+    CheckoutLine,
+    PaymentProviderError,
+    StripeGateway,
+    make_gateway,
+)
 from app.settings import Settings
 from tests.payments.stripe_standin import StripeStandIn
 
@@ -138,3 +143,47 @@ async def test_an_unreachable_provider_is_a_retryable_error(settings: Settings) 
             user_id="u", email="u@example.com", name="U", idempotency_key="user:u:customer"
         )
     assert caught.value.retryable is True
+
+
+async def _checkout(gateway: StripeGateway, key: str) -> str:
+    info = await gateway.create_checkout_session(
+        order_id="o-7",
+        lines=[CheckoutLine("Python 101", 2000), CheckoutLine("Tax", 400)],
+        currency="USD",
+        customer_email="ada@example.com",
+        success_url="http://localhost:3000/checkout/success",
+        cancel_url="http://localhost:3000/checkout/cancel",
+        metadata={"order_id": "o-7"},
+        idempotency_key=key,
+    )
+    assert info.status == "open"
+    assert info.url is not None
+    return info.id
+
+
+async def test_a_checkout_session_carries_our_key_lines_and_order_reference(
+    stripe_gateway: StripeGateway, standin: StripeStandIn
+) -> None:
+    await _checkout(stripe_gateway, "order:o-7:checkout")
+    [request] = standin.state.requests
+    assert (request.path, request.idempotency_key) == (
+        "/v1/checkout/sessions",
+        "order:o-7:checkout",
+    )
+    params = request.params
+    assert (params["mode"], params["client_reference_id"]) == ("payment", "o-7")
+    assert params["line_items[0][price_data][unit_amount]"] == "2000"
+    assert params["line_items[0][price_data][product_data][name]"] == "Python 101"
+    assert params["line_items[1][price_data][unit_amount]"] == "400"
+    assert params["line_items[0][price_data][currency]"] == "usd"
+    assert params["metadata[order_id]"] == "o-7"
+    assert params["payment_intent_data[metadata][order_id]"] == "o-7"
+    assert params["customer_email"] == "ada@example.com"
+
+
+async def test_a_replayed_checkout_key_returns_the_same_session(
+    stripe_gateway: StripeGateway, standin: StripeStandIn
+) -> None:
+    first = await _checkout(stripe_gateway, "order:o-7:checkout")
+    assert await _checkout(stripe_gateway, "order:o-7:checkout") == first
+    assert standin.keys("/v1/checkout") == ["order:o-7:checkout", "order:o-7:checkout"]
