@@ -25,6 +25,7 @@ from schema.auth import (
 )
 from schema.base import run_mutation
 from schema.context import Info
+from schema.relay import decode_uuid
 
 R = TypeVar("R")
 
@@ -113,7 +114,7 @@ async def _ok(action: Awaitable[Any]) -> dict[str, Any]:
 
 
 def _session_id(raw: str) -> Any:
-    parsed = t.parse_uuid(raw)
+    parsed = decode_uuid(raw)
     if parsed is None:
         raise NotFound("Session")
     return parsed
@@ -348,7 +349,7 @@ class Mutation:
     async def set_user_role(self, info: Info, input: t.SetUserRoleInput) -> t.SetUserRolePayload:
         async def action() -> dict[str, Any]:
             actor = await require_actor(info)
-            target_id = t.parse_uuid(input.user_id)
+            target_id = decode_uuid(input.user_id)
             if target_id is None:
                 raise NotFound("User")
             user = await _write(

@@ -28,9 +28,9 @@ from schema.assignments import (
 )
 from schema.auth import require_actor
 from schema.base import graphql_error, run_mutation
-from schema.catalog_inputs import node_uuid
 from schema.context import Info
 from schema.media import HttpHeader, UploadTicket
+from schema.relay import node_uuid
 
 # --- mutations -----------------------------------------------------------------------------------
 

@@ -7,8 +7,6 @@ Students and anonymous callers see published courses only; a course they may not
 
 from __future__ import annotations
 
-import uuid
-
 import strawberry
 
 from app.catalog import reads
@@ -18,7 +16,6 @@ from app.catalog.models import CourseStatus as CourseStatusModel
 from app.catalog.visibility import manages_courses
 from app.errors import Forbidden, Unauthenticated
 from app.pagination import Page, PageRequest
-from schema.accounts import parse_uuid
 from schema.base import graphql_error
 from schema.catalog import (
     Category,
@@ -29,7 +26,7 @@ from schema.catalog import (
 )
 from schema.catalog_access import viewer_of, visible_courses
 from schema.context import Info
-from schema.relay import BadUserInput, Connection, selects_total_count
+from schema.relay import NOWHERE, BadUserInput, Connection, decode_uuid, selects_total_count
 
 
 async def _course_by(info: Info, id: strawberry.ID | None, slug: str | None) -> Course | None:
@@ -37,7 +34,7 @@ async def _course_by(info: Info, id: strawberry.ID | None, slug: str | None) -> 
         raise BadUserInput("Pass exactly one of `id` and `slug`")
     loaders = info.context.loaders.catalog
     if id is not None:
-        found = await loaders.courses.load(parse_uuid(id) or uuid.UUID(int=0))
+        found = await loaders.courses.load(decode_uuid(id) or NOWHERE)
     else:
         found = await loaders.courses_by_slug.load((slug or "").strip().lower())
     visible = (await visible_courses(info, [found]))[0]

@@ -13,7 +13,6 @@ from app.pagination import PageRequest
 from schema.auth import client_ip, require_actor
 from schema.base import graphql_error, run_mutation
 from schema.catalog_access import viewer_of
-from schema.catalog_inputs import node_uuid
 from schema.certificates import (
     Certificate,
     CertificateVerification,
@@ -21,7 +20,7 @@ from schema.certificates import (
     RevokeCertificatePayload,
 )
 from schema.context import Info
-from schema.relay import Connection, selects_total_count
+from schema.relay import Connection, node_uuid, selects_total_count
 
 
 @strawberry.type

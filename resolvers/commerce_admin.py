@@ -15,7 +15,6 @@ from app.commerce.models import SubscriptionPlan as PlanModel
 from app.errors import DomainError
 from schema.auth import require_actor, require_user
 from schema.base import graphql_error, run_mutation
-from schema.catalog_inputs import node_uuid
 from schema.commerce_admin import (
     CancelSubscriptionInput,
     CancelSubscriptionPayload,
@@ -34,6 +33,7 @@ from schema.commerce_admin import (
 )
 from schema.context import Info
 from schema.payments import payment_gateway
+from schema.relay import node_uuid
 
 
 async def _refund_result(session: Any, rows: list[Any]) -> dict[str, Any]:

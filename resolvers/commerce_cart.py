@@ -13,7 +13,6 @@ from app.commerce.models import Coupon as CouponModel
 from app.errors import DomainError
 from schema.auth import require_actor, require_user
 from schema.base import graphql_error, run_mutation
-from schema.catalog_inputs import node_uuid
 from schema.commerce_cart import (
     AddToCartInput,
     ApplyCouponInput,
@@ -27,6 +26,7 @@ from schema.commerce_cart import (
     UpdateCouponInput,
 )
 from schema.context import Info
+from schema.relay import node_uuid
 
 
 async def _cart_after(info: Info, change: Any) -> dict[str, Any]:

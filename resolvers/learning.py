@@ -14,7 +14,6 @@ from app.learning.models import LessonProgress as ProgressModel
 from app.pagination import PageRequest
 from schema.auth import require_actor, require_user
 from schema.base import graphql_error, run_mutation
-from schema.catalog_inputs import node_uuid
 from schema.context import Info
 from schema.learning import (
     CompleteLessonInput,
@@ -30,7 +29,7 @@ from schema.learning import (
     WithdrawEnrollmentPayload,
     may_view,
 )
-from schema.relay import Connection, selects_total_count
+from schema.relay import Connection, node_uuid, selects_total_count
 
 T = TypeVar("T")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -17,6 +16,7 @@ from schema.auth import require_actor, require_user
 from schema.base import run_mutation
 from schema.context import Info
 from schema.quizzes import Quiz, QuizAttempt, QuizQuestion, attempt_for_viewer, quiz_course
+from schema.relay import node_uuid, raw_uuid
 
 Call = Callable[..., Awaitable[Any]]
 
@@ -86,9 +86,8 @@ class Query:
     async def lesson_quiz(self, info: Info, lesson_id: relay.GlobalID) -> Quiz | None:
         if lesson_id.type_name != "Lesson":
             return None
-        try:
-            key = uuid.UUID(lesson_id.node_id)
-        except ValueError:
+        key = raw_uuid(lesson_id.node_id)
+        if key is None:
             return None
         row = await info.context.loaders.quizzes.quizzes_by_lesson.load(key)
         course = await quiz_course(info, row) if row is not None else None
@@ -103,7 +102,7 @@ class Query:
     @strawberry.field(description="Your attempts at a quiz, newest first.")
     async def my_quiz_attempts(self, info: Info, quiz_id: relay.GlobalID) -> list[QuizAttempt]:
         user = await require_user(info)
-        key = i.uuid_of(str(quiz_id), "Quiz")
+        key = node_uuid(str(quiz_id), "Quiz")
         async with info.context.db.session() as session:
             rows = await attempts.my_attempts(session, student_id=user.id, quiz_id=key)
         found = [await attempt_for_viewer(info, row) for row in rows]

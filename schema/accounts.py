@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
@@ -17,22 +16,10 @@ from app.clock import utcnow
 from schema.auth import sees_private_fields
 from schema.base import UserError
 from schema.context import Info
+from schema.relay import NOWHERE, decode_uuid
 
 strawberry.enum(models.UserRole, name="Role", description="What a user may do.")
 Role = models.UserRole
-
-
-def parse_uuid(value: str) -> uuid.UUID | None:
-    """A raw UUID or a global id of the given type, else None."""
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        pass
-    try:
-        gid = relay.GlobalID.from_id(value)
-        return uuid.UUID(gid.node_id)
-    except Exception:  # any undecodable id is simply not found
-        return None
 
 
 @strawberry.type(name="UserProfile")
@@ -132,10 +119,8 @@ class User(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[User | None]:
-        ids = [parse_uuid(i) for i in node_ids]
-        found = await info.context.loaders.accounts.users.load_many(
-            [i or uuid.UUID(int=0) for i in ids]
-        )
+        ids = [decode_uuid(i) for i in node_ids]
+        found = await info.context.loaders.accounts.users.load_many([i or NOWHERE for i in ids])
         return [
             cls.from_model(u) if u is not None and u.deleted_at is None else None for u in found
         ]

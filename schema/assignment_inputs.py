@@ -22,8 +22,8 @@ from schema.assignments import (
     ExamSubmission,
 )
 from schema.base import UserError
-from schema.catalog_inputs import node_uuid
 from schema.media import UploadTicket
+from schema.relay import node_uuid
 
 ID_TYPES = {
     "lesson_id": "Lesson",

@@ -24,9 +24,9 @@ from app.assessments import exams as exam_service
 from app.assessments import gradebook as gradebook_service
 from app.assessments import models as m
 from app.errors import DomainError
-from schema.accounts import parse_uuid
 from schema.auth import actor_of, current_user
 from schema.context import Info
+from schema.relay import decode_uuid
 
 strawberry.enum(m.SubmissionStatus, name="AssignmentSubmissionStatus")
 strawberry.enum(m.ExamSubmissionStatus, name="ExamSubmissionStatus")
@@ -47,7 +47,7 @@ async def _visible(
     found: list[Any] = []
     async with info.context.db.session() as session:
         for node_id in node_ids:
-            key = parse_uuid(node_id)
+            key = decode_uuid(node_id)
             try:
                 row = await fetch(session, actor, key) if key else None
             except DomainError:

@@ -21,7 +21,7 @@ from app.accounts.models import User as UserModel
 from app.catalog import models
 from app.catalog.filters import CourseFilterArgs, InvalidFilter
 from app.errors import FieldError
-from schema.accounts import User, parse_uuid
+from schema.accounts import User
 from schema.catalog_access import (
     sees_content,
     sees_course_materials,
@@ -29,6 +29,7 @@ from schema.catalog_access import (
     visible_courses,
 )
 from schema.context import Info
+from schema.relay import NOWHERE, decode_uuid
 
 strawberry.enum(models.CourseLevel, name="CourseLevel", description="Difficulty of a course.")
 strawberry.enum(
@@ -42,8 +43,6 @@ CourseLevel = models.CourseLevel
 CourseStatus = models.CourseStatus
 LessonType = models.LessonType
 PricingTierName = models.PricingTier
-
-_NO_ID = uuid.UUID(int=0)
 
 
 @strawberry.enum(description="Orders of the course list.")
@@ -184,7 +183,7 @@ class Category(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Category | None]:
-        ids = [parse_uuid(i) or _NO_ID for i in node_ids]
+        ids = [decode_uuid(i) or NOWHERE for i in node_ids]
         found = await info.context.loaders.catalog.categories.load_many(ids)
         return [cls.from_model(c) if c is not None else None for c in found]
 
@@ -227,9 +226,9 @@ class Lesson(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Lesson | None]:
         loaders = info.context.loaders.catalog
-        lessons = await loaders.lessons.load_many([parse_uuid(i) or _NO_ID for i in node_ids])
+        lessons = await loaders.lessons.load_many([decode_uuid(i) or NOWHERE for i in node_ids])
         courses = await visible_courses(
-            info, await loaders.courses.load_many([x.course_id if x else _NO_ID for x in lessons])
+            info, await loaders.courses.load_many([x.course_id if x else NOWHERE for x in lessons])
         )
         return [
             cls.from_model(x, c) if x is not None and c is not None else None
@@ -287,9 +286,9 @@ class CourseModule(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[CourseModule | None]:
         loaders = info.context.loaders.catalog
-        modules = await loaders.modules.load_many([parse_uuid(i) or _NO_ID for i in node_ids])
+        modules = await loaders.modules.load_many([decode_uuid(i) or NOWHERE for i in node_ids])
         courses = await visible_courses(
-            info, await loaders.courses.load_many([m.course_id if m else _NO_ID for m in modules])
+            info, await loaders.courses.load_many([m.course_id if m else NOWHERE for m in modules])
         )
         return [
             cls.from_model(m, c) if m is not None and c is not None else None
@@ -370,7 +369,7 @@ class Course(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Course | None]:
-        ids = [parse_uuid(i) or _NO_ID for i in node_ids]
+        ids = [decode_uuid(i) or NOWHERE for i in node_ids]
         found = await visible_courses(
             info, await info.context.loaders.catalog.courses.load_many(ids)
         )
@@ -460,7 +459,7 @@ class CourseFilter:
         errors: list[FieldError] = []
         ids: dict[str, uuid.UUID | None] = {}
         for name, value in (("categoryId", self.category_id), ("instructorId", self.instructor_id)):
-            ids[name] = None if value is None else parse_uuid(value)
+            ids[name] = None if value is None else decode_uuid(value)
             if value is not None and ids[name] is None:
                 errors.append(FieldError(name, "Not a valid ID", "INVALID_ID"))
         if errors:

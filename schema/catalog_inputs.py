@@ -33,8 +33,7 @@ from schema.catalog import (
     PricingTierName,
     Resource,
 )
-
-NOWHERE = uuid.UUID(int=0)
+from schema.relay import NOWHERE, node_uuid, raw_uuid
 
 # Input fields holding ids, with the type their global ids must name.
 ID_TYPES = {
@@ -64,15 +63,6 @@ NOT_NULL = frozenset(
     }
 )
 LISTS = frozenset({"requirements", "objectives", "tags"})
-
-
-def node_uuid(value: str, type_name: str) -> uuid.UUID:
-    """The UUID inside a global id of `type_name`; NOWHERE for anything else."""
-    try:
-        gid = relay.GlobalID.from_id(value)
-        return uuid.UUID(gid.node_id) if gid.type_name == type_name else NOWHERE
-    except Exception:  # undecodable: fails like an unknown id
-        return NOWHERE
 
 
 def _camel(name: str) -> str:
@@ -142,10 +132,8 @@ class DeleteResourceInput:
     resource_id: strawberry.ID
 
     def arguments(self) -> dict[str, Any]:
-        try:
-            return {"resource_id": uuid.UUID(str(self.resource_id))}
-        except ValueError:  # fails like an unknown id
-            return {"resource_id": NOWHERE}
+        # a raw UUID; anything else fails like an unknown id
+        return {"resource_id": raw_uuid(str(self.resource_id)) or NOWHERE}
 
 
 @strawberry.type

@@ -8,7 +8,6 @@ date). `downloadUrl` is a signed, expiring link to the PDF (DOWNLOAD_URL_TTL_SEC
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -17,13 +16,11 @@ from strawberry import relay
 
 from app.learning import certificates as service
 from app.learning.models import Certificate as CertificateModel
-from schema.accounts import parse_uuid
 from schema.base import UserError
 from schema.catalog import Course
 from schema.catalog_access import viewer_of, visible_courses
 from schema.context import Info
-
-_NO_ID = uuid.UUID(int=0)
+from schema.relay import NOWHERE, decode_uuid
 
 
 @strawberry.type(
@@ -84,7 +81,7 @@ class Certificate(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Certificate | None]:
-        ids = [parse_uuid(i) or _NO_ID for i in node_ids]
+        ids = [decode_uuid(i) or NOWHERE for i in node_ids]
         viewer = await viewer_of(info)
         async with info.context.db.session() as session:
             rows = await service.certificates_by_ids(session, ids)

@@ -7,7 +7,7 @@ import uuid
 import strawberry
 
 from schema.base import UserError
-from schema.catalog_inputs import NOWHERE, node_uuid
+from schema.relay import node_or_raw_uuid
 
 
 @strawberry.input(description="Pay an order on the provider's hosted checkout page.")
@@ -25,13 +25,7 @@ class CreateCheckoutSessionInput:
     )
 
     def order_uuid(self) -> uuid.UUID:
-        found = node_uuid(str(self.order_id), "Order")
-        if found != NOWHERE:
-            return found
-        try:
-            return uuid.UUID(str(self.order_id))
-        except ValueError:
-            return NOWHERE
+        return node_or_raw_uuid(str(self.order_id), "Order")
 
 
 @strawberry.type

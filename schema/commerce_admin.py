@@ -23,8 +23,7 @@ from app.commerce.models import (
     SubscriptionPlan as PlanModel,
 )
 from schema.base import UserError
-from schema.catalog_inputs import node_uuid
-from schema.relay import BadUserInput
+from schema.relay import BadUserInput, node_uuid
 
 strawberry.enum(
     RefundStatus, name="RefundStatus", description="pending until the provider confirms."

@@ -13,8 +13,9 @@ from app.commerce.cart import CartQuote
 from app.errors import Invalid
 from schema.base import UserError
 from schema.catalog import Course, Money, PricingTierName
-from schema.catalog_inputs import global_id, node_uuid
+from schema.catalog_inputs import global_id
 from schema.context import Info
+from schema.relay import node_uuid
 
 strawberry.enum(models.DiscountType, name="DiscountType", description="Percentage or fixed amount.")
 DiscountType = models.DiscountType

@@ -6,7 +6,6 @@ or NOT_FOUND. Amounts are integers of minor units beside the ISO 4217 `currency`
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -19,13 +18,11 @@ from app.commerce import orders as service
 from app.commerce.models import Order as OrderModel
 from app.commerce.models import OrderItem as OrderItemModel
 from app.commerce.models import OrderStatus
-from schema.accounts import parse_uuid
 from schema.base import UserError
 from schema.catalog import Course
 from schema.catalog_access import viewer_of, visible_courses
 from schema.context import Info
-
-_NO_ID = uuid.UUID(int=0)
+from schema.relay import NOWHERE, decode_uuid
 
 OrderStatusEnum = strawberry.enum(
     OrderStatus,
@@ -115,7 +112,7 @@ class Order(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Order | None]:
-        ids = [parse_uuid(i) or _NO_ID for i in node_ids]
+        ids = [decode_uuid(i) or NOWHERE for i in node_ids]
         viewer = await viewer_of(info)
         async with info.context.db.session() as session:
             rows = await service.orders_by_ids(session, ids)

@@ -20,12 +20,13 @@ from app.learning import models
 from app.learning.certificates import may_read as may_read_certificate
 from app.learning.enrollments import ProgressSummary, StruggleReason, StrugglingLesson
 from app.security.permissions import Permission, has_permission
-from schema.accounts import User, parse_uuid
+from schema.accounts import User
 from schema.base import UserError
 from schema.catalog import Course, Lesson, PricingTierName
 from schema.catalog_access import teaches_course, viewer_of
 from schema.certificates import Certificate
 from schema.context import Info
+from schema.relay import NOWHERE, decode_uuid
 
 strawberry.enum(
     models.EnrollmentStatus, name="EnrollmentStatus", description="Where an enrollment stands."
@@ -40,8 +41,6 @@ strawberry.enum(
 )
 strawberry.enum(StruggleReason, name="StruggleReason", description="Why a lesson needs attention.")
 EnrollmentStatus = models.EnrollmentStatus
-
-_NO_ID = uuid.UUID(int=0)
 
 
 async def _course_model(info: Info, course_id: uuid.UUID) -> catalog.Course:
@@ -134,7 +133,7 @@ class Enrollment(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Enrollment | None]:
-        ids = [parse_uuid(i) or _NO_ID for i in node_ids]
+        ids = [decode_uuid(i) or NOWHERE for i in node_ids]
         found = await info.context.loaders.learning.enrollments.load_many(ids)
         allowed = await asyncio.gather(*(may_view(info, e) for e in found))
         return [

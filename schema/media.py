@@ -15,8 +15,8 @@ from app.media.service import can_read_file, file_download_url
 from app.security.permissions import Actor
 from schema.auth import actor_of, current_user
 from schema.base import UserError
-from schema.catalog_inputs import node_uuid
 from schema.context import Info
+from schema.relay import NOWHERE, node_uuid, raw_uuid
 
 
 @strawberry.enum(description="What a file is uploaded for; each has its own types and size limit.")
@@ -55,7 +55,7 @@ class FileAsset(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[FileAsset | None]:
-        ids = [_uuid(i) for i in node_ids]
+        ids = [raw_uuid(i) or NOWHERE for i in node_ids]
         async with info.context.db.session() as session:
             found = await repo.assets_by_ids(session, ids)
         actor = await viewer_actor(info)
@@ -97,13 +97,6 @@ class FileAsset(relay.Node):
         if not can_read_file(await viewer_actor(info), asset):
             return None
         return file_download_url(info.context.storage, asset)
-
-
-def _uuid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return uuid.UUID(int=0)
 
 
 @strawberry.type(description="A header the upload request must carry.")

@@ -9,8 +9,8 @@ import strawberry
 
 from app.integrations.payments import PaymentGateway, make_gateway
 from schema.base import UserError
-from schema.catalog_inputs import NOWHERE, node_uuid
 from schema.context import Info
+from schema.relay import node_or_raw_uuid
 
 
 @strawberry.enum(description="How the simulated card payment ends.")
@@ -27,13 +27,7 @@ class ConfirmTestPaymentInput:
     outcome: TestPaymentOutcome
 
     def order_uuid(self) -> uuid.UUID:
-        found = node_uuid(str(self.order_id), "Order")
-        if found != NOWHERE:
-            return found
-        try:
-            return uuid.UUID(str(self.order_id))
-        except ValueError:
-            return NOWHERE
+        return node_or_raw_uuid(str(self.order_id), "Order")
 
 
 @strawberry.type

@@ -8,7 +8,6 @@ zone are taken as UTC.
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -20,8 +19,8 @@ from app.assessments import models
 from app.assessments.grading import AnswerGrade
 from app.errors import FieldError, collect
 from schema.base import UserError
-from schema.catalog_inputs import node_uuid
 from schema.quizzes import Quiz, QuizAttempt, QuizQuestion
+from schema.relay import node_uuid
 
 ID_TYPES = {
     "lesson_id": "Lesson",
@@ -236,7 +235,3 @@ class ReorderQuestionsPayload:
 class QuizAttemptPayload:
     attempt: QuizAttempt | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-def uuid_of(value: str, type_name: str) -> uuid.UUID:
-    return node_uuid(value, type_name)

@@ -25,11 +25,11 @@ from strawberry.scalars import JSON
 
 from app.assessments import models
 from app.catalog import models as catalog_models
-from schema.accounts import parse_uuid
 from schema.auth import current_user
 from schema.catalog import Lesson
 from schema.catalog_access import teaches_course, visible_courses
 from schema.context import Info
+from schema.relay import NOWHERE, decode_uuid
 
 strawberry.enum(models.QuizType, name="QuizType", description="What a quiz is for.")
 strawberry.enum(
@@ -39,8 +39,6 @@ strawberry.enum(models.QuestionType, name="QuestionType", description="Kinds of 
 strawberry.enum(models.Difficulty, name="QuestionDifficulty")
 strawberry.enum(models.AttemptStatus, name="QuizAttemptStatus")
 strawberry.enum(models.GradingStatus, name="QuizGradingStatus")
-
-_NO_ID = uuid.UUID(int=0)
 
 
 def _float(value: Decimal | None) -> float | None:
@@ -89,8 +87,10 @@ class QuizQuestion(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[QuizQuestion | None]:
         loaders = info.context.loaders.quizzes
-        rows = await loaders.questions_by_id.load_many([parse_uuid(i) or _NO_ID for i in node_ids])
-        quizzes = await loaders.quizzes.load_many([r.quiz_id if r else _NO_ID for r in rows])
+        rows = await loaders.questions_by_id.load_many(
+            [decode_uuid(i) or NOWHERE for i in node_ids]
+        )
+        quizzes = await loaders.quizzes.load_many([r.quiz_id if r else NOWHERE for r in rows])
         found: list[QuizQuestion | None] = []
         for row, quiz in zip(rows, quizzes, strict=True):
             course = await quiz_course(info, quiz) if quiz is not None else None
@@ -144,7 +144,7 @@ class Quiz(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Quiz | None]:
         rows = await info.context.loaders.quizzes.quizzes.load_many(
-            [parse_uuid(i) or _NO_ID for i in node_ids]
+            [decode_uuid(i) or NOWHERE for i in node_ids]
         )
         found: list[Quiz | None] = []
         for row in rows:
@@ -258,7 +258,7 @@ class QuizAttempt(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[QuizAttempt | None]:
         rows = await info.context.loaders.quizzes.attempts.load_many(
-            [parse_uuid(i) or _NO_ID for i in node_ids]
+            [decode_uuid(i) or NOWHERE for i in node_ids]
         )
         return [await attempt_for_viewer(info, row) for row in rows]
 

@@ -19,6 +19,7 @@ COUNT runs only when `totalCount` is asked for.
 from __future__ import annotations
 
 import inspect
+import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Generic, TypeVar
@@ -35,6 +36,8 @@ from schema.context import Info
 
 T = TypeVar("T")
 MAX_NODES = MAX_PAGE_SIZE
+# The id an undecodable or mistyped id becomes: it matches nothing, so it fails like an unknown one.
+NOWHERE = uuid.UUID(int=0)
 
 
 class BadUserInput(DomainError):
@@ -99,6 +102,45 @@ def _selects(selections: Iterable[Any], name: str) -> bool:
 def selects_total_count(info: Info) -> bool:
     """Whether the current connection field asks for `totalCount`."""
     return any(_selects(field.selections, "totalCount") for field in info.selected_fields)
+
+
+# --- id decoding ----------------------------------------------------------------------------------
+
+
+def raw_uuid(value: str) -> uuid.UUID | None:
+    """`value` as a plain UUID, else None."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def decode_uuid(value: str) -> uuid.UUID | None:
+    """A raw UUID or the UUID inside a global id of any type, else None."""
+    found = raw_uuid(value)
+    if found is not None:
+        return found
+    try:
+        return uuid.UUID(relay.GlobalID.from_id(value).node_id)
+    except Exception:  # any undecodable id is simply not found
+        return None
+
+
+def node_uuid(value: str, type_name: str) -> uuid.UUID:
+    """The UUID inside a global id of `type_name`; NOWHERE for anything else."""
+    try:
+        gid = relay.GlobalID.from_id(value)
+        return uuid.UUID(gid.node_id) if gid.type_name == type_name else NOWHERE
+    except Exception:  # undecodable: fails like an unknown id
+        return NOWHERE
+
+
+def node_or_raw_uuid(value: str, type_name: str) -> uuid.UUID:
+    """A global id of `type_name` or a raw UUID; NOWHERE for anything else."""
+    found = node_uuid(value, type_name)
+    if found != NOWHERE:
+        return found
+    return raw_uuid(value) or NOWHERE
 
 
 # --- node / nodes -------------------------------------------------------------------------------
