@@ -125,8 +125,8 @@ def _middleware(settings: Settings) -> list[Middleware]:
 
 def create_app(settings: Settings | None = None, *, schema: Any = None) -> Starlette:
     """The ASGI application. `schema` replaces the product schema (tests only)."""
+    from schema.core.endpoint import GraphQLView
     from schema.root import schema_for
-    from schema.view import GraphQLView
 
     settings = settings or get_settings()
     settings.check_production()

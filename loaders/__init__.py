@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from app.db import Database
 from loaders.accounts import AccountLoaders
+from loaders.assessments import AssessmentLoaders
 from loaders.catalog import CatalogLoaders
 from loaders.learning import LearningLoaders
-from loaders.quizzes import QuizLoaders
 
 
 class Loaders:
@@ -17,4 +17,4 @@ class Loaders:
         self.accounts = AccountLoaders(db)
         self.catalog = CatalogLoaders(db)
         self.learning = LearningLoaders(db)
-        self.quizzes = QuizLoaders(db)
+        self.assessments = AssessmentLoaders(db)

@@ -12,7 +12,7 @@ from app.accounts import credentials, mfa, service, sessions
 from app.errors import NotFound, Unauthenticated
 from app.security.tokens import verify_access_token
 from schema import accounts as t
-from schema.auth import (
+from schema.core.auth import (
     clear_auth_cookies,
     client_ip,
     current_user,
@@ -23,9 +23,9 @@ from schema.auth import (
     set_auth_cookies,
     user_agent,
 )
-from schema.base import run_mutation
-from schema.context import Info
-from schema.relay import decode_uuid
+from schema.core.context import Info
+from schema.core.mutation import run_mutation
+from schema.core.relay import decode_uuid
 
 R = TypeVar("R")
 

@@ -16,17 +16,17 @@ from app.catalog.models import CourseStatus as CourseStatusModel
 from app.catalog.visibility import manages_courses
 from app.errors import Forbidden, Unauthenticated
 from app.pagination import Page, PageRequest
-from schema.base import graphql_error
-from schema.catalog import (
+from schema.catalog.access import viewer_of, visible_courses
+from schema.catalog.types import (
     Category,
     Course,
     CourseFilter,
     CourseSort,
     CourseStatus,
 )
-from schema.catalog_access import viewer_of, visible_courses
-from schema.context import Info
-from schema.relay import NOWHERE, BadUserInput, Connection, decode_uuid, selects_total_count
+from schema.core.context import Info
+from schema.core.mutation import graphql_error
+from schema.core.relay import NOWHERE, BadUserInput, Connection, decode_uuid, selects_total_count
 
 
 async def _course_by(info: Info, id: strawberry.ID | None, slug: str | None) -> Course | None:

@@ -4,7 +4,7 @@ Every mutation runs its service call for the signed-in caller (an `Actor`, so ad
 capabilities follow MFA_REQUIRED_FOR_ADMINS) inside one committed transaction, and once that
 transaction has committed bumps the catalog cache version so cached public catalog reads are
 never served stale (Property 17). Inputs map themselves to service arguments
-(`schema.catalog_inputs`).
+(`schema.catalog.inputs`).
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from app.catalog import categories, resources, service, structure
 from app.catalog import models as m
 from app.errors import NotFound
 from app.integrations.cache import bump_catalog_version
-from schema import catalog_inputs as i
-from schema.auth import require_actor
-from schema.base import run_mutation
-from schema.catalog import Category, Course, CourseModule, Lesson, Resource
-from schema.context import Info
+from schema.catalog import inputs as i
+from schema.catalog.types import Category, Course, CourseModule, Lesson, Resource
+from schema.core.auth import require_actor
+from schema.core.context import Info
+from schema.core.mutation import run_mutation
 
 Call = Callable[..., Awaitable[Any]]  # a catalog service function
 

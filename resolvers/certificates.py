@@ -10,17 +10,17 @@ import strawberry
 from app.errors import Unauthenticated
 from app.learning import certificates as service
 from app.pagination import PageRequest
-from schema.auth import client_ip, require_actor
-from schema.base import graphql_error, run_mutation
-from schema.catalog_access import viewer_of
-from schema.certificates import (
+from schema.catalog.access import viewer_of
+from schema.core.auth import client_ip, require_actor
+from schema.core.context import Info
+from schema.core.mutation import graphql_error, run_mutation
+from schema.core.relay import Connection, node_uuid, selects_total_count
+from schema.learning.certificates import (
     Certificate,
     CertificateVerification,
     RevokeCertificateInput,
     RevokeCertificatePayload,
 )
-from schema.context import Info
-from schema.relay import Connection, node_uuid, selects_total_count
 
 
 @strawberry.type

@@ -12,10 +12,11 @@ from app.learning import enrollments, progress, repo, service
 from app.learning.models import EnrollmentStatus
 from app.learning.models import LessonProgress as ProgressModel
 from app.pagination import PageRequest
-from schema.auth import require_actor, require_user
-from schema.base import graphql_error, run_mutation
-from schema.context import Info
-from schema.learning import (
+from schema.core.auth import require_actor, require_user
+from schema.core.context import Info
+from schema.core.mutation import graphql_error, run_mutation
+from schema.core.relay import Connection, node_uuid, selects_total_count
+from schema.learning.types import (
     CompleteLessonInput,
     CompleteLessonPayload,
     EnrollInCourseInput,
@@ -29,7 +30,6 @@ from schema.learning import (
     WithdrawEnrollmentPayload,
     may_view,
 )
-from schema.relay import Connection, node_uuid, selects_total_count
 
 T = TypeVar("T")
 

@@ -9,9 +9,9 @@ from strawberry import relay
 
 from app.media import service
 from app.media.service import UploadRejected
-from schema.auth import require_user
-from schema.base import run_mutation
-from schema.context import Info
+from schema.core.auth import require_user
+from schema.core.context import Info
+from schema.core.mutation import run_mutation
 from schema.media import (
     FileAsset,
     FinalizeUploadInput,

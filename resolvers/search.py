@@ -12,10 +12,10 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 from app.catalog.filters import CourseFilterArgs
 from app.pagination import PageRequest
 from app.search import service
-from schema.cache import record_effect, register_effect
-from schema.catalog import CourseFilter
-from schema.context import Info
-from schema.relay import selects_total_count
+from schema.catalog.types import CourseFilter
+from schema.core.cache import record_effect, register_effect
+from schema.core.context import Info
+from schema.core.relay import selects_total_count
 from schema.search import CourseSearchResult, SearchSort, SearchSuggestion
 
 

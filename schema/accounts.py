@@ -13,10 +13,10 @@ from strawberry.scalars import JSON
 from app.accounts import models
 from app.accounts.sessions import AuthResult
 from app.clock import utcnow
-from schema.auth import sees_private_fields
-from schema.base import UserError
-from schema.context import Info
-from schema.relay import NOWHERE, decode_uuid
+from schema.core.auth import sees_private_fields
+from schema.core.context import Info
+from schema.core.mutation import UserError
+from schema.core.relay import NOWHERE, decode_uuid
 
 strawberry.enum(models.UserRole, name="Role", description="What a user may do.")
 Role = models.UserRole

@@ -13,10 +13,10 @@ from strawberry import relay
 from app.media import models, repo
 from app.media.service import can_read_file, file_download_url
 from app.security.permissions import Actor
-from schema.auth import actor_of, current_user
-from schema.base import UserError
-from schema.context import Info
-from schema.relay import NOWHERE, node_uuid, raw_uuid
+from schema.core.auth import actor_of, current_user
+from schema.core.context import Info
+from schema.core.mutation import UserError
+from schema.core.relay import NOWHERE, node_uuid, raw_uuid
 
 
 @strawberry.enum(description="What a file is uploaded for; each has its own types and size limit.")

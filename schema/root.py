@@ -25,30 +25,30 @@ from strawberry.types import ExecutionContext
 from app.settings import Settings, get_settings
 from resolvers.accounts import Mutation as AccountsMutation
 from resolvers.accounts import Query as AccountsQuery
-from resolvers.assignments import Mutation as AssignmentsMutation
-from resolvers.assignments import Query as AssignmentsQuery
+from resolvers.assessments.assignments import Mutation as AssignmentsMutation
+from resolvers.assessments.assignments import Query as AssignmentsQuery
+from resolvers.assessments.quizzes import Mutation as QuizzesMutation
+from resolvers.assessments.quizzes import Query as QuizzesQuery
 from resolvers.catalog import Query as CatalogQuery
 from resolvers.catalog_mutations import Mutation as CatalogMutation
 from resolvers.certificates import Mutation as CertificatesMutation
 from resolvers.certificates import Query as CertificatesQuery
-from resolvers.checkout import Mutation as CheckoutMutation
-from resolvers.commerce_admin import Mutation as CommerceAdminMutation
-from resolvers.commerce_admin import Query as CommerceAdminQuery
-from resolvers.commerce_cart import Mutation as CartMutation
-from resolvers.commerce_cart import Query as CartQuery
-from resolvers.commerce_orders import Mutation as OrdersMutation
-from resolvers.commerce_orders import Query as OrdersQuery
+from resolvers.commerce.admin import Mutation as CommerceAdminMutation
+from resolvers.commerce.admin import Query as CommerceAdminQuery
+from resolvers.commerce.cart import Mutation as CartMutation
+from resolvers.commerce.cart import Query as CartQuery
+from resolvers.commerce.checkout import Mutation as CheckoutMutation
+from resolvers.commerce.orders import Mutation as OrdersMutation
+from resolvers.commerce.orders import Query as OrdersQuery
+from resolvers.commerce.payments import Mutation as PaymentsMutation
 from resolvers.learning import Mutation as LearningMutation
 from resolvers.learning import Query as LearningQuery
 from resolvers.media import Mutation as MediaMutation
-from resolvers.payments import Mutation as PaymentsMutation
-from resolvers.quizzes import Mutation as QuizzesMutation
-from resolvers.quizzes import Query as QuizzesQuery
 from resolvers.search import Query as SearchQuery
-from schema.extensions import OperationGuard
-from schema.extensions_errors import normalise_errors
-from schema.extensions_limits import alias_rule, depth_rule
-from schema.relay import BadUserInput, NodeQuery
+from schema.core.errors import normalise_errors
+from schema.core.extensions import OperationGuard
+from schema.core.limits import alias_rule, depth_rule
+from schema.core.relay import BadUserInput, NodeQuery
 
 CACHE_SIZE = 512
 MAX_PINGS = 100

@@ -10,8 +10,8 @@ from strawberry import relay
 
 from app.catalog.models import CourseLevel
 from app.search import interface
-from schema.catalog import Course
-from schema.relay import Connection
+from schema.catalog.types import Course
+from schema.core.relay import Connection
 
 strawberry.enum(
     interface.SearchSort,

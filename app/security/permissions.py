@@ -5,7 +5,7 @@ Services call `require_*` where the rule lives; each raises `Forbidden`.
 
 Two-factor authentication for administrators (`MFA_REQUIRED_FOR_ADMINS`): services that gate a
 capability take an `Actor` (the caller plus how their session was authenticated, built at the API
-edge by `schema.auth.require_actor`). While the setting is on and the admin's access token does
+edge by `schema.core.auth.require_actor`). While the setting is on and the admin's access token does
 not show `otp` in its `amr`, every permission that only the admin role grants is refused with
 `Forbidden(MFA_REQUIRED_FOR_ADMINS_MESSAGE)`; what admins share with other roles stays allowed.
 A bare principal (a `User`) carries no `amr` and is never subject to that rule: pass an `Actor`.

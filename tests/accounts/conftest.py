@@ -22,7 +22,7 @@ from app.notifications.models import EmailLog
 from app.security.tokens import KeyRing, verify_access_token
 from app.settings import Settings, get_settings
 from loaders import Loaders
-from schema.context import Context
+from schema.core.context import Context
 from schema.root import schema
 
 PASSWORD = "Correct-Horse-42"

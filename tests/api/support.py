@@ -11,7 +11,7 @@ from strawberry import relay
 
 from app.errors import Forbidden, Unauthenticated
 from app.settings import Settings
-from schema.context import Info
+from schema.core.context import Info
 from schema.root import EasywaysSchema, build_schema
 
 WIDGETS = {"w1": "first widget", "w2": "second widget", "hidden": "nobody may see this"}

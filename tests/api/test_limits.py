@@ -8,7 +8,7 @@ from unittest import mock
 import httpx
 import strawberry.extensions.parser_cache as parser_cache_module
 
-from schema.extensions_limits import COST_CACHE
+from schema.core.limits import COST_CACHE
 from tests.api.conftest import AppClient
 
 

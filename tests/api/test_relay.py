@@ -6,7 +6,7 @@ import httpx
 from strawberry.relay import to_base64
 
 from app.pagination import Page
-from schema.relay import Connection
+from schema.core.relay import Connection
 
 
 def gid(type_name: str, node_id: str) -> str:

@@ -108,7 +108,7 @@ def test_subscription_errors_carry_codes(ws_client: TestClient) -> None:
 
 def test_each_operation_gets_its_own_loaders(ws_client: TestClient) -> None:
     """The socket's context is copied per operation with fresh loaders."""
-    from schema.extensions import OperationGuard
+    from schema.core.extensions import OperationGuard
 
     seen: list[int] = []
     original = OperationGuard._isolate_websocket_operation

@@ -12,8 +12,8 @@ from app.catalog.models import Category
 from app.errors import NotFound
 from app.settings import Settings
 from schema import root
-from schema.context import Info
-from schema.relay import NodeQuery
+from schema.core.context import Info
+from schema.core.relay import NodeQuery
 from schema.root import EasywaysSchema, build_schema
 
 CALLS: Counter[str] = Counter()

@@ -1,0 +1,379 @@
+"""Response cache for anonymous public catalog reads, with ETags and 304s.
+
+A request is cacheable when CATALOG_CACHE_TTL_SECONDS is not 0, it carries no `Authorization`
+header, and the selected operation is a query whose root fields (through fragments) are all in
+`CACHEABLE_FIELDS` (`__typename` allowed; introspection, `node`, `nodes` are not). Its key is
+sha256(normalised document + operation name + canonical JSON of the variables) under the current
+catalog version (app/integrations/cache.py), so `bump_catalog_version` invalidates everything.
+
+- Hit: the stored body is returned as is — nothing executes, no SQL — but the stored cost is still
+  charged to the caller's rate budget (over budget: the request executes normally and gets the
+  usual RATE_LIMITED answer).
+- Miss: the request executes; a 200 without errors and without cookies is stored for the TTL.
+- Bodies of cacheable requests carry `extensions.cost` with `remaining: null` (the caller's budget
+  is per caller; it is in the `X-RateLimit-Remaining` header), so a hit and a miss return the very
+  same bytes and the strong `ETag` (sha256 of the body) is stable while the data is.
+- Headers: `ETag`, `X-Cache: HIT|MISS`; GET gets `Cache-Control: public, max-age=<ttl>` and
+  `Vary: Accept, Authorization`, POST `no-store`; GET with a matching `If-None-Match` gets 304
+  with no body. Authenticated requests get `private, no-store`, other requests `no-store`.
+- Redis trouble never fails a request: the lookup error is logged, counted, and it executes.
+- Side effects of a read (a search counted for trending) would be lost on hits: resolvers note
+  them with `record_effect(request, kind, payload)`, the entry stores them beside the body, and a
+  hit replays them through the handler registered for `kind` (`register_effect`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import orjson
+import structlog
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    parse,
+    print_ast,
+)
+from redis.exceptions import RedisError
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.types import ExecutionResult
+
+from app.http.middleware import request_info
+from app.integrations.cache import cache_key, catalog_version, get_bytes, set_bytes
+from app.metrics import CACHE_REQUESTS
+from app.security.ratelimit import RateLimitResult, hit
+from schema.core.extensions import RATE_WINDOW_SECONDS
+
+CACHEABLE_FIELDS = frozenset(
+    {"courses", "course", "categories", "searchCourses", "autocomplete", "trendingSearches"}
+)
+NAMESPACE = "graphql:v2"  # entry format: cost, effects (JSON), body
+MAX_DOCUMENT_CHARS = 20_000
+MAX_ENTRY_BYTES = 2_000_000
+PRIVATE = "private, no-store"
+NO_STORE = "no-store"
+_STATE_PLAN = "response_cache_plan"
+_STATE_EFFECTS = "response_cache_effects"
+
+Effect = tuple[str, dict[str, Any]]
+EffectHandler = Callable[[Request, dict[str, Any]], Awaitable[None]]
+_EFFECT_HANDLERS: dict[str, EffectHandler] = {}
+
+
+def register_effect(kind: str, handler: EffectHandler) -> None:
+    """`handler` replays an effect of `kind` when a response is served from the cache."""
+    _EFFECT_HANDLERS[kind] = handler
+
+
+def record_effect(request: Request | Any, kind: str, payload: dict[str, Any]) -> None:
+    """Note a side effect of this (possibly cached) read, to be replayed on every cache hit."""
+    if isinstance(request, Request):
+        _effects_of(request).append((kind, payload))
+
+
+def _effects_of(request: Request) -> list[Effect]:
+    effects: list[Effect] | None = getattr(request.state, _STATE_EFFECTS, None)
+    if effects is None:
+        effects = []
+        setattr(request.state, _STATE_EFFECTS, effects)
+    return effects
+
+
+async def _replay(request: Request, effects: list[Effect]) -> None:
+    for kind, payload in effects:
+        handler = _EFFECT_HANDLERS.get(kind)
+        if handler is None:
+            logger.warning("no handler for cached effect", kind=kind)
+            continue
+        try:
+            await handler(request, payload)
+        except Exception as exc:  # a lost counter must never fail a cached read
+            logger.warning("cached effect failed", kind=kind, error=str(exc))
+
+
+logger = structlog.get_logger("easyways.cache")
+
+Parse = Callable[[Request], Awaitable[GraphQLRequestData]]
+Execute = Callable[[Request], Awaitable[Response]]
+
+
+@dataclass
+class Plan:
+    """A cacheable request; `ok`/`cost` are filled in when its result is processed."""
+
+    digest: str
+    ttl: int
+    conditional: bool  # GET: Cache-Control public and If-None-Match honoured
+    operation_name: str | None
+    ok: bool = False
+    cost: int = 1
+
+
+# --- deciding -----------------------------------------------------------------------------------
+
+
+def _root_fields(
+    selection_set: SelectionSetNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    seen: frozenset[str],
+) -> list[str] | None:
+    """Names of the root fields selected, through fragments on Query; None when unclear."""
+    names: list[str] = []
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            names.append(selection.name.value)
+            continue
+        if isinstance(selection, InlineFragmentNode):
+            condition, inner, next_seen = selection.type_condition, selection.selection_set, seen
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = fragments.get(selection.name.value)
+            if fragment is None or fragment.name.value in seen:
+                return None
+            condition, inner = fragment.type_condition, fragment.selection_set
+            next_seen = seen | {fragment.name.value}
+        else:
+            return None
+        if condition is not None and condition.name.value != "Query":
+            return None
+        found = _root_fields(inner, fragments, next_seen)
+        if found is None:
+            return None
+        names.extend(found)
+    return names
+
+
+def _cacheable(operation: OperationDefinitionNode, document: DocumentNode) -> bool:
+    if operation.operation is not OperationType.QUERY:
+        return False
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    names = _root_fields(operation.selection_set, fragments, frozenset())
+    if not names:
+        return False
+    fields = {n for n in names if n != "__typename"}
+    return bool(fields) and fields <= CACHEABLE_FIELDS
+
+
+@dataclass(frozen=True)
+class _Document:
+    normalised: str
+    operations: dict[str | None, bool]  # operation name → cacheable
+
+
+@lru_cache(maxsize=512)
+def _analyse(query: str, max_tokens: int) -> _Document | None:
+    try:
+        document = parse(query, max_tokens=max_tokens)
+    except GraphQLError:
+        return None
+    operations = {
+        (d.name.value if d.name else None): _cacheable(d, document)
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode)
+    }
+    return _Document(print_ast(document), operations)
+
+
+def _selected(document: _Document, operation_name: str | None) -> bool:
+    if operation_name is None:
+        return len(document.operations) == 1 and next(iter(document.operations.values()))
+    return document.operations.get(operation_name, False)
+
+
+async def plan_request(request: Request, parse_request: Parse) -> Plan | None:
+    """The cache plan of an anonymous public catalog read; None for anything else."""
+    settings = request.app.state.settings
+    ttl = settings.catalog_cache_ttl_seconds
+    if not ttl or request.method not in ("GET", "POST") or "authorization" in request.headers:
+        return None
+    try:
+        data = await parse_request(request)
+    except Exception:  # malformed requests are answered (with their error) by the normal path
+        return None
+    if not isinstance(data.query, str) or len(data.query) > MAX_DOCUMENT_CHARS:
+        return None
+    document = _analyse(data.query, settings.graphql_max_tokens)
+    if document is None or not _selected(document, data.operation_name):
+        return None
+    variables = orjson.dumps(data.variables or {}, option=orjson.OPT_SORT_KEYS)
+    material = b"\0".join(
+        [document.normalised.encode(), (data.operation_name or "").encode(), variables]
+    )
+    return Plan(
+        digest=hashlib.sha256(material).hexdigest(),
+        ttl=ttl,
+        conditional=request.method == "GET",
+        operation_name=data.operation_name,
+    )
+
+
+# --- the result hook (called by the view's process_result) --------------------------------------
+
+
+def note_result(request: Request, result: ExecutionResult, data: GraphQLHTTPResponse) -> None:
+    """Record the outcome of a cacheable request and make its body caller-independent."""
+    plan: Plan | None = getattr(request.state, _STATE_PLAN, None)
+    if plan is None:
+        return
+    plan.ok = not result.errors and result.data is not None
+    extensions = data.get("extensions")
+    cost = extensions.get("cost") if isinstance(extensions, dict) else None
+    if isinstance(extensions, dict) and isinstance(cost, dict):
+        plan.cost = int(cost.get("requested") or 1)
+        data["extensions"] = {**extensions, "cost": {**cost, "remaining": None}}
+
+
+# --- serving ------------------------------------------------------------------------------------
+
+
+def etag_of(body: bytes) -> str:
+    return f'"{hashlib.sha256(body).hexdigest()}"'
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """Weak comparison (RFC 9110 §13.1.2) against a list of entity tags or `*`."""
+    for candidate in (if_none_match or "").split(","):
+        tag = candidate.strip()
+        if tag == "*" or tag.removeprefix("W/") == etag:
+            return True
+    return False
+
+
+def _encode(cost: int, effects: list[Effect], body: bytes) -> bytes:
+    return b"%d\n" % cost + orjson.dumps(effects) + b"\n" + body
+
+
+def _decode(entry: bytes) -> tuple[int, list[Effect], bytes]:
+    cost, _, rest = entry.partition(b"\n")
+    effects, _, body = rest.partition(b"\n")
+    return int(cost), [(k, p) for k, p in orjson.loads(effects)], body
+
+
+def _public_headers(plan: Plan, etag: str, outcome: str) -> dict[str, str]:
+    headers = {"ETag": etag, "X-Cache": outcome}
+    if plan.conditional:
+        headers["Cache-Control"] = f"public, max-age={plan.ttl}"
+        headers["Vary"] = "Accept, Authorization"
+    else:
+        headers["Cache-Control"] = NO_STORE
+    return headers
+
+
+def _not_modified(request: Request, plan: Plan, etag: str) -> bool:
+    return plan.conditional and etag_matches(request.headers.get("if-none-match"), etag)
+
+
+async def _charge(request: Request, cost: int) -> RateLimitResult | None:
+    """Charge a hit like an execution (anonymous budget per client IP); None if Redis fails."""
+    settings = request.app.state.settings
+    client_ip = (request.client.host if request.client else None) or "unknown"
+    try:
+        return await hit(
+            request.app.state.redis,
+            f"gql:ip:{client_ip}",
+            limit=settings.rate_limit_anonymous_per_minute,
+            window_seconds=RATE_WINDOW_SECONDS,
+            cost=cost,
+        )
+    except (RedisError, OSError) as exc:
+        logger.warning("rate limiter unavailable", error=str(exc))
+        return None
+
+
+async def _serve_hit(request: Request, plan: Plan, entry: bytes, media: str) -> Response | None:
+    cost, effects, body = _decode(entry)
+    rate = await _charge(request, cost)
+    if rate is not None and not rate.allowed:
+        return None  # the normal path refuses it with RATE_LIMITED and 429
+    await _replay(request, effects)
+    info = request_info(request.scope)
+    if info is not None:
+        info.operation_name, info.operation_type = plan.operation_name, "query"
+    etag = etag_of(body)
+    headers = _public_headers(plan, etag, "HIT") | (rate.headers() if rate else {})
+    if _not_modified(request, plan, etag):
+        return Response(status_code=304, headers=headers)
+    headers["content-type"] = f"{media}; charset=utf-8"
+    return Response(body, headers=headers)
+
+
+async def _lookup(request: Request, plan: Plan) -> tuple[str | None, bytes | None]:
+    redis = request.app.state.redis
+    try:
+        key = cache_key(NAMESPACE, await catalog_version(redis), plan.digest)
+        return key, await get_bytes(redis, key)
+    except (RedisError, OSError) as exc:
+        CACHE_REQUESTS.labels(result="error").inc()
+        logger.warning("response cache unavailable", error=str(exc))
+        return None, None
+
+
+def _storable(plan: Plan, response: Response) -> bool:
+    return (
+        plan.ok
+        and response.status_code == 200
+        and "set-cookie" not in response.headers
+        and len(response.body) <= MAX_ENTRY_BYTES
+    )
+
+
+async def _store(request: Request, key: str, plan: Plan, body: bytes) -> None:
+    try:
+        await set_bytes(
+            request.app.state.redis,
+            key,
+            _encode(plan.cost, _effects_of(request), body),
+            ttl_seconds=plan.ttl,
+        )
+    except (RedisError, OSError) as exc:
+        logger.warning("response cache unavailable", error=str(exc))
+
+
+async def serve(request: Request, parse_request: Parse, execute: Execute, media: str) -> Response:
+    """Answer `request` from the cache when it is a cached public read, else `execute` it."""
+    plan = await plan_request(request, parse_request)
+    if plan is None:
+        response = await execute(request)
+        response.headers.setdefault(
+            "Cache-Control", PRIVATE if "authorization" in request.headers else NO_STORE
+        )
+        return response
+    key, entry = await _lookup(request, plan)
+    if entry is not None and (cached := await _serve_hit(request, plan, entry, media)):
+        CACHE_REQUESTS.labels(result="hit").inc()
+        return cached
+    setattr(request.state, _STATE_PLAN, plan)
+    response = await execute(request)
+    if key is not None:
+        CACHE_REQUESTS.labels(result="miss").inc()
+    if not _storable(plan, response):
+        response.headers.setdefault("Cache-Control", NO_STORE)
+        response.headers.setdefault("X-Cache", "MISS")
+        return response
+    if key is not None:
+        await _store(request, key, plan, bytes(response.body))
+    etag = etag_of(bytes(response.body))
+    response.headers.update(_public_headers(plan, etag, "MISS"))
+    if _not_modified(request, plan, etag):
+        return Response(status_code=304, headers=_not_modified_headers(response))
+    return response
+
+
+def _not_modified_headers(response: Response) -> dict[str, str]:
+    """The headers of `response` minus those describing its body."""
+    skip = {"content-type", "content-length"}
+    return {k: v for k, v in response.headers.items() if k not in skip}

@@ -1,0 +1,308 @@
+"""The /graphql endpoint: GraphQL over HTTP (POST, GET for queries) and WebSocket subscriptions.
+
+Media types (GraphQL over HTTP): a client accepting `application/graphql-response+json` gets it,
+with 400 for requests that fail before execution (parse, validation, variable coercion) and no
+`data` entry; `application/json` (the default) gets 200 for every well-formed request. Malformed
+requests get 400, bodies other than JSON 415, mutations over GET 405 (`Allow: POST`), an exhausted
+rate budget 429. Batching and multipart uploads are off. Headers and cookies resolvers set on
+`info.context.response` are merged into the HTTP response. Anonymous public catalog reads go
+through the Redis response cache (ETag, 304, X-Cache; see schema/cache.py).
+
+Authentication: `Authorization: Bearer <access token>` (HTTP) or `{"authorization": "Bearer …"}`
+in the WebSocket `connection_init` payload. A missing, invalid or expired token leaves the caller
+anonymous (`claims = None`, public fields still work, authenticated ones answer UNAUTHENTICATED);
+the reason is kept on `request.state.auth_error`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any, cast
+
+import orjson
+import structlog
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema.base import BaseSchema
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+from strawberry.types.unset import UNSET, UnsetType
+
+from app.errors import DomainError
+from app.http.middleware import request_info
+from app.security.tokens import verify_access_token
+from loaders import Loaders
+from schema.core import cache as response_cache
+from schema.core.context import Context
+from schema.core.errors import normalise_errors
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+JSON = "application/json"
+ACCEPTED_BODY_TYPES = (JSON, GRAPHQL_RESPONSE_JSON)
+_STATE_MEDIA = "graphql_media_type"
+_STATE_REQUEST_ERROR = "graphql_request_error"
+_HTTP_ERROR_CODES = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
+
+logger = structlog.get_logger("easyways.auth")
+
+
+def negotiate(accept: str | None) -> str:
+    """Pick the response media type from Accept; application/json when nothing better."""
+    best, best_q = JSON, -1.0
+    for part in (accept or "").split(","):
+        mime, params = parse_content_type(part.strip() or "*/*")
+        try:
+            q = float(params.get("q", "1"))
+        except ValueError:
+            q = 0.0
+        if mime == GRAPHQL_RESPONSE_JSON and q > 0 and q >= best_q:
+            best, best_q = GRAPHQL_RESPONSE_JSON, q
+        elif mime in (JSON, "application/*", "*/*") and q > 0 and q > best_q:
+            best, best_q = JSON, q
+    return best
+
+
+def bearer_token(value: str | None) -> str | None:
+    if not value:
+        return None
+    scheme, _, token = value.strip().partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def is_request_error(result: ExecutionResult) -> bool:
+    """Failed before execution: no data and no error tied to a field."""
+    errors = result.errors or []
+    return bool(errors) and result.data is None and all(e.path is None for e in errors)
+
+
+class TextWebSocketAdapter(ASGIWebSocketAdapter):
+    """Both sub-protocols require text frames; the view's JSON encoder yields bytes."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(self.view.encode_json_string(message))
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
+class GraphQLView(GraphQL[Context, None]):
+    websocket_adapter_class = TextWebSocketAdapter
+
+    def __init__(self, schema: BaseSchema, *, graphiql: bool, allowed_origins: list[str]) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if graphiql else None,
+            allow_queries_via_get=True,
+            multipart_uploads_enabled=False,
+            connection_init_wait_timeout=timedelta(seconds=10),
+            allowed_origins=allowed_origins,
+        )
+
+    # --- JSON ---------------------------------------------------------------------------------
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
+
+    # --- HTTP ---------------------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        media = negotiate(request.headers.get("accept"))
+        try:
+            response = await response_cache.serve(request, self._read_request, self.run, media)
+        except HTTPException as exc:
+            response = self._http_error(request, exc)
+        self._apply_media_type(request, response)
+        await response(scope, receive, send)
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        return (
+            request.method == "GET"
+            and request.query_params.get("query") is None
+            and "text/html" in request.headers.get("accept", "")
+        )
+
+    def _http_error(self, request: Request, exc: HTTPException) -> Response:
+        media = negotiate(request.headers.get("accept"))
+        info = request_info(request.scope)
+        code = _HTTP_ERROR_CODES.get(exc.status_code, "BAD_REQUEST")
+        body = {
+            "errors": [
+                {
+                    "message": exc.reason,
+                    "extensions": {"code": code, "requestId": info.request_id if info else None},
+                }
+            ]
+        }
+        response = Response(self.encode_json(body), status_code=exc.status_code, media_type=media)
+        if exc.status_code == 405:
+            response.headers["Allow"] = "POST" if request.method == "GET" else "GET, POST"
+        return response
+
+    def _apply_media_type(self, request: Request, response: Response) -> None:
+        media = getattr(request.state, _STATE_MEDIA, None)
+        if media is None or response.media_type != JSON:
+            return
+        response.headers["content-type"] = f"{media}; charset=utf-8"
+        request_error = getattr(request.state, _STATE_REQUEST_ERROR, False)
+        if media == GRAPHQL_RESPONSE_JSON and request_error and response.status_code == 200:
+            response.status_code = 400
+
+    async def _read_request(self, request: Request) -> GraphQLRequestData:
+        return await self.parse_http_body(self.request_adapter_class(request))
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
+        if request.method == "GET":
+            data: Any = self.parse_query_params(request.query_params)
+        else:
+            mime, _ = parse_content_type(request.content_type or "")
+            if mime not in ACCEPTED_BODY_TYPES:
+                raise HTTPException(415, "Request bodies must be application/json")
+            data = self.parse_json(await request.get_body())
+        if isinstance(data, list):
+            raise HTTPException(400, "Batching is not supported; send one operation per request")
+        if not isinstance(data, dict):
+            raise HTTPException(400, "The request body must be a JSON object")
+        query, variables, extensions = (
+            data.get("query"),
+            data.get("variables"),
+            data.get("extensions"),
+        )
+        operation_name = data.get("operationName")
+        if not isinstance(query, (str, type(None))):
+            raise HTTPException(400, "`query` must be a string")
+        if not isinstance(variables, (dict, type(None))):
+            raise HTTPException(400, "`variables` must be an object")
+        if not isinstance(extensions, (dict, type(None))):
+            raise HTTPException(400, "`extensions` must be an object")
+        if not isinstance(operation_name, (str, type(None))):
+            raise HTTPException(400, "`operationName` must be a string")
+        return GraphQLRequestData(
+            query=query, variables=variables, operation_name=operation_name, extensions=extensions
+        )
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Queries over GET; queries and mutations over POST; subscriptions only over WebSocket."""
+        get = request_adapter.method == "GET"
+        allowed = {OperationType.QUERY} if get else {OperationType.QUERY, OperationType.MUTATION}
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                variable_values=request_data.variables,
+                context_value=context,
+                root_value=root_value,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except InvalidOperationTypeError as exc:
+            if exc.operation_type is OperationType.SUBSCRIPTION:
+                raise HTTPException(400, "Subscriptions are served over WebSocket") from exc
+            raise HTTPException(405, "Only queries may be sent with GET; use POST") from exc
+        except CannotGetOperationTypeError as exc:
+            raise HTTPException(400, exc.as_http_error_reason()) from exc
+        except MissingQueryError as exc:
+            raise HTTPException(400, "No GraphQL query found in the request") from exc
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        if result.errors:
+            info = request_info(request.scope)
+            fallback = SimpleNamespace(
+                request_id=info.request_id if info else None, settings=request.app.state.settings
+            )
+            normalise_errors(result.errors, None, context=fallback)
+        media = negotiate(request.headers.get("accept"))
+        setattr(request.state, _STATE_MEDIA, media)
+        data = process_result(result)
+        if is_request_error(result):
+            setattr(request.state, _STATE_REQUEST_ERROR, True)
+            if media == GRAPHQL_RESPONSE_JSON:
+                data.pop("data", None)
+        response_cache.note_result(request, result, data)
+        return data
+
+    # --- context ------------------------------------------------------------------------------
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        state = request.app.state
+        info = request_info(request.scope)
+        context = Context(
+            request=request,
+            response=response if isinstance(response, Response) else None,
+            db=state.db,
+            redis=state.redis,
+            settings=state.settings,
+            request_id=info.request_id if info else uuid.uuid4().hex,
+            loaders=Loaders(state.db),
+            keyring=state.keyring,
+            storage=state.storage,
+            client_ip=request.client.host if request.client else None,
+            user_agent=request.headers.get("user-agent"),
+        )
+        if isinstance(request, WebSocket):
+            # strawberry stores the connection_init payload here; on_ws_connect reads it.
+            context.connection_params = None  # type: ignore[attr-defined]
+        else:
+            authenticate(context, bearer_token(request.headers.get("authorization")))
+        return context
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        params = getattr(context, "connection_params", None)
+        context.connection_params = None  # type: ignore[attr-defined]  # do not keep the token
+        if isinstance(params, dict):
+            raw = params.get("authorization") or params.get("Authorization")
+            authenticate(context, bearer_token(raw) if isinstance(raw, str) else None)
+        return cast("UnsetType", UNSET)
+
+
+def authenticate(context: Context, token: str | None) -> None:
+    """Verify the access token into `context.claims`; a bad token leaves the caller anonymous."""
+    context.claims = None
+    if token is None:
+        return
+    request = context.request
+    if context.keyring is None:
+        request.state.auth_error = "No signing keys are loaded"
+        return
+    try:
+        context.claims = verify_access_token(context.keyring, context.settings, token)
+    except DomainError as exc:
+        request.state.auth_error = exc.message
+        logger.info("access token rejected", reason=exc.message)
+        return
+    info = request_info(request.scope)
+    if info is not None:
+        info.user_id = str(context.claims.sub)

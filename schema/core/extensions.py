@@ -1,0 +1,200 @@
+"""The per-operation guard: limits, cost, rate limits, metrics, per-operation WebSocket context.
+
+One instance per operation (strawberry builds it from the class). In order of the hooks:
+- on_operation: production callers who are not admins get no introspection; the directive limit
+  is added as a validation rule; over WebSocket the operation gets a copy of the socket's context
+  with fresh loaders (loaders and sessions never outlive one operation).
+- on_validate (after the ValidationCache, before strawberry reads the errors): validation errors
+  get GRAPHQL_VALIDATION_FAILED; for a valid document the cost is computed (cached) and an
+  operation above GRAPHQL_MAX_COST is refused.
+- on_execute: the cost is charged to the caller's budget (user, else client IP) in Redis; over
+  budget → RATE_LIMITED (HTTP 429 + Retry-After), nothing executes. Requests that fail before
+  execution are charged 1. X-RateLimit-* headers go on every HTTP response.
+- results: `extensions.cost = {requested, maximum, remaining}`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import structlog
+from graphql import GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from redis.exceptions import RedisError
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
+
+from app.http.middleware import request_info
+from app.metrics import GRAPHQL_OPERATIONS
+from app.security.ratelimit import RateLimitResult, hit
+from loaders import Loaders
+from schema.core.errors import VALIDATION_FAILED, with_extensions
+from schema.core.limits import COST_CACHE, directive_rule
+
+RATE_WINDOW_SECONDS = 60
+logger = structlog.get_logger("easyways.graphql")
+
+
+def claim(claims: Any, name: str) -> Any:
+    if claims is None:
+        return None
+    return claims.get(name) if isinstance(claims, dict) else getattr(claims, name, None)
+
+
+def is_admin(context: Any) -> bool:
+    return str(claim(getattr(context, "claims", None), "role")) == "admin"
+
+
+class OperationGuard(SchemaExtension):
+    def __init__(self) -> None:
+        self.cost: int | None = None
+        self.maximum: int | None = None
+        self.rate: RateLimitResult | None = None
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    @property
+    def context(self) -> Any:
+        return self.execution_context.context
+
+    def _settings(self) -> Any:
+        return getattr(self.context, "settings", None)
+
+    def _operation_labels(self) -> tuple[str, str]:
+        try:
+            kind = self.execution_context.operation_type.value
+        except (RuntimeError, AttributeError):
+            kind = "unknown"
+        name = (self.execution_context.operation_name or "anonymous")[:64]
+        return kind, name
+
+    # --- hooks --------------------------------------------------------------------------------
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        started = time.perf_counter()
+        self._isolate_websocket_operation()
+        settings = self._settings()
+        if settings is not None:
+            rules = [directive_rule(settings.graphql_max_directives)]
+            if settings.is_production and not is_admin(self.context):
+                rules.append(NoSchemaIntrospectionCustomRule)
+            ec = self.execution_context
+            ec.validation_rules = (*ec.validation_rules, *rules)
+        try:
+            yield
+        finally:
+            if self.rate is None:  # failed before execution: still counts against the budget
+                await self._charge(1)
+            self._observe(time.perf_counter() - started)
+
+    def on_validate(self) -> Iterator[None]:
+        # Runs after ValidationCache has validated (it comes first in the extension list), and
+        # before strawberry looks at the errors. The cached error list is never mutated: errors
+        # are copied with their code.
+        ec = self.execution_context
+        if ec.pre_execution_errors is None and ec.graphql_document is not None:
+            ec.pre_execution_errors = validate_document(
+                ec.schema._schema, ec.graphql_document, ec.validation_rules
+            )
+        if ec.pre_execution_errors:
+            ec.pre_execution_errors = [
+                e if "code" in (e.extensions or {}) else with_extensions(e, code=VALIDATION_FAILED)
+                for e in ec.pre_execution_errors
+            ]
+        else:
+            self._check_cost()
+        yield
+
+    def _check_cost(self) -> None:
+        ec = self.execution_context
+        settings = self._settings()
+        if settings is None or ec.graphql_document is None:
+            return
+        self.maximum = settings.graphql_max_cost
+        self.cost = COST_CACHE.cost(
+            ec.schema._schema, ec.graphql_document, ec.query, ec.operation_name, ec.variables
+        )
+        if self.cost > self.maximum:
+            ec.pre_execution_errors = [
+                GraphQLError(
+                    f"Query cost {self.cost} exceeds the maximum of {self.maximum}; "
+                    "ask for fewer fields or smaller pages.",
+                    extensions={"code": VALIDATION_FAILED},
+                )
+            ]
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        result = await self._charge(self.cost or 1)
+        if result is not None and not result.allowed:
+            raise GraphQLError(
+                "Rate limit exceeded; try again later.",
+                extensions={"code": "RATE_LIMITED", "retryAfter": result.reset_after},
+            )
+        yield
+
+    def get_results(self) -> dict[str, Any]:
+        if self.cost is None:
+            return {}
+        remaining = max(self.rate.remaining, 0) if self.rate is not None else None
+        return {"cost": {"requested": self.cost, "maximum": self.maximum, "remaining": remaining}}
+
+    # --- pieces -------------------------------------------------------------------------------
+
+    def _isolate_websocket_operation(self) -> None:
+        context = self.context
+        if not isinstance(getattr(context, "request", None), WebSocket):
+            return
+        claims = context.claims
+        expires = claim(claims, "exp")
+        if isinstance(expires, int) and expires < time.time():
+            claims = None
+        self.execution_context.context = dataclasses.replace(
+            context, loaders=Loaders(context.db), claims=claims
+        )
+
+    def _bucket(self) -> tuple[str, int] | None:
+        settings = self._settings()
+        if settings is None or getattr(self.context, "redis", None) is None:
+            return None
+        subject = claim(getattr(self.context, "claims", None), "sub")
+        if subject is not None:
+            return f"gql:user:{subject}", settings.rate_limit_user_per_minute
+        client_ip = getattr(self.context, "client_ip", None) or "unknown"
+        return f"gql:ip:{client_ip}", settings.rate_limit_anonymous_per_minute
+
+    async def _charge(self, cost: int) -> RateLimitResult | None:
+        bucket = self._bucket()
+        if bucket is None:
+            return None
+        key, limit = bucket
+        try:
+            self.rate = await hit(
+                self.context.redis, key, limit=limit, window_seconds=RATE_WINDOW_SECONDS, cost=cost
+            )
+        except (RedisError, OSError) as exc:  # fail open: Redis trouble must not stop the API
+            logger.warning("rate limiter unavailable", error=str(exc))
+            return None
+        response = getattr(self.context, "response", None)
+        if isinstance(response, Response):
+            response.headers.update(self.rate.headers())
+            if not self.rate.allowed:
+                response.status_code = 429
+                response.headers["Retry-After"] = str(self.rate.reset_after)
+        return self.rate
+
+    def _observe(self, elapsed: float) -> None:
+        kind, name = self._operation_labels()
+        if self.execution_context.graphql_document is not None:
+            GRAPHQL_OPERATIONS.labels(operation_type=kind, operation_name=name).observe(elapsed)
+        request = getattr(self.context, "request", None)
+        info = request_info(request.scope) if request is not None else None
+        if info is not None:
+            info.operation_name = self.execution_context.operation_name
+            info.operation_type = kind
+            subject = claim(getattr(self.context, "claims", None), "sub")
+            info.user_id = str(subject) if subject is not None else None
