@@ -12,6 +12,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -26,6 +27,9 @@ from app.db import Database, to_asyncpg_url
 from app.embedded import EmbeddedServices
 from app.models import metadata
 from app.redis import make_redis
+from app.security.tokens import KeyRing
+from app.settings import Settings, get_settings
+from tests.support.graphql import GraphQLClient
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -138,3 +142,21 @@ async def database(clean_state: None, _session_database: Database) -> Database:
 @pytest.fixture
 async def redis_client(clean_state: None, _session_redis: Redis) -> Redis:
     return _session_redis
+
+
+@pytest.fixture(scope="session")
+def keyring() -> KeyRing:
+    return KeyRing.generate()
+
+
+@pytest.fixture
+def settings(service_urls: tuple[str, str]) -> Settings:
+    return get_settings()
+
+
+@pytest.fixture
+def client(
+    database: Database, redis_client: Any, keyring: KeyRing, settings: Settings
+) -> GraphQLClient:
+    """Runs GraphQL operations through `schema.execute` with a real per-request context."""
+    return GraphQLClient(database, redis_client, keyring, settings)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.accounts.models import AuthSession, User
 from app.security.passwords import verify_password
-from tests.accounts.conftest import AUTH_FIELDS, PASSWORD, emails, login, make_user, token_of
+from tests.support.accounts import AUTH_FIELDS, PASSWORD, emails, login, make_user, token_of
 
 NEW_PASSWORD = "Brand-New-Secret-7"
 

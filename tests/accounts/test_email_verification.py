@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from app.accounts.models import OneTimeToken, User
 from app.clock import utcnow
-from tests.accounts.conftest import PASSWORD, emails, make_user, token_of
+from tests.support.accounts import PASSWORD, emails, make_user, token_of
 
 REGISTER_FIELDS = "user { id }"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.accounts.models import AuthSession, User
-from tests.accounts.conftest import AUTH_FIELDS, PASSWORD, count, login, make_user
+from tests.support.accounts import AUTH_FIELDS, PASSWORD, count, login, make_user
 
 
 async def attempt(client, email, password=PASSWORD, **kw):

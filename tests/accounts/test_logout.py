@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.accounts.models import AuthSession
-from tests.accounts.conftest import AUTH_FIELDS, login, make_user
+from tests.support.accounts import AUTH_FIELDS, login, make_user
 
 ME = "{ me { id email } }"
 

@@ -8,7 +8,7 @@ import pyotp
 from sqlalchemy import select
 
 from app.accounts.models import TotpCredential
-from tests.accounts.conftest import AUTH_FIELDS, PASSWORD, login, make_user
+from tests.support.accounts import AUTH_FIELDS, PASSWORD, login, make_user
 
 
 def code_at(secret: str, steps_ago: int = 0) -> str:

@@ -26,14 +26,8 @@ from app.security.permissions import (
     require_role,
 )
 from app.security.tokens import verify_access_token
-from tests.accounts.conftest import (
-    AUTH_FIELDS,
-    PASSWORD,
-    GraphQLClient,
-    login,
-    make_user,
-    with_settings,
-)
+from tests.support.accounts import AUTH_FIELDS, PASSWORD, login, make_user
+from tests.support.graphql import GraphQLClient, with_settings
 
 FIELDS = f"{AUTH_FIELDS} mfaSetupRequired"
 SET_ROLE = "user { role }"

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.security import passwords
-from tests.accounts.conftest import PASSWORD, login, make_user
+from tests.support.accounts import PASSWORD, login, make_user
 
 PASSWORDS = st.text(min_size=8, max_size=64)
 

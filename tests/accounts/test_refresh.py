@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from app.accounts.models import AuthSession, RefreshToken
 from app.clock import utcnow
-from tests.accounts.conftest import AUTH_FIELDS, login, make_user
+from tests.support.accounts import AUTH_FIELDS, login, make_user
 
 
 async def refresh(client, token=None, **kw):

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from app.accounts.models import User
 from app.notifications.models import EmailLog
-from tests.accounts.conftest import AUTH_FIELDS, PASSWORD, GraphQLClient, count, emails, make_user
+from tests.support.accounts import AUTH_FIELDS, PASSWORD, count, emails, make_user
+from tests.support.graphql import GraphQLClient
 
 VALID = {
     "firstName": "Grace",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.accounts.conftest import AUTH_FIELDS, login, make_user
+from tests.support.accounts import AUTH_FIELDS, login, make_user
 
 SESSIONS = "{ mySessions { id device ipAddress userAgent createdAt lastUsedAt current } }"
 

@@ -8,7 +8,8 @@ from strawberry.relay import to_base64
 from app.accounts.models import User, UserProfile, UserRole
 from app.db import Database, count_statements
 from app.security.passwords import hash_password
-from tests.accounts.conftest import GraphQLClient, login, make_user
+from tests.support.accounts import login, make_user
+from tests.support.graphql import GraphQLClient
 
 QUERY = """
 query ($ids: [ID!]!) {

@@ -28,7 +28,7 @@ from app.security.tokens import (
     verify_access_token,
 )
 from app.settings import Settings
-from tests.accounts.conftest import login, make_user
+from tests.support.accounts import login, make_user
 
 SETTINGS = Settings(_env_file=None)
 

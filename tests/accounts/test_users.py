@@ -20,7 +20,7 @@ from app.security.permissions import (
     require_permission,
     require_role,
 )
-from tests.accounts.conftest import login, make_user
+from tests.support.accounts import login, make_user
 
 USER = (
     "query($id: ID!) { user(id: $id) "

@@ -1,36 +1,22 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import httpx
 import pytest
 from redis.asyncio import Redis
-from starlette.applications import Starlette
 
 from app.db import Database
 from app.main import create_app
 from app.settings import Settings
-from tests.api.support import build_test_schema
+from tests.support.api import AppClient, build_test_schema, serve
 
 
 @pytest.fixture
 def settings(service_urls: tuple[str, str]) -> Settings:
     return Settings()
-
-
-@asynccontextmanager
-async def serve(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
-    """Run the app's lifespan and talk to it in-process over HTTP."""
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api") as client,
-    ):
-        yield client
-
-
-AppClient = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.api.conftest import AppClient
+from tests.support.api import AppClient
 
 
 async def _errors(client: httpx.AsyncClient, query: str, variables: dict | None = None) -> list:

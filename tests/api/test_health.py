@@ -7,7 +7,7 @@ import socket
 import httpx
 
 from app.metrics import QUEUE_DEPTH
-from tests.api.conftest import AppClient
+from tests.support.api import AppClient
 
 
 def _closed_port() -> int:

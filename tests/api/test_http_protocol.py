@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.api.conftest import AppClient
+from tests.support.api import AppClient
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 

@@ -9,7 +9,7 @@ import httpx
 import strawberry.extensions.parser_cache as parser_cache_module
 
 from schema.core.limits import COST_CACHE
-from tests.api.conftest import AppClient
+from tests.support.api import AppClient
 
 
 async def _post(client: httpx.AsyncClient, query: str, **kwargs: object) -> dict:

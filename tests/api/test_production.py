@@ -15,8 +15,7 @@ from app.accounts.models import User, UserRole
 from app.main import create_app
 from app.security.tokens import generate_key, issue_access_token
 from app.settings import Settings, UnsafeSettingsError
-from tests.api.conftest import serve
-from tests.api.support import build_test_schema
+from tests.support.api import build_test_schema, serve
 
 INTROSPECTION = "{ __schema { queryType { name } } }"
 

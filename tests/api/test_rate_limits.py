@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from app.accounts.models import User, UserRole
 from app.security.tokens import issue_access_token
-from tests.api.conftest import AppClient
+from tests.support.api import AppClient
 
 RATE_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
 

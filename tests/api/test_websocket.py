@@ -13,7 +13,7 @@ from app.accounts.models import User, UserRole
 from app.main import create_app
 from app.security.tokens import issue_access_token
 from app.settings import Settings
-from tests.api.support import build_test_schema
+from tests.support.api import build_test_schema
 
 with warnings.catch_warnings():
     # Starlette would rather its TestClient ran on `httpx2`; `httpx` works for WebSocket tests.

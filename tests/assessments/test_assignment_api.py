@@ -10,20 +10,12 @@ from app.clock import utcnow
 from app.db import Database
 from app.integrations.storage import LocalStorage, make_storage
 from app.settings import get_settings
-from tests.accounts import conftest as accounts
-from tests.accounts.conftest import GraphQLClient
-from tests.assessments.assignment_support import (
-    PDF,
-    assignment_in,
-    classroom,
-    exam_in,
-    person,
-    student_in,
-)
-from tests.catalog.factories import gid, instructor, token_for
+from tests.support import accounts as accounts
+from tests.support.assignments import PDF, assignment_in, classroom, exam_in, person, student_in
+from tests.support.catalog import gid, instructor, token_for
+from tests.support.graphql import GraphQLClient
 
 # the GraphQL client fixtures (tests/assessments has no conftest of its own for them)
-client, keyring, settings = accounts.client, accounts.keyring, accounts.settings
 
 SUBMISSION = (
     "submission { id status isLate revisionNumber parentSubmissionId pointsAwarded "

@@ -26,7 +26,7 @@ from app.learning.models import LessonProgress, ProgressStatus
 from app.media.models import FileAsset, FileStatus
 from app.notifications.models import Notification, NotificationType
 from app.security.permissions import Actor
-from tests.assessments.assignment_support import (
+from tests.support.assignments import (
     PDF,
     PNG,
     admin,
@@ -39,7 +39,7 @@ from tests.assessments.assignment_support import (
     student_in,
     upload,
 )
-from tests.catalog.factories import instructor
+from tests.support.catalog import instructor
 
 
 async def submit(database: Database, student_id, assignment_id, **kw):  # type: ignore[no-untyped-def]

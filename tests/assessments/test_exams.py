@@ -19,7 +19,7 @@ from app.learning.models import Enrollment
 from app.media.models import FilePurpose
 from app.media.service import finalize_upload
 from app.security.permissions import Actor
-from tests.assessments.assignment_support import (
+from tests.support.assignments import (
     PDF,
     classroom,
     count,
@@ -30,7 +30,7 @@ from tests.assessments.assignment_support import (
     student_in,
     upload,
 )
-from tests.catalog.factories import instructor
+from tests.support.catalog import instructor
 
 
 async def start(database: Database, student_id, exam_id) -> ExamSubmission:  # type: ignore[no-untyped-def]

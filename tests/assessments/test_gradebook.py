@@ -16,14 +16,8 @@ from app.errors import Forbidden
 from app.integrations.storage import LocalStorage
 from app.learning.models import Enrollment
 from app.security.permissions import Actor
-from tests.assessments.assignment_support import (
-    assignment_in,
-    classroom,
-    exam_in,
-    storage,
-    student_in,
-)
-from tests.catalog.factories import instructor
+from tests.support.assignments import assignment_in, classroom, exam_in, storage, student_in
+from tests.support.catalog import instructor
 
 
 async def book_for(database: Database, actor: Actor, course_id) -> svc.Gradebook:  # type: ignore[no-untyped-def]

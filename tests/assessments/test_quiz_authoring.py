@@ -17,19 +17,11 @@ from app.assessments import quizzes
 from app.assessments.models import Question, QuestionType, Quiz, QuizType, ScorePolicy
 from app.errors import Forbidden, NotFound, UserFacingError
 from app.security.permissions import Actor
-from tests.accounts import conftest as accounts
-from tests.assessments.quiz_support import (
-    QUESTIONS,
-    add,
-    co_instructor,
-    make_quiz,
-    quiz_course,
-    student,
-)
-from tests.catalog.factories import gid, person, token_for
+from tests.support import accounts as accounts
+from tests.support.catalog import gid, person, token_for
+from tests.support.quizzes import QUESTIONS, add, co_instructor, make_quiz, quiz_course, student
 
 pytestmark = pytest.mark.usefixtures("database")
-client, keyring, settings = accounts.client, accounts.keyring, accounts.settings  # fixtures
 
 
 async def _codes(call: Any) -> list[str]:

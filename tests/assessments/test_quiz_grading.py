@@ -28,8 +28,9 @@ from app.errors import Forbidden, UserFacingError
 from app.learning.models import LessonProgress, ProgressStatus
 from app.notifications.models import Notification, NotificationType
 from app.security.permissions import Actor
-from tests.accounts import conftest as accounts
-from tests.assessments.quiz_support import (
+from tests.support import accounts as accounts
+from tests.support.catalog import gid, token_for
+from tests.support.quizzes import (
     OBJECTIVE_TYPES,
     add,
     make_quiz,
@@ -42,10 +43,8 @@ from tests.assessments.quiz_support import (
     submit,
     wrong,
 )
-from tests.catalog.factories import gid, token_for
 
 pytestmark = pytest.mark.usefixtures("database")
-client, keyring, settings = accounts.client, accounts.keyring, accounts.settings  # fixtures
 
 
 async def _progress(database, lesson_id) -> LessonProgress | None:
@@ -159,7 +158,7 @@ async def _pending(database):
 
 async def test_students_and_other_instructors_cannot_grade(database) -> None:
     _, essay, learner, attempt = await _pending(database)
-    from tests.catalog.factories import person
+    from tests.support.catalog import person
 
     for who in (Actor.of(learner), Actor.of(await person(database, UserRole.INSTRUCTOR))):
         async with database.transaction() as session:

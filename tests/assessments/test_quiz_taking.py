@@ -11,8 +11,9 @@ from sqlalchemy import func, select, update
 from app.assessments.models import AttemptStatus, QuestionType, QuizAnswer, QuizAttempt
 from app.clock import utcnow
 from app.errors import Forbidden, UserFacingError
-from tests.accounts import conftest as accounts
-from tests.assessments.quiz_support import (
+from tests.support import accounts as accounts
+from tests.support.catalog import gid, token_for
+from tests.support.quizzes import (
     add,
     make_quiz,
     objective_quiz,
@@ -22,10 +23,8 @@ from tests.assessments.quiz_support import (
     start,
     student,
 )
-from tests.catalog.factories import gid, token_for
 
 pytestmark = pytest.mark.usefixtures("database")
-client, keyring, settings = accounts.client, accounts.keyring, accounts.settings  # fixtures
 
 
 async def _code(call) -> str:
@@ -97,7 +96,7 @@ async def test_two_concurrent_starts_never_exceed_the_attempt_limit(database) ->
 
 
 async def test_the_attempt_limit_is_enforced_after_submission(database) -> None:
-    from tests.assessments.quiz_support import submit
+    from tests.support.quizzes import submit
 
     setup = await quiz_course(database)
     quiz, _ = await objective_quiz(database, setup, max_attempts=1)

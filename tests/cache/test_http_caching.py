@@ -12,8 +12,7 @@ from sqlalchemy import update
 from app.catalog.models import Category
 from app.integrations.cache import PREFIX, bump_catalog_version
 from app.settings import Settings
-from tests.cache.conftest import ServeApp, Served, add_category
-from tests.cache.support import CALLS
+from tests.support.cache import CALLS, ServeApp, Served, add_category
 
 CATEGORIES = "{ categories }"
 

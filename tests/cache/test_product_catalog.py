@@ -12,8 +12,8 @@ from app.catalog import service
 from app.catalog.models import Course
 from app.db import Database, count_statements
 from app.security.permissions import Actor
-from tests.cache.conftest import ServeApp, Served
-from tests.catalog.conftest import publishable_course, user
+from tests.support.authoring import publishable_course, user
+from tests.support.cache import ServeApp, Served
 
 COURSE = "query Course($slug: String!) { course(slug: $slug) { title } }"
 CATALOG_PAGE = """

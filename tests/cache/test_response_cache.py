@@ -9,8 +9,7 @@ from sqlalchemy import update
 from app.catalog.models import Category
 from app.db import count_statements
 from app.integrations.cache import bump_catalog_version
-from tests.cache.conftest import ServeApp, Served, add_category, closed_port
-from tests.cache.support import CALLS
+from tests.support.cache import CALLS, ServeApp, Served, add_category, closed_port
 
 CATEGORIES = "{ categories }"
 COURSE = "query Course($slug: String!) { course(slug: $slug) }"

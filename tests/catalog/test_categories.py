@@ -11,7 +11,7 @@ from app.catalog import categories, repo
 from app.catalog.models import Category
 from app.errors import NotFound, UserFacingError
 from app.outbox import OutboxEvent
-from tests.catalog.conftest import actor, rows
+from tests.support.authoring import actor, rows
 
 
 async def _create(database, admin, **kwargs):

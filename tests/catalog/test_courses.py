@@ -12,7 +12,7 @@ from app.catalog import repo, service, structure
 from app.catalog.models import Course, CourseLevel, CourseStatus, Tag
 from app.catalog.slugs import next_free, slugify
 from app.errors import UserFacingError
-from tests.catalog.conftest import actor, category, course, events, rows, snapshot
+from tests.support.authoring import actor, category, course, events, rows, snapshot
 
 TITLES = st.text(
     alphabet=st.characters(codec="utf-8", categories=["L", "N", "P", "Zs", "S"]),

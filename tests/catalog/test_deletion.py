@@ -22,7 +22,7 @@ from app.catalog.models import (
     Tag,
 )
 from app.catalog.service import TierInput
-from tests.catalog.conftest import actor, course, lesson_fields, rows
+from tests.support.authoring import actor, course, lesson_fields, rows
 
 BENEATH = [
     CourseModule,

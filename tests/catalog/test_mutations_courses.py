@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from app.accounts.models import UserRole
 from app.catalog.models import Course, CoursePricingTier, CourseStatus
-from tests.accounts import conftest as accounts
-from tests.catalog.conftest import category, rows, snapshot
-from tests.catalog.mutations_support import (
+from tests.support import accounts as accounts
+from tests.support.authoring import category, rows, snapshot
+from tests.support.catalog_mutations import (
     COURSE_FIELDS,
     add_module,
     add_text_lesson,
@@ -23,8 +23,6 @@ from tests.catalog.mutations_support import (
 PRICING_FIELDS = (
     "course { isFree price { amount currency } pricingTiers { tier price { amount } } }"
 )
-
-client, keyring, settings = accounts.client, accounts.keyring, accounts.settings  # fixtures
 
 
 async def _ready_course(client, owner) -> str:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from app.accounts.models import UserRole
-from tests.accounts import conftest as accounts
-from tests.catalog.mutations_support import (
+from tests.support import accounts as accounts
+from tests.support.catalog_mutations import (
     add_module,
     add_text_lesson,
     create_course,
@@ -15,8 +15,6 @@ from tests.catalog.mutations_support import (
 CATALOG = (
     "{ courses(first: 20) { totalCount edges { node { id title status price { amount } } } } }"
 )
-
-client, keyring, settings = accounts.client, accounts.keyring, accounts.settings  # fixtures
 
 
 async def _listed(client) -> list[dict]:

@@ -11,10 +11,10 @@ import pyotp
 from app.accounts.models import UserRole
 from app.catalog.models import Course
 from app.security.permissions import MFA_REQUIRED_FOR_ADMINS_MESSAGE
-from tests.accounts import conftest as accounts
-from tests.accounts.conftest import PASSWORD, GraphQLClient, login, with_settings
-from tests.catalog.conftest import category, rows, snapshot
-from tests.catalog.mutations_support import (
+from tests.support import accounts as accounts
+from tests.support.accounts import PASSWORD, login
+from tests.support.authoring import category, rows, snapshot
+from tests.support.catalog_mutations import (
     Caller,
     add_module,
     add_text_lesson,
@@ -25,6 +25,7 @@ from tests.catalog.mutations_support import (
     raw_id,
     signed_in,
 )
+from tests.support.graphql import GraphQLClient, with_settings
 
 EDITS = [
     ("updateCourse", lambda c: {"courseId": c, "title": "Taken over"}),
@@ -32,8 +33,6 @@ EDITS = [
     ("setCoursePricing", lambda c: {"courseId": c, "isFree": True}),
     ("deleteCourse", lambda c: {"courseId": c}),
 ]
-
-client, keyring, settings = accounts.client, accounts.keyring, accounts.settings  # fixtures
 
 
 async def _pending(client: GraphQLClient, owner: Caller) -> str:

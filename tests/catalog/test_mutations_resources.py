@@ -5,9 +5,9 @@ from __future__ import annotations
 from app.accounts.models import UserRole
 from app.catalog.models import CourseResource, LessonResource
 from app.media.models import FileAsset, FilePurpose, FileStatus, StorageBackend
-from tests.accounts import conftest as accounts
-from tests.catalog.conftest import rows
-from tests.catalog.mutations_support import (
+from tests.support import accounts as accounts
+from tests.support.authoring import rows
+from tests.support.catalog_mutations import (
     add_module,
     add_text_lesson,
     attempt,
@@ -19,8 +19,6 @@ from tests.catalog.mutations_support import (
 
 RESOURCE = "resource { id title url isFile }"
 ERRORS = "errors { field code }"
-
-client, keyring, settings = accounts.client, accounts.keyring, accounts.settings  # fixtures
 
 
 async def _upload(database, owner_id, status=FileStatus.UPLOADED) -> str:

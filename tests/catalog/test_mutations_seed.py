@@ -7,14 +7,12 @@ from sqlalchemy import select
 
 from app.catalog.models import Category, Course, CourseStatus, Lesson
 from app.seed import DEMO_CATEGORIES, DEMO_COURSES, seed
-from tests.accounts import conftest as accounts
-from tests.catalog.conftest import rows
+from tests.support import accounts as accounts
+from tests.support.authoring import rows
 
 LISTING = """{ courses(first: 10, sort: NEWEST) { edges { node {
   title isFree pricingTiers { tier price { amount } }
   modules { lessons { isPreview content { text } } } } } } }"""
-
-client, keyring, settings = accounts.client, accounts.keyring, accounts.settings  # fixtures
 
 
 async def test_seeding_twice_creates_the_demo_catalog_once(database) -> None:

@@ -7,9 +7,9 @@ import uuid
 
 from app.accounts.models import UserRole
 from app.catalog.models import Category, Lesson
-from tests.accounts import conftest as accounts
-from tests.catalog.conftest import rows, snapshot, video
-from tests.catalog.mutations_support import (
+from tests.support import accounts as accounts
+from tests.support.authoring import rows, snapshot, video
+from tests.support.catalog_mutations import (
     add_module,
     add_text_lesson,
     attempt,
@@ -23,8 +23,6 @@ from tests.catalog.mutations_support import (
 MODULE = "module { id title description orderNumber prerequisite { id } }"
 LESSON = "lesson { id type title isPreview durationMinutes orderNumber content { text } }"
 CATEGORY = "category { id name slug sortOrder isActive color parent { id } }"
-
-client, keyring, settings = accounts.client, accounts.keyring, accounts.settings  # fixtures
 
 
 async def _course_with_modules(client, owner, count: int = 3) -> tuple[str, list[str]]:

@@ -20,7 +20,7 @@ from app.catalog.models import Course, CourseStatus, LessonType
 from app.db import Database
 from app.errors import Forbidden, NotFound
 from app.security.permissions import Actor
-from tests.catalog.conftest import actor, course, publishable_course, rows, snapshot
+from tests.support.authoring import actor, course, publishable_course, rows, snapshot
 
 Action = Callable[[Any, Actor, uuid.UUID], Awaitable[object]]
 

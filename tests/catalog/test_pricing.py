@@ -10,7 +10,7 @@ from app.catalog import repo, service
 from app.catalog.models import PricingTier
 from app.catalog.service import TierInput
 from app.errors import UserFacingError
-from tests.catalog.conftest import actor, course, snapshot
+from tests.support.authoring import actor, course, snapshot
 
 
 async def _set(database, owner, course_id, **kwargs):

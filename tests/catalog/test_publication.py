@@ -15,7 +15,7 @@ from app.catalog import service, structure
 from app.catalog.models import CourseStatus, LessonType, PricingTier
 from app.errors import Conflict, UserFacingError
 from app.media.models import VideoAsset, VideoStatus
-from tests.catalog.conftest import (
+from tests.support.authoring import (
     actor,
     category,
     course,

@@ -17,11 +17,9 @@ from app.catalog.models import (
 )
 from app.db import Database, count_statements
 from app.learning.models import EnrollmentStatus
-from tests.accounts import conftest as accounts
-from tests.accounts.conftest import GraphQLClient
-from tests.catalog import factories as f
-
-client, keyring, settings = accounts.client, accounts.keyring, accounts.settings  # fixtures
+from tests.support import accounts as accounts
+from tests.support import catalog as f
+from tests.support.graphql import GraphQLClient
 
 COURSE = """
 query ($id: ID, $slug: String) {

@@ -12,12 +12,11 @@ from hypothesis import strategies as st
 
 from app.catalog.filters import SORTS, CourseFilterArgs
 from app.catalog.models import CourseLevel
-from tests.accounts import conftest as accounts
-from tests.accounts.conftest import GraphQLClient
-from tests.catalog import factories as f
-from tests.catalog.factories import RandomCatalog
+from tests.support import accounts as accounts
+from tests.support import catalog as f
+from tests.support.catalog import RandomCatalog
+from tests.support.graphql import GraphQLClient
 
-client, keyring, settings = accounts.client, accounts.keyring, accounts.settings  # fixtures
 HYPOTHESIS = hypothesis_settings(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

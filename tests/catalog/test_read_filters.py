@@ -19,7 +19,7 @@ from app.catalog.filters import (
 from app.catalog.models import Course, CourseLevel
 from app.db import Database
 from app.pagination import PageRequest
-from tests.catalog.factories import RandomCatalog, matches, random_catalog, sorted_like
+from tests.support.catalog import RandomCatalog, matches, random_catalog, sorted_like
 
 ALL = PageRequest.create(first=100)
 

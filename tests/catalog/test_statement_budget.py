@@ -7,11 +7,9 @@ import pytest
 
 from app.accounts.models import UserRole
 from app.db import Database, count_statements
-from tests.accounts import conftest as accounts
-from tests.accounts.conftest import GraphQLClient
-from tests.catalog import factories as f
-
-client, keyring, settings = accounts.client, accounts.keyring, accounts.settings  # fixtures
+from tests.support import accounts as accounts
+from tests.support import catalog as f
+from tests.support.graphql import GraphQLClient
 
 CATALOG_PAGE = """
 query($first: Int!) {

@@ -15,7 +15,7 @@ from app.catalog.models import CourseModule, Lesson, LessonType
 from app.db import Database
 from app.errors import UserFacingError
 from app.media.models import VideoStatus
-from tests.catalog.conftest import actor, course, events, lesson_fields, snapshot, video
+from tests.support.authoring import actor, course, events, lesson_fields, snapshot, video
 
 SETTINGS = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

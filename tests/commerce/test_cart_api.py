@@ -12,11 +12,9 @@ from app.catalog.models import CourseStatus
 from app.clock import utcnow
 from app.commerce.models import DiscountType
 from app.db import Database
-from tests.accounts.conftest import GraphQLClient, with_settings
-from tests.commerce.coupon_factories import coupon, gid, paid_course, person, token_for
-from tests.learning import helpers
-
-client, keyring, settings = helpers.client, helpers.keyring, helpers.settings
+from tests.support import learning as helpers
+from tests.support.coupons import coupon, gid, paid_course, person, token_for
+from tests.support.graphql import GraphQLClient, with_settings
 
 CART_FIELDS = (
     "cart { lines { course { title } tier unitPrice { amount currency } discount { amount } "

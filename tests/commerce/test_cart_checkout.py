@@ -11,8 +11,8 @@ from app.commerce import cart
 from app.commerce.models import Coupon
 from app.db import Database
 from app.errors import UserFacingError
-from tests.commerce.coupon_factories import coupon, paid_course, person
-from tests.learning import helpers
+from tests.support import learning as helpers
+from tests.support.coupons import coupon, paid_course, person
 
 
 async def _codes(database: Database, user_id: uuid.UUID) -> list[str]:

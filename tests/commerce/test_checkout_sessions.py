@@ -18,24 +18,19 @@ from app.integrations.payments import PaymentGateway, make_gateway
 from app.integrations.payments_local import LocalGateway
 from app.learning.models import Enrollment
 from app.settings import Settings
-from tests.accounts.conftest import GraphQLClient
-from tests.catalog.factories import gid, person, token_for
-from tests.commerce.test_orders import count, gateway, rows
-from tests.commerce.test_webhook_processing import (
+from tests.support.catalog import gid, person, token_for
+from tests.support.graphql import GraphQLClient
+from tests.support.orders import (
+    count,
     enrollments_of,
     intent_object,
     order_row,
     paid_event,
     pending_order,
+    rows,
     stored,
 )
-from tests.learning.helpers import client as client
-from tests.learning.helpers import keyring as keyring
-from tests.learning.helpers import settings as settings
-from tests.payments.conftest import standin, standin_server
-from tests.payments.stripe_standin import StripeStandIn
-
-__all__ = ["gateway", "standin", "standin_server"]
+from tests.support.stripe_standin import StripeStandIn
 
 FIELDS = "sessionId checkoutUrl"
 

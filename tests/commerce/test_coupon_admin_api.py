@@ -9,12 +9,9 @@ from sqlalchemy import func, select
 from app.accounts.models import User, UserRole
 from app.commerce.models import Coupon
 from app.db import Database
-from tests.accounts.conftest import GraphQLClient
-from tests.catalog import factories
-from tests.commerce.coupon_factories import admin, coupon, gid, paid_course, person, token_for
-from tests.learning import helpers
-
-client, keyring, settings = helpers.client, helpers.keyring, helpers.settings
+from tests.support import catalog as factories
+from tests.support.coupons import admin, coupon, gid, paid_course, person, token_for
+from tests.support.graphql import GraphQLClient
 
 FIELDS = (
     "coupon { id code discountType percentOff amountOff { amount currency } usageLimit "

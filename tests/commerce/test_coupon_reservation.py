@@ -13,7 +13,7 @@ from app.commerce.coupons import confirm_redemption, release_redemption, reserve
 from app.commerce.models import Coupon, Order, OrderStatus
 from app.db import Database
 from app.errors import Conflict
-from tests.commerce.coupon_factories import coupon, order_for, person, redemptions, used_count
+from tests.support.coupons import coupon, order_for, person, redemptions, used_count
 
 
 async def _reserve(database: Database, row: Coupon, user: User, order: Order) -> str:

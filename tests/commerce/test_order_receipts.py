@@ -23,10 +23,7 @@ from app.notifications.email import render_email
 from app.notifications.models import EmailLog
 from app.outbox import relay_once
 from app.settings import get_settings
-from tests.commerce.test_orders import checkout, count, gateway, rows
-from tests.commerce.test_webhook_processing import order_row, paid_event, pending_order
-
-__all__ = ["gateway"]
+from tests.support.orders import checkout, count, order_row, paid_event, pending_order, rows
 
 
 @pytest.fixture
@@ -213,8 +210,8 @@ async def test_property_53_an_event_travels_relay_broker_and_actors_to_enrollmen
 async def test_a_free_order_is_receipted_too(
     database: Database, gateway: PaymentGateway, storage: LocalStorage
 ) -> None:
-    from tests.commerce.coupon_factories import coupon
-    from tests.commerce.test_orders import buyer_with_cart
+    from tests.support.coupons import coupon
+    from tests.support.orders import buyer_with_cart
 
     await coupon(database, "FREE", percent_off=100)
     buyer, _ = await buyer_with_cart(database, code="FREE")

@@ -10,10 +10,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
 
-from app.accounts.models import User
-from app.catalog.models import Course, PricingTier
+from app.catalog.models import PricingTier
 from app.commerce import cart as cart_service
 from app.commerce import orders
 from app.commerce.models import (
@@ -33,66 +31,14 @@ from app.integrations.payments import PaymentGateway, make_gateway
 from app.learning.models import Enrollment, EnrollmentSource
 from app.outbox import OutboxEvent
 from app.settings import get_settings
-from tests.catalog.factories import person
-from tests.commerce.coupon_factories import coupon, paid_course, used_count
-
-BODY = orders.request_hash_of({"expectedTotalMinor": None})
+from tests.support.catalog import person
+from tests.support.coupons import coupon, used_count
+from tests.support.orders import buyer_with_cart, checkout, count, rows
 
 
 @pytest.fixture
 def gateway(redis_client: Any) -> PaymentGateway:
     return make_gateway(get_settings(), redis=redis_client)
-
-
-async def fill_cart(
-    database: Database, user: User, courses: list[Course], code: str | None = None
-) -> None:
-    async with database.transaction() as session:
-        for course in courses:
-            await cart_service.add_to_cart(
-                session, user_id=user.id, course_id=course.id, tier=PricingTier.BASIC
-            )
-        if code is not None:
-            await cart_service.apply_coupon(session, user_id=user.id, code=code)
-
-
-async def checkout(
-    database: Database,
-    gateway: PaymentGateway,
-    user: User,
-    key: str = "key-1",
-    body: str = BODY,
-    **kwargs: Any,
-) -> orders.CheckoutResult:
-    async with database.transaction() as session:
-        return await orders.create_order(
-            session,
-            gateway,
-            user_id=user.id,
-            idempotency_key=key,
-            request_hash=body,
-            provider=PaymentProvider.LOCAL,
-            **kwargs,
-        )
-
-
-async def buyer_with_cart(
-    database: Database, prices: tuple[int, ...] = (2000, 3500), code: str | None = None
-) -> tuple[User, list[Course]]:
-    buyer = await person(database)
-    courses = [await paid_course(database, prices=(price,)) for price in prices]
-    await fill_cart(database, buyer, courses, code)
-    return buyer, courses
-
-
-async def count(database: Database, model: Any, *where: Any) -> int:
-    async with database.session() as session:
-        return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
-
-
-async def rows(database: Database, model: Any, *where: Any) -> list[Any]:
-    async with database.session() as session:
-        return list(await session.scalars(select(model).where(*where)))
 
 
 # --- checkout ----------------------------------------------------------------------------------

@@ -7,12 +7,9 @@ from typing import Any
 from app.accounts.models import User, UserRole
 from app.commerce.models import Order, OrderStatus
 from app.db import Database
-from tests.accounts.conftest import GraphQLClient
-from tests.catalog.factories import gid, person, token_for
-from tests.commerce.test_orders import buyer_with_cart, count
-from tests.learning.helpers import client as client
-from tests.learning.helpers import keyring as keyring
-from tests.learning.helpers import settings as settings
+from tests.support.catalog import gid, person, token_for
+from tests.support.graphql import GraphQLClient
+from tests.support.orders import buyer_with_cart, count
 
 ORDER_FIELDS = (
     "order { id number status subtotalMinor discountMinor taxMinor totalMinor currency "
@@ -124,8 +121,8 @@ async def test_my_orders_lists_the_buyers_orders_newest_first(
 
 
 async def buyer_with_cart_again(database: Database, buyer: User) -> None:
-    from tests.commerce.coupon_factories import paid_course
-    from tests.commerce.test_orders import fill_cart
+    from tests.support.coupons import paid_course
+    from tests.support.orders import fill_cart
 
     await fill_cart(database, buyer, [await paid_course(database, prices=(700,))])
 

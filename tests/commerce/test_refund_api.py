@@ -8,18 +8,15 @@ from app.db import Database
 from app.integrations.payments import make_gateway
 from app.integrations.payments_local import LocalGateway
 from app.learning.models import EnrollmentStatus
-from tests.accounts.conftest import GraphQLClient
-from tests.catalog import factories
-from tests.commerce.refund_support import (
+from tests.support import catalog as factories
+from tests.support.graphql import GraphQLClient
+from tests.support.refunds import (
     enrollment_of,
     locally_paid_order,
     paid_course,
     paid_order,
     reload_order,
 )
-from tests.learning import helpers
-
-client, keyring, settings = helpers.client, helpers.keyring, helpers.settings
 
 FIELDS = "refunds { amountMinor currency status courseId } orderStatus orderRefundedMinor"
 

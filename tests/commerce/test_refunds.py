@@ -25,8 +25,9 @@ from app.db import Database
 from app.errors import Forbidden, Invalid, NotFound
 from app.learning.models import EnrollmentStatus
 from app.security.permissions import Actor
-from tests.catalog import factories
-from tests.commerce.refund_support import (
+from tests.support import catalog as factories
+from tests.support.learning import complete, lessons_of
+from tests.support.refunds import (
     RecordingGateway,
     course_revenue,
     days_ago,
@@ -37,7 +38,6 @@ from tests.commerce.refund_support import (
     reload_order,
     store_event,
 )
-from tests.learning.helpers import complete, lessons_of
 
 POLICY = RefundPolicy(window_days=14, full_max_consumed_percent=20)
 

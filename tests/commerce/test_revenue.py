@@ -14,12 +14,9 @@ from app.commerce import refunds, revenue
 from app.db import Database, count_statements
 from app.errors import Forbidden, Invalid
 from app.security.permissions import Actor
-from tests.accounts.conftest import GraphQLClient
-from tests.catalog import factories
-from tests.commerce.refund_support import RecordingGateway, paid_order
-from tests.learning import helpers
-
-client, keyring, settings = helpers.client, helpers.keyring, helpers.settings
+from tests.support import catalog as factories
+from tests.support.graphql import GraphQLClient
+from tests.support.refunds import RecordingGateway, paid_order
 
 
 def actor(user: User) -> Actor:

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from app.commerce import subscriptions
 from app.db import Database
-from tests.accounts.conftest import GraphQLClient
-from tests.catalog import factories
-from tests.commerce.refund_support import paid_course
-from tests.learning import helpers
-
-client, keyring, settings = helpers.client, helpers.keyring, helpers.settings
+from tests.support import catalog as factories
+from tests.support.graphql import GraphQLClient
+from tests.support.refunds import paid_course
 
 SUB = "subscription { status cancelAtPeriodEnd currentPeriodEnd plan { code priceMinor } }"
 ENROLL = "enrollment { status course { title } }"

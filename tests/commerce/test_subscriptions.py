@@ -20,8 +20,8 @@ from app.integrations.payments_local import LocalGateway
 from app.learning import service as learning
 from app.learning.models import Enrollment, EnrollmentSource, EnrollmentStatus
 from app.settings import Settings, get_settings
-from tests.catalog import factories
-from tests.commerce.refund_support import enrollment_of, paid_course, store_event
+from tests.support import catalog as factories
+from tests.support.refunds import enrollment_of, paid_course, store_event
 
 
 @pytest.fixture

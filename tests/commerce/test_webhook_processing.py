@@ -11,8 +11,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.accounts.models import User
-from app.catalog.models import Course
 from app.commerce import events, orders
 from app.commerce.events import handle_payment_event, register_handler
 from app.commerce.models import (
@@ -24,63 +22,23 @@ from app.commerce.models import (
     PaymentStatus,
 )
 from app.db import Database
-from app.http.webhooks import store_event
 from app.integrations.payments import PaymentGateway
-from app.integrations.payments_local import LocalGateway, build_event
 from app.learning.models import Enrollment, EnrollmentSource, EnrollmentStatus
 from app.notifications.models import Notification, NotificationType
 from app.outbox import OutboxEvent
-from app.settings import get_settings
-from tests.commerce.coupon_factories import coupon, used_count
-from tests.commerce.test_orders import buyer_with_cart, checkout, count, gateway, rows
-
-__all__ = ["gateway"]
-
-SUCCEEDED, FAILED = "payment_intent.succeeded", "payment_intent.payment_failed"
-
-
-async def paid_event(
-    database: Database, gateway: PaymentGateway, order: Order, *, succeeded: bool = True
-) -> uuid.UUID:
-    """Settle the order's local intent and store the event the provider would send."""
-    assert isinstance(gateway, LocalGateway)
-    assert order.payment_intent_id is not None
-    intent = await gateway.complete_intent(order.payment_intent_id, succeeded=succeeded)
-    return await stored(database, SUCCEEDED if succeeded else FAILED, intent)
-
-
-async def stored(database: Database, event_type: str, obj: dict[str, Any]) -> uuid.UUID:
-    receipt = await store_event(database, get_settings(), build_event(event_type, obj))
-    assert receipt.payment_event_id is not None
-    return receipt.payment_event_id
-
-
-async def pending_order(
-    database: Database, gateway: PaymentGateway, code: str | None = None
-) -> tuple[Order, User, list[Course]]:
-    buyer, courses = await buyer_with_cart(database, code=code)
-    result = await checkout(database, gateway, buyer)
-    return result.order, buyer, courses
-
-
-async def order_row(database: Database, order_id: uuid.UUID) -> Order:
-    async with database.session() as session:
-        found = await session.get(Order, order_id)
-    assert found is not None
-    return found
-
-
-async def enrollments_of(database: Database, user: User) -> list[Enrollment]:
-    return await rows(database, Enrollment, Enrollment.student_id == user.id)
-
-
-async def intent_object(gateway: PaymentGateway, order: Order) -> dict[str, Any]:
-    assert isinstance(gateway, LocalGateway)
-    assert order.payment_intent_id is not None
-    found = await gateway.get_object(order.payment_intent_id)
-    assert found is not None
-    return found
-
+from tests.support.coupons import coupon, used_count
+from tests.support.orders import (
+    FAILED,
+    SUCCEEDED,
+    count,
+    enrollments_of,
+    intent_object,
+    order_row,
+    paid_event,
+    pending_order,
+    rows,
+    stored,
+)
 
 # --- payment_intent.succeeded ------------------------------------------------------------------
 

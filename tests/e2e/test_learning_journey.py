@@ -8,7 +8,6 @@ from __future__ import annotations
 import email
 import re
 import time
-from collections.abc import Iterator
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
@@ -19,54 +18,18 @@ import httpx
 import pytest
 
 from app.assessments.quiz_seed import DEMO_COURSE_SLUG, QUESTIONS
-from tests.e2e.test_serve import Server, data_dir, wait_for_eml  # noqa: F401 - fixture
+from tests.support.server import (
+    CERTIFICATE_TIMEOUT_SECONDS,
+    Client,
+    Server,
+    wait_for_eml,
+    wait_for_eml_with_subject,
+)
 
 pytestmark = pytest.mark.slow
 
 STUDENT = {"firstName": "Lin", "lastName": "Learner", "email": "lin@example.org"}
 PASSWORD = "Journey!Learner-2026"
-CERTIFICATE_TIMEOUT_SECONDS = 60
-
-
-class Client:
-    def __init__(self, server: Server) -> None:
-        self.server = server
-        self.token = ""
-
-    def run(self, query: str, **variables: Any) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        response = httpx.post(
-            f"{self.server.url}/graphql",
-            json={"query": query, "variables": variables},
-            headers=headers,
-            timeout=30,
-        )
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        assert "errors" not in body, body
-        return body["data"]
-
-    def mutate(self, name: str, input_: dict[str, Any], fields: str) -> dict[str, Any]:
-        type_name = name[0].upper() + name[1:]
-        query = (
-            f"mutation($input: {type_name}Input!) {{ {name}(input: $input) "
-            f"{{ {fields} errors {{ field code message }} }} }}"
-        )
-        payload: dict[str, Any] = self.run(query, input=input_)[name]
-        assert payload["errors"] == [], payload["errors"]
-        return payload
-
-
-@pytest.fixture
-def server(data_dir: Path) -> Iterator[Server]:  # noqa: F811 - the fixture above
-    running = Server(data_dir, "--seed")
-    try:
-        running.wait_ready()
-        yield running
-        print(running.log_tail())  # shown by pytest only when the test fails
-        assert running.interrupt() == 0
-    finally:
-        running.kill()
 
 
 def _plain_text(eml: str) -> str:
@@ -106,7 +69,7 @@ def _wait_for_certificate(student: Client) -> dict[str, Any]:
 
 def test_a_student_earns_and_verifies_a_certificate_for_a_free_course(
     server: Server,
-    data_dir: Path,  # noqa: F811
+    data_dir: Path,
 ) -> None:
     student = Client(server)
     outbox = data_dir / "outbox"
@@ -186,14 +149,3 @@ def test_a_student_earns_and_verifies_a_certificate_for_a_free_course(
     pdf = httpx.get(certificate["downloadUrl"], timeout=30)
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF")
-
-
-def wait_for_eml_with_subject(outbox: Path, recipient: str, subject: str) -> str:
-    deadline = time.monotonic() + CERTIFICATE_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        for path in outbox.glob("*.eml"):
-            text = path.read_text()
-            if f"To: {recipient}" in text and f"Subject: {subject}" in text:
-                return text
-        time.sleep(0.25)
-    raise AssertionError(f"no e-mail '{subject}' to {recipient} in {outbox}")

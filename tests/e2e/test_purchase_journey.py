@@ -6,7 +6,6 @@ enrolls the student → receipt e-mail in the outbox → the PDF invoice downloa
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,26 +13,13 @@ import httpx
 import pytest
 
 from app.catalog.slugs import slugify
-from tests.e2e.test_learning_journey import Client, wait_for_eml_with_subject
-from tests.e2e.test_serve import Server, data_dir  # noqa: F401 - fixture
+from tests.support.server import Client, Server, wait_for_eml_with_subject
 
 pytestmark = pytest.mark.slow
 
 STUDENT = {"email": "maria@easyways.example", "password": "Learn!Easyways2026"}
 PAID_COURSE = slugify("Data Analysis with pandas")
 ENROLLMENT_TIMEOUT_SECONDS = 60
-
-
-@pytest.fixture
-def server(data_dir: Path) -> Iterator[Server]:  # noqa: F811 - the fixture above
-    running = Server(data_dir, "--seed")
-    try:
-        running.wait_ready()
-        yield running
-        print(running.log_tail())  # shown by pytest only when the test fails
-        assert running.interrupt() == 0
-    finally:
-        running.kill()
 
 
 def _order_fields() -> str:
@@ -53,7 +39,7 @@ def _wait_until_paid(student: Client, order_id: str) -> dict[str, Any]:
 
 def test_a_student_buys_a_course_with_a_coupon_and_is_enrolled_by_the_webhook(
     server: Server,
-    data_dir: Path,  # noqa: F811
+    data_dir: Path,
 ) -> None:
     student = Client(server)
     student.token = student.mutate("login", STUDENT, "accessToken")["accessToken"]

@@ -8,7 +8,6 @@ import io
 import re
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,19 +17,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from app.accounts.models import User
-from app.catalog.models import Course
 from app.db import Database
 from app.integrations.storage import LocalStorage
 from app.learning import certificates
 from app.learning.certificates import NotEligible, issue_certificate, pdf_key, verification_url
-from app.learning.models import Certificate, Enrollment, EnrollmentSource, EnrollmentStatus
+from app.learning.models import Certificate, EnrollmentSource, EnrollmentStatus
 from app.notifications.models import EmailLog, Notification, NotificationType
 from app.outbox import OutboxEvent, emit, relay_once
 from app.settings import Settings, get_settings
-from tests.catalog.factories import course, instructor, person
+from tests.support.catalog import course, instructor, person
+from tests.support.learning import COMPLETED_AT, completed_enrollment
 
-COMPLETED_AT = datetime(2025, 3, 5, 14, 30, tzinfo=UTC)
 NUMBER = re.compile(r"^EWS-\d{4}-[A-HJ-NP-Z2-9]{6}$")
 
 
@@ -39,30 +36,6 @@ def storage(tmp_path: Path) -> LocalStorage:
     return LocalStorage(
         tmp_path / "storage", secret_key="k" * 40, public_url="http://api.test", download_ttl=60
     )
-
-
-async def completed_enrollment(
-    database: Database,
-    *,
-    first_name: str = "Ada",
-    last_name: str = "Lovelace",
-    title: str = "Python for Absolute Beginners",
-    status: EnrollmentStatus = EnrollmentStatus.COMPLETED,
-) -> tuple[Enrollment, User, Course]:
-    """A student's enrollment in a published course, completed on COMPLETED_AT."""
-    teacher = await instructor(database)
-    student = await person(database, first_name=first_name, last_name=last_name)
-    taught = await course(database, teacher.id, title=title, tiers=())
-    async with database.transaction() as session:
-        enrollment = Enrollment(
-            student_id=student.id,
-            course_id=taught.id,
-            source=EnrollmentSource.FREE,
-            status=status,
-            completed_at=COMPLETED_AT if status == EnrollmentStatus.COMPLETED else None,
-        )
-        session.add(enrollment)
-    return enrollment, student, taught
 
 
 async def issued(database: Database, storage: LocalStorage, **kwargs: Any) -> Certificate:

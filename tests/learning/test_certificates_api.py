@@ -17,13 +17,12 @@ from app.integrations.storage import LocalStorage, make_storage
 from app.learning.certificates import issue_certificate
 from app.learning.models import Certificate
 from app.settings import get_settings
-from tests.accounts import conftest as accounts
-from tests.accounts.conftest import GraphQLClient
-from tests.catalog.factories import gid, person, token_for
-from tests.learning.test_certificates import completed_enrollment
+from tests.support import accounts as accounts
+from tests.support.catalog import gid, person, token_for
+from tests.support.graphql import GraphQLClient
+from tests.support.learning import completed_enrollment
 
 # the GraphQL client fixtures (tests/learning has no conftest of its own for them)
-client, keyring, settings = accounts.client, accounts.keyring, accounts.settings
 
 VERIFY = """query($code: String!) {
   verifyCertificate(code: $code) {

@@ -14,8 +14,8 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.learning import service
 from app.learning.models import Enrollment, EnrollmentStatus, ProgressStatus
 from app.notifications.models import Notification, NotificationType
-from tests.catalog import factories
-from tests.learning.helpers import (
+from tests.support import catalog as factories
+from tests.support.learning import (
     enroll,
     free_course,
     instructor,

@@ -10,9 +10,8 @@ from app.accounts.models import User, UserRole
 from app.catalog.models import CourseInstructor, LessonType
 from app.db import Database
 from app.learning.models import EnrollmentStatus
-from tests.accounts.conftest import GraphQLClient
-from tests.learning import helpers
-from tests.learning.helpers import (
+from tests.support.graphql import GraphQLClient
+from tests.support.learning import (
     free_course,
     gid,
     lessons_of,
@@ -28,7 +27,6 @@ from tests.learning.helpers import (
 )
 
 # the GraphQL client fixtures
-client, keyring, settings = helpers.client, helpers.keyring, helpers.settings
 
 ENROLLMENT_FIELDS = "enrollment { id status progressPercentage course { title } }"
 PROGRESS_FIELDS = (

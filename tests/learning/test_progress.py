@@ -16,7 +16,7 @@ from app.errors import Invalid, NotFound, UserFacingError
 from app.learning import service
 from app.learning.models import Enrollment, EnrollmentStatus, ProgressStatus
 from app.learning.progress import percentage
-from tests.learning.helpers import (
+from tests.support.learning import (
     complete,
     completed_modules,
     completion_events,

@@ -6,17 +6,10 @@ from __future__ import annotations
 import pytest
 
 from app.db import Database, count_statements
-from tests.accounts.conftest import GraphQLClient
-from tests.learning import helpers
-from tests.learning.helpers import (
-    enroll,
-    free_course,
-    person,
-    token_for,
-)
+from tests.support.graphql import GraphQLClient
+from tests.support.learning import enroll, free_course, person, token_for
 
 # the GraphQL client fixtures
-client, keyring, settings = helpers.client, helpers.keyring, helpers.settings
 
 QUERY = """
 query {

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from app.accounts.models import UserRole
 from app.media.models import FileAsset, FileStatus
-from tests.accounts.conftest import GraphQLClient
-from tests.media.conftest import FILE, PDF, PNG, finalize, put, request_upload, signed_in
+from tests.support.graphql import GraphQLClient
+from tests.support.media import FILE, PDF, PNG, finalize, put, request_upload, signed_in
 
 
 async def _asset(client: GraphQLClient) -> FileAsset:

@@ -17,8 +17,8 @@ from app.integrations.storage import S3Storage, make_storage
 from app.media import service
 from app.media.models import FilePurpose, FileStatus, StorageBackend
 from app.settings import Settings
-from tests.catalog.conftest import user
-from tests.media.conftest import PDF
+from tests.support.authoring import user
+from tests.support.media import PDF
 
 BUCKET = "easyways-test"
 CREDENTIALS = {"access_key_id": "testing", "secret_access_key": "testing"}

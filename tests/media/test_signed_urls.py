@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from app.integrations.storage import Grant, LocalStorage, StorageError
-from tests.media.conftest import PDF
+from tests.support.media import PDF
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from app.media import service
 from app.media.models import FileAsset, FilePurpose, FileStatus, ScanStatus
 from app.media.rules import MB, UPLOAD_RULES
 from app.media.service import UploadRejected
-from tests.catalog.conftest import user
-from tests.media.conftest import PDF, PNG
+from tests.support.authoring import user
+from tests.support.media import PDF, PNG
 
 TYPES = sorted({t for rule in UPLOAD_RULES.values() for t in rule.types} | {"text/html"})
 

@@ -14,8 +14,8 @@ from app.pagination import PageRequest
 from app.search import service
 from app.search.models import SearchTerm
 from app.settings import get_settings
-from tests.accounts.conftest import GraphQLClient
-from tests.search.factories import category, course, person, reindex
+from tests.support.graphql import GraphQLClient
+from tests.support.search import category, course, person, reindex
 
 SEARCH = """
 query($query: String!, $filter: CourseFilter, $sort: SearchSort, $first: Int, $after: String) {

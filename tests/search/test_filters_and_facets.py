@@ -18,7 +18,7 @@ from app.catalog.models import Category, Course, CourseLevel, CourseStatus
 from app.db import Database
 from app.search.facets import band_of
 from app.search.interface import Facets, FacetValue
-from tests.search.factories import category, course, person, reindex, search
+from tests.support.search import category, course, person, reindex, search
 
 HYPOTHESIS = settings(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -17,7 +17,7 @@ from app.integrations.cache import catalog_version
 from app.outbox import OutboxEvent, emit, relay_once
 from app.search.models import SearchDocument, SearchTerm
 from app.security.permissions import Actor
-from tests.search.factories import course, found_ids, person, reindex
+from tests.support.search import course, found_ids, person, reindex
 
 TOPIC = "catalog.course_changed"
 

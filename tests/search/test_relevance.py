@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from app.catalog.models import CourseStatus
 from app.db import Database
-from tests.search.factories import course, found_ids, person, reindex, search
+from tests.support.search import course, found_ids, person, reindex, search
 
 FIELDS = ("title", "tags", "instructor", "description")  # in ranking order
 

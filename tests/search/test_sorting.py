@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from app.catalog.models import Course
 from app.db import Database
 from app.search.interface import SearchSort
-from tests.search.factories import ago, course, person, reindex, search
+from tests.support.search import ago, course, person, reindex, search
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from app.analytics.models import SearchQuery
 from app.db import Database
 from app.search import service
 from app.settings import get_settings
-from tests.search.factories import course, person, reindex, search
+from tests.support.search import course, person, reindex, search
 
 
 async def trending(database: Database, limit: int = 10) -> list[str]:

@@ -10,7 +10,7 @@ from app.search import service
 from app.search.interface import SuggestionKind
 from app.search.text import edit_distance, prefix_distance
 from app.settings import get_settings
-from tests.search.factories import course, person, reindex, search
+from tests.support.search import course, person, reindex, search
 
 
 @pytest.fixture

@@ -17,10 +17,8 @@ from graphql import (
     get_named_type,
 )
 
-from tests.accounts import conftest as accounts
-from tests.accounts.conftest import GraphQLClient
-
-client, keyring, settings = accounts.client, accounts.keyring, accounts.settings  # fixtures
+from tests.support import accounts as accounts
+from tests.support.graphql import GraphQLClient
 
 # Mutations anyone may call: signing up and in, and the token-based flows an e-mail link starts.
 PUBLIC = frozenset(

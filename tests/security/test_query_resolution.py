@@ -20,10 +20,8 @@ from hypothesis import strategies as st
 
 from app.db import Database
 from app.seed import seed
-from tests.accounts import conftest as accounts
-from tests.accounts.conftest import GraphQLClient
-
-client, keyring, settings = accounts.client, accounts.keyring, accounts.settings  # fixtures
+from tests.support import accounts as accounts
+from tests.support.graphql import GraphQLClient
 
 PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "String": (str,),

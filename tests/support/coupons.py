@@ -11,8 +11,8 @@ from app.accounts.models import User, UserRole
 from app.catalog.models import Course, CoursePricingTier, PricingTier
 from app.commerce.models import Coupon, CouponCourse, CouponRedemption, DiscountType, Order
 from app.db import Database
-from tests.catalog import factories
-from tests.catalog.factories import Tier, gid, person, token_for
+from tests.support import catalog as factories
+from tests.support.catalog import Tier, gid, person, token_for
 
 __all__ = ["gid", "person", "token_for"]
 

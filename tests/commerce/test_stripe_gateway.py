@@ -11,7 +11,7 @@ from app.integrations.payments import (
     make_gateway,
 )
 from app.settings import Settings
-from tests.payments.stripe_standin import StripeStandIn
+from tests.support.stripe_standin import StripeStandIn
 
 
 @pytest.fixture

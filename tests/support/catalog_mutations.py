@@ -10,7 +10,8 @@ from strawberry import relay
 
 from app.accounts.models import User, UserRole
 from app.integrations.cache import catalog_version
-from tests.accounts.conftest import GraphQLClient, Outcome, login, make_user
+from tests.support.accounts import login, make_user
+from tests.support.graphql import GraphQLClient, Outcome
 
 COURSE_FIELDS = "course { id title slug status isFree price { amount currency } }"
 

@@ -1,12 +1,9 @@
-"""Learning test helpers: courses to enroll in, enrollments through the service, progress reads.
-
-Import the GraphQL fixtures explicitly in a test module that needs them:
-    from tests.learning.helpers import client, keyring, settings  # noqa: F401
-"""
+"""Learning test helpers: courses to enroll in, enrollments through the service, progress reads."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,14 +16,15 @@ from app.learning import service
 from app.learning.models import (
     Enrollment,
     EnrollmentSource,
+    EnrollmentStatus,
     LessonProgress,
     ModuleCompletion,
 )
 from app.outbox import OutboxEvent
-from tests.accounts import conftest as accounts
-from tests.catalog import factories
+from tests.support import accounts as accounts
+from tests.support import catalog as factories
+from tests.support.catalog import course
 
-client, keyring, settings = accounts.client, accounts.keyring, accounts.settings
 person, instructor, gid, token_for = (
     factories.person,
     factories.instructor,
@@ -157,3 +155,30 @@ async def completion_events(database: Database, enrollment_id: uuid.UUID) -> int
             )
         )
         return len(list(rows))
+
+
+async def completed_enrollment(
+    database: Database,
+    *,
+    first_name: str = "Ada",
+    last_name: str = "Lovelace",
+    title: str = "Python for Absolute Beginners",
+    status: EnrollmentStatus = EnrollmentStatus.COMPLETED,
+) -> tuple[Enrollment, User, Course]:
+    """A student's enrollment in a published course, completed on COMPLETED_AT."""
+    teacher = await instructor(database)
+    student = await person(database, first_name=first_name, last_name=last_name)
+    taught = await course(database, teacher.id, title=title, tiers=())
+    async with database.transaction() as session:
+        enrollment = Enrollment(
+            student_id=student.id,
+            course_id=taught.id,
+            source=EnrollmentSource.FREE,
+            status=status,
+            completed_at=COMPLETED_AT if status == EnrollmentStatus.COMPLETED else None,
+        )
+        session.add(enrollment)
+    return enrollment, student, taught
+
+
+COMPLETED_AT = datetime(2025, 3, 5, 14, 30, tzinfo=UTC)

@@ -1,6 +1,6 @@
 """Fast catalog fixtures: whole courses (modules, lessons, tiers, tags) as plain ORM inserts.
 
-Unlike `tests/catalog/conftest.py` (which goes through the authoring services and their rules),
+Unlike `tests/support/authoring.py` (which goes through the authoring services and their rules),
 these write rows directly, so a test can build a hundred published courses in one transaction.
 
     owner = await instructor(database)
@@ -46,7 +46,7 @@ from app.db import Database
 from app.ids import new_id
 from app.learning.models import Enrollment, EnrollmentSource, EnrollmentStatus
 from app.security.tokens import issue_access_token
-from tests.accounts.conftest import GraphQLClient
+from tests.support.graphql import GraphQLClient
 
 
 def gid(type_name: str, id_: uuid.UUID) -> str:

@@ -17,7 +17,7 @@ from app.http.webhooks import MAX_BODY_BYTES
 from app.integrations.payments import InvalidWebhook, verify_webhook
 from app.outbox import OutboxEvent
 from app.settings import Settings
-from tests.payments.conftest import event_body, signed_headers, stored_counts
+from tests.support.payments import event_body, signed_headers, stored_counts
 
 URL = "/webhooks/stripe"
 

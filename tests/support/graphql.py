@@ -1,31 +1,23 @@
-"""A real GraphQL context over the real database and Valkey, and small account factories."""
+"""A GraphQL client over `schema.execute` with a real context (real database and Valkey)."""
 
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-import pytest
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.accounts import service
-from app.accounts.models import User, UserRole
 from app.db import Database
 from app.errors import Unauthenticated
-from app.notifications.models import EmailLog
 from app.security.tokens import KeyRing, verify_access_token
-from app.settings import Settings, get_settings
+from app.settings import Settings
 from loaders import Loaders
 from schema.core.context import Context
 from schema.root import schema
 
-PASSWORD = "Correct-Horse-42"
 BROWSER = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/120.0 Safari/537.36"
@@ -125,83 +117,6 @@ class GraphQLClient:
         return await self.execute(query, {"input": input_}, **kw)
 
 
-@pytest.fixture(scope="session")
-def keyring() -> KeyRing:
-    return KeyRing.generate()
-
-
-@pytest.fixture
-def settings(service_urls: tuple[str, str]) -> Settings:
-    return get_settings()
-
-
-@pytest.fixture
-def client(
-    database: Database, redis_client: Any, keyring: KeyRing, settings: Settings
-) -> GraphQLClient:
-    return GraphQLClient(database, redis_client, keyring, settings)
-
-
 def with_settings(client: GraphQLClient, **overrides: Any) -> GraphQLClient:
     """The same client over a copy of its settings with `overrides` (e.g. a feature switch)."""
     return dataclasses.replace(client, settings=client.settings.model_copy(update=overrides))
-
-
-AUTH_FIELDS = "accessToken refreshToken accessTokenExpiresAt expiresIn user { id email role }"
-
-
-async def make_user(
-    database: Database,
-    *,
-    email: str | None = None,
-    password: str = PASSWORD,
-    role: UserRole = UserRole.STUDENT,
-    verified: bool = True,
-    first_name: str = "Ada",
-    last_name: str = "Lovelace",
-) -> User:
-    async with database.transaction() as session:
-        return await service.create_user(
-            session,
-            email=email or f"user-{uuid.uuid4().hex[:10]}@example.com",
-            password=password,
-            first_name=first_name,
-            last_name=last_name,
-            role=role,
-            verified=verified,
-        )
-
-
-async def login(
-    client: GraphQLClient,
-    email: str,
-    password: str = PASSWORD,
-    *,
-    ip: str | None = None,
-    **input_: Any,
-) -> dict[str, Any]:
-    outcome = await client.mutate(
-        "login", {"email": email, "password": password, **input_}, AUTH_FIELDS, ip=ip
-    )
-    payload = outcome.payload("login")
-    assert payload["errors"] == [], payload["errors"]
-    return payload
-
-
-async def emails(database: Database, template: str | None = None) -> list[EmailLog]:
-    async with database.session() as session:
-        query = select(EmailLog).order_by(EmailLog.created_at, EmailLog.id)
-        if template:
-            query = query.where(EmailLog.template == template)
-        return list(await session.scalars(query))
-
-
-def token_of(log: EmailLog) -> str:
-    return parse_qs(urlsplit(log.context["link"]).query)["token"][0]
-
-
-async def count(database: Database, model: Any) -> int:
-    from sqlalchemy import func
-
-    async with database.session() as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)

@@ -18,7 +18,7 @@ from app.ids import new_id
 from app.learning import service as learning
 from app.learning.models import Enrollment, EnrollmentSource
 from app.security.permissions import Actor
-from tests.catalog.factories import build_course, gid, person
+from tests.support.catalog import build_course, gid, person
 
 # One valid question of every type (Property 29): (type, options, correct answer, right answer,
 # wrong answer).

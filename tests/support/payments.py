@@ -1,16 +1,11 @@
-"""Payments test helpers: the webhook route over ASGI, a local gateway, signed events, orders
-with a local payment intent, and the Stripe stand-in server."""
+"""Payment helpers: signed webhook bodies and orders whose local payment intent exists."""
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import httpx
-import pytest
-from redis.asyncio import Redis
 from sqlalchemy import func, select
 
 from app.accounts.models import User
@@ -18,51 +13,15 @@ from app.commerce.models import Order, OrderStatus, PaymentEvent, PaymentProvide
 from app.db import Database
 from app.integrations.payments import sign_payload
 from app.integrations.payments_local import LocalGateway, build_event
-from app.main import create_app
 from app.outbox import OutboxEvent
 from app.settings import Settings
-from tests.accounts.conftest import GraphQLClient, client, keyring, settings  # noqa: F401
-from tests.payments.stripe_standin import StripeStandIn
-
-
-@pytest.fixture
-async def http(
-    settings: Settings,  # noqa: F811
-    database: Database,
-    redis_client: Redis,
-) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings)
-    app.state.settings = settings
-    app.state.db = database
-    app.state.redis = redis_client
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url=settings.public_api_url) as c:
-        yield c
-
-
-@pytest.fixture
-def gateway(settings: Settings, redis_client: Redis) -> LocalGateway:  # noqa: F811
-    return LocalGateway(settings, redis_client)
-
-
-@pytest.fixture(scope="session")
-def standin_server() -> Iterator[StripeStandIn]:
-    server = StripeStandIn().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def standin(standin_server: StripeStandIn) -> StripeStandIn:
-    standin_server.reset()
-    return standin_server
 
 
 def event_body(event_type: str = "payment_intent.succeeded", **obj: Any) -> bytes:
     return json.dumps(build_event(event_type, {"object": "payment_intent", **obj})).encode()
 
 
-def signed_headers(settings: Settings, body: bytes, **kw: Any) -> dict[str, str]:  # noqa: F811
+def signed_headers(settings: Settings, body: bytes, **kw: Any) -> dict[str, str]:
     return {"Stripe-Signature": sign_payload(settings, body, **kw)}
 
 

@@ -3,10 +3,13 @@ sets a cookie, and fields that reveal the caller, so the plumbing can be tested 
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
+import httpx
 import strawberry
+from starlette.applications import Starlette
 from strawberry import relay
 
 from app.errors import Forbidden, Unauthenticated
@@ -102,3 +105,16 @@ def build_test_schema(settings: Settings) -> EasywaysSchema:
         subscriptions=[TestSubscription],
         types=[Widget],
     )
+
+
+@asynccontextmanager
+async def serve(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    """Run the app's lifespan and talk to it in-process over HTTP."""
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api") as client,
+    ):
+        yield client
+
+
+AppClient = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]

@@ -23,7 +23,7 @@ from app.media.models import FileAsset, FilePurpose
 from app.media.service import request_upload
 from app.security.permissions import Actor
 from app.settings import get_settings
-from tests.catalog.factories import course, instructor, person
+from tests.support.catalog import course, instructor, person
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64

@@ -9,7 +9,7 @@ import httpx
 from app.db import Database
 from app.http.webhooks import receive_webhook
 from app.settings import Settings
-from tests.payments.conftest import event_body, signed_headers, stored_counts
+from tests.support.payments import event_body, signed_headers, stored_counts
 
 URL = "/webhooks/stripe"
 

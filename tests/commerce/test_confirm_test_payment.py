@@ -11,10 +11,10 @@ from app.commerce.models import PaymentEvent
 from app.db import Database
 from app.integrations.payments import CheckoutLine
 from app.integrations.payments_local import LocalGateway
-from tests.accounts.conftest import GraphQLClient, with_settings
-from tests.catalog.conftest import user
-from tests.catalog.factories import token_for
-from tests.payments.conftest import order_with_intent, stored_counts
+from tests.support.authoring import user
+from tests.support.catalog import token_for
+from tests.support.graphql import GraphQLClient, with_settings
+from tests.support.payments import order_with_intent, stored_counts
 
 FIELDS = "eventId eventType paymentIntentId"
 

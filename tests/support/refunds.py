@@ -30,7 +30,7 @@ from app.integrations.payments_local import LocalGateway
 from app.learning import service as learning
 from app.learning.models import Enrollment, EnrollmentSource
 from app.notifications.models import Notification, NotificationType
-from tests.catalog import factories
+from tests.support import catalog as factories
 
 
 @dataclass(frozen=True)

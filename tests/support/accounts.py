@@ -1,0 +1,74 @@
+"""Account factories and helpers: users through the real service, sign-in, sent e-mails."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from sqlalchemy import func, select
+
+from app.accounts import service
+from app.accounts.models import User, UserRole
+from app.db import Database
+from app.notifications.models import EmailLog
+from tests.support.graphql import GraphQLClient
+
+PASSWORD = "Correct-Horse-42"
+
+AUTH_FIELDS = "accessToken refreshToken accessTokenExpiresAt expiresIn user { id email role }"
+
+
+async def make_user(
+    database: Database,
+    *,
+    email: str | None = None,
+    password: str = PASSWORD,
+    role: UserRole = UserRole.STUDENT,
+    verified: bool = True,
+    first_name: str = "Ada",
+    last_name: str = "Lovelace",
+) -> User:
+    async with database.transaction() as session:
+        return await service.create_user(
+            session,
+            email=email or f"user-{uuid.uuid4().hex[:10]}@example.com",
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+            role=role,
+            verified=verified,
+        )
+
+
+async def login(
+    client: GraphQLClient,
+    email: str,
+    password: str = PASSWORD,
+    *,
+    ip: str | None = None,
+    **input_: Any,
+) -> dict[str, Any]:
+    outcome = await client.mutate(
+        "login", {"email": email, "password": password, **input_}, AUTH_FIELDS, ip=ip
+    )
+    payload = outcome.payload("login")
+    assert payload["errors"] == [], payload["errors"]
+    return payload
+
+
+async def emails(database: Database, template: str | None = None) -> list[EmailLog]:
+    async with database.session() as session:
+        query = select(EmailLog).order_by(EmailLog.created_at, EmailLog.id)
+        if template:
+            query = query.where(EmailLog.template == template)
+        return list(await session.scalars(query))
+
+
+def token_of(log: EmailLog) -> str:
+    return parse_qs(urlsplit(log.context["link"]).query)["token"][0]
+
+
+async def count(database: Database, model: Any) -> int:
+    async with database.session() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)

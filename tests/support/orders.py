@@ -1,0 +1,124 @@
+"""Orders and payment-event helpers: carts filled through the service, checkouts, paid events."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.accounts.models import User
+from app.catalog.models import Course, PricingTier
+from app.commerce import cart as cart_service
+from app.commerce import orders
+from app.commerce.models import (
+    Order,
+    PaymentProvider,
+)
+from app.db import Database
+from app.http.webhooks import store_event
+from app.integrations.payments import PaymentGateway
+from app.integrations.payments_local import LocalGateway, build_event
+from app.learning.models import Enrollment
+from app.settings import get_settings
+from tests.support.catalog import person
+from tests.support.coupons import paid_course
+
+BODY = orders.request_hash_of({"expectedTotalMinor": None})
+
+
+async def fill_cart(
+    database: Database, user: User, courses: list[Course], code: str | None = None
+) -> None:
+    async with database.transaction() as session:
+        for course in courses:
+            await cart_service.add_to_cart(
+                session, user_id=user.id, course_id=course.id, tier=PricingTier.BASIC
+            )
+        if code is not None:
+            await cart_service.apply_coupon(session, user_id=user.id, code=code)
+
+
+async def checkout(
+    database: Database,
+    gateway: PaymentGateway,
+    user: User,
+    key: str = "key-1",
+    body: str = BODY,
+    **kwargs: Any,
+) -> orders.CheckoutResult:
+    async with database.transaction() as session:
+        return await orders.create_order(
+            session,
+            gateway,
+            user_id=user.id,
+            idempotency_key=key,
+            request_hash=body,
+            provider=PaymentProvider.LOCAL,
+            **kwargs,
+        )
+
+
+async def buyer_with_cart(
+    database: Database, prices: tuple[int, ...] = (2000, 3500), code: str | None = None
+) -> tuple[User, list[Course]]:
+    buyer = await person(database)
+    courses = [await paid_course(database, prices=(price,)) for price in prices]
+    await fill_cart(database, buyer, courses, code)
+    return buyer, courses
+
+
+async def count(database: Database, model: Any, *where: Any) -> int:
+    async with database.session() as session:
+        return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+async def rows(database: Database, model: Any, *where: Any) -> list[Any]:
+    async with database.session() as session:
+        return list(await session.scalars(select(model).where(*where)))
+
+
+SUCCEEDED, FAILED = "payment_intent.succeeded", "payment_intent.payment_failed"
+
+
+async def paid_event(
+    database: Database, gateway: PaymentGateway, order: Order, *, succeeded: bool = True
+) -> uuid.UUID:
+    """Settle the order's local intent and store the event the provider would send."""
+    assert isinstance(gateway, LocalGateway)
+    assert order.payment_intent_id is not None
+    intent = await gateway.complete_intent(order.payment_intent_id, succeeded=succeeded)
+    return await stored(database, SUCCEEDED if succeeded else FAILED, intent)
+
+
+async def stored(database: Database, event_type: str, obj: dict[str, Any]) -> uuid.UUID:
+    receipt = await store_event(database, get_settings(), build_event(event_type, obj))
+    assert receipt.payment_event_id is not None
+    return receipt.payment_event_id
+
+
+async def pending_order(
+    database: Database, gateway: PaymentGateway, code: str | None = None
+) -> tuple[Order, User, list[Course]]:
+    buyer, courses = await buyer_with_cart(database, code=code)
+    result = await checkout(database, gateway, buyer)
+    return result.order, buyer, courses
+
+
+async def order_row(database: Database, order_id: uuid.UUID) -> Order:
+    async with database.session() as session:
+        found = await session.get(Order, order_id)
+    assert found is not None
+    return found
+
+
+async def enrollments_of(database: Database, user: User) -> list[Enrollment]:
+    return await rows(database, Enrollment, Enrollment.student_id == user.id)
+
+
+async def intent_object(gateway: PaymentGateway, order: Order) -> dict[str, Any]:
+    assert isinstance(gateway, LocalGateway)
+    assert order.payment_intent_id is not None
+    found = await gateway.get_object(order.payment_intent_id)
+    assert found is not None
+    return found
