@@ -13,16 +13,14 @@ from app.errors import NotFound, Unauthenticated
 from app.security.tokens import verify_access_token
 from schema import accounts as t
 from schema.core.auth import (
-    clear_auth_cookies,
     client_ip,
     current_user,
-    refresh_token_of,
     require_actor,
     require_user,
     session_amr,
-    set_auth_cookies,
     user_agent,
 )
+from schema.core.cookies import clear_auth_cookies, refresh_token_of, set_auth_cookies
 from schema.core.context import Info
 from schema.core.mutation import run_mutation
 from schema.core.relay import decode_uuid

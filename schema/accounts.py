@@ -13,13 +13,24 @@ from strawberry.scalars import JSON
 from app.accounts import models
 from app.accounts.sessions import AuthResult
 from app.clock import utcnow
-from schema.core.auth import sees_private_fields
+from app.security.permissions import Permission, has_permission
+from schema.core.auth import actor_of, current_user
 from schema.core.context import Info
 from schema.core.mutation import UserError
 from schema.core.relay import NOWHERE, decode_uuid
 
 strawberry.enum(models.UserRole, name="Role", description="What a user may do.")
 Role = models.UserRole
+
+
+
+async def sees_private_fields(info: Info, user: models.User) -> bool:
+    """The user themself or an admin (whose MFA is in use when it is required)."""
+    viewer = await current_user(info)
+    return viewer is not None and (
+        viewer.id == user.id
+        or has_permission(actor_of(info.context, viewer), Permission.USERS_MANAGE)
+    )
 
 
 @strawberry.type(name="UserProfile")

@@ -45,7 +45,8 @@ from resolvers.learning import Mutation as LearningMutation
 from resolvers.learning import Query as LearningQuery
 from resolvers.media import Mutation as MediaMutation
 from resolvers.search import Query as SearchQuery
-from schema.core.errors import normalise_errors
+from schema.core.errors import ErrorCode, normalise_errors
+from schema.core.scalars import SCALAR_OVERRIDES
 from schema.core.extensions import OperationGuard
 from schema.core.limits import alias_rule, depth_rule
 from schema.core.relay import BadUserInput, NodeQuery
@@ -138,7 +139,8 @@ def build_schema(
         query=_merge("Query", [*QUERIES, *queries]),
         mutation=_merge("Mutation", [*MUTATIONS, *mutations]),
         subscription=_merge("Subscription", [*SUBSCRIPTIONS, *subscriptions]),
-        types=list(types),
+        types=[ErrorCode, *types],
+        scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=max_tokens),
             lambda: ParserCache(maxsize=CACHE_SIZE),

@@ -12,14 +12,8 @@ from collections.abc import Sequence
 from app.catalog import models, visibility
 from app.catalog.visibility import NO_ACCESS, CourseAccess
 from app.security.permissions import Actor
-from schema.core.auth import actor_of, current_user
+from schema.core.auth import viewer_of
 from schema.core.context import Info
-
-
-async def viewer_of(info: Info) -> Actor | None:
-    """The signed-in caller as an Actor, None when anonymous (the user is loaded once)."""
-    user = await current_user(info)
-    return actor_of(info.context, user) if user is not None else None
 
 
 async def access_of(info: Info, viewer: Actor | None) -> CourseAccess:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from redis.asyncio import Redis
 from starlette.requests import Request
@@ -13,12 +13,16 @@ from starlette.websockets import WebSocket
 from strawberry.types import Info as _Info
 
 from app.db import Database
+from app.errors import TokenRejected
 from app.integrations.storage import Storage, make_storage
+from app.security.tokens import AccessClaims, KeyRing
 from app.settings import Settings
 
 if TYPE_CHECKING:
     from app.accounts.models import User
     from loaders import Loaders
+
+DEFAULT_LOCALE = "en"
 
 
 @dataclass
@@ -30,13 +34,20 @@ class Context:
     settings: Settings
     request_id: str
     loaders: Loaders
-    keyring: Any = None  # app.security.tokens.KeyRing
-    # Claims of a verified access token (set by the view), None for anonymous callers.
-    claims: Any = None
+    keyring: KeyRing | None = None
+    # Claims of a verified access token (set by the endpoint), None for anonymous callers.
+    claims: AccessClaims | None = None
+    # Why the bearer token that came with the request was refused (the operation then fails
+    # with its code: TOKEN_EXPIRED / TOKEN_INVALID), None when there was no token or it verified.
+    token_error: TokenRejected | None = None
     client_ip: str | None = None
     user_agent: str | None = None
+    # The caller's locale (from Accept-Language), for display strings such as formatted money.
+    locale: str = DEFAULT_LOCALE
     # Object storage (app.state.storage); built from settings when a caller leaves it out.
     storage: Storage = None  # type: ignore[assignment]
+    # A WebSocket's `connection_init` payload, read once by the endpoint and then dropped.
+    connection_params: dict[str, object] | None = None
     _user: User | None = field(default=None, repr=False)
     _user_loaded: bool = field(default=False, repr=False)
 
@@ -46,7 +57,7 @@ class Context:
 
     @property
     def viewer_id(self) -> uuid.UUID | None:
-        return uuid.UUID(str(self.claims.sub)) if self.claims is not None else None
+        return self.claims.sub if self.claims is not None else None
 
 
 Info = _Info[Context, None]

@@ -1,10 +1,17 @@
-"""Every GraphQL error leaves with `extensions.code` and `extensions.requestId`.
+"""Error codes as GraphQL enums, the payload's `UserError`, and the normalising of GraphQL errors.
 
-Codes: GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED (stamped by the limits extension right
-after validation), BAD_USER_INPUT (variable/argument coercion, bad page arguments), the code of a
-DomainError a resolver raised (directly or via schema.core.mutation.graphql_error), else
-INTERNAL_SERVER_ERROR — logged with its traceback and, in production, masked as
-"Internal server error". In production, "Did you mean …?" suggestions are dropped for non-admins.
+Two enums list every code the API can answer, with descriptions (they are in schema.graphql):
+- `UserErrorCode`: the `code` of a mutation payload's `errors` — `app.errors.Common` and each
+  domain's `<Domain>Code` (app/<domain>/errors.py); adding a domain adds its enum to `USER_CODES`.
+- `ErrorCode`: the `extensions.code` of GraphQL errors — `app.errors.Failure` (raised by services)
+  and `Transport` (raised by the GraphQL layer itself).
+
+Every GraphQL error leaves with `extensions.code` and `extensions.requestId`: GRAPHQL_PARSE_FAILED,
+GRAPHQL_VALIDATION_FAILED (stamped by the limits extension right after validation),
+BAD_USER_INPUT (variable/argument coercion, bad page arguments, a filter a query cannot take —
+with its field errors in `extensions.fields`), the code of a DomainError a resolver raised, else
+INTERNAL_SERVER_ERROR — logged with its traceback and, in production, masked as "Internal server
+error". In production, "Did you mean …?" suggestions are dropped for non-admins.
 
 `normalise_errors` rewrites the error list in place; the schema calls it from `process_errors`,
 which strawberry runs for every result (HTTP, WebSocket, `schema.execute` in tests) before any
@@ -14,21 +21,104 @@ extension sees the errors. It is idempotent: errors that already carry a request
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from enum import Enum
 from typing import Any
 
+import strawberry
 import structlog
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.relay.types import GlobalIDValueError
 from strawberry.types import ExecutionContext
 
-from app.errors import DomainError
+from app.accounts.errors import AccountsCode
+from app.assessments.errors import AssessmentsCode
+from app.catalog.errors import CatalogCode
+from app.commerce.errors import CommerceCode
+from app.errors import Code, Common, DomainError, Failure, FieldError, UserFacingError
+from app.learning.errors import LearningCode
+from app.media.errors import MediaCode
 from app.metrics import GRAPHQL_ERRORS
+from app.search.errors import SearchCode
 
-PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
-VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
-BAD_USER_INPUT = "BAD_USER_INPUT"
-INTERNAL = "INTERNAL_SERVER_ERROR"
+
+class Transport(Code):
+    """Codes of errors the GraphQL layer raises before or around execution."""
+
+    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED", "The document is not valid GraphQL syntax."
+    GRAPHQL_VALIDATION_FAILED = (
+        "GRAPHQL_VALIDATION_FAILED",
+        "The document does not fit the schema or the limits (depth, aliases, tokens, cost).",
+    )
+    BAD_REQUEST = "BAD_REQUEST", "The HTTP request is not a GraphQL request this server takes."
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED", "Mutations need POST."
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE", "Send application/json bodies."
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR", "An unexpected fault (logged with the id)."
+
+
+USER_CODES: tuple[type[Code], ...] = (
+    Common,
+    AccountsCode,
+    CatalogCode,
+    LearningCode,
+    AssessmentsCode,
+    MediaCode,
+    CommerceCode,
+    SearchCode,
+)
+FAILURE_CODES: tuple[type[Code], ...] = (Failure, Transport)
+
+
+def graphql_enum(name: str, description: str, groups: Iterable[type[Code]]) -> Any:
+    """One GraphQL enum of every member of `groups` (a name may appear in one group only)."""
+    values: dict[str, Any] = {}
+    for group in groups:
+        for code in group:
+            if code.value in values:
+                raise ValueError(f"{name}: {code.value} is defined twice")
+            values[code.value] = strawberry.enum_value(code.value, description=code.description)
+    return strawberry.enum(Enum(name, values), name=name, description=description)  # type: ignore[misc]
+
+
+UserErrorCode = graphql_enum(
+    "UserErrorCode", "What went wrong in a mutation payload's `errors`.", USER_CODES
+)
+ErrorCode = graphql_enum("ErrorCode", "The `extensions.code` of a GraphQL error.", FAILURE_CODES)
+ERROR_CODES = frozenset(code.value for group in FAILURE_CODES for code in group)
+_CAMEL = re.compile(r"_([a-z0-9])")
+
+
+def api_path(field: str | None) -> str | None:
+    """A service's snake_case field path in the API's names: `tiers[1].original_price` →
+    `tiers[1].originalPrice`."""
+    return None if field is None else _CAMEL.sub(lambda m: m.group(1).upper(), field)
+
+
+@strawberry.type(description="An expected failure the caller can fix.")
+class UserError:
+    field: str | None = strawberry.field(
+        description="The input field at fault, as a path of API names relative to `input` "
+        "(`tiers[1].price`); null when the failure concerns the input as a whole."
+    )
+    message: str = strawberry.field(description="For people; may change, unlike `code`.")
+    code: UserErrorCode  # type: ignore[valid-type]
+
+    @classmethod
+    def from_field_error(cls, error: FieldError) -> UserError:  # TRANSITION
+        return cls.of(error)
+
+    @classmethod
+    def of(cls, error: FieldError) -> UserError:
+        return cls(
+            field=api_path(error.field), message=error.message, code=UserErrorCode[str(error.code)]
+        )
+
+
+PARSE_FAILED = Transport.GRAPHQL_PARSE_FAILED.value
+VALIDATION_FAILED = Transport.GRAPHQL_VALIDATION_FAILED.value
+BAD_USER_INPUT = Failure.BAD_USER_INPUT.value
+INTERNAL = Transport.INTERNAL_SERVER_ERROR.value
 MASKED_MESSAGE = "Internal server error"
 
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
@@ -71,7 +161,7 @@ def classify(error: GraphQLError, execution_context: ExecutionContext | None) ->
         return code
     original = error.original_error
     if isinstance(original, DomainError):
-        return original.code
+        return str(original.code)
     if isinstance(error, GraphQLSyntaxError) or isinstance(original, GraphQLSyntaxError):
         return PARSE_FAILED
     if execution_context is not None and execution_context.graphql_document is None:
@@ -99,6 +189,9 @@ def normalise_error(
         return error
     context = context if context is not None else _context_value(execution_context)
     code = classify(error, execution_context)
+    if code not in ERROR_CODES:  # a code outside the published enum is a bug: say so, loudly
+        logger.error("graphql error with an unpublished code", code=code, error=error.message)
+        code = INTERNAL
     message = error.message
     original = error.original_error
     if isinstance(original, DomainError):
@@ -106,6 +199,12 @@ def normalise_error(
         retry_after = getattr(original, "retry_after", None)
         if retry_after is not None:
             extensions = {**extensions, "retryAfter": retry_after}
+        if isinstance(original, UserFacingError):
+            fields = [
+                {"field": api_path(e.field), "message": e.message, "code": str(e.code)}
+                for e in original.errors
+            ]
+            extensions = {**extensions, "fields": fields}
     if code == INTERNAL:
         logger.error(
             "graphql resolver failed",

@@ -1,45 +1,154 @@
-"""Shared GraphQL pieces: UserError, the payload pattern, domain-error mapping."""
+"""The one way a mutation is written: `@mutation` and a typed payload.
+
+    @strawberry.type
+    class Mutation:
+        @mutation(description="A draft course owned by you.", after_commit=[catalog_changed])
+        async def create_course(
+            self, info: Info, input: CreateCourseInput, tx: Tx
+        ) -> CreateCoursePayload:
+            row = await service.create_course(tx.session, actor=tx.actor, **input.arguments())
+            return CreateCoursePayload(course=Course.from_model(row))
+
+The pipeline (a field extension) does the rest, in this order:
+1. resolves the caller: UNAUTHENTICATED (a GraphQL error) for an anonymous caller unless the
+   mutation is `public=True`;
+2. if the resolver takes a `tx: Tx` parameter (never a GraphQL argument), opens one transaction
+   and hands it over with the caller; the transaction commits when the resolver returns, and
+   rolls back when it raises;
+3. after the commit: renews the request's loaders (the payload's fields read the committed
+   state) and runs the `after_commit` hooks;
+4. turns a raised `UserFacingError` (the service's expected failures, or the input's) into the
+   payload's `errors`, each field path in the API's names — the one place where snake_case
+   becomes camelCase. Other domain errors (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, …) propagate as
+   GraphQL errors with `extensions.code` (`schema.core.errors`).
+
+A payload subclasses `Payload` and gives every other field a default (`None`), so the pipeline
+can build it with errors only.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.extensions import FieldExtension
+from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.field import StrawberryField
 
-from app.errors import DomainError, FieldError, UserFacingError
+from app.errors import DomainError, Unauthenticated, UserFacingError
+from app.security.permissions import Actor
+from loaders import Loaders
+from schema.core.auth import viewer_of
+from schema.core.context import Info
+from schema.core.errors import UserError
+
+TX_PARAMETER = "tx"
+AfterCommit = Callable[[Info], Awaitable[None]]
 
 
-@strawberry.type(description="An expected failure the caller can fix.")
-class UserError:
-    field: str | None = strawberry.field(description="Input field in camelCase, or null.")
-    message: str
-    code: str
+@strawberry.type(description="What every mutation returns beside its result.")
+class Payload:
+    errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description="Expected failures (validation, conflicts, business rules); empty when the "
+        "mutation succeeded, and then nothing was changed.",
+    )
 
-    @classmethod
-    def from_field_error(cls, err: FieldError) -> UserError:
-        return cls(field=err.field, message=err.message, code=err.code)
+
+@dataclass(frozen=True, slots=True)
+class Tx:
+    """The transaction of one mutation and its caller."""
+
+    session: AsyncSession
+    caller: Actor | None
+
+    @property
+    def actor(self) -> Actor:
+        """The signed-in caller (a public mutation's anonymous caller is UNAUTHENTICATED)."""
+        if self.caller is None:
+            raise Unauthenticated()
+        return self.caller
+
+
+class MutationPipeline(FieldExtension):
+    def __init__(self, *, public: bool, after_commit: Sequence[AfterCommit]) -> None:
+        self.public = public
+        self.after_commit = tuple(after_commit)
+        self.wants_tx = False
+        self.payload_type: type[Payload] | None = None
+
+    def apply(self, field: StrawberryField) -> None:
+        self.wants_tx = any(a.python_name == TX_PARAMETER for a in field.arguments)
+        field.arguments = [a for a in field.arguments if a.python_name != TX_PARAMETER]
+        self.field = field
+
+    def _payload(self) -> type[Payload]:
+        if self.payload_type is None:
+            definition = self.field.type
+            origin = getattr(definition, "__strawberry_definition__", None)
+            if isinstance(origin, StrawberryObjectDefinition):
+                definition = origin.origin
+            if not (isinstance(definition, type) and issubclass(definition, Payload)):
+                raise TypeError(f"mutation {self.field.python_name} must return a Payload")
+            self.payload_type = definition
+        return self.payload_type
+
+    async def resolve_async(
+        self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info, **kwargs: Any
+    ) -> Any:
+        context = info.context
+        try:
+            caller = await viewer_of(info)
+            if caller is None and not self.public:
+                raise Unauthenticated()
+            if self.wants_tx:
+                async with context.db.transaction() as session:
+                    result = await next_(source, info, **kwargs, tx=Tx(session, caller))
+            else:
+                result = await next_(source, info, **kwargs)
+        except UserFacingError as exc:
+            return self._payload()(errors=[UserError.of(e) for e in exc.errors])
+        context.loaders = Loaders(context.db)
+        for hook in self.after_commit:
+            await hook(info)
+        return result
+
+
+def mutation(
+    *,
+    description: str | None = None,
+    public: bool = False,
+    after_commit: Sequence[AfterCommit] = (),
+    name: str | None = None,
+) -> Any:
+    """`@strawberry.mutation` through the pipeline (see the module docstring)."""
+    return strawberry.mutation(
+        name=name,
+        description=description,
+        extensions=[MutationPipeline(public=public, after_commit=after_commit)],
+    )
+
+
+# --- TRANSITION: the old ways, until every domain uses `@mutation` -------------------------------
+
+P = TypeVar("P")
 
 
 def graphql_error(err: DomainError) -> GraphQLError:
-    extensions: dict[str, Any] = {"code": err.code}
+    extensions: dict[str, Any] = {"code": str(err.code)}
     retry_after = getattr(err, "retry_after", None)
     if retry_after is not None:
         extensions["retryAfter"] = retry_after
     return GraphQLError(err.message, extensions=extensions)
 
 
-P = TypeVar("P")
-
-
 async def run_mutation(make_payload: Callable[..., P], action: Awaitable[dict[str, Any]]) -> P:
-    """Await `action`; its dict fills the payload. Expected failures become `errors`,
-    authentication/authorization/not-found failures become GraphQL errors with a code."""
     try:
         fields = await action
     except UserFacingError as exc:
-        return make_payload(errors=[UserError.from_field_error(e) for e in exc.errors])
-    except DomainError as exc:
-        raise graphql_error(exc) from exc
+        return make_payload(errors=[UserError.of(e) for e in exc.errors])
     return make_payload(errors=[], **fields)

@@ -21,8 +21,8 @@ from __future__ import annotations
 import inspect
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, Generic, TypeVar
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, Generic, Self, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -30,7 +30,7 @@ from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.cast import cast as strawberry_cast
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
-from app.errors import DomainError
+from app.errors import DomainError, Failure, NotFound
 from app.pagination import MAX_PAGE_SIZE, Page
 from schema.core.context import Info
 
@@ -41,7 +41,7 @@ NOWHERE = uuid.UUID(int=0)
 
 
 class BadUserInput(DomainError):
-    code = "BAD_USER_INPUT"
+    code = Failure.BAD_USER_INPUT
 
 
 @strawberry.type(description="An item of a list and the cursor that points at it.")
@@ -180,21 +180,66 @@ async def resolve_global_ids(info: Info, ids: list[relay.GlobalID]) -> list[Any]
     return found
 
 
+def found(value: T | None, what: str) -> T:
+    """`value`, or NOT_FOUND: a single-object root field is null at its own path with a
+    NOT_FOUND error there when the object is missing or hidden (docs/api.md)."""
+    if value is None:
+        raise NotFound(what)
+    return value
+
+
+async def _entry(value: relay.Node | None) -> relay.Node:
+    return found(value, "Node")
+
+
+class ModelNode(relay.Node):
+    """A relay node over a model row, read through a loader. A domain type says how to load
+    rows (`load`), which of them the viewer may see (`visible`) and how to wrap one
+    (`from_model`); `resolve_nodes` (node/nodes) and `lookup` (its root field) follow."""
+
+    @classmethod
+    async def load(cls, info: Info, ids: list[uuid.UUID]) -> Sequence[Any]:
+        raise NotImplementedError
+
+    @classmethod
+    async def visible(cls, info: Info, rows: Sequence[Any]) -> Sequence[Any]:
+        return rows
+
+    @classmethod
+    def from_model(cls, row: Any) -> Self:
+        raise NotImplementedError
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        rows = await cls.load(info, [raw_uuid(i) or NOWHERE for i in node_ids])
+        shown = await cls.visible(info, rows)
+        return [None if row is None else cls.from_model(row) for row in shown]
+
+    @classmethod
+    async def lookup(cls, info: Info, id: str) -> Self:
+        """The node with this global id (of this type), else NOT_FOUND."""
+        type_name = cls.__strawberry_definition__.name  # type: ignore[attr-defined]
+        key = node_uuid(id, type_name)
+        return found((await cls.resolve_nodes(info=info, node_ids=[str(key)]))[0], type_name)
+
+
 @strawberry.type
 class NodeQuery:
     @strawberry.field(
-        description="The object with this global ID; null if it does not exist or you may "
-        "not see it."
+        description="The object with this global ID; null (with a NOT_FOUND error) if it does "
+        "not exist or you may not see it."
     )
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
-        node: relay.Node | None = (await resolve_global_ids(info, [parse_global_id(id)]))[0]
-        return node
+        return await _entry((await resolve_global_ids(info, [parse_global_id(id)]))[0])
 
     @strawberry.field(
-        description=f"The objects with these global IDs (at most {MAX_NODES}), in order; null for "
-        "each that does not exist or you may not see."
+        description=f"The objects with these global IDs (at most {MAX_NODES}), in order; null "
+        "(with a NOT_FOUND error at its index) for each that does not exist or you may not see."
     )
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[relay.Node | None]:
         if len(ids) > MAX_NODES:
             raise BadUserInput(f"Ask for at most {MAX_NODES} ids at once")
-        return await resolve_global_ids(info, [parse_global_id(i) for i in ids])
+        objects = await resolve_global_ids(info, [parse_global_id(i) for i in ids])
+        return [_entry(o) for o in objects]  # type: ignore[misc]

@@ -36,7 +36,9 @@ async def test_node_is_null_for_missing_hidden_or_unknown_objects(
         gid("Query", "x"),
     ):
         body = await _query(client, NODE, {"id": missing})
-        assert body == {"data": {"node": None}, "extensions": body["extensions"]}
+        assert body["data"] == {"node": None}
+        [error] = body["errors"]
+        assert (error["path"], error["extensions"]["code"]) == (["node"], "NOT_FOUND")
 
 
 async def test_node_rejects_a_malformed_id(client: httpx.AsyncClient) -> None:
@@ -52,6 +54,8 @@ async def test_nodes_keeps_the_order_and_nulls_what_is_missing(client: httpx.Asy
         None,
         {"id": ids[2], "name": "first widget"},
     ]
+    [error] = body["errors"]
+    assert (error["path"], error["extensions"]["code"]) == (["nodes", 1], "NOT_FOUND")
 
 
 async def test_nodes_accepts_at_most_100_ids(client: httpx.AsyncClient) -> None:

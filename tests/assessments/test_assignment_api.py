@@ -208,7 +208,8 @@ async def test_assignment_nodes_are_hidden_from_outsiders(
     seen = await client.execute(query, variables, token=token_for(client, student))
     hidden = await client.execute(query, variables, token=token_for(client, outsider))
     assert seen.payload("node") == {"title": made.title}
-    assert hidden.payload("node") is None
+    assert hidden.data == {"node": None}
+    assert hidden.codes == ["NOT_FOUND"]
 
 
 async def test_exam_flow_start_submit_grade(client: GraphQLClient, database: Database):

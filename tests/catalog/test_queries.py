@@ -148,7 +148,7 @@ async def test_an_unpublished_course_is_hidden_from_everyone_but_its_teachers(
         "query($id: ID!) { node(id: $id) { id } }", {"id": f.gid("Course", course.id)}, token=token
     )
     assert node.data == {"node": None}
-    assert not node.errors
+    assert node.codes == ["NOT_FOUND"]
 
 
 @pytest.mark.parametrize("status", [CourseStatus.DRAFT, CourseStatus.PENDING_REVIEW])
