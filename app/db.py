@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, MetaData, event, func
+from sqlalchemy import DateTime, Enum, MetaData, event, func, inspect
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
@@ -148,3 +148,26 @@ def str_enum(enum_cls: type[enum.StrEnum], name: str) -> Enum:
         values_callable=lambda e: [m.value for m in e],
         validate_strings=True,
     )
+
+
+# --- persistence helpers every repository uses -------------------------------------------------
+
+
+async def add(session: AsyncSession, *objects: Base) -> None:
+    session.add_all(objects)
+    await session.flush()
+
+
+async def delete_row(session: AsyncSession, obj: Base) -> None:
+    await session.delete(obj)
+    await session.flush()
+
+
+async def save(session: AsyncSession, *objects: Base) -> None:
+    """Flush, then reload what the UPDATE expired (`updated_at` is set by the database), so the
+    returned objects stay readable after the session closes."""
+    await session.flush()
+    for obj in objects:
+        expired = inspect(obj).expired_attributes
+        if expired:
+            await session.refresh(obj, attribute_names=list(expired))

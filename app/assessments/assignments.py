@@ -35,6 +35,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import catalog
 from app.assessments.coursework import (
     MB,
     allowed_mime_types,
@@ -50,7 +51,6 @@ from app.assessments.models import (
     AssignmentSubmissionFile,
     SubmissionStatus,
 )
-from app.catalog import repo as catalog_repo
 from app.catalog.models import Lesson, LessonType
 from app.clock import utcnow
 from app.errors import Conflict, FieldError, Invalid, NotFound, collect
@@ -119,7 +119,7 @@ def _check_settings(values: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _assignment_lesson(session: AsyncSession, lesson_id: uuid.UUID) -> Lesson:
-    lesson = await catalog_repo.get_lesson(session, lesson_id)
+    lesson = await catalog.get_lesson(session, lesson_id)
     if lesson is None:
         raise NotFound("Lesson")
     return lesson

@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import catalog, db
 from app.assessments import grading
 from app.assessments.models import (
     AttemptStatus,
@@ -40,7 +41,6 @@ from app.assessments.models import (
 )
 from app.assessments.quiz_shapes import check_answer, option_ids
 from app.assessments.quizzes import get_quiz, questions_of
-from app.catalog import repo as catalog_repo
 from app.clock import utcnow
 from app.errors import Invalid, NotFound
 from app.learning import service as learning
@@ -50,7 +50,7 @@ _shuffle = random.SystemRandom().shuffle
 
 
 async def _enrollment_for(session: AsyncSession, student_id: uuid.UUID, quiz: Quiz) -> Enrollment:
-    lesson = await catalog_repo.get_lesson(session, quiz.lesson_id)
+    lesson = await catalog.get_lesson(session, quiz.lesson_id)
     if lesson is None:
         raise NotFound("Quiz")
     enrollment = await learning.require_enrollment(
@@ -146,7 +146,7 @@ async def start_quiz_attempt(
         question_order=order,
         option_order=option_order,
     )
-    await catalog_repo.add(session, attempt)
+    await db.add(session, attempt)
     return attempt
 
 
@@ -203,10 +203,10 @@ async def save_quiz_answer(
     ).one_or_none()
     if row is None:
         row = QuizAnswer(attempt_id=attempt_id, question_id=question_id, answer=answer)
-        await catalog_repo.add(session, row)
+        await db.add(session, row)
     else:
         row.answer = answer
-        await catalog_repo.save(session, row)
+        await db.save(session, row)
     return row
 
 

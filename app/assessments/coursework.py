@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import catalog
 from app.assessments.models import AssignmentSubmissionFile, ExamSubmissionFile
-from app.catalog import repo as catalog_repo
 from app.catalog.models import Course
 from app.errors import FieldError, Forbidden, Invalid, NotFound, collect
 from app.integrations.storage import Storage
@@ -51,7 +51,7 @@ async def is_teacher(session: AsyncSession, user: Actor, course_id: uuid.UUID) -
 
 
 async def course_of(session: AsyncSession, course_id: uuid.UUID) -> Course:
-    course = await catalog_repo.get_course(session, course_id)
+    course = await catalog.get_course(session, course_id)
     if course is None:
         raise NotFound("Course")
     return course

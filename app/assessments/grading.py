@@ -25,6 +25,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import catalog, db
 from app.assessments.models import (
     AttemptStatus,
     GradingStatus,
@@ -37,7 +38,6 @@ from app.assessments.models import (
 )
 from app.assessments.quiz_shapes import SUBJECTIVE, is_correct, percentage, points_for
 from app.assessments.quizzes import get_quiz, quiz_course_id, teaches
-from app.catalog import repo as catalog_repo
 from app.clock import utcnow
 from app.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, collect
 from app.learning import service as learning
@@ -73,7 +73,7 @@ async def finish(session: AsyncSession, quiz: Quiz, attempt: QuizAttempt, *, now
     answers = await _answers(session, attempt.id)
     for question_id, late_answer in list(answers.items()):
         if deadline is not None and late_answer.updated_at > deadline:
-            await catalog_repo.delete_row(session, late_answer)
+            await db.delete_row(session, late_answer)
             del answers[question_id]
     earned = Decimal(0)
     for question in questions:
@@ -94,13 +94,13 @@ async def finish(session: AsyncSession, quiz: Quiz, attempt: QuizAttempt, *, now
     attempt.points_earned = earned
     if any(QuestionType(q.type) in SUBJECTIVE for q in questions):
         attempt.grading_status = GradingStatus.PENDING_REVIEW
-        await catalog_repo.save(session, attempt, *answers.values())
+        await db.save(session, attempt, *answers.values())
         return
     attempt.grading_status = GradingStatus.AUTO_GRADED
     attempt.score_percentage = percentage(earned, attempt.points_possible)
     attempt.is_passed = attempt.score_percentage >= quiz.passing_score_percentage
     attempt.graded_at = now
-    await catalog_repo.save(session, attempt, *answers.values())
+    await db.save(session, attempt, *answers.values())
     await record_result(session, quiz, attempt)
 
 
@@ -134,7 +134,7 @@ async def _attempt_for_grader(
     quiz = await get_quiz(session, attempt.quiz_id) if attempt is not None else None
     if attempt is None or quiz is None:
         raise NotFound("QuizAttempt")
-    course = await catalog_repo.get_course(session, await quiz_course_id(session, quiz))
+    course = await catalog.get_course(session, await quiz_course_id(session, quiz))
     if course is None or not await teaches(session, actor, course):
         raise Forbidden("Only the course's instructors or admins grade")
     return attempt, quiz
@@ -204,7 +204,7 @@ async def grade_quiz_attempt(
     attempt.graded_at = now
     attempt.graded_by_id = actor.id
     attempt.feedback = feedback
-    await catalog_repo.save(session, attempt, *saved.values())
+    await db.save(session, attempt, *saved.values())
     await notify(
         session,
         recipient_id=attempt.student_id,

@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import catalog, db
 from app.assessments.models import Difficulty, Question, QuestionType, Quiz, QuizType, ScorePolicy
 from app.assessments.quiz_shapes import answer_key
-from app.catalog import repo as catalog_repo
 from app.catalog.models import Course, LessonType
 from app.catalog.rules import UNSET, Unset, can_edit, deny, url
 from app.catalog.rules import text as checked
@@ -46,7 +46,7 @@ async def teaches(session: AsyncSession, actor: Actor, course: Course) -> bool:
 async def course_for_teacher(
     session: AsyncSession, actor: Actor, course_id: uuid.UUID, *, lock: bool = True
 ) -> Course:
-    course = await catalog_repo.get_course(session, course_id, for_update=lock)
+    course = await catalog.get_course(session, course_id, for_update=lock)
     if course is None:
         raise NotFound("Course")
     if not await teaches(session, actor, course):
@@ -59,7 +59,7 @@ async def get_quiz(session: AsyncSession, quiz_id: uuid.UUID) -> Quiz | None:
 
 
 async def quiz_course_id(session: AsyncSession, quiz: Quiz) -> uuid.UUID:
-    lesson = await catalog_repo.get_lesson(session, quiz.lesson_id)
+    lesson = await catalog.get_lesson(session, quiz.lesson_id)
     if lesson is None:  # removed concurrently (CASCADE removes the quiz too)
         raise NotFound("Quiz")
     return lesson.course_id
@@ -169,7 +169,7 @@ async def create_quiz(
     score_policy: ScorePolicy = ScorePolicy.BEST,
 ) -> Quiz:
     """The quiz of a lesson of type quiz (one per lesson)."""
-    lesson = await catalog_repo.get_lesson(session, lesson_id)
+    lesson = await catalog.get_lesson(session, lesson_id)
     if lesson is None:
         raise NotFound("Lesson")
     await course_for_teacher(session, actor, lesson.course_id)
@@ -184,7 +184,7 @@ async def create_quiz(
     _check_config(errors, values)
     collect(errors)
     quiz = Quiz(lesson_id=lesson_id, title=clean_title, description=clean_description, **values)
-    await catalog_repo.add(session, quiz)
+    await db.add(session, quiz)
     return quiz
 
 
@@ -209,7 +209,7 @@ async def update_quiz(
     collect(errors)
     for key, value in changes.items():
         setattr(quiz, key, value)
-    await catalog_repo.save(session, quiz)
+    await db.save(session, quiz)
     return quiz
 
 
@@ -266,7 +266,7 @@ async def add_question(
         order_number=(count or 0) + 1,
         difficulty=difficulty,
     )
-    await catalog_repo.add(session, question)
+    await db.add(session, question)
     return question
 
 
@@ -327,7 +327,7 @@ async def update_question(
         question.points = points
     if not isinstance(difficulty, Unset):
         question.difficulty = difficulty
-    await catalog_repo.save(session, question)
+    await db.save(session, question)
     return question
 
 
@@ -335,7 +335,7 @@ async def delete_question(session: AsyncSession, *, actor: Actor, question_id: u
     """Removes the question (and answers saved for it); the rest are renumbered 1..n."""
     question = await _question_for_teacher(session, actor, question_id)
     quiz_id = question.quiz_id
-    await catalog_repo.delete_row(session, question)
+    await db.delete_row(session, question)
     await _renumber(session, await questions_of(session, quiz_id))
     quiz = await get_quiz(session, quiz_id)
     assert quiz is not None  # locked through its course
@@ -362,4 +362,4 @@ async def _renumber(session: AsyncSession, ordered: Sequence[Question]) -> None:
     for number, row in enumerate(ordered, start=1):
         if row.order_number != number:
             row.order_number = number
-    await catalog_repo.save(session, *ordered)
+    await db.save(session, *ordered)

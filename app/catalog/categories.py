@@ -7,6 +7,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import db
 from app.catalog import repo
 from app.catalog.models import Category
 from app.catalog.rules import CATEGORY_CHANGED, UNSET, Unset, text
@@ -56,7 +57,7 @@ async def create_category(
     category.sort_order = (
         sort_order if sort_order is not None else await repo.next_category_sort_order(session)
     )
-    await repo.add(session, category)
+    await db.add(session, category)
     await emit(session, CATEGORY_CHANGED, {"category_id": str(category.id)})
     return category
 
@@ -109,7 +110,7 @@ async def update_category(
     collect(errors)
     for key, value in changes.items():
         setattr(category, key, value)
-    await repo.save(session, category)
+    await db.save(session, category)
     await emit(session, CATEGORY_CHANGED, {"category_id": str(category.id)})
     return category
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, inspect, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,7 +26,7 @@ from app.catalog.models import (
     Tag,
 )
 from app.catalog.slugs import next_free
-from app.db import Base
+from app.db import Base, save
 from app.errors import Conflict
 from app.media.models import VideoAsset, VideoStatus
 
@@ -37,26 +37,6 @@ RowT = TypeVar("RowT", bound=Base)
 def _in_key_order(keys: Sequence[uuid.UUID], rows: Sequence[RowT]) -> list[RowT | None]:
     by_id = {row.id: row for row in rows}  # type: ignore[attr-defined]
     return [by_id.get(key) for key in keys]
-
-
-async def add(session: AsyncSession, *objects: Base) -> None:
-    session.add_all(objects)
-    await session.flush()
-
-
-async def delete_row(session: AsyncSession, obj: Base) -> None:
-    await session.delete(obj)
-    await session.flush()
-
-
-async def save(session: AsyncSession, *objects: Base) -> None:
-    """Flush, then reload what the UPDATE expired (`updated_at` is set by the database), so the
-    returned objects stay readable after the session closes."""
-    await session.flush()
-    for obj in objects:
-        expired = inspect(obj).expired_attributes
-        if expired:
-            await session.refresh(obj, attribute_names=list(expired))
 
 
 # --- slugs -----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import uuid
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import db
 from app.catalog import repo
 from app.catalog.models import CourseResource, LessonResource
 from app.catalog.rules import course_changed, course_for_author, text
@@ -40,7 +41,7 @@ async def add_course_resource(
     row = CourseResource(
         course_id=course_id, title=title_, url=link_, file_asset_id=file_id, sort_order=taken
     )
-    await repo.add(session, row)
+    await db.add(session, row)
     await course_changed(session, course_id, "resources")
     return row
 
@@ -63,7 +64,7 @@ async def add_lesson_resource(
     row = LessonResource(
         lesson_id=lesson_id, title=title_, url=link_, file_asset_id=file_id, sort_order=taken
     )
-    await repo.add(session, row)
+    await db.add(session, row)
     await course_changed(session, lesson.course_id, "resources")
     return row
 
@@ -74,7 +75,7 @@ async def delete_resource(session: AsyncSession, *, actor: Actor, resource_id: u
     if course_row is not None:
         course_id = course_row.course_id
         await course_for_author(session, actor, course_id)
-        await repo.delete_row(session, course_row)
+        await db.delete_row(session, course_row)
     else:
         lesson_row = await session.get(LessonResource, resource_id)
         lesson = await repo.get_lesson(session, lesson_row.lesson_id) if lesson_row else None
@@ -82,7 +83,7 @@ async def delete_resource(session: AsyncSession, *, actor: Actor, resource_id: u
             raise NotFound("Resource")
         course_id = lesson.course_id
         await course_for_author(session, actor, course_id)
-        await repo.delete_row(session, lesson_row)
+        await db.delete_row(session, lesson_row)
     await course_changed(session, course_id, "resources")
 
 

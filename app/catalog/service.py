@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import db
 from app.catalog import repo
 from app.catalog.models import Course, CourseLevel, CourseStatus, PricingTier
 from app.catalog.rules import (
@@ -158,10 +159,10 @@ async def update_course(
 
     for name, value in changes.items():
         setattr(course, name, value)
-    await repo.save(session, course)
+    await db.save(session, course)
     if regenerate_slug:
         await repo.move_to_free_slug(session, course, slugify(course.title, fallback="course"))
-        await repo.save(session, course)
+        await db.save(session, course)
     if reqs is not None:
         await repo.replace_requirements(session, course.id, reqs)
     if objs is not None:
@@ -180,7 +181,7 @@ async def delete_course(session: AsyncSession, *, actor: Actor, course_id: uuid.
     live = course.status in (CourseStatus.PUBLISHED, CourseStatus.ARCHIVED)
     if live and not has_permission(actor, Permission.COURSES_MANAGE):
         raise Conflict(None, "A published course can only be archived", "COURSE_PUBLISHED")
-    await repo.delete_row(session, course)  # the database cascades beneath it
+    await db.delete_row(session, course)  # the database cascades beneath it
     await course_changed(session, course_id, "deleted")
 
 
@@ -225,7 +226,7 @@ async def submit_course_for_review(
     collect(await publication_problems(session, course))
     course.status = CourseStatus.PENDING_REVIEW
     course.submitted_at = utcnow()
-    await repo.save(session, course)
+    await db.save(session, course)
     await course_changed(session, course.id, "submitted")
     return course
 
@@ -243,7 +244,7 @@ async def publish_course(
     course.status = CourseStatus.PUBLISHED
     course.published_at = course.published_at or now
     course.reviewed_by_id, course.reviewed_at, course.review_notes = actor.id, now, cleaned
-    await repo.save(session, course)
+    await db.save(session, course)
     await course_changed(session, course.id, "published")
     return course
 
@@ -259,7 +260,7 @@ async def reject_course(
     collect(errors)
     course.status = CourseStatus.DRAFT
     course.reviewed_by_id, course.reviewed_at, course.review_notes = actor.id, utcnow(), cleaned
-    await repo.save(session, course)
+    await db.save(session, course)
     await course_changed(session, course.id, "rejected")
     return course
 
@@ -270,7 +271,7 @@ async def archive_course(session: AsyncSession, *, actor: Actor, course_id: uuid
     _require_status(course, CourseStatus.PUBLISHED)
     course.status = CourseStatus.ARCHIVED
     course.archived_at = utcnow()
-    await repo.save(session, course)
+    await db.save(session, course)
     await course_changed(session, course.id, "archived")
     return course
 
@@ -313,7 +314,7 @@ async def set_course_pricing(
     course.is_free = is_free
     course.currency = currency
     course.min_price_minor = min((t.price_minor for t in rows), default=0)
-    await repo.save(session, course)
+    await db.save(session, course)
     await course_changed(session, course.id, "pricing")
     return course
 

@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import db
 from app.catalog import repo
 from app.catalog.models import CourseModule, Lesson, LessonType
 from app.catalog.rules import UNSET, Unset, course_changed, course_for_author, text, url
@@ -59,7 +60,7 @@ async def add_module(
         order_number=len(modules) + 1,
         prerequisite_module_id=prerequisite_module_id,
     )
-    await repo.add(session, module)
+    await db.add(session, module)
     await course_changed(session, course_id, "structure")
     return module
 
@@ -102,7 +103,7 @@ async def update_module(
         module.description = module_description
     if not isinstance(prerequisite_module_id, Unset):
         module.prerequisite_module_id = prerequisite_module_id
-    await repo.save(session, module)
+    await db.save(session, module)
     await course_changed(session, module.course_id, "structure")
     return module
 
@@ -111,7 +112,7 @@ async def delete_module(session: AsyncSession, *, actor: Actor, module_id: uuid.
     """Removes the module with its lessons; the remaining modules are renumbered 1..n."""
     module = await _module_for_author(session, actor, module_id)
     course_id = module.course_id
-    await repo.delete_row(session, module)
+    await db.delete_row(session, module)
     remaining = (await repo.modules_by_course_ids(session, [course_id]))[0]
     await repo.renumber(session, remaining)
     await course_changed(session, course_id, "structure")
@@ -169,7 +170,7 @@ async def add_lesson(
     if len(lessons) >= MAX_LESSONS_PER_MODULE:
         errors.append(FieldError(None, f"At most {MAX_LESSONS_PER_MODULE} lessons", "TOO_MANY"))
     collect(errors)
-    await repo.add(session, lesson)
+    await db.add(session, lesson)
     await course_changed(session, module.course_id, "structure")
     return lesson
 
@@ -216,7 +217,7 @@ async def update_lesson(
         "duration_minutes",
     ):
         setattr(lesson, name, getattr(draft, name))
-    await repo.save(session, lesson)
+    await db.save(session, lesson)
     await course_changed(session, lesson.course_id, "structure")
     return lesson
 
@@ -225,7 +226,7 @@ async def delete_lesson(session: AsyncSession, *, actor: Actor, lesson_id: uuid.
     """Removes the lesson (with its quiz or assignment); the rest of the module is renumbered."""
     lesson = await _lesson_for_author(session, actor, lesson_id)
     module_id, course_id = lesson.module_id, lesson.course_id
-    await repo.delete_row(session, lesson)
+    await db.delete_row(session, lesson)
     remaining = (await repo.lessons_by_module_ids(session, [module_id]))[0]
     await repo.renumber(session, remaining)
     await course_changed(session, course_id, "structure")

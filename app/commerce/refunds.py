@@ -27,6 +27,7 @@ from typing import Any, Protocol
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import learning
 from app.clock import utcnow
 from app.commerce import revenue
 from app.commerce.events import event_object, register_handler
@@ -48,7 +49,6 @@ from app.commerce.refund_policy import (
     refundable,
 )
 from app.errors import Forbidden, Invalid, NotFound
-from app.learning import repo as learning_repo
 from app.learning.models import Enrollment, EnrollmentStatus
 from app.notifications.models import NotificationCategory, NotificationType
 from app.notifications.service import notify
@@ -241,10 +241,10 @@ async def _payment_of(session: AsyncSession, order: Order) -> Payment | None:
 async def _consumption(session: AsyncSession, user_id: uuid.UUID, item: OrderItem) -> Consumption:
     if item.course_id is None:
         return Consumption(0, 0)
-    enrollment = await learning_repo.find_enrollment(session, user_id, item.course_id)
+    enrollment = await learning.find_enrollment(session, user_id, item.course_id)
     if enrollment is None:
         return Consumption(0, 0)
-    completed, total = await learning_repo.completion_counts(session, enrollment)
+    completed, total = await learning.completion_counts(session, enrollment)
     return Consumption(completed, total)
 
 
@@ -295,7 +295,7 @@ async def _issue(
 async def _enrollment_of(session: AsyncSession, order: Order, item: OrderItem) -> Enrollment | None:
     if order.user_id is None or item.course_id is None:
         return None
-    return await learning_repo.find_enrollment(session, order.user_id, item.course_id)
+    return await learning.find_enrollment(session, order.user_id, item.course_id)
 
 
 async def _succeed(session: AsyncSession, state: _OrderState, refund: Refund) -> None:
@@ -354,8 +354,8 @@ async def _revoke(session: AsyncSession, order: Order, course_ids: list[uuid.UUI
     if order.user_id is None:
         return
     for course_id in course_ids:
-        await learning_repo.lock_course(session, course_id)
-        enrollment = await learning_repo.find_enrollment(session, order.user_id, course_id)
+        await learning.lock_course(session, course_id)
+        enrollment = await learning.find_enrollment(session, order.user_id, course_id)
         if enrollment is None or enrollment.status in (
             EnrollmentStatus.REFUNDED,
             EnrollmentStatus.REVOKED,
@@ -363,7 +363,7 @@ async def _revoke(session: AsyncSession, order: Order, course_ids: list[uuid.UUI
             continue
         enrollment.status = EnrollmentStatus.REFUNDED
         await session.flush()
-        await learning_repo.set_enrollment_count(session, course_id)
+        await learning.set_enrollment_count(session, course_id)
 
 
 # --- the provider's charge.refunded event ------------------------------------------------------

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import learning
 from app.accounts.models import User
 from app.clock import utcnow
 from app.commerce.events import event_object, register_handler
@@ -37,7 +38,6 @@ from app.commerce.models import (
 )
 from app.errors import Conflict, NotFound
 from app.ids import new_id
-from app.learning import repo as learning_repo
 from app.learning.models import Enrollment, EnrollmentSource, EnrollmentStatus
 from app.notifications.models import NotificationCategory, NotificationType
 from app.notifications.service import notify
@@ -255,18 +255,18 @@ async def end_access(session: AsyncSession, row: Subscription) -> int:
             .where(
                 Enrollment.subscription_id == row.id,
                 Enrollment.source == EnrollmentSource.SUBSCRIPTION,
-                Enrollment.status.in_(learning_repo.SEAT_STATUSES),
+                Enrollment.status.in_(learning.SEAT_STATUSES),
             )
             .order_by(Enrollment.course_id)
         )
     )
     for enrollment in enrollments:
-        await learning_repo.lock_course(session, enrollment.course_id)
+        await learning.lock_course(session, enrollment.course_id)
         enrollment.status = EnrollmentStatus.DROPPED
         enrollment.withdrawn_at = utcnow()
         enrollment.withdrawal_reason = ENDED_REASON
         await session.flush()
-        await learning_repo.set_enrollment_count(session, enrollment.course_id)
+        await learning.set_enrollment_count(session, enrollment.course_id)
     return len(enrollments)
 
 
