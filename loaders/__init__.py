@@ -6,7 +6,9 @@ from app.db import Database
 from loaders.accounts import AccountLoaders
 from loaders.assessments import AssessmentLoaders
 from loaders.catalog import CatalogLoaders
+from loaders.commerce import CommerceLoaders
 from loaders.learning import LearningLoaders
+from loaders.media import MediaLoaders
 
 
 class Loaders:
@@ -18,3 +20,5 @@ class Loaders:
         self.catalog = CatalogLoaders(db)
         self.learning = LearningLoaders(db)
         self.assessments = AssessmentLoaders(db)
+        self.media = MediaLoaders(db)
+        self.commerce = CommerceLoaders(db)

@@ -15,3 +15,7 @@ async def assets_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list
     rows = (await session.scalars(select(FileAsset).where(FileAsset.id.in_(ids)))).all()
     found = {row.id: row for row in rows}
     return [found.get(i) for i in ids]
+
+
+async def asset_by_id(session: AsyncSession, asset_id: uuid.UUID) -> FileAsset | None:
+    return await session.get(FileAsset, asset_id)

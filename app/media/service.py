@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import utcnow
-from app.errors import FieldError, Invalid, NotFound, collect
+from app.errors import Common, FieldError, Invalid, NotFound, collect
 from app.ids import new_id
 from app.integrations.storage import Storage, UploadTarget
-from app.media import rules
-from app.media.models import FileAsset, FileStatus, ScanStatus, StorageBackend
+from app.media import repo, rules
+from app.media.models import FileAsset, FilePurpose, FileStatus, ScanStatus, StorageBackend
 from app.media.rules import UploadPurpose, UploadRule
 from app.security.permissions import Actor, Permission, has_permission
 
@@ -222,3 +222,31 @@ def can_read_file(actor: Actor | None, asset: FileAsset) -> bool:
     if actor is None or asset.status == FileStatus.DELETED:
         return False
     return asset.owner_id == actor.id or has_permission(actor, Permission.USERS_MANAGE)
+
+
+async def claim_upload(
+    session: AsyncSession,
+    *,
+    owner_id: uuid.UUID,
+    file_id: uuid.UUID,
+    purpose: FilePurpose,
+    field: str,
+) -> FileAsset:
+    """A finished upload of `owner_id` for `purpose`, to attach to something by reference;
+    `Invalid` on `field` for anything else (unknown, someone else's, unfinished, other purpose)."""
+    asset = await repo.asset_by_id(session, file_id)
+    if (
+        asset is None
+        or asset.owner_id != owner_id
+        or asset.purpose != purpose
+        or asset.status not in FINAL
+    ):
+        raise Invalid(
+            field, "No finished upload of yours for this has this id", Common.FILE_NOT_FOUND
+        )
+    return asset
+
+
+def asset_url(storage: Storage, asset: FileAsset) -> str:
+    """Where a client reads an attached asset."""
+    return file_download_url(storage, asset)

@@ -1,0 +1,17 @@
+"""Per-request batch loaders of media (each batch one statement in its own short session)."""
+
+from __future__ import annotations
+
+import uuid
+
+from aiodataloader import DataLoader
+
+from app.db import Database
+from app.media import repo
+from app.media.models import FileAsset
+from loaders.batch import batch_loader
+
+
+class MediaLoaders:
+    def __init__(self, db: Database) -> None:
+        self.assets: DataLoader[uuid.UUID, FileAsset | None] = batch_loader(db, repo.assets_by_ids)
