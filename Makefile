@@ -27,10 +27,11 @@ run: $(VENV)/.installed-run ## start API + worker on embedded PostgreSQL and Val
 test: $(VENV)/.installed-dev ## run the whole test suite
 	$(BIN)/pytest
 
-lint: $(VENV)/.installed-dev ## ruff lint + format check, mypy (strict on app/)
+lint: $(VENV)/.installed-dev ## ruff lint + format check, mypy strict, import contracts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy app
+	$(BIN)/mypy app schema resolvers loaders workers
+	$(BIN)/lint-imports
 
 fmt: $(VENV)/.installed-dev ## format and auto-fix
 	$(BIN)/ruff format .

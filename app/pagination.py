@@ -29,7 +29,7 @@ import orjson
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import DomainError
+from app.errors import DomainError, Failure
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -40,7 +40,7 @@ T = TypeVar("T")
 class InvalidPageRequest(DomainError):
     """Bad `first`/`last`/`after`/`before`; becomes a BAD_USER_INPUT GraphQL error."""
 
-    code = "BAD_USER_INPUT"
+    code = Failure.BAD_USER_INPUT
 
     def __init__(self, argument: str, message: str) -> None:
         super().__init__(message)

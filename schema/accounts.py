@@ -23,7 +23,6 @@ strawberry.enum(models.UserRole, name="Role", description="What a user may do.")
 Role = models.UserRole
 
 
-
 async def sees_private_fields(info: Info, user: models.User) -> bool:
     """The user themself or an admin (whose MFA is in use when it is required)."""
     viewer = await current_user(info)

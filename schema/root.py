@@ -46,10 +46,10 @@ from resolvers.learning import Query as LearningQuery
 from resolvers.media import Mutation as MediaMutation
 from resolvers.search import Query as SearchQuery
 from schema.core.errors import ErrorCode, normalise_errors
-from schema.core.scalars import SCALAR_OVERRIDES
 from schema.core.extensions import OperationGuard
 from schema.core.limits import alias_rule, depth_rule
 from schema.core.relay import BadUserInput, NodeQuery
+from schema.core.scalars import SCALAR_OVERRIDES
 
 CACHE_SIZE = 512
 MAX_PINGS = 100

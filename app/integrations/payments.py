@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import stripe
 
-from app.errors import DomainError
+from app.errors import DomainError, Failure
 from app.settings import Settings
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ T = TypeVar("T")
 class PaymentProviderError(DomainError):
     """The provider refused or could not be reached; `provider_code` is its error code."""
 
-    code = "PAYMENT_PROVIDER_ERROR"
+    code = Failure.PAYMENT_PROVIDER_ERROR
 
     def __init__(self, message: str, *, provider_code: str, retryable: bool = False) -> None:
         super().__init__(message)

@@ -274,14 +274,14 @@ class GraphQLView(GraphQL[Context, None]):
         )
         if isinstance(request, WebSocket):
             # strawberry stores the connection_init payload here; on_ws_connect reads it.
-            context.connection_params = None  # type: ignore[attr-defined]
+            context.connection_params = None
         else:
             authenticate(context, bearer_token(request.headers.get("authorization")))
         return context
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         params = getattr(context, "connection_params", None)
-        context.connection_params = None  # type: ignore[attr-defined]  # do not keep the token
+        context.connection_params = None  # do not keep the token
         if isinstance(params, dict):
             raw = params.get("authorization") or params.get("Authorization")
             authenticate(context, bearer_token(raw) if isinstance(raw, str) else None)

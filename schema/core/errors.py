@@ -78,7 +78,8 @@ def graphql_enum(name: str, description: str, groups: Iterable[type[Code]]) -> A
             if code.value in values:
                 raise ValueError(f"{name}: {code.value} is defined twice")
             values[code.value] = strawberry.enum_value(code.value, description=code.description)
-    return strawberry.enum(Enum(name, values), name=name, description=description)  # type: ignore[misc]
+    python_enum: Any = Enum(name, values)  # type: ignore[misc]
+    return strawberry.enum(python_enum, name=name, description=description)
 
 
 UserErrorCode = graphql_enum(

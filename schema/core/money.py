@@ -19,8 +19,9 @@ from app.money import Amount, currencies, from_minor
 from schema.core.context import Info
 from schema.core.inputs import Input
 
+_currency_enum: Any = Enum("CurrencyCode", {c: c for c in currencies()})  # type: ignore[misc]
 CurrencyCode: Any = strawberry.enum(
-    Enum("CurrencyCode", {code: code for code in currencies()}),  # type: ignore[misc]
+    _currency_enum,
     name="CurrencyCode",
     description="An ISO 4217 currency code.",
 )
@@ -53,7 +54,7 @@ class Money:
         return from_minor(self.amount_minor, self.currency_code)
 
     @strawberry.field
-    def currency(self) -> CurrencyCode:  # type: ignore[valid-type]
+    def currency(self) -> CurrencyCode:
         return CurrencyCode[self.currency_code]
 
     @strawberry.field(description="The amount written for the caller's locale (Accept-Language).")
@@ -64,7 +65,7 @@ class Money:
 @strawberry.input(description="An amount in major units (19.99) and its currency.")
 class MoneyInput(Input):
     amount: Decimal
-    currency: CurrencyCode  # type: ignore[valid-type]
+    currency: CurrencyCode
 
     def to_argument(self, path: str) -> Amount:
         return Amount(self.amount, str(self.currency.value))

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 import dateutil.parser
-from strawberry.schema.types.base_scalars import DateTimeDefinition
 from strawberry.types.scalar import scalar
 
 
@@ -15,7 +14,7 @@ def parse_aware_datetime(value: object) -> datetime:
     a zone is ambiguous and refused."""
     if not isinstance(value, str):
         raise ValueError("DateTime values are ISO 8601 strings")
-    parsed = dateutil.parser.isoparse(value)
+    parsed: datetime = dateutil.parser.isoparse(value)
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise ValueError("DateTime values need a time zone offset, e.g. 2026-12-02T09:30:00Z")
     return parsed
@@ -24,7 +23,7 @@ def parse_aware_datetime(value: object) -> datetime:
 AwareDateTime: Any = scalar(
     name="DateTime",
     description="An ISO 8601 date-time with its time zone offset (2026-12-02T09:30:00Z).",
-    serialize=DateTimeDefinition.serialize,
+    serialize=datetime.isoformat,
     parse_value=parse_aware_datetime,
 )
 SCALAR_OVERRIDES: dict[object, Any] = {datetime: AwareDateTime}
