@@ -107,7 +107,7 @@ SCHEMA: dict[str, str] = {
     "categories": "id slug name description icon color sort_order is_active created_at updated_at",
     "tags": "id slug name created_at",
     "courses": "id instructor_id category_id title slug subtitle description level language "
-    "duration_minutes image_url status submitted_at published_at reviewed_at is_free "
+    "duration_minutes status submitted_at published_at reviewed_at is_free "
     "is_certified requires_final_exam enrollment_count average_rating review_count "
     "min_price_minor currency popularity_score trending_score created_at updated_at",
     "course_requirements": "course_id sort_order content",
@@ -292,7 +292,6 @@ def _course(b: _Builder, n: int, *, published: bool) -> None:
         level=rng.choice(("beginner", "beginner", "intermediate", "advanced")),
         language=b.pick(words.LANGUAGES),
         duration_minutes=modules_minutes,
-        image_url=f"https://cdn.{EMAIL_DOMAIN}/courses/{n + 1}.jpg",
         status="published" if published else "draft",
         submitted_at=published_at - timedelta(days=2) if published_at else None,
         published_at=published_at,

@@ -75,7 +75,10 @@ class UserProfile(TimestampMixin, Base):
     )
     headline: Mapped[str | None] = mapped_column(String(160))
     bio: Mapped[str | None] = mapped_column(Text)
-    avatar_url: Mapped[str | None] = mapped_column(String(1000))
+    # an AVATAR upload of the user's (app.media), attached by reference
+    avatar_asset_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("file_assets.id", ondelete="SET NULL"), index=True
+    )
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     experience_level: Mapped[str | None] = mapped_column(String(20))

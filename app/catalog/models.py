@@ -132,7 +132,10 @@ class Course(IdMixin, TimestampMixin, Base):
     )
     language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     duration_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    image_url: Mapped[str | None] = mapped_column(String(1000))
+    # a COURSE_IMAGE upload of the author's (app.media), attached by reference
+    image_asset_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("file_assets.id", ondelete="SET NULL"), index=True
+    )
     trailer_url: Mapped[str | None] = mapped_column(String(1000))
     status: Mapped[CourseStatus] = mapped_column(
         str_enum(CourseStatus, "course_status"), default=CourseStatus.DRAFT, server_default="draft"
