@@ -77,7 +77,9 @@ def graphql_enum(name: str, description: str, groups: Iterable[type[Code]]) -> A
         for code in group:
             if code.value in values:
                 raise ValueError(f"{name}: {code.value} is defined twice")
-            values[code.value] = strawberry.enum_value(code.value, description=code.description)
+            values[code.value] = strawberry.enum_value(
+                code.value, description=code.description or None
+            )
     python_enum: Any = Enum(name, values)  # type: ignore[misc]
     return strawberry.enum(python_enum, name=name, description=description)
 

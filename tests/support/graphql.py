@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from strawberry.schema.base import BaseSchema
 
 from app.db import Database
 from app.errors import Unauthenticated
@@ -16,7 +17,7 @@ from app.security.tokens import KeyRing, verify_access_token
 from app.settings import Settings
 from loaders import Loaders
 from schema.core.context import Context
-from schema.root import schema
+from schema.root import schema as product_schema
 
 BROWSER = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -55,6 +56,7 @@ class GraphQLClient:
     ip: str = "203.0.113.7"
     user_agent: str = BROWSER
     cookies: dict[str, str] = field(default_factory=dict)
+    schema: BaseSchema = product_schema
 
     async def execute(
         self,
@@ -105,7 +107,7 @@ class GraphQLClient:
             client_ip=client_ip,
             user_agent=self.user_agent,
         )
-        result = await schema.execute(query, variable_values=variables, context_value=context)
+        result = await self.schema.execute(query, variable_values=variables, context_value=context)
         return Outcome(result.data, list(result.errors or []), response)
 
     async def mutate(self, name: str, input_: dict[str, Any], fields: str, **kw: Any) -> Outcome:
