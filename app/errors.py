@@ -12,6 +12,7 @@ turns them into the API's names. `app/` never writes a GraphQL name.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -21,7 +22,8 @@ from typing import Self
 FIELD_PATH = re.compile(r"[a-z][a-z0-9_]*(\[\d+\])?(\.[a-z][a-z0-9_]*(\[\d+\])?)*")
 
 
-STRICT_FIELDS = False  # TRANSITION
+# TRANSITION: until every domain is converted, EASYWAYS_STRICT_FIELDS=1 turns the checks on
+STRICT_FIELDS = os.environ.get("EASYWAYS_STRICT_FIELDS") == "1"
 
 
 class Code(StrEnum):
@@ -77,8 +79,11 @@ class FieldError:
     code: Code
 
     def __post_init__(self) -> None:
-        # TRANSITION: plain-string codes (and camelCase fields) until every domain is converted
-        if STRICT_FIELDS and self.field is not None and not FIELD_PATH.fullmatch(self.field):
+        if not STRICT_FIELDS:  # TRANSITION
+            return
+        if not isinstance(self.code, Code):
+            raise TypeError(f"codes are members of a Code enum, got {self.code!r}")
+        if self.field is not None and not FIELD_PATH.fullmatch(self.field):
             raise ValueError(f"field paths are snake_case, got {self.field!r}")
 
 
