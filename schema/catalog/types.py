@@ -29,6 +29,7 @@ from schema.catalog.access import (
     visible_courses,
 )
 from schema.core.context import Info
+from schema.core.money import Money
 from schema.core.relay import NOWHERE, decode_uuid
 
 strawberry.enum(models.CourseLevel, name="CourseLevel", description="Difficulty of a course.")
@@ -55,12 +56,6 @@ class CourseSort(enum.Enum):
     TRENDING = "trending"  # highest trending score
 
 
-@strawberry.type(description="An amount of money in minor units (cents) and its currency.")
-class Money:
-    amount: int = strawberry.field(description="Minor units, e.g. 1999 for 19.99.")
-    currency: str = strawberry.field(description="ISO 4217 code, e.g. USD.")
-
-
 @strawberry.type
 class Tag:
     name: str
@@ -79,10 +74,8 @@ class PricingTier:
         original = row.original_price_minor
         return cls(
             tier=models.PricingTier(row.tier),
-            price=Money(amount=row.price_minor, currency=row.currency),
-            original_price=None
-            if original is None
-            else Money(amount=original, currency=row.currency),
+            price=Money.of(row.price_minor, row.currency),
+            original_price=None if original is None else Money.of(original, row.currency),
             features=[str(f) for f in row.features],
         )
 
@@ -358,7 +351,7 @@ class Course(relay.Node):
             enrollment_count=row.enrollment_count,
             average_rating=float(rating) if rating is not None else None,
             review_count=row.review_count,
-            price=Money(amount=row.min_price_minor, currency=row.currency),
+            price=Money.of(row.min_price_minor, row.currency),
             published_at=row.published_at,
             created_at=row.created_at,
             updated_at=row.updated_at,

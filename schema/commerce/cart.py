@@ -12,8 +12,9 @@ from app.commerce import models
 from app.commerce.cart import CartQuote
 from app.errors import Invalid
 from schema.catalog.inputs import global_id
-from schema.catalog.types import Course, Money, PricingTierName
+from schema.catalog.types import Course, PricingTierName
 from schema.core.context import Info
+from schema.core.money import Money
 from schema.core.mutation import UserError
 from schema.core.relay import node_uuid
 
@@ -72,26 +73,26 @@ class Cart:
                 CartLine(
                     course_id=item.course_id,
                     tier=PricingTierName(item.tier),
-                    unit_price=Money(amount=item.unit_price_minor, currency=item.currency),
-                    discount=Money(amount=line.discount_minor, currency=item.currency),
-                    total=Money(amount=line.total_minor, currency=item.currency),
+                    unit_price=Money.of(item.unit_price_minor, item.currency),
+                    discount=Money.of(line.discount_minor, item.currency),
+                    total=Money.of(line.total_minor, item.currency),
                     added_at=item.created_at,
                 )
                 for item, line in zip(quote.items, totals.lines, strict=True)
             ],
             coupon=None if coupon is None else _applied(coupon),
             coupon_problem=None if problem is None else UserError.from_field_error(problem),
-            subtotal=Money(amount=totals.subtotal_minor, currency=cur),
-            discount=Money(amount=totals.discount_minor, currency=cur),
-            tax=Money(amount=totals.tax_minor, currency=cur),
-            total=Money(amount=totals.total_minor, currency=cur),
+            subtotal=Money.of(totals.subtotal_minor, cur),
+            discount=Money.of(totals.discount_minor, cur),
+            tax=Money.of(totals.tax_minor, cur),
+            total=Money.of(totals.total_minor, cur),
         )
 
 
 def _amount_off(row: models.Coupon) -> Money | None:
     if row.amount_off_minor is None or row.currency is None:
         return None
-    return Money(amount=row.amount_off_minor, currency=row.currency)
+    return Money.of(row.amount_off_minor, row.currency)
 
 
 def _applied(row: models.Coupon) -> AppliedCoupon:
