@@ -7,8 +7,9 @@ kept at `{data_dir}/keys/jwt-signing.pem` (mode 0600) so restarts keep issued to
 
 Verification never trusts the token's header beyond choosing a key by `kid`: the algorithm is the
 one that belongs to that key (no `alg` confusion, no `none`), and every failure — bad signature,
-unknown kid, expired, not yet valid, wrong issuer or audience, malformed claims — is the same
-`Unauthenticated` error.
+unknown kid, not yet valid, wrong issuer or audience, malformed claims — is a `TokenRejected` with
+the code TOKEN_INVALID; a genuine token whose `exp` has passed is TOKEN_EXPIRED (so a client knows
+to refresh).
 """
 
 from __future__ import annotations
@@ -24,12 +25,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from joserfc import jwt
-from joserfc.errors import JoseError
+from joserfc.errors import ExpiredTokenError, JoseError
 from joserfc.jwk import ECKey, RSAKey
 
 from app.accounts.models import UserRole
 from app.clock import utcnow
-from app.errors import Unauthenticated
+from app.errors import TokenRejected
 from app.ids import new_id
 
 if TYPE_CHECKING:
@@ -123,20 +124,20 @@ class KeyRing:
         return jwt.encode(header, claims, key, algorithms=[alg])
 
     def decode(self, token: str) -> dict[str, Any]:
-        """Check the signature with the key named by `kid`; raises Unauthenticated."""
+        """Check the signature with the key named by `kid`; raises TokenRejected."""
         if not token or len(token) > _MAX_TOKEN_LENGTH:
-            raise Unauthenticated("Invalid access token")
+            raise TokenRejected("Invalid access token")
         kid = _unverified_kid(token)
         entry = self._keys.get(kid) if kid is not None else None
         if entry is None:
-            raise Unauthenticated("Invalid access token")
+            raise TokenRejected("Invalid access token")
         key, alg = entry
         try:
             decoded = jwt.decode(token, key, algorithms=[alg])
         except (JoseError, ValueError, TypeError) as exc:
-            raise Unauthenticated("Invalid access token") from exc
+            raise TokenRejected("Invalid access token") from exc
         if decoded.header.get("alg") != alg:
-            raise Unauthenticated("Invalid access token")
+            raise TokenRejected("Invalid access token")
         return dict(decoded.claims)
 
     def jwks(self) -> dict[str, Any]:
@@ -162,7 +163,7 @@ def _unverified_kid(token: str) -> str | None:
         segment = token.split(".", 1)[0]
         header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
     except (ValueError, TypeError) as exc:
-        raise Unauthenticated("Invalid access token") from exc
+        raise TokenRejected("Invalid access token") from exc
     kid = header.get("kid") if isinstance(header, dict) else None
     return kid if isinstance(kid, str) else None
 
@@ -243,7 +244,8 @@ def _claims_registry(settings: Settings, now: datetime | None) -> jwt.JWTClaimsR
 def verify_access_token(
     keyring: KeyRing, settings: Settings, token: str, *, now: datetime | None = None
 ) -> AccessClaims:
-    """Verify signature and claims; any failure raises `Unauthenticated`."""
+    """Verify signature and claims; any failure raises `TokenRejected` (TOKEN_EXPIRED once `exp`
+    has passed, TOKEN_INVALID for anything else)."""
     claims = keyring.decode(token)
     try:
         _claims_registry(settings, now).validate(claims)
@@ -258,8 +260,10 @@ def verify_access_token(
             jti=str(claims["jti"]),
             amr=_amr(claims.get("amr", [])),
         )
+    except ExpiredTokenError as exc:
+        raise TokenRejected("The access token has expired", expired=True) from exc
     except (JoseError, KeyError, ValueError, TypeError, AttributeError) as exc:
-        raise Unauthenticated("Invalid access token") from exc
+        raise TokenRejected("Invalid access token") from exc
 
 
 def _amr(value: object) -> tuple[str, ...]:
