@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from babel import Locale, UnknownLocaleError
 from redis.asyncio import Redis
 from starlette.requests import Request
 from starlette.responses import Response
@@ -61,3 +63,25 @@ class Context:
 
 
 Info = _Info[Context, None]
+
+
+@lru_cache(maxsize=1024)
+def locale_of(accept_language: str | None) -> str:
+    """The caller's locale from `Accept-Language` (the best-weighted tag babel knows), else en."""
+    tags: list[tuple[float, str]] = []
+    for part in (accept_language or "").split(","):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and tag != "*" and quality > 0:
+            tags.append((quality, tag))
+    for _, tag in sorted(tags, key=lambda item: -item[0]):
+        try:
+            return str(Locale.parse(tag, sep="-"))
+        except (ValueError, TypeError, UnknownLocaleError):
+            continue
+    return DEFAULT_LOCALE

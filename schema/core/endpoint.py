@@ -9,9 +9,11 @@ rate budget 429. Batching and multipart uploads are off. Headers and cookies res
 through the Redis response cache (ETag, 304, X-Cache; see schema/cache.py).
 
 Authentication: `Authorization: Bearer <access token>` (HTTP) or `{"authorization": "Bearer …"}`
-in the WebSocket `connection_init` payload. A missing, invalid or expired token leaves the caller
-anonymous (`claims = None`, public fields still work, authenticated ones answer UNAUTHENTICATED);
-the reason is kept on `request.state.auth_error`.
+in the WebSocket `connection_init` payload. No token: the caller is anonymous. A token that does not
+verify is never silent anonymity: over HTTP the operation fails with TOKEN_EXPIRED or TOKEN_INVALID,
+HTTP 401 and `WWW-Authenticate: Bearer error="invalid_token"` (`OperationGuard`; the sign-in
+mutations that need no access token still run); over WebSocket the connection is refused (close code
+4403 with graphql-transport-ws, a `connection_error` with the code with graphql-ws).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
-from strawberry.exceptions import MissingQueryError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.parse_content_type import parse_content_type
@@ -40,12 +42,12 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
-from app.errors import DomainError
+from app.errors import TokenRejected
 from app.http.middleware import request_info
 from app.security.tokens import verify_access_token
 from loaders import Loaders
 from schema.core import cache as response_cache
-from schema.core.context import Context
+from schema.core.context import Context, locale_of
 from schema.core.errors import normalise_errors
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -271,6 +273,7 @@ class GraphQLView(GraphQL[Context, None]):
             storage=state.storage,
             client_ip=request.client.host if request.client else None,
             user_agent=request.headers.get("user-agent"),
+            locale=locale_of(request.headers.get("accept-language")),
         )
         if isinstance(request, WebSocket):
             # strawberry stores the connection_init payload here; on_ws_connect reads it.
@@ -280,28 +283,32 @@ class GraphQLView(GraphQL[Context, None]):
         return context
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
-        params = getattr(context, "connection_params", None)
+        params = context.connection_params
         context.connection_params = None  # do not keep the token
         if isinstance(params, dict):
             raw = params.get("authorization") or params.get("Authorization")
             authenticate(context, bearer_token(raw) if isinstance(raw, str) else None)
+        if context.token_error is not None:
+            raise ConnectionRejectionError(
+                {"code": str(context.token_error.code), "message": context.token_error.message}
+            )
         return cast("UnsetType", UNSET)
 
 
 def authenticate(context: Context, token: str | None) -> None:
-    """Verify the access token into `context.claims`; a bad token leaves the caller anonymous."""
-    context.claims = None
+    """Verify the access token into `context.claims`; a token that does not verify is kept as
+    `context.token_error` (the operation then fails with its code)."""
+    context.claims, context.token_error = None, None
     if token is None:
         return
     request = context.request
-    if context.keyring is None:
-        request.state.auth_error = "No signing keys are loaded"
-        return
     try:
+        if context.keyring is None:
+            raise TokenRejected("No signing keys are loaded")
         context.claims = verify_access_token(context.keyring, context.settings, token)
-    except DomainError as exc:
-        request.state.auth_error = exc.message
-        logger.info("access token rejected", reason=exc.message)
+    except TokenRejected as exc:
+        context.token_error = exc
+        logger.info("access token rejected", reason=exc.message, code=str(exc.code))
         return
     info = request_info(request.scope)
     if info is not None:

@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import structlog
-from graphql import GraphQLError
+from graphql import FieldNode, GraphQLError, OperationType, get_operation_ast
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from redis.exceptions import RedisError
 from starlette.responses import Response
@@ -29,6 +29,8 @@ from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from app.clock import utcnow
+from app.errors import Failure, TokenRejected
 from app.http.middleware import request_info
 from app.metrics import GRAPHQL_OPERATIONS
 from app.security.ratelimit import RateLimitResult, hit
@@ -37,6 +39,20 @@ from schema.core.errors import VALIDATION_FAILED, with_extensions
 from schema.core.limits import COST_CACHE, directive_rule
 
 RATE_WINDOW_SECONDS = 60
+# Mutations that need no access token: a client may still send its expired one with them.
+TOKENLESS_MUTATIONS = frozenset(
+    {
+        "login",
+        "register",
+        "refreshToken",
+        "logout",
+        "verifyEmail",
+        "resendVerification",
+        "requestPasswordReset",
+        "resetPassword",
+        "__typename",
+    }
+)
 logger = structlog.get_logger("easyways.graphql")
 
 
@@ -129,11 +145,12 @@ class OperationGuard(SchemaExtension):
             ]
 
     async def on_execute(self) -> AsyncIterator[None]:
+        self._refuse_rejected_token()
         result = await self._charge(self.cost or 1)
         if result is not None and not result.allowed:
             raise GraphQLError(
                 "Rate limit exceeded; try again later.",
-                extensions={"code": "RATE_LIMITED", "retryAfter": result.reset_after},
+                extensions={"code": Failure.RATE_LIMITED.value, "retryAfter": result.reset_after},
             )
         yield
 
@@ -145,16 +162,44 @@ class OperationGuard(SchemaExtension):
 
     # --- pieces -------------------------------------------------------------------------------
 
+    def _refuse_rejected_token(self) -> None:
+        """A bearer token that did not verify fails the operation with its code (HTTP 401 and
+        `WWW-Authenticate`), unless the operation only signs in (it needs no access token)."""
+        error = getattr(self.context, "token_error", None)
+        if error is None or self._signs_in_only():
+            return
+        response = getattr(self.context, "response", None)
+        if isinstance(response, Response):
+            response.status_code = 401
+            response.headers["WWW-Authenticate"] = (
+                f'Bearer error="invalid_token", error_description="{error.message}"'
+            )
+        raise GraphQLError(error.message, extensions={"code": str(error.code)})
+
+    def _signs_in_only(self) -> bool:
+        ec = self.execution_context
+        if ec.graphql_document is None:
+            return False
+        operation = get_operation_ast(ec.graphql_document, ec.operation_name)
+        if operation is None or operation.operation != OperationType.MUTATION:
+            return False
+        names = {
+            s.name.value for s in operation.selection_set.selections if isinstance(s, FieldNode)
+        }
+        everything = len(names) == len(operation.selection_set.selections)
+        return everything and names <= TOKENLESS_MUTATIONS
+
     def _isolate_websocket_operation(self) -> None:
         context = self.context
         if not isinstance(getattr(context, "request", None), WebSocket):
             return
-        claims = context.claims
+        claims, token_error = context.claims, context.token_error
         expires = claim(claims, "exp")
-        if isinstance(expires, int) and expires < time.time():
-            claims = None
+        if isinstance(expires, int) and expires < utcnow().timestamp():
+            # the socket outlived its access token: its operations fail until it reconnects
+            claims, token_error = None, TokenRejected("The access token has expired", expired=True)
         self.execution_context.context = dataclasses.replace(
-            context, loaders=Loaders(context.db), claims=claims
+            context, loaders=Loaders(context.db), claims=claims, token_error=token_error
         )
 
     def _bucket(self) -> tuple[str, int] | None:

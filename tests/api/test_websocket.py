@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from starlette.exceptions import StarletteDeprecationWarning
+from starlette.websockets import WebSocketDisconnect
 
 from app.accounts.models import User, UserRole
 from app.main import create_app
@@ -78,15 +79,22 @@ def test_connection_init_token_authenticates_the_socket(ws_client: TestClient) -
     assert message["payload"]["data"] == {"whoami": str(user_id)}
 
 
-def test_a_bad_token_leaves_the_socket_anonymous(ws_client: TestClient) -> None:
+def test_a_bad_token_refuses_the_socket(ws_client: TestClient) -> None:
     with ws_client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
         ws.send_json({"type": "connection_init", "payload": {"authorization": "Bearer nonsense"}})
-        assert ws.receive_json()["type"] == "connection_ack"
-        ws.send_json(
-            {"id": "a", "type": "subscribe", "payload": {"query": "subscription { whoami }"}}
-        )
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 4403
+
+
+def test_a_bad_token_is_a_connection_error_with_its_code_on_graphql_ws(
+    ws_client: TestClient,
+) -> None:
+    with ws_client.websocket_connect("/graphql", subprotocols=["graphql-ws"]) as ws:
+        ws.send_json({"type": "connection_init", "payload": {"authorization": "Bearer nonsense"}})
         message = ws.receive_json()
-    assert message["payload"]["data"] == {"whoami": "anonymous"}
+    assert message["type"] == "connection_error"
+    assert message["payload"]["code"] == "TOKEN_INVALID"
 
 
 def test_subscription_errors_carry_codes(ws_client: TestClient) -> None:

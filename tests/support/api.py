@@ -3,6 +3,8 @@ sets a cookie, and fields that reveal the caller, so the plumbing can be tested 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -15,6 +17,7 @@ from strawberry import relay
 from app.errors import Forbidden, Unauthenticated
 from app.settings import Settings
 from schema.core.context import Info
+from schema.core.money import Money
 from schema.root import EasywaysSchema, build_schema
 
 WIDGETS = {"w1": "first widget", "w2": "second widget", "hidden": "nobody may see this"}
@@ -71,6 +74,14 @@ class TestQuery:
     @strawberry.field
     def count(self, values: list[int]) -> int:
         return len(values)
+
+    @strawberry.field
+    def price(self, minor: int, currency: str) -> Money:
+        return Money.of(minor, currency)
+
+    @strawberry.field
+    def moment(self, at: datetime) -> datetime:
+        return at
 
 
 @strawberry.input
