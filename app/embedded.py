@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,11 @@ class EmbeddedServices:
     _valkey: Any = field(default=None, repr=False)
 
     def start_postgres(self, db_name: str = DB_NAME) -> str:
-        import pgserver
+        with warnings.catch_warnings():
+            # platformdirs warns on import when XDG_RUNTIME_DIR is unset (containers, CI, root
+            # shells) and falls back to /tmp/runtime-<uid>, which is what we want anyway
+            warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+            import pgserver
 
         pgdata = (self.data_dir / "postgres").resolve()
         pgdata.parent.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 import structlog
 from starlette.applications import Starlette
@@ -40,7 +41,17 @@ logger = structlog.get_logger("easyways.app")
 
 
 def cors_origins(settings: Settings) -> list[str]:
-    return [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    """CORS_ORIGINS, plus the FRONTEND_URL origin outside production (a local front end works
+    with no setting; production allows exactly what it lists)."""
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    if not settings.is_production and (frontend := origin_of(settings.frontend_url)):
+        origins.append(frontend)
+    return list(dict.fromkeys(origins))
+
+
+def origin_of(url: str) -> str | None:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
 
 
 def graphiql_enabled(settings: Settings) -> bool:
@@ -103,6 +114,7 @@ def _middleware(settings: Settings) -> list[Middleware]:
                     "Authorization",
                     "Content-Type",
                     "Accept",
+                    "Accept-Language",
                     REQUEST_ID_HEADER,
                     "X-CSRF-Token",
                     "Idempotency-Key",

@@ -153,12 +153,12 @@ class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
 
 def configure_logging(settings: Settings) -> None:
-    """One JSON object per line (or a console renderer when LOG_JSON=false) for structlog and
-    the standard library alike (uvicorn, SQLAlchemy, dramatiq)."""
+    """One JSON object per line (production, or LOG_JSON=true) or readable console lines
+    (development), for structlog and the standard library alike (uvicorn, SQLAlchemy, dramatiq)."""
     renderer: Any = (
         structlog.processors.JSONRenderer(serializer=_orjson_dumps)
-        if settings.log_json
-        else structlog.dev.ConsoleRenderer(colors=False)
+        if settings.json_logs
+        else structlog.dev.ConsoleRenderer(colors=sys.stdout.isatty())
     )
     structlog.configure(
         processors=[

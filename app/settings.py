@@ -89,7 +89,8 @@ class Settings(BaseSettings):
     worker_metrics_port: int = 0
 
     log_level: str = "INFO"
-    log_json: bool = True
+    # One JSON object per line; unset: JSON in production, readable console lines elsewhere.
+    log_json: bool | None = None
     graphiql: bool = True
     # GraphQL protections (per operation). Depth 10, not graphql-armor's 6: a relay connection
     # adds two levels (edges > node) to every list.
@@ -153,6 +154,10 @@ class Settings(BaseSettings):
         if value != 0 and not 30 <= value <= 120:
             raise ValueError("must be between 30 and 120 seconds, or 0 to disable the cache")
         return value
+
+    @property
+    def json_logs(self) -> bool:
+        return self.log_json if self.log_json is not None else self.is_production
 
     @property
     def is_production(self) -> bool:

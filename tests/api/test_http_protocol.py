@@ -143,7 +143,7 @@ async def test_api_responses_carry_strict_security_headers(client: httpx.AsyncCl
     assert response.headers["content-security-policy"].startswith("default-src 'none'")
 
 
-async def test_cors_is_off_unless_origins_are_configured(app_client: AppClient) -> None:
+async def test_other_origins_get_no_cors_unless_configured(app_client: AppClient) -> None:
     preflight = {
         "Origin": "https://app.example",
         "Access-Control-Request-Method": "POST",
@@ -160,6 +160,25 @@ async def test_cors_is_off_unless_origins_are_configured(app_client: AppClient) 
     assert opened.headers["access-control-allow-origin"] == "https://app.example"
     assert simple.headers["access-control-allow-credentials"] == "true"
     assert "X-Request-ID" in simple.headers["access-control-expose-headers"]
+
+
+async def test_the_frontend_origin_is_allowed_in_development_and_preflight_is_answered(
+    app_client: AppClient,
+) -> None:
+    preflight = {
+        "Origin": "http://localhost:5173",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type,authorization,x-csrf-token",
+    }
+    async with app_client(env="development", frontend_url="http://localhost:5173/app") as client:
+        allowed = await client.options("/graphql", headers=preflight)
+        other = await client.options(
+            "/graphql", headers={**preflight, "Origin": "https://evil.example"}
+        )
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == "http://localhost:5173"
+    assert "authorization" in allowed.headers["access-control-allow-headers"].lower()
+    assert "access-control-allow-origin" not in other.headers
 
 
 async def test_subscriptions_are_refused_over_http(client: httpx.AsyncClient) -> None:

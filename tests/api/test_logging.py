@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.observability import REDACTED, luhn_valid, redact, redact_event
+from app.settings import Settings
 
 SENSITIVE_KEYS = [
     "password",
@@ -172,3 +173,9 @@ def test_stdlib_logging_is_routed_through_the_redacting_pipeline(
     assert "eyJx.eyJy.zzz" not in out
     assert "hunter22" not in out
     assert '"logger":"some.library"' in out
+
+
+def test_logs_are_console_lines_in_development_and_json_in_production() -> None:
+    assert Settings(env="development", log_json=None).json_logs is False
+    assert Settings(env="production", log_json=None).json_logs is True
+    assert Settings(env="development", log_json=True).json_logs is True
