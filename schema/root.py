@@ -31,8 +31,6 @@ from resolvers.assessments.quizzes import Mutation as QuizzesMutation
 from resolvers.assessments.quizzes import Query as QuizzesQuery
 from resolvers.catalog import Query as CatalogQuery
 from resolvers.catalog_mutations import Mutation as CatalogMutation
-from resolvers.certificates import Mutation as CertificatesMutation
-from resolvers.certificates import Query as CertificatesQuery
 from resolvers.commerce.admin import Mutation as CommerceAdminMutation
 from resolvers.commerce.admin import Query as CommerceAdminQuery
 from resolvers.commerce.cart import Mutation as CartMutation
@@ -84,7 +82,6 @@ QUERIES: list[type] = [
     CatalogQuery,
     LearningQuery,
     SearchQuery,
-    CertificatesQuery,
     QuizzesQuery,
     AssignmentsQuery,
     CartQuery,
@@ -96,7 +93,6 @@ MUTATIONS: list[type] = [
     CatalogMutation,
     MediaMutation,
     LearningMutation,
-    CertificatesMutation,
     QuizzesMutation,
     AssignmentsMutation,
     CartMutation,

@@ -21,7 +21,6 @@ import asyncio
 import ipaddress
 import secrets
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,14 +33,16 @@ from app.admin.models import AuditLogEntry
 from app.catalog.models import Course
 from app.clock import utcnow
 from app.db import Database
-from app.errors import Conflict, DomainError, Invalid, NotFound
+from app.errors import Common, Conflict, DomainError, Failure, Invalid, NotFound
 from app.ids import new_id
 from app.integrations.storage import Storage
+from app.learning import repo
+from app.learning.errors import LearningCode
 from app.learning.models import Certificate, Enrollment, EnrollmentStatus
 from app.learning.pdf import CertificateContent, render_certificate
 from app.notifications.models import NotificationCategory, NotificationType
 from app.notifications.service import notify, queue_email
-from app.pagination import Page, PageRequest, SortKey, paginate
+from app.pagination import Page, PageRequest
 from app.security.permissions import Actor, require_role
 from app.settings import Settings
 
@@ -56,7 +57,7 @@ MAX_REASON_LENGTH = 1000
 class NotEligible(DomainError):
     """The enrollment is unknown or not completed: there is nothing to certify (not retried)."""
 
-    code = "NOT_ELIGIBLE"
+    code = Failure.NOT_ELIGIBLE
 
 
 @dataclass(frozen=True)
@@ -251,14 +252,16 @@ async def revoke_certificate(
     require_role(actor, UserRole.ADMIN)
     reason = reason.strip()
     if not reason:
-        raise Invalid("reason", "Give the reason for revoking", "REQUIRED")
+        raise Invalid("reason", "Give the reason for revoking", Common.REQUIRED)
     if len(reason) > MAX_REASON_LENGTH:
-        raise Invalid("reason", f"At most {MAX_REASON_LENGTH} characters", "TOO_LONG")
+        raise Invalid("reason", f"At most {MAX_REASON_LENGTH} characters", Common.TOO_LONG)
     certificate = await session.get(Certificate, certificate_id, with_for_update=True)
     if certificate is None:
         raise NotFound("Certificate")
     if certificate.revoked_at is not None:
-        raise Conflict("certificateId", "This certificate is already revoked", "ALREADY_REVOKED")
+        raise Conflict(
+            "certificate_id", "This certificate is already revoked", LearningCode.ALREADY_REVOKED
+        )
     certificate.revoked_at = utcnow()
     certificate.revocation_reason = reason
     session.add(
@@ -283,34 +286,10 @@ def _ip_or_none(value: str | None) -> str | None:
         return None
 
 
-async def certificates_by_ids(
-    session: AsyncSession, ids: list[uuid.UUID]
-) -> list[Certificate | None]:
-    """Batch read in key order (loaders)."""
-    rows = (await session.execute(select(Certificate).where(Certificate.id.in_(ids)))).scalars()
-    found = {row.id: row for row in rows}
-    return [found.get(i) for i in ids]
-
-
-async def certificates_by_enrollment_ids(
-    session: AsyncSession, enrollment_ids: Sequence[uuid.UUID]
-) -> list[Certificate | None]:
-    """Batch read in key order: the certificate of each enrollment, if one was issued."""
-    stmt = select(Certificate).where(Certificate.enrollment_id.in_(enrollment_ids))
-    found = {row.enrollment_id: row for row in (await session.execute(stmt)).scalars()}
-    return [found.get(i) for i in enrollment_ids]
-
-
 async def list_certificates(
     session: AsyncSession, *, user_id: uuid.UUID, request: PageRequest, with_total: bool = False
 ) -> Page[Certificate]:
     """A user's certificates (revoked ones included), most recently issued first."""
-    stmt = select(Certificate).where(Certificate.user_id == user_id)
-    return await paginate(
-        session,
-        stmt,
-        order_by=[SortKey(Certificate.issued_at.expression, descending=True)],
-        tiebreaker=Certificate.id.expression,
-        request=request,
-        with_total=with_total,
+    return await repo.list_user_certificates(
+        session, user_id=user_id, request=request, with_total=with_total
     )

@@ -3,15 +3,16 @@
 Rules:
 - Every progress write locks the enrollment row first, so writes of one enrollment are serialised
   and the course completes (and emits "learning.course_completed") exactly once.
-- Only the enrolled student writes their own progress, while the enrollment is ACTIVE or
-  COMPLETED (others: NOT_FOUND; a dropped enrollment: NOT_ACTIVE).
+- A student writes progress by lesson: the enrollment is theirs in the lesson's course (there is
+  at most one). It must be ACTIVE or COMPLETED (a dropped one: NOT_ACTIVE); without one the
+  lesson is NOT_ENROLLED when its course is published, else NOT_FOUND (it stays hidden).
 - A lesson in a module whose prerequisite module is not completed cannot be progressed or
   completed: PREREQUISITE_NOT_MET (Property 28). A prerequisite module without lessons is met.
 - Watch time never decreases (the larger of the stored and reported totals is kept); the position
   is the resume point. Any write marks a not_started lesson in_progress and records the lesson as
   the enrollment's last one.
 - Quiz and assignment lessons complete only through `record_assessment_result` (called by the
-  assessments); `completeLesson` on them is ASSESSMENT_REQUIRED.
+  assessments); completing them directly is ASSESSMENT_REQUIRED.
 - On every completion: the module is completed when all its lessons are (Property 25), the
   percentage is completed / total lessons * 100 rounded to 2 decimals (Property 24), and the
   course completes when every lesson is done and, if `courses.requires_final_exam`, the final exam
@@ -26,10 +27,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.catalog.models import Lesson, LessonType
+from app.catalog.models import CourseStatus, Lesson, LessonType
 from app.clock import utcnow
-from app.errors import FieldError, Invalid, NotFound, collect
+from app.errors import Common, FieldError, Invalid, NotFound, collect
 from app.learning import repo
+from app.learning.errors import LearningCode
 from app.learning.models import Enrollment, EnrollmentStatus, LessonProgress, ProgressStatus
 from app.outbox import emit
 
@@ -70,19 +72,28 @@ async def accessible_lesson(
     ):
         required = await repo.get_module(session, prerequisite)
         title = required.title if required is not None else "the prerequisite module"
-        raise Invalid("lessonId", f"Complete “{title}” first", "PREREQUISITE_NOT_MET")
+        raise Invalid("lesson_id", f"Complete “{title}” first", LearningCode.PREREQUISITE_NOT_MET)
     return lesson
 
 
 async def _own_enrollment(
-    session: AsyncSession, student_id: uuid.UUID, enrollment_id: uuid.UUID
-) -> Enrollment:
-    enrollment = await repo.lock_enrollment(session, enrollment_id)
-    if enrollment is None or enrollment.student_id != student_id:
-        raise NotFound("Enrollment")
+    session: AsyncSession, student_id: uuid.UUID, lesson_id: uuid.UUID
+) -> tuple[Enrollment, Lesson]:
+    """The student's enrollment in the lesson's course (locked) and the lesson, if open."""
+    lesson = await repo.get_lesson(session, lesson_id)
+    if lesson is None:
+        raise NotFound("Lesson")
+    enrollment = await repo.lock_enrollment_of(session, student_id, lesson.course_id)
+    if enrollment is None:
+        course = await repo.get_course(session, lesson.course_id)
+        if course is None or course.status != CourseStatus.PUBLISHED:
+            raise NotFound("Lesson")
+        raise Invalid("lesson_id", "Enroll in this course first", LearningCode.NOT_ENROLLED)
     if enrollment.status not in repo.SEAT_STATUSES:
-        raise Invalid("enrollmentId", "This enrollment is not active", "NOT_ACTIVE")
-    return enrollment
+        raise Invalid(
+            "lesson_id", "Your enrollment in this course is not active", LearningCode.NOT_ACTIVE
+        )
+    return enrollment, await accessible_lesson(session, enrollment=enrollment, lesson_id=lesson_id)
 
 
 # --- student writes -----------------------------------------------------------------------------
@@ -90,10 +101,10 @@ async def _own_enrollment(
 
 def _check_seconds(watch_time_seconds: int | None, position_seconds: int | None) -> None:
     errors = [
-        FieldError(field, f"Must be between 0 and {MAX_SECONDS} seconds", "OUT_OF_RANGE")
+        FieldError(field, f"Must be between 0 and {MAX_SECONDS} seconds", Common.OUT_OF_RANGE)
         for field, value in (
-            ("watchTimeSeconds", watch_time_seconds),
-            ("positionSeconds", position_seconds),
+            ("watch_time_seconds", watch_time_seconds),
+            ("position_seconds", position_seconds),
         )
         if value is not None and not 0 <= value <= MAX_SECONDS
     ]
@@ -104,19 +115,20 @@ async def update_lesson_progress(
     session: AsyncSession,
     *,
     student_id: uuid.UUID,
-    enrollment_id: uuid.UUID,
     lesson_id: uuid.UUID,
     watch_time_seconds: int | None = None,
     position_seconds: int | None = None,
     completed: bool = False,
 ) -> LessonProgress:
-    """`updateLessonProgress`: watch time (monotonic), resume position, optional completion."""
+    """Watch time (monotonic), resume position, optional completion of a lesson of a course the
+    student is enrolled in."""
     _check_seconds(watch_time_seconds, position_seconds)
-    enrollment = await _own_enrollment(session, student_id, enrollment_id)
-    lesson = await accessible_lesson(session, enrollment=enrollment, lesson_id=lesson_id)
+    enrollment, lesson = await _own_enrollment(session, student_id, lesson_id)
     if completed and lesson.type in ASSESSED_TYPES:
         raise Invalid(
-            "completed", "Pass this lesson's assessment to complete it", "ASSESSMENT_REQUIRED"
+            "completed",
+            "Pass this lesson's assessment to complete it",
+            LearningCode.ASSESSMENT_REQUIRED,
         )
     now = utcnow()
     row = await _touch(session, enrollment, lesson, now)
@@ -131,14 +143,16 @@ async def update_lesson_progress(
 
 
 async def complete_lesson(
-    session: AsyncSession, *, student_id: uuid.UUID, enrollment_id: uuid.UUID, lesson_id: uuid.UUID
+    session: AsyncSession, *, student_id: uuid.UUID, lesson_id: uuid.UUID
 ) -> LessonProgress:
-    """`completeLesson` (idempotent: completing a completed lesson changes nothing)."""
-    enrollment = await _own_enrollment(session, student_id, enrollment_id)
-    lesson = await accessible_lesson(session, enrollment=enrollment, lesson_id=lesson_id)
+    """Complete a video or text lesson of a course the student is enrolled in (idempotent:
+    completing a completed lesson changes nothing)."""
+    enrollment, lesson = await _own_enrollment(session, student_id, lesson_id)
     if lesson.type in ASSESSED_TYPES:
         raise Invalid(
-            "lessonId", "Pass this lesson's assessment to complete it", "ASSESSMENT_REQUIRED"
+            "lesson_id",
+            "Pass this lesson's assessment to complete it",
+            LearningCode.ASSESSMENT_REQUIRED,
         )
     now = utcnow()
     row = await _touch(session, enrollment, lesson, now)
@@ -174,7 +188,9 @@ async def record_assessment_result(
     completes the lesson when passed (then module, percentage and course completion follow).
     Callers have already checked who may take and grade the assessment."""
     if score_percentage is not None and not 0 <= score_percentage <= 100:
-        raise Invalid("score", "A score is a percentage between 0 and 100", "OUT_OF_RANGE")
+        raise Invalid(
+            "score_percentage", "A score is a percentage between 0 and 100", Common.OUT_OF_RANGE
+        )
     enrollment = await repo.lock_enrollment(session, enrollment_id)
     if enrollment is None:
         raise NotFound("Enrollment")

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, literal, select, update
+from sqlalchemy import Select, func, literal, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +17,7 @@ from app.assessments.models import Quiz
 from app.catalog.models import Course, CourseInstructor, CourseModule, Lesson
 from app.ids import new_id
 from app.learning.models import (
+    Certificate,
     Enrollment,
     EnrollmentStatus,
     LessonProgress,
@@ -44,8 +45,15 @@ async def lock_enrollment(session: AsyncSession, enrollment_id: uuid.UUID) -> En
     )
 
 
-async def get_enrollment(session: AsyncSession, enrollment_id: uuid.UUID) -> Enrollment | None:
-    return await session.get(Enrollment, enrollment_id)
+async def lock_enrollment_of(
+    session: AsyncSession, student_id: uuid.UUID, course_id: uuid.UUID
+) -> Enrollment | None:
+    """The student's enrollment in the course (there is at most one), locked."""
+    return await session.scalar(
+        select(Enrollment)
+        .where(Enrollment.student_id == student_id, Enrollment.course_id == course_id)
+        .with_for_update()
+    )
 
 
 async def find_enrollment(
@@ -242,29 +250,74 @@ async def lessons_in_order_by_course_ids(
     return [found[i] for i in ids]
 
 
-async def modules_in_order(session: AsyncSession, course_id: uuid.UUID) -> list[CourseModule]:
+async def modules_in_order_by_course_ids(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> list[list[CourseModule]]:
+    """Each course's modules in order."""
+    found: dict[uuid.UUID, list[CourseModule]] = {i: [] for i in ids}
     stmt = (
         select(CourseModule)
-        .where(CourseModule.course_id == course_id)
+        .where(CourseModule.course_id.in_(ids))
         .order_by(CourseModule.order_number, CourseModule.id)
     )
-    return list(await session.scalars(stmt))
+    for row in await session.scalars(stmt):
+        found[row.course_id].append(row)
+    return [found[i] for i in ids]
 
 
-async def completed_module_ids(session: AsyncSession, enrollment_id: uuid.UUID) -> set[uuid.UUID]:
-    stmt = select(ModuleCompletion.module_id).where(ModuleCompletion.enrollment_id == enrollment_id)
-    return set(await session.scalars(stmt))
-
-
-async def passing_scores(
-    session: AsyncSession, lesson_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, int]:
-    """The passing percentage of the quiz on each lesson that has one."""
-    stmt = select(Quiz.lesson_id, func.min(Quiz.passing_score_percentage)).where(
-        Quiz.lesson_id.in_(lesson_ids)
+async def completed_modules_by_enrollment_ids(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> list[set[uuid.UUID]]:
+    """The ids of the modules each enrollment has completed."""
+    found: dict[uuid.UUID, set[uuid.UUID]] = {i: set() for i in ids}
+    stmt = select(ModuleCompletion.enrollment_id, ModuleCompletion.module_id).where(
+        ModuleCompletion.enrollment_id.in_(ids)
     )
-    rows = await session.execute(stmt.group_by(Quiz.lesson_id))
-    return {lesson_id: int(score) for lesson_id, score in rows.all()}
+    for enrollment_id, module_id in (await session.execute(stmt)).all():
+        found[enrollment_id].add(module_id)
+    return [found[i] for i in ids]
+
+
+async def passing_scores_by_lesson_ids(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> list[int | None]:
+    """The passing percentage of the quiz on each lesson, None for a lesson without a quiz."""
+    stmt = (
+        select(Quiz.lesson_id, func.min(Quiz.passing_score_percentage))
+        .where(Quiz.lesson_id.in_(ids))
+        .group_by(Quiz.lesson_id)
+    )
+    found = {lesson_id: int(score) for lesson_id, score in (await session.execute(stmt)).all()}
+    return [found.get(i) for i in ids]
+
+
+async def enrollments_by_student_and_course(
+    session: AsyncSession, keys: Sequence[tuple[uuid.UUID, uuid.UUID]]
+) -> list[Enrollment | None]:
+    """The enrollment of each (student id, course id), in any status, if there is one."""
+    stmt = select(Enrollment).where(
+        tuple_(Enrollment.student_id, Enrollment.course_id).in_(list(keys))
+    )
+    found = {(e.student_id, e.course_id): e for e in await session.scalars(stmt)}
+    return [found.get(k) for k in keys]
+
+
+async def certificates_by_ids(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> list[Certificate | None]:
+    found = {
+        c.id: c for c in await session.scalars(select(Certificate).where(Certificate.id.in_(ids)))
+    }
+    return [found.get(i) for i in ids]
+
+
+async def certificates_by_enrollment_ids(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> list[Certificate | None]:
+    """The certificate each enrollment earned, if one was issued."""
+    stmt = select(Certificate).where(Certificate.enrollment_id.in_(ids))
+    found = {c.enrollment_id: c for c in await session.scalars(stmt)}
+    return [found.get(i) for i in ids]
 
 
 async def list_student_enrollments(
@@ -284,6 +337,20 @@ async def list_student_enrollments(
         stmt,
         order_by=[SortKey(Enrollment.enrolled_at.expression, descending=True)],
         tiebreaker=Enrollment.id.expression,
+        request=request,
+        with_total=with_total,
+    )
+
+
+async def list_user_certificates(
+    session: AsyncSession, *, user_id: uuid.UUID, request: PageRequest, with_total: bool = False
+) -> Page[Certificate]:
+    """A user's certificates (revoked ones included), most recently issued first."""
+    return await paginate(
+        session,
+        select(Certificate).where(Certificate.user_id == user_id),
+        order_by=[SortKey(Certificate.issued_at.expression, descending=True)],
+        tiebreaker=Certificate.id.expression,
         request=request,
         with_total=with_total,
     )

@@ -14,6 +14,8 @@ Rules:
   theirs lazily, on first progress write (reads show them as not started meanwhile).
 
 Progress and completion live in `app.learning.progress`; its shared functions are re-exported here.
+The reads of the API are here too (`list_enrollments`); the GraphQL types read the rest through
+their loaders.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.catalog.models import Course, CourseStatus, PricingTier
 from app.clock import utcnow
 from app.commerce.models import Subscription, SubscriptionStatus
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Common, Conflict, Forbidden, Invalid, NotFound
 from app.learning import repo
+from app.learning.errors import LearningCode
 from app.learning.models import Enrollment, EnrollmentSource, EnrollmentStatus
 from app.learning.progress import (
     complete_lesson,
@@ -38,7 +41,7 @@ from app.learning.progress import (
 )
 from app.notifications.models import NotificationCategory, NotificationType
 from app.notifications.service import notify
-from app.security.permissions import Actor, Permission, has_permission
+from app.pagination import Page, PageRequest
 
 __all__ = [
     "complete_lesson",
@@ -46,17 +49,18 @@ __all__ = [
     "enroll_student",
     "get_active_enrollment",
     "is_teacher_of",
+    "list_enrollments",
     "mark_final_exam_passed",
     "record_assessment_result",
     "require_enrollment",
     "require_lesson_access",
     "subscription_access",
     "update_lesson_progress",
-    "viewable_enrollment",
     "withdraw_enrollment",
 ]
 
 REOPENABLE = (EnrollmentStatus.DROPPED, EnrollmentStatus.REFUNDED)
+MAX_REASON_LENGTH = 1000
 
 
 async def enroll_student(
@@ -78,7 +82,11 @@ async def enroll_student(
     if course is None:
         raise NotFound("Course")
     if course.status != CourseStatus.PUBLISHED and source != EnrollmentSource.ADMIN:
-        raise Invalid("courseId", "This course is not open for enrollment", "COURSE_NOT_PUBLISHED")
+        raise Invalid(
+            "course_id",
+            "This course is not open for enrollment",
+            LearningCode.COURSE_NOT_PUBLISHED,
+        )
     existing = await repo.find_enrollment(session, student_id, course_id)
     if existing is not None:
         _check_reopenable(existing, source)
@@ -98,7 +106,9 @@ async def enroll_student(
 
 def _check_reopenable(existing: Enrollment, source: EnrollmentSource) -> None:
     if existing.status in repo.SEAT_STATUSES:
-        raise Conflict("courseId", "You are already enrolled in this course", "ALREADY_ENROLLED")
+        raise Conflict(
+            "course_id", "You are already enrolled in this course", LearningCode.ALREADY_ENROLLED
+        )
     if existing.status == EnrollmentStatus.REVOKED and source != EnrollmentSource.ADMIN:
         raise Forbidden("Your access to this course was revoked")
 
@@ -106,7 +116,7 @@ def _check_reopenable(existing: Enrollment, source: EnrollmentSource) -> None:
 async def _check_seat(session: AsyncSession, course: Course) -> None:
     limit = course.enrollment_limit
     if limit is not None and await repo.count_seats(session, course.id) >= limit:
-        raise Conflict("courseId", "This course is full", "COURSE_FULL")
+        raise Conflict("course_id", "This course is full", LearningCode.COURSE_FULL)
 
 
 def _new(student_id: uuid.UUID, course_id: uuid.UUID) -> Enrollment:
@@ -135,7 +145,7 @@ async def _notify_enrolled(session: AsyncSession, enrollment: Enrollment, course
 async def enroll_in_free_course(
     session: AsyncSession, *, student_id: uuid.UUID, course_id: uuid.UUID
 ) -> Enrollment:
-    """`enrollInCourse`: free published courses, and paid ones with an active subscription
+    """A student joins a free published course, or a paid one with an active subscription
     (source SUBSCRIPTION); otherwise paid courses are bought (COURSE_NOT_FREE)."""
     course = await repo.get_course(session, course_id)
     if course is None or course.status != CourseStatus.PUBLISHED:
@@ -143,7 +153,9 @@ async def enroll_in_free_course(
     if not course.is_free:
         subscription_id = await subscription_access(session, student_id=student_id)
         if subscription_id is None:
-            raise Invalid("courseId", "This course is paid: buy it to enroll", "COURSE_NOT_FREE")
+            raise Invalid(
+                "course_id", "This course is paid: buy it to enroll", LearningCode.COURSE_NOT_FREE
+            )
         return await enroll_student(
             session,
             student_id=student_id,
@@ -170,17 +182,25 @@ async def subscription_access(session: AsyncSession, *, student_id: uuid.UUID) -
 
 
 async def withdraw_enrollment(
-    session: AsyncSession, *, student_id: uuid.UUID, enrollment_id: uuid.UUID, reason: str | None
+    session: AsyncSession,
+    *,
+    student_id: uuid.UUID,
+    enrollment_id: uuid.UUID,
+    reason: str | None = None,
 ) -> Enrollment:
     """The student leaves an ACTIVE enrollment (DROPPED; progress kept, the seat freed)."""
     enrollment = await repo.lock_enrollment(session, enrollment_id)
     if enrollment is None or enrollment.student_id != student_id:
         raise NotFound("Enrollment")
     if enrollment.status != EnrollmentStatus.ACTIVE:
-        raise Invalid("enrollmentId", "Only an active enrollment can be withdrawn", "NOT_ACTIVE")
+        raise Invalid(
+            "enrollment_id", "Only an active enrollment can be withdrawn", LearningCode.NOT_ACTIVE
+        )
     text = (reason or "").strip()
-    if len(text) > 1000:
-        raise Invalid("reason", "Keep the reason under 1000 characters", "TOO_LONG")
+    if len(text) > MAX_REASON_LENGTH:
+        raise Invalid(
+            "reason", f"Keep the reason under {MAX_REASON_LENGTH} characters", Common.TOO_LONG
+        )
     await repo.lock_course(session, enrollment.course_id)
     enrollment.status = EnrollmentStatus.DROPPED
     enrollment.withdrawn_at = utcnow()
@@ -213,15 +233,15 @@ async def is_teacher_of(session: AsyncSession, *, user_id: uuid.UUID, course_id:
     return await repo.is_course_instructor(session, user_id, course_id)
 
 
-async def viewable_enrollment(
-    session: AsyncSession, *, actor: Actor, enrollment_id: uuid.UUID
-) -> Enrollment:
-    """An enrollment its student, the course's teachers and admins may read; NotFound for others."""
-    enrollment = await repo.get_enrollment(session, enrollment_id)
-    if enrollment is None:
-        raise NotFound("Enrollment")
-    if enrollment.student_id == actor.id or has_permission(actor, Permission.COURSES_MANAGE):
-        return enrollment
-    if await is_teacher_of(session, user_id=actor.id, course_id=enrollment.course_id):
-        return enrollment
-    raise NotFound("Enrollment")
+async def list_enrollments(
+    session: AsyncSession,
+    *,
+    student_id: uuid.UUID,
+    status: EnrollmentStatus | None,
+    request: PageRequest,
+    with_total: bool = False,
+) -> Page[Enrollment]:
+    """A student's enrollments (of one status, or all), most recently enrolled first."""
+    return await repo.list_student_enrollments(
+        session, student_id=student_id, status=status, request=request, with_total=with_total
+    )

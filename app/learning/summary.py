@@ -1,4 +1,5 @@
-"""Where a student stands in a course: `enrollmentProgress`.
+"""Where a student stands in a course, computed from rows the caller has loaded (the GraphQL
+layer reads them through its loaders, so a page of enrollments costs a fixed number of reads):
 
 - completed / total lessons and the live percentage (lessons added after enrollment count as not
   started until touched);
@@ -15,17 +16,13 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from app.catalog.models import CourseModule, Lesson
-from app.learning import repo
 from app.learning.models import Enrollment, LessonProgress, ProgressStatus
 from app.learning.progress import percentage
-from app.learning.service import viewable_enrollment
-from app.security.permissions import Actor
 
 DEFAULT_PASSING = 70  # percent, for assessed lessons without a quiz passing score
 
@@ -45,6 +42,79 @@ class StrugglingLesson:
 
 
 @dataclass(frozen=True)
+class Standing:
+    """An enrollment's lessons (reading order) with its progress row of each, when it has one."""
+
+    enrollment: Enrollment
+    lessons: Sequence[Lesson]
+    progress: Mapping[uuid.UUID, LessonProgress]
+
+    @classmethod
+    def of(
+        cls, enrollment: Enrollment, lessons: Sequence[Lesson], rows: Sequence[LessonProgress]
+    ) -> Standing:
+        return cls(enrollment, lessons, {r.lesson_id: r for r in rows})
+
+    def done(self, lesson: Lesson) -> bool:
+        row = self.progress.get(lesson.id)
+        return row is not None and row.status == ProgressStatus.COMPLETED
+
+    @property
+    def completed(self) -> list[Lesson]:
+        return [x for x in self.lessons if self.done(x)]
+
+    @property
+    def remaining(self) -> list[Lesson]:
+        return [x for x in self.lessons if not self.done(x)]
+
+    @property
+    def percentage(self) -> Decimal:
+        """completed / total lessons * 100, rounded to 2 decimals (Property 24)."""
+        return percentage(len(self.completed), len(self.lessons))
+
+    def next_lesson(
+        self, modules: Sequence[CourseModule], done_modules: set[uuid.UUID]
+    ) -> Lesson | None:
+        """The first lesson not completed whose module's prerequisite is met (a prerequisite
+        module without lessons is met)."""
+        with_lessons = {x.module_id for x in self.lessons}
+        prerequisite = {m.id: m.prerequisite_module_id for m in modules}
+        for lesson in self.remaining:
+            required = prerequisite.get(lesson.module_id)
+            if required is None or required in done_modules or required not in with_lessons:
+                return lesson
+        return None
+
+    def resume(self) -> tuple[Lesson | None, int]:
+        """The last lesson touched, while not completed, and the position to resume at."""
+        last_id = self.enrollment.last_lesson_id
+        last = next((x for x in self.lessons if x.id == last_id), None)
+        row = self.progress.get(last.id) if last is not None else None
+        if last is None or row is None or self.done(last):
+            return None, 0
+        return last, row.last_position_seconds
+
+    def struggling(self, passing: Mapping[uuid.UUID, int | None]) -> list[StrugglingLesson]:
+        found: list[StrugglingLesson] = []
+        for lesson in self.lessons:
+            row = self.progress.get(lesson.id)
+            if row is None or row.attempts_count == 0:
+                continue
+            given = passing.get(lesson.id)
+            threshold = DEFAULT_PASSING if given is None else given
+            if row.quiz_score is not None and row.quiz_score < threshold:
+                reason = StruggleReason.LOW_SCORE
+            elif not self.done(lesson):
+                reason = StruggleReason.NOT_PASSED
+            else:
+                continue
+            found.append(
+                StrugglingLesson(lesson, reason, row.quiz_score, threshold, row.attempts_count)
+            )
+        return found
+
+
+@dataclass(frozen=True)
 class ProgressSummary:
     enrollment: Enrollment
     completed_lessons: int
@@ -59,80 +129,24 @@ class ProgressSummary:
     struggling: list[StrugglingLesson]
 
 
-async def progress_summary(
-    session: AsyncSession, *, actor: Actor, enrollment_id: uuid.UUID
+def summarize(
+    standing: Standing,
+    modules: Sequence[CourseModule],
+    done_modules: set[uuid.UUID],
+    passing: Mapping[uuid.UUID, int | None],
 ) -> ProgressSummary:
-    """For the student, the course's teachers and admins (others: NOT_FOUND)."""
-    enrollment = await viewable_enrollment(session, actor=actor, enrollment_id=enrollment_id)
-    lessons = (await repo.lessons_in_order_by_course_ids(session, [enrollment.course_id]))[0]
-    modules = await repo.modules_in_order(session, enrollment.course_id)
-    rows = (await repo.progress_by_enrollment_ids(session, [enrollment.id]))[0]
-    progress = {r.lesson_id: r for r in rows}
-    done_modules = await repo.completed_module_ids(session, enrollment.id)
-    passing = await repo.passing_scores(session, [x.id for x in lessons])
-    completed = [x for x in lessons if _done(progress.get(x.id))]
-    remaining = [x for x in lessons if not _done(progress.get(x.id))]
-    resume, position = _resume(enrollment, lessons, progress)
+    """Everything above for one enrollment."""
+    resume, position = standing.resume()
     return ProgressSummary(
-        enrollment=enrollment,
-        completed_lessons=len(completed),
-        total_lessons=len(lessons),
-        percentage=percentage(len(completed), len(lessons)),
+        enrollment=standing.enrollment,
+        completed_lessons=len(standing.completed),
+        total_lessons=len(standing.lessons),
+        percentage=standing.percentage,
         completed_modules=sum(1 for m in modules if m.id in done_modules),
         total_modules=len(modules),
-        next_lesson=_next_lesson(remaining, modules, lessons, done_modules),
+        next_lesson=standing.next_lesson(modules, done_modules),
         resume_lesson=resume,
         resume_position_seconds=position,
-        estimated_minutes_remaining=sum(x.duration_minutes for x in remaining),
-        struggling=_struggling(lessons, progress, passing),
+        estimated_minutes_remaining=sum(x.duration_minutes for x in standing.remaining),
+        struggling=standing.struggling(passing),
     )
-
-
-def _done(row: LessonProgress | None) -> bool:
-    return row is not None and row.status == ProgressStatus.COMPLETED
-
-
-def _next_lesson(
-    remaining: list[Lesson],
-    modules: list[CourseModule],
-    lessons: list[Lesson],
-    done_modules: set[uuid.UUID],
-) -> Lesson | None:
-    with_lessons = {x.module_id for x in lessons}
-    prerequisite = {m.id: m.prerequisite_module_id for m in modules}
-    for lesson in remaining:
-        required = prerequisite.get(lesson.module_id)
-        if required is None or required in done_modules or required not in with_lessons:
-            return lesson
-    return None
-
-
-def _resume(
-    enrollment: Enrollment, lessons: list[Lesson], progress: dict[uuid.UUID, LessonProgress]
-) -> tuple[Lesson | None, int]:
-    last = next((x for x in lessons if x.id == enrollment.last_lesson_id), None)
-    row = progress.get(last.id) if last is not None else None
-    if last is None or row is None or _done(row):
-        return None, 0
-    return last, row.last_position_seconds
-
-
-def _struggling(
-    lessons: list[Lesson], progress: dict[uuid.UUID, LessonProgress], passing: dict[uuid.UUID, int]
-) -> list[StrugglingLesson]:
-    found: list[StrugglingLesson] = []
-    for lesson in lessons:
-        row = progress.get(lesson.id)
-        if row is None or row.attempts_count == 0:
-            continue
-        threshold = passing.get(lesson.id, DEFAULT_PASSING)
-        if row.quiz_score is not None and row.quiz_score < threshold:
-            reason = StruggleReason.LOW_SCORE
-        elif not _done(row):
-            reason = StruggleReason.NOT_PASSED
-        else:
-            continue
-        found.append(
-            StrugglingLesson(lesson, reason, row.quiz_score, threshold, row.attempts_count)
-        )
-    return found

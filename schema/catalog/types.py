@@ -13,6 +13,7 @@ import enum
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -31,6 +32,9 @@ from schema.catalog.access import (
 from schema.core.context import Info
 from schema.core.money import Money
 from schema.core.relay import NOWHERE, decode_uuid
+
+if TYPE_CHECKING:
+    from schema.learning.types import Enrollment
 
 strawberry.enum(models.CourseLevel, name="CourseLevel", description="Difficulty of a course.")
 strawberry.enum(
@@ -429,6 +433,17 @@ class Course(relay.Node):
     )
     async def review_notes(self, info: Info) -> str | None:
         return self.model.review_notes if await teaches_course(info, self.model) else None
+
+    @strawberry.field(
+        description="Your enrollment in this course, in any status (its progress and next "
+        "lesson); null when you are not signed in or never enrolled."
+    )
+    async def viewer_enrollment(
+        self, info: Info
+    ) -> Annotated[Enrollment, strawberry.lazy("schema.learning.types")] | None:
+        from schema.learning.types import viewer_enrollment
+
+        return await viewer_enrollment(info, self.model.id)
 
 
 @strawberry.input(description="Narrows the course list; every given field must match.")

@@ -1,32 +1,37 @@
 """GraphQL types of certificates: the owner's full view, the public verification answer, and
 the revocation input/payload.
 
-A `Certificate` (node) is seen by its owner and admins only; anyone else gets null. The public
+A `Certificate` (node) is seen by its owner and admins only; to anyone else it does not exist
+(null with NOT_FOUND). It is read through the per-request loaders. The public
 `verifyCertificate` answer carries only what the certificate itself shows (number, name, title,
 date). `downloadUrl` is a signed, expiring link to the PDF (DOWNLOAD_URL_TTL_SECONDS).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import uuid
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Self
 
 import strawberry
 from strawberry import relay
 
 from app.learning import certificates as service
 from app.learning.models import Certificate as CertificateModel
-from schema.catalog.access import viewer_of, visible_courses
+from schema.catalog.access import visible_courses
 from schema.catalog.types import Course
+from schema.core.auth import viewer_of
 from schema.core.context import Info
-from schema.core.mutation import UserError
-from schema.core.relay import NOWHERE, decode_uuid
+from schema.core.inputs import Input, node_id
+from schema.core.mutation import Payload
+from schema.core.relay import ModelNode
 
 
 @strawberry.type(
     description="A certificate of completion. Visible to its holder and to admins only."
 )
-class Certificate(relay.Node):
+class Certificate(ModelNode):
     id: relay.NodeID[str]
     number: str = strawberry.field(description="EWS-<YYYY>-<6 chars>.")
     verification_code: str = strawberry.field(
@@ -40,7 +45,18 @@ class Certificate(relay.Node):
     model: strawberry.Private[CertificateModel]
 
     @classmethod
-    def from_model(cls, row: CertificateModel) -> Certificate:
+    async def load(cls, info: Info, ids: list[uuid.UUID]) -> Sequence[CertificateModel | None]:
+        return await info.context.loaders.learning.certificates.load_many(ids)
+
+    @classmethod
+    async def visible(
+        cls, info: Info, rows: Sequence[CertificateModel | None]
+    ) -> Sequence[CertificateModel | None]:
+        viewer = await viewer_of(info)
+        return [row if row is not None and service.may_read(viewer, row) else None for row in rows]
+
+    @classmethod
+    def from_model(cls, row: CertificateModel) -> Self:
         return cls(
             id=str(row.id),
             number=row.certificate_number,
@@ -76,19 +92,6 @@ class Certificate(relay.Node):
         if key is None or not service.may_read(await viewer_of(info), self.model):
             return None
         return info.context.storage.download_url(key, filename=f"{self.number}.pdf")
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Certificate | None]:
-        ids = [decode_uuid(i) or NOWHERE for i in node_ids]
-        viewer = await viewer_of(info)
-        async with info.context.db.session() as session:
-            rows = await service.certificates_by_ids(session, ids)
-        return [
-            cls.from_model(r) if r is not None and service.may_read(viewer, r) else None
-            for r in rows
-        ]
 
 
 @strawberry.type(description="What a certificate shows publicly.")
@@ -131,12 +134,11 @@ class CertificateVerification:
 
 
 @strawberry.input(description="Revoke a certificate (admins); the reason is shown publicly.")
-class RevokeCertificateInput:
-    certificate_id: strawberry.ID
-    reason: str
+class RevokeCertificateInput(Input):
+    certificate_id: strawberry.ID = node_id("Certificate")
+    reason: str = strawberry.field(description="At most 1000 characters.")
 
 
 @strawberry.type
-class RevokeCertificatePayload:
+class RevokeCertificatePayload(Payload):
     certificate: Certificate | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)

@@ -1,52 +1,71 @@
 """GraphQL types of enrollments and progress, with the inputs and payloads of their mutations.
 
 An enrollment is visible to its student, the course's teachers and admins; to anyone else it does
-not exist. `lessonProgress` lists every lesson of the course in reading order — lessons that have
-no progress row yet (added after enrolling) show as NOT_STARTED.
+not exist. Every relation and every computed figure reads through the per-request loaders
+(`app.learning.summary` computes from the rows they return), so a page of enrollments — or of
+courses asking for `viewerEnrollment` — costs a fixed number of statements. `lessonProgress`
+lists every lesson of the course in reading order — lessons that have no progress row yet (added
+after enrolling) show as NOT_STARTED.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Self
 
 import strawberry
 from strawberry import relay
 
 from app.catalog import models as catalog
+from app.errors import NotFound
 from app.learning import models
 from app.learning.certificates import may_read as may_read_certificate
-from app.learning.enrollments import ProgressSummary, StruggleReason, StrugglingLesson
+from app.learning.summary import ProgressSummary, Standing, StrugglingLesson, summarize
 from app.security.permissions import Permission, has_permission
-from schema.accounts import User
-from schema.catalog.access import teaches_course, viewer_of
+from schema.accounts.types import User
+from schema.catalog.access import teaches_course
 from schema.catalog.types import Course, Lesson, PricingTierName
+from schema.core.auth import viewer_of
 from schema.core.context import Info
-from schema.core.mutation import UserError
-from schema.core.relay import NOWHERE, decode_uuid
+from schema.core.inputs import Input, node_id
+from schema.core.mutation import Payload
+from schema.core.relay import ModelNode
 from schema.learning.certificates import Certificate
-
-strawberry.enum(
-    models.EnrollmentStatus, name="EnrollmentStatus", description="Where an enrollment stands."
-)
-strawberry.enum(
-    models.EnrollmentSource, name="EnrollmentSource", description="How the student got in."
-)
-strawberry.enum(
-    models.ProgressStatus,
-    name="LessonProgressStatus",
-    description="A lesson's state for a student.",
-)
-strawberry.enum(StruggleReason, name="StruggleReason", description="Why a lesson needs attention.")
-EnrollmentStatus = models.EnrollmentStatus
+from schema.learning.enums import EnrollmentSource, EnrollmentStatus, StruggleReason
 
 
 async def _course_model(info: Info, course_id: uuid.UUID) -> catalog.Course:
     found = await info.context.loaders.catalog.courses.load(course_id)
-    assert found is not None  # an enrollment never outlives its course (cascade)
+    if found is None:  # an enrollment never outlives its course (cascade): deleted meanwhile
+        raise NotFound("Course")
     return found
+
+
+async def _lesson(info: Info, course_id: uuid.UUID, lesson: catalog.Lesson | None) -> Lesson | None:
+    if lesson is None:
+        return None
+    return Lesson.from_model(lesson, await _course_model(info, course_id))
+
+
+async def _standing(info: Info, row: models.Enrollment) -> Standing:
+    loaders = info.context.loaders.learning
+    lessons, progress = await asyncio.gather(
+        loaders.course_lessons.load(row.course_id), loaders.progress.load(row.id)
+    )
+    return Standing.of(row, lessons, progress)
+
+
+async def _next_lesson(info: Info, standing: Standing) -> catalog.Lesson | None:
+    loaders = info.context.loaders.learning
+    enrollment = standing.enrollment
+    modules, done = await asyncio.gather(
+        loaders.course_modules.load(enrollment.course_id),
+        loaders.completed_modules.load(enrollment.id),
+    )
+    return standing.next_lesson(modules, done)
 
 
 @strawberry.type(description="A student's record of one lesson.")
@@ -58,28 +77,14 @@ class LessonProgress:
     attempts_count: int
     completed_at: datetime | None
     last_accessed_at: datetime | None
-    lesson_model: strawberry.Private[catalog.Lesson]
-    course_model: strawberry.Private[catalog.Course]
+    lesson_id: strawberry.Private[uuid.UUID]
+    enrollment_id: strawberry.Private[uuid.UUID]
+    known_lesson: strawberry.Private[catalog.Lesson | None] = None
 
     @classmethod
     def from_model(
-        cls,
-        row: models.LessonProgress | None,
-        lesson: catalog.Lesson,
-        course: catalog.Course,
+        cls, row: models.LessonProgress, lesson: catalog.Lesson | None = None
     ) -> LessonProgress:
-        if row is None:  # a lesson added after enrolling, not touched yet
-            return cls(
-                status=models.ProgressStatus.NOT_STARTED,
-                watch_time_seconds=0,
-                position_seconds=0,
-                quiz_score=None,
-                attempts_count=0,
-                completed_at=None,
-                last_accessed_at=None,
-                lesson_model=lesson,
-                course_model=course,
-            )
         return cls(
             status=models.ProgressStatus(row.status),
             watch_time_seconds=row.watch_time_seconds,
@@ -88,66 +93,103 @@ class LessonProgress:
             attempts_count=row.attempts_count,
             completed_at=row.completed_at,
             last_accessed_at=row.last_accessed_at,
-            lesson_model=lesson,
-            course_model=course,
+            lesson_id=row.lesson_id,
+            enrollment_id=row.enrollment_id,
+            known_lesson=lesson,
+        )
+
+    @classmethod
+    def not_started(cls, enrollment: models.Enrollment, lesson: catalog.Lesson) -> LessonProgress:
+        """A lesson added after enrolling, not touched yet (it has no row)."""
+        return cls(
+            status=models.ProgressStatus.NOT_STARTED,
+            watch_time_seconds=0,
+            position_seconds=0,
+            quiz_score=None,
+            attempts_count=0,
+            completed_at=None,
+            last_accessed_at=None,
+            lesson_id=lesson.id,
+            enrollment_id=enrollment.id,
+            known_lesson=lesson,
         )
 
     @strawberry.field
-    def lesson(self) -> Lesson:
-        return Lesson.from_model(self.lesson_model, self.course_model)
+    async def lesson(self, info: Info) -> Lesson:
+        found = self.known_lesson
+        if found is None:
+            found = await info.context.loaders.catalog.lessons.load(self.lesson_id)
+        if found is None:  # deleted meanwhile (its progress rows go with it)
+            raise NotFound("Lesson")
+        return Lesson.from_model(found, await _course_model(info, found.course_id))
 
 
 @strawberry.type(description="A student's place in a course.")
-class Enrollment(relay.Node):
+class Enrollment(ModelNode):
     id: relay.NodeID[str]
-    status: models.EnrollmentStatus
-    source: models.EnrollmentSource
+    status: EnrollmentStatus
+    source: EnrollmentSource
     pricing_tier: PricingTierName
     enrolled_at: datetime
     completed_at: datetime | None
     withdrawn_at: datetime | None
-    progress_percentage: float = strawberry.field(
-        description="completed / total lessons * 100, updated on every completion."
-    )
     last_accessed_at: datetime | None
     final_exam_passed_at: datetime | None
     model: strawberry.Private[models.Enrollment]
 
     @classmethod
-    def from_model(cls, row: models.Enrollment) -> Enrollment:
+    async def load(cls, info: Info, ids: list[uuid.UUID]) -> Sequence[models.Enrollment | None]:
+        return await info.context.loaders.learning.enrollments.load_many(ids)
+
+    @classmethod
+    async def visible(
+        cls, info: Info, rows: Sequence[models.Enrollment | None]
+    ) -> Sequence[models.Enrollment | None]:
+        allowed = await asyncio.gather(*(may_view(info, row) for row in rows))
+        return [row if ok else None for row, ok in zip(rows, allowed, strict=True)]
+
+    @classmethod
+    def from_model(cls, row: models.Enrollment) -> Self:
         return cls(
             id=str(row.id),
-            status=models.EnrollmentStatus(row.status),
-            source=models.EnrollmentSource(row.source),
+            status=EnrollmentStatus(row.status),
+            source=EnrollmentSource(row.source),
             pricing_tier=catalog.PricingTier(row.pricing_tier),
             enrolled_at=row.enrolled_at,
             completed_at=row.completed_at,
             withdrawn_at=row.withdrawn_at,
-            progress_percentage=float(row.progress_percentage),
             last_accessed_at=row.last_accessed_at,
             final_exam_passed_at=row.final_exam_passed_at,
             model=row,
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Enrollment | None]:
-        ids = [decode_uuid(i) or NOWHERE for i in node_ids]
-        found = await info.context.loaders.learning.enrollments.load_many(ids)
-        allowed = await asyncio.gather(*(may_view(info, e) for e in found))
-        return [
-            cls.from_model(e) if e is not None and ok else None
-            for e, ok in zip(found, allowed, strict=True)
-        ]
+    async def by_id(cls, info: Info, enrollment_id: uuid.UUID) -> Enrollment | None:
+        """The enrollment if the viewer may see it, else None."""
+        return (await cls.resolve_nodes(info=info, node_ids=[str(enrollment_id)]))[0]
 
     @strawberry.field
     async def course(self, info: Info) -> Course:
         return Course.from_model(await _course_model(info, self.model.course_id))
 
+    @strawberry.field(
+        description="Completed / total lessons of the course * 100, rounded to 2 decimals; "
+        "lessons added after enrolling count as not started."
+    )
+    async def progress_percentage(self, info: Info) -> float:
+        return float((await _standing(info, self.model)).percentage)
+
+    @strawberry.field(
+        description="The first lesson in course order not completed yet and open to the "
+        "student (its module's prerequisite is met); null when every lesson is done."
+    )
+    async def next_lesson(self, info: Info) -> Lesson | None:
+        found = await _next_lesson(info, await _standing(info, self.model))
+        return await _lesson(info, self.model.course_id, found)
+
     @strawberry.field(description="The certificate this enrollment earned (its holder and admins).")
     async def certificate(self, info: Info) -> Certificate | None:
-        row = await info.context.loaders.learning.certificates.load(self.model.id)
+        row = await info.context.loaders.learning.certificate_of.load(self.model.id)
         if row is None or not may_read_certificate(await viewer_of(info), row):
             return None
         return Certificate.from_model(row)
@@ -155,7 +197,8 @@ class Enrollment(relay.Node):
     @strawberry.field
     async def student(self, info: Info) -> User:
         found = await info.context.loaders.accounts.users.load(self.model.student_id)
-        assert found is not None  # an enrollment never outlives its student (cascade)
+        if found is None:  # an enrollment never outlives its student (cascade)
+            raise NotFound("User")
         return User.from_model(found)
 
     @strawberry.field(description="The lesson touched last.")
@@ -163,20 +206,17 @@ class Enrollment(relay.Node):
         if self.model.last_lesson_id is None:
             return None
         lesson = await info.context.loaders.catalog.lessons.load(self.model.last_lesson_id)
-        if lesson is None:
-            return None
-        return Lesson.from_model(lesson, await _course_model(info, self.model.course_id))
+        return await _lesson(info, self.model.course_id, lesson)
 
     @strawberry.field(description="Every lesson of the course in reading order.")
     async def lesson_progress(self, info: Info) -> list[LessonProgress]:
-        loaders = info.context.loaders
-        lessons, rows, course = await asyncio.gather(
-            loaders.learning.course_lessons.load(self.model.course_id),
-            loaders.learning.progress.load(self.model.id),
-            _course_model(info, self.model.course_id),
-        )
-        by_lesson = {r.lesson_id: r for r in rows}
-        return [LessonProgress.from_model(by_lesson.get(x.id), x, course) for x in lessons]
+        standing = await _standing(info, self.model)
+        return [
+            LessonProgress.from_model(row, x)
+            if (row := standing.progress.get(x.id)) is not None
+            else LessonProgress.not_started(self.model, x)
+            for x in standing.lessons
+        ]
 
 
 async def may_view(info: Info, enrollment: models.Enrollment | None) -> bool:
@@ -191,14 +231,27 @@ async def may_view(info: Info, enrollment: models.Enrollment | None) -> bool:
     return await teaches_course(info, await _course_model(info, enrollment.course_id))
 
 
+async def viewer_enrollment(info: Info, course_id: uuid.UUID) -> Enrollment | None:
+    """`Course.viewerEnrollment`: the signed-in viewer's enrollment in the course, in any status;
+    None when anonymous or never enrolled. Batched over a page of courses."""
+    viewer = await viewer_of(info)
+    if viewer is None:
+        return None
+    loaders = info.context.loaders.learning
+    row = await loaders.enrollment_of.load((viewer.id, course_id))
+    if row is None:
+        return None
+    loaders.enrollments.prime(row.id, row)
+    return Enrollment.from_model(row)
+
+
 @strawberry.type(description="A lesson that needs attention.")
 class StrugglingArea:
     reason: StruggleReason
     quiz_score: float | None = strawberry.field(description="Best score, in percent.")
     passing_score: int = strawberry.field(description="The score needed, in percent.")
     attempts_count: int
-    lesson_model: strawberry.Private[catalog.Lesson]
-    course_model: strawberry.Private[catalog.Course]
+    lesson: Lesson
 
     @classmethod
     def from_result(cls, item: StrugglingLesson, course: catalog.Course) -> StrugglingArea:
@@ -208,13 +261,8 @@ class StrugglingArea:
             quiz_score=float(score) if score is not None else None,
             passing_score=item.passing_score,
             attempts_count=item.attempts_count,
-            lesson_model=item.lesson,
-            course_model=course,
+            lesson=Lesson.from_model(item.lesson, course),
         )
-
-    @strawberry.field
-    def lesson(self) -> Lesson:
-        return Lesson.from_model(self.lesson_model, self.course_model)
 
 
 @strawberry.type(description="Where a student stands in a course.")
@@ -238,12 +286,29 @@ class EnrollmentProgress:
     struggling_areas: list[StrugglingArea]
 
     @classmethod
-    def from_summary(cls, s: ProgressSummary, course: catalog.Course) -> EnrollmentProgress:
+    async def of(cls, info: Info, enrollment: Enrollment) -> EnrollmentProgress:
+        loaders = info.context.loaders.learning
+        row = enrollment.model
+        standing, modules, done, course = await asyncio.gather(
+            _standing(info, row),
+            loaders.course_modules.load(row.course_id),
+            loaders.completed_modules.load(row.id),
+            _course_model(info, row.course_id),
+        )
+        attempted = [x.id for x in standing.lessons if _attempted(standing, x.id)]
+        scores = await loaders.passing_scores.load_many(attempted)
+        summary = summarize(standing, modules, done, dict(zip(attempted, scores, strict=True)))
+        return cls.from_summary(enrollment, summary, course)
+
+    @classmethod
+    def from_summary(
+        cls, enrollment: Enrollment, s: ProgressSummary, course: catalog.Course
+    ) -> EnrollmentProgress:
         def lesson(x: catalog.Lesson | None) -> Lesson | None:
             return Lesson.from_model(x, course) if x is not None else None
 
         return cls(
-            enrollment=Enrollment.from_model(s.enrollment),
+            enrollment=enrollment,
             completed_lessons=s.completed_lessons,
             total_lessons=s.total_lessons,
             percentage=float(s.percentage),
@@ -257,61 +322,70 @@ class EnrollmentProgress:
         )
 
 
+def _attempted(standing: Standing, lesson_id: uuid.UUID) -> bool:
+    row = standing.progress.get(lesson_id)
+    return row is not None and row.attempts_count > 0
+
+
 # --- inputs and payloads ------------------------------------------------------------------------
 
 
-@strawberry.input
-class EnrollInCourseInput:
-    course_id: strawberry.ID
+@strawberry.input(description="The course to join.")
+class EnrollInCourseInput(Input):
+    course_id: strawberry.ID = node_id("Course")
 
 
 @strawberry.type
-class EnrollInCoursePayload:
+class EnrollInCoursePayload(Payload):
     enrollment: Enrollment | None = None
-    errors: list[UserError]
 
 
-@strawberry.input
-class WithdrawEnrollmentInput:
-    enrollment_id: strawberry.ID
-    reason: str | None = None
+@strawberry.input(description="The enrollment to leave, and why (optional, kept).")
+class WithdrawEnrollmentInput(Input):
+    enrollment_id: strawberry.ID = node_id("Enrollment")
+    reason: str | None = strawberry.field(default=None, description="At most 1000 characters.")
 
 
 @strawberry.type
-class WithdrawEnrollmentPayload:
+class WithdrawEnrollmentPayload(Payload):
     enrollment: Enrollment | None = None
-    errors: list[UserError]
 
 
-@strawberry.input(description="Omitted numbers stay as they are.")
-class UpdateLessonProgressInput:
-    enrollment_id: strawberry.ID
-    lesson_id: strawberry.ID
+@strawberry.input(
+    description="A lesson of a course you are enrolled in; omitted numbers stay as they are."
+)
+class UpdateLessonProgressInput(Input):
+    lesson_id: strawberry.ID = node_id("Lesson")
     watch_time_seconds: int | None = strawberry.field(
         default=None, description="Total seconds watched; a smaller value than stored is ignored."
     )
     position_seconds: int | None = strawberry.field(default=None, description="Resume point.")
-    completed: bool = False
+    completed: bool = strawberry.field(
+        default=False, description="Also complete the lesson (video and text lessons)."
+    )
 
 
-@strawberry.input
-class CompleteLessonInput:
-    enrollment_id: strawberry.ID
-    lesson_id: strawberry.ID
+@strawberry.input(description="A lesson of a course you are enrolled in.")
+class CompleteLessonInput(Input):
+    lesson_id: strawberry.ID = node_id("Lesson")
 
 
 @strawberry.type
-class LessonProgressFields:
+class LessonProgressPayload(Payload):
     lesson_progress: LessonProgress | None = None
-    enrollment: Enrollment | None = None
-    errors: list[UserError]
+
+    @strawberry.field(description="Your enrollment, with its progress after the change.")
+    async def enrollment(self, info: Info) -> Enrollment | None:
+        if self.lesson_progress is None:
+            return None
+        return await Enrollment.by_id(info, self.lesson_progress.enrollment_id)
 
 
 @strawberry.type
-class UpdateLessonProgressPayload(LessonProgressFields):
+class UpdateLessonProgressPayload(LessonProgressPayload):
     pass
 
 
 @strawberry.type
-class CompleteLessonPayload(LessonProgressFields):
+class CompleteLessonPayload(LessonProgressPayload):
     pass

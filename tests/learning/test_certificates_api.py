@@ -172,8 +172,11 @@ async def test_other_users_cannot_see_a_certificate_but_admins_can(
     anonymous = await client.execute(ONE, variables)
     shown = await client.execute(ONE, variables, token=token_for(client, admin))
 
-    assert hidden.payload("certificate") is None
-    assert anonymous.payload("certificate") is None
+    for outcome in (hidden, anonymous):
+        assert outcome.data == {"certificate": None}
+        assert [(e.path, e.extensions["code"]) for e in outcome.errors] == [
+            (["certificate"], "NOT_FOUND")
+        ]
     assert shown.payload("certificate")["downloadUrl"]
 
 

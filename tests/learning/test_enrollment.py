@@ -180,9 +180,7 @@ async def test_re_enrolling_after_withdrawing_reactivates_the_same_enrollment_wi
     student, enrollment = await student_in(database, course)
     first = (await lessons_of(database, course.id))[0]
     async with database.transaction() as session:
-        await service.complete_lesson(
-            session, student_id=student.id, enrollment_id=enrollment.id, lesson_id=first.id
-        )
+        await service.complete_lesson(session, student_id=student.id, lesson_id=first.id)
         await service.withdraw_enrollment(
             session, student_id=student.id, enrollment_id=enrollment.id, reason=None
         )
@@ -251,7 +249,6 @@ async def test_lessons_added_after_enrolling_get_their_progress_row_on_first_use
         await service.update_lesson_progress(
             session,
             student_id=student.id,
-            enrollment_id=enrollment.id,
             lesson_id=late.id,
             position_seconds=5,
         )

@@ -147,7 +147,10 @@ async def test_an_enrollment_is_seen_by_its_student_teachers_and_admins_only(
         assert not outcome.errors, outcome.errors
         assert outcome.data["enrollment"]["student"]["id"] == gid("User", student.id)
     outcome = await client.execute(ONE, variables, token=token_for(client, stranger))
-    assert outcome.errors[0].extensions["code"] == "NOT_FOUND"
+    assert outcome.data == {"enrollment": None}
+    assert [(e.path, e.extensions["code"]) for e in outcome.errors] == [
+        (["enrollment"], "NOT_FOUND")
+    ]
     nodes = await client.execute(
         "query ($id: ID!) { node(id: $id) { id } }", variables, token=token_for(client, stranger)
     )
@@ -166,9 +169,9 @@ async def test_progress_mutations_record_watch_time_and_completion(
 ) -> None:
     course = await free_course(database, modules=1, lessons=2)
     first, _ = await lessons_of(database, course.id)
-    student, enrollment = await student_in(database, course)
+    student, _ = await student_in(database, course)
     token = token_for(client, student)
-    ids = {"enrollmentId": gid("Enrollment", enrollment.id), "lessonId": gid("Lesson", first.id)}
+    ids = {"lessonId": gid("Lesson", first.id)}
 
     watched = await client.mutate(
         "updateLessonProgress",
@@ -196,19 +199,41 @@ async def test_progress_errors_are_typed(client: GraphQLClient, database: Databa
     intro, advanced = await modules_of(database, course.id)
     await require_module(database, advanced.id, intro.id)
     _, later = await lessons_of(database, course.id)
-    student, enrollment = await student_in(database, course)
-    ids = {"enrollmentId": gid("Enrollment", enrollment.id), "lessonId": gid("Lesson", later.id)}
+    student, _ = await student_in(database, course)
+    ids = {"lessonId": gid("Lesson", later.id)}
 
     locked = await client.mutate(
         "completeLesson", ids, PROGRESS_FIELDS, token=token_for(client, student)
     )
-    assert [e["code"] for e in locked.payload("completeLesson")["errors"]] == [
-        "PREREQUISITE_NOT_MET"
+    assert [(e["field"], e["code"]) for e in locked.payload("completeLesson")["errors"]] == [
+        ("lessonId", "PREREQUISITE_NOT_MET")
     ]
     other = await client.mutate(
         "completeLesson", ids, PROGRESS_FIELDS, token=token_for(client, await person(database))
     )
-    assert other.errors[0].extensions["code"] == "NOT_FOUND"
+    assert other.payload("completeLesson") == {
+        "lessonProgress": None,
+        "enrollment": None,
+        "errors": [
+            {"field": "lessonId", "code": "NOT_ENROLLED", "message": "Enroll in this course first"}
+        ],
+    }
+    out_of_range = await client.mutate(
+        "updateLessonProgress",
+        {**ids, "watchTimeSeconds": -1, "positionSeconds": 10**9},
+        PROGRESS_FIELDS,
+        token=token_for(client, student),
+    )
+    assert [
+        (e["field"], e["code"]) for e in out_of_range.payload("updateLessonProgress")["errors"]
+    ] == [("watchTimeSeconds", "OUT_OF_RANGE"), ("positionSeconds", "OUT_OF_RANGE")]
+    unknown = await client.mutate(
+        "completeLesson",
+        {"lessonId": gid("Course", later.id)},
+        PROGRESS_FIELDS,
+        token=token_for(client, student),
+    )
+    assert unknown.codes == ["NOT_FOUND"]
 
 
 async def test_enrollment_progress_recommends_resumes_estimates_and_flags_struggles(
@@ -219,19 +244,17 @@ async def test_enrollment_progress_recommends_resumes_estimates_and_flags_strugg
     await set_lesson_type(database, quiz.id, LessonType.QUIZ)
     student, enrollment = await student_in(database, course)
     token = token_for(client, student)
-    ids = {"enrollmentId": gid("Enrollment", enrollment.id)}
-    await client.mutate(
-        "completeLesson", {**ids, "lessonId": gid("Lesson", first.id)}, "", token=token
-    )
+    enrollment_id = gid("Enrollment", enrollment.id)
+    await client.mutate("completeLesson", {"lessonId": gid("Lesson", first.id)}, "", token=token)
     await client.mutate(
         "updateLessonProgress",
-        {**ids, "lessonId": gid("Lesson", last.id), "positionSeconds": 42},
+        {"lessonId": gid("Lesson", last.id), "positionSeconds": 42},
         "",
         token=token,
     )
     await record(database, enrollment, quiz.id, "35", passed=False)
 
-    outcome = await client.execute(PROGRESS, {"id": ids["enrollmentId"]}, token=token)
+    outcome = await client.execute(PROGRESS, {"id": enrollment_id}, token=token)
     assert not outcome.errors, outcome.errors
     assert outcome.data["enrollmentProgress"] == {
         "completedLessons": 1,
@@ -254,9 +277,12 @@ async def test_enrollment_progress_recommends_resumes_estimates_and_flags_strugg
         ],
     }
     stranger = await client.execute(
-        PROGRESS, {"id": ids["enrollmentId"]}, token=token_for(client, await person(database))
+        PROGRESS, {"id": enrollment_id}, token=token_for(client, await person(database))
     )
-    assert stranger.errors[0].extensions["code"] == "NOT_FOUND"
+    assert stranger.data == {"enrollmentProgress": None}
+    assert [(e.path, e.extensions["code"]) for e in stranger.errors] == [
+        (["enrollmentProgress"], "NOT_FOUND")
+    ]
 
 
 async def test_next_recommended_lesson_skips_lessons_behind_a_prerequisite(
@@ -269,12 +295,7 @@ async def test_next_recommended_lesson_skips_lessons_behind_a_prerequisite(
     student, enrollment = await student_in(database, course)
     token = token_for(client, student)
     variables = {"id": gid("Enrollment", enrollment.id)}
-    await client.mutate(
-        "completeLesson",
-        {"enrollmentId": variables["id"], "lessonId": gid("Lesson", first.id)},
-        "",
-        token=token,
-    )
+    await client.mutate("completeLesson", {"lessonId": gid("Lesson", first.id)}, "", token=token)
 
     outcome = await client.execute(PROGRESS, variables, token=token)
     data = outcome.data["enrollmentProgress"]
@@ -297,3 +318,69 @@ async def test_attempts_without_completion_are_a_struggling_area(
     )
     areas = outcome.data["enrollmentProgress"]["strugglingAreas"]
     assert [(a["reason"], a["lesson"]["title"]) for a in areas] == [("NOT_PASSED", task.title)]
+
+
+async def test_withdrawal_errors_name_their_input_fields(
+    client: GraphQLClient, database: Database
+) -> None:
+    course = await free_course(database)
+    student, enrollment = await student_in(database, course)
+    token = token_for(client, student)
+    enrollment_id = gid("Enrollment", enrollment.id)
+
+    too_long = await client.mutate(
+        "withdrawEnrollment",
+        {"enrollmentId": enrollment_id, "reason": "x" * 1001},
+        "enrollment { status }",
+        token=token,
+    )
+    assert [(e["field"], e["code"]) for e in too_long.payload("withdrawEnrollment")["errors"]] == [
+        ("reason", "TOO_LONG")
+    ]
+    await client.mutate(
+        "withdrawEnrollment", {"enrollmentId": enrollment_id}, "enrollment { status }", token=token
+    )
+    again = await client.mutate(
+        "withdrawEnrollment", {"enrollmentId": enrollment_id}, "enrollment { status }", token=token
+    )
+    assert again.payload("withdrawEnrollment") == {
+        "enrollment": None,
+        "errors": [
+            {
+                "field": "enrollmentId",
+                "code": "NOT_ACTIVE",
+                "message": "Only an active enrollment can be withdrawn",
+            }
+        ],
+    }
+    stranger = await client.mutate(
+        "withdrawEnrollment",
+        {"enrollmentId": enrollment_id},
+        "enrollment { status }",
+        token=token_for(client, await person(database)),
+    )
+    assert stranger.codes == ["NOT_FOUND"]
+
+
+async def test_a_progress_payload_carries_the_enrollment_with_its_next_lesson(
+    client: GraphQLClient, database: Database
+) -> None:
+    course = await free_course(database, modules=1, lessons=3)
+    first, second, _ = await lessons_of(database, course.id)
+    student, enrollment = await student_in(database, course)
+    done = await client.mutate(
+        "completeLesson",
+        {"lessonId": gid("Lesson", first.id)},
+        "lessonProgress { status lesson { id } } "
+        "enrollment { id progressPercentage nextLesson { id } }",
+        token=token_for(client, student),
+    )
+    assert done.payload("completeLesson") == {
+        "lessonProgress": {"status": "COMPLETED", "lesson": {"id": gid("Lesson", first.id)}},
+        "enrollment": {
+            "id": gid("Enrollment", enrollment.id),
+            "progressPercentage": 33.33,
+            "nextLesson": {"id": gid("Lesson", second.id)},
+        },
+        "errors": [],
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -10,16 +11,18 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from app.catalog.models import LessonType
+from app.catalog.models import CourseStatus, LessonType
 from app.db import Database
 from app.errors import Invalid, NotFound, UserFacingError
 from app.learning import service
+from app.learning.errors import LearningCode
 from app.learning.models import Enrollment, EnrollmentStatus, ProgressStatus
 from app.learning.progress import percentage
 from tests.support.learning import (
     complete,
     completed_modules,
     completion_events,
+    enroll,
     free_course,
     lessons_of,
     modules_of,
@@ -40,7 +43,6 @@ async def update(
         await service.update_lesson_progress(
             session,
             student_id=enrollment.student_id,
-            enrollment_id=enrollment.id,
             lesson_id=lesson_id,  # type: ignore[arg-type]
             **kw,  # type: ignore[arg-type]
         )
@@ -155,32 +157,59 @@ async def test_negative_times_are_rejected_and_change_nothing(database: Database
     _, enrollment = await student_in(database, course)
     with pytest.raises(UserFacingError) as caught:
         await update(database, enrollment, lesson.id, watch_time_seconds=-1, position_seconds=-5)
-    assert {e.field for e in caught.value.errors} == {"watchTimeSeconds", "positionSeconds"}
+    assert {e.field for e in caught.value.errors} == {"watch_time_seconds", "position_seconds"}
     row = (await progress_rows(database, enrollment.id))[lesson.id]
     assert row.status == ProgressStatus.NOT_STARTED
     assert row.watch_time_seconds == 0
 
 
-async def test_only_the_enrolled_student_updates_their_progress(database: Database) -> None:
+async def test_a_student_who_is_not_enrolled_is_asked_to_enroll_first(
+    database: Database,
+) -> None:
     course = await free_course(database, modules=1, lessons=1)
     (lesson,) = await lessons_of(database, course.id)
     _, enrollment = await student_in(database, course)
     stranger = await person(database)
-    with pytest.raises(NotFound):
+    with pytest.raises(Invalid) as caught:
         async with database.transaction() as session:
-            await service.complete_lesson(
-                session, student_id=stranger.id, enrollment_id=enrollment.id, lesson_id=lesson.id
-            )
+            await service.complete_lesson(session, student_id=stranger.id, lesson_id=lesson.id)
+    assert [(e.field, e.code) for e in caught.value.errors] == [
+        ("lesson_id", LearningCode.NOT_ENROLLED)
+    ]
     assert (await progress_rows(database, enrollment.id))[
         lesson.id
     ].status == ProgressStatus.NOT_STARTED
 
 
-async def test_a_lesson_of_another_course_is_not_found(database: Database) -> None:
+async def test_a_lesson_of_a_hidden_course_is_not_found_for_a_student_not_enrolled(
+    database: Database,
+) -> None:
+    course = await free_course(database, modules=1, lessons=1, status=CourseStatus.DRAFT)
+    (lesson,) = await lessons_of(database, course.id)
+    with pytest.raises(NotFound):
+        async with database.transaction() as session:
+            await service.update_lesson_progress(
+                session, student_id=(await person(database)).id, lesson_id=lesson.id
+            )
+
+
+async def test_progress_goes_to_the_enrollment_in_the_lesson_s_course(database: Database) -> None:
     course, other = await free_course(database), await free_course(database)
+    student, enrollment = await student_in(database, course)
+    elsewhere = await enroll(database, student, other)
+    lesson = (await lessons_of(database, other.id))[0]
+    await complete(database, enrollment, lesson.id)
+    assert (await progress_rows(database, elsewhere.id))[lesson.id].status == (
+        ProgressStatus.COMPLETED
+    )
+    assert lesson.id not in await progress_rows(database, enrollment.id)
+
+
+async def test_an_unknown_lesson_is_not_found(database: Database) -> None:
+    course = await free_course(database)
     _, enrollment = await student_in(database, course)
     with pytest.raises(NotFound):
-        await complete(database, enrollment, (await lessons_of(database, other.id))[0].id)
+        await complete(database, enrollment, uuid.uuid4())
 
 
 async def test_a_dropped_enrollment_records_no_progress(database: Database) -> None:

@@ -12,8 +12,9 @@ from sqlalchemy import select, update
 from app.accounts.models import User
 from app.catalog.models import Course, CourseModule, Lesson, LessonType
 from app.db import Database
-from app.learning import service
+from app.learning import certificates, service
 from app.learning.models import (
+    Certificate,
     Enrollment,
     EnrollmentSource,
     EnrollmentStatus,
@@ -101,10 +102,7 @@ async def student_in(database: Database, course: Course) -> tuple[User, Enrollme
 async def complete(database: Database, enrollment: Enrollment, lesson_id: uuid.UUID) -> None:
     async with database.transaction() as session:
         await service.complete_lesson(
-            session,
-            student_id=enrollment.student_id,
-            enrollment_id=enrollment.id,
-            lesson_id=lesson_id,
+            session, student_id=enrollment.student_id, lesson_id=lesson_id
         )
 
 
@@ -182,3 +180,36 @@ async def completed_enrollment(
 
 
 COMPLETED_AT = datetime(2025, 3, 5, 14, 30, tzinfo=UTC)
+
+
+async def certified_courses(database: Database, student: User, count: int) -> list[Certificate]:
+    """`count` published courses (one lesson each) the student completed, each with its
+    certificate: plain inserts in one transaction (no PDF is rendered)."""
+    owner = await instructor(database)
+    async with database.transaction() as session:
+        taught = [
+            factories.build_course(session, owner.id, tiers=(), modules=1, lessons=1)
+            for _ in range(count)
+        ]
+        await session.flush()
+        enrollments = [
+            factories.enrollment(student.id, c.id, EnrollmentStatus.COMPLETED) for c in taught
+        ]
+        session.add_all(enrollments)
+        await session.flush()
+        issued = [
+            Certificate(
+                enrollment_id=e.id,
+                user_id=student.id,
+                course_id=c.id,
+                certificate_number=certificates.new_certificate_number(2025),
+                verification_code=certificates.new_verification_code(),
+                student_name=f"{student.first_name} {student.last_name}",
+                course_title=c.title,
+                issued_at=COMPLETED_AT,
+                pdf_storage_key=f"certificates/{e.id}.pdf",
+            )
+            for e, c in zip(enrollments, taught, strict=True)
+        ]
+        session.add_all(issued)
+    return issued

@@ -3,18 +3,14 @@ admin-only revokeCertificate. Certificates themselves are issued by the worker o
 
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
 
-from app.errors import Unauthenticated
 from app.learning import certificates as service
 from app.pagination import PageRequest
-from schema.catalog.access import viewer_of
-from schema.core.auth import client_ip, require_actor
+from schema.core.auth import client_ip, require_user
 from schema.core.context import Info
-from schema.core.mutation import graphql_error, run_mutation
-from schema.core.relay import Connection, node_uuid, selects_total_count
+from schema.core.mutation import Tx, mutation
+from schema.core.relay import Connection, selects_total_count
 from schema.learning.certificates import (
     Certificate,
     CertificateVerification,
@@ -38,43 +34,37 @@ class Query:
     async def my_certificates(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Certificate]:
-        viewer = await viewer_of(info)
-        if viewer is None:
-            raise graphql_error(Unauthenticated())
+        user = await require_user(info)
         request = PageRequest.create(first=first, after=after)
         async with info.context.db.session() as session:
             page = await service.list_certificates(
-                session, user_id=viewer.id, request=request, with_total=selects_total_count(info)
+                session, user_id=user.id, request=request, with_total=selects_total_count(info)
             )
+        info.context.loaders.learning.prime_certificates(page.items)
         return Connection[Certificate].from_page(page, Certificate.from_model)
 
-    @strawberry.field(description="A certificate by id: yours, or any for admins; else null.")
+    @strawberry.field(
+        description="A certificate by id: yours, or any for admins; null (with NOT_FOUND) for "
+        "anyone else."
+    )
     async def certificate(self, info: Info, id: strawberry.ID) -> Certificate | None:
-        [found] = await Certificate.resolve_nodes(info=info, node_ids=[id])
-        return found
-
-
-async def _revoke(info: Info, input: RevokeCertificateInput) -> dict[str, Any]:
-    actor = await require_actor(info)
-    async with info.context.db.transaction() as session:
-        row = await service.revoke_certificate(
-            session,
-            actor=actor,
-            certificate_id=node_uuid(input.certificate_id, "Certificate"),
-            reason=input.reason,
-            ip_address=client_ip(info.context),
-            request_id=info.context.request_id,
-        )
-    return {"certificate": Certificate.from_model(row)}
+        return await Certificate.lookup(info, id)
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(
+    @mutation(
         description="Admins: revoke a certificate with a reason (kept, shown by verification, "
-        "written to the audit log)."
+        "written to the audit log; ALREADY_REVOKED)."
     )
     async def revoke_certificate(
-        self, info: Info, input: RevokeCertificateInput
+        self, info: Info, input: RevokeCertificateInput, tx: Tx
     ) -> RevokeCertificatePayload:
-        return await run_mutation(RevokeCertificatePayload, _revoke(info, input))
+        row = await service.revoke_certificate(
+            tx.session,
+            actor=tx.actor,
+            ip_address=client_ip(info.context),
+            request_id=info.context.request_id,
+            **input.arguments(),
+        )
+        return RevokeCertificatePayload(certificate=Certificate.from_model(row))
