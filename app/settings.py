@@ -120,6 +120,10 @@ class Settings(BaseSettings):
     s3_public_endpoint_url: str = ""  # host browsers reach, when it differs (presigned URLs)
     s3_access_key_id: str = ""  # empty = boto3's default credential chain
     s3_secret_access_key: str = ""
+    # Public files (avatars, course images; keys under public/) are read at stable, unsigned URLs:
+    # <S3_PUBLIC_BASE_URL>/<key> when set (e.g. a CloudFront domain), else the bucket's own URL.
+    # The bucket (or the CDN in front of it) must allow anonymous reads of `public/*`.
+    s3_public_base_url: str = ""
     # Signed upload URLs live one hour; download URLs 15 minutes unless a caller asks otherwise.
     upload_url_ttl_seconds: int = 3600
     download_url_ttl_seconds: int = 900

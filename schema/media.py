@@ -1,25 +1,30 @@
-"""GraphQL types of media: FileAsset (a relay Node), upload targets, inputs and payloads."""
+"""GraphQL types of media: FileAsset (a relay node), upload tickets, inputs and payloads."""
 
 from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, Self
 
 import strawberry
 from strawberry import relay
 
-from app.media import models, repo
-from app.media.service import can_read_file, file_download_url
-from app.security.permissions import Actor
-from schema.core.auth import actor_of, current_user
+from app.integrations.storage import UploadTarget
+from app.media import models
+from app.media.service import FINAL, asset_url, can_read_file, file_download_url
+from schema.core.auth import viewer_of
 from schema.core.context import Info
-from schema.core.mutation import UserError
-from schema.core.relay import NOWHERE, node_uuid, raw_uuid
+from schema.core.inputs import Input, node_id
+from schema.core.mutation import Payload
+from schema.core.relay import ModelNode
 
 
-@strawberry.enum(description="What a file is uploaded for; each has its own types and size limit.")
+@strawberry.enum(
+    description="What a file is uploaded for; each has its own types and size limit. AVATAR "
+    "and COURSE_IMAGE files are public (read at a stable URL); the others are private."
+)
 class UploadPurpose(enum.Enum):
     AVATAR = models.FilePurpose.AVATAR.value
     COURSE_IMAGE = models.FilePurpose.COURSE_IMAGE.value
@@ -34,34 +39,31 @@ class UploadPurpose(enum.Enum):
         return models.FilePurpose(self.value)
 
 
-FileStatus = strawberry.enum(models.FileStatus, name="FileStatus")
-
-
-async def viewer_actor(info: Info) -> Actor | None:
-    user = await current_user(info)
-    return actor_of(info.context, user) if user is not None else None
+FileStatus = strawberry.enum(
+    models.FileStatus,
+    name="FileStatus",
+    description="PENDING until finalized; UPLOADED (checked) or READY may be read; REJECTED "
+    "failed a check at finalize.",
+)
 
 
 @strawberry.type(name="FileAsset", description="An uploaded file; visible to its owner and admins.")
-class FileAsset(relay.Node):
+class FileAsset(ModelNode):
     id: relay.NodeID[str]
     model: strawberry.Private[models.FileAsset]
 
     @classmethod
-    def from_model(cls, asset: models.FileAsset) -> FileAsset:
-        return cls(id=str(asset.id), model=asset)
+    async def load(cls, info: Info, ids: list[uuid.UUID]) -> Sequence[Any]:
+        return await info.context.loaders.media.assets.load_many(ids)
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[FileAsset | None]:
-        ids = [raw_uuid(i) or NOWHERE for i in node_ids]
-        async with info.context.db.session() as session:
-            found = await repo.assets_by_ids(session, ids)
-        actor = await viewer_actor(info)
-        return [
-            cls.from_model(a) if a is not None and can_read_file(actor, a) else None for a in found
-        ]
+    async def visible(cls, info: Info, rows: Sequence[Any]) -> Sequence[Any]:
+        viewer = await viewer_of(info)
+        return [row if row is not None and can_read_file(viewer, row) else None for row in rows]
+
+    @classmethod
+    def from_model(cls, row: models.FileAsset) -> FileAsset:
+        return cls(id=str(row.id), model=row)
 
     @strawberry.field
     def file_name(self) -> str:
@@ -80,23 +82,30 @@ class FileAsset(relay.Node):
         return self.model.status
 
     @strawberry.field
-    def purpose(self) -> str:
-        return self.model.purpose.value
+    def purpose(self) -> UploadPurpose:
+        return UploadPurpose(self.model.purpose.value)
 
     @strawberry.field
     def created_at(self) -> datetime:
         return self.model.created_at
 
     @strawberry.field(
-        description="Signed, expiring download link: for the owner and admins, once finalized."
+        description="Where to show the file once finalized: a stable public URL for AVATAR and "
+        "COURSE_IMAGE files, else a signed link that expires (ask again for a fresh one)."
     )
-    async def download_url(self, info: Info) -> str | None:
-        asset = self.model
-        if asset.status not in (models.FileStatus.UPLOADED, models.FileStatus.READY):
+    def url(self, info: Info) -> str | None:
+        if self.model.status not in FINAL:
             return None
-        if not can_read_file(await viewer_actor(info), asset):
+        return asset_url(info.context.storage, self.model)
+
+    @strawberry.field(
+        description="A signed link that expires and downloads the file under its name, once "
+        "finalized."
+    )
+    def download_url(self, info: Info) -> str | None:
+        if self.model.status not in FINAL:
             return None
-        return file_download_url(info.context.storage, asset)
+        return file_download_url(info.context.storage, self.model)
 
 
 @strawberry.type(description="A header the upload request must carry.")
@@ -107,36 +116,44 @@ class HttpHeader:
 
 @strawberry.type(description="Where and how to send the file: one request, before expiresAt.")
 class UploadTicket:
-    file_id: strawberry.ID
+    file_id: strawberry.ID = strawberry.field(description="The FileAsset to finalize afterwards.")
     url: str
     method: str
     headers: list[HttpHeader]
     expires_at: datetime
 
+    @classmethod
+    def of(cls, file_id: uuid.UUID, target: UploadTarget) -> Self:
+        return cls(
+            file_id=strawberry.ID(relay.to_base64("FileAsset", str(file_id))),
+            url=target.url,
+            method=target.method,
+            headers=[HttpHeader(name=k, value=v) for k, v in target.headers.items()],
+            expires_at=target.expires_at,
+        )
+
 
 @strawberry.input
-class RequestUploadInput:
+class RequestUploadInput(Input):
     purpose: UploadPurpose
     file_name: str
     content_type: str
     size: int = strawberry.field(description="Exact size in bytes; checked at finalize.")
 
+    def arguments(self, path: str = "") -> dict[str, Any]:
+        return {**super().arguments(path), "purpose": self.purpose.to_model()}
+
 
 @strawberry.type
-class RequestUploadPayload:
-    errors: list[UserError]
+class RequestUploadPayload(Payload):
     upload: UploadTicket | None = None
 
 
 @strawberry.input
-class FinalizeUploadInput:
-    file_id: strawberry.ID
-
-    def file_uuid(self) -> uuid.UUID:
-        return node_uuid(str(self.file_id), "FileAsset")
+class FinalizeUploadInput(Input):
+    file_id: strawberry.ID = node_id("FileAsset", description="The upload ticket's fileId.")
 
 
 @strawberry.type
-class FinalizeUploadPayload:
-    errors: list[UserError]
+class FinalizeUploadPayload(Payload):
     file: FileAsset | None = None

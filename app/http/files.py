@@ -1,11 +1,15 @@
-"""Signed upload and download routes of the local storage backend (app/integrations/storage.py).
+"""Upload and download routes of the local storage backend (app/integrations/storage.py).
 
 `PUT /files/upload/<token>`: the body becomes the object the token names. The request's
 Content-Type must be the one the token was issued for (403 otherwise, like an S3 presigned PUT);
 a body longer than the token's size limit is refused with 413 while streaming — never buffered
 in memory, and nothing is stored. `GET /files/download/<token>`: the object, with the token's file
-name in Content-Disposition. Forged, altered or expired tokens: 403. With the S3 backend these
-routes answer 404 (clients use the presigned bucket URLs instead).
+name in Content-Disposition. Forged, altered or expired tokens: 403.
+
+`GET /files/public/<path>`: the object `public/<path>` (avatars, course images) without any
+signature, cacheable for a year by anyone (`immutable`: the key holds the asset id, so the bytes
+under one URL never change); 404 for anything else. With the S3 backend these routes answer 404
+(clients use the bucket's URLs instead).
 """
 
 from __future__ import annotations
@@ -18,7 +22,15 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from app.integrations.storage import Grant, LocalStorage, StorageError
+from app.integrations.storage import PUBLIC_PREFIX, Grant, LocalStorage, StorageError, check_key
+
+PUBLIC_CACHE = "public, max-age=31536000, immutable"
+# Served bytes are never interpreted by the browser as anything but their declared type.
+PUBLIC_HEADERS = {
+    "Cache-Control": PUBLIC_CACHE,
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+}
 
 
 def _error(status: int, code: str, message: str) -> Response:
@@ -92,8 +104,27 @@ async def download(request: Request) -> Response:
     )
 
 
+async def public(request: Request) -> Response:
+    storage = _local(request)
+    if storage is None:
+        return _error(404, "NOT_FOUND", "public files come from the object store")
+    try:
+        key = check_key(PUBLIC_PREFIX + request.path_params["path"])
+    except StorageError:
+        return _error(404, "NOT_FOUND", "file not found")
+    info = await storage.head(key)
+    if info is None:
+        return _error(404, "NOT_FOUND", "file not found")
+    return FileResponse(
+        storage.object_path(key),
+        media_type=info.content_type or "application/octet-stream",
+        headers=PUBLIC_HEADERS,
+    )
+
+
 def file_routes() -> list[Route]:
     return [
         Route("/files/upload/{token}", upload, methods=["PUT"]),
         Route("/files/download/{token}", download, methods=["GET"]),
+        Route("/files/public/{path:path}", public, methods=["GET"]),
     ]

@@ -2,15 +2,19 @@
 
 Keys are relative paths ("uploads/<owner>/<id>/name.pdf"); callers never build URLs themselves:
 `upload_target()` hands out where and how a client uploads directly (signed, expiring, bound to
-the content type), `download_url()` a signed, expiring GET with a Content-Disposition filename.
+the content type), `download_url()` a signed, expiring GET with a Content-Disposition filename,
+`public_url()` the stable, unsigned URL of an object under `public/` (anyone may read those).
 
 - `LocalStorage` keeps objects under {data_dir}/storage/objects (content type in a sidecar under
   storage/meta). Its URLs point at the API itself (`PUT /files/upload/<token>`,
-  `GET /files/download/<token>`, app/http/files.py); a token is an HMAC-SHA256 grant, signed with
-  a key derived from SECRET_KEY, naming the operation, key, content type, size limit and expiry.
+  `GET /files/download/<token>`, `GET /files/public/<key below public/>`, app/http/files.py); a
+  token is an HMAC-SHA256 grant, signed with a key derived from SECRET_KEY, naming the operation,
+  key, content type, size limit and expiry.
 - `S3Storage` uses boto3 presigned URLs (SigV4, so `X-Amz-Expires` is the lifetime); blocking
   calls run in a thread. S3_PUBLIC_ENDPOINT_URL signs URLs for the host browsers reach when the
-  API talks to the bucket over an internal address (e.g. MinIO in docker compose).
+  API talks to the bucket over an internal address (e.g. MinIO in docker compose). Public URLs
+  are `<S3_PUBLIC_BASE_URL>/<key>` (a CDN) when set, else the bucket's own address: the
+  virtual-hosted AWS URL, or `<public endpoint>/<bucket>/<key>` with a custom endpoint.
 
 The methods doing I/O are async; the URL builders are sync (pure computation for both backends).
 """
@@ -36,6 +40,7 @@ import orjson
 from app.settings import Settings
 
 _KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,511}$")
+PUBLIC_PREFIX = "public/"  # objects anyone may read, at a stable URL
 _TOKEN_CONTEXT = b"easyways:storage-url:v1"
 _CHUNK = 64 * 1024
 
@@ -83,11 +88,22 @@ class Storage(Protocol):
         self, key: str, *, expires_in: int | None = None, filename: str | None = None
     ) -> str: ...
 
+    def public_url(self, key: str) -> str:
+        """The stable, unsigned URL of an object under `public/` (StorageError otherwise)."""
+        ...
+
 
 def check_key(key: str) -> str:
     """Keys are relative paths of safe characters, never escaping the storage root."""
     if not _KEY_RE.match(key) or {"", ".", ".."} & set(key.split("/")):
         raise StorageError(f"invalid storage key: {key!r}")
+    return key
+
+
+def check_public_key(key: str) -> str:
+    """A key under `public/`: the only objects served without a signature."""
+    if not check_key(key).startswith(PUBLIC_PREFIX):
+        raise StorageError(f"not a public key: {key!r}")
     return key
 
 
@@ -179,7 +195,7 @@ class LocalStorage:
     ) -> None:
         self.root = Path(root)
         self.signer = GrantSigner(secret_key)
-        self.public_url = public_url.rstrip("/")
+        self.base_url = public_url.rstrip("/")
         self.upload_ttl = upload_ttl
         self.download_ttl = download_ttl
 
@@ -267,7 +283,7 @@ class LocalStorage:
             )
         )
         return UploadTarget(
-            url=f"{self.public_url}/files/upload/{token}",
+            url=f"{self.base_url}/files/upload/{token}",
             method="PUT",
             headers={"Content-Type": content_type},
             expires_at=expires_at,
@@ -280,7 +296,11 @@ class LocalStorage:
         grant = Grant(
             op="get", key=check_key(key), expires=int(expires_at.timestamp()), filename=filename
         )
-        return f"{self.public_url}/files/download/{self.signer.sign(grant)}"
+        return f"{self.base_url}/files/download/{self.signer.sign(grant)}"
+
+    def public_url(self, key: str) -> str:
+        rest = check_public_key(key).removeprefix(PUBLIC_PREFIX)
+        return f"{self.base_url}/files/public/{quote(rest)}"
 
 
 # --- S3-compatible -----------------------------------------------------------------------------
@@ -304,6 +324,7 @@ class S3Storage:
         public_endpoint_url: str | None = None,
         access_key_id: str | None = None,
         secret_access_key: str | None = None,
+        public_base_url: str | None = None,
         upload_ttl: int = 3600,
         download_ttl: int = 900,
     ) -> None:
@@ -326,6 +347,9 @@ class S3Storage:
         )
         self.upload_ttl = upload_ttl
         self.download_ttl = download_ttl
+        self.public_base_url = (
+            public_base_url or _bucket_url(bucket, region, public_endpoint_url or endpoint_url)
+        ).rstrip("/")
 
     @staticmethod
     def _missing(exc: Exception) -> bool:
@@ -411,6 +435,17 @@ class S3Storage:
         )
         return url
 
+    def public_url(self, key: str) -> str:
+        return f"{self.public_base_url}/{quote(check_public_key(key))}"
+
+
+def _bucket_url(bucket: str, region: str, endpoint_url: str | None) -> str:
+    """Where the bucket answers anonymous GETs: path style under a custom endpoint (MinIO),
+    AWS's virtual-hosted address otherwise."""
+    if endpoint_url:
+        return f"{endpoint_url.rstrip('/')}/{bucket}"
+    return f"https://{bucket}.s3.{region}.amazonaws.com"
+
 
 def make_storage(settings: Settings) -> Storage:
     """The configured backend (STORAGE_BACKEND)."""
@@ -424,6 +459,7 @@ def make_storage(settings: Settings) -> Storage:
             public_endpoint_url=settings.s3_public_endpoint_url or None,
             access_key_id=settings.s3_access_key_id or None,
             secret_access_key=settings.s3_secret_access_key or None,
+            public_base_url=settings.s3_public_base_url or None,
             upload_ttl=settings.upload_url_ttl_seconds,
             download_ttl=settings.download_url_ttl_seconds,
         )

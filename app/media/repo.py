@@ -1,4 +1,4 @@
-"""Reads of file assets (batch reads return rows in key order)."""
+"""All SQL of the media domain (batch reads return rows in key order; nothing commits)."""
 
 from __future__ import annotations
 
@@ -19,3 +19,13 @@ async def assets_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list
 
 async def asset_by_id(session: AsyncSession, asset_id: uuid.UUID) -> FileAsset | None:
     return await session.get(FileAsset, asset_id)
+
+
+async def lock_asset(session: AsyncSession, asset_id: uuid.UUID) -> FileAsset | None:
+    """The asset, locked until the transaction ends (finalize is serialised per asset)."""
+    return await session.get(FileAsset, asset_id, with_for_update=True, populate_existing=True)
+
+
+async def add_asset(session: AsyncSession, asset: FileAsset) -> None:
+    session.add(asset)
+    await session.flush()

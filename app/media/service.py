@@ -8,6 +8,10 @@ content — sniffed from the first bytes, never trusted from the client — must
 consistent with the declared one (Properties 35 and 64). A failed check marks the asset REJECTED
 (flushed in the caller's transaction) and raises `UploadRejected`; finalizing a good asset twice
 returns it unchanged (re-checked against the caller's, possibly narrower, rule).
+
+Avatars and course images are public (`PUBLIC_PURPOSES`): their objects live under `public/`, and
+`asset_url` gives them a stable URL (the key holds the asset id, so the content never changes
+under one URL). Every other file is private: `asset_url` signs an expiring link at each read.
 """
 
 from __future__ import annotations
@@ -21,16 +25,19 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import utcnow
+from app.db import Database
 from app.errors import Common, FieldError, Invalid, NotFound, collect
 from app.ids import new_id
-from app.integrations.storage import Storage, UploadTarget
+from app.integrations.storage import PUBLIC_PREFIX, Storage, UploadTarget
 from app.media import repo, rules
+from app.media.errors import MediaCode
 from app.media.models import FileAsset, FilePurpose, FileStatus, ScanStatus, StorageBackend
 from app.media.rules import UploadPurpose, UploadRule
 from app.security.permissions import Actor, Permission, has_permission
 
 ScanHook = Callable[[Storage, str], Awaitable[bool]]  # True when the object is clean
 FINAL = (FileStatus.UPLOADED, FileStatus.READY)
+PUBLIC_PURPOSES = frozenset({FilePurpose.AVATAR, FilePurpose.COURSE_IMAGE})
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _BAD_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
 
@@ -46,8 +53,15 @@ class UploadTicket:
 
 
 def storage_key(purpose: UploadPurpose, owner_id: uuid.UUID, asset_id: uuid.UUID, name: str) -> str:
+    """Where the object lives: under `public/` for public purposes, else under `uploads/`."""
     safe = _UNSAFE_NAME.sub("-", name).strip(".-")[-100:].lstrip(".-") or "file"
-    return f"uploads/{purpose.value}/{owner_id}/{asset_id}/{safe}"
+    root = PUBLIC_PREFIX if purpose in PUBLIC_PURPOSES else "uploads/"
+    return f"{root}{purpose.value}/{owner_id}/{asset_id}/{safe}"
+
+
+def is_public(asset: FileAsset) -> bool:
+    """Served at a stable URL to anyone (an avatar, a course image)."""
+    return asset.purpose in PUBLIC_PURPOSES and asset.storage_key.startswith(PUBLIC_PREFIX)
 
 
 def _rule(
@@ -55,23 +69,29 @@ def _rule(
 ) -> UploadRule:
     rule = rules.effective_rule(purpose, allowed_types, max_size)
     if rule is None:
-        raise Invalid("purpose", "Files cannot be uploaded for this purpose", "UNSUPPORTED_PURPOSE")
+        raise Invalid(
+            "purpose", "Files cannot be uploaded for this purpose", MediaCode.UNSUPPORTED_PURPOSE
+        )
     return rule
 
 
 def _check_declared(rule: UploadRule, *, file_name: str, content_type: str, size: int) -> None:
     errors: list[FieldError] = []
     if not file_name.strip() or len(file_name) > 255 or _BAD_NAME.search(file_name):
-        errors.append(FieldError("fileName", "Give a plain file name", "INVALID_FILE_NAME"))
+        errors.append(
+            FieldError("file_name", "Give a plain file name", MediaCode.INVALID_FILE_NAME)
+        )
     if rules.normalise_type(content_type) not in rule.types:
         allowed = ", ".join(rule.types) or "none"
         errors.append(
-            FieldError("contentType", f"Allowed types: {allowed}", "FILE_TYPE_NOT_ALLOWED")
+            FieldError("content_type", f"Allowed types: {allowed}", MediaCode.FILE_TYPE_NOT_ALLOWED)
         )
     if size <= 0:
-        errors.append(FieldError("size", "The file is empty", "INVALID_SIZE"))
+        errors.append(FieldError("size", "The file is empty", MediaCode.INVALID_SIZE))
     elif size > rule.max_size:
-        errors.append(FieldError("size", f"The limit is {rule.max_size} bytes", "FILE_TOO_LARGE"))
+        errors.append(
+            FieldError("size", f"The limit is {rule.max_size} bytes", MediaCode.FILE_TOO_LARGE)
+        )
     collect(errors)
 
 
@@ -98,7 +118,8 @@ async def request_upload(
     target = storage.upload_target(
         key, content_type=content_type, max_size=size, expires_in=expires_in
     )
-    session.add(
+    await repo.add_asset(
+        session,
         FileAsset(
             id=asset_id,
             owner_id=owner_id,
@@ -110,9 +131,8 @@ async def request_upload(
             size_bytes=size,
             status=FileStatus.PENDING,
             upload_expires_at=target.expires_at,
-        )
+        ),
     )
-    await session.flush()
     return UploadTicket(file_asset_id=asset_id, target=target)
 
 
@@ -127,13 +147,13 @@ async def finalize_upload(
     scan: ScanHook | None = None,
 ) -> FileAsset:
     """The checked asset (UPLOADED); `UploadRejected` when the object fails a check."""
-    asset = await session.get(FileAsset, file_asset_id, with_for_update=True)
+    asset = await repo.lock_asset(session, file_asset_id)
     if asset is None or asset.owner_id != owner_id or asset.status == FileStatus.DELETED:
         raise NotFound("File")
     rule = _rule(asset.purpose, allowed_types, max_size)
     if asset.status == FileStatus.REJECTED:
         raise Invalid(
-            "fileId", "This upload was rejected; upload the file again", "UPLOAD_REJECTED"
+            "file_id", "This upload was rejected; upload the file again", MediaCode.UPLOAD_REJECTED
         )
     if asset.status in FINAL:
         _check_final(asset, rule)
@@ -141,23 +161,23 @@ async def finalize_upload(
     info = await storage.head(asset.storage_key)
     if info is None:
         if asset.upload_expires_at is not None and utcnow() >= asset.upload_expires_at:
-            await _reject(session, asset, "fileId", "The upload link expired", "UPLOAD_EXPIRED")
-        raise Invalid("fileId", "The file has not been uploaded yet", "UPLOAD_MISSING")
+            await _reject(
+                session, storage, asset, "The upload link expired", MediaCode.UPLOAD_EXPIRED
+            )
+        raise Invalid("file_id", "The file has not been uploaded yet", MediaCode.UPLOAD_MISSING)
     if info.size != asset.size_bytes:
         message = f"Received {info.size} bytes, {asset.size_bytes} were declared"
-        await _reject(session, asset, "fileId", message, "SIZE_MISMATCH")
+        await _reject(session, storage, asset, message, MediaCode.SIZE_MISMATCH)
     if info.size > rule.max_size:
-        await _reject(
-            session, asset, "fileId", f"The limit is {rule.max_size} bytes", "FILE_TOO_LARGE"
-        )
+        message = f"The limit is {rule.max_size} bytes"
+        await _reject(session, storage, asset, message, MediaCode.FILE_TOO_LARGE)
     await _check_content(session, storage, asset, rule)
     if scan is not None:
         clean = await scan(storage, asset.storage_key)
         asset.scan_status = ScanStatus.CLEAN if clean else ScanStatus.INFECTED
         if not clean:
-            await _reject(
-                session, asset, "fileId", "The file failed the virus scan", "FILE_INFECTED"
-            )
+            message = "The file failed the virus scan"
+            await _reject(session, storage, asset, message, MediaCode.FILE_INFECTED)
     asset.status = FileStatus.UPLOADED
     asset.finalized_at = utcnow()
     await session.flush()
@@ -171,34 +191,60 @@ async def _check_content(
     truncated = asset.size_bytes > len(sample)
     sniffed = rules.sniff(sample, file_name=asset.file_name, truncated=truncated)
     if sniffed is None:
-        await _reject(session, asset, "fileId", "Unrecognised file content", "UNKNOWN_FILE_TYPE")
+        message = "Unrecognised file content"
+        await _reject(session, storage, asset, message, MediaCode.UNKNOWN_FILE_TYPE)
         return
     if not rules.consistent(asset.content_type, sniffed):
         message = f"The content is {sniffed}, not {asset.content_type}"
-        await _reject(session, asset, "fileId", message, "FILE_TYPE_MISMATCH")
+        await _reject(session, storage, asset, message, MediaCode.FILE_TYPE_MISMATCH)
     if sniffed not in rule.types and rules.normalise_type(asset.content_type) not in rule.types:
-        await _reject(
-            session, asset, "fileId", f"{sniffed} is not allowed", "FILE_TYPE_NOT_ALLOWED"
-        )
+        message = f"{sniffed} is not allowed"
+        await _reject(session, storage, asset, message, MediaCode.FILE_TYPE_NOT_ALLOWED)
 
 
 def _check_final(asset: FileAsset, rule: UploadRule) -> None:
     """An already finalized asset against the caller's rule (no state change)."""
     if asset.content_type not in rule.types:
         raise Invalid(
-            "fileId", f"{asset.content_type} is not allowed here", "FILE_TYPE_NOT_ALLOWED"
+            "file_id", f"{asset.content_type} is not allowed here", MediaCode.FILE_TYPE_NOT_ALLOWED
         )
     if asset.size_bytes > rule.max_size:
-        raise Invalid("fileId", f"The limit is {rule.max_size} bytes", "FILE_TOO_LARGE")
+        raise Invalid("file_id", f"The limit is {rule.max_size} bytes", MediaCode.FILE_TOO_LARGE)
 
 
 async def _reject(
-    session: AsyncSession, asset: FileAsset, field: str, message: str, code: str
+    session: AsyncSession, storage: Storage, asset: FileAsset, message: str, code: MediaCode
 ) -> None:
+    """Mark the asset REJECTED and raise; a rejected public object is deleted (never served)."""
     asset.status = FileStatus.REJECTED
     asset.finalized_at = utcnow()
     await session.flush()
-    raise UploadRejected(field, message, code)
+    if is_public(asset):
+        await storage.delete(asset.storage_key)
+    raise UploadRejected("file_id", message, code)
+
+
+async def finalize_upload_committed(
+    db: Database,
+    storage: Storage,
+    *,
+    owner_id: uuid.UUID,
+    file_id: uuid.UUID,
+    scan: ScanHook | None = None,
+) -> FileAsset:
+    """`finalize_upload` in its own transaction, for the API: a REJECTED verdict is committed
+    before `UploadRejected` is raised (a raised error would roll it back)."""
+    rejected: UploadRejected | None = None
+    async with db.transaction() as session:
+        try:
+            asset = await finalize_upload(
+                session, storage, owner_id=owner_id, file_asset_id=file_id, scan=scan
+            )
+        except UploadRejected as exc:
+            rejected = exc
+    if rejected is not None:
+        raise rejected
+    return asset
 
 
 def file_download_url(storage: Storage, asset: FileAsset, *, expires_in: int | None = None) -> str:
@@ -242,11 +288,23 @@ async def claim_upload(
         or asset.status not in FINAL
     ):
         raise Invalid(
-            field, "No finished upload of yours for this has this id", Common.FILE_NOT_FOUND
+            field, "No finished upload of yours of this kind has this id", Common.FILE_NOT_FOUND
         )
     return asset
 
 
 def asset_url(storage: Storage, asset: FileAsset) -> str:
-    """Where a client reads an attached asset."""
+    """Where a client reads an attached asset: the stable public URL of an avatar or a course
+    image, a signed expiring link for anything else (finalized assets only)."""
+    if asset.status not in FINAL:
+        raise NotFound("File")
+    if is_public(asset):
+        return storage.public_url(asset.storage_key)
     return file_download_url(storage, asset)
+
+
+def attached_url(storage: Storage, asset: FileAsset | None) -> str | None:
+    """`asset_url` of an attached asset, None when there is none (or it is no longer served)."""
+    if asset is None or asset.status not in FINAL:
+        return None
+    return asset_url(storage, asset)

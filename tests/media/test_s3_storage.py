@@ -4,13 +4,9 @@ finalize through the media service, presigned download (SPEC §3.5, Property 19)
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
-import boto3
 import httpx
-import pytest
-from moto.server import ThreadedMotoServer
 
 from app.db import Database
 from app.integrations.storage import S3Storage, make_storage
@@ -18,32 +14,7 @@ from app.media import service
 from app.media.models import FilePurpose, FileStatus, StorageBackend
 from app.settings import Settings
 from tests.support.authoring import user
-from tests.support.media import PDF
-
-BUCKET = "easyways-test"
-CREDENTIALS = {"access_key_id": "testing", "secret_access_key": "testing"}
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    ).create_bucket(Bucket=BUCKET)
-    yield endpoint
-    server.stop()
-
-
-@pytest.fixture
-def s3(s3_endpoint: str) -> S3Storage:
-    return S3Storage(bucket=BUCKET, region="us-east-1", endpoint_url=s3_endpoint, **CREDENTIALS)
+from tests.support.media import BUCKET, PDF
 
 
 def _key() -> str:
