@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import onetime, repo, throttle, validation
+from app.accounts.errors import AccountsCode
 from app.accounts.models import TokenPurpose, User
 from app.accounts.service import (
     charge_email_request,
@@ -16,7 +17,7 @@ from app.accounts.service import (
 )
 from app.accounts.sessions import AuthResult, open_session, revoke_all_sessions, usable
 from app.clock import utcnow
-from app.errors import FieldError, Invalid, NotFound, UserFacingError, collect
+from app.errors import FieldError, NotFound, UserFacingError, collect
 from app.notifications.service import queue_email
 from app.security.passwords import hash_password, password_errors
 from app.security.tokens import AMR_PASSWORD, KeyRing
@@ -84,12 +85,12 @@ async def reset_password(
     try:
         row = await onetime.consume(session, token, [TokenPurpose.RESET_PASSWORD])
     except UserFacingError as exc:
-        collect(exc.errors + password_errors(new_password, field="newPassword"))
+        collect(exc.errors + password_errors(new_password, field="new_password"))
         raise
     user = await repo.get_user(session, row.user_id, for_update=True)
     if user is None or not usable(user):
-        raise Invalid("token", "This link is invalid or has expired", onetime.INVALID_TOKEN)
-    collect(password_errors(new_password, field="newPassword", personal=_personal(user)))
+        raise onetime.invalid_token()
+    collect(password_errors(new_password, field="new_password", personal=_personal(user)))
     await _set_password(session, user, new_password, "password_reset")
     await repo.invalidate_tokens(
         session, user_id=user.id, purposes=[TokenPurpose.RESET_PASSWORD], now=utcnow()
@@ -122,11 +123,15 @@ async def change_password(
     which keeps `amr` (how the caller's current session was authenticated)."""
     user = await _locked_user(session, user_id)
     errors: list[FieldError] = password_errors(
-        new_password, field="newPassword", personal=_personal(user)
+        new_password, field="new_password", personal=_personal(user)
     )
     if new_password == current_password:
         errors.append(
-            FieldError("newPassword", "Choose a password you do not use now", "PASSWORD_UNCHANGED")
+            FieldError(
+                "new_password",
+                "Choose a password you do not use now",
+                AccountsCode.PASSWORD_UNCHANGED,
+            )
         )
     errors = (
         await throttle.check_current_password(
@@ -166,9 +171,11 @@ async def change_email(
     address changes when the link is used (verifyEmail)."""
     user = await _locked_user(session, user_id)
     normalized = validation.normalize_email(new_email)
-    errors = validation.email_errors(new_email, "newEmail")
+    errors = validation.email_errors(new_email, "new_email")
     if not errors and normalized == user.email:
-        errors.append(FieldError("newEmail", "This is already your e-mail address", "SAME_EMAIL"))
+        errors.append(
+            FieldError("new_email", "This is already your e-mail address", AccountsCode.SAME_EMAIL)
+        )
     errors = (
         await throttle.check_current_password(
             redis,
@@ -182,7 +189,7 @@ async def change_email(
     )
     collect(errors)
     if await repo.email_taken(session, normalized, except_id=user.id):
-        raise email_taken_error("newEmail")
+        raise email_taken_error("new_email")
     link = await onetime.issue(
         session,
         settings,

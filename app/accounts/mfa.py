@@ -2,23 +2,25 @@
 
 The TOTP secret is stored encrypted (Fernet, key derived from SECRET_KEY via HKDF). A code is
 accepted for the current 30-second step or one step either side, and only when its step is later
-than the last accepted one (a code cannot be replayed). Recovery codes are shown once and stored
-as SHA-256 hashes; each works once.
+than the last accepted one (a code cannot be replayed). The current step comes from `now`, which
+defaults to `app.clock.utcnow()` (never the wall clock directly, so tests pin it). Recovery codes
+are shown once and stored as SHA-256 hashes; each works once.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
-import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 import pyotp
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import repo
+from app.accounts.errors import AccountsCode
 from app.accounts.models import TotpCredential, User
 from app.accounts.throttle import check_current_password
 from app.clock import utcnow
@@ -31,8 +33,6 @@ RECOVERY_CODE_COUNT = 10
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
 VALID_WINDOW = 1
 
-INVALID_MFA_CODE = "INVALID_MFA_CODE"
-
 
 @dataclass(frozen=True)
 class TotpSetup:
@@ -40,8 +40,8 @@ class TotpSetup:
     otpauth_uri: str
 
 
-def _invalid_code(field: str = "code") -> Invalid:
-    return Invalid(field, "The authentication code is not valid", INVALID_MFA_CODE)
+def invalid_code(field: str = "code") -> Invalid:
+    return Invalid(field, "The authentication code is not valid", AccountsCode.INVALID_MFA_CODE)
 
 
 def new_recovery_code() -> str:
@@ -61,13 +61,13 @@ def _secret(settings: Settings, credential: TotpCredential) -> str:
     return decrypt(settings.secret_key, _SECRET_PURPOSE, credential.secret_encrypted).decode()
 
 
-def matching_step(secret: str, code: str, *, at: float | None = None) -> int | None:
-    """The time step (within ±VALID_WINDOW) whose code equals `code`, else None."""
+def matching_step(secret: str, code: str, *, now: datetime) -> int | None:
+    """The time step (within ±VALID_WINDOW of `now`'s) whose code equals `code`, else None."""
     code = code.strip().replace(" ", "")
     if not (code.isdigit() and len(code) == 6):
         return None
     totp = pyotp.TOTP(secret)
-    current = int((time.time() if at is None else at) // totp.interval)
+    current = totp.timecode(now)
     for step in range(current - VALID_WINDOW, current + VALID_WINDOW + 1):
         if hmac.compare_digest(totp.generate_otp(step), code):
             return step
@@ -79,13 +79,18 @@ async def is_enabled(session: AsyncSession, user_id: uuid.UUID) -> bool:
 
 
 async def verify_second_factor(
-    session: AsyncSession, settings: Settings, *, user_id: uuid.UUID, code: str
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    user_id: uuid.UUID,
+    code: str,
+    now: datetime | None = None,
 ) -> bool:
     """A fresh TOTP code (replay-safe) or an unused recovery code (then spent)."""
     credential = await repo.get_totp(session, user_id)
     if credential is None or credential.confirmed_at is None or len(code) > 64:
         return False
-    step = matching_step(_secret(settings, credential), code)
+    step = matching_step(_secret(settings, credential), code, now=now or utcnow())
     if step is not None:
         return await repo.claim_totp_step(session, user_id, step)
     return await repo.use_recovery_code(session, user_id, _recovery_hash(code))
@@ -125,7 +130,9 @@ async def setup_totp(
     collect(await _reauthenticate(redis, settings, user, current_password, ip))
     credential = await repo.get_totp(session, user.id, for_update=True)
     if credential is not None and credential.confirmed_at is not None:
-        raise Invalid(None, "Two-factor authentication is already enabled", "MFA_ALREADY_ENABLED")
+        raise Invalid(
+            None, "Two-factor authentication is already enabled", AccountsCode.MFA_ALREADY_ENABLED
+        )
     secret = pyotp.random_base32()
     encrypted = encrypt(settings.secret_key, _SECRET_PURPOSE, secret.encode())
     if credential is None:
@@ -144,22 +151,30 @@ async def _new_recovery_codes(session: AsyncSession, user_id: uuid.UUID) -> list
 
 
 async def confirm_totp(
-    session: AsyncSession, *, settings: Settings, user_id: uuid.UUID, code: str
+    session: AsyncSession,
+    *,
+    settings: Settings,
+    user_id: uuid.UUID,
+    code: str,
+    now: datetime | None = None,
 ) -> list[str]:
     """Enable TOTP with a first valid code; returns the recovery codes (shown once)."""
+    now = now or utcnow()
     credential = await repo.get_totp(session, user_id, for_update=True)
     if credential is None or credential.confirmed_at is not None:
-        raise Invalid(None, "Start two-factor setup first", "MFA_NOT_PENDING")
-    step = matching_step(_secret(settings, credential), code)
+        raise Invalid(None, "Start two-factor setup first", AccountsCode.MFA_NOT_PENDING)
+    step = matching_step(_secret(settings, credential), code, now=now)
     if step is None or not await repo.claim_totp_step(session, user_id, step):
-        raise _invalid_code()
-    credential.confirmed_at = utcnow()
+        raise invalid_code()
+    credential.confirmed_at = now
     return await _new_recovery_codes(session, user_id)
 
 
 async def _require_enabled(session: AsyncSession, user_id: uuid.UUID) -> None:
     if not await is_enabled(session, user_id):
-        raise Invalid(None, "Two-factor authentication is not enabled", "MFA_NOT_ENABLED")
+        raise Invalid(
+            None, "Two-factor authentication is not enabled", AccountsCode.MFA_NOT_ENABLED
+        )
 
 
 async def disable_totp(
@@ -171,13 +186,16 @@ async def disable_totp(
     current_password: str,
     code: str,
     ip: str | None = None,
+    now: datetime | None = None,
 ) -> None:
     """Needs the password and a current code (or a recovery code)."""
     user = await _user(session, user_id)
     await _require_enabled(session, user.id)
     errors = await _reauthenticate(redis, settings, user, current_password, ip)
-    if not errors and not await verify_second_factor(session, settings, user_id=user.id, code=code):
-        errors = _invalid_code().errors
+    if not errors and not await verify_second_factor(
+        session, settings, user_id=user.id, code=code, now=now
+    ):
+        errors = invalid_code().errors
     collect(errors)
     await repo.delete_mfa(session, user.id)
 

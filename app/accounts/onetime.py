@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import repo
+from app.accounts.errors import AccountsCode
 from app.accounts.models import OneTimeToken, TokenPurpose
 from app.clock import utcnow
 from app.errors import Invalid
@@ -63,16 +64,17 @@ async def issue(
     return link(settings, purpose, raw)
 
 
-INVALID_TOKEN = "INVALID_TOKEN"  # noqa: S105 - an error code
+def invalid_token() -> Invalid:
+    return Invalid("token", "This link is invalid or has expired", AccountsCode.INVALID_TOKEN)
 
 
 async def consume(
     session: AsyncSession, token: str, purposes: Iterable[TokenPurpose]
 ) -> OneTimeToken:
-    """Use a token once; `Invalid(token, INVALID_TOKEN)` when unknown, used or expired."""
+    """Use a token once; `invalid_token()` when unknown, used or expired."""
     row = None
     if 0 < len(token) <= 256:
         row = await repo.consume_token(session, token_hash=token_hash(token), purposes=purposes)
     if row is None:
-        raise Invalid("token", "This link is invalid or has expired", INVALID_TOKEN)
+        raise invalid_token()
     return row

@@ -1,21 +1,20 @@
-"""Accounts services: registration, e-mail verification, profile, roles.
+"""Accounts services: registration, e-mail verification, roles.
 
 Sessions (login/refresh/logout) live in `app.accounts.sessions`, password and e-mail changes in
-`app.accounts.credentials`, TOTP in `app.accounts.mfa`. Every function takes the caller's session
-and never commits.
+`app.accounts.credentials`, TOTP in `app.accounts.mfa`, the profile in `app.accounts.profile`.
+Every function takes the caller's session and never commits.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from typing import Any
 
 from redis.asyncio import Redis
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import onetime, repo, throttle, validation
+from app.accounts.errors import AccountsCode
 from app.accounts.models import TokenPurpose, User, UserProfile, UserRole
 from app.accounts.sessions import AuthResult, open_session
 from app.clock import utcnow
@@ -26,11 +25,11 @@ from app.security.permissions import Actor, Permission, require_permission
 from app.security.tokens import KeyRing
 from app.settings import Settings
 
-EMAIL_TAKEN = "EMAIL_TAKEN"
-
 
 def email_taken_error(field: str = "email") -> Conflict:
-    return Conflict(field, "An account with this e-mail address already exists", EMAIL_TAKEN)
+    return Conflict(
+        field, "An account with this e-mail address already exists", AccountsCode.EMAIL_TAKEN
+    )
 
 
 async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
@@ -52,8 +51,8 @@ def registration_errors(
 ) -> list[FieldError]:
     """Every rule the registration input breaks (cheap checks only: nothing is hashed)."""
     errors = [
-        *validation.name_errors(first_name, "firstName"),
-        *validation.name_errors(last_name, "lastName"),
+        *validation.name_errors(first_name, "first_name"),
+        *validation.name_errors(last_name, "last_name"),
         *validation.email_errors(email),
     ]
     if phone is not None:
@@ -185,7 +184,7 @@ async def verify_email(
     )
     user = await repo.get_user(session, row.user_id, for_update=True)
     if user is None or not user.is_active or user.deleted_at is not None:
-        raise Invalid("token", "This link is invalid or has expired", onetime.INVALID_TOKEN)
+        raise onetime.invalid_token()
     first_verification = user.email_verified_at is None
     if row.purpose == TokenPurpose.CHANGE_EMAIL:
         await _apply_email_change(session, user, str(row.payload["new_email"]))
@@ -236,73 +235,6 @@ async def resend_verification(
         await send_verification(session, settings, user)
 
 
-# --- profile ------------------------------------------------------------------------------------
-
-_USER_FIELDS = {"first_name": "firstName", "last_name": "lastName", "phone": "phone"}
-_TEXT_FIELDS = {"headline": validation.MAX_HEADLINE_LENGTH, "bio": validation.MAX_BIO_LENGTH}
-_URL_FIELDS = ("avatar_url", "website_url", "linkedin_url", "github_url", "twitter_url")
-PROFILE_FIELDS = frozenset(
-    {*_USER_FIELDS, *_TEXT_FIELDS, *_URL_FIELDS, "timezone", "language", "preferences"}
-)
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(p.title() for p in rest)
-
-
-def _profile_field_errors(name: str, value: Any) -> list[FieldError]:
-    field = _camel(name)
-    if value is None:
-        if name in ("first_name", "last_name", "timezone", "language", "preferences"):
-            return [FieldError(field, "This field cannot be empty", "REQUIRED")]
-        return []
-    checks = {
-        "first_name": lambda: validation.name_errors(value, field),
-        "last_name": lambda: validation.name_errors(value, field),
-        "phone": lambda: validation.phone_errors(value, field),
-        "timezone": lambda: validation.timezone_errors(value, field),
-        "language": lambda: validation.language_errors(value, field),
-        "preferences": lambda: validation.preferences_errors(value, field),
-    }
-    if name in checks:
-        return checks[name]()
-    if name in _TEXT_FIELDS:
-        return validation.text_errors(value, field, _TEXT_FIELDS[name])
-    return validation.url_errors(value, field)
-
-
-def _cleaned(name: str, value: Any) -> Any:
-    if value is None:
-        return None
-    if name in ("first_name", "last_name"):
-        return validation.clean_name(value)
-    if name == "phone":
-        return validation.clean_phone(value)
-    return value.strip() or None if isinstance(value, str) else value
-
-
-async def update_profile(
-    session: AsyncSession, *, user_id: uuid.UUID, changes: Mapping[str, Any]
-) -> User:
-    """Apply only the given fields (snake_case names from PROFILE_FIELDS); null clears a field."""
-    unknown = set(changes) - PROFILE_FIELDS
-    if unknown:
-        raise Invalid(None, f"Unknown profile fields: {', '.join(sorted(unknown))}", "INVALID")
-    collect([e for name, value in changes.items() for e in _profile_field_errors(name, value)])
-    user = await repo.get_user(session, user_id, for_update=True)
-    if user is None:
-        raise NotFound("User")
-    profile = await repo.get_profile(session, user_id)
-    if profile is None:
-        profile = UserProfile(user_id=user_id)
-        session.add(profile)
-    for name, value in changes.items():
-        setattr(user if name in _USER_FIELDS else profile, name, _cleaned(name, value))
-    await session.flush()
-    return user
-
-
 # --- roles and permissions ----------------------------------------------------------------------
 
 
@@ -319,7 +251,9 @@ async def set_user_role(
     With MFA_REQUIRED_FOR_ADMINS, the actor's session must have used a second factor."""
     require_permission(actor, Permission.USERS_MANAGE, await permissions_of(session, actor.id))
     if user_id == actor.id:
-        raise Invalid("userId", "You cannot change your own role", "CANNOT_CHANGE_OWN_ROLE")
+        raise Invalid(
+            "user_id", "You cannot change your own role", AccountsCode.CANNOT_CHANGE_OWN_ROLE
+        )
     target = await repo.get_user(session, user_id, for_update=True)
     if target is None or target.deleted_at is not None:
         raise NotFound("User")

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import mfa, repo, throttle
 from app.accounts.devices import MAX_USER_AGENT_LENGTH, device_label
+from app.accounts.errors import AccountsCode
 from app.accounts.models import AuthSession, RefreshToken, User
 from app.accounts.validation import normalize_email
 from app.clock import utcnow
@@ -142,19 +143,27 @@ async def open_session(
 
 
 def _invalid_credentials() -> Invalid:
-    return Invalid(None, "Invalid e-mail or password", "INVALID_CREDENTIALS")
+    return Invalid(None, "Invalid e-mail or password", AccountsCode.INVALID_CREDENTIALS)
 
 
 async def _check_second_factor(
-    session: AsyncSession, settings: Settings, user: User, totp_code: str | None
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    totp_code: str | None,
+    now: datetime | None,
 ) -> tuple[str, ...] | None:
     """The login's `amr`: ("pwd",) without MFA, ("pwd", "otp") after a valid TOTP or recovery
     code; None for a wrong code. Raises MFA_REQUIRED without a code."""
     if not await mfa.is_enabled(session, user.id):
         return (AMR_PASSWORD,)
     if not totp_code:
-        raise Invalid("totpCode", "Enter the code from your authenticator app", "MFA_REQUIRED")
-    if not await mfa.verify_second_factor(session, settings, user_id=user.id, code=totp_code):
+        raise Invalid(
+            "totp_code", "Enter the code from your authenticator app", AccountsCode.MFA_REQUIRED
+        )
+    if not await mfa.verify_second_factor(
+        session, settings, user_id=user.id, code=totp_code, now=now
+    ):
         return None
     return (AMR_PASSWORD, AMR_OTP)
 
@@ -170,8 +179,10 @@ async def login(
     totp_code: str | None = None,
     ip: str | None = None,
     user_agent: str | None = None,
+    now: datetime | None = None,
 ) -> AuthResult:
-    """Same answer for unknown e-mail, wrong password and inactive account (no enumeration)."""
+    """Same answer for unknown e-mail, wrong password and inactive account (no enumeration);
+    `now` (default: the clock) decides which TOTP codes are current."""
     account = normalize_email(email)[:254]
     buckets = throttle.login_buckets(settings, account=account, ip=ip)
     await throttle.guard(redis, *buckets)
@@ -186,10 +197,10 @@ async def login(
     if not ok or user is None or not usable(user):
         await throttle.record_failure(redis, *buckets)
         raise _invalid_credentials()
-    amr = await _check_second_factor(session, settings, user, totp_code)
+    amr = await _check_second_factor(session, settings, user, totp_code, now)
     if amr is None:
         await throttle.record_failure(redis, *buckets)
-        raise Invalid("totpCode", "The authentication code is not valid", mfa.INVALID_MFA_CODE)
+        raise mfa.invalid_code("totp_code")
     await throttle.forget(redis, buckets[0])
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from app.accounts.errors import AccountsCode
 from app.errors import FieldError, RateLimited
 from app.security import ratelimit
 from app.security.passwords import MAX_LENGTH, verify_password
@@ -92,7 +93,7 @@ async def check_current_password(
     password_hash: str,
     password: str,
     ip: str | None,
-    field: str = "currentPassword",
+    field: str = "current_password",
 ) -> list[FieldError]:
     """Re-authentication before a sensitive change: INVALID_PASSWORD on mismatch, and the same
     per-account/IP failure throttle as login (a stolen session cannot brute-force it)."""
@@ -101,4 +102,4 @@ async def check_current_password(
     if len(password) <= MAX_LENGTH and verify_password(password_hash, password):
         return []
     await record_failure(redis, *buckets)
-    return [FieldError(field, "The current password is not correct", "INVALID_PASSWORD")]
+    return [FieldError(field, "The current password is not correct", AccountsCode.INVALID_PASSWORD)]

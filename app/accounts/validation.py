@@ -1,5 +1,5 @@
 """Input rules of the accounts domain. Each function returns every broken rule as FieldErrors
-(field names are the camelCase GraphQL input names) so callers can report them all at once."""
+(field names are snake_case input paths) so callers can report them all at once."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from zoneinfo import available_timezones
 import orjson
 from email_validator import EmailNotValidError, validate_email
 
-from app.errors import FieldError
+from app.accounts.errors import AccountsCode
+from app.errors import Common, FieldError
 
 MAX_EMAIL_LENGTH = 254
 MAX_NAME_LENGTH = 50
@@ -37,11 +38,11 @@ def email_errors(email: str, field: str = "email") -> list[FieldError]:
     """Syntax check by email-validator (no DNS lookup), at most 254 characters."""
     candidate = email.strip()
     if len(candidate) > MAX_EMAIL_LENGTH:
-        return [FieldError(field, "E-mail address is too long", "TOO_LONG")]
+        return [FieldError(field, "E-mail address is too long", Common.TOO_LONG)]
     try:
         validate_email(candidate, check_deliverability=False)
     except EmailNotValidError:
-        return [FieldError(field, "Enter a valid e-mail address", "INVALID_EMAIL")]
+        return [FieldError(field, "Enter a valid e-mail address", AccountsCode.INVALID_EMAIL)]
     return []
 
 
@@ -53,7 +54,7 @@ def name_errors(name: str, field: str) -> list[FieldError]:
     """1-50 characters: letters (any script), spaces, hyphens and apostrophes."""
     cleaned = clean_name(name)
     if len(cleaned) > MAX_NAME_LENGTH:
-        return [FieldError(field, f"At most {MAX_NAME_LENGTH} characters", "TOO_LONG")]
+        return [FieldError(field, f"At most {MAX_NAME_LENGTH} characters", Common.TOO_LONG)]
     valid = (
         bool(cleaned)
         and any(c.isalpha() for c in cleaned)
@@ -61,7 +62,11 @@ def name_errors(name: str, field: str) -> list[FieldError]:
     )
     if not valid:
         return [
-            FieldError(field, "Use letters, spaces, hyphens and apostrophes only", "INVALID_NAME")
+            FieldError(
+                field,
+                "Use letters, spaces, hyphens and apostrophes only",
+                AccountsCode.INVALID_NAME,
+            )
         ]
     return []
 
@@ -81,7 +86,7 @@ def phone_errors(phone: str, field: str = "phone") -> list[FieldError]:
             FieldError(
                 field,
                 "Enter the number in international format, e.g. +14155550100",
-                "INVALID_PHONE",
+                AccountsCode.INVALID_PHONE,
             )
         ]
     return []
@@ -89,25 +94,29 @@ def phone_errors(phone: str, field: str = "phone") -> list[FieldError]:
 
 def age_errors(age: int, field: str = "age") -> list[FieldError]:
     if not MIN_AGE <= age <= MAX_AGE:
-        return [FieldError(field, f"Age must be between {MIN_AGE} and {MAX_AGE}", "INVALID_AGE")]
+        return [
+            FieldError(
+                field, f"Age must be between {MIN_AGE} and {MAX_AGE}", AccountsCode.INVALID_AGE
+            )
+        ]
     return []
 
 
 def text_errors(value: str, field: str, max_length: int) -> list[FieldError]:
     if len(value) > max_length:
-        return [FieldError(field, f"At most {max_length} characters", "TOO_LONG")]
+        return [FieldError(field, f"At most {max_length} characters", Common.TOO_LONG)]
     return []
 
 
 def url_errors(value: str, field: str) -> list[FieldError]:
     if len(value) > MAX_URL_LENGTH:
-        return [FieldError(field, f"At most {MAX_URL_LENGTH} characters", "TOO_LONG")]
+        return [FieldError(field, f"At most {MAX_URL_LENGTH} characters", Common.TOO_LONG)]
     try:
         parts = urlsplit(value)
     except ValueError:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-        return [FieldError(field, "Enter an http(s) URL", "INVALID_URL")]
+        return [FieldError(field, "Enter an http(s) URL", Common.INVALID_URL)]
     return []
 
 
@@ -118,19 +127,23 @@ def _timezones() -> frozenset[str]:
 
 def timezone_errors(value: str, field: str = "timezone") -> list[FieldError]:
     if value not in _timezones():
-        return [FieldError(field, "Unknown time zone", "INVALID_TIMEZONE")]
+        return [FieldError(field, "Unknown time zone", AccountsCode.INVALID_TIMEZONE)]
     return []
 
 
 def language_errors(value: str, field: str = "language") -> list[FieldError]:
     if len(value) > 16 or not _LANGUAGE.match(value):
-        return [FieldError(field, "Use a language tag such as en or pt-BR", "INVALID_LANGUAGE")]
+        return [
+            FieldError(
+                field, "Use a language tag such as en or pt-BR", AccountsCode.INVALID_LANGUAGE
+            )
+        ]
     return []
 
 
 def preferences_errors(value: Any, field: str = "preferences") -> list[FieldError]:
     if not isinstance(value, dict):
-        return [FieldError(field, "Preferences must be a JSON object", "INVALID")]
+        return [FieldError(field, "Preferences must be a JSON object", Common.INVALID)]
     if len(orjson.dumps(value)) > MAX_PREFERENCES_BYTES:
-        return [FieldError(field, "Preferences are too large", "TOO_LONG")]
+        return [FieldError(field, "Preferences are too large", Common.TOO_LONG)]
     return []

@@ -15,7 +15,8 @@ from pathlib import Path
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from app.errors import FieldError
+from app.accounts.errors import AccountsCode
+from app.errors import Common, FieldError
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
@@ -66,11 +67,15 @@ def password_errors(
 ) -> list[FieldError]:
     """Every rule `password` breaks; `personal` holds the e-mail and names it must not equal."""
     if len(password) > MAX_LENGTH:
-        return [FieldError(field, f"Password must be at most {MAX_LENGTH} characters", "TOO_LONG")]
+        return [
+            FieldError(field, f"Password must be at most {MAX_LENGTH} characters", Common.TOO_LONG)
+        ]
     errors: list[FieldError] = []
     if len(password) < MIN_LENGTH:
         errors.append(
-            FieldError(field, f"Password must be at least {MIN_LENGTH} characters", "TOO_SHORT")
+            FieldError(
+                field, f"Password must be at least {MIN_LENGTH} characters", Common.TOO_SHORT
+            )
         )
     missing = [
         label
@@ -83,17 +88,23 @@ def password_errors(
     ]
     if missing:
         errors.append(
-            FieldError(field, "Password must contain " + ", ".join(missing), "WEAK_PASSWORD")
+            FieldError(
+                field, "Password must contain " + ", ".join(missing), AccountsCode.WEAK_PASSWORD
+            )
         )
     if is_common(password):
-        errors.append(FieldError(field, "This password is too common", "COMMON_PASSWORD"))
+        errors.append(
+            FieldError(field, "This password is too common", AccountsCode.COMMON_PASSWORD)
+        )
     lowered = password.casefold()
     if any(p and lowered == p.casefold() for p in personal) or _is_email_local_part(
         lowered, personal
     ):
         errors.append(
             FieldError(
-                field, "Password must not be your e-mail address or name", "PASSWORD_PERSONAL"
+                field,
+                "Password must not be your e-mail address or name",
+                AccountsCode.PASSWORD_PERSONAL,
             )
         )
     return errors

@@ -153,9 +153,13 @@ async def test_change_email_sends_a_link_to_the_new_address_and_a_notice_to_the_
     assert "link" not in notice.context
     assert (await stored_user(database, user.id)).email == "old@example.com"
 
-    verified = await client.mutate("verifyEmail", {"token": token_of(confirm)}, "user { id }")
+    verified = await client.mutate("verifyEmail", {"token": token_of(confirm)}, "verified email")
 
-    assert verified.payload("verifyEmail")["errors"] == []
+    assert verified.payload("verifyEmail") == {
+        "verified": True,
+        "email": "new@example.com",
+        "errors": [],
+    }
     assert (await stored_user(database, user.id)).email == "new@example.com"
     await login(client, "new@example.com")
 

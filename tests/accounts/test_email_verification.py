@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from app.accounts.models import OneTimeToken, User
 from app.clock import utcnow
-from tests.support.accounts import PASSWORD, emails, make_user, token_of
+from tests.support.accounts import PASSWORD, emails, login, make_user, token_of
 
 REGISTER_FIELDS = "user { id }"
 
@@ -25,9 +25,14 @@ async def register(client, email):
     assert outcome.payload("register")["errors"] == []
 
 
-async def verify(client, token):
+async def verify(client, token, *, as_token=None):
     return (
-        await client.mutate("verifyEmail", {"token": token}, "user { id emailVerified }")
+        await client.mutate(
+            "verifyEmail",
+            {"token": token},
+            "verified email user { id emailVerified }",
+            token=as_token,
+        )
     ).payload("verifyEmail")
 
 
@@ -61,12 +66,43 @@ async def test_the_link_from_the_email_verifies_the_address_and_sends_the_welcom
 
     payload = await verify(client, token_of(mail))
 
-    assert payload["errors"] == []
-    assert payload["user"]["id"]
+    assert payload == {
+        "verified": True,
+        "email": "katherine@example.com",
+        "user": None,  # the link's holder proves the address, not that they may see the account
+        "errors": [],
+    }
     assert await is_verified(database, "katherine@example.com")
     [welcome] = await emails(database, "welcome")
     assert welcome.recipient == "katherine@example.com"
     assert welcome.context == {"first_name": "Mary", "link": client.settings.frontend_url}
+
+
+async def test_the_owner_signed_in_gets_their_account_back(client, database):
+    await register(client, "owner@example.com")
+    [mail] = await emails(database, "verify_email")
+    me = await login(client, "owner@example.com")
+
+    payload = await verify(client, token_of(mail), as_token=me["accessToken"])
+
+    assert payload["verified"] is True
+    assert payload["email"] == "owner@example.com"
+    assert payload["user"] == {"id": me["user"]["id"], "emailVerified": True}
+
+
+async def test_someone_else_signed_in_does_not_get_the_account(client, database):
+    await register(client, "mine@example.com")
+    [mail] = await emails(database, "verify_email")
+    other = await make_user(database)
+    me = await login(client, other.email)
+
+    payload = await verify(client, token_of(mail), as_token=me["accessToken"])
+
+    assert (payload["verified"], payload["email"], payload["user"]) == (
+        True,
+        "mine@example.com",
+        None,
+    )
 
 
 async def test_a_verification_link_works_once(client, database):

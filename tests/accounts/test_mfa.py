@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-import time
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 
 import pyotp
+import pytest
 from sqlalchemy import select
 
+from app.accounts.mfa import matching_step
 from app.accounts.models import TotpCredential
-from tests.support.accounts import AUTH_FIELDS, PASSWORD, login, make_user
+from app.clock import frozen
+from tests.support.accounts import (
+    AUTH_FIELDS,
+    PASSWORD,
+    login,
+    make_user,
+    totp_clock,
+    totp_code,
+)
 
 
-def code_at(secret: str, steps_ago: int = 0) -> str:
-    return pyotp.TOTP(secret).at(time.time() - 30 * steps_ago)
+@pytest.fixture(autouse=True)
+async def clock() -> AsyncIterator[datetime]:
+    with totp_clock() as at:
+        yield at
 
 
 async def enable_mfa(client, database):
@@ -26,7 +39,7 @@ async def enable_mfa(client, database):
     confirmed = (
         await client.mutate(
             "confirmTotp",
-            {"code": code_at(setup["secret"], 1)},
+            {"code": totp_code(setup["secret"], 1)},
             "recoveryCodes",
             token=me["accessToken"],
         )
@@ -114,7 +127,7 @@ async def test_login_with_mfa_needs_a_code_and_rejects_a_wrong_one(client, datab
 
 async def test_a_current_code_signs_in_once_and_cannot_be_replayed(client, database):
     user, _, setup, _ = await enable_mfa(client, database)
-    code = code_at(setup["secret"])
+    code = totp_code(setup["secret"])
 
     assert (await attempt(client, user, code))["accessToken"]
     assert codes(await attempt(client, user, code)) == [("totpCode", "INVALID_MFA_CODE")]
@@ -123,7 +136,7 @@ async def test_a_current_code_signs_in_once_and_cannot_be_replayed(client, datab
 async def test_a_code_older_than_the_last_used_one_is_refused(client, database):
     user, _, setup, _ = await enable_mfa(client, database)  # confirmed with the previous step
 
-    assert codes(await attempt(client, user, code_at(setup["secret"], 1))) == [
+    assert codes(await attempt(client, user, totp_code(setup["secret"], 1))) == [
         ("totpCode", "INVALID_MFA_CODE")
     ]
 
@@ -142,7 +155,7 @@ async def test_disable_needs_password_and_a_current_code(client, database):
 
     wrong_password = await client.mutate(
         "disableTotp",
-        {"currentPassword": "Wrong-Pass-1", "code": code_at(setup["secret"])},
+        {"currentPassword": "Wrong-Pass-1", "code": totp_code(setup["secret"])},
         "ok",
         token=token,
     )
@@ -154,7 +167,7 @@ async def test_disable_needs_password_and_a_current_code(client, database):
 
     done = await client.mutate(
         "disableTotp",
-        {"currentPassword": PASSWORD, "code": code_at(setup["secret"])},
+        {"currentPassword": PASSWORD, "code": totp_code(setup["secret"])},
         "ok",
         token=token,
     )
@@ -190,3 +203,39 @@ async def test_regenerating_recovery_codes_needs_the_password_and_voids_the_old_
         ("totpCode", "INVALID_MFA_CODE")
     ]
     assert (await attempt(client, user, new_codes[0]))["accessToken"]
+
+
+def test_the_current_step_comes_from_the_given_time_never_the_wall_clock():
+    secret = pyotp.random_base32()
+    then = datetime.fromisoformat("2031-05-04T10:00:01+00:00")
+    step = pyotp.TOTP(secret).timecode(then)
+
+    def code(offset: int) -> str:
+        return pyotp.TOTP(secret).at(then + timedelta(seconds=30 * offset))
+
+    assert [matching_step(secret, code(n), now=then) for n in (-1, 0, 1)] == [
+        step - 1,
+        step,
+        step + 1,
+    ]
+    assert matching_step(secret, code(-2), now=then) is None
+    assert matching_step(secret, code(2), now=then) is None
+    assert matching_step(secret, code(0), now=then + timedelta(minutes=5)) is None
+
+
+async def test_the_server_checks_codes_against_the_injected_clock(client, database):
+    with frozen(datetime.fromisoformat("2031-05-04T10:00:01+00:00")):
+        user, _, setup, confirmed = await enable_mfa(client, database)
+        signed_in = await attempt(client, user, totp_code(setup["secret"]))
+
+    assert confirmed["errors"] == []
+    assert signed_in["accessToken"]
+
+
+async def test_codes_of_the_next_step_are_accepted_and_of_two_steps_ahead_refused(client, database):
+    user, _, setup, _ = await enable_mfa(client, database)  # confirmed with the previous step
+
+    assert codes(await attempt(client, user, totp_code(setup["secret"], -2))) == [
+        ("totpCode", "INVALID_MFA_CODE")
+    ]
+    assert (await attempt(client, user, totp_code(setup["secret"], -1)))["accessToken"]

@@ -3,11 +3,11 @@ admin signs in with a second factor."""
 
 from __future__ import annotations
 
-import time
 import uuid
+from collections.abc import AsyncIterator
+from datetime import datetime
 from types import SimpleNamespace
 
-import pyotp
 import pytest
 from sqlalchemy import select
 from strawberry import relay
@@ -26,7 +26,14 @@ from app.security.permissions import (
     require_role,
 )
 from app.security.tokens import verify_access_token
-from tests.support.accounts import AUTH_FIELDS, PASSWORD, login, make_user
+from tests.support.accounts import (
+    AUTH_FIELDS,
+    PASSWORD,
+    login,
+    make_user,
+    totp_clock,
+    totp_code,
+)
 from tests.support.graphql import GraphQLClient, with_settings
 
 FIELDS = f"{AUTH_FIELDS} mfaSetupRequired"
@@ -42,8 +49,10 @@ def amr_of(client: GraphQLClient, token: str) -> tuple[str, ...]:
     return verify_access_token(client.keyring, client.settings, token).amr
 
 
-def code_at(secret: str, steps_ago: int = 0) -> str:
-    return pyotp.TOTP(secret).at(time.time() - 30 * steps_ago)
+@pytest.fixture(autouse=True)
+async def clock() -> AsyncIterator[datetime]:
+    with totp_clock() as at:
+        yield at
 
 
 @pytest.fixture
@@ -72,7 +81,7 @@ async def enable_totp(client: GraphQLClient, token: str) -> tuple[str, list[str]
     ).payload("setupTotp")
     confirmed = (
         await client.mutate(
-            "confirmTotp", {"code": code_at(setup["secret"], 1)}, "recoveryCodes", token=token
+            "confirmTotp", {"code": totp_code(setup["secret"], 1)}, "recoveryCodes", token=token
         )
     ).payload("confirmTotp")
     assert confirmed["errors"] == [], confirmed["errors"]
@@ -119,7 +128,7 @@ async def test_after_setting_up_totp_and_signing_in_with_a_code_the_admin_may_se
     secret, _ = await enable_totp(strict, first["accessToken"])
     # The password-only session stays locked: the code must be used to sign in.
     assert (await set_role(strict, first["accessToken"], target)).codes == ["FORBIDDEN"]
-    second = await sign_in(strict, admin.email, code_at(secret))
+    second = await sign_in(strict, admin.email, totp_code(secret))
     outcome = await set_role(strict, second["accessToken"], target)
 
     assert second["mfaSetupRequired"] is False
@@ -197,7 +206,7 @@ async def test_refresh_keeps_the_amr_of_the_login_that_opened_the_family(strict,
     admin = await make_user(database, role=UserRole.ADMIN)
     password_only = await sign_in(strict, admin.email)
     secret, _ = await enable_totp(strict, password_only["accessToken"])
-    with_code = await sign_in(strict, admin.email, code_at(secret))
+    with_code = await sign_in(strict, admin.email, totp_code(secret))
 
     once = await refresh(strict, password_only["refreshToken"])
     twice = await refresh(strict, once["refreshToken"])
@@ -223,7 +232,7 @@ async def test_refresh_keeps_the_amr_of_the_login_that_opened_the_family(strict,
 async def test_changing_the_password_keeps_the_sessions_amr(strict, database):
     admin = await make_user(database, role=UserRole.ADMIN)
     secret, _ = await enable_totp(strict, (await sign_in(strict, admin.email))["accessToken"])
-    me = await sign_in(strict, admin.email, code_at(secret))
+    me = await sign_in(strict, admin.email, totp_code(secret))
 
     outcome = await strict.mutate(
         "changePassword",
@@ -245,7 +254,7 @@ async def test_a_login_earlier_in_the_same_operation_decides_the_amr(strict, dat
     secret, _ = await enable_totp(
         strict, (await sign_in(strict, strong_admin.email))["accessToken"]
     )
-    strong = await sign_in(strict, strong_admin.email, code_at(secret))
+    strong = await sign_in(strict, strong_admin.email, totp_code(secret))
     document = """
     mutation($login: LoginInput!, $role: SetUserRoleInput!) {
       login(input: $login) { mfaSetupRequired errors { code } }
@@ -287,7 +296,7 @@ async def test_the_amr_claim_names_both_login_kinds_with_the_setting_off(client,
     first = await login(client, user.email)
     secret, _ = await enable_totp(client, first["accessToken"])
 
-    second = await sign_in(client, user.email, code_at(secret))
+    second = await sign_in(client, user.email, totp_code(secret))
 
     assert amr_of(client, first["accessToken"]) == ("pwd",)
     assert amr_of(client, second["accessToken"]) == ("pwd", "otp")

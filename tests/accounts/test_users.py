@@ -8,9 +8,10 @@ from types import SimpleNamespace
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import func, update
 from strawberry import relay
 
-from app.accounts.models import UserRole
+from app.accounts.models import User, UserRole
 from app.errors import Forbidden
 from app.security.permissions import (
     ROLE_PERMISSIONS,
@@ -63,9 +64,23 @@ async def test_the_user_themself_and_admins_see_private_fields(client, database)
         assert (data["sessions"] is not None) is sees
 
 
-async def test_an_unknown_or_malformed_user_id_is_null(client, database):
-    for raw in (str(relay.GlobalID("User", str(uuid.uuid4()))), "nonsense"):
-        assert (await client.execute(USER, {"id": raw})).data["user"] is None
+async def test_an_unknown_malformed_or_mistyped_user_id_is_null_with_not_found(client, database):
+    course_id = str(relay.GlobalID("Course", str((await make_user(database)).id)))
+    for raw in (str(relay.GlobalID("User", str(uuid.uuid4()))), "nonsense", course_id):
+        outcome = await client.execute(USER, {"id": raw})
+        assert outcome.data == {"user": None}
+        assert [(e.path, e.extensions["code"]) for e in outcome.errors] == [(["user"], "NOT_FOUND")]
+
+
+async def test_a_deleted_user_is_not_found(client, database):
+    user = await make_user(database)
+    async with database.transaction() as session:
+        await session.execute(update(User).where(User.id == user.id).values(deleted_at=func.now()))
+
+    outcome = await client.execute(USER, {"id": gid(user)})
+
+    assert outcome.data == {"user": None}
+    assert outcome.codes == ["NOT_FOUND"]
 
 
 async def test_me_is_null_for_anonymous_callers(client):

@@ -102,12 +102,12 @@ def test_passwords_over_128_characters_are_only_too_long():
 
 def test_names_accept_letters_of_any_script_spaces_hyphens_and_apostrophes():
     for name in ["José", "O'Brien", "Jean-Luc", "Nguyễn Văn", "Zoë", "李", "Ørsted"]:
-        assert name_errors(name, "firstName") == [], name
+        assert name_errors(name, "first_name") == [], name
 
 
 def test_names_reject_digits_symbols_blank_and_too_long():
     for name in ["R2D2", "<script>", "   ", "", "-", "a" * 51]:
-        assert name_errors(name, "firstName"), name
+        assert name_errors(name, "first_name"), name
 
 
 def test_phone_numbers_must_be_international():

@@ -36,7 +36,7 @@ mutation ($input: RegisterInput!) {
 }"""
 VERIFY = """
 mutation ($token: String!) {
-  verifyEmail(input: {token: $token}) { user { emailVerified } errors { code } }
+  verifyEmail(input: {token: $token}) { verified email user { id } errors { code } }
 }"""
 LOGIN = """
 mutation ($email: String!, $password: String!) {
@@ -132,8 +132,13 @@ async def test_register_verify_login_refresh_reuse_and_logout_over_http(
     token = token_from_link(message, "/verify-email")
 
     verified = await gql(client, VERIFY, {"token": token})
-    # anonymous callers (a browser following the link) do not see private fields
-    assert verified["data"]["verifyEmail"] == {"user": {"emailVerified": None}, "errors": []}
+    # an anonymous caller (a browser following the link) learns the address, not the account
+    assert verified["data"]["verifyEmail"] == {
+        "verified": True,
+        "email": address,
+        "user": None,
+        "errors": [],
+    }
     again = await gql(client, VERIFY, {"token": token})
     assert again["data"]["verifyEmail"]["errors"][0]["code"] == "INVALID_TOKEN"
 

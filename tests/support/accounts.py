@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pyotp
 from sqlalchemy import func, select
 
 from app.accounts import service
 from app.accounts.models import User, UserRole
+from app.clock import frozen, utcnow
 from app.db import Database
 from app.notifications.models import EmailLog
 from tests.support.graphql import GraphQLClient
@@ -72,3 +77,21 @@ def token_of(log: EmailLog) -> str:
 async def count(database: Database, model: Any) -> int:
     async with database.session() as session:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+TOTP_STEP = 30
+
+
+@contextmanager
+def totp_clock() -> Iterator[datetime]:
+    """Pin the clock one second into a 30-second TOTP step: the test and the server agree on
+    which step is current, whatever second the test runs at."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    start = now - timedelta(seconds=int(now.timestamp()) % TOTP_STEP)
+    with frozen(start + timedelta(seconds=1)) as at:
+        yield at
+
+
+def totp_code(secret: str, steps_ago: int = 0) -> str:
+    """The authenticator app's code `steps_ago` steps before the (pinned) clock."""
+    return pyotp.TOTP(secret).at(utcnow() - timedelta(seconds=TOTP_STEP * steps_ago))
