@@ -22,10 +22,11 @@ from schema.learning.certificates import (
 @strawberry.type
 class Query:
     @strawberry.field(
-        description="Public: is this verification code a valid certificate? An unknown code "
-        "answers valid false (no error); a revoked certificate answers valid false with revokedAt."
+        description="Public: is this verification code a valid certificate? Always answers: an "
+        "unknown code answers valid false (no error); a revoked certificate answers valid false "
+        "with revokedAt. (Nullable like every single-object root field.)"
     )
-    async def verify_certificate(self, info: Info, code: str) -> CertificateVerification:
+    async def verify_certificate(self, info: Info, code: str) -> CertificateVerification | None:
         async with info.context.db.session() as session:
             result = await service.verify_certificate(session, code)
         return CertificateVerification.of(result)
