@@ -31,14 +31,8 @@ from resolvers.assessments.quizzes import Mutation as QuizzesMutation
 from resolvers.assessments.quizzes import Query as QuizzesQuery
 from resolvers.catalog import Query as CatalogQuery
 from resolvers.catalog_mutations import Mutation as CatalogMutation
-from resolvers.commerce.admin import Mutation as CommerceAdminMutation
-from resolvers.commerce.admin import Query as CommerceAdminQuery
-from resolvers.commerce.cart import Mutation as CartMutation
-from resolvers.commerce.cart import Query as CartQuery
-from resolvers.commerce.checkout import Mutation as CheckoutMutation
-from resolvers.commerce.orders import Mutation as OrdersMutation
-from resolvers.commerce.orders import Query as OrdersQuery
-from resolvers.commerce.payments import Mutation as PaymentsMutation
+from resolvers.commerce import Mutation as CommerceMutation
+from resolvers.commerce import Query as CommerceQuery
 from resolvers.learning import Mutation as LearningMutation
 from resolvers.learning import Query as LearningQuery
 from resolvers.media import Mutation as MediaMutation
@@ -84,9 +78,7 @@ QUERIES: list[type] = [
     SearchQuery,
     QuizzesQuery,
     AssignmentsQuery,
-    CartQuery,
-    OrdersQuery,
-    CommerceAdminQuery,
+    CommerceQuery,
 ]
 MUTATIONS: list[type] = [
     AccountsMutation,
@@ -95,11 +87,7 @@ MUTATIONS: list[type] = [
     LearningMutation,
     QuizzesMutation,
     AssignmentsMutation,
-    CartMutation,
-    OrdersMutation,
-    PaymentsMutation,
-    CheckoutMutation,
-    CommerceAdminMutation,
+    CommerceMutation,
 ]
 SUBSCRIPTIONS: list[type] = [SystemSubscription]
 

@@ -1,14 +1,15 @@
 """The shopping cart: one per user, one line per course with the price captured when added, at
 most one applied coupon. Totals come from app.commerce.pricing.
 
-`price_cart(..., strict=True)` is what checkout uses: an applied coupon that no longer applies
-raises its error instead of silently pricing without it.
+Every change returns the cart priced after it (`CartQuote`). `price_cart(..., strict=True)` is
+what checkout uses: an applied coupon that no longer applies raises its error instead of silently
+pricing without it.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.catalog.models import Course, CoursePricingTier, CourseStatus, PricingTier
 from app.commerce.coupons import CouponQuote, evaluate_coupon
+from app.commerce.errors import CommerceCode
 from app.commerce.models import Cart, CartItem, Coupon
 from app.commerce.pricing import PriceLine, Totals, price_lines
 from app.errors import Conflict, FieldError, Invalid, NotFound, UserFacingError
@@ -26,9 +28,10 @@ from app.settings import get_settings
 
 @dataclass(frozen=True)
 class CartQuote:
-    """A cart, its lines (oldest first), the coupon that applies (if any) and the totals."""
+    """A cart (None: never used), its lines (oldest first), the coupon that applies (if any)
+    and the totals."""
 
-    cart: Cart
+    cart: Cart | None
     items: list[CartItem]
     coupon: Coupon | None
     totals: Totals
@@ -69,7 +72,7 @@ async def _purchasable_tier(
     if course is None or course.status != CourseStatus.PUBLISHED:
         raise NotFound("Course")
     if course.is_free:
-        raise Conflict("courseId", "This course is free: enroll instead", "COURSE_FREE")
+        raise Conflict("course_id", "This course is free: enroll instead", CommerceCode.COURSE_FREE)
     row = await session.scalar(
         select(CoursePricingTier).where(
             CoursePricingTier.course_id == course_id,
@@ -78,24 +81,31 @@ async def _purchasable_tier(
         )
     )
     if row is None:
-        raise Invalid("tier", "This course is not sold in that tier", "TIER_UNAVAILABLE")
+        raise Invalid("tier", "This course is not sold in that tier", CommerceCode.TIER_UNAVAILABLE)
     return row
 
 
 async def add_to_cart(
-    session: AsyncSession, *, user_id: uuid.UUID, course_id: uuid.UUID, tier: PricingTier
-) -> Cart:
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    course_id: uuid.UUID,
+    tier: PricingTier,
+    tax_rate_bps: int | None = None,
+) -> CartQuote:
     """Add a published paid course in an active tier (adding it again changes the tier and
     re-captures the price). NOT_FOUND, COURSE_FREE, TIER_UNAVAILABLE, ALREADY_OWNED,
     CURRENCY_MISMATCH."""
     price = await _purchasable_tier(session, course_id, tier)
     if await get_active_enrollment(session, student_id=user_id, course_id=course_id):
-        raise Conflict("courseId", "You already own this course", "ALREADY_OWNED")
+        raise Conflict("course_id", "You already own this course", CommerceCode.ALREADY_OWNED)
     cart = await get_or_create_cart(session, user_id=user_id)
     others = [i for i in await items_of(session, cart.id) if i.course_id != course_id]
     if any(i.currency != price.currency for i in others):
         raise Conflict(
-            "courseId", "Your cart holds courses priced in another currency", "CURRENCY_MISMATCH"
+            "course_id",
+            "Your cart holds courses priced in another currency",
+            CommerceCode.CURRENCY_MISMATCH,
         )
     values = {"unit_price_minor": price.price_minor, "currency": price.currency, "tier": tier}
     await session.execute(
@@ -104,12 +114,16 @@ async def add_to_cart(
         .on_conflict_do_update(index_elements=[CartItem.cart_id, CartItem.course_id], set_=values)
     )
     await _touch(session, cart)
-    return cart
+    return await price_cart(session, user_id=user_id, tax_rate_bps=tax_rate_bps)
 
 
 async def remove_from_cart(
-    session: AsyncSession, *, user_id: uuid.UUID, course_id: uuid.UUID
-) -> Cart:
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    course_id: uuid.UUID,
+    tax_rate_bps: int | None = None,
+) -> CartQuote:
     """Remove the course's line (NOT_IN_CART when there is none)."""
     cart = await get_or_create_cart(session, user_id=user_id)
     result = await session.execute(
@@ -118,26 +132,30 @@ async def remove_from_cart(
         .returning(CartItem.id)
     )
     if result.first() is None:
-        raise Conflict("courseId", "This course is not in your cart", "NOT_IN_CART")
+        raise Conflict("course_id", "This course is not in your cart", CommerceCode.NOT_IN_CART)
     await _touch(session, cart)
-    return cart
+    return await price_cart(session, user_id=user_id, tax_rate_bps=tax_rate_bps)
 
 
-async def apply_coupon(session: AsyncSession, *, user_id: uuid.UUID, code: str) -> Cart:
+async def apply_coupon(
+    session: AsyncSession, *, user_id: uuid.UUID, code: str, tax_rate_bps: int | None = None
+) -> CartQuote:
     """Apply the coupon to the cart (replacing another); its evaluation errors otherwise."""
     cart = await get_or_create_cart(session, user_id=user_id)
     items = await items_of(session, cart.id)
     quote = await evaluate_coupon(session, code=code, user_id=user_id, lines=lines_of(items))
     cart.coupon_id = quote.coupon.id
     await _touch(session, cart)
-    return cart
+    return await price_cart(session, user_id=user_id, tax_rate_bps=tax_rate_bps)
 
 
-async def remove_coupon(session: AsyncSession, *, user_id: uuid.UUID) -> Cart:
+async def remove_coupon(
+    session: AsyncSession, *, user_id: uuid.UUID, tax_rate_bps: int | None = None
+) -> CartQuote:
     cart = await get_or_create_cart(session, user_id=user_id)
     cart.coupon_id = None
     await _touch(session, cart)
-    return cart
+    return await price_cart(session, user_id=user_id, tax_rate_bps=tax_rate_bps)
 
 
 async def clear_cart(session: AsyncSession, *, user_id: uuid.UUID) -> None:
@@ -157,9 +175,13 @@ async def _touch(session: AsyncSession, cart: Cart) -> None:
 
 
 async def _applied(
-    session: AsyncSession, cart: Cart, user_id: uuid.UUID, items: list[CartItem], strict: bool
+    session: AsyncSession,
+    cart: Cart | None,
+    user_id: uuid.UUID,
+    items: list[CartItem],
+    strict: bool,
 ) -> tuple[CouponQuote | None, FieldError | None]:
-    if cart.coupon_id is None:
+    if cart is None or cart.coupon_id is None:
         return None, None
     coupon = await session.get(Coupon, cart.coupon_id)
     if coupon is None:
@@ -178,17 +200,25 @@ async def _applied(
 
 
 async def price_cart(
-    session: AsyncSession, *, user_id: uuid.UUID, tax_rate_bps: int, strict: bool = False
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    tax_rate_bps: int | None = None,
+    strict: bool = False,
 ) -> CartQuote:
-    """The user's cart with its totals. The applied coupon is re-evaluated: when it no longer
-    applies the totals leave it out and `coupon_problem` says why (or, `strict`, it raises)."""
-    cart = await get_or_create_cart(session, user_id=user_id)
-    items = await items_of(session, cart.id)
+    """The user's cart with its totals (tax rate: the setting unless given); reads only. The
+    applied coupon is re-evaluated: when it no longer applies the totals leave it out and
+    `coupon_problem` says why (or, `strict`, it raises)."""
+    rate = get_settings().tax_rate_bps if tax_rate_bps is None else tax_rate_bps
+    cart = await session.scalar(
+        select(Cart).where(Cart.user_id == user_id).execution_options(populate_existing=True)
+    )
+    items = await items_of(session, cart.id) if cart is not None else []
     quote, problem = await _applied(session, cart, user_id, items, strict)
     totals = price_lines(
         lines_of(items),
         terms=quote.terms if quote else None,
-        tax_rate_bps=tax_rate_bps,
+        tax_rate_bps=rate,
     )
     return CartQuote(cart, items, quote.coupon if quote else None, totals, problem)
 
@@ -215,12 +245,15 @@ async def checkout_snapshot(
     session: AsyncSession, *, user_id: uuid.UUID, tax_rate_bps: int | None = None
 ) -> CheckoutSnapshot:
     """The cart as an order would take it (tax rate: the setting unless given). Invalid
-    EMPTY_CART; Conflict ALREADY_OWNED / COURSE_UNAVAILABLE (field courseId) for a line that can
-    no longer be bought; the applied coupon's evaluation error when it no longer applies."""
-    rate = get_settings().tax_rate_bps if tax_rate_bps is None else tax_rate_bps
-    quote = await price_cart(session, user_id=user_id, tax_rate_bps=rate, strict=True)
+    CART_EMPTY; Conflict ALREADY_OWNED / COURSE_UNAVAILABLE for a line that can no longer be
+    bought; the applied coupon's evaluation error when it no longer applies."""
+    try:
+        quote = await price_cart(session, user_id=user_id, tax_rate_bps=tax_rate_bps, strict=True)
+    except UserFacingError as exc:  # the coupon's errors name no field of a checkout
+        exc.errors = [replace(e, field=None) for e in exc.errors]
+        raise
     if not quote.items:
-        raise Invalid(None, "Your cart is empty", "EMPTY_CART")
+        raise Invalid(None, "Your cart is empty", CommerceCode.CART_EMPTY)
     courses = {
         c.id: c
         for c in await session.scalars(
@@ -232,10 +265,10 @@ async def checkout_snapshot(
         course = courses.get(item.course_id)
         if course is None or course.status != CourseStatus.PUBLISHED:
             raise Conflict(
-                "courseId", "A course in your cart is no longer sold", "COURSE_UNAVAILABLE"
+                None, "A course in your cart is no longer sold", CommerceCode.COURSE_UNAVAILABLE
             )
         if await get_active_enrollment(session, student_id=user_id, course_id=course.id):
-            raise Conflict("courseId", f"You already own {course.title}", "ALREADY_OWNED")
+            raise Conflict(None, f"You already own {course.title}", CommerceCode.ALREADY_OWNED)
         lines.append(
             CheckoutLine(
                 course.id,

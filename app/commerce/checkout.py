@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
+from app.commerce.errors import CommerceCode
 from app.commerce.events import event_object, register_handler
 from app.commerce.models import (
     Order,
@@ -30,7 +31,8 @@ from app.commerce.models import (
     PaymentProvider,
     PaymentStatus,
 )
-from app.commerce.orders import order_items, pay_order
+from app.commerce.orders import pay_order
+from app.commerce.repo import items_of_order, payment_of
 from app.errors import Conflict, Invalid, NotFound
 from app.integrations.payments import CheckoutLine, PaymentGateway
 
@@ -59,7 +61,9 @@ def redirect_url(frontend_url: str, value: str | None, *, field: str, default_pa
     except ValueError:  # an unparsable port
         same = False
     if not same or target.username is not None or target.password is not None:
-        raise Invalid(field, "The URL must be on the site's own address", "INVALID_REDIRECT")
+        raise Invalid(
+            field, "The URL must be on the site's own address", CommerceCode.INVALID_REDIRECT
+        )
     return url
 
 
@@ -75,26 +79,27 @@ async def create_checkout_session(
     cancel_url: str | None = None,
 ) -> CheckoutSession:
     """A Checkout Session paying the caller's unpaid order. Raises NotFound (not the caller's),
-    Conflict ORDER_NOT_PAYABLE, Invalid INVALID_REDIRECT (successUrl / cancelUrl)."""
+    Conflict ORDER_NOT_PAYABLE, Invalid INVALID_REDIRECT (success_url / cancel_url)."""
     order = await _lock_own_order(session, user_id, order_id)
     if order.status not in PAYABLE or order.total_minor < 1:
-        raise Conflict("orderId", f"The order is {order.status.value}", "ORDER_NOT_PAYABLE")
+        raise Conflict(
+            "order_id", f"The order is {order.status.value}", CommerceCode.ORDER_NOT_PAYABLE
+        )
     query = f"?order={order.id}"
     success = redirect_url(
-        frontend_url, success_url, field="successUrl", default_path="/checkout/success" + query
+        frontend_url, success_url, field="success_url", default_path="/checkout/success" + query
     )
     cancel = redirect_url(
-        frontend_url, cancel_url, field="cancelUrl", default_path="/checkout/cancel" + query
+        frontend_url, cancel_url, field="cancel_url", default_path="/checkout/cancel" + query
     )
-    payment = await _payment_of(session, order)
+    payment = await payment_of(session, order)
     if payment is not None and payment.metadata_.get("checkout_session_id"):
         meta = payment.metadata_
         return CheckoutSession(str(meta["checkout_session_id"]), meta.get("checkout_url"))
     user = await session.get(User, user_id)
-    items = await order_items(session, [order.id])
     info = await gateway.create_checkout_session(
         order_id=str(order.id),
-        lines=checkout_lines(order, items[order.id]),
+        lines=checkout_lines(order, await items_of_order(session, order.id)),
         currency=order.currency,
         customer_email=user.email if user is not None else None,
         success_url=success,
@@ -130,13 +135,6 @@ async def _lock_own_order(session: AsyncSession, user_id: uuid.UUID, order_id: u
     if order is None or order.user_id != user_id:
         raise NotFound("Order")
     return order
-
-
-async def _payment_of(session: AsyncSession, order: Order) -> Payment | None:
-    if order.payment_intent_id is None:
-        return None
-    stmt = select(Payment).where(Payment.provider_payment_id == order.payment_intent_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 def _new_payment(order: Order, provider: PaymentProvider, session_id: str) -> Payment:

@@ -7,8 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.models import UserRole
 from app.accounts.service import get_user_by_email
 from app.commerce.coupon_admin import CouponDraft, create_coupon
-from app.commerce.coupons import find_coupon
 from app.commerce.models import DiscountType
+from app.commerce.repo import coupon_by_code
 from app.security.permissions import Actor
 
 DEMO_COUPON = CouponDraft(
@@ -23,7 +23,7 @@ DEMO_ADMIN_EMAIL = "admin@easyways.example"
 
 async def seed_demo_coupon(session: AsyncSession) -> int:
     """Create WELCOME10 once (as the demo admin); 0 when it exists."""
-    if await find_coupon(session, DEMO_COUPON.code) is not None:
+    if await coupon_by_code(session, DEMO_COUPON.code) is not None:
         return 0
     admin = await get_user_by_email(session, DEMO_ADMIN_EMAIL)
     if admin is None or admin.role != UserRole.ADMIN:

@@ -24,7 +24,8 @@ from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import utcnow
-from app.commerce.models import Coupon, CouponCourse, CouponRedemption, Order, OrderStatus
+from app.commerce.errors import CommerceCode
+from app.commerce.models import Coupon, CouponRedemption, Order, OrderStatus
 from app.commerce.pricing import (
     DiscountTerms,
     PriceLine,
@@ -32,6 +33,7 @@ from app.commerce.pricing import (
     discount_for,
     discountable_subtotal,
 )
+from app.commerce.repo import coupon_by_code, normalise_code, scoped_course_ids
 from app.errors import Conflict, Invalid, NotFound
 
 SETTLED = frozenset({OrderStatus.PAID, OrderStatus.REFUNDED, OrderStatus.PARTIALLY_REFUNDED})
@@ -44,21 +46,6 @@ class CouponQuote:
     coupon: Coupon
     terms: DiscountTerms
     discount_minor: int
-
-
-def normalise_code(code: str) -> str:
-    return code.strip().upper()
-
-
-async def find_coupon(session: AsyncSession, code: str) -> Coupon | None:
-    return await session.scalar(select(Coupon).where(Coupon.code == normalise_code(code)))
-
-
-async def scoped_course_ids(session: AsyncSession, coupon_id: uuid.UUID) -> list[uuid.UUID]:
-    rows = await session.scalars(
-        select(CouponCourse.course_id).where(CouponCourse.coupon_id == coupon_id)
-    )
-    return list(rows)
 
 
 async def terms_of(session: AsyncSession, coupon: Coupon) -> DiscountTerms:
@@ -84,35 +71,43 @@ async def user_uses(session: AsyncSession, coupon_id: uuid.UUID, user_id: uuid.U
 def check_window(coupon: Coupon, now: datetime) -> None:
     """COUPON_INACTIVE / COUPON_NOT_STARTED / COUPON_EXPIRED."""
     if not coupon.is_active:
-        raise Conflict("code", "This coupon is no longer active", "COUPON_INACTIVE")
+        raise Conflict("code", "This coupon is no longer active", CommerceCode.COUPON_INACTIVE)
     if coupon.valid_from is not None and now < coupon.valid_from:
-        raise Conflict("code", "This coupon is not valid yet", "COUPON_NOT_STARTED")
+        raise Conflict("code", "This coupon is not valid yet", CommerceCode.COUPON_NOT_STARTED)
     if coupon.valid_until is not None and now >= coupon.valid_until:
-        raise Conflict("code", "This coupon has expired", "COUPON_EXPIRED")
+        raise Conflict("code", "This coupon has expired", CommerceCode.COUPON_EXPIRED)
 
 
 async def check_limits(session: AsyncSession, coupon: Coupon, user_id: uuid.UUID) -> None:
     """COUPON_EXHAUSTED (total uses) / COUPON_LIMIT_REACHED (this user's uses)."""
     if coupon.usage_limit is not None and coupon.used_count >= coupon.usage_limit:
-        raise Conflict("code", "This coupon has been used up", "COUPON_EXHAUSTED")
+        raise Conflict("code", "This coupon has been used up", CommerceCode.COUPON_EXHAUSTED)
     per_user = coupon.per_user_limit
     if per_user is not None and await user_uses(session, coupon.id, user_id) >= per_user:
-        raise Conflict("code", "You have already used this coupon", "COUPON_LIMIT_REACHED")
+        raise Conflict(
+            "code", "You have already used this coupon", CommerceCode.COUPON_LIMIT_REACHED
+        )
 
 
 def check_applies(lines: Sequence[PriceLine], terms: DiscountTerms) -> None:
     """CART_EMPTY / COUPON_NOT_APPLICABLE / CURRENCY_MISMATCH / MIN_ORDER_NOT_MET."""
     if not lines:
-        raise Conflict("code", "Add a course to your cart first", "CART_EMPTY")
+        raise Conflict("code", "Add a course to your cart first", CommerceCode.CART_EMPTY)
     if discountable_subtotal(lines, terms) == 0:
         raise Conflict(
-            "code", "This coupon does not apply to these courses", "COUPON_NOT_APPLICABLE"
+            "code",
+            "This coupon does not apply to these courses",
+            CommerceCode.COUPON_NOT_APPLICABLE,
         )
     currency = currency_of(lines)
-    if terms.amount_off_minor is not None and terms.currency != currency:
-        raise Conflict("code", "This coupon is for another currency", "CURRENCY_MISMATCH")
+    if terms.currency is not None and terms.currency != currency:
+        raise Conflict(
+            "code", "This coupon is for another currency", CommerceCode.CURRENCY_MISMATCH
+        )
     if sum(line.unit_price_minor for line in lines) < terms.min_order_minor:
-        raise Conflict("code", "The order is below this coupon's minimum", "MIN_ORDER_NOT_MET")
+        raise Conflict(
+            "code", "The order is below this coupon's minimum", CommerceCode.MIN_ORDER_NOT_MET
+        )
 
 
 async def evaluate_coupon(
@@ -127,9 +122,9 @@ async def evaluate_coupon(
     COUPON_NOT_FOUND, COUPON_INACTIVE, COUPON_NOT_STARTED, COUPON_EXPIRED, COUPON_EXHAUSTED,
     COUPON_LIMIT_REACHED, CART_EMPTY, COUPON_NOT_APPLICABLE, CURRENCY_MISMATCH,
     MIN_ORDER_NOT_MET. Reads only; the use is taken by `reserve_coupon`."""
-    coupon = await find_coupon(session, code) if normalise_code(code) else None
+    coupon = await coupon_by_code(session, code) if normalise_code(code) else None
     if coupon is None:
-        raise Invalid("code", "No coupon has this code", "COUPON_NOT_FOUND")
+        raise Invalid("code", "No coupon has this code", CommerceCode.COUPON_NOT_FOUND)
     check_window(coupon, now or utcnow())
     await check_limits(session, coupon, user_id)
     terms = await terms_of(session, coupon)

@@ -33,6 +33,7 @@ from app.commerce.models import Order, OrderItem, OrderStatus
 from app.db import Database
 from app.integrations.storage import Storage
 from app.learning.pdf import format_date
+from app.money import from_minor, precision
 from app.notifications.models import EmailLog
 from app.notifications.service import StoredAttachment, queue_email
 from app.settings import Settings
@@ -90,10 +91,9 @@ def order_url(settings: Settings, order_id: uuid.UUID) -> str:
 
 
 def format_money(amount_minor: int, currency: str) -> str:
-    """`USD 12.34` (two decimals; every currency we sell in has minor units of 1/100)."""
+    """`USD 1,234.56`, `JPY 1,500`: as many decimals as the currency has."""
     sign = "-" if amount_minor < 0 else ""
-    whole, cents = divmod(abs(amount_minor), 100)
-    return f"{sign}{currency} {whole:,}.{cents:02d}"
+    return f"{sign}{currency} {from_minor(abs(amount_minor), currency):,.{precision(currency)}f}"
 
 
 def render_invoice(content: InvoiceContent) -> bytes:

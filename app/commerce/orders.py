@@ -3,9 +3,10 @@
 `create_order` is idempotent per (user, idempotency key): the key is serialised with a
 transaction-scoped advisory lock, so concurrent replays see the first call's committed order and
 return it (no second PaymentIntent: the gateway key is `order:<id>:intent` anyway). The request
-hash (sha256 of the input without the key) is stored on the order; a used key with a different
-body is a CONFLICT. The coupon is RESERVED at checkout (limits decided here, under concurrency)
-and CONFIRMED when the payment succeeds. A free total completes at once (no intent).
+hash (sha256 of the input without the key, the expected total in minor units so that 55 and
+55.00 are one request) is stored on the order; a used key with a different body is a CONFLICT.
+The coupon is RESERVED at checkout (limits decided here, under concurrency) and CONFIRMED when
+the payment succeeds. A free total completes at once (no intent).
 
 Payment outcomes arrive as provider events (app.commerce.events): `payment_intent.succeeded`
 pays the order, confirms the coupon, enrolls the student in every course of the order (Property
@@ -30,7 +31,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.models import UserRole
 from app.clock import utcnow
 from app.commerce import cart as cart_service
+from app.commerce import repo
 from app.commerce.coupons import confirm_redemption, release_redemption, reserve_coupon
+from app.commerce.errors import CommerceCode
 from app.commerce.events import event_object, register_handler
 from app.commerce.models import (
     Cart,
@@ -42,15 +45,17 @@ from app.commerce.models import (
     PaymentProvider,
     PaymentStatus,
 )
+from app.commerce.repo import items_of_order, payment_of
 from app.commerce.revenue import recompute_course_revenue
-from app.errors import Conflict, DomainError, Invalid, NotFound
+from app.errors import Common, Conflict, DomainError, Invalid
 from app.integrations.payments import PaymentGateway
 from app.learning.models import EnrollmentSource
 from app.learning.service import enroll_student
+from app.money import Amount, to_minor
 from app.notifications.models import NotificationCategory, NotificationType
 from app.notifications.service import notify
 from app.outbox import emit
-from app.pagination import Page, PageRequest, SortKey, paginate
+from app.pagination import Page, PageRequest
 from app.security.permissions import Actor
 
 ORDER_PAID = "commerce.order_paid"
@@ -73,12 +78,21 @@ def request_hash_of(body: dict[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
+def checkout_hash(expected_total: tuple[int, str] | None) -> str:
+    """The request hash of a checkout expecting this total (minor units, currency) or none; a
+    checkout without an expected total hashes as it always did, so older keys still replay."""
+    if expected_total is None:
+        return request_hash_of({"expectedTotalMinor": None})
+    minor, currency = expected_total
+    return request_hash_of({"expectedTotalMinor": minor, "currency": currency})
+
+
 def check_idempotency_key(key: str | None) -> str:
     cleaned = (key or "").strip()
     if not cleaned:
-        raise Invalid("idempotencyKey", "An idempotency key is required", "REQUIRED")
+        raise Invalid("idempotency_key", "An idempotency key is required", Common.REQUIRED)
     if len(cleaned) > MAX_KEY_LENGTH:
-        raise Invalid("idempotencyKey", "The idempotency key is too long", "TOO_LONG")
+        raise Invalid("idempotency_key", "The idempotency key is too long", Common.TOO_LONG)
     return cleaned
 
 
@@ -87,26 +101,26 @@ async def create_order(
     gateway: PaymentGateway,
     *,
     user_id: uuid.UUID,
-    idempotency_key: str,
-    request_hash: str,
+    idempotency_key: str | None,
     provider: PaymentProvider,
-    expected_total_minor: int | None = None,
+    expected_total: Amount | None = None,
 ) -> CheckoutResult:
-    """Check out the user's cart (see the module docstring). Raises Invalid EMPTY_CART,
-    Conflict CONFLICT (key used with another body) / TOTAL_CHANGED, the cart's
-    ALREADY_OWNED / COURSE_UNAVAILABLE and the coupon's
-    COUPON_EXHAUSTED / COUPON_LIMIT_REACHED."""
+    """Check out the user's cart (see the module docstring). Raises Invalid CART_EMPTY,
+    TOO_PRECISE / UNKNOWN_CURRENCY (expected_total), Conflict CONFLICT (key used with another
+    body) / TOTAL_CHANGED / CURRENCY_MISMATCH, the cart's ALREADY_OWNED / COURSE_UNAVAILABLE
+    and the coupon's COUPON_EXHAUSTED / COUPON_LIMIT_REACHED."""
     key = check_idempotency_key(idempotency_key)
+    expected = None
+    if expected_total is not None:
+        expected = (to_minor(expected_total, "expected_total"), expected_total.currency)
     await _lock_key(session, user_id, key)
     existing = await _find_by_key(session, user_id, key)
     if existing is not None:
-        return await _replay(session, existing, request_hash)
+        return await _replay(session, existing, checkout_hash(expected))
     await _lock_cart(session, user_id)
     checkout = await cart_service.checkout_snapshot(session, user_id=user_id)
-    if expected_total_minor is not None and expected_total_minor != checkout.totals.total_minor:
-        raise Conflict(
-            "expectedTotalMinor", "The cart total has changed; review it", "TOTAL_CHANGED"
-        )
+    _check_expected(expected, checkout.totals.total_minor, checkout.totals.currency)
+    request_hash = checkout_hash(expected)
     order, items = await _insert_order(session, user_id, key, request_hash, checkout)
     if checkout.coupon_id is not None and checkout.totals.discount_minor > 0:
         await reserve_coupon(
@@ -122,6 +136,19 @@ async def create_order(
         return CheckoutResult(order, items, None)
     secret = await _start_payment(session, gateway, order, provider)
     return CheckoutResult(order, items, secret)
+
+
+def _check_expected(expected: tuple[int, str] | None, total_minor: int, currency: str) -> None:
+    if expected is None:
+        return
+    if expected[1] != currency:
+        raise Conflict(
+            "expected_total", f"The cart is priced in {currency}", CommerceCode.CURRENCY_MISMATCH
+        )
+    if expected[0] != total_minor:
+        raise Conflict(
+            "expected_total", "The cart total has changed; review it", CommerceCode.TOTAL_CHANGED
+        )
 
 
 async def _lock_key(session: AsyncSession, user_id: uuid.UUID, key: str) -> None:
@@ -142,11 +169,10 @@ async def _find_by_key(session: AsyncSession, user_id: uuid.UUID, key: str) -> O
 
 async def _replay(session: AsyncSession, order: Order, request_hash: str) -> CheckoutResult:
     if order.request_hash != request_hash:
-        raise Conflict("idempotencyKey", "This idempotency key was used for a different request")
-    payment = await _payment_of(session, order)
+        raise Conflict("idempotency_key", "This idempotency key was used for a different request")
+    payment = await payment_of(session, order)
     secret = payment.metadata_.get("client_secret") if payment is not None else None
-    items = await order_items(session, [order.id])
-    return CheckoutResult(order, items[order.id], secret, replayed=True)
+    return CheckoutResult(order, await items_of_order(session, order.id), secret, replayed=True)
 
 
 async def _insert_order(
@@ -264,13 +290,6 @@ async def _enroll(session: AsyncSession, order: Order, item: OrderItem) -> None:
         )
 
 
-async def _payment_of(session: AsyncSession, order: Order) -> Payment | None:
-    if order.payment_intent_id is None:
-        return None
-    stmt = select(Payment).where(Payment.provider_payment_id == order.payment_intent_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
 async def _lock_order_for_intent(session: AsyncSession, intent: dict[str, object]) -> Order | None:
     intent_id = intent.get("id")
     if not isinstance(intent_id, str):
@@ -303,7 +322,7 @@ async def pay_order(
     """
     if order.status in SETTLED or order.status == OrderStatus.CANCELED:
         return False
-    payment = await _payment_of(session, order)
+    payment = await payment_of(session, order)
     if payment_intent_id and payment_intent_id != order.payment_intent_id:
         order.payment_intent_id = payment_intent_id
         if payment is not None:
@@ -313,8 +332,7 @@ async def pay_order(
         payment.succeeded_at = utcnow()
         payment.failure_code = payment.failure_message = None
         payment.method = method or payment.method
-    items = await order_items(session, [order.id])
-    await _complete(session, order, items[order.id])
+    await _complete(session, order, await items_of_order(session, order.id))
     return True
 
 
@@ -324,7 +342,7 @@ async def on_payment_failed(session: AsyncSession, event: PaymentEvent) -> None:
     if order is None or order.status not in (OrderStatus.PENDING, OrderStatus.REQUIRES_PAYMENT):
         return
     order.status = OrderStatus.FAILED
-    payment = await _payment_of(session, order)
+    payment = await payment_of(session, order)
     if payment is not None:
         error = intent.get("last_payment_error")
         details = error if isinstance(error, dict) else {}
@@ -358,48 +376,17 @@ register_handler("payment_intent.payment_failed", on_payment_failed)
 
 
 def may_read(viewer: Actor | None, order: Order) -> bool:
+    """Its buyer and admins (with MFA when the policy asks) read an order; nobody else."""
     return viewer is not None and (
         viewer.id == order.user_id
         or (UserRole(viewer.role) == UserRole.ADMIN and not viewer.admin_mfa_missing)
     )
 
 
-async def orders_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Order | None]:
-    rows = (await session.execute(select(Order).where(Order.id.in_(ids)))).scalars()
-    found = {row.id: row for row in rows}
-    return [found.get(i) for i in ids]
-
-
-async def get_order(session: AsyncSession, *, viewer: Actor | None, order_id: uuid.UUID) -> Order:
-    [order] = await orders_by_ids(session, [order_id])
-    if order is None or not may_read(viewer, order):
-        raise NotFound("Order")
-    return order
-
-
-async def order_items(
-    session: AsyncSession, order_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[OrderItem]]:
-    stmt = (
-        select(OrderItem)
-        .where(OrderItem.order_id.in_(order_ids))
-        .order_by(OrderItem.created_at, OrderItem.id)
-    )
-    grouped: dict[uuid.UUID, list[OrderItem]] = {i: [] for i in order_ids}
-    for item in (await session.execute(stmt)).scalars():
-        grouped[item.order_id].append(item)
-    return grouped
-
-
-async def list_orders(
+async def orders_of_user(
     session: AsyncSession, *, user_id: uuid.UUID, request: PageRequest, with_total: bool = False
 ) -> Page[Order]:
-    """A user's orders, most recent first."""
-    return await paginate(
-        session,
-        select(Order).where(Order.user_id == user_id),
-        order_by=[SortKey(Order.created_at.expression, descending=True)],
-        tiebreaker=Order.id.expression,
-        request=request,
-        with_total=with_total,
+    """A user's orders, most recent first (`myOrders`)."""
+    return await repo.orders_of_user(
+        session, user_id=user_id, request=request, with_total=with_total
     )

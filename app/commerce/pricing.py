@@ -3,8 +3,9 @@
 Rules (hypothesis-tested in tests/commerce/test_pricing_properties.py):
 - every amount is an int of minor units; one currency per priced set (else CURRENCY_MISMATCH);
 - the discount applies to the discountable subtotal (the lines in the coupon's scope) and never
-  exceeds it; a percentage is rounded half-up; a fixed amount in another currency discounts
-  nothing; below the coupon's minimum order (compared with the whole subtotal) nothing either;
+  exceeds it; a percentage is rounded half-up; a coupon with a currency (a fixed amount, or a
+  minimum order) discounts nothing on lines in another currency; below the coupon's minimum
+  order (compared with the whole subtotal) nothing either;
 - the order discount is spread over the discountable lines in proportion to their price (largest
   remainder), so every line's discount is within its price and the lines add up exactly;
 - tax = round_half_up((subtotal - discount) * rate_bps / 10000), once per order;
@@ -17,6 +18,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.commerce.errors import CommerceCode
 from app.errors import Conflict
 
 BPS = 10_000
@@ -32,7 +34,9 @@ class PriceLine:
 
 @dataclass(frozen=True)
 class DiscountTerms:
-    """What a coupon takes off. `course_ids` None: every course; otherwise only those."""
+    """What a coupon takes off. `course_ids` None: every course; otherwise only those.
+    `currency`: the currency of the fixed amount and of the minimum order (None: a percentage
+    without a minimum, good in any currency)."""
 
     percent_off: int | None = None
     amount_off_minor: int | None = None
@@ -71,7 +75,9 @@ def currency_of(lines: Sequence[PriceLine], default: str = DEFAULT_CURRENCY) -> 
     """The one currency of `lines` (CURRENCY_MISMATCH when they mix)."""
     currencies = {line.currency for line in lines}
     if len(currencies) > 1:
-        raise Conflict(None, "All items must be priced in one currency", "CURRENCY_MISMATCH")
+        raise Conflict(
+            None, "All items must be priced in one currency", CommerceCode.CURRENCY_MISMATCH
+        )
     return currencies.pop() if currencies else default
 
 
@@ -81,7 +87,7 @@ def discountable_subtotal(lines: Sequence[PriceLine], terms: DiscountTerms) -> i
 
 def discount_for(lines: Sequence[PriceLine], terms: DiscountTerms | None, currency: str) -> int:
     """The order discount `terms` give on `lines` (0 when they do not apply)."""
-    if terms is None:
+    if terms is None or (terms.currency is not None and terms.currency != currency):
         return 0
     if sum(line.unit_price_minor for line in lines) < terms.min_order_minor:
         return 0
@@ -89,7 +95,7 @@ def discount_for(lines: Sequence[PriceLine], terms: DiscountTerms | None, curren
     if terms.percent_off is not None:
         percent = max(0, min(100, terms.percent_off))
         return min(base, round_half_up(base * percent, 100))
-    if terms.amount_off_minor is not None and terms.currency == currency:
+    if terms.amount_off_minor is not None and terms.currency is not None:
         return min(base, max(0, terms.amount_off_minor))
     return 0
 
@@ -122,7 +128,9 @@ def price_lines(
     """Totals of `lines` with an optional coupon and a tax rate in basis points."""
     cur = currency_of(lines, currency or DEFAULT_CURRENCY)
     if currency is not None and lines and cur != currency:
-        raise Conflict(None, "All items must be priced in one currency", "CURRENCY_MISMATCH")
+        raise Conflict(
+            None, "All items must be priced in one currency", CommerceCode.CURRENCY_MISMATCH
+        )
     subtotal = sum(line.unit_price_minor for line in lines)
     discount = discount_for(lines, terms, cur)
     weights = [

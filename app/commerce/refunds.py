@@ -1,6 +1,7 @@
 """Refunds: `requestRefund` (the student, policy amount), `refundOrder` (admins, any amount up to
 what is left) and the provider's `charge.refunded` event (Properties 54 and 55).
 
+- Admins give the amount in major units of the order's currency (`app.money.to_minor`).
 - Each refunded order item gets its own Refund row (pending), then the gateway is asked with the
   idempotency key f"refund:{refund.id}"; the gateway's immediate answer or the later
   `charge.refunded` event moves it to succeeded, exactly once.
@@ -22,6 +23,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy import func, select
@@ -30,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import learning
 from app.clock import utcnow
 from app.commerce import revenue
+from app.commerce.errors import CommerceCode
 from app.commerce.events import event_object, register_handler
 from app.commerce.models import (
     Order,
@@ -48,8 +51,9 @@ from app.commerce.refund_policy import (
     policy_amount,
     refundable,
 )
-from app.errors import Forbidden, Invalid, NotFound
+from app.errors import Common, Forbidden, Invalid, NotFound
 from app.learning.models import Enrollment, EnrollmentStatus
+from app.money import Amount, from_minor, to_minor
 from app.notifications.models import NotificationCategory, NotificationType
 from app.notifications.service import notify
 from app.security.permissions import Actor, Permission, has_permission
@@ -68,6 +72,14 @@ class RefundGateway(Protocol):
         idempotency_key: str,
         metadata: dict[str, str],
     ) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Refunded:
+    """The refunds one request made, and their order as they left it."""
+
+    order: Order
+    refunds: list[Refund]
 
 
 @dataclass
@@ -95,7 +107,7 @@ async def request_refund(
     reason: str | None,
     policy: RefundPolicy,
     now: datetime | None = None,
-) -> list[Refund]:
+) -> Refunded:
     """The buyer asks for a refund of one course of the order (or all of them) by the policy.
 
     NotFound when the order is not theirs; Invalid NOT_REFUNDABLE when the policy gives nothing.
@@ -119,7 +131,9 @@ async def request_refund(
         if amount > 0:
             plan.append((item, amount))
     if not plan:
-        raise Invalid("orderId", "Nothing in this order can be refunded", "NOT_REFUNDABLE")
+        raise Invalid(
+            "order_id", "Nothing in this order can be refunded", CommerceCode.NOT_REFUNDABLE
+        )
     return await _issue(session, gateway, state, plan, text, user_id)
 
 
@@ -129,47 +143,35 @@ async def refund_order(
     *,
     actor: Actor,
     order_id: uuid.UUID,
-    amount_minor: int | None,
-    course_id: uuid.UUID | None,
-    reason: str | None,
-) -> list[Refund]:
-    """Admins refund any amount up to what is left (all of it when no amount is given), on one
-    course or spread over the order's items in order."""
+    amount: Decimal | None = None,
+    course_id: uuid.UUID | None = None,
+    reason: str | None = None,
+) -> Refunded:
+    """Admins refund any amount (major units of the order's currency) up to what is left (all
+    of it when no amount is given), on one course or spread over the order's items in order."""
     if not has_permission(actor, Permission.REFUNDS_MANAGE):
         raise Forbidden("Only admins can refund orders")
     text = _reason(reason)
-    if amount_minor is not None and amount_minor <= 0:
-        raise Invalid("amountMinor", "The amount must be positive", "INVALID_AMOUNT")
     state = await _load(session, order_id)
+    currency = state.order.currency
+    amount_minor = None if amount is None else to_minor(Amount(amount, currency), "amount")
+    if amount_minor is not None and amount_minor <= 0:
+        raise Invalid("amount", "The amount must be positive", Common.OUT_OF_RANGE)
     items = _chosen(state, course_id)
     available = sum(state.left(item) for item in items)
     wanted = available if amount_minor is None else amount_minor
     if available == 0:
-        raise Invalid("orderId", "Nothing in this order can be refunded", "NOT_REFUNDABLE")
+        raise Invalid(
+            "order_id", "Nothing in this order can be refunded", CommerceCode.NOT_REFUNDABLE
+        )
     if wanted > available:
         raise Invalid(
-            "amountMinor", f"At most {available} can still be refunded", "AMOUNT_TOO_HIGH"
+            "amount",
+            f"At most {_money(available, currency)} can still be refunded",
+            CommerceCode.AMOUNT_TOO_HIGH,
         )
     plan = [(item, share) for item, share in _spread(wanted, items, state) if share > 0]
     return await _issue(session, gateway, state, plan, text, actor.id)
-
-
-async def refunded_courses(session: AsyncSession, rows: Sequence[Refund]) -> list[uuid.UUID | None]:
-    """The course of each refund (None for order-level refunds), in order."""
-    ids = [r.order_item_id for r in rows if r.order_item_id is not None]
-    found = await session.execute(
-        select(OrderItem.id, OrderItem.course_id).where(OrderItem.id.in_(ids))
-    )
-    courses = {item_id: course_id for item_id, course_id in found.all()}
-    return [courses.get(r.order_item_id) if r.order_item_id else None for r in rows]
-
-
-async def order_after(session: AsyncSession, order_id: uuid.UUID) -> Order:
-    """The order as the refund left it (in the caller's transaction)."""
-    order = await session.get(Order, order_id)
-    if order is None:
-        raise NotFound("Order")
-    return order
 
 
 def _spread(amount: int, items: list[OrderItem], state: _OrderState) -> list[tuple[OrderItem, int]]:
@@ -184,7 +186,7 @@ def _spread(amount: int, items: list[OrderItem], state: _OrderState) -> list[tup
 def _reason(reason: str | None) -> str | None:
     text = (reason or "").strip()
     if len(text) > MAX_REASON:
-        raise Invalid("reason", f"Keep the reason under {MAX_REASON} characters", "TOO_LONG")
+        raise Invalid("reason", f"Keep the reason under {MAX_REASON} characters", Common.TOO_LONG)
     return text or None
 
 
@@ -193,7 +195,9 @@ def _chosen(state: _OrderState, course_id: uuid.UUID | None) -> list[OrderItem]:
         return state.items
     chosen = [item for item in state.items if item.course_id == course_id]
     if not chosen:
-        raise Invalid("courseId", "This course is not part of the order", "NOT_IN_ORDER")
+        raise Invalid(
+            "course_id", "This course is not part of the order", CommerceCode.NOT_IN_ORDER
+        )
     return chosen
 
 
@@ -203,9 +207,9 @@ async def _load(session: AsyncSession, order_id: uuid.UUID) -> _OrderState:
         raise NotFound("Order")
     payment = await _payment_of(session, order)
     if order.status == OrderStatus.REFUNDED:
-        raise Invalid("orderId", "This order was refunded already", "ALREADY_REFUNDED")
+        raise Invalid("order_id", "This order was refunded already", CommerceCode.ALREADY_REFUNDED)
     if order.status not in REFUNDABLE_ORDER_STATUSES or payment is None:
-        raise Invalid("orderId", "Only a paid order can be refunded", "ORDER_NOT_PAID")
+        raise Invalid("order_id", "Only a paid order can be refunded", CommerceCode.ORDER_NOT_PAID)
     items = list(
         await session.scalars(
             select(OrderItem)
@@ -255,7 +259,7 @@ async def _issue(
     plan: Sequence[tuple[OrderItem, int]],
     reason: str | None,
     requested_by: uuid.UUID,
-) -> list[Refund]:
+) -> Refunded:
     refunds: list[Refund] = []
     for item, amount in plan:
         enrollment = await _enrollment_of(session, state.order, item)
@@ -289,7 +293,7 @@ async def _issue(
             state.pending[item.id] -= amount
         refunds.append(refund)
     await session.flush()
-    return refunds
+    return Refunded(state.order, refunds)
 
 
 async def _enrollment_of(session: AsyncSession, order: Order, item: OrderItem) -> Enrollment | None:
@@ -347,7 +351,7 @@ async def _record_amount(
 
 
 def _money(amount: int, currency: str) -> str:
-    return f"{amount / 100:.2f} {currency}"
+    return f"{from_minor(amount, currency)} {currency}"
 
 
 async def _revoke(session: AsyncSession, order: Order, course_ids: list[uuid.UUID]) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.analytics.models import CourseAnalytics
 from app.catalog.models import Course
+from app.commerce.errors import CommerceCode
 from app.commerce.models import Order, OrderItem, OrderStatus, Refund, RefundStatus
 from app.errors import Forbidden, Invalid
 from app.security.permissions import Actor, Permission, has_permission
@@ -36,9 +37,11 @@ class DateRange:
 
     def check(self) -> DateRange:
         if self.end <= self.start:
-            raise Invalid("range", "`to` must be after `from`", "INVALID_RANGE")
+            raise Invalid("range", "The end must be after the start", CommerceCode.INVALID_RANGE)
         if (self.end - self.start).days > MAX_RANGE_DAYS:
-            raise Invalid("range", "The range may span at most five years", "RANGE_TOO_LONG")
+            raise Invalid(
+                "range", "The range may span at most five years", CommerceCode.RANGE_TOO_LONG
+            )
         return self
 
 

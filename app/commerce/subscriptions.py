@@ -1,5 +1,5 @@
-"""Subscriptions: the all-access plan, `subscribe`, `cancelSubscription`, `mySubscription` and the
-provider's subscription events.
+"""Subscriptions: the all-access plan, subscribing, cancelling and the provider's subscription
+events.
 
 - One live subscription per user (INCOMPLETE, TRIALING, ACTIVE or PAST_DUE): `subscribe` locks the
   user row, so concurrent calls create one; the customer comes from `ensure_customer` (stored in
@@ -26,6 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import learning
 from app.accounts.models import User
 from app.clock import utcnow
+from app.commerce import repo
+from app.commerce.errors import CommerceCode
 from app.commerce.events import event_object, register_handler
 from app.commerce.models import (
     BillingInterval,
@@ -36,6 +38,7 @@ from app.commerce.models import (
     SubscriptionPlan,
     SubscriptionStatus,
 )
+from app.commerce.repo import active_plan_by_code, live_subscription
 from app.errors import Conflict, NotFound
 from app.ids import new_id
 from app.learning.models import Enrollment, EnrollmentSource, EnrollmentStatus
@@ -44,12 +47,6 @@ from app.notifications.service import notify
 from app.settings import Settings, get_settings
 
 PLAN_CODE = "all-access"
-LIVE = (
-    SubscriptionStatus.INCOMPLETE,
-    SubscriptionStatus.TRIALING,
-    SubscriptionStatus.ACTIVE,
-    SubscriptionStatus.PAST_DUE,
-)
 ENDED = (
     SubscriptionStatus.CANCELED,
     SubscriptionStatus.INCOMPLETE_EXPIRED,
@@ -98,6 +95,11 @@ async def seed_plan(session: AsyncSession, settings: Settings | None = None) -> 
     return 1
 
 
+async def active_plans(session: AsyncSession) -> list[SubscriptionPlan]:
+    """The plans one can subscribe to, by code."""
+    return await repo.active_plans(session)
+
+
 async def subscribe(
     session: AsyncSession,
     gateway: SubscriptionGateway,
@@ -110,15 +112,13 @@ async def subscribe(
     user = await session.scalar(select(User).where(User.id == user_id).with_for_update())
     if user is None:
         raise NotFound("User")
-    plan = await session.scalar(
-        select(SubscriptionPlan).where(
-            SubscriptionPlan.code == plan_code.strip(), SubscriptionPlan.is_active.is_(True)
-        )
-    )
+    plan = await active_plan_by_code(session, plan_code)
     if plan is None or not plan.provider_price_id:
         raise NotFound("Plan")
     if await live_subscription(session, user_id=user_id) is not None:
-        raise Conflict("planCode", "You already have a subscription", "ALREADY_SUBSCRIBED")
+        raise Conflict(
+            "plan_code", "You already have a subscription", CommerceCode.ALREADY_SUBSCRIBED
+        )
     customer_id = await _customer(session, gateway, user, provider)
     subscription_id = new_id()
     answer = await gateway.create_subscription(
@@ -168,28 +168,6 @@ async def _customer(
     )
     await session.flush()
     return customer_id
-
-
-async def live_subscription(session: AsyncSession, *, user_id: uuid.UUID) -> Subscription | None:
-    return await session.scalar(
-        select(Subscription)
-        .where(Subscription.user_id == user_id, Subscription.status.in_(LIVE))
-        .order_by(Subscription.created_at.desc())
-        .limit(1)
-    )
-
-
-async def my_subscription(session: AsyncSession, *, user_id: uuid.UUID) -> Subscription | None:
-    """The user's live subscription, else the most recent one, else None."""
-    live = await live_subscription(session, user_id=user_id)
-    if live is not None:
-        return live
-    return await session.scalar(
-        select(Subscription)
-        .where(Subscription.user_id == user_id)
-        .order_by(Subscription.created_at.desc())
-        .limit(1)
-    )
 
 
 async def cancel_subscription(

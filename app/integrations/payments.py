@@ -4,7 +4,8 @@
 caller derives from its own ids (e.g. ``f"order:{order_id}:intent"``), so a retried request never
 charges, refunds or subscribes twice: Stripe (and the local stand-in) answer a replayed key with
 the object the first call created. Provider failures raise `PaymentProviderError` (a typed domain
-error with the provider's code and whether a retry may help).
+error with the provider's code and whether a retry may help; `user_code` maps the refusals a
+caller can act on onto a fixed set of CommerceCode members).
 
 - `StripeGateway` (PAYMENTS_BACKEND=stripe) uses the official `stripe` library (`StripeClient`,
   sync HTTP in a worker thread so no extra async HTTP dependency is needed); `STRIPE_API_BASE`
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import stripe
 
+from app.commerce.errors import CommerceCode
 from app.errors import DomainError, Failure
 from app.settings import Settings
 
@@ -37,6 +39,14 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
 
 T = TypeVar("T")
+
+
+# Provider error codes (Stripe's, which the local backend also uses) a caller can act on; every
+# other refusal is PAYMENT_REFUSED. A provider code never reaches the API as a code of its own.
+SETTLED_CODES = frozenset(
+    {"payment_intent_unexpected_state", "charge_already_refunded", "charge_already_captured"}
+)
+UNKNOWN_CODES = frozenset({"resource_missing"})
 
 
 class PaymentProviderError(DomainError):
@@ -48,6 +58,16 @@ class PaymentProviderError(DomainError):
         super().__init__(message)
         self.provider_code = provider_code
         self.retryable = retryable
+
+    @property
+    def user_code(self) -> CommerceCode:
+        """The provider's refusal as one of the documented codes a caller can fix or explain:
+        PAYMENT_ALREADY_SETTLED, PAYMENT_UNKNOWN, else PAYMENT_REFUSED."""
+        if self.provider_code in SETTLED_CODES:
+            return CommerceCode.PAYMENT_ALREADY_SETTLED
+        if self.provider_code in UNKNOWN_CODES:
+            return CommerceCode.PAYMENT_UNKNOWN
+        return CommerceCode.PAYMENT_REFUSED
 
 
 class InvalidWebhook(Exception):

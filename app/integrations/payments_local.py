@@ -24,6 +24,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from app.accounts.models import UserRole
+from app.commerce.errors import CommerceCode
 from app.commerce.models import Order, OrderStatus
 from app.db import Database
 from app.errors import Conflict, Forbidden, NotFound
@@ -32,6 +34,7 @@ from app.integrations.payments import (
     CheckoutInfo,
     CheckoutLine,
     IntentInfo,
+    PaymentGateway,
     PaymentProviderError,
     RefundInfo,
     SubscriptionInfo,
@@ -39,6 +42,7 @@ from app.integrations.payments import (
     subscription_info,
     verify_webhook,
 )
+from app.security.permissions import Actor
 from app.settings import Settings
 
 PREFIX = "payments:local:"
@@ -418,45 +422,48 @@ def sandbox_enabled(settings: Settings) -> bool:
     return settings.payments_backend == "local" and not settings.is_production
 
 
-async def _payable_order(
-    db: Database, *, order_id: uuid.UUID, user_id: uuid.UUID, is_admin: bool
-) -> Order:
+async def _payable_order(db: Database, *, order_id: uuid.UUID, actor: Actor) -> Order:
     async with db.session() as session:
         order = await session.get(Order, order_id)
-    if order is None or (order.user_id != user_id and not is_admin):
+    if order is None or (order.user_id != actor.id and actor.role != UserRole.ADMIN):
         raise NotFound("Order")
     if order.payment_intent_id is None:
-        raise Conflict("orderId", "The order has no payment to confirm", "ORDER_HAS_NO_PAYMENT")
+        raise Conflict(
+            "order_id", "The order has no payment to confirm", CommerceCode.ORDER_HAS_NO_PAYMENT
+        )
     if order.status not in (OrderStatus.PENDING, OrderStatus.REQUIRES_PAYMENT):
-        raise Conflict("orderId", f"The order is {order.status.value}", "ORDER_NOT_PAYABLE")
+        raise Conflict(
+            "order_id", f"The order is {order.status.value}", CommerceCode.ORDER_NOT_PAYABLE
+        )
     return order
 
 
 async def confirm_test_payment(
     db: Database,
     settings: Settings,
-    gateway: LocalGateway,
+    gateway: PaymentGateway,
     *,
+    actor: Actor,
     order_id: uuid.UUID,
-    user_id: uuid.UUID,
-    is_admin: bool,
     succeeded: bool,
 ) -> PaymentConfirmation:
     """Settle the order's local payment intent and deliver the signed event to the webhook route.
 
-    Development only (local backend, not production): the customer's card "pays" or is declined,
-    and the event Stripe would send goes through the same verification and storage as a real
-    delivery (`app.http.webhooks.receive_webhook`), so the worker processes it like any other.
-    An order paid through an open Checkout Session gets `checkout.session.completed` instead.
+    Development only (local backend, not production; FORBIDDEN otherwise): the customer's card
+    "pays" or is declined, and the event Stripe would send goes through the same verification
+    and storage as a real delivery (`app.http.webhooks.receive_webhook`), so the worker
+    processes it like any other. An order paid through an open Checkout Session gets
+    `checkout.session.completed` instead. The buyer or an admin may confirm; a refusal of the
+    stand-in provider is a user error with its `PaymentProviderError.user_code`.
     """
-    if not sandbox_enabled(settings):
+    if not sandbox_enabled(settings) or not isinstance(gateway, LocalGateway):
         raise Forbidden("Test payments need the local payments backend outside production")
-    order = await _payable_order(db, order_id=order_id, user_id=user_id, is_admin=is_admin)
+    order = await _payable_order(db, order_id=order_id, actor=actor)
     intent_id = str(order.payment_intent_id)
     try:
         intent = await gateway.complete_intent(intent_id, succeeded=succeeded)
     except PaymentProviderError as exc:
-        raise Conflict("orderId", exc.message, exc.provider_code.upper()) from exc
+        raise Conflict("order_id", exc.message, exc.user_code) from exc
     event_type = "payment_intent.succeeded" if succeeded else "payment_intent.payment_failed"
     checkout = await gateway.complete_checkout_session(str(order.id), intent) if succeeded else None
     if checkout is not None:

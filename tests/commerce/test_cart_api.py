@@ -6,10 +6,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.catalog.models import CourseStatus
 from app.clock import utcnow
+from app.commerce.models import Cart as CartModel
 from app.commerce.models import DiscountType
 from app.db import Database
 from tests.support import learning as helpers
@@ -52,8 +54,8 @@ async def test_adding_a_course_captures_its_tier_price(client: GraphQLClient) ->
     payload = await _add(client, user, course.id, "PRO")
     assert payload["errors"] == []
     line = payload["cart"]["lines"][0]
-    assert (line["tier"], line["unitPrice"]) == ("PRO", {"amount": 5000, "currency": "USD"})
-    assert payload["cart"]["total"] == {"amount": 5000}
+    assert (line["tier"], line["unitPrice"]) == ("PRO", {"amount": "50.00", "currency": "USD"})
+    assert payload["cart"]["total"] == {"amount": "50.00"}
 
 
 async def test_adding_a_course_again_changes_its_tier(client: GraphQLClient) -> None:
@@ -62,7 +64,7 @@ async def test_adding_a_course_again_changes_its_tier(client: GraphQLClient) -> 
     await _add(client, user, course.id, "PRO")
     payload = await _add(client, user, course.id, "BASIC")
     assert [line["tier"] for line in payload["cart"]["lines"]] == ["BASIC"]
-    assert payload["cart"]["subtotal"] == {"amount": 2000, "currency": "USD"}
+    assert payload["cart"]["subtotal"] == {"amount": "20.00", "currency": "USD"}
 
 
 async def test_an_owned_course_cannot_be_added(client: GraphQLClient) -> None:
@@ -130,7 +132,7 @@ async def test_a_coupon_code_is_case_insensitive_and_discounts_the_total(
     payload = await _mutate(client, user, "applyCoupon", {"code": " spring25 "})
     cart = payload["cart"]
     assert cart["coupon"] == {"code": "SPRING25"}
-    assert (cart["discount"], cart["total"]) == ({"amount": 500}, {"amount": 1500})
+    assert (cart["discount"], cart["total"]) == ({"amount": "5.00"}, {"amount": "15.00"})
 
 
 async def test_a_coupon_scoped_to_other_courses_does_not_apply(client: GraphQLClient) -> None:
@@ -149,6 +151,7 @@ async def test_a_coupon_scoped_to_other_courses_does_not_apply(client: GraphQLCl
         ({"is_active": False}, "COUPON_INACTIVE"),
         ({"usage_limit": 1, "used_count": 1}, "COUPON_EXHAUSTED"),
         ({"min_order_minor": 5000}, "MIN_ORDER_NOT_MET"),
+        ({"min_order_minor": 100, "currency": "EUR"}, "CURRENCY_MISMATCH"),
         (
             {"discount_type": DiscountType.FIXED, "amount_off_minor": 500, "currency": "EUR"},
             "CURRENCY_MISMATCH",
@@ -189,7 +192,7 @@ async def test_a_coupon_that_expires_stops_counting_and_says_why(
         )
     cart = await _cart(client, user)
     assert (cart["coupon"], cart["couponProblem"]) == (None, {"code": "COUPON_EXPIRED"})
-    assert cart["total"] == {"amount": 2000}
+    assert cart["total"] == {"amount": "20.00"}
 
 
 async def test_removing_the_coupon_restores_the_total(client: GraphQLClient) -> None:
@@ -203,7 +206,7 @@ async def test_removing_the_coupon_restores_the_total(client: GraphQLClient) -> 
         token=token_for(client, user),
     )
     assert outcome.data is not None
-    assert outcome.data["removeCoupon"]["cart"]["total"] == {"amount": 2000}
+    assert outcome.data["removeCoupon"]["cart"]["total"] == {"amount": "20.00"}
 
 
 async def test_tax_is_added_after_the_discount(client: GraphQLClient) -> None:
@@ -214,12 +217,22 @@ async def test_tax_is_added_after_the_discount(client: GraphQLClient) -> None:
     await _mutate(client, user, "applyCoupon", {"code": "FIFTEEN"})
     cart = await _cart(with_settings(client, tax_rate_bps=825), user)
     assert (cart["discount"], cart["tax"], cart["total"]) == (
-        {"amount": 1500},
-        {"amount": 701},
-        {"amount": 9201},
+        {"amount": "15.00"},
+        {"amount": "7.01"},
+        {"amount": "92.01"},
     )
 
 
 async def test_the_cart_needs_a_signed_in_user(client: GraphQLClient) -> None:
     outcome = await client.execute(CART)
     assert [e.extensions["code"] for e in outcome.errors] == ["UNAUTHENTICATED"]
+
+
+async def test_reading_a_cart_never_used_shows_it_empty_and_writes_nothing(
+    client: GraphQLClient, database: Database
+) -> None:
+    user = await person(client.database)
+    cart = await _cart(client, user)
+    assert (cart["lines"], cart["coupon"], cart["total"]) == ([], None, {"amount": "0.00"})
+    async with database.session() as session:
+        assert await session.scalar(select(func.count()).select_from(CartModel)) == 0

@@ -15,13 +15,17 @@ from tests.support import learning as helpers
 from tests.support.coupons import coupon, paid_course, person
 
 
-async def _codes(database: Database, user_id: uuid.UUID) -> list[str]:
+async def _errors(database: Database, user_id: uuid.UUID) -> list[tuple[str | None, str]]:
     try:
         async with database.transaction() as session:
             await cart.checkout_snapshot(session, user_id=user_id, tax_rate_bps=0)
     except UserFacingError as exc:
-        return [e.code for e in exc.errors]
+        return [(e.field, e.code) for e in exc.errors]
     return []
+
+
+async def _codes(database: Database, user_id: uuid.UUID) -> list[str]:
+    return [code for _, code in await _errors(database, user_id)]
 
 
 async def _fill(
@@ -56,7 +60,7 @@ async def test_the_snapshot_aligns_lines_titles_and_discounts(database: Database
 
 async def test_an_empty_cart_cannot_be_checked_out(database: Database) -> None:
     user = await person(database)
-    assert await _codes(database, user.id) == ["EMPTY_CART"]
+    assert await _codes(database, user.id) == ["CART_EMPTY"]
 
 
 async def test_a_course_owned_since_it_was_added_stops_checkout(database: Database) -> None:
@@ -76,7 +80,8 @@ async def test_a_coupon_used_up_since_it_was_applied_stops_checkout(database: Da
         found = await session.get(Coupon, row.id)
         assert found is not None
         found.used_count = 1
-    assert await _codes(database, user.id) == ["COUPON_EXHAUSTED"]
+    # a checkout has no coupon code among its input fields: the error names none
+    assert await _errors(database, user.id) == [(None, "COUPON_EXHAUSTED")]
 
 
 @pytest.mark.parametrize("with_coupon", [False, True])

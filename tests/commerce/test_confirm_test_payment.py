@@ -4,7 +4,6 @@ event goes through the webhook route's verification into payment_events + the ou
 from __future__ import annotations
 
 from sqlalchemy import select
-from strawberry import relay
 
 from app.accounts.models import UserRole
 from app.commerce.models import PaymentEvent
@@ -12,7 +11,7 @@ from app.db import Database
 from app.integrations.payments import CheckoutLine
 from app.integrations.payments_local import LocalGateway
 from tests.support.authoring import user
-from tests.support.catalog import token_for
+from tests.support.catalog import gid, token_for
 from tests.support.graphql import GraphQLClient, with_settings
 from tests.support.payments import order_with_intent, stored_counts
 
@@ -36,7 +35,7 @@ async def test_a_successful_test_payment_delivers_a_signed_succeeded_event(
 ) -> None:
     buyer = await user(database, UserRole.STUDENT)
     order = await order_with_intent(database, gateway, buyer, total_minor=4900)
-    result = await _confirm(client, token_for(client, buyer), str(order.id), "SUCCEEDED")
+    result = await _confirm(client, token_for(client, buyer), gid("Order", order.id), "SUCCEEDED")
     payload = result["data"]["confirmTestPayment"]
     assert payload["errors"] == []
     assert payload["eventType"] == "payment_intent.succeeded"
@@ -61,7 +60,7 @@ async def test_a_failed_test_payment_delivers_a_payment_failed_event(
 ) -> None:
     buyer = await user(database, UserRole.STUDENT)
     order = await order_with_intent(database, gateway, buyer)
-    result = await _confirm(client, token_for(client, buyer), str(order.id), "FAILED")
+    result = await _confirm(client, token_for(client, buyer), gid("Order", order.id), "FAILED")
     assert result["data"]["confirmTestPayment"]["eventType"] == "payment_intent.payment_failed"
     [event] = await _events(database)
     error = event.payload["data"]["object"]["last_payment_error"]
@@ -74,10 +73,10 @@ async def test_a_paid_intent_cannot_be_confirmed_again(
     buyer = await user(database, UserRole.STUDENT)
     order = await order_with_intent(database, gateway, buyer)
     token = token_for(client, buyer)
-    await _confirm(client, token, str(order.id), "SUCCEEDED")
-    again = await _confirm(client, token, str(order.id), "SUCCEEDED")
+    await _confirm(client, token, gid("Order", order.id), "SUCCEEDED")
+    again = await _confirm(client, token, gid("Order", order.id), "SUCCEEDED")
     [error] = again["data"]["confirmTestPayment"]["errors"]
-    assert (error["field"], error["code"]) == ("orderId", "PAYMENT_INTENT_UNEXPECTED_STATE")
+    assert (error["field"], error["code"]) == ("orderId", "PAYMENT_ALREADY_SETTLED")
     assert await stored_counts(database) == (1, 1)
 
 
@@ -87,7 +86,9 @@ async def test_someone_elses_order_is_not_found(
     buyer = await user(database, UserRole.STUDENT)
     stranger = await user(database, UserRole.STUDENT)
     order = await order_with_intent(database, gateway, buyer)
-    result = await _confirm(client, token_for(client, stranger), str(order.id), "SUCCEEDED")
+    result = await _confirm(
+        client, token_for(client, stranger), gid("Order", order.id), "SUCCEEDED"
+    )
     assert result["codes"] == ["NOT_FOUND"]
     assert await stored_counts(database) == (0, 0)
 
@@ -97,7 +98,7 @@ async def test_anonymous_callers_are_refused(
 ) -> None:
     buyer = await user(database, UserRole.STUDENT)
     order = await order_with_intent(database, gateway, buyer)
-    result = await _confirm(client, None, str(order.id), "SUCCEEDED")
+    result = await _confirm(client, None, gid("Order", order.id), "SUCCEEDED")
     assert result["codes"] == ["UNAUTHENTICATED"]
 
 
@@ -107,7 +108,9 @@ async def test_refused_with_the_stripe_backend(
     buyer = await user(database, UserRole.STUDENT)
     order = await order_with_intent(database, gateway, buyer)
     stripe_client = with_settings(client, payments_backend="stripe", stripe_secret_key="sk_test_x")
-    result = await _confirm(stripe_client, token_for(client, buyer), str(order.id), "SUCCEEDED")
+    result = await _confirm(
+        stripe_client, token_for(client, buyer), gid("Order", order.id), "SUCCEEDED"
+    )
     assert result["codes"] == ["FORBIDDEN"]
     assert await stored_counts(database) == (0, 0)
 
@@ -118,7 +121,9 @@ async def test_refused_in_production(
     buyer = await user(database, UserRole.STUDENT)
     order = await order_with_intent(database, gateway, buyer)
     production = with_settings(client, env="production")
-    result = await _confirm(production, token_for(client, buyer), str(order.id), "SUCCEEDED")
+    result = await _confirm(
+        production, token_for(client, buyer), gid("Order", order.id), "SUCCEEDED"
+    )
     assert result["codes"] == ["FORBIDDEN"]
     assert await stored_counts(database) == (0, 0)
     stored = await gateway.get_object(str(order.payment_intent_id))
@@ -126,15 +131,25 @@ async def test_refused_in_production(
     assert stored["status"] == "requires_payment_method"
 
 
-async def test_the_order_may_be_named_by_its_global_id(
+async def test_the_order_is_named_by_its_global_id_only(
     client: GraphQLClient, database: Database, gateway: LocalGateway
 ) -> None:
     buyer = await user(database, UserRole.STUDENT)
     order = await order_with_intent(database, gateway, buyer)
-    global_id = str(relay.GlobalID("Order", str(order.id)))
-    result = await _confirm(client, token_for(client, buyer), global_id, "SUCCEEDED")
-    assert result["data"]["confirmTestPayment"]["errors"] == []
-    assert await stored_counts(database) == (1, 1)
+    result = await _confirm(client, token_for(client, buyer), str(order.id), "SUCCEEDED")
+    assert result["codes"] == ["NOT_FOUND"]
+    assert await stored_counts(database) == (0, 0)
+
+
+async def test_the_stand_ins_refusals_are_documented_codes(
+    client: GraphQLClient, database: Database, gateway: LocalGateway
+) -> None:
+    buyer = await user(database, UserRole.STUDENT)
+    order = await order_with_intent(database, gateway, buyer)
+    await gateway.redis.delete(f"payments:local:obj:{order.payment_intent_id}")
+    result = await _confirm(client, token_for(client, buyer), gid("Order", order.id), "SUCCEEDED")
+    [error] = result["data"]["confirmTestPayment"]["errors"]
+    assert (error["field"], error["code"]) == ("orderId", "PAYMENT_UNKNOWN")
 
 
 async def test_an_order_with_a_checkout_session_gets_a_completed_session_event(
@@ -152,7 +167,7 @@ async def test_an_order_with_a_checkout_session_gets_a_completed_session_event(
         metadata={"order_id": str(order.id)},
         idempotency_key=f"order:{order.id}:checkout",
     )
-    result = await _confirm(client, token_for(client, buyer), str(order.id), "SUCCEEDED")
+    result = await _confirm(client, token_for(client, buyer), gid("Order", order.id), "SUCCEEDED")
     payload = result["data"]["confirmTestPayment"]
     assert payload["eventType"] == "checkout.session.completed"
     [event] = await _events(database)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import User, UserRole
-from app.commerce.models import Coupon
+from app.commerce.models import Coupon, DiscountType
 from app.db import Database
 from tests.support import catalog as factories
 from tests.support.coupons import admin, coupon, gid, paid_course, person, token_for
@@ -15,7 +16,7 @@ from tests.support.graphql import GraphQLClient
 
 FIELDS = (
     "coupon { id code discountType percentOff amountOff { amount currency } usageLimit "
-    "perUserLimit usedCount minOrderAmount isActive courses { title } }"
+    "perUserLimit usedCount minOrder { amount currency } isActive courses { title } }"
 )
 ONE = "query ($code: String!) { coupon(code: $code) { code isActive } }"
 
@@ -62,14 +63,66 @@ async def test_a_fixed_coupon_carries_its_currency(client: GraphQLClient) -> Non
         {
             "code": "FIVE",
             "discountType": "FIXED",
-            "amountOff": 500,
-            "currency": "usd",
+            "amountOff": {"amount": "5", "currency": "USD"},
             "perUserLimit": None,
         },
     )
     made = payload["coupon"]
-    assert made["amountOff"] == {"amount": 500, "currency": "USD"}
-    assert made["perUserLimit"] is None
+    assert made["amountOff"] == {"amount": "5.00", "currency": "USD"}
+    assert (made["perUserLimit"], made["minOrder"]) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("fields", "errors"),
+    [
+        ({}, [("amountOff", "REQUIRED")]),
+        ({"amountOff": {"amount": "5.001", "currency": "USD"}}, [("amountOff", "TOO_PRECISE")]),
+        ({"amountOff": {"amount": "0", "currency": "USD"}}, [("amountOff", "OUT_OF_RANGE")]),
+        (
+            {
+                "amountOff": {"amount": "5", "currency": "USD"},
+                "minOrder": {"amount": "20", "currency": "EUR"},
+            },
+            [("minOrder", "CURRENCY_MISMATCH")],
+        ),
+        (
+            {"amountOff": {"amount": "5", "currency": "USD"}, "percentOff": 10},
+            [("percentOff", "INVALID")],
+        ),
+    ],
+)
+async def test_a_fixed_coupon_needs_one_amount_of_money(
+    client: GraphQLClient, fields: dict[str, Any], errors: list[tuple[str, str]]
+) -> None:
+    payload = await _call(
+        client,
+        await admin(client.database),
+        "createCoupon",
+        {"code": "FIXED", "discountType": "FIXED", **fields},
+    )
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == errors
+    assert await _count(client.database) == 0
+
+
+async def test_a_minimum_order_gives_a_percentage_coupon_its_currency(
+    client: GraphQLClient, database: Database
+) -> None:
+    payload = await _call(
+        client,
+        await admin(database),
+        "createCoupon",
+        {
+            "code": "BIGBASKET",
+            "discountType": "PERCENTAGE",
+            "percentOff": 10,
+            "minOrder": {"amount": "100", "currency": "EUR"},
+        },
+    )
+    assert payload["coupon"]["minOrder"] == {"amount": "100.00", "currency": "EUR"}
+    async with database.session() as session:
+        row = await session.scalar(select(Coupon).where(Coupon.code == "BIGBASKET"))
+    assert row is not None
+    assert (row.min_order_minor, row.currency) == (10_000, "EUR")
 
 
 async def test_an_instructor_creates_a_coupon_for_their_own_course(
@@ -137,10 +190,10 @@ async def test_bad_coupon_input_is_refused_field_by_field(client: GraphQLClient)
         },
     )
     assert sorted((e["field"], e["code"]) for e in payload["errors"]) == [
-        ("code", "INVALID_CODE"),
+        ("code", "INVALID"),
         ("percentOff", "OUT_OF_RANGE"),
         ("usageLimit", "OUT_OF_RANGE"),
-        ("validUntil", "INVALID_WINDOW"),
+        ("validUntil", "INVALID_RANGE"),
     ]
     assert await _count(client.database) == 0
 
@@ -162,10 +215,58 @@ async def test_updating_changes_only_the_given_fields(client: GraphQLClient) -> 
         client,
         await admin(client.database),
         "updateCoupon",
-        {"id": gid("Coupon", row.id), "usageLimit": None, "minOrderAmount": 1000},
+        {
+            "couponId": gid("Coupon", row.id),
+            "usageLimit": None,
+            "minOrder": {"amount": "10", "currency": "USD"},
+        },
     )
     made = payload["coupon"]
-    assert (made["usageLimit"], made["minOrderAmount"], made["percentOff"]) == (None, 1000, 10)
+    assert (made["usageLimit"], made["percentOff"]) == (None, 10)
+    assert made["minOrder"] == {"amount": "10.00", "currency": "USD"}
+
+
+async def test_clearing_the_minimum_order_frees_the_currency(
+    client: GraphQLClient, database: Database
+) -> None:
+    row = await coupon(database, "NOMIN", min_order_minor=5000, currency="USD")
+    payload = await _call(
+        client,
+        await admin(database),
+        "updateCoupon",
+        {"couponId": gid("Coupon", row.id), "minOrder": None},
+    )
+    assert payload["coupon"]["minOrder"] is None
+    async with database.session() as session:
+        found = await session.get(Coupon, row.id)
+    assert found is not None
+    assert (found.min_order_minor, found.currency) == (0, None)
+
+
+async def test_a_fixed_coupons_minimum_stays_in_its_currency(client: GraphQLClient) -> None:
+    row = await coupon(
+        client.database, "FIVEOFF", discount_type=DiscountType.FIXED, amount_off_minor=500
+    )
+    payload = await _call(
+        client,
+        await admin(client.database),
+        "updateCoupon",
+        {"couponId": gid("Coupon", row.id), "minOrder": {"amount": "10", "currency": "EUR"}},
+    )
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [
+        ("minOrder", "CURRENCY_MISMATCH")
+    ]
+
+
+async def test_is_active_cannot_be_null(client: GraphQLClient) -> None:
+    row = await coupon(client.database, "ACTIVE")
+    payload = await _call(
+        client,
+        await admin(client.database),
+        "updateCoupon",
+        {"couponId": gid("Coupon", row.id), "isActive": None},
+    )
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [("isActive", "REQUIRED")]
 
 
 async def test_a_usage_limit_below_the_uses_so_far_is_refused(client: GraphQLClient) -> None:
@@ -174,7 +275,7 @@ async def test_a_usage_limit_below_the_uses_so_far_is_refused(client: GraphQLCli
         client,
         await admin(client.database),
         "updateCoupon",
-        {"id": gid("Coupon", row.id), "usageLimit": 3},
+        {"couponId": gid("Coupon", row.id), "usageLimit": 3},
     )
     assert [(e["field"], e["code"]) for e in payload["errors"]] == [("usageLimit", "OUT_OF_RANGE")]
 
@@ -182,7 +283,7 @@ async def test_a_usage_limit_below_the_uses_so_far_is_refused(client: GraphQLCli
 async def test_deactivating_stops_the_coupon(client: GraphQLClient) -> None:
     row = await coupon(client.database, "STOP")
     boss = await admin(client.database)
-    payload = await _call(client, boss, "deactivateCoupon", {"id": gid("Coupon", row.id)})
+    payload = await _call(client, boss, "deactivateCoupon", {"couponId": gid("Coupon", row.id)})
     assert payload["coupon"]["isActive"] is False
     outcome = await client.execute(ONE, {"code": "stop"}, token=token_for(client, boss))
     assert outcome.data == {"coupon": {"code": "STOP", "isActive": False}}
@@ -197,13 +298,37 @@ async def test_an_instructor_sees_only_coupons_of_their_courses(client: GraphQLC
     mine = await client.execute(ONE, {"code": "theirs"}, token=token)
     assert mine.data == {"coupon": {"code": "THEIRS", "isActive": True}}
     other = await client.execute(ONE, {"code": "global"}, token=token)
+    assert other.data == {"coupon": None}
     assert [e.extensions["code"] for e in other.errors] == ["NOT_FOUND"]
+
+
+async def test_a_coupon_is_a_node_its_managers_can_fetch(client: GraphQLClient) -> None:
+    teacher = await factories.instructor(client.database)
+    course = await paid_course(client.database, teacher)
+    row = await coupon(client.database, "NODE", course_ids=(course.id,))
+    query = "query($id: ID!) { node(id: $id) { ... on Coupon { code courses { title } } } }"
+    variables = {"id": gid("Coupon", row.id)}
+
+    mine = await client.execute(query, variables, token=token_for(client, teacher))
+    boss = await client.execute(
+        query, variables, token=token_for(client, await admin(client.database))
+    )
+    student = await client.execute(
+        query, variables, token=token_for(client, await person(client.database))
+    )
+
+    assert mine.payload("node") == {"code": "NODE", "courses": [{"title": course.title}]}
+    assert boss.payload("node")["code"] == "NODE"
+    assert (student.data, student.codes) == ({"node": None}, ["NOT_FOUND"])
 
 
 async def test_an_instructor_cannot_edit_a_global_coupon(client: GraphQLClient) -> None:
     row = await coupon(client.database, "GLOBAL")
     teacher = await person(client.database, UserRole.INSTRUCTOR)
     outcome = await client.mutate(
-        "deactivateCoupon", {"id": gid("Coupon", row.id)}, FIELDS, token=token_for(client, teacher)
+        "deactivateCoupon",
+        {"couponId": gid("Coupon", row.id)},
+        FIELDS,
+        token=token_for(client, teacher),
     )
     assert [e.extensions["code"] for e in outcome.errors] == ["NOT_FOUND"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.commerce.coupon_seed import seed_demo_coupon
-from app.commerce.coupons import find_coupon
+from app.commerce.repo import coupon_by_code
 from app.db import Database
 from app.seed import seed_users
 
@@ -17,6 +17,6 @@ async def test_the_demo_coupon_is_seeded_once(database: Database) -> None:
             created.append(await seed_demo_coupon(session))
     assert created == [1, 0]
     async with database.session() as session:
-        row = await find_coupon(session, "welcome10")
+        row = await coupon_by_code(session, "welcome10")
     assert row is not None
     assert (row.percent_off, row.is_active, row.per_user_limit) == (10, True, 1)

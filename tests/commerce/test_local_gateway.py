@@ -7,6 +7,7 @@ import asyncio
 import pytest
 from redis.asyncio import Redis
 
+from app.commerce.errors import CommerceCode
 from app.integrations.payments import PaymentProviderError, make_gateway
 from app.integrations.payments_local import LocalGateway
 from app.settings import Settings
@@ -171,3 +172,19 @@ async def test_unknown_objects_are_typed_provider_errors(gateway: LocalGateway) 
             customer_id="cus_local_nope", price_id="p", idempotency_key="s:x", metadata={}
         )
     assert again.value.provider_code == "resource_missing"
+
+
+@pytest.mark.parametrize(
+    ("provider_code", "code"),
+    [
+        ("payment_intent_unexpected_state", "PAYMENT_ALREADY_SETTLED"),
+        ("charge_already_refunded", "PAYMENT_ALREADY_SETTLED"),
+        ("resource_missing", "PAYMENT_UNKNOWN"),
+        ("card_declined", "PAYMENT_REFUSED"),
+        ("something_new", "PAYMENT_REFUSED"),
+    ],
+)
+def test_provider_codes_map_onto_a_fixed_set_of_codes(provider_code: str, code: str) -> None:
+    error = PaymentProviderError("refused", provider_code=provider_code)
+    assert error.user_code == code
+    assert error.user_code in CommerceCode

@@ -167,6 +167,16 @@ def test_money_is_shown_with_two_decimals(amount: int, shown: str) -> None:
     assert invoices.format_money(amount, "USD") == shown
 
 
+@pytest.mark.parametrize(
+    ("amount", "currency", "shown"),
+    [(1500, "JPY", "JPY 1,500"), (12345, "BHD", "BHD 12.345"), (-150, "EUR", "-EUR 1.50")],
+)
+def test_money_is_shown_with_the_decimals_of_its_currency(
+    amount: int, currency: str, shown: str
+) -> None:
+    assert invoices.format_money(amount, currency) == shown
+
+
 # --- the worker path ---------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -26,14 +27,19 @@ from app.commerce.models import (
     PaymentStatus,
 )
 from app.db import Database
-from app.errors import Conflict, Invalid
+from app.errors import Conflict, Invalid, UserFacingError
 from app.integrations.payments import PaymentGateway, make_gateway
 from app.learning.models import Enrollment, EnrollmentSource
+from app.money import Amount
 from app.outbox import OutboxEvent
 from app.settings import get_settings
 from tests.support.catalog import person
 from tests.support.coupons import coupon, used_count
 from tests.support.orders import buyer_with_cart, checkout, count, rows
+
+
+def usd(amount: str) -> Amount:
+    return Amount(Decimal(amount), "USD")
 
 
 @pytest.fixture
@@ -112,7 +118,7 @@ async def test_an_empty_cart_cannot_be_checked_out(
     with pytest.raises(Invalid) as caught:
         await checkout(database, gateway, buyer)
 
-    assert caught.value.errors[0].code == "EMPTY_CART"
+    assert caught.value.errors[0].code == "CART_EMPTY"
     assert await count(database, Order) == 0
 
 
@@ -125,7 +131,7 @@ async def test_an_idempotency_key_is_required_and_bounded(
     with pytest.raises(Invalid) as caught:
         await checkout(database, gateway, buyer, key=key)
 
-    assert caught.value.errors[0].field == "idempotencyKey"
+    assert caught.value.errors[0].field == "idempotency_key"
     assert await count(database, Order) == 0
     assert await count(database, CartItem) == 2
 
@@ -136,11 +142,56 @@ async def test_a_changed_total_is_refused_and_the_cart_is_kept(
     buyer, _ = await buyer_with_cart(database)
 
     with pytest.raises(Conflict) as caught:
-        await checkout(database, gateway, buyer, expected_total_minor=5000)
+        await checkout(database, gateway, buyer, expected_total=usd("50.00"))
 
-    assert caught.value.errors[0].code == "TOTAL_CHANGED"
+    assert (caught.value.errors[0].field, caught.value.errors[0].code) == (
+        "expected_total",
+        "TOTAL_CHANGED",
+    )
     assert await count(database, Order) == 0
     assert await count(database, CartItem) == 2
+
+
+async def test_the_expected_total_in_major_units_is_accepted(
+    database: Database, gateway: PaymentGateway
+) -> None:
+    buyer, _ = await buyer_with_cart(database)
+
+    result = await checkout(database, gateway, buyer, expected_total=usd("55"))
+
+    assert result.order.total_minor == 5500
+
+
+async def test_an_expected_total_in_another_currency_is_refused(
+    database: Database, gateway: PaymentGateway
+) -> None:
+    buyer, _ = await buyer_with_cart(database)
+
+    with pytest.raises(Conflict) as caught:
+        await checkout(database, gateway, buyer, expected_total=Amount(Decimal("55"), "EUR"))
+
+    assert (caught.value.errors[0].field, caught.value.errors[0].code) == (
+        "expected_total",
+        "CURRENCY_MISMATCH",
+    )
+    assert await count(database, Order) == 0
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "code"),
+    [("55.001", "USD", "TOO_PRECISE"), ("55", "XYZ", "UNKNOWN_CURRENCY")],
+)
+async def test_an_expected_total_that_is_no_amount_of_money_is_refused(
+    database: Database, gateway: PaymentGateway, amount: str, currency: str, code: str
+) -> None:
+    buyer, _ = await buyer_with_cart(database)
+    total = Amount(Decimal(amount), currency)
+
+    with pytest.raises(UserFacingError) as caught:
+        await checkout(database, gateway, buyer, expected_total=total)
+
+    assert (caught.value.errors[0].field, caught.value.errors[0].code) == ("expected_total", code)
+    assert await count(database, Order) == 0
 
 
 async def test_a_coupon_used_up_meanwhile_fails_checkout_and_changes_nothing(
@@ -185,16 +236,37 @@ async def test_a_used_key_with_a_different_body_is_a_conflict(
 ) -> None:
     buyer, _ = await buyer_with_cart(database)
     await checkout(database, gateway, buyer)
-    other = orders.request_hash_of({"expectedTotalMinor": 5500})
 
     with pytest.raises(Conflict) as caught:
-        await checkout(database, gateway, buyer, body=other)
+        await checkout(database, gateway, buyer, expected_total=usd("55.00"))
 
     assert (caught.value.errors[0].field, caught.value.errors[0].code) == (
-        "idempotencyKey",
+        "idempotency_key",
         "CONFLICT",
     )
     assert await count(database, Order) == 1
+
+
+async def test_a_replay_names_its_expected_total_in_any_notation(
+    database: Database, gateway: PaymentGateway
+) -> None:
+    buyer, _ = await buyer_with_cart(database)
+    first = await checkout(database, gateway, buyer, expected_total=usd("55"))
+
+    again = await checkout(database, gateway, buyer, expected_total=usd("55.00"))
+
+    assert (again.order.id, again.replayed) == (first.order.id, True)
+
+
+async def test_a_checkout_without_an_expected_total_hashes_as_before(
+    database: Database, gateway: PaymentGateway
+) -> None:
+    """Keys used before totals were money (hash of {"expectedTotalMinor": null}) still replay."""
+    buyer, _ = await buyer_with_cart(database)
+
+    result = await checkout(database, gateway, buyer)
+
+    assert result.order.request_hash == orders.request_hash_of({"expectedTotalMinor": None})
 
 
 async def test_keys_are_per_user(database: Database, gateway: PaymentGateway) -> None:
@@ -235,7 +307,7 @@ async def test_concurrent_checkouts_with_different_keys_buy_the_cart_once(
     refused = [r for r in results if isinstance(r, Invalid)]
     assert len(made) == 1
     assert len(refused) == 3
-    assert {e.errors[0].code for e in refused} == {"EMPTY_CART"}
+    assert {e.errors[0].code for e in refused} == {"CART_EMPTY"}
     assert await count(database, Order) == 1
 
 

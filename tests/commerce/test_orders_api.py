@@ -12,15 +12,17 @@ from tests.support.graphql import GraphQLClient
 from tests.support.orders import buyer_with_cart, count
 
 ORDER_FIELDS = (
-    "order { id number status subtotalMinor discountMinor taxMinor totalMinor currency "
-    "items { title tier unitPriceMinor discountMinor totalMinor course { id } } invoiceUrl } "
-    "clientSecret"
+    "order { id number status subtotal { amount currency } discount { amountMinor } "
+    "tax { amountMinor } total { amount amountMinor currency formatted } "
+    "refunded { amountMinor } "
+    "items { title tier unitPrice { amount } discount { amount } total { amount } "
+    "course { id } } invoiceUrl } clientSecret"
 )
 MY_ORDERS = (
     "query($after: String) { myOrders(first: 1, after: $after) "
     "{ edges { node { id status } } pageInfo { hasNextPage endCursor } } }"
 )
-ORDER = "query($id: ID!) { order(id: $id) { id totalMinor items { title } } }"
+ORDER = "query($id: ID!) { order(id: $id) { id total { amountMinor } items { title } } }"
 
 
 async def create(
@@ -41,12 +43,17 @@ async def test_create_order_returns_the_order_and_client_secret(
 
     assert payload["errors"] == []
     order = payload["order"]
-    assert (order["status"], order["totalMinor"], order["currency"]) == (
-        "REQUIRES_PAYMENT",
-        5500,
-        "USD",
-    )
+    assert order["status"] == "REQUIRES_PAYMENT"
+    assert order["total"] == {
+        "amount": "55.00",
+        "amountMinor": 5500,
+        "currency": "USD",
+        "formatted": "$55.00",
+    }
+    assert order["subtotal"] == {"amount": "55.00", "currency": "USD"}
+    assert order["refunded"] == {"amountMinor": 0}
     assert [i["title"] for i in order["items"]] == [c.title for c in courses]
+    assert [i["unitPrice"]["amount"] for i in order["items"]] == ["20.00", "35.00"]
     assert order["items"][0]["course"]["id"] == gid("Course", courses[0].id)
     assert order["invoiceUrl"] is None
     assert payload["clientSecret"]
@@ -71,7 +78,11 @@ async def test_a_used_key_with_another_input_is_a_conflict_error(
     buyer, _ = await buyer_with_cart(database)
     await create(client, buyer, {"idempotencyKey": "k"})
 
-    payload = await create(client, buyer, {"idempotencyKey": "k", "expectedTotalMinor": 5500})
+    payload = await create(
+        client,
+        buyer,
+        {"idempotencyKey": "k", "expectedTotal": {"amount": "55.00", "currency": "USD"}},
+    )
 
     assert payload["order"] is None
     assert payload["errors"] == [
@@ -81,6 +92,41 @@ async def test_a_used_key_with_another_input_is_a_conflict_error(
             "code": "CONFLICT",
         }
     ]
+
+
+async def test_the_expected_total_is_money_in_the_carts_currency(
+    client: GraphQLClient, database: Database
+) -> None:
+    buyer, _ = await buyer_with_cart(database)
+    expected = {"amount": "55.00", "currency": "USD"}
+
+    changed = await create(
+        client, buyer, {"idempotencyKey": "k", "expectedTotal": {**expected, "amount": "50"}}
+    )
+    precise = await create(
+        client, buyer, {"idempotencyKey": "k", "expectedTotal": {**expected, "amount": "55.001"}}
+    )
+    euro = await create(
+        client, buyer, {"idempotencyKey": "k", "expectedTotal": {**expected, "currency": "EUR"}}
+    )
+    right = await create(client, buyer, {"idempotencyKey": "k", "expectedTotal": expected})
+    replay = await create(
+        client, buyer, {"idempotencyKey": "k", "expectedTotal": {**expected, "amount": "55"}}
+    )
+
+    assert [(e["field"], e["code"]) for e in changed["errors"]] == [
+        ("expectedTotal", "TOTAL_CHANGED")
+    ]
+    assert [(e["field"], e["code"]) for e in precise["errors"]] == [
+        ("expectedTotal", "TOO_PRECISE")
+    ]
+    assert [(e["field"], e["code"]) for e in euro["errors"]] == [
+        ("expectedTotal", "CURRENCY_MISMATCH")
+    ]
+    assert right["errors"] == []
+    assert right["order"]["total"]["amountMinor"] == 5500
+    assert replay["order"]["id"] == right["order"]["id"]
+    assert await count(database, Order) == 1
 
 
 async def test_a_checkout_without_any_key_is_refused(
@@ -139,8 +185,9 @@ async def test_an_order_is_visible_to_its_buyer_and_admins_only(
     theirs = await client.execute(ORDER, {"id": order_id}, token=token_for(client, stranger))
     admins = await client.execute(ORDER, {"id": order_id}, token=token_for(client, admin))
 
-    assert mine.payload("order")["totalMinor"] == 5500
-    assert theirs.codes == ["NOT_FOUND"]
+    assert mine.payload("order")["total"] == {"amountMinor": 5500}
+    assert (theirs.data, theirs.codes) == ({"order": None}, ["NOT_FOUND"])
+    assert theirs.errors[0].path == ["order"]
     assert admins.payload("order")["id"] == order_id
 
 
@@ -149,7 +196,7 @@ async def test_an_unknown_order_id_is_not_found(client: GraphQLClient, database:
 
     outcome = await client.execute(ORDER, {"id": "not-an-id"}, token=token_for(client, buyer))
 
-    assert outcome.codes == ["NOT_FOUND"]
+    assert (outcome.data, outcome.codes) == ({"order": None}, ["NOT_FOUND"])
 
 
 async def test_a_paid_order_offers_its_invoice(client: GraphQLClient, database: Database) -> None:

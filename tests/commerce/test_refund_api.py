@@ -18,7 +18,10 @@ from tests.support.refunds import (
     reload_order,
 )
 
-FIELDS = "refunds { amountMinor currency status courseId } orderStatus orderRefundedMinor"
+FIELDS = (
+    "refunds { amount { amount currency } status course { id } order { id } } "
+    "order { status refunded { amountMinor } }"
+)
 
 
 def local(client: GraphQLClient) -> LocalGateway:
@@ -45,13 +48,13 @@ async def test_a_student_gets_a_policy_refund_and_loses_access(
     assert payload["errors"] == []
     assert payload["refunds"] == [
         {
-            "amountMinor": 10_000,
-            "currency": "USD",
+            "amount": {"amount": "100.00", "currency": "USD"},
             "status": "SUCCEEDED",
-            "courseId": factories.gid("Course", course.id),
+            "course": {"id": factories.gid("Course", course.id)},
+            "order": {"id": factories.gid("Order", order.id)},
         }
     ]
-    assert (payload["orderStatus"], payload["orderRefundedMinor"]) == ("refunded", 10_000)
+    assert payload["order"] == {"status": "REFUNDED", "refunded": {"amountMinor": 10_000}}
     assert (await enrollment_of(database, student, course)).status == EnrollmentStatus.REFUNDED
 
 
@@ -78,16 +81,16 @@ async def test_an_admin_refunds_part_of_an_order(client: GraphQLClient, database
 
     outcome = await client.mutate(
         "refundOrder",
-        {"orderId": factories.gid("Order", order.id), "amountMinor": 2_500},
+        {"orderId": factories.gid("Order", order.id), "amount": "25.00"},
         FIELDS,
         token=factories.token_for(client, boss),
     )
 
     payload = outcome.payload("refundOrder")
-    assert (payload["orderStatus"], payload["orderRefundedMinor"]) == (
-        "partially_refunded",
-        2_500,
-    )
+    assert payload["order"] == {
+        "status": "PARTIALLY_REFUNDED",
+        "refunded": {"amountMinor": 2_500},
+    }
     after = await reload_order(database, order.id)
     assert (after.status, after.refunded_minor) == (OrderStatus.PARTIALLY_REFUNDED, 2_500)
 
@@ -120,12 +123,14 @@ async def test_an_amount_above_what_is_left_is_refused_and_changes_nothing(
 
     outcome = await client.mutate(
         "refundOrder",
-        {"orderId": factories.gid("Order", order.id), "amountMinor": 10_001},
+        {"orderId": factories.gid("Order", order.id), "amount": "100.01"},
         FIELDS,
         token=factories.token_for(client, boss),
     )
 
-    assert [e["code"] for e in outcome.payload("refundOrder")["errors"]] == ["AMOUNT_TOO_HIGH"]
+    assert [(e["field"], e["code"]) for e in outcome.payload("refundOrder")["errors"]] == [
+        ("amount", "AMOUNT_TOO_HIGH")
+    ]
     assert (await reload_order(database, order.id)).refunded_minor == 0
 
 
@@ -146,3 +151,24 @@ async def test_a_refusal_by_the_provider_is_an_error_and_changes_nothing(
     assert outcome.codes == ["PAYMENT_PROVIDER_ERROR"]
     assert (await reload_order(database, order.id)).status == OrderStatus.PAID
     assert (await enrollment_of(database, student, course)).status == EnrollmentStatus.ACTIVE
+
+
+async def test_an_amount_with_too_many_decimals_is_refused_and_changes_nothing(
+    client: GraphQLClient, database: Database
+) -> None:
+    course = await paid_course(database)
+    student = await factories.person(database)
+    boss = await factories.person(database, UserRole.ADMIN)
+    order = await locally_paid_order(database, local(client), student, [course])
+
+    outcome = await client.mutate(
+        "refundOrder",
+        {"orderId": factories.gid("Order", order.id), "amount": "10.005"},
+        FIELDS,
+        token=factories.token_for(client, boss),
+    )
+
+    assert [(e["field"], e["code"]) for e in outcome.payload("refundOrder")["errors"]] == [
+        ("amount", "TOO_PRECISE")
+    ]
+    assert (await reload_order(database, order.id)).refunded_minor == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -22,7 +23,7 @@ from app.commerce.models import (
 )
 from app.commerce.refund_policy import RefundPolicy
 from app.db import Database
-from app.errors import Forbidden, Invalid, NotFound
+from app.errors import Forbidden, Invalid, NotFound, UserFacingError
 from app.learning.models import EnrollmentStatus
 from app.security.permissions import Actor
 from tests.support import catalog as factories
@@ -50,7 +51,7 @@ async def ask(
     course_id: uuid.UUID | None = None,
 ) -> list[Refund]:
     async with database.transaction() as session:
-        return await refunds.request_refund(
+        done = await refunds.request_refund(
             session,
             gateway,
             user_id=user_id,
@@ -59,6 +60,7 @@ async def ask(
             reason="Not for me",
             policy=POLICY,
         )
+    return done.refunds
 
 
 async def admin_refund(
@@ -68,16 +70,18 @@ async def admin_refund(
     order: Order,
     amount: int | None,
 ) -> list[Refund]:
+    """An admin's refund of `amount` minor units (USD), or of all that is left."""
     async with database.transaction() as session:
-        return await refunds.refund_order(
+        done = await refunds.refund_order(
             session,
             gateway,
             actor=actor,
             order_id=order.id,
-            amount_minor=amount,
+            amount=None if amount is None else Decimal(amount) / 100,
             course_id=None,
             reason="Goodwill",
         )
+    return done.refunds
 
 
 async def admin(database: Database) -> Actor:
@@ -196,6 +200,42 @@ async def test_property_54_admin_partial_refunds_accumulate_and_stop_at_the_paid
     assert [c["amount_minor"] for c in gateway.calls] == [3_000, 4_000, 3_000]
     with pytest.raises(Invalid):
         await admin_refund(database, gateway, actor, order, 1)
+
+
+@pytest.mark.parametrize(
+    ("amount", "code"), [("25.001", "TOO_PRECISE"), ("0", "OUT_OF_RANGE"), ("-5", "OUT_OF_RANGE")]
+)
+async def test_an_admins_amount_is_money_in_the_orders_currency(
+    database: Database, amount: str, code: str
+) -> None:
+    course = await paid_course(database)
+    student = await factories.person(database)
+    order = await paid_order(database, student, [course])
+    gateway = RecordingGateway()
+
+    with pytest.raises(UserFacingError) as caught:
+        async with database.transaction() as session:
+            await refunds.refund_order(
+                session,
+                gateway,
+                actor=await admin(database),
+                order_id=order.id,
+                amount=Decimal(amount),
+            )
+
+    assert (caught.value.errors[0].field, caught.value.errors[0].code) == ("amount", code)
+    assert gateway.calls == []
+
+
+async def test_too_high_an_amount_says_what_is_left_in_major_units(database: Database) -> None:
+    course = await paid_course(database)
+    student = await factories.person(database)
+    order = await paid_order(database, student, [course])
+
+    with pytest.raises(Invalid) as caught:
+        await admin_refund(database, RecordingGateway(), await admin(database), order, 10_001)
+
+    assert caught.value.errors[0].message == "At most 100.00 USD can still be refunded"
 
 
 async def test_only_admins_refund_orders(database: Database) -> None:

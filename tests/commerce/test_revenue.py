@@ -4,6 +4,7 @@ a fixed number of statements whatever the number of courses and orders."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -41,7 +42,7 @@ async def refund(database: Database, order_id: object, amount: int) -> None:
             RecordingGateway(),
             actor=actor(boss),
             order_id=order_id,  # type: ignore[arg-type]
-            amount_minor=amount,
+            amount=Decimal(amount) / 100,
             course_id=None,
             reason=None,
         )
@@ -139,12 +140,14 @@ async def test_the_reports_over_graphql(client: GraphQLClient, database: Databas
 
     mine = await client.execute(
         "query($r: RevenueRange!) { instructorRevenue(range: $r) "
-        "{ courses { title grossMinor netMinor } totals { currency netMinor } } }",
+        "{ courses { title course { id } gross { amountMinor } net { amount currency } } "
+        "totals { net { amount currency } } } }",
         {"r": span},
         token=factories.token_for(client, owner),
     )
     report = await client.execute(
-        "query($r: RevenueRange!) { salesReport(range: $r) { orders grossMinor netMinor } }",
+        "query($r: RevenueRange!) { salesReport(range: $r) "
+        "{ orders gross { amountMinor } net { amount currency } } }",
         {"r": span},
         token=factories.token_for(client, boss),
     )
@@ -154,11 +157,40 @@ async def test_the_reports_over_graphql(client: GraphQLClient, database: Databas
         token=factories.token_for(client, owner),
     )
 
+    usd_100 = {"amount": "100.00", "currency": "USD"}
     assert mine.data == {
         "instructorRevenue": {
-            "courses": [{"title": course.title, "grossMinor": 10_000, "netMinor": 10_000}],
-            "totals": [{"currency": "USD", "netMinor": 10_000}],
+            "courses": [
+                {
+                    "title": course.title,
+                    "course": {"id": factories.gid("Course", course.id)},
+                    "gross": {"amountMinor": 10_000},
+                    "net": usd_100,
+                }
+            ],
+            "totals": [{"net": usd_100}],
         }
     }
-    assert report.data == {"salesReport": [{"orders": 1, "grossMinor": 10_000, "netMinor": 10_000}]}
+    assert report.data == {
+        "salesReport": [{"orders": 1, "gross": {"amountMinor": 10_000}, "net": usd_100}]
+    }
     assert denied.codes == ["FORBIDDEN"]
+
+
+async def test_a_backwards_range_is_a_bad_user_input_error(
+    client: GraphQLClient, database: Database
+) -> None:
+    owner = await factories.instructor(database)
+    now = utcnow()
+    span = {"from": now.isoformat(), "to": (now - timedelta(days=1)).isoformat()}
+
+    outcome = await client.execute(
+        "query($r: RevenueRange!) { instructorRevenue(range: $r) { totals { net { amount } } } }",
+        {"r": span},
+        token=factories.token_for(client, owner),
+    )
+
+    assert outcome.codes == ["BAD_USER_INPUT"]
+    assert outcome.errors[0].extensions["fields"] == [
+        {"field": "range", "message": "The end must be after the start", "code": "INVALID_RANGE"}
+    ]

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from app.commerce import subscriptions
 from app.db import Database
+from app.settings import get_settings
 from tests.support import catalog as factories
 from tests.support.graphql import GraphQLClient
 from tests.support.refunds import paid_course
 
-SUB = "subscription { status cancelAtPeriodEnd currentPeriodEnd plan { code priceMinor } }"
+SUB = (
+    "subscription { status cancelAtPeriodEnd currentPeriodEnd "
+    "plan { code price { amountMinor currency } } }"
+)
 ENROLL = "enrollment { status course { title } }"
 
 
@@ -35,6 +39,8 @@ async def test_subscribe_then_enroll_in_a_paid_course_then_cancel(
 
     sub = subscribed.payload("subscribe")["subscription"]
     assert (sub["status"], sub["plan"]["code"]) == ("ACTIVE", "all-access")
+    price = get_settings().subscription_plan_price_minor
+    assert sub["plan"]["price"] == {"amountMinor": price, "currency": "USD"}
     assert enrolled.payload("enrollInCourse")["enrollment"]["status"] == "ACTIVE"
     assert cancelled.payload("cancelSubscription")["subscription"]["cancelAtPeriodEnd"] is True
     assert mine.data == {"mySubscription": {"status": "ACTIVE", "cancelAtPeriodEnd": True}}
@@ -57,10 +63,22 @@ async def test_the_plans_are_listed_and_anonymous_callers_cannot_subscribe(
 ) -> None:
     await seeded(database)
 
-    plans = await client.execute("{ subscriptionPlans { code interval currency } }")
+    plans = await client.execute("{ subscriptionPlans { code interval price { currency } } }")
     anonymous = await client.mutate("subscribe", {"planCode": "all-access"}, SUB)
 
     assert plans.data == {
-        "subscriptionPlans": [{"code": "all-access", "interval": "MONTH", "currency": "USD"}]
+        "subscriptionPlans": [
+            {"code": "all-access", "interval": "MONTH", "price": {"currency": "USD"}}
+        ]
     }
     assert anonymous.codes == ["UNAUTHENTICATED"]
+
+
+async def test_no_subscription_is_null_without_an_error(
+    client: GraphQLClient, database: Database
+) -> None:
+    token = factories.token_for(client, await factories.person(database))
+
+    mine = await client.execute("{ mySubscription { status } }", token=token)
+
+    assert (mine.data, mine.errors) == ({"mySubscription": None}, [])

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.commerce import subscriptions
+from app.commerce import repo, subscriptions
 from app.commerce.events import handle_payment_event
 from app.commerce.models import PaymentProvider, Subscription, SubscriptionStatus
 from app.db import Database
@@ -214,4 +214,6 @@ async def test_a_failed_renewal_makes_it_past_due_and_stops_new_enrollments(
     with pytest.raises(Invalid):
         await enroll(database, student, second.id)
     async with database.session() as session:
-        assert await subscriptions.my_subscription(session, user_id=student.id) is not None
+        [found] = await repo.subscriptions_by_user_ids(session, [student.id])
+    assert found is not None
+    assert found.id == row.id

@@ -24,8 +24,6 @@ from app.settings import get_settings
 from tests.support.catalog import person
 from tests.support.coupons import paid_course
 
-BODY = orders.request_hash_of({"expectedTotalMinor": None})
-
 
 async def fill_cart(
     database: Database, user: User, courses: list[Course], code: str | None = None
@@ -44,16 +42,15 @@ async def checkout(
     gateway: PaymentGateway,
     user: User,
     key: str = "key-1",
-    body: str = BODY,
     **kwargs: Any,
 ) -> orders.CheckoutResult:
+    """Check out `user`'s cart; `kwargs` are create_order's (e.g. expected_total=Amount(...))."""
     async with database.transaction() as session:
         return await orders.create_order(
             session,
             gateway,
             user_id=user.id,
             idempotency_key=key,
-            request_hash=body,
             provider=PaymentProvider.LOCAL,
             **kwargs,
         )
