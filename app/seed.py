@@ -9,13 +9,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import UserRole
 from app.accounts.service import create_user, get_user_by_email
 from app.assessments.quiz_seed import seed_demo_quiz
-from app.catalog import categories, reads, repo, service, structure
+from app.catalog import categories, reads, service, structure
 from app.catalog.models import CourseLevel, LessonType, PricingTier
 from app.catalog.service import TierInput
 from app.catalog.slugs import slugify
@@ -155,11 +156,16 @@ DEMO_COURSES: tuple[DemoCourse, ...] = (
             DemoModule("Answering Questions", ("Grouping and aggregating", "Joining tables")),
         ),
         tiers=(
-            TierInput(PricingTier.BASIC, 19_99, None, ("All lessons",)),
-            TierInput(PricingTier.PRO, 49_99, 69_99, ("All lessons", "Exercises with solutions")),
+            TierInput(PricingTier.BASIC, Decimal("19.99"), None, ("All lessons",)),
+            TierInput(
+                PricingTier.PRO,
+                Decimal("49.99"),
+                Decimal("69.99"),
+                ("All lessons", "Exercises with solutions"),
+            ),
             TierInput(
                 PricingTier.PREMIUM,
-                99_99,
+                Decimal("99.99"),
                 None,
                 ("All lessons", "Exercises with solutions", "Project review by the instructor"),
             ),
@@ -189,7 +195,7 @@ async def _seed_categories(session: AsyncSession, admin: Actor, ids: dict[str, u
     """Fills `ids` with the demo categories by name, creating missing ones; returns how many."""
     created = 0
     for demo in DEMO_CATEGORIES:
-        existing = await repo.category_with(session, name=demo.name)
+        existing = await reads.category_id_by_name(session, demo.name)
         if existing is None:
             category = await categories.create_category(
                 session,

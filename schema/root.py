@@ -29,8 +29,8 @@ from resolvers.assessments.assignments import Mutation as AssignmentsMutation
 from resolvers.assessments.assignments import Query as AssignmentsQuery
 from resolvers.assessments.quizzes import Mutation as QuizzesMutation
 from resolvers.assessments.quizzes import Query as QuizzesQuery
+from resolvers.catalog import Mutation as CatalogMutation
 from resolvers.catalog import Query as CatalogQuery
-from resolvers.catalog_mutations import Mutation as CatalogMutation
 from resolvers.commerce import Mutation as CommerceMutation
 from resolvers.commerce import Query as CommerceQuery
 from resolvers.learning import Mutation as LearningMutation

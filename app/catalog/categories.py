@@ -9,10 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import db
 from app.catalog import repo
+from app.catalog.errors import CatalogCode
 from app.catalog.models import Category
 from app.catalog.rules import CATEGORY_CHANGED, UNSET, Unset, text
 from app.catalog.slugs import slugify
-from app.errors import FieldError, NotFound, collect
+from app.errors import Common, FieldError, NotFound, collect
 from app.outbox import emit
 from app.security.permissions import Actor, Permission, require_permission
 
@@ -50,9 +51,9 @@ async def create_category(
     )
     await _check_unique(session, errors, None, clean_name, clean_slug)
     if parent_id is not None and await repo.get_category(session, parent_id) is None:
-        errors.append(FieldError("parentId", "Unknown parent category", "PARENT_NOT_FOUND"))
+        errors.append(_unknown_parent())
     if sort_order is not None and sort_order < 0:
-        errors.append(FieldError("sortOrder", "Use 0 or more", "INVALID"))
+        errors.append(_negative_position())
     collect(errors)
     category.sort_order = (
         sort_order if sort_order is not None else await repo.next_category_sort_order(session)
@@ -97,7 +98,7 @@ async def update_category(
         changes["color"] = _color(errors, color)
     if not isinstance(sort_order, Unset):
         if sort_order < 0:
-            errors.append(FieldError("sortOrder", "Use 0 or more", "INVALID"))
+            errors.append(_negative_position())
         changes["sort_order"] = sort_order
     if not isinstance(is_active, Unset):
         changes["is_active"] = is_active
@@ -123,9 +124,13 @@ async def _check_unique(
     slug: str | None,
 ) -> None:
     if name is not None and await repo.category_with(session, name=name) not in (None, own_id):
-        errors.append(FieldError("name", "A category with this name exists", "DUPLICATE_NAME"))
+        errors.append(
+            FieldError("name", "A category with this name exists", CatalogCode.DUPLICATE_NAME)
+        )
     if slug is not None and await repo.category_with(session, slug=slug) not in (None, own_id):
-        errors.append(FieldError("slug", "A category with this slug exists", "DUPLICATE_SLUG"))
+        errors.append(
+            FieldError("slug", "A category with this slug exists", CatalogCode.DUPLICATE_SLUG)
+        )
 
 
 async def _check_parent(
@@ -138,14 +143,16 @@ async def _check_parent(
         return
     parents = await repo.category_parents(session)
     if parent_id not in parents:
-        errors.append(FieldError("parentId", "Unknown parent category", "PARENT_NOT_FOUND"))
+        errors.append(_unknown_parent())
         return
     current: uuid.UUID | None = parent_id
     seen: set[uuid.UUID] = set()
     while current is not None and current not in seen:
         if current == category_id:
             errors.append(
-                FieldError("parentId", "A category cannot sit below itself", "PARENT_CYCLE")
+                FieldError(
+                    "parent_id", "A category cannot sit below itself", CatalogCode.PARENT_CYCLE
+                )
             )
             return
         seen.add(current)
@@ -154,15 +161,25 @@ async def _check_parent(
 
 def _slug(errors: list[FieldError], value: str) -> str:
     if len(value) > 150:
-        errors.append(FieldError("slug", "At most 150 characters are allowed", "TOO_LONG"))
+        errors.append(FieldError("slug", "At most 150 characters are allowed", Common.TOO_LONG))
     elif not _SLUG.match(value):
         errors.append(
-            FieldError("slug", "Use lower-case letters, digits and hyphens", "INVALID_SLUG")
+            FieldError(
+                "slug", "Use lower-case letters, digits and hyphens", CatalogCode.INVALID_SLUG
+            )
         )
     return value
 
 
 def _color(errors: list[FieldError], value: str | None) -> str | None:
     if value is not None and not _COLOR.match(value):
-        errors.append(FieldError("color", "Use a colour like #1A2B3C", "INVALID_COLOR"))
+        errors.append(FieldError("color", "Use a colour like #1A2B3C", CatalogCode.INVALID_COLOR))
     return value
+
+
+def _unknown_parent() -> FieldError:
+    return FieldError("parent_id", "Unknown parent category", CatalogCode.PARENT_NOT_FOUND)
+
+
+def _negative_position() -> FieldError:
+    return FieldError("sort_order", "Use 0 or more", Common.OUT_OF_RANGE)

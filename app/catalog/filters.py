@@ -1,6 +1,6 @@
 """Course filters and sorts shared by the catalog list (`courses`) and search (`searchCourses`).
 
-    args = CourseFilterArgs(level="beginner", max_price_minor=5_000, tag="python")
+    args = course_filter(level="beginner", max_price=Amount(Decimal(50), "USD"), tag="python")
     validate_filter(args)                       # raises InvalidFilter before any SQL runs
     stmt = apply_course_filter(published_only(select(Course)), args)
     page = await paginate(session, stmt, order_by=course_sort_keys("rating"), tiebreaker=Course.id,
@@ -8,9 +8,11 @@
 
 Every filter is a WHERE clause over `app.catalog.models.Course` (the tag filter an EXISTS over
 `course_tags`), so the statement keeps one row per course and composes with COUNTs and facets.
-Prices are integer minor units compared with `courses.min_price_minor` (the cheapest active
-tier, 0 for free courses). Sort keys are NOT NULL expressions (nullable columns are coalesced) as
-keyset pagination requires; the caller adds `Course.id` as the tie-breaker.
+Prices are compared in one currency: a price bound (major units and a currency, converted to
+minor units by `course_filter`) matches the courses priced in that currency whose cheapest active
+tier (`courses.min_price_minor`) is within it, and free courses (0 in any currency). Sort keys
+are NOT NULL expressions (nullable columns are coalesced) as keyset pagination requires; the
+caller adds `Course.id` as the tie-breaker.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select
 
+from app.catalog.errors import CatalogCode
 from app.catalog.models import Course, CourseLevel, CourseStatus, CourseTag, Tag
 from app.catalog.slugs import slugify
-from app.errors import FieldError, UserFacingError
+from app.errors import Common, FieldError, UserFacingError
+from app.money import Amount, minor_or_error
 from app.pagination import SortKey
 
 MAX_RATING = 5.0
@@ -34,18 +38,18 @@ MAX_TEXT = 120
 class InvalidFilter(UserFacingError):
     """A filter value no course can be asked for; a BAD_USER_INPUT error, no SQL is run."""
 
-    code = "BAD_USER_INPUT"
-
 
 @dataclass(frozen=True)
 class CourseFilterArgs:
-    """The `CourseFilter` input in plain Python; None means "do not filter on this"."""
+    """A course filter in plain Python; None means "do not filter on this". Prices are minor
+    units of `price_currency` (any currency when None)."""
 
     category_id: uuid.UUID | None = None
     level: CourseLevel | str | None = None
     language: str | None = None
     min_price_minor: int | None = None
     max_price_minor: int | None = None
+    price_currency: str | None = None
     free: bool | None = None
     min_rating: float | None = None
     tag: str | None = None
@@ -55,28 +59,60 @@ class CourseFilterArgs:
 SORTS = ("popularity", "rating", "newest", "price_asc", "price_desc", "trending")
 
 
+def course_filter(
+    *, min_price: Amount | None = None, max_price: Amount | None = None, **fields: Any
+) -> CourseFilterArgs:
+    """A filter whose price bounds are given in major units and a currency (both bounds in the
+    same one); InvalidFilter for an amount the currency cannot hold."""
+    errors: list[FieldError] = []
+    bounds: dict[str, int | None] = {}
+    for name, bound in (("min_price", min_price), ("max_price", max_price)):
+        minor = None if bound is None else minor_or_error(bound.amount, bound.currency, name)
+        if isinstance(minor, FieldError):
+            errors.append(minor)
+            minor = None
+        bounds[name] = minor
+    currencies = {b.currency for b in (min_price, max_price) if b is not None}
+    if len(currencies) > 1:
+        errors.append(
+            FieldError("max_price", "Use the same currency for both prices", Common.INVALID)
+        )
+    if errors:
+        raise InvalidFilter(errors)
+    return CourseFilterArgs(
+        min_price_minor=bounds["min_price"],
+        max_price_minor=bounds["max_price"],
+        price_currency=next(iter(currencies), None),
+        **fields,
+    )
+
+
 def validate_filter(args: CourseFilterArgs) -> None:
-    """Report every bad value at once (field names are the camelCase GraphQL input names)."""
+    """Report every bad value at once (field names in snake_case)."""
     errors: list[FieldError] = []
     _check_prices(errors, args.min_price_minor, args.max_price_minor)
     if args.min_rating is not None and not 0 <= args.min_rating <= MAX_RATING:
-        errors.append(FieldError("minRating", "Use a rating between 0 and 5", "INVALID_RATING"))
+        errors.append(FieldError("min_rating", "Use a rating between 0 and 5", Common.OUT_OF_RANGE))
     if args.level is not None and str(args.level) not in {level.value for level in CourseLevel}:
-        errors.append(FieldError("level", "Unknown course level", "INVALID_LEVEL"))
+        errors.append(FieldError("level", "Unknown course level", Common.INVALID))
     for name, value in (("language", args.language), ("tag", args.tag)):
         if value is not None and not 0 < len(value.strip()) <= MAX_TEXT:
-            errors.append(FieldError(name, f"Use 1 to {MAX_TEXT} characters", "INVALID"))
+            errors.append(FieldError(name, f"Use 1 to {MAX_TEXT} characters", Common.INVALID))
     if errors:
         raise InvalidFilter(errors)
 
 
 def _check_prices(errors: list[FieldError], low: int | None, high: int | None) -> None:
-    for name, value in (("minPrice", low), ("maxPrice", high)):
+    for name, value in (("min_price", low), ("max_price", high)):
         if value is not None and value < 0:
-            errors.append(FieldError(name, "A price cannot be negative", "NEGATIVE_PRICE"))
+            errors.append(
+                FieldError(name, "A price cannot be negative", CatalogCode.NEGATIVE_PRICE)
+            )
     if low is not None and high is not None and 0 <= high < low:
         errors.append(
-            FieldError("minPrice", "The minimum price is above the maximum", "PRICE_RANGE")
+            FieldError(
+                "min_price", "The minimum price is above the maximum", CatalogCode.PRICE_RANGE
+            )
         )
 
 
@@ -94,6 +130,8 @@ def course_filter_clauses(args: CourseFilterArgs) -> list[ColumnElement[bool]]:
         clauses.append(Course.level == CourseLevel(str(args.level)))
     if args.language is not None:
         clauses.append(func.lower(Course.language) == args.language.strip().lower())
+    if args.price_currency is not None:
+        clauses.append(or_(Course.currency == args.price_currency, Course.is_free))
     if args.min_price_minor is not None:
         clauses.append(Course.min_price_minor >= args.min_price_minor)
     if args.max_price_minor is not None:
@@ -148,4 +186,4 @@ def course_sort_keys(sort: str) -> list[SortKey]:
             return [SortKey(Course.min_price_minor.expression, descending=True)]
         case "trending":
             return [SortKey(Course.trending_score.expression, descending=True)]
-    raise InvalidFilter([FieldError("sort", f"Unknown sort `{sort[:40]}`", "INVALID_SORT")])
+    raise InvalidFilter([FieldError("sort", f"Unknown sort `{sort[:40]}`", Common.INVALID)])

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.catalog import repo
 from app.catalog.models import Course, CourseStatus
-from app.errors import FieldError, Forbidden, NotFound
+from app.errors import Common, FieldError, Forbidden, NotFound
 from app.outbox import emit
 from app.security.permissions import (
     MFA_REQUIRED_FOR_ADMINS_MESSAGE,
@@ -86,17 +86,19 @@ def text(
     cleaned = value.strip() if value is not None else None
     if not cleaned:
         if required:
-            errors.append(FieldError(field, "This field is required", "REQUIRED"))
+            errors.append(FieldError(field, "This field is required", Common.REQUIRED))
         return None
     if len(cleaned) > max_length:
-        errors.append(FieldError(field, f"At most {max_length} characters are allowed", "TOO_LONG"))
+        errors.append(
+            FieldError(field, f"At most {max_length} characters are allowed", Common.TOO_LONG)
+        )
     return cleaned
 
 
 def url(errors: list[FieldError], field: str, value: str | None) -> str | None:
     cleaned = text(errors, field, value, max_length=1000, required=False)
     if cleaned is not None and not _URL.match(cleaned):
-        errors.append(FieldError(field, "Enter an http(s) URL", "INVALID_URL"))
+        errors.append(FieldError(field, "Enter an http(s) link", Common.INVALID_URL))
     return cleaned
 
 
@@ -104,7 +106,9 @@ def text_list(
     errors: list[FieldError], field: str, values: list[str], *, max_items: int, max_length: int
 ) -> list[str]:
     if len(values) > max_items:
-        errors.append(FieldError(field, f"At most {max_items} entries are allowed", "TOO_MANY"))
+        errors.append(
+            FieldError(field, f"At most {max_items} entries are allowed", Common.TOO_MANY)
+        )
     cleaned = [
         text(errors, f"{field}[{i}]", v, max_length=max_length) for i, v in enumerate(values)
     ]

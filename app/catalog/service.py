@@ -2,9 +2,10 @@
 
 Every function takes the caller's session and keyword arguments, checks who may act, validates
 all input before writing (reporting every bad field at once), never commits, and records a
-`catalog.course_changed` outbox event in the same transaction. Field names in errors are the
-camelCase names of the GraphQL inputs. Modules and lessons live in `app.catalog.structure`,
-categories in `app.catalog.categories`.
+`catalog.course_changed` outbox event in the same transaction. Errors name fields in snake_case
+(`tiers[1].price`). Prices come in major units (19.99) and are stored in minor units (1999).
+Modules and lessons live in `app.catalog.structure`, categories in `app.catalog.categories`,
+resources in `app.catalog.resources`, reads in `app.catalog.reads`.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import db
 from app.catalog import repo
+from app.catalog.errors import CatalogCode
 from app.catalog.models import Course, CourseLevel, CourseStatus, PricingTier
 from app.catalog.rules import (
     UNSET,
@@ -31,20 +34,24 @@ from app.catalog.rules import (
 )
 from app.catalog.slugs import slugify
 from app.clock import utcnow
-from app.errors import Conflict, FieldError, NotFound, collect
+from app.errors import Common, Conflict, FieldError, NotFound, UserFacingError, collect
+from app.media.models import FilePurpose
+from app.media.service import claim_upload
+from app.money import is_currency, minor_or_error
 from app.security.permissions import Actor, Permission, has_permission, require_permission
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
-MAX_PRICE_MINOR = 100_000_00
+MAX_PRICE = Decimal(100_000)  # in major units of the course's currency
 MIN_MODULES = 3
 
 
 @dataclass(frozen=True)
 class TierInput:
+    """One pricing tier as an author writes it: amounts in major units (19.99)."""
+
     tier: PricingTier
-    price_minor: int
-    original_price_minor: int | None = None
+    price: Decimal
+    original_price: Decimal | None = None
     features: Sequence[str] = field(default_factory=tuple)
 
 
@@ -61,14 +68,15 @@ async def create_course(
     language: str = "en",
     category_id: uuid.UUID | None = None,
     subtitle: str | None = None,
-    image_url: str | None = None,
+    image_upload_id: uuid.UUID | None = None,
     trailer_url: str | None = None,
     requirements: Sequence[str] = (),
     objectives: Sequence[str] = (),
     tags: Sequence[str] = (),
     enrollment_limit: int | None = None,
 ) -> Course:
-    """A draft course owned by the actor (an instructor or an admin), with a unique slug."""
+    """A draft course owned by the actor (an instructor or an admin), with a unique slug. The
+    image is one of the actor's finished COURSE_IMAGE uploads."""
     require_permission(actor, Permission.COURSES_CREATE)
     errors: list[FieldError] = []
     values = {
@@ -76,8 +84,8 @@ async def create_course(
         "subtitle": text(errors, "subtitle", subtitle, max_length=300, required=False),
         "description": text(errors, "description", description, max_length=20_000),
         "language": _language(errors, language),
-        "image_url": url(errors, "imageUrl", image_url),
-        "trailer_url": url(errors, "trailerUrl", trailer_url),
+        "image_asset_id": await _image(session, errors, actor, image_upload_id),
+        "trailer_url": url(errors, "trailer_url", trailer_url),
         "enrollment_limit": _limit(errors, enrollment_limit),
     }
     reqs = text_list(errors, "requirements", list(requirements), max_items=30, max_length=255)
@@ -118,7 +126,7 @@ async def update_course(
     level: CourseLevel | Unset = UNSET,
     language: str | Unset = UNSET,
     category_id: uuid.UUID | Unset | None = UNSET,
-    image_url: str | Unset | None = UNSET,
+    image_upload_id: uuid.UUID | Unset | None = UNSET,
     trailer_url: str | Unset | None = UNSET,
     requirements: Sequence[str] | Unset = UNSET,
     objectives: Sequence[str] | Unset = UNSET,
@@ -126,7 +134,7 @@ async def update_course(
     enrollment_limit: int | Unset | None = UNSET,
 ) -> Course:
     """Change the given fields only; a new title keeps the slug (links stay valid) unless
-    `regenerate_slug` asks for one derived from the new title."""
+    `regenerate_slug` asks for one derived from the new title. A null image removes it."""
     course = await course_for_author(session, actor, course_id)
     errors: list[FieldError] = []
     changes: dict[str, object] = {}
@@ -143,10 +151,10 @@ async def update_course(
     if not isinstance(category_id, Unset):
         await _check_category(session, errors, category_id)
         changes["category_id"] = category_id
-    if not isinstance(image_url, Unset):
-        changes["image_url"] = url(errors, "imageUrl", image_url)
+    if not isinstance(image_upload_id, Unset):
+        changes["image_asset_id"] = await _image(session, errors, actor, image_upload_id)
     if not isinstance(trailer_url, Unset):
-        changes["trailer_url"] = url(errors, "trailerUrl", trailer_url)
+        changes["trailer_url"] = url(errors, "trailer_url", trailer_url)
     if not isinstance(enrollment_limit, Unset):
         changes["enrollment_limit"] = _limit(errors, enrollment_limit)
     reqs = objs = None
@@ -180,7 +188,9 @@ async def delete_course(session: AsyncSession, *, actor: Actor, course_id: uuid.
     course = await course_for_author(session, actor, course_id)
     live = course.status in (CourseStatus.PUBLISHED, CourseStatus.ARCHIVED)
     if live and not has_permission(actor, Permission.COURSES_MANAGE):
-        raise Conflict(None, "A published course can only be archived", "COURSE_PUBLISHED")
+        raise Conflict(
+            None, "A published course can only be archived", CatalogCode.COURSE_PUBLISHED
+        )
     await db.delete_row(session, course)  # the database cascades beneath it
     await course_changed(session, course_id, "deleted")
 
@@ -193,24 +203,38 @@ async def publication_problems(session: AsyncSession, course: Course) -> list[Fi
     shape = await repo.course_shape(session, course.id)
     problems: list[FieldError] = []
     if course.category_id is None:
-        problems.append(FieldError("categoryId", "Choose a category", "CATEGORY_REQUIRED"))
+        problems.append(
+            FieldError("category_id", "Choose a category", CatalogCode.CATEGORY_REQUIRED)
+        )
     if not course.description.strip():
-        problems.append(FieldError("description", "Add a description", "DESCRIPTION_REQUIRED"))
+        problems.append(
+            FieldError("description", "Add a description", CatalogCode.DESCRIPTION_REQUIRED)
+        )
     if not course.is_free and shape.active_tiers == 0:
         problems.append(
-            FieldError("pricing", "Set a price or make the course free", "PRICING_REQUIRED")
+            FieldError(
+                "pricing", "Set a price or make the course free", CatalogCode.PRICING_REQUIRED
+            )
         )
     if len(shape.modules) < MIN_MODULES:
         problems.append(
-            FieldError("modules", f"Add at least {MIN_MODULES} modules", "TOO_FEW_MODULES")
+            FieldError(
+                "modules", f"Add at least {MIN_MODULES} modules", CatalogCode.TOO_FEW_MODULES
+            )
         )
-    for number, (title, lessons) in enumerate(shape.modules, start=1):
+    for index, (title, lessons) in enumerate(shape.modules):
         if lessons == 0:
             problems.append(
-                FieldError(f"modules[{number}]", f"Module “{title}” has no lessons", "EMPTY_MODULE")
+                FieldError(
+                    f"modules[{index}]",
+                    f"Module “{title}” has no lessons",
+                    CatalogCode.EMPTY_MODULE,
+                )
             )
     problems.extend(
-        FieldError("lessons", f"The video of “{title}” is not processed yet", "VIDEO_NOT_READY")
+        FieldError(
+            "lessons", f"The video of “{title}” is not processed yet", CatalogCode.VIDEO_NOT_READY
+        )
         for title in shape.unready_videos
     )
     return problems
@@ -288,27 +312,38 @@ async def set_course_pricing(
     tiers: Sequence[TierInput] = (),
     currency: str = "USD",
 ) -> Course:
-    """Free (no tiers) or paid with one to three distinct tiers; replaces the previous pricing
-    and keeps `min_price_minor` (the cheapest tier, 0 when free) for price filters."""
+    """Free (no tiers) or paid with one to three distinct tiers in `currency` (an ISO 4217 code);
+    replaces the previous pricing and keeps `min_price_minor` (the cheapest tier, 0 when free)
+    for price filters."""
     course = await course_for_author(session, actor, course_id)
     errors: list[FieldError] = []
-    if not _CURRENCY.match(currency):
-        errors.append(FieldError("currency", "Use a three-letter currency code", "INVALID"))
+    known_currency = is_currency(currency)
+    if not known_currency:
+        errors.append(
+            FieldError("currency", "Use an ISO 4217 currency code", Common.UNKNOWN_CURRENCY)
+        )
     if is_free and tiers:
-        errors.append(FieldError("tiers", "A free course has no pricing tiers", "FREE_WITH_TIERS"))
+        errors.append(
+            FieldError("tiers", "A free course has no pricing tiers", CatalogCode.FREE_WITH_TIERS)
+        )
     if not is_free and not tiers:
-        errors.append(FieldError("tiers", "Add at least one pricing tier", "PRICING_REQUIRED"))
+        errors.append(
+            FieldError("tiers", "Add at least one pricing tier", CatalogCode.PRICING_REQUIRED)
+        )
     seen: set[PricingTier] = set()
     rows = []
     for i, tier in enumerate(tiers):
         if tier.tier in seen:
-            errors.append(FieldError(f"tiers[{i}].tier", "Each tier once", "DUPLICATE_TIER"))
+            errors.append(
+                FieldError(f"tiers[{i}].tier", "Each tier once", CatalogCode.DUPLICATE_TIER)
+            )
         seen.add(tier.tier)
-        _check_price(errors, i, tier)
         features = text_list(
             errors, f"tiers[{i}].features", list(tier.features), max_items=20, max_length=200
         )
-        rows.append(repo.TierRow(tier.tier, tier.price_minor, tier.original_price_minor, features))
+        if known_currency:
+            price, original = _prices(errors, f"tiers[{i}]", tier, currency)
+            rows.append(repo.TierRow(tier.tier, price, original, features))
     collect(errors)
     await repo.replace_tiers(session, course.id, currency, rows)
     course.is_free = is_free
@@ -322,35 +357,77 @@ async def set_course_pricing(
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _check_price(errors: list[FieldError], i: int, tier: TierInput) -> None:
-    price, original = tier.price_minor, tier.original_price_minor
+def _prices(
+    errors: list[FieldError], path: str, tier: TierInput, currency: str
+) -> tuple[int, int | None]:
+    """The tier's price and original price in minor units; records what is wrong with them."""
+    price, original = tier.price, tier.original_price
     if price < 0:
         errors.append(
-            FieldError(f"tiers[{i}].price", "A price cannot be negative", "NEGATIVE_PRICE")
+            FieldError(f"{path}.price", "A price cannot be negative", CatalogCode.NEGATIVE_PRICE)
         )
     elif price == 0:
-        errors.append(FieldError(f"tiers[{i}].price", "Make the course free instead", "ZERO_PRICE"))
-    elif price > MAX_PRICE_MINOR:
-        errors.append(FieldError(f"tiers[{i}].price", "The price is too high", "PRICE_TOO_HIGH"))
-    if original is not None and (original < price or original > MAX_PRICE_MINOR):
+        errors.append(
+            FieldError(f"{path}.price", "Make the course free instead", CatalogCode.ZERO_PRICE)
+        )
+    elif price > MAX_PRICE:
+        errors.append(
+            FieldError(f"{path}.price", "The price is too high", CatalogCode.PRICE_TOO_HIGH)
+        )
+    if original is not None and (original < price or original > MAX_PRICE):
         errors.append(
             FieldError(
-                f"tiers[{i}].originalPrice",
+                f"{path}.original_price",
                 "The original price is at least the price",
-                "ORIGINAL_BELOW_PRICE",
+                CatalogCode.ORIGINAL_BELOW_PRICE,
             )
         )
+    return _minor(errors, price, currency, f"{path}.price") or 0, (
+        None if original is None else _minor(errors, original, currency, f"{path}.original_price")
+    )
+
+
+def _minor(errors: list[FieldError], amount: Decimal, currency: str, path: str) -> int | None:
+    minor = minor_or_error(amount, currency, path)
+    if isinstance(minor, FieldError):
+        errors.append(minor)
+        return None
+    return minor
+
+
+async def _image(
+    session: AsyncSession, errors: list[FieldError], actor: Actor, upload_id: uuid.UUID | None
+) -> uuid.UUID | None:
+    """The asset of one of the actor's finished course-image uploads (None removes the image)."""
+    if upload_id is None:
+        return None
+    try:
+        asset = await claim_upload(
+            session,
+            owner_id=actor.id,
+            file_id=upload_id,
+            purpose=FilePurpose.COURSE_IMAGE,
+            field="image_upload_id",
+        )
+    except UserFacingError as exc:
+        errors.extend(exc.errors)
+        return None
+    return asset.id
 
 
 def _language(errors: list[FieldError], value: str) -> str:
     if not _LANGUAGE.match(value):
-        errors.append(FieldError("language", "Use a language code like en or pt-BR", "INVALID"))
+        errors.append(
+            FieldError("language", "Use a language code like en or pt-BR", Common.INVALID)
+        )
     return value
 
 
 def _limit(errors: list[FieldError], value: int | None) -> int | None:
     if value is not None and not 0 < value <= 1_000_000:
-        errors.append(FieldError("enrollmentLimit", "Use a positive number", "INVALID"))
+        errors.append(
+            FieldError("enrollment_limit", "Use 1 to 1,000,000 students", Common.OUT_OF_RANGE)
+        )
     return value
 
 
@@ -369,12 +446,15 @@ async def _check_category(
         return
     category = await repo.get_category(session, category_id)
     if category is None or not category.is_active:
-        errors.append(FieldError("categoryId", "Choose an active category", "CATEGORY_NOT_FOUND"))
+        errors.append(
+            FieldError("category_id", "Choose an active category", CatalogCode.CATEGORY_NOT_FOUND)
+        )
 
 
 def _require_status(course: Course, status: CourseStatus) -> None:
     if course.status != status:
-        raise Conflict("status", f"Only a {status.value} course can do this", "INVALID_STATUS")
+        message = f"Only a {status.value.replace('_', ' ')} course can do this"
+        raise Conflict("status", message, CatalogCode.INVALID_STATUS)
 
 
 async def _course_for_reviewer(session: AsyncSession, actor: Actor, course_id: uuid.UUID) -> Course:

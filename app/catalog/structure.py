@@ -2,8 +2,8 @@
 
 Order numbers stay unique and gapless (1..n) per parent after every change (Properties 13, 15);
 the course row is locked first so concurrent edits of one course run one at a time. Lesson types
-need (Property 14): video — an existing `videoAssetId` (processing may still run; publishing
-needs it ready); text — non-blank `contentText`; quiz — nothing up front (its quiz and questions
+need (Property 14): video — an existing video asset (processing may still run; publishing
+needs it ready); text — non-blank content text; quiz — nothing up front (its quiz and questions
 are attached to the lesson afterwards by the assessments domain); assignment — a non-blank
 `description` telling students what to hand in (the graded assignment is attached afterwards).
 A video asset on a non-video lesson is rejected rather than silently kept.
@@ -19,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import db
 from app.catalog import repo
+from app.catalog.errors import CatalogCode
 from app.catalog.models import CourseModule, Lesson, LessonType
 from app.catalog.rules import UNSET, Unset, course_changed, course_for_author, text, url
-from app.errors import FieldError, NotFound, collect
+from app.errors import Common, FieldError, NotFound, collect
 from app.security.permissions import Actor
 
 MAX_MODULES = 200
@@ -49,7 +50,7 @@ async def add_module(
     clean_title = text(errors, "title", title, max_length=220)
     clean_description = text(errors, "description", description, max_length=5000, required=False)
     if len(modules) >= MAX_MODULES:
-        errors.append(FieldError(None, f"At most {MAX_MODULES} modules", "TOO_MANY"))
+        errors.append(FieldError(None, f"At most {MAX_MODULES} modules", Common.TOO_MANY))
     if prerequisite_module_id is not None and prerequisite_module_id not in {m.id for m in modules}:
         errors.append(_foreign_prerequisite())
     collect(errors)
@@ -91,9 +92,9 @@ async def update_module(
         elif _reaches(prerequisites, prerequisite_module_id, module.id):
             errors.append(
                 FieldError(
-                    "prerequisiteModuleId",
+                    "prerequisite_module_id",
                     "This prerequisite would make modules depend on each other in a circle",
-                    "PREREQUISITE_CYCLE",
+                    CatalogCode.PREREQUISITE_CYCLE,
                 )
             )
     collect(errors)
@@ -124,7 +125,7 @@ async def reorder_modules(
     """`module_ids` is every module of the course exactly once, in the new order."""
     await course_for_author(session, actor, course_id)
     modules = (await repo.modules_by_course_ids(session, [course_id]))[0]
-    ordered = _in_requested_order(modules, module_ids, "moduleIds")
+    ordered = _in_requested_order(modules, module_ids, "module_ids")
     await repo.renumber(session, ordered)
     await course_changed(session, course_id, "structure")
     return ordered
@@ -168,7 +169,9 @@ async def add_lesson(
         duration_minutes=duration_minutes,
     )
     if len(lessons) >= MAX_LESSONS_PER_MODULE:
-        errors.append(FieldError(None, f"At most {MAX_LESSONS_PER_MODULE} lessons", "TOO_MANY"))
+        errors.append(
+            FieldError(None, f"At most {MAX_LESSONS_PER_MODULE} lessons", Common.TOO_MANY)
+        )
     collect(errors)
     await db.add(session, lesson)
     await course_changed(session, module.course_id, "structure")
@@ -238,7 +241,7 @@ async def reorder_lessons(
     """`lesson_ids` is every lesson of the module exactly once, in the new order."""
     module = await _module_for_author(session, actor, module_id)
     lessons = (await repo.lessons_by_module_ids(session, [module_id]))[0]
-    ordered = _in_requested_order(lessons, lesson_ids, "lessonIds")
+    ordered = _in_requested_order(lessons, lesson_ids, "lesson_ids")
     await repo.renumber(session, ordered)
     await course_changed(session, module.course_id, "structure")
     return ordered
@@ -267,26 +270,32 @@ async def _apply_lesson_fields(
     )
     lesson.content_text = text(
         errors,
-        "contentText",
+        "content_text",
         content_text,
         max_length=200_000,
         required=lesson.type == LessonType.TEXT,
     )
-    lesson.content_url = url(errors, "contentUrl", content_url)
+    lesson.content_url = url(errors, "content_url", content_url)
     lesson.video_asset_id = video_asset_id
     lesson.duration_minutes = duration_minutes
     if not 0 <= duration_minutes <= 10_000:
-        errors.append(FieldError("durationMinutes", "Use 0 to 10000 minutes", "INVALID"))
+        errors.append(FieldError("duration_minutes", "Use 0 to 10000 minutes", Common.OUT_OF_RANGE))
     if lesson.type == LessonType.VIDEO:
         if video_asset_id is None:
             errors.append(
-                FieldError("videoAssetId", "A video lesson needs a video", "VIDEO_REQUIRED")
+                FieldError(
+                    "video_asset_id", "A video lesson needs a video", CatalogCode.VIDEO_REQUIRED
+                )
             )
         elif not await repo.video_asset_exists(session, video_asset_id):
-            errors.append(FieldError("videoAssetId", "Unknown video", "VIDEO_NOT_FOUND"))
+            errors.append(
+                FieldError("video_asset_id", "Unknown video", CatalogCode.VIDEO_NOT_FOUND)
+            )
     elif video_asset_id is not None:
         errors.append(
-            FieldError("videoAssetId", "Only video lessons have a video", "VIDEO_NOT_ALLOWED")
+            FieldError(
+                "video_asset_id", "Only video lessons have a video", CatalogCode.VIDEO_NOT_ALLOWED
+            )
         )
     return errors
 
@@ -297,7 +306,9 @@ def _given(value: _T | Unset, current: _T) -> _T:
 
 def _foreign_prerequisite() -> FieldError:
     return FieldError(
-        "prerequisiteModuleId", "Choose another module of this course", "INVALID_PREREQUISITE"
+        "prerequisite_module_id",
+        "Choose another module of this course",
+        CatalogCode.INVALID_PREREQUISITE,
     )
 
 
@@ -319,11 +330,11 @@ def _in_requested_order(rows: Sequence[_R], ids: Sequence[uuid.UUID], field: str
     by_id = {row.id: row for row in rows}
     errors: list[FieldError] = []
     if len(set(ids)) != len(ids):
-        errors.append(FieldError(field, "Each id may appear only once", "DUPLICATE_ID"))
+        errors.append(FieldError(field, "Each item may appear only once", CatalogCode.DUPLICATE_ID))
     if set(ids) - by_id.keys():
-        errors.append(FieldError(field, "Some ids do not belong here", "FOREIGN_ID"))
+        errors.append(FieldError(field, "Some items do not belong here", CatalogCode.FOREIGN_ID))
     if by_id.keys() - set(ids):
-        errors.append(FieldError(field, "Every item must be listed", "MISSING_ID"))
+        errors.append(FieldError(field, "Every item must be listed", CatalogCode.MISSING_ID))
     collect(errors)
     return [by_id[i] for i in ids]
 

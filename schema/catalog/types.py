@@ -2,26 +2,26 @@
 
 Every relation field resolves through the per-request loaders (`info.context.loaders.catalog`),
 never with SQL of its own, so a page of courses with all its relations runs a fixed number of
-statements. Who may see what is decided by `app.catalog.visibility` (see `schema.catalog.access`).
-Money is always integer minor units plus an ISO currency code.
+statements. Who may see what is decided by `app.catalog.visibility` (see `schema.catalog.access`):
+`Course`, `CourseModule`, `Lesson` and `Category` are `ModelNode`s whose `visible` applies it, so
+`node`/`nodes` and the root fields hide what the viewer may not see. Amounts are `Money`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import enum
 import uuid
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 from strawberry import relay
 
 from app.accounts.models import User as UserModel
 from app.catalog import models
-from app.catalog.filters import CourseFilterArgs, InvalidFilter
-from app.errors import FieldError
+from app.catalog.visibility import manages_courses
+from app.media.service import attached_url
 from schema.accounts import User
 from schema.catalog.access import (
     sees_content,
@@ -29,35 +29,47 @@ from schema.catalog.access import (
     teaches_course,
     visible_courses,
 )
+from schema.catalog.enums import CourseLevel, CourseSort, CourseStatus, LessonType, PricingTierName
+from schema.catalog.inputs import CourseFilter
+from schema.core.auth import viewer_of
 from schema.core.context import Info
 from schema.core.money import Money
-from schema.core.relay import NOWHERE, decode_uuid
+from schema.core.relay import NOWHERE, ModelNode, found
 
 if TYPE_CHECKING:
     from schema.learning.types import Enrollment
 
-strawberry.enum(models.CourseLevel, name="CourseLevel", description="Difficulty of a course.")
-strawberry.enum(
-    models.CourseStatus,
-    name="CourseStatus",
-    description="Workflow: DRAFT → PENDING_REVIEW → PUBLISHED → ARCHIVED.",
-)
-strawberry.enum(models.LessonType, name="LessonType", description="What a lesson consists of.")
-strawberry.enum(models.PricingTier, name="PricingTierName", description="A course's price level.")
-CourseLevel = models.CourseLevel
-CourseStatus = models.CourseStatus
-LessonType = models.LessonType
-PricingTierName = models.PricingTier
+# other domains' types use these names from here (searchCourses takes the same filter)
+__all__ = [
+    "Category",
+    "Course",
+    "CourseFilter",
+    "CourseLevel",
+    "CourseModule",
+    "CourseSort",
+    "CourseStatus",
+    "Instructor",
+    "Lesson",
+    "LessonContent",
+    "LessonType",
+    "PricingTier",
+    "PricingTierName",
+    "Resource",
+    "Tag",
+]
 
 
-@strawberry.enum(description="Orders of the course list.")
-class CourseSort(enum.Enum):
-    POPULARITY = "popularity"  # most enrollments first
-    RATING = "rating"  # highest average rating, then most reviews
-    NEWEST = "newest"  # most recently published
-    PRICE_ASC = "price_asc"  # cheapest (lowest tier) first
-    PRICE_DESC = "price_desc"
-    TRENDING = "trending"  # highest trending score
+async def _courses_of(info: Info, rows: Sequence[Any]) -> list[models.Course | None]:
+    """The course of each row (a module or a lesson), None where the viewer may not see it."""
+    loader = info.context.loaders.catalog.courses
+    return await visible_courses(
+        info, await loader.load_many([NOWHERE if r is None else r.course_id for r in rows])
+    )
+
+
+async def _shown_with_course(info: Info, rows: Sequence[Any]) -> list[Any]:
+    courses = await _courses_of(info, rows)
+    return [r if c is not None else None for r, c in zip(rows, courses, strict=True)]
 
 
 @strawberry.type
@@ -75,18 +87,19 @@ class PricingTier:
 
     @classmethod
     def from_model(cls, row: models.CoursePricingTier) -> PricingTier:
-        original = row.original_price_minor
         return cls(
             tier=models.PricingTier(row.tier),
             price=Money.of(row.price_minor, row.currency),
-            original_price=None if original is None else Money.of(original, row.currency),
+            original_price=Money.maybe(row.original_price_minor, row.currency),
             features=[str(f) for f in row.features],
         )
 
 
 @strawberry.type(description="A downloadable file or a link attached to a course or a lesson.")
 class Resource:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="A plain UUID (resources are not nodes): what `deleteResource` takes."
+    )
     title: str
     url: str | None = strawberry.field(description="The link; null for an uploaded file.")
     is_file: bool
@@ -150,8 +163,8 @@ class Instructor:
         return self.profile.review_count if self.profile else 0
 
 
-@strawberry.type
-class Category(relay.Node):
+@strawberry.type(description="A group of courses; inactive ones are seen by admins only.")
+class Category(ModelNode):
     id: relay.NodeID[str]
     name: str
     slug: str
@@ -163,7 +176,18 @@ class Category(relay.Node):
     model: strawberry.Private[models.Category]
 
     @classmethod
-    def from_model(cls, row: models.Category) -> Category:
+    async def load(cls, info: Info, ids: list[uuid.UUID]) -> Sequence[models.Category | None]:
+        return await info.context.loaders.catalog.categories.load_many(ids)
+
+    @classmethod
+    async def visible(cls, info: Info, rows: Sequence[Any]) -> Sequence[Any]:
+        if all(row is None or row.is_active for row in rows):
+            return rows
+        admin = manages_courses(await viewer_of(info))
+        return [row if row is not None and (row.is_active or admin) else None for row in rows]
+
+    @classmethod
+    def from_model(cls, row: models.Category) -> Self:
         return cls(
             id=str(row.id),
             name=row.name,
@@ -177,23 +201,22 @@ class Category(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Category | None]:
-        ids = [decode_uuid(i) or NOWHERE for i in node_ids]
-        found = await info.context.loaders.catalog.categories.load_many(ids)
-        return [cls.from_model(c) if c is not None else None for c in found]
+    async def lookup_slug(cls, info: Info, slug: str) -> Self:
+        """The category with this slug, else NOT_FOUND."""
+        row = await info.context.loaders.catalog.categories_by_slug.load(slug.strip().lower())
+        shown = (await cls.visible(info, [row]))[0]
+        return found(None if shown is None else cls.from_model(shown), "Category")
 
     @strawberry.field
     async def parent(self, info: Info) -> Category | None:
         if self.model.parent_id is None:
             return None
-        found = await info.context.loaders.catalog.categories.load(self.model.parent_id)
-        return Category.from_model(found) if found is not None else None
+        row = await info.context.loaders.catalog.categories.load(self.model.parent_id)
+        return None if row is None else Category.from_model(row)
 
 
 @strawberry.type(description="A lesson: video, text, quiz or assignment.")
-class Lesson(relay.Node):
+class Lesson(ModelNode):
     id: relay.NodeID[str]
     type: LessonType
     title: str
@@ -202,10 +225,19 @@ class Lesson(relay.Node):
     order_number: int = strawberry.field(description="1-based position within its module.")
     is_preview: bool = strawberry.field(description="Open to everyone who sees the course.")
     model: strawberry.Private[models.Lesson]
-    course: strawberry.Private[models.Course]
+    # the lesson's course when the caller already holds it; otherwise read through the loader
+    course_model: strawberry.Private[models.Course | None] = None
 
     @classmethod
-    def from_model(cls, row: models.Lesson, course: models.Course) -> Lesson:
+    async def load(cls, info: Info, ids: list[uuid.UUID]) -> Sequence[models.Lesson | None]:
+        return await info.context.loaders.catalog.lessons.load_many(ids)
+
+    @classmethod
+    async def visible(cls, info: Info, rows: Sequence[Any]) -> Sequence[Any]:
+        return await _shown_with_course(info, rows)
+
+    @classmethod
+    def from_model(cls, row: models.Lesson, course: models.Course | None = None) -> Self:
         return cls(
             id=str(row.id),
             type=models.LessonType(row.type),
@@ -215,102 +247,101 @@ class Lesson(relay.Node):
             order_number=row.order_number,
             is_preview=row.is_preview,
             model=row,
-            course=course,
+            course_model=course,
         )
 
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Lesson | None]:
-        loaders = info.context.loaders.catalog
-        lessons = await loaders.lessons.load_many([decode_uuid(i) or NOWHERE for i in node_ids])
-        courses = await visible_courses(
-            info, await loaders.courses.load_many([x.course_id if x else NOWHERE for x in lessons])
-        )
-        return [
-            cls.from_model(x, c) if x is not None and c is not None else None
-            for x, c in zip(lessons, courses, strict=True)
-        ]
+    async def _course(self, info: Info) -> models.Course:
+        if self.course_model is not None:
+            return self.course_model
+        course = await info.context.loaders.catalog.courses.load(self.model.course_id)
+        assert course is not None  # a lesson never outlives its course
+        return course
+
+    async def _open(self, info: Info) -> bool:
+        return await sees_content(info, await self._course(info), self.model)
 
     @strawberry.field(description="Null unless the lesson is a preview or you are enrolled.")
     async def content(self, info: Info) -> LessonContent | None:
-        if not await sees_content(info, self.course, self.model):
+        if not await self._open(info):
             return None
         return LessonContent(text=self.model.content_text, url=self.model.content_url)
 
     @strawberry.field(description="True when the content is hidden from you (enroll to open it).")
     async def locked(self, info: Info) -> bool:
-        return not await sees_content(info, self.course, self.model)
+        return not await self._open(info)
 
     @strawberry.field(description="Empty unless the lesson is a preview or you are enrolled.")
     async def resources(self, info: Info) -> list[Resource]:
-        if not await sees_content(info, self.course, self.model):
+        if not await self._open(info):
             return []
         rows = await info.context.loaders.catalog.lesson_resources.load(self.model.id)
         return [Resource.from_model(r) for r in rows]
 
     @strawberry.field
     async def module(self, info: Info) -> CourseModule:
-        found = await info.context.loaders.catalog.modules.load(self.model.module_id)
-        assert found is not None  # a lesson never outlives its module
-        return CourseModule.from_model(found, self.course)
+        row = await info.context.loaders.catalog.modules.load(self.model.module_id)
+        assert row is not None  # a lesson never outlives its module
+        return CourseModule.from_model(row, self.course_model)
 
 
 @strawberry.type(description="An ordered part of a course holding lessons.")
-class CourseModule(relay.Node):
+class CourseModule(ModelNode):
     id: relay.NodeID[str]
     title: str
     description: str | None
     order_number: int = strawberry.field(description="1-based position within the course.")
-    duration_minutes: int
     model: strawberry.Private[models.CourseModule]
-    course_model: strawberry.Private[models.Course]
+    # the module's course when the caller already holds it; otherwise read through the loader
+    course_model: strawberry.Private[models.Course | None] = None
 
     @classmethod
-    def from_model(cls, row: models.CourseModule, course: models.Course) -> CourseModule:
+    async def load(cls, info: Info, ids: list[uuid.UUID]) -> Sequence[models.CourseModule | None]:
+        return await info.context.loaders.catalog.modules.load_many(ids)
+
+    @classmethod
+    async def visible(cls, info: Info, rows: Sequence[Any]) -> Sequence[Any]:
+        return await _shown_with_course(info, rows)
+
+    @classmethod
+    def from_model(cls, row: models.CourseModule, course: models.Course | None = None) -> Self:
         return cls(
             id=str(row.id),
             title=row.title,
             description=row.description,
             order_number=row.order_number,
-            duration_minutes=row.duration_minutes,
             model=row,
             course_model=course,
         )
 
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[CourseModule | None]:
-        loaders = info.context.loaders.catalog
-        modules = await loaders.modules.load_many([decode_uuid(i) or NOWHERE for i in node_ids])
-        courses = await visible_courses(
-            info, await loaders.courses.load_many([m.course_id if m else NOWHERE for m in modules])
-        )
-        return [
-            cls.from_model(m, c) if m is not None and c is not None else None
-            for m, c in zip(modules, courses, strict=True)
-        ]
+    async def _lessons(self, info: Info) -> list[models.Lesson]:
+        return await info.context.loaders.catalog.module_lessons.load(self.model.id)
 
-    @strawberry.field
+    @strawberry.field(description="In order.")
     async def lessons(self, info: Info) -> list[Lesson]:
-        rows = await info.context.loaders.catalog.module_lessons.load(self.model.id)
-        return [Lesson.from_model(x, self.course_model) for x in rows]
+        return [Lesson.from_model(x, self.course_model) for x in await self._lessons(info)]
+
+    @strawberry.field(description="The sum of its lessons' durations.")
+    async def duration_minutes(self, info: Info) -> int:
+        return sum(x.duration_minutes for x in await self._lessons(info))
 
     @strawberry.field(description="The module to finish before this one, if any.")
     async def prerequisite(self, info: Info) -> CourseModule | None:
         if self.model.prerequisite_module_id is None:
             return None
-        found = await info.context.loaders.catalog.modules.load(self.model.prerequisite_module_id)
-        return CourseModule.from_model(found, self.course_model) if found is not None else None
+        row = await info.context.loaders.catalog.modules.load(self.model.prerequisite_module_id)
+        return None if row is None else CourseModule.from_model(row, self.course_model)
 
     @strawberry.field
-    def course(self) -> Course:
-        return Course.from_model(self.course_model)
+    async def course(self, info: Info) -> Course:
+        if self.course_model is not None:
+            return Course.from_model(self.course_model)
+        row = await info.context.loaders.catalog.courses.load(self.model.course_id)
+        assert row is not None  # a module never outlives its course
+        return Course.from_model(row)
 
 
 @strawberry.type(description="A course of the catalog.")
-class Course(relay.Node):
+class Course(ModelNode):
     id: relay.NodeID[str]
     title: str
     slug: str
@@ -319,8 +350,6 @@ class Course(relay.Node):
     level: CourseLevel
     language: str
     status: CourseStatus
-    duration_minutes: int
-    image_url: str | None
     trailer_url: str | None
     is_free: bool
     is_certified: bool
@@ -335,7 +364,15 @@ class Course(relay.Node):
     model: strawberry.Private[models.Course]
 
     @classmethod
-    def from_model(cls, row: models.Course) -> Course:
+    async def load(cls, info: Info, ids: list[uuid.UUID]) -> Sequence[models.Course | None]:
+        return await info.context.loaders.catalog.courses.load_many(ids)
+
+    @classmethod
+    async def visible(cls, info: Info, rows: Sequence[Any]) -> Sequence[Any]:
+        return await visible_courses(info, rows)
+
+    @classmethod
+    def from_model(cls, row: models.Course) -> Self:
         rating = row.average_rating
         return cls(
             id=str(row.id),
@@ -346,8 +383,6 @@ class Course(relay.Node):
             level=models.CourseLevel(row.level),
             language=row.language,
             status=models.CourseStatus(row.status),
-            duration_minutes=row.duration_minutes,
-            image_url=row.image_url,
             trailer_url=row.trailer_url,
             is_free=row.is_free,
             is_certified=row.is_certified,
@@ -363,21 +398,34 @@ class Course(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Course | None]:
-        ids = [decode_uuid(i) or NOWHERE for i in node_ids]
-        found = await visible_courses(
-            info, await info.context.loaders.catalog.courses.load_many(ids)
-        )
-        return [cls.from_model(c) if c is not None else None for c in found]
+    async def lookup_slug(cls, info: Info, slug: str) -> Self:
+        """The course with this slug, else NOT_FOUND (also when the viewer may not see it)."""
+        row = await info.context.loaders.catalog.courses_by_slug.load(slug.strip().lower())
+        shown = (await cls.visible(info, [row]))[0]
+        return found(None if shown is None else cls.from_model(shown), "Course")
+
+    @strawberry.field(description="The sum of the lessons' durations.")
+    async def duration_minutes(self, info: Info) -> int:
+        stats = await info.context.loaders.catalog.lesson_stats.load(self.model.id)
+        return stats.duration_minutes
+
+    @strawberry.field
+    async def lesson_count(self, info: Info) -> int:
+        return (await info.context.loaders.catalog.lesson_stats.load(self.model.id)).lesson_count
+
+    @strawberry.field(description="Where to read the course image; null when it has none.")
+    async def image_url(self, info: Info) -> str | None:
+        if self.model.image_asset_id is None:
+            return None
+        asset = await info.context.loaders.media.assets.load(self.model.image_asset_id)
+        return attached_url(info.context.storage, asset)
 
     @strawberry.field
     async def category(self, info: Info) -> Category | None:
         if self.model.category_id is None:
             return None
-        found = await info.context.loaders.catalog.categories.load(self.model.category_id)
-        return Category.from_model(found) if found is not None else None
+        row = await info.context.loaders.catalog.categories.load(self.model.category_id)
+        return None if row is None else Category.from_model(row)
 
     @strawberry.field
     async def instructor(self, info: Info) -> Instructor:
@@ -412,15 +460,6 @@ class Course(relay.Node):
         rows = await info.context.loaders.catalog.course_modules.load(self.model.id)
         return [CourseModule.from_model(m, self.model) for m in rows]
 
-    @strawberry.field
-    async def lesson_count(self, info: Info) -> int:
-        return (await info.context.loaders.catalog.lesson_stats.load(self.model.id)).lesson_count
-
-    @strawberry.field(description="Sum of the lessons' durations.")
-    async def total_duration_minutes(self, info: Info) -> int:
-        stats = await info.context.loaders.catalog.lesson_stats.load(self.model.id)
-        return stats.duration_minutes
-
     @strawberry.field(description="Course-wide files and links; empty unless you are enrolled.")
     async def resources(self, info: Info) -> list[Resource]:
         if not await sees_course_materials(info, self.model):
@@ -444,42 +483,3 @@ class Course(relay.Node):
         from schema.learning.types import viewer_enrollment
 
         return await viewer_enrollment(info, self.model.id)
-
-
-@strawberry.input(description="Narrows the course list; every given field must match.")
-class CourseFilter:
-    category_id: strawberry.ID | None = None
-    level: CourseLevel | None = None
-    language: str | None = strawberry.field(default=None, description="e.g. en, pt-BR")
-    min_price: int | None = strawberry.field(
-        default=None, description="Lowest tier price at least this (minor units)."
-    )
-    max_price: int | None = strawberry.field(
-        default=None, description="Lowest tier price at most this (minor units)."
-    )
-    free: bool | None = None
-    min_rating: float | None = strawberry.field(default=None, description="0 to 5.")
-    tag: str | None = strawberry.field(default=None, description="A tag's slug or name.")
-    instructor_id: strawberry.ID | None = None
-
-    def to_args(self) -> CourseFilterArgs:
-        """The plain filter; an undecodable id is a BAD_USER_INPUT error."""
-        errors: list[FieldError] = []
-        ids: dict[str, uuid.UUID | None] = {}
-        for name, value in (("categoryId", self.category_id), ("instructorId", self.instructor_id)):
-            ids[name] = None if value is None else decode_uuid(value)
-            if value is not None and ids[name] is None:
-                errors.append(FieldError(name, "Not a valid ID", "INVALID_ID"))
-        if errors:
-            raise InvalidFilter(errors)
-        return CourseFilterArgs(
-            category_id=ids["categoryId"],
-            level=self.level,
-            language=self.language,
-            min_price_minor=self.min_price,
-            max_price_minor=self.max_price,
-            free=self.free,
-            min_rating=self.min_rating,
-            tag=self.tag,
-            instructor_id=ids["instructorId"],
-        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from app.catalog import repo, service, structure
 from app.catalog.models import Course, CourseLevel, CourseStatus, Tag
+from app.catalog.repo import courses as course_repo
 from app.catalog.slugs import next_free, slugify
 from app.errors import UserFacingError
 from tests.support.authoring import actor, category, course, events, rows, snapshot
@@ -60,14 +62,14 @@ async def test_property_12_concurrent_creations_with_one_title_get_distinct_slug
 ) -> None:
     owner = await actor(database)
     lookups = 0
-    original = repo.slugs_taken
+    original = course_repo.slugs_taken
 
     async def counted(*args, **kwargs):
         nonlocal lookups
         lookups += 1
         return await original(*args, **kwargs)
 
-    monkeypatch.setattr(repo, "slugs_taken", counted)
+    monkeypatch.setattr(course_repo, "slugs_taken", counted)
 
     async def create() -> str:
         async with database.transaction() as session:
@@ -123,7 +125,8 @@ async def test_invalid_course_input_reports_every_field_and_creates_nothing(data
             description="  ",
             language="English",
             category_id=inactive.id,
-            image_url="javascript:alert(1)",
+            image_upload_id=uuid.uuid4(),
+            trailer_url="javascript:alert(1)",
             requirements=["r" * 256],
             tags=["t" * 61],
         )
@@ -131,8 +134,9 @@ async def test_invalid_course_input_reports_every_field_and_creates_nothing(data
         ("title", "TOO_LONG"),
         ("description", "REQUIRED"),
         ("language", "INVALID"),
-        ("categoryId", "CATEGORY_NOT_FOUND"),
-        ("imageUrl", "INVALID_URL"),
+        ("category_id", "CATEGORY_NOT_FOUND"),
+        ("image_upload_id", "FILE_NOT_FOUND"),
+        ("trailer_url", "INVALID_URL"),
         ("requirements[0]", "TOO_LONG"),
         ("tags[0]", "TOO_LONG"),
     }
@@ -174,7 +178,10 @@ async def test_invalid_update_changes_nothing(database) -> None:
                 subtitle="s" * 301,
                 enrollment_limit=0,
             )
-    assert {e.code for e in caught.value.errors} == {"TOO_LONG", "INVALID"}
+    assert {(e.field, e.code) for e in caught.value.errors} == {
+        ("subtitle", "TOO_LONG"),
+        ("enrollment_limit", "OUT_OF_RANGE"),
+    }
     assert await snapshot(database, created.id) == before
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -72,7 +74,7 @@ async def _build(database, owner, modules):
             actor=owner,
             course_id=created.id,
             is_free=False,
-            tiers=[TierInput(PricingTier.BASIC, 100)],
+            tiers=[TierInput(PricingTier.BASIC, Decimal("1.00"))],
         )
         session.add(CourseResource(course_id=created.id, title="Slides", url="https://x.test/s"))
     for m, kinds in enumerate(modules):

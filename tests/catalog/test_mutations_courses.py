@@ -3,6 +3,8 @@ catalog cache version bumped after every committed change (Property 17)."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from app.accounts.models import UserRole
 from app.catalog.models import Course, CoursePricingTier, CourseStatus
 from tests.support import accounts as accounts
@@ -80,7 +82,7 @@ async def test_create_course_reports_every_invalid_field_and_creates_nothing(cli
         client,
         owner,
         "createCourse",
-        {"title": " ", "description": "", "language": "English", "imageUrl": "ftp://x"},
+        {"title": " ", "description": "", "language": "English", "trailerUrl": "ftp://x"},
         COURSE_FIELDS,
     )
     assert payload["course"] is None
@@ -88,7 +90,7 @@ async def test_create_course_reports_every_invalid_field_and_creates_nothing(cli
         ("title", "REQUIRED"),
         ("description", "REQUIRED"),
         ("language", "INVALID"),
-        ("imageUrl", "INVALID_URL"),
+        ("trailerUrl", "INVALID_URL"),
     }
     assert await rows(client.database, Course) == 0
 
@@ -207,7 +209,7 @@ async def test_owner_archives_a_published_course(client) -> None:
     assert payload == {"course": {"status": "ARCHIVED"}, "errors": []}
 
 
-async def test_set_course_pricing_with_tiers_in_minor_units(client) -> None:
+async def test_set_course_pricing_with_tiers_in_major_units(client) -> None:
     owner = await signed_in(client)
     course = await create_course(client, owner)
     payload = await mutate(
@@ -219,18 +221,75 @@ async def test_set_course_pricing_with_tiers_in_minor_units(client) -> None:
             "isFree": False,
             "currency": "EUR",
             "tiers": [
-                {"tier": "PRO", "price": 4999, "originalPrice": 7999, "features": ["Projects"]},
-                {"tier": "BASIC", "price": 1999},
+                {"tier": "PRO", "price": "49.99", "originalPrice": 79.99, "features": ["Projects"]},
+                {"tier": "BASIC", "price": "19.99"},
             ],
         },
         PRICING_FIELDS,
     )
     assert payload["errors"] == []
     assert payload["course"]["isFree"] is False
-    assert payload["course"]["price"] == {"amount": 1999, "currency": "EUR"}
+    assert payload["course"]["price"] == {"amount": "19.99", "currency": "EUR"}
     assert {(t["tier"], t["price"]["amount"]) for t in payload["course"]["pricingTiers"]} == {
-        ("BASIC", 1999),
-        ("PRO", 4999),
+        ("BASIC", "19.99"),
+        ("PRO", "49.99"),
+    }
+    async with client.database.session() as session:
+        stored = await session.execute(
+            select(CoursePricingTier.price_minor, CoursePricingTier.original_price_minor)
+            .where(CoursePricingTier.course_id == raw_id(course["id"]))
+            .order_by(CoursePricingTier.price_minor)
+        )
+        assert [tuple(r) for r in stored] == [(1999, None), (4999, 7999)]  # minor units
+
+
+async def test_a_price_with_more_decimals_than_the_currency_is_a_too_precise_error(
+    client,
+) -> None:
+    owner = await signed_in(client)
+    course = await create_course(client, owner)
+    payload = await mutate(
+        client,
+        owner,
+        "setCoursePricing",
+        {
+            "courseId": course["id"],
+            "isFree": False,
+            "tiers": [
+                {"tier": "BASIC", "price": "19.99"},
+                {"tier": "PRO", "price": "19.999", "originalPrice": "29.999"},
+            ],
+        },
+        PRICING_FIELDS,
+    )
+    assert payload["course"] is None
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [
+        ("tiers[1].price", "TOO_PRECISE"),
+        ("tiers[1].originalPrice", "TOO_PRECISE"),
+    ]
+    assert await rows(client.database, CoursePricingTier) == 0
+
+
+async def test_yen_prices_have_no_decimals(client) -> None:
+    owner = await signed_in(client)
+    course = await create_course(client, owner)
+    payload = await mutate(
+        client,
+        owner,
+        "setCoursePricing",
+        {
+            "courseId": course["id"],
+            "isFree": False,
+            "currency": "JPY",
+            "tiers": [
+                {"tier": "BASIC", "price": 1500},
+            ],
+        },
+        "course { price { amount amountMinor currency } } errors { field code }",
+    )
+    assert payload == {
+        "course": {"price": {"amount": "1500", "amountMinor": 1500, "currency": "JPY"}},
+        "errors": [],
     }
 
 
@@ -242,7 +301,7 @@ async def test_negative_price_is_a_typed_error_and_changes_nothing(client) -> No
         client,
         owner,
         "setCoursePricing",
-        {"courseId": course["id"], "isFree": False, "tiers": [{"tier": "BASIC", "price": -100}]},
+        {"courseId": course["id"], "isFree": False, "tiers": [{"tier": "BASIC", "price": "-1"}]},
         PRICING_FIELDS,
     )
     assert payload["course"] is None

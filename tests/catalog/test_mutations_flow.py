@@ -38,7 +38,7 @@ async def test_create_structure_price_submit_publish_and_the_course_is_listed(cl
         client,
         owner,
         "setCoursePricing",
-        {"courseId": course["id"], "isFree": False, "tiers": [{"tier": "BASIC", "price": 2900}]},
+        {"courseId": course["id"], "isFree": False, "tiers": [{"tier": "BASIC", "price": "29"}]},
         "",
     )
     submitted = await mutate(
@@ -58,7 +58,7 @@ async def test_create_structure_price_submit_publish_and_the_course_is_listed(cl
             "id": course["id"],
             "title": "Python Projects",
             "status": "PUBLISHED",
-            "price": {"amount": 2900},
+            "price": {"amount": "29.00"},
         }
     ]
     detail = await client.execute(

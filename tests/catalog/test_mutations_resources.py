@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from app.accounts.models import UserRole
 from app.catalog.models import CourseResource, LessonResource
-from app.media.models import FileAsset, FilePurpose, FileStatus, StorageBackend
+from app.media.models import FilePurpose, FileStatus
 from tests.support import accounts as accounts
-from tests.support.authoring import rows
+from tests.support.authoring import rows, upload
 from tests.support.catalog_mutations import (
     add_module,
     add_text_lesson,
@@ -21,20 +21,10 @@ RESOURCE = "resource { id title url isFile }"
 ERRORS = "errors { field code }"
 
 
-async def _upload(database, owner_id, status=FileStatus.UPLOADED) -> str:
-    async with database.transaction() as session:
-        asset = FileAsset(
-            owner_id=owner_id,
-            purpose=FilePurpose.LESSON_RESOURCE,
-            storage_backend=StorageBackend.LOCAL,
-            storage_key=f"uploads/{owner_id}/{status}.pdf",
-            file_name="slides.pdf",
-            content_type="application/pdf",
-            size_bytes=10,
-            status=status,
-        )
-        session.add(asset)
-    return gid("FileAsset", asset.id)
+async def _upload(
+    database, owner_id, status=FileStatus.UPLOADED, purpose=FilePurpose.LESSON_RESOURCE
+) -> str:
+    return gid("FileAsset", await upload(database, owner_id, purpose, status))
 
 
 async def test_an_author_attaches_a_link_to_the_course_and_a_file_to_a_lesson(client) -> None:
@@ -58,16 +48,25 @@ async def test_an_author_attaches_a_link_to_the_course_and_a_file_to_a_lesson(cl
         "isFile": False,
     }
     file_id = await _upload(client.database, owner.user.id)
-    upload = await mutate(
+    attached = await mutate(
         client,
         owner,
         "addLessonResource",
         {"lessonId": lesson["id"], "title": "Slides", "fileId": file_id},
         f"{RESOURCE} {ERRORS}",
     )
-    assert upload["errors"] == []
-    assert upload["resource"]["isFile"] is True
-    assert await rows(client.database, CourseResource) == 1
+    assert attached["errors"] == []
+    assert attached["resource"]["isFile"] is True
+    handout = await _upload(client.database, owner.user.id, purpose=FilePurpose.COURSE_RESOURCE)
+    on_course = await mutate(
+        client,
+        owner,
+        "addCourseResource",
+        {"courseId": course["id"], "title": "Handout", "fileId": handout},
+        f"{RESOURCE} {ERRORS}",
+    )
+    assert on_course["errors"] == []
+    assert await rows(client.database, CourseResource) == 2
     assert await rows(client.database, LessonResource) == 1
 
     deleted = await mutate(
@@ -78,7 +77,7 @@ async def test_an_author_attaches_a_link_to_the_course_and_a_file_to_a_lesson(cl
         f"deletedResourceId {ERRORS}",
     )
     assert deleted == {"deletedResourceId": link["resource"]["id"], "errors": []}
-    assert await rows(client.database, CourseResource) == 0
+    assert await rows(client.database, CourseResource) == 1
 
 
 async def test_a_resource_is_a_link_or_a_finished_upload_of_the_author(client) -> None:
@@ -87,19 +86,22 @@ async def test_a_resource_is_a_link_or_a_finished_upload_of_the_author(client) -
     someone = await signed_in(client)
     foreign = await _upload(client.database, someone.user.id)
     pending = await _upload(client.database, owner.user.id, FileStatus.PENDING)
+    for_lessons = await _upload(client.database, owner.user.id)  # a lesson resource upload
     cases = [
-        ({"title": "Both", "url": "https://x.org", "fileId": foreign}, "URL_OR_FILE"),
-        ({"title": "Neither"}, "URL_OR_FILE"),
-        ({"title": "Bad link", "url": "javascript:alert(1)"}, "INVALID_URL"),
-        ({"title": "Not mine", "fileId": foreign}, "FILE_NOT_FOUND"),
-        ({"title": "Unfinished", "fileId": pending}, "FILE_NOT_FOUND"),
-        ({"title": "", "url": "https://x.org"}, "REQUIRED"),
+        ({"title": "Both", "url": "https://x.org", "fileId": foreign}, None, "URL_OR_FILE"),
+        ({"title": "Neither"}, None, "URL_OR_FILE"),
+        ({"title": "Bad link", "url": "javascript:alert(1)"}, "url", "INVALID_URL"),
+        ({"title": "Not mine", "fileId": foreign}, "fileId", "FILE_NOT_FOUND"),
+        ({"title": "Unfinished", "fileId": pending}, "fileId", "FILE_NOT_FOUND"),
+        ({"title": "Other use", "fileId": for_lessons}, "fileId", "FILE_NOT_FOUND"),
+        ({"title": "Not an upload", "fileId": "garbage"}, "fileId", "FILE_NOT_FOUND"),
+        ({"title": "", "url": "https://x.org"}, "title", "REQUIRED"),
     ]
-    for input_, code in cases:
+    for input_, field, code in cases:
         payload = await mutate(
             client, owner, "addCourseResource", {"courseId": course["id"], **input_}, ERRORS
         )
-        assert code in [e["code"] for e in payload["errors"]], (input_, payload)
+        assert (field, code) in [(e["field"], e["code"]) for e in payload["errors"]], payload
     assert await rows(client.database, CourseResource) == 0
 
 

@@ -45,4 +45,8 @@ async def test_the_demo_catalog_lists_a_free_and_a_tiered_course_with_a_preview(
     # anonymous callers read the preview lesson only
     assert [x["content"] is not None for x in lessons] == [x["isPreview"] for x in lessons]
     assert sum(x["isPreview"] for x in lessons) == 1
-    assert [t["tier"] for t in paid["pricingTiers"]] == ["BASIC", "PRO", "PREMIUM"]
+    assert [(t["tier"], t["price"]["amount"]) for t in paid["pricingTiers"]] == [
+        ("BASIC", "19.99"),
+        ("PRO", "49.99"),
+        ("PREMIUM", "99.99"),
+    ]

@@ -1,6 +1,8 @@
-"""Pricing tiers basic/pro/premium, free courses, and prices that are refused."""
+"""Pricing tiers basic/pro/premium in major units, free courses, and prices that are refused."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +15,12 @@ from app.errors import UserFacingError
 from tests.support.authoring import actor, course, snapshot
 
 
+def _tier(tier: PricingTier, price: str, original: str | None = None, *features: str) -> TierInput:
+    return TierInput(
+        tier, Decimal(price), None if original is None else Decimal(original), features
+    )
+
+
 async def _set(database, owner, course_id, **kwargs):
     async with database.transaction() as session:
         return await service.set_course_pricing(session, actor=owner, course_id=course_id, **kwargs)
@@ -22,8 +30,8 @@ async def test_paid_course_gets_tiers_and_its_cheapest_price(database) -> None:
     owner = await actor(database)
     created = await course(database, owner)
     tiers = [
-        TierInput(PricingTier.PRO, 4900, 9900, ["Quizzes", "Certificate"]),
-        TierInput(PricingTier.BASIC, 1900),
+        _tier(PricingTier.PRO, "49", "99.00", "Quizzes", "Certificate"),
+        _tier(PricingTier.BASIC, "19.00"),
     ]
     priced = await _set(database, owner, created.id, is_free=False, tiers=tiers, currency="EUR")
     assert (priced.is_free, priced.min_price_minor, priced.currency) == (False, 1900, "EUR")
@@ -35,7 +43,7 @@ async def test_paid_course_gets_tiers_and_its_cheapest_price(database) -> None:
     ]
     kept_id = stored[0].id
     # replacing: basic stays (same row), pro goes, premium arrives
-    tiers = [TierInput(PricingTier.BASIC, 2900), TierInput(PricingTier.PREMIUM, 9900)]
+    tiers = [_tier(PricingTier.BASIC, "29"), _tier(PricingTier.PREMIUM, "99")]
     priced = await _set(database, owner, created.id, is_free=False, tiers=tiers)
     async with database.session() as session:
         stored = (await repo.tiers_by_course_ids(session, [created.id]))[0]
@@ -47,10 +55,33 @@ async def test_paid_course_gets_tiers_and_its_cheapest_price(database) -> None:
     assert priced.min_price_minor == 2900
 
 
+async def test_prices_are_stored_in_the_minor_units_of_their_currency(database) -> None:
+    owner = await actor(database)
+    created = await course(database, owner)
+    yen = await _set(
+        database,
+        owner,
+        created.id,
+        is_free=False,
+        tiers=[_tier(PricingTier.BASIC, "1500"), _tier(PricingTier.PRO, "3000", "4500")],
+        currency="JPY",
+    )
+    assert (yen.min_price_minor, yen.currency) == (1500, "JPY")
+    dinar = await _set(
+        database,
+        owner,
+        created.id,
+        is_free=False,
+        tiers=[_tier(PricingTier.BASIC, "1.234")],
+        currency="BHD",
+    )
+    assert (dinar.min_price_minor, dinar.currency) == (1234, "BHD")
+
+
 async def test_making_a_course_free_drops_its_tiers(database) -> None:
     owner = await actor(database)
     created = await course(database, owner)
-    await _set(database, owner, created.id, is_free=False, tiers=[TierInput(PricingTier.PRO, 10)])
+    await _set(database, owner, created.id, is_free=False, tiers=[_tier(PricingTier.PRO, "0.10")])
     free = await _set(database, owner, created.id, is_free=True)
     assert (free.is_free, free.min_price_minor) == (True, 0)
     async with database.session() as session:
@@ -61,39 +92,51 @@ async def test_making_a_course_free_drops_its_tiers(database) -> None:
     ("kwargs", "expected"),
     [
         (
-            {"is_free": False, "tiers": [TierInput(PricingTier.BASIC, -1)]},
+            {"is_free": False, "tiers": [_tier(PricingTier.BASIC, "-0.01")]},
             {("tiers[0].price", "NEGATIVE_PRICE")},
         ),
         (
-            {"is_free": False, "tiers": [TierInput(PricingTier.BASIC, 500, 400)]},
-            {("tiers[0].originalPrice", "ORIGINAL_BELOW_PRICE")},
+            {"is_free": False, "tiers": [_tier(PricingTier.BASIC, "5", "4.99")]},
+            {("tiers[0].original_price", "ORIGINAL_BELOW_PRICE")},
+        ),
+        (
+            {"is_free": False, "tiers": [_tier(PricingTier.BASIC, "100000.01")]},
+            {("tiers[0].price", "PRICE_TOO_HIGH")},
         ),
         (
             {
                 "is_free": False,
-                "tiers": [TierInput(PricingTier.PRO, 5), TierInput(PricingTier.PRO, 6)],
+                "tiers": [_tier(PricingTier.PRO, "5"), _tier(PricingTier.PRO, "6")],
             },
             {("tiers[1].tier", "DUPLICATE_TIER")},
         ),
         ({"is_free": False, "tiers": []}, {("tiers", "PRICING_REQUIRED")}),
         (
-            {"is_free": True, "tiers": [TierInput(PricingTier.BASIC, 5)]},
+            {"is_free": True, "tiers": [_tier(PricingTier.BASIC, "5")]},
             {("tiers", "FREE_WITH_TIERS")},
         ),
         (
-            {"is_free": False, "tiers": [TierInput(PricingTier.BASIC, 0, None, ["f" * 201])]},
+            {"is_free": False, "tiers": [_tier(PricingTier.BASIC, "0", None, "f" * 201)]},
             {("tiers[0].price", "ZERO_PRICE"), ("tiers[0].features[0]", "TOO_LONG")},
         ),
         (
-            {"is_free": False, "tiers": [TierInput(PricingTier.BASIC, 5)], "currency": "usd"},
-            {("currency", "INVALID")},
+            {"is_free": False, "tiers": [_tier(PricingTier.BASIC, "19.999", "29.999")]},
+            {("tiers[0].price", "TOO_PRECISE"), ("tiers[0].original_price", "TOO_PRECISE")},
+        ),
+        (
+            {"is_free": False, "tiers": [_tier(PricingTier.BASIC, "19.5")], "currency": "JPY"},
+            {("tiers[0].price", "TOO_PRECISE")},
+        ),
+        (
+            {"is_free": False, "tiers": [_tier(PricingTier.BASIC, "5")], "currency": "usd"},
+            {("currency", "UNKNOWN_CURRENCY")},
         ),
     ],
 )
 async def test_bad_pricing_is_rejected_and_changes_nothing(database, kwargs, expected) -> None:
     owner = await actor(database)
     created = await course(database, owner)
-    await _set(database, owner, created.id, is_free=False, tiers=[TierInput(PricingTier.PRO, 99)])
+    await _set(database, owner, created.id, is_free=False, tiers=[_tier(PricingTier.PRO, "0.99")])
     before = await snapshot(database, created.id)
     with pytest.raises(UserFacingError) as caught:
         await _set(database, owner, created.id, **kwargs)
@@ -112,7 +155,7 @@ async def test_min_price_is_the_cheapest_tier_and_any_negative_price_is_refused(
 ) -> None:
     owner = await actor(database)
     created = await course(database, owner)
-    tiers = [TierInput(tier, price) for tier, price in prices.items()]
+    tiers = [TierInput(tier, Decimal(price).scaleb(-2)) for tier, price in prices.items()]
     if all(p > 0 for p in prices.values()):
         priced = await _set(database, owner, created.id, is_free=False, tiers=tiers)
         assert priced.min_price_minor == min(prices.values())

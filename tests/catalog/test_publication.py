@@ -4,6 +4,7 @@ validation (Property 16), which reports every broken rule at once."""
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -59,7 +60,7 @@ async def test_property_16_publication_succeeds_only_when_every_rule_holds(
                 )
     if pricing != "none":
         tiers = (
-            [service.TierInput(tier=PricingTier.BASIC, price_minor=1000)]
+            [service.TierInput(tier=PricingTier.BASIC, price=Decimal(10))]
             if pricing == "paid"
             else []
         )

@@ -3,12 +3,13 @@ an instructor's own courses, and how bad arguments are refused."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
 
 from app.accounts.models import User, UserRole
-from app.catalog import reads
+from app.catalog import repo
 from app.catalog.models import (
     Course,
     CourseInstructor,
@@ -28,10 +29,10 @@ query ($id: ID, $slug: String) {
     category { name }
     instructor { fullName title user { firstName } }
     tags { name slug } requirements objectives
-    pricingTiers { tier price { amount currency } features }
-    lessonCount totalDurationMinutes
+    pricingTiers { tier price { amount amountMinor currency } features }
+    lessonCount durationMinutes
     modules {
-      title orderNumber prerequisite { title }
+      title orderNumber durationMinutes prerequisite { title }
       lessons { title orderNumber isPreview locked content { text } }
     }
   }
@@ -41,11 +42,16 @@ query ($id: ID, $slug: String) {
 async def _course(
     client: GraphQLClient, course: Course, token: str | None = None, **by: Any
 ) -> dict[str, Any] | None:
+    """The course, or None when it is null (with its NOT_FOUND error, at its path)."""
     variables = by or {"id": f.gid("Course", course.id)}
     outcome = await client.execute(COURSE, variables, token=token)
-    assert not outcome.errors, outcome.errors
     assert outcome.data is not None
     found: dict[str, Any] | None = outcome.data["course"]
+    if found is None:
+        assert outcome.codes == ["NOT_FOUND"], outcome.errors
+        assert outcome.errors[0].path == ["course"]
+    else:
+        assert not outcome.errors, outcome.errors
     return found
 
 
@@ -83,14 +89,15 @@ async def test_a_published_course_shows_its_relations_in_order(
     assert found["instructor"]["fullName"] == "Ada Hopper"
     assert found["instructor"]["title"] == "Engineer"
     assert [t["slug"] for t in found["tags"]] == ["python", "sql"]
-    assert found["price"] == {"amount": 1999, "currency": "USD"}
-    assert [(t["tier"], t["price"]["amount"]) for t in found["pricingTiers"]] == [
-        ("BASIC", 1999),
-        ("PRO", 4999),
+    assert found["price"] == {"amount": "19.99", "currency": "USD"}
+    assert [(t["tier"], t["price"]) for t in found["pricingTiers"]] == [
+        ("BASIC", {"amount": "19.99", "amountMinor": 1999, "currency": "USD"}),
+        ("PRO", {"amount": "49.99", "amountMinor": 4999, "currency": "USD"}),
     ]
     assert [m["orderNumber"] for m in found["modules"]] == [1, 2, 3]
     assert [x["orderNumber"] for x in found["modules"][0]["lessons"]] == [1, 2]
-    assert (found["lessonCount"], found["totalDurationMinutes"]) == (6, 60)
+    assert (found["lessonCount"], found["durationMinutes"]) == (6, 60)
+    assert [m["durationMinutes"] for m in found["modules"]] == [20, 20, 20]
     assert found["requirements"] == ["A computer"]
 
 
@@ -107,7 +114,7 @@ async def test_a_module_shows_its_prerequisite(client: GraphQLClient, database: 
     async with database.transaction() as session:
         course = f.build_course(session, owner.id)
     async with database.transaction() as session:
-        modules = (await reads.modules_by_course_ids(session, [course.id]))[0]
+        modules = (await repo.modules_by_course_ids(session, [course.id]))[0]
         modules[1].prerequisite_module_id = modules[0].id
     found = await _course(client, course)
     assert found is not None
@@ -122,10 +129,24 @@ async def test_course_needs_exactly_one_of_id_and_slug(
     assert outcome.codes == ["BAD_USER_INPUT"]
 
 
-async def test_an_unknown_course_is_null(client: GraphQLClient, database: Database) -> None:
-    outcome = await client.execute(COURSE, {"slug": "no-such-course"})
-    assert outcome.data == {"course": None}
-    assert not outcome.errors
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {"slug": "no-such-course"},
+        {"id": f.gid("Course", uuid.uuid4())},
+        {"id": "not-an-id"},
+        {"id": f.gid("Lesson", uuid.uuid4())},
+    ],
+)
+async def test_an_unknown_course_is_null_with_not_found_at_its_path(
+    client: GraphQLClient, variables: dict[str, str]
+) -> None:
+    outcome = await client.execute(
+        "query($id: ID, $slug: String) { course(id: $id, slug: $slug) { id } ping }", variables
+    )
+    assert outcome.data == {"course": None, "ping": "pong"}  # the sibling is untouched
+    assert outcome.codes == ["NOT_FOUND"]
+    assert outcome.errors[0].path == ["course"]
 
 
 # --- visibility ---------------------------------------------------------------------------------
@@ -190,8 +211,8 @@ async def test_modules_and_lessons_of_a_hidden_course_are_not_reachable_by_id(
     owner = await f.instructor(database)
     course = await f.course(database, owner.id, status=CourseStatus.DRAFT)
     async with database.session() as session:
-        module = (await reads.modules_by_course_ids(session, [course.id]))[0][0]
-        lesson = (await reads.lessons_by_module_ids(session, [module.id]))[0][0]
+        module = (await repo.modules_by_course_ids(session, [course.id]))[0][0]
+        lesson = (await repo.lessons_by_module_ids(session, [module.id]))[0][0]
     ids = [f.gid("CourseModule", module.id), f.gid("Lesson", lesson.id)]
     query = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
 
@@ -274,8 +295,8 @@ async def test_lesson_resources_follow_the_content_rule(
     course = await f.course(database, owner.id, modules=1, lessons=1, preview_first=False)
     student, token = await _token(client, database, UserRole.STUDENT)
     async with database.session() as session:
-        module = (await reads.modules_by_course_ids(session, [course.id]))[0][0]
-        lesson = (await reads.lessons_by_module_ids(session, [module.id]))[0][0]
+        module = (await repo.modules_by_course_ids(session, [course.id]))[0][0]
+        lesson = (await repo.lessons_by_module_ids(session, [module.id]))[0][0]
     await f.add_lesson_resource(database, lesson.id, "https://example.com/slides.pdf")
     query = "query($id: ID!) { node(id: $id) { ... on Lesson { resources { url isFile } } } }"
     variables = {"id": f.gid("Lesson", lesson.id)}
@@ -320,6 +341,62 @@ async def test_only_admins_list_inactive_categories(
     assert {"name": hidden.name, "isActive": False} in as_admin.data["categories"]
     assert as_instructor.codes == ["FORBIDDEN"]
     assert anonymous.codes == ["FORBIDDEN"]
+
+
+CATEGORY = """query($id: ID, $slug: String) {
+  category(id: $id, slug: $slug) { id name slug isActive parent { name } }
+}"""
+
+
+async def test_a_category_is_found_by_id_or_slug(client: GraphQLClient, database: Database) -> None:
+    parent, child = await f.categories(database, "Code", "Python")
+    async with database.transaction() as session:
+        row = await session.get(type(child), child.id)
+        assert row is not None
+        row.parent_id = parent.id
+    by_id = await client.execute(CATEGORY, {"id": f.gid("Category", child.id)})
+    by_slug = await client.execute(CATEGORY, {"slug": child.slug.upper()})
+
+    expected = {
+        "id": f.gid("Category", child.id),
+        "name": child.name,
+        "slug": child.slug,
+        "isActive": True,
+        "parent": {"name": parent.name},
+    }
+    assert by_id.data == {"category": expected}
+    assert by_slug.data == {"category": expected}
+
+
+@pytest.mark.parametrize("variables", [{"slug": "nothing-here"}, {"id": "nope"}, {}])
+async def test_an_unknown_category_is_null_with_not_found(
+    client: GraphQLClient, variables: dict[str, str]
+) -> None:
+    outcome = await client.execute(CATEGORY, variables)
+    assert outcome.data == {"category": None}
+    assert outcome.codes == ["NOT_FOUND" if variables else "BAD_USER_INPUT"]
+
+
+async def test_an_inactive_category_is_found_by_admins_only(
+    client: GraphQLClient, database: Database
+) -> None:
+    (hidden,) = await f.categories(database, "Hidden", active=False)
+    _, admin = await _token(client, database, UserRole.ADMIN)
+    _, student = await _token(client, database, UserRole.STUDENT)
+    variables = {"id": f.gid("Category", hidden.id)}
+    node = "query($id: ID!) { node(id: $id) { ... on Category { name } } }"
+
+    for token in (None, student):
+        outcome = await client.execute(CATEGORY, variables, token=token)
+        assert outcome.data == {"category": None}
+        assert outcome.codes == ["NOT_FOUND"]
+        assert (await client.execute(node, variables, token=token)).codes == ["NOT_FOUND"]
+    as_admin = await client.execute(CATEGORY, {"slug": hidden.slug}, token=admin)
+    assert as_admin.data is not None
+    assert as_admin.data["category"]["isActive"] is False
+    assert (await client.execute(node, variables, token=admin)).data == {
+        "node": {"name": hidden.name}
+    }
 
 
 # --- my courses ---------------------------------------------------------------------------------
@@ -367,23 +444,46 @@ async def test_an_unknown_filter_field_is_refused_by_the_schema(client: GraphQLC
     assert inline.codes == ["GRAPHQL_VALIDATION_FAILED"]
 
 
+def _usd(amount: str) -> dict[str, str]:
+    return {"amount": amount, "currency": "USD"}
+
+
 @pytest.mark.parametrize(
-    "bad",
+    ("bad", "fields"),
     [
-        {"minPrice": -1},
-        {"minPrice": 500, "maxPrice": 100},
-        {"minRating": 5.5},
-        {"categoryId": "not an id"},
+        ({"minPrice": _usd("-1")}, [("minPrice", "NEGATIVE_PRICE")]),
+        ({"minPrice": _usd("5"), "maxPrice": _usd("1")}, [("minPrice", "PRICE_RANGE")]),
+        ({"minPrice": _usd("9.999")}, [("minPrice", "TOO_PRECISE")]),
+        (
+            {"minPrice": _usd("1"), "maxPrice": {"amount": "9", "currency": "EUR"}},
+            [("maxPrice", "INVALID")],
+        ),
+        ({"minRating": 5.5}, [("minRating", "OUT_OF_RANGE")]),
     ],
 )
 async def test_invalid_filter_values_are_bad_user_input(
-    client: GraphQLClient, database: Database, bad: dict[str, Any]
+    client: GraphQLClient,
+    database: Database,
+    bad: dict[str, Any],
+    fields: list[tuple[str, str]],
 ) -> None:
     with count_statements(database.engine) as counter:
         outcome = await client.execute(LIST, {"filter": bad})
     assert outcome.codes == ["BAD_USER_INPUT"]
     assert outcome.data is None
+    reported = outcome.errors[0].extensions["fields"]
+    assert [(e["field"], e["code"]) for e in reported] == fields
     assert counter.count == 0  # refused before any SQL
+
+
+async def test_an_id_that_names_nothing_filters_to_nothing(
+    client: GraphQLClient, database: Database
+) -> None:
+    owner = await f.instructor(database)
+    await f.course(database, owner.id)
+    for category_id in ("not an id", f.gid("Course", uuid.uuid4())):
+        outcome = await client.execute(LIST, {"filter": {"categoryId": category_id}})
+        assert outcome.data == {"courses": {"edges": []}}, outcome.errors
 
 
 async def test_page_arguments_are_validated(client: GraphQLClient) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -59,10 +60,15 @@ def _valid_range(drawn: dict[str, Any]) -> bool:
     return int(drawn.get("minPrice", 0)) <= int(drawn.get("maxPrice", 10**9))
 
 
-# A CourseFilter with any combination of fields (a valid price range); categoryId and
-# instructorId are indexes into the random catalog's rows, turned into ids by `_resolved`.
+def _money(minor: int, currency: str) -> dict[str, str]:
+    return {"amount": str(Decimal(minor).scaleb(-2)), "currency": currency}
+
+
+# A CourseFilter with any combination of fields (a valid price range in cents of one currency);
+# categoryId and instructorId are indexes into the random catalog's rows, turned into ids (and
+# prices into Money inputs) by `_resolved`.
 FILTERS: st.SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
-    {},
+    {"currency": st.sampled_from(["USD", "EUR"])},
     optional={
         "categoryId": st.integers(0, 2),
         "level": st.sampled_from([level.name for level in CourseLevel]),
@@ -79,6 +85,10 @@ FILTERS: st.SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
 
 def _resolved(catalog: RandomCatalog, drawn: dict[str, Any]) -> dict[str, Any]:
     given = dict(drawn)
+    currency = given.pop("currency")
+    for bound in ("minPrice", "maxPrice"):
+        if bound in given:
+            given[bound] = _money(given[bound], currency)
     if "categoryId" in given:
         given["categoryId"] = f.gid("Category", catalog.categories[given["categoryId"]].id)
     if "instructorId" in given:
@@ -89,12 +99,15 @@ def _resolved(catalog: RandomCatalog, drawn: dict[str, Any]) -> dict[str, Any]:
 def _as_args(catalog: RandomCatalog, given: dict[str, Any]) -> CourseFilterArgs:
     by_gid = {f.gid("Category", c.id): c.id for c in catalog.categories}
     by_gid |= {f.gid("User", u.id): u.id for u in catalog.instructors}
+    bounds = {k: given[k] for k in ("minPrice", "maxPrice") if k in given}
+    minor = {k: int(Decimal(v["amount"]).scaleb(2)) for k, v in bounds.items()}
     return CourseFilterArgs(
         category_id=by_gid.get(given.get("categoryId", "")),
         level=CourseLevel[given["level"]] if "level" in given else None,
         language=given.get("language"),
-        min_price_minor=given.get("minPrice"),
-        max_price_minor=given.get("maxPrice"),
+        min_price_minor=minor.get("minPrice"),
+        max_price_minor=minor.get("maxPrice"),
+        price_currency=next((v["currency"] for v in bounds.values()), None),
         free=given.get("free"),
         min_rating=given.get("minRating"),
         tag=given.get("tag"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -13,11 +14,13 @@ from app.catalog.filters import (
     SORTS,
     CourseFilterArgs,
     InvalidFilter,
+    course_filter,
     course_sort_keys,
     validate_filter,
 )
 from app.catalog.models import Course, CourseLevel
 from app.db import Database
+from app.money import Amount
 from app.pagination import PageRequest
 from tests.support.catalog import RandomCatalog, matches, random_catalog, sorted_like
 
@@ -41,15 +44,15 @@ async def catalog(database: Database) -> RandomCatalog:
 @pytest.mark.parametrize(
     ("args", "fields"),
     [
-        (CourseFilterArgs(min_price_minor=-1), ["minPrice"]),
-        (CourseFilterArgs(max_price_minor=-5), ["maxPrice"]),
-        (CourseFilterArgs(min_price_minor=500, max_price_minor=100), ["minPrice"]),
-        (CourseFilterArgs(min_rating=5.5), ["minRating"]),
-        (CourseFilterArgs(min_rating=-0.1), ["minRating"]),
+        (CourseFilterArgs(min_price_minor=-1), ["min_price"]),
+        (CourseFilterArgs(max_price_minor=-5), ["max_price"]),
+        (CourseFilterArgs(min_price_minor=500, max_price_minor=100), ["min_price"]),
+        (CourseFilterArgs(min_rating=5.5), ["min_rating"]),
+        (CourseFilterArgs(min_rating=-0.1), ["min_rating"]),
         (CourseFilterArgs(level="expert"), ["level"]),
         (CourseFilterArgs(language="  "), ["language"]),
         (CourseFilterArgs(tag="x" * 121), ["tag"]),
-        (CourseFilterArgs(min_price_minor=-1, min_rating=9), ["minPrice", "minRating"]),
+        (CourseFilterArgs(min_price_minor=-1, min_rating=9), ["min_price", "min_rating"]),
     ],
 )
 def test_invalid_filter_values_are_rejected_with_every_bad_field(
@@ -80,6 +83,37 @@ def test_an_unknown_sort_is_rejected() -> None:
         course_sort_keys("cheapest")
 
 
+def test_price_bounds_in_major_units_become_minor_units_of_their_currency() -> None:
+    args = course_filter(
+        min_price=Amount(Decimal("9.99"), "USD"), max_price=Amount(Decimal(50), "USD"), free=False
+    )
+    assert (args.min_price_minor, args.max_price_minor, args.price_currency) == (999, 5000, "USD")
+    assert args.free is False
+    yen = course_filter(max_price=Amount(Decimal(1500), "JPY"))
+    assert (yen.min_price_minor, yen.max_price_minor, yen.price_currency) == (None, 1500, "JPY")
+    assert course_filter().price_currency is None
+
+
+@pytest.mark.parametrize(
+    ("bounds", "errors"),
+    [
+        ({"min_price": Amount(Decimal("9.999"), "USD")}, [("min_price", "TOO_PRECISE")]),
+        ({"max_price": Amount(Decimal("1.5"), "JPY")}, [("max_price", "TOO_PRECISE")]),
+        ({"max_price": Amount(Decimal(5), "XYZ")}, [("max_price", "UNKNOWN_CURRENCY")]),
+        (
+            {"min_price": Amount(Decimal(1), "USD"), "max_price": Amount(Decimal(9), "EUR")},
+            [("max_price", "INVALID")],
+        ),
+    ],
+)
+def test_price_bounds_the_currency_cannot_hold_are_rejected(
+    bounds: dict[str, Amount], errors: list[tuple[str, str]]
+) -> None:
+    with pytest.raises(InvalidFilter) as caught:
+        course_filter(**bounds)
+    assert [(e.field, e.code) for e in caught.value.errors] == errors
+
+
 # --- each filter on real rows -----------------------------------------------------------------
 
 
@@ -91,6 +125,12 @@ def _single_filters(catalog: RandomCatalog) -> list[tuple[str, dict[str, Any]]]:
         ("min price", {"min_price_minor": 1999}),
         ("max price", {"max_price_minor": 1999}),
         ("price range", {"min_price_minor": 999, "max_price_minor": 4999}),
+        ("priced in euros", {"price_currency": "EUR", "free": False}),
+        ("euros or free", {"price_currency": "EUR"}),
+        (
+            "dollar range",
+            {"min_price_minor": 999, "max_price_minor": 4999, "price_currency": "USD"},
+        ),
         ("free", {"free": True}),
         ("paid", {"free": False}),
         ("rating", {"min_rating": 3.5}),

@@ -21,10 +21,10 @@ query($first: Int!) {
       instructor { fullName title user { firstName } }
       tags { name }
       pricingTiers { tier price { amount } }
-      lessonCount
+      lessonCount durationMinutes
       modules {
-        title
-        lessons { title isPreview content { text } }
+        title durationMinutes
+        lessons { title isPreview locked content { text } }
       }
     } }
   }

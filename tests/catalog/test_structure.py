@@ -186,7 +186,7 @@ async def test_video_lesson_without_a_video_is_rejected(database) -> None:
                     title="Talk",
                     video_asset_id=video_id,
                 )
-        assert [(e.field, e.code) for e in caught.value.errors] == [("videoAssetId", code)]
+        assert [(e.field, e.code) for e in caught.value.errors] == [("video_asset_id", code)]
     assert await _lessons(database, module.id) == []
 
 

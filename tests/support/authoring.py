@@ -12,7 +12,14 @@ from app.accounts.models import User, UserRole
 from app.catalog import service, structure
 from app.catalog.models import Category, Course, LessonType
 from app.db import Database
-from app.media.models import FileAsset, FilePurpose, StorageBackend, VideoAsset, VideoStatus
+from app.media.models import (
+    FileAsset,
+    FilePurpose,
+    FileStatus,
+    StorageBackend,
+    VideoAsset,
+    VideoStatus,
+)
 from app.outbox import OutboxEvent
 from app.security.permissions import Actor
 
@@ -58,6 +65,30 @@ async def video(database: Database, status: VideoStatus = VideoStatus.READY) -> 
         clip = VideoAsset(file_asset_id=asset.id, status=status)
         session.add(clip)
     return clip.id
+
+
+async def upload(
+    database: Database,
+    owner_id: uuid.UUID,
+    purpose: FilePurpose,
+    status: FileStatus = FileStatus.UPLOADED,
+    *,
+    content_type: str = "application/pdf",
+) -> uuid.UUID:
+    """A file asset of `owner_id` for `purpose` (finished unless `status` says otherwise)."""
+    async with database.transaction() as session:
+        asset = FileAsset(
+            owner_id=owner_id,
+            purpose=purpose,
+            storage_backend=StorageBackend.LOCAL,
+            storage_key=f"uploads/{owner_id}/{uuid.uuid4().hex}",
+            file_name="file.pdf" if content_type == "application/pdf" else "image.png",
+            content_type=content_type,
+            size_bytes=10,
+            status=status,
+        )
+        session.add(asset)
+    return asset.id
 
 
 async def course(database: Database, owner: Actor, **kwargs: Any) -> Course:

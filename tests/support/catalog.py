@@ -136,6 +136,7 @@ def build_course(
     tag_ids: Iterable[uuid.UUID] = (),
     preview_first: bool = True,
     age_days: float = 0,
+    currency: str = "USD",
     **fields: Any,
 ) -> Course:
     """Add a course and everything beneath it to `session` (no flush; the caller commits).
@@ -154,6 +155,7 @@ def build_course(
         "published_at": utcnow() - timedelta(days=age_days) if published else None,
         "is_free": not tiers,
         "min_price_minor": min((t.price_minor for t in tiers), default=0),
+        "currency": currency,
     }
     values.update(fields)
     course = Course(**values)
@@ -168,6 +170,7 @@ def build_course(
                     tier=t.tier,
                     price_minor=t.price_minor,
                     original_price_minor=t.original_price_minor,
+                    currency=currency,
                     features=["Lifetime access"],
                 )
                 for t in tiers
@@ -237,6 +240,7 @@ async def enroll(
 
 LANGUAGES = ("en", "pt", "de")
 PRICES = (999, 1999, 4999, 9999)
+CURRENCIES = ("USD", "USD", "EUR")
 
 
 @dataclass
@@ -253,9 +257,11 @@ class RandomCatalog:
 
 
 async def random_catalog(database: Database, seed: int, size: int = 20) -> RandomCatalog:
-    """`size` courses with random category, level, language, price, rating, counts and tags;
-    a fifth of them unpublished. Small value ranges make ties, so tie-breaking is exercised."""
+    """`size` courses with random category, level, language, price (mostly USD, some EUR),
+    rating, counts and tags; a fifth of them unpublished. Small value ranges make ties, so
+    tie-breaking is exercised."""
     rng = random.Random(seed)
+    currencies = random.Random(-seed)  # its own draws: the rest of the catalog stays as it was
     cats = await categories(database, "Code", "Design", "Data")
     tag_rows = await tags(database, "Python", "Web Dev", "SQL")
     owners = [await instructor(database), await instructor(database, first_name="Alan")]
@@ -273,6 +279,7 @@ async def random_catalog(database: Database, seed: int, size: int = 20) -> Rando
                 category_id=rng.choice([None, *(c.id for c in cats)]),
                 modules=0,
                 tiers=() if price is None else (Tier(PricingTier.BASIC, price),),
+                currency=currencies.choice(CURRENCIES),
                 tag_ids=[t.id for t in chosen],
                 level=rng.choice(list(CourseLevel)),
                 language=rng.choice(LANGUAGES),
@@ -294,6 +301,7 @@ def matches(course: Course, tag_slugs: set[str], args: CourseFilterArgs) -> bool
         args.category_id is None or course.category_id == args.category_id,
         args.level is None or course.level == args.level,
         args.language is None or course.language == args.language.lower(),
+        args.price_currency is None or course.is_free or course.currency == args.price_currency,
         args.min_price_minor is None or course.min_price_minor >= args.min_price_minor,
         args.max_price_minor is None or course.min_price_minor <= args.max_price_minor,
         args.free is None or course.is_free == args.free,

@@ -1,4 +1,5 @@
-"""All SQL of the catalog authoring side. Never commits; batch reads return rows in key order."""
+"""SQL of courses and what hangs directly off them: slugs, requirements, objectives, tags,
+pricing tiers, the publication checks and the course lists."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.catalog import filters
+from app.catalog.errors import CatalogCode
 from app.catalog.models import (
     Category,
     Course,
@@ -19,24 +22,20 @@ from app.catalog.models import (
     CourseObjective,
     CoursePricingTier,
     CourseRequirement,
+    CourseStatus,
     CourseTag,
     Lesson,
     LessonType,
     PricingTier,
     Tag,
 )
+from app.catalog.repo.keys import by_key, grouped
 from app.catalog.slugs import next_free
-from app.db import Base, save
 from app.errors import Conflict
 from app.media.models import VideoAsset, VideoStatus
+from app.pagination import Page, PageRequest, paginate
 
 SluggedT = TypeVar("SluggedT", Course, Category)
-RowT = TypeVar("RowT", bound=Base)
-
-
-def _in_key_order(keys: Sequence[uuid.UUID], rows: Sequence[RowT]) -> list[RowT | None]:
-    by_id = {row.id: row for row in rows}  # type: ignore[attr-defined]
-    return [by_id.get(key) for key in keys]
 
 
 # --- slugs -----------------------------------------------------------------------------------
@@ -71,7 +70,31 @@ async def insert_with_free_slug(
                 raise
             continue
         return obj
-    raise Conflict("slug", "Could not find a free slug, try again", "SLUG_TAKEN")
+    raise _no_free_slug()
+
+
+async def move_to_free_slug(
+    session: AsyncSession, course: Course, base: str, *, attempts: int = 25
+) -> None:
+    """Give an existing course the first free slug for `base` (kept if it already has one)."""
+    if course.slug == base or course.slug.removeprefix(f"{base}-").isdigit():
+        return
+    for _ in range(attempts):
+        slug = next_free(base, await slugs_taken(session, Course, base))
+        try:
+            async with session.begin_nested():
+                course.slug = slug
+                await session.flush()
+        except IntegrityError as exc:
+            if "uq_courses_slug" not in str(exc.orig):
+                raise
+            continue
+        return
+    raise _no_free_slug()
+
+
+def _no_free_slug() -> Conflict:
+    return Conflict("slug", "Could not find a free slug, try again", CatalogCode.SLUG_TAKEN)
 
 
 # --- courses ---------------------------------------------------------------------------------
@@ -87,8 +110,47 @@ async def get_course(
 
 
 async def courses_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Course | None]:
-    rows = (await session.scalars(select(Course).where(Course.id.in_(ids)))).all()
-    return _in_key_order(ids, rows)
+    rows = await session.scalars(select(Course).where(Course.id.in_(ids)))
+    return by_key(ids, [(c.id, c) for c in rows])
+
+
+async def courses_by_slugs(session: AsyncSession, slugs: Sequence[str]) -> list[Course | None]:
+    rows = await session.scalars(select(Course).where(Course.slug.in_(slugs)))
+    return by_key(slugs, [(c.slug, c) for c in rows])
+
+
+async def list_courses(
+    session: AsyncSession,
+    *,
+    filter_args: filters.CourseFilterArgs | None = None,
+    sort: str = "popularity",
+    request: PageRequest,
+    published_only: bool = True,
+    instructor_id: uuid.UUID | None = None,
+    status: CourseStatus | None = None,
+    with_total: bool = False,
+) -> Page[Course]:
+    """One keyset page of courses; validate `filter_args` first (`filters.validate_filter`)."""
+    stmt: Select[Any] = select(Course)
+    if published_only:
+        stmt = filters.published_only(stmt)
+    if instructor_id is not None:
+        stmt = stmt.where(Course.instructor_id == instructor_id)
+    if status is not None:
+        stmt = stmt.where(Course.status == status)
+    if filter_args is not None:
+        stmt = filters.apply_course_filter(stmt, filter_args)
+    return await paginate(
+        session,
+        stmt,
+        order_by=filters.course_sort_keys(sort),
+        tiebreaker=Course.id.expression,
+        request=request,
+        with_total=with_total,
+    )
+
+
+# --- requirements and objectives --------------------------------------------------------------
 
 
 async def replace_requirements(
@@ -121,7 +183,7 @@ async def requirements_by_course_ids(
         .where(CourseRequirement.course_id.in_(course_ids))
         .order_by(CourseRequirement.sort_order)
     )
-    return _grouped(course_ids, [(r.course_id, r.content) for r in rows])
+    return grouped(course_ids, [(r.course_id, r.content) for r in rows])
 
 
 async def objectives_by_course_ids(
@@ -132,14 +194,7 @@ async def objectives_by_course_ids(
         .where(CourseObjective.course_id.in_(course_ids))
         .order_by(CourseObjective.sort_order)
     )
-    return _grouped(course_ids, [(r.course_id, r.content) for r in rows])
-
-
-def _grouped(keys: Sequence[uuid.UUID], pairs: Sequence[tuple[uuid.UUID, Any]]) -> list[list[Any]]:
-    groups: dict[uuid.UUID, list[Any]] = {key: [] for key in keys}
-    for key, value in pairs:
-        groups[key].append(value)
-    return [groups[key] for key in keys]
+    return grouped(course_ids, [(r.course_id, r.content) for r in rows])
 
 
 # --- tags ------------------------------------------------------------------------------------
@@ -157,7 +212,11 @@ async def upsert_tags(session: AsyncSession, tags: Sequence[tuple[str, str]]) ->
     ids = {r[0]: r[1] for r in rows}
     missing = [slug for slug in slugs if slug not in ids]
     if missing:  # the name exists under another slug (e.g. "C++" vs "c-plus-plus")
-        raise Conflict("tags", f"Tag conflicts with an existing tag: {missing[0]}", "TAG_CONFLICT")
+        raise Conflict(
+            "tags",
+            f"Tag conflicts with an existing tag: {missing[0]}",
+            CatalogCode.TAG_CONFLICT,
+        )
     return [ids[slug] for slug in slugs]
 
 
@@ -178,7 +237,7 @@ async def tags_by_course_ids(
         .where(CourseTag.course_id.in_(course_ids))
         .order_by(Tag.slug)
     )
-    return _grouped(course_ids, [(r[0], r[1]) for r in rows])
+    return grouped(course_ids, [(r[0], r[1]) for r in rows])
 
 
 # --- pricing ---------------------------------------------------------------------------------
@@ -241,51 +300,7 @@ async def tiers_by_course_ids(
         .where(CoursePricingTier.course_id.in_(course_ids))
         .order_by(CoursePricingTier.price_minor, CoursePricingTier.tier)
     )
-    return _grouped(course_ids, [(t.course_id, t) for t in rows])
-
-
-# --- modules and lessons ---------------------------------------------------------------------
-
-
-async def get_module(session: AsyncSession, module_id: uuid.UUID) -> CourseModule | None:
-    return await session.get(CourseModule, module_id)
-
-
-async def get_lesson(session: AsyncSession, lesson_id: uuid.UUID) -> Lesson | None:
-    return await session.get(Lesson, lesson_id)
-
-
-async def modules_by_course_ids(
-    session: AsyncSession, course_ids: Sequence[uuid.UUID]
-) -> list[list[CourseModule]]:
-    rows = await session.scalars(
-        select(CourseModule)
-        .where(CourseModule.course_id.in_(course_ids))
-        .order_by(CourseModule.order_number)
-    )
-    return _grouped(course_ids, [(m.course_id, m) for m in rows])
-
-
-async def lessons_by_module_ids(
-    session: AsyncSession, module_ids: Sequence[uuid.UUID]
-) -> list[list[Lesson]]:
-    rows = await session.scalars(
-        select(Lesson).where(Lesson.module_id.in_(module_ids)).order_by(Lesson.order_number)
-    )
-    return _grouped(module_ids, [(lesson.module_id, lesson) for lesson in rows])
-
-
-async def renumber(session: AsyncSession, ordered: Sequence[CourseModule | Lesson]) -> None:
-    """Order numbers 1..n in the given order (the unique constraints are deferred)."""
-    for number, row in enumerate(ordered, start=1):
-        if row.order_number != number:
-            row.order_number = number
-    await save(session, *ordered)
-
-
-async def video_asset_exists(session: AsyncSession, video_asset_id: uuid.UUID) -> bool:
-    found = await session.scalar(select(VideoAsset.id).where(VideoAsset.id == video_asset_id))
-    return found is not None
+    return grouped(course_ids, [(t.course_id, t) for t in rows])
 
 
 # --- publication checks ----------------------------------------------------------------------
@@ -329,61 +344,3 @@ async def course_shape(session: AsyncSession, course_id: uuid.UUID) -> CourseSha
         unready_videos=list(videos),
         active_tiers=tiers or 0,
     )
-
-
-# --- categories ------------------------------------------------------------------------------
-
-
-async def get_category(session: AsyncSession, category_id: uuid.UUID) -> Category | None:
-    return await session.get(Category, category_id)
-
-
-async def categories_by_ids(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> list[Category | None]:
-    rows = (await session.scalars(select(Category).where(Category.id.in_(ids)))).all()
-    return _in_key_order(ids, rows)
-
-
-async def list_categories(session: AsyncSession, *, active_only: bool) -> list[Category]:
-    stmt = select(Category).order_by(Category.sort_order, Category.name)
-    if active_only:
-        stmt = stmt.where(Category.is_active)
-    return list(await session.scalars(stmt))
-
-
-async def category_with(
-    session: AsyncSession, *, name: str | None = None, slug: str | None = None
-) -> uuid.UUID | None:
-    clause = Category.name == name if name is not None else Category.slug == slug
-    return await session.scalar(select(Category.id).where(clause))
-
-
-async def next_category_sort_order(session: AsyncSession) -> int:
-    current = await session.scalar(select(func.max(Category.sort_order)))
-    return 0 if current is None else current + 1
-
-
-async def category_parents(session: AsyncSession) -> dict[uuid.UUID, uuid.UUID | None]:
-    rows = await session.execute(select(Category.id, Category.parent_id))
-    return {r[0]: r[1] for r in rows}
-
-
-async def move_to_free_slug(
-    session: AsyncSession, course: Course, base: str, *, attempts: int = 25
-) -> None:
-    """Give an existing course the first free slug for `base` (kept if it already has one)."""
-    if course.slug == base or course.slug.removeprefix(f"{base}-").isdigit():
-        return
-    for _ in range(attempts):
-        slug = next_free(base, await slugs_taken(session, Course, base))
-        try:
-            async with session.begin_nested():
-                course.slug = slug
-                await session.flush()
-        except IntegrityError as exc:
-            if "uq_courses_slug" not in str(exc.orig):
-                raise
-            continue
-        return
-    raise Conflict("slug", "Could not find a free slug, try again", "SLUG_TAKEN")

@@ -1,0 +1,13 @@
+"""Root fields of the catalog: courses, structure (modules and lessons), resources, categories."""
+
+from strawberry.tools import merge_types
+
+from resolvers.catalog import categories, courses, resources, structure
+
+Query = merge_types("CatalogQuery", (courses.Query, categories.Query))
+Mutation = merge_types(
+    "CatalogMutation",
+    (courses.Mutation, structure.Mutation, resources.Mutation, categories.Mutation),
+)
+
+__all__ = ["Mutation", "Query"]
