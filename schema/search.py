@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from decimal import Decimal
+from typing import Any, Self
 
 import strawberry
 from strawberry import relay
@@ -21,8 +22,16 @@ strawberry.enum(
 strawberry.enum(
     interface.SuggestionKind, name="SuggestionKind", description="Where a suggestion comes from."
 )
+strawberry.enum(
+    interface.PriceBand,
+    name="PriceBand",
+    description="Bands of a course's lowest tier price, in major units of the course's own "
+    "currency: FREE (free courses), UNDER_20 [0, 20), FROM_20_TO_50 [20, 50), FROM_50_TO_100 "
+    "[50, 100), FROM_100 (100 and more).",
+)
 SearchSort = interface.SearchSort
 SuggestionKind = interface.SuggestionKind
+PriceBand = interface.PriceBand
 
 
 @strawberry.type(description="One value of a facet and how many results have it.")
@@ -32,17 +41,37 @@ class FacetValue:
     count: int
 
 
+@strawberry.type(description="A price band and how many results are in it.")
+class PriceBandCount:
+    band: PriceBand
+    label: str
+    count: int
+    min_amount: Decimal = strawberry.field(
+        description="The band's lowest price (inclusive), in major units of each course's "
+        "currency; 0 for FREE."
+    )
+    max_amount: Decimal | None = strawberry.field(
+        description="The band holds prices below this (exclusive); null: no upper bound; 0 for "
+        "FREE."
+    )
+
+    @classmethod
+    def of(cls, value: interface.FacetValue) -> Self:
+        band = interface.PriceBand(value.value)
+        low, high = interface.band_bounds(band)
+        return cls(band=band, label=value.label, count=value.count, min_amount=low, max_amount=high)
+
+
 @strawberry.type(
     description="Counts over every result of the search (all pages) with the filters applied. "
-    "priceBands: FREE, UNDER_20, FROM_20_TO_50, FROM_50_TO_100, FROM_100 (major units of the "
-    "course's currency); ratings: average rating at least 4.5, 4, 3.5, 3 (a course counts in "
-    "each threshold it reaches). Values without results are left out."
+    "ratings: average rating at least 4.5, 4, 3.5, 3 (a course counts in each threshold it "
+    "reaches). Values without results are left out."
 )
 class SearchFacets:
     categories: list[FacetValue] = strawberry.field(description="value: the category's ID")
     levels: list[FacetValue] = strawberry.field(description="value: a CourseLevel name")
     languages: list[FacetValue] = strawberry.field(description="value: a language code")
-    price_bands: list[FacetValue]
+    price_bands: list[PriceBandCount]
     ratings: list[FacetValue] = strawberry.field(description="value: the minimum rating")
 
     @classmethod
@@ -51,7 +80,7 @@ class SearchFacets:
             categories=_values(facets.categories, lambda v: relay.to_base64("Category", v)),
             levels=_values(facets.levels, lambda v: CourseLevel(v).name),
             languages=_values(facets.languages, str),
-            price_bands=_values(facets.price_bands, lambda v: interface.PriceBand(v).name),
+            price_bands=[PriceBandCount.of(v) for v in facets.price_bands],
             ratings=_values(facets.ratings, str),
         )
 

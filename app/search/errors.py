@@ -1,4 +1,8 @@
-"""Codes of the expected failures of the search domain (see app/errors.py)."""
+"""Codes of the expected failures of the search domain (see app/errors.py).
+
+Search has no codes of its own: a query, prefix or limit it cannot take is reported with the
+`app.errors.Common` codes (REQUIRED, TOO_LONG, OUT_OF_RANGE) in a BAD_USER_INPUT error, and a
+filter with the catalog's."""
 
 from __future__ import annotations
 
@@ -6,4 +10,4 @@ from app.errors import Code
 
 
 class SearchCode(Code):
-    INVALID_LIMIT = "INVALID_LIMIT", ""
+    """Empty on purpose; add a member here when search gains a failure of its own."""

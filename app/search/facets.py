@@ -8,14 +8,17 @@ category are not in the category facet; rating facets are "at least" thresholds.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.catalog.models import Category, Course, CourseLevel
+from app.money import currencies, from_minor, precision
 from app.search.interface import (
     PAID_BANDS,
     RATING_THRESHOLDS,
@@ -36,17 +39,41 @@ _GROUPS = "GROUPING SETS ((category_id, category_name), (level), (language), (ba
 _BY_CATEGORY, _BY_LEVEL, _BY_LANGUAGE, _BY_BAND, _TOTAL = 0b0111, 0b1011, 0b1101, 0b1110, 0b1111
 
 
+@cache
+def _currencies_by_precision() -> dict[int, tuple[str, ...]]:
+    found: defaultdict[int, list[str]] = defaultdict(list)
+    for code in currencies():
+        found[precision(code)].append(code)
+    return {digits: tuple(codes) for digits, codes in sorted(found.items())}
+
+
+def minor_per_major() -> ColumnElement[int]:
+    """Minor units in one major unit of each course's currency: 100 (USD), 1 (JPY), 1000 (KWD)."""
+    whens = [
+        (Course.currency.in_(codes), 10**digits)
+        for digits, codes in _currencies_by_precision().items()
+        if digits != 2
+    ]
+    return case(*whens, else_=100)
+
+
 def price_band() -> ColumnElement[str]:
+    scale = minor_per_major()
     whens: list[tuple[Any, str]] = [(Course.is_free.is_(True), PriceBand.FREE.value)]
-    whens += [(Course.min_price_minor < high, band.value) for band, _, high in PAID_BANDS if high]
+    whens += [
+        (Course.min_price_minor < scale * int(high), band.value)
+        for band, _, high in PAID_BANDS
+        if high is not None
+    ]
     return case(*whens, else_=PriceBand.FROM_100.value)
 
 
-def band_of(is_free: bool, min_price_minor: int) -> PriceBand:
+def band_of(is_free: bool, min_price_minor: int, currency: str) -> PriceBand:
     """The band of one course, as `price_band()` computes it in SQL (for tests and clients)."""
     if is_free:
         return PriceBand.FREE
-    return next(b for b, _, high in PAID_BANDS if high is None or min_price_minor < high)
+    price = from_minor(min_price_minor, currency)
+    return next(b for b, _, high in PAID_BANDS if high is None or price < high)
 
 
 async def count_facets(session: AsyncSession, conditions: Sequence[ColumnElement[bool]]) -> Facets:

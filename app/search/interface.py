@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Protocol
 
 from app.catalog.filters import CourseFilterArgs
@@ -42,8 +43,8 @@ class SuggestionKind(enum.StrEnum):
 
 
 class PriceBand(enum.StrEnum):
-    """Price bands over `courses.min_price_minor` (minor units of the course's currency, i.e.
-    cents for two-decimal currencies): free courses, then [0, 20), [20, 50), [50, 100), 100+."""
+    """Bands of a course's lowest tier price, in major units of the course's own currency: free
+    courses, then [0, 20), [20, 50), [50, 100), 100 and more."""
 
     FREE = "free"
     UNDER_20 = "under_20"
@@ -52,13 +53,23 @@ class PriceBand(enum.StrEnum):
     FROM_100 = "from_100"
 
 
-# (band, lowest price in minor units, first price above the band) for paid courses
-PAID_BANDS: tuple[tuple[PriceBand, int, int | None], ...] = (
-    (PriceBand.UNDER_20, 0, 20_00),
-    (PriceBand.FROM_20_TO_50, 20_00, 50_00),
-    (PriceBand.FROM_50_TO_100, 50_00, 100_00),
-    (PriceBand.FROM_100, 100_00, None),
+# (band, lowest price, first price above the band) of paid courses, in major units
+PAID_BANDS: tuple[tuple[PriceBand, Decimal, Decimal | None], ...] = (
+    (PriceBand.UNDER_20, Decimal(0), Decimal(20)),
+    (PriceBand.FROM_20_TO_50, Decimal(20), Decimal(50)),
+    (PriceBand.FROM_50_TO_100, Decimal(50), Decimal(100)),
+    (PriceBand.FROM_100, Decimal(100), None),
 )
+
+
+def band_bounds(band: PriceBand) -> tuple[Decimal, Decimal | None]:
+    """The band's lowest price (inclusive) and the price it stays below (None: no bound);
+    FREE is (0, 0): the courses marked free."""
+    if band is PriceBand.FREE:
+        return Decimal(0), Decimal(0)
+    return next((low, high) for b, low, high in PAID_BANDS if b is band)
+
+
 # rating facets are "at least" thresholds, so one course counts in every band it reaches
 RATING_THRESHOLDS: tuple[str, ...] = ("4.5", "4", "3.5", "3")
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.catalog.filters import CourseFilterArgs, validate_filter
 from app.db import Database
-from app.errors import DomainError, FieldError, UserFacingError
+from app.errors import Code, Common, DomainError, Failure, FieldError, UserFacingError
 from app.pagination import PageRequest
 from app.search import indexer, trending
 from app.search.interface import (
@@ -35,14 +35,14 @@ from app.settings import Settings
 class InvalidSearch(UserFacingError):
     """A query, prefix or limit the search cannot take (BAD_USER_INPUT, nothing is searched)."""
 
-    code = "BAD_USER_INPUT"
+    code = Failure.BAD_USER_INPUT
 
-    def __init__(self, field: str, message: str, code: str = "INVALID") -> None:
+    def __init__(self, field: str, message: str, code: Code = Common.INVALID) -> None:
         super().__init__([FieldError(field, message, code)])
 
 
 class SearchUnavailable(DomainError):
-    code = "SEARCH_UNAVAILABLE"
+    code = Failure.SEARCH_UNAVAILABLE
 
 
 def backend_for(settings: Settings, db: Database) -> SearchBackend:
@@ -56,15 +56,15 @@ def backend_for(settings: Settings, db: Database) -> SearchBackend:
 def clean_query(query: str) -> str:
     cleaned = " ".join(query.split())
     if not cleaned:
-        raise InvalidSearch("query", "Type something to search for", "REQUIRED")
+        raise InvalidSearch("query", "Type something to search for", Common.REQUIRED)
     if len(cleaned) > MAX_QUERY_LENGTH:
-        raise InvalidSearch("query", f"Use at most {MAX_QUERY_LENGTH} characters", "TOO_LONG")
+        raise InvalidSearch("query", f"Use at most {MAX_QUERY_LENGTH} characters", Common.TOO_LONG)
     return cleaned
 
 
 def _check_limit(limit: int, most: int) -> None:
     if not 1 <= limit <= most:
-        raise InvalidSearch("limit", f"`limit` must be between 1 and {most}", "INVALID_LIMIT")
+        raise InvalidSearch("limit", f"Ask for between 1 and {most}", Common.OUT_OF_RANGE)
 
 
 async def search_courses(
@@ -104,7 +104,9 @@ async def autocomplete(
     """Suggestions for a partly typed query; a blank prefix has none."""
     _check_limit(limit, MAX_SUGGESTIONS)
     if len(prefix) > MAX_PREFIX_LENGTH:
-        raise InvalidSearch("prefix", f"Use at most {MAX_PREFIX_LENGTH} characters", "TOO_LONG")
+        raise InvalidSearch(
+            "prefix", f"Use at most {MAX_PREFIX_LENGTH} characters", Common.TOO_LONG
+        )
     if not prefix.strip():
         return []
     return await backend_for(settings, db).autocomplete(prefix, limit)

@@ -28,7 +28,7 @@ query($query: String!, $filter: CourseFilter, $sort: SearchSort, $first: Int, $a
       categories { value label count }
       levels { value label count }
       languages { value label count }
-      priceBands { value label count }
+      priceBands { band label count minAmount maxAmount }
       ratings { value label count }
     }
   }
@@ -77,7 +77,16 @@ async def test_search_returns_a_connection_with_counts_facets_and_nested_course_
     assert facets["categories"] == [{"value": category_id, "label": "Web", "count": 1}]
     assert {f["value"]: f["count"] for f in facets["levels"]} == {"BEGINNER": 1, "INTERMEDIATE": 1}
     assert facets["languages"] == [{"value": "en", "label": "en", "count": 2}]
-    assert {f["value"]: f["count"] for f in facets["priceBands"]} == {"FREE": 1, "FROM_20_TO_50": 1}
+    assert facets["priceBands"] == [
+        {"band": "FREE", "label": "Free", "count": 1, "minAmount": "0", "maxAmount": "0"},
+        {
+            "band": "FROM_20_TO_50",
+            "label": "20 to 50",
+            "count": 1,
+            "minAmount": "20",
+            "maxAmount": "50",
+        },
+    ]
     assert {f["value"]: f["count"] for f in facets["ratings"]} == {
         "4.5": 1,
         "4": 1,
@@ -223,3 +232,20 @@ async def test_odd_queries_and_prefixes_never_fail(
         "query($p: String!) { autocomplete(prefix: $p) { text } }", {"p": text}
     )
     assert not outcome.errors
+
+
+@pytest.mark.parametrize(
+    ("document", "field", "code"),
+    [
+        ('{ searchCourses(query: " ") { totalCount } }', "query", "REQUIRED"),
+        ('{ autocomplete(prefix: "py", limit: 99) { text } }', "limit", "OUT_OF_RANGE"),
+        ("{ trendingSearches(limit: 0) }", "limit", "OUT_OF_RANGE"),
+    ],
+)
+async def test_refused_search_input_names_the_argument_and_a_published_code(
+    client: GraphQLClient, document: str, field: str, code: str
+) -> None:
+    outcome = await client.execute(document)
+
+    [error] = outcome.errors
+    assert [(f["field"], f["code"]) for f in error.extensions["fields"]] == [(field, code)]

@@ -114,7 +114,9 @@ def _expected_facets(catalog: Catalog, kept: list[Course]) -> dict[str, dict[str
         "categories": dict(Counter(names[c.category_id] for c in kept if c.category_id)),
         "levels": dict(Counter(CourseLevel(c.level).value.capitalize() for c in kept)),
         "languages": dict(Counter(c.language for c in kept)),
-        "price_bands": dict(Counter(band_of(c.is_free, c.min_price_minor).value for c in kept)),
+        "price_bands": dict(
+            Counter(band_of(c.is_free, c.min_price_minor, c.currency).value for c in kept)
+        ),
         "ratings": {f"{t} and up": n for t, n in ratings.items() if n},
     }
 
@@ -180,3 +182,30 @@ def _uuid(value: str) -> Any:
     import uuid
 
     return uuid.UUID(value)
+
+
+async def test_price_bands_are_in_major_units_of_each_courses_own_currency(
+    database: Database,
+) -> None:
+    owner = await person(database)
+    for currency, price in (("USD", 1999), ("KWD", 19_999), ("EUR", 5000), ("JPY", 1999)):
+        await course(
+            database,
+            owner,
+            title=f"Rust {currency}",
+            min_price_minor=price,
+            **{"currency": currency},
+        )
+    await reindex(database)
+
+    result = await search(database, "rust")
+
+    assert result.facets is not None
+    # 19.99 USD and 19.999 KWD are under 20, 50.00 EUR from 50, 1999 JPY from 100
+    assert {v.value: v.count for v in result.facets.price_bands} == {
+        "under_20": 2,
+        "from_50_to_100": 1,
+        "from_100": 1,
+    }
+    assert band_of(False, 1999, "JPY").value == "from_100"
+    assert band_of(False, 19_999, "KWD").value == "under_20"
