@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from app.assessments.quiz_seed import DEMO_COURSE_SLUG, QUESTIONS
+from app.assessments.quiz_shapes import FillBlank, MultipleChoice, TrueFalse
 from tests.support.server import (
     CERTIFICATE_TIMEOUT_SECONDS,
     Client,
@@ -48,11 +49,16 @@ def _token_from(eml: str, path: str) -> str:
 
 
 def _answer_for(question: dict[str, Any]) -> dict[str, Any]:
-    for _type, text, _options, correct, _explanation in QUESTIONS:
-        if text == question["text"]:
-            if "blanks" in correct:  # the key lists accepted texts per blank; answer one each
-                return {"blanks": [accepted[0] for accepted in correct["blanks"]]}
-            return dict(correct)
+    """The right answer to a demo question, as a `QuizAnswerInput`."""
+    for text, config, _explanation in QUESTIONS:
+        if text != question["text"]:
+            continue
+        if isinstance(config, MultipleChoice):
+            return {"choice": list(config.correct)}
+        if isinstance(config, TrueFalse):
+            return {"boolean": config.correct}
+        if isinstance(config, FillBlank):  # the key lists accepted texts per blank: one each
+            return {"blanks": [blank.accepted[0] for blank in config.blanks]}
     raise AssertionError(f"unknown demo question {question['text']!r}")
 
 
@@ -86,23 +92,33 @@ def test_a_student_earns_and_verifies_a_certificate_for_a_free_course(
 
     course = student.run(
         """query($slug: String!) { course(slug: $slug) {
-             id title isFree modules { lessons { id type title } } } }""",
+             id title isFree price { amount currency formatted }
+             modules { lessons { id type title } } } }""",
         slug=DEMO_COURSE_SLUG,
     )["course"]
     assert course["isFree"] is True
-    enrollment = student.mutate("enrollInCourse", {"courseId": course["id"]}, "enrollment { id }")
-    enrollment_id = enrollment["enrollment"]["id"]
+    assert course["price"] == {"amount": "0.00", "currency": "USD", "formatted": "$0.00"}
+    enrolled = student.mutate("enrollInCourse", {"courseId": course["id"]}, "enrollment { id }")
 
     lessons = [lesson for module in course["modules"] for lesson in module["lessons"]]
     quiz_lessons = [lesson for lesson in lessons if lesson["type"] == "QUIZ"]
     assert len(quiz_lessons) == 1
     for lesson in lessons:
         if lesson["type"] != "QUIZ":
-            student.mutate(
-                "completeLesson",
-                {"enrollmentId": enrollment_id, "lessonId": lesson["id"]},
-                "lessonProgress { status }",
+            done = student.mutate(
+                "completeLesson", {"lessonId": lesson["id"]}, "lessonProgress { status }"
             )
+            assert done["lessonProgress"] == {"status": "COMPLETED"}
+    standing = student.run(
+        """query($slug: String!) { course(slug: $slug) {
+             viewerEnrollment { id status nextLesson { id } } } }""",
+        slug=DEMO_COURSE_SLUG,
+    )["course"]["viewerEnrollment"]
+    assert standing == {
+        "id": enrolled["enrollment"]["id"],
+        "status": "ACTIVE",
+        "nextLesson": {"id": quiz_lessons[0]["id"]},
+    }
 
     quiz = student.run(
         "query($id: ID!) { lessonQuiz(lessonId: $id) { id } }", id=quiz_lessons[0]["id"]
