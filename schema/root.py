@@ -25,10 +25,8 @@ from strawberry.types import ExecutionContext
 from app.settings import Settings, get_settings
 from resolvers.accounts import Mutation as AccountsMutation
 from resolvers.accounts import Query as AccountsQuery
-from resolvers.assessments.assignments import Mutation as AssignmentsMutation
-from resolvers.assessments.assignments import Query as AssignmentsQuery
-from resolvers.assessments.quizzes import Mutation as QuizzesMutation
-from resolvers.assessments.quizzes import Query as QuizzesQuery
+from resolvers.assessments import Mutation as AssessmentsMutation
+from resolvers.assessments import Query as AssessmentsQuery
 from resolvers.catalog import Mutation as CatalogMutation
 from resolvers.catalog import Query as CatalogQuery
 from resolvers.commerce import Mutation as CommerceMutation
@@ -76,8 +74,7 @@ QUERIES: list[type] = [
     CatalogQuery,
     LearningQuery,
     SearchQuery,
-    QuizzesQuery,
-    AssignmentsQuery,
+    AssessmentsQuery,
     CommerceQuery,
 ]
 MUTATIONS: list[type] = [
@@ -85,8 +82,7 @@ MUTATIONS: list[type] = [
     CatalogMutation,
     MediaMutation,
     LearningMutation,
-    QuizzesMutation,
-    AssignmentsMutation,
+    AssessmentsMutation,
     CommerceMutation,
 ]
 SUBSCRIPTIONS: list[type] = [SystemSubscription]

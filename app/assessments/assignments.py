@@ -4,7 +4,7 @@ Rules (seed Properties 35-37):
 - Only the course's teachers (owner or co-instructor, `is_teacher_of`) or admins author and grade.
 - Only students actively enrolled in the course, with access to the lesson (prerequisites),
   submit. Files go through the media service: an upload ticket first (declared type and size
-  checked), then `submitAssignment` finalizes each file (the object exists, its size matches and
+  checked), then the submission finalizes each file (the object exists, its size matches and
   is within `max_file_size_mb`, its sniffed type is allowed) — a rejected file fails the whole
   submission and nothing is stored (Property 35).
 - `allowed_file_types` holds extensions (`pdf`, `.docx`) and/or exact MIME types
@@ -15,7 +15,7 @@ Rules (seed Properties 35-37):
   unless `late_submission_allowed`; a late submission loses `late_penalty_percentage` of its
   points at grading. A resubmission the teacher asked for is never refused for being late; it
   keeps the lateness of the submission it revises.
-- `requestRevision` marks a submission `revision_requested`; the next submission is a new row
+- `request_revision` marks a submission `revision_requested`; the next submission is a new row
   linked through `parent_submission_id` with `revision_number + 1` (Property 37). Otherwise a
   student submits once.
 - Grading stores the rubric scores, the points after the penalty, posts a GRADE_POSTED
@@ -35,16 +35,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import catalog
+from app.assessments import checks, repo
 from app.assessments.coursework import (
     MB,
     allowed_mime_types,
     attach_files,
-    is_teacher,
+    lesson_of,
     normalise_file_types,
     percentage,
-    require_teacher,
+    teacher_course,
 )
+from app.assessments.errors import AssessmentsCode
 from app.assessments.models import (
     Assignment,
     AssignmentSubmission,
@@ -53,7 +54,7 @@ from app.assessments.models import (
 )
 from app.catalog.models import Lesson, LessonType
 from app.clock import utcnow
-from app.errors import Conflict, FieldError, Invalid, NotFound, collect
+from app.errors import Common, Conflict, FieldError, Invalid, NotFound, collect
 from app.integrations.storage import Storage
 from app.learning import service as learning
 from app.media import service as media
@@ -63,7 +64,9 @@ from app.notifications.service import notify
 from app.security.permissions import Actor
 
 PASS_PERCENTAGE = Decimal(60)  # an assignment lesson counts as passed from 60 % of the points
-NONE = uuid.UUID(int=0)
+MAX_TITLE = 220
+MAX_LONG_TEXT = 20000
+MAX_CRITERIA = 20
 _CENT = Decimal("0.01")
 
 
@@ -77,52 +80,71 @@ class RubricCriterion:
     description: str | None = None
 
 
-def _rubric(errors: list[FieldError], rubric: Sequence[Any] | None, max_points: int) -> Any:
-    if rubric is None:
+@dataclass(frozen=True)
+class RubricScore:
+    criterion: str
+    points: Decimal
+
+
+def _rubric(
+    errors: list[FieldError], rubric: Sequence[RubricCriterion] | None, max_points: int
+) -> list[dict[str, Any]] | None:
+    if not rubric:
         return None
-    items = [c if isinstance(c, RubricCriterion) else RubricCriterion(**c) for c in rubric]
-    names = [c.criterion.strip() for c in items]
-    if any(not n for n in names) or len(set(names)) != len(names):
-        errors.append(FieldError("rubric", "Criteria need distinct names", "INVALID"))
-    if any(c.points <= 0 for c in items):
-        errors.append(FieldError("rubric", "Every criterion needs positive points", "INVALID"))
-    elif items and sum(c.points for c in items) != max_points:
-        errors.append(
-            FieldError("rubric", "The criteria's points must add up to maxPoints", "INVALID")
+    if len(rubric) > MAX_CRITERIA:
+        errors.append(FieldError("rubric", f"At most {MAX_CRITERIA} criteria", Common.TOO_MANY))
+    stored: list[dict[str, Any]] = []
+    for i, item in enumerate(rubric):
+        at = f"rubric[{i}]"
+        name = checks.text(errors, f"{at}.criterion", item.criterion, max_length=200) or ""
+        if name and name in (c["criterion"] for c in stored):
+            errors.append(
+                FieldError(
+                    f"{at}.criterion", "Criteria need distinct names", AssessmentsCode.DUPLICATE
+                )
+            )
+        if item.points <= 0:
+            errors.append(FieldError(f"{at}.points", "Must be positive", Common.OUT_OF_RANGE))
+        description = checks.text(
+            errors, f"{at}.description", item.description, max_length=2000, required=False
         )
-    return [
-        {"criterion": n, "points": c.points, "description": c.description}
-        for n, c in zip(names, items, strict=True)
-    ] or None
+        stored.append({"criterion": name, "points": item.points, "description": description})
+    if all(c.points > 0 for c in rubric) and sum(c.points for c in rubric) != max_points:
+        errors.append(
+            FieldError(
+                "rubric",
+                f"The criteria's points must add up to the maximum points ({max_points})",
+                AssessmentsCode.POINTS_MISMATCH,
+            )
+        )
+    return stored
+
+
+def _stored_rubric(rows: Any) -> list[RubricCriterion] | None:
+    if rows is None:
+        return None
+    return [RubricCriterion(c["criterion"], c["points"], c.get("description")) for c in rows]
 
 
 def _check_settings(values: dict[str, Any]) -> dict[str, Any]:
     errors: list[FieldError] = []
-    if not str(values["title"]).strip():
-        errors.append(FieldError("title", "A title is required", "REQUIRED"))
-    if not str(values["instructions"]).strip():
-        errors.append(FieldError("instructions", "Instructions are required", "REQUIRED"))
-    if not 0 <= values["late_penalty_percentage"] <= 100:
-        errors.append(FieldError("latePenaltyPercentage", "Between 0 and 100", "INVALID"))
-    if values["max_points"] <= 0:
-        errors.append(FieldError("maxPoints", "Must be positive", "INVALID"))
-    if not 0 < values["max_file_size_mb"] <= 1024:
-        errors.append(FieldError("maxFileSizeMb", "Between 1 and 1024", "INVALID"))
+    values["title"] = checks.text(errors, "title", values["title"], max_length=MAX_TITLE)
+    values["instructions"] = checks.text(
+        errors, "instructions", values["instructions"], max_length=MAX_LONG_TEXT
+    )
+    values["description"] = checks.text(
+        errors, "description", values["description"], max_length=MAX_LONG_TEXT, required=False
+    )
+    checks.in_range(errors, "late_penalty_percentage", values["late_penalty_percentage"], 0, 100)
+    checks.in_range(errors, "max_points", values["max_points"], 1, 10000)
+    checks.in_range(errors, "max_file_size_mb", values["max_file_size_mb"], 1, 1024)
     try:
         values["allowed_file_types"] = normalise_file_types(values["allowed_file_types"])
     except Invalid as exc:
         errors.extend(exc.errors)
     values["rubric"] = _rubric(errors, values["rubric"], values["max_points"])
     collect(errors)
-    values["title"] = values["title"].strip()
     return values
-
-
-async def _assignment_lesson(session: AsyncSession, lesson_id: uuid.UUID) -> Lesson:
-    lesson = await catalog.get_lesson(session, lesson_id)
-    if lesson is None:
-        raise NotFound("Lesson")
-    return lesson
 
 
 async def create_assignment(
@@ -140,12 +162,16 @@ async def create_assignment(
     requires_file_upload: bool = True,
     allowed_file_types: Sequence[str] = (),
     max_file_size_mb: int = 10,
-    rubric: Sequence[Any] | None = None,
+    rubric: Sequence[RubricCriterion] | None = None,
 ) -> Assignment:
-    lesson = await _assignment_lesson(session, lesson_id)
-    await require_teacher(session, actor, lesson.course_id)
+    lesson = await lesson_of(session, lesson_id)
+    await teacher_course(session, actor, lesson.course_id)
     if lesson.type != LessonType.ASSIGNMENT:
-        raise Invalid("lessonId", "The lesson is not an assignment lesson", "WRONG_LESSON_TYPE")
+        raise Invalid(
+            "lesson_id",
+            "Assignments belong to assignment lessons",
+            AssessmentsCode.WRONG_LESSON_TYPE,
+        )
     values = _check_settings(
         {
             "title": title,
@@ -192,51 +218,15 @@ async def update_assignment(
     assignment = await session.get(Assignment, assignment_id, with_for_update=True)
     if assignment is None:
         raise NotFound("Assignment")
-    lesson = await _assignment_lesson(session, assignment.lesson_id)
-    await require_teacher(session, actor, lesson.course_id)
+    lesson = await lesson_of(session, assignment.lesson_id, "Assignment")
+    await teacher_course(session, actor, lesson.course_id)
     current = {name: getattr(assignment, name) for name in SETTINGS}
-    if "rubric" not in changes and current["rubric"] is not None:
-        current["rubric"] = [dict(c) for c in current["rubric"]]
+    current["rubric"] = _stored_rubric(current["rubric"])
     values = _check_settings({**current, **changes})
     for name, value in values.items():
         setattr(assignment, name, value)
     await session.flush()
     return assignment
-
-
-# --- reading -------------------------------------------------------------------------------------
-
-
-async def get_assignment(
-    session: AsyncSession, *, user: Actor, assignment_id: uuid.UUID
-) -> Assignment:
-    """For the course's teachers and admins, and for students enrolled in the course."""
-    assignment = await session.get(Assignment, assignment_id)
-    if assignment is None:
-        raise NotFound("Assignment")
-    lesson = await _assignment_lesson(session, assignment.lesson_id)
-    if not await is_teacher(session, user, lesson.course_id) and (
-        await learning.get_active_enrollment(
-            session, student_id=user.id, course_id=lesson.course_id
-        )
-        is None
-    ):
-        raise NotFound("Assignment")
-    return assignment
-
-
-async def my_submissions(
-    session: AsyncSession, *, student_id: uuid.UUID, assignment_id: uuid.UUID
-) -> list[AssignmentSubmission]:
-    rows = await session.scalars(
-        select(AssignmentSubmission)
-        .where(
-            AssignmentSubmission.assignment_id == assignment_id,
-            AssignmentSubmission.student_id == student_id,
-        )
-        .order_by(AssignmentSubmission.revision_number)
-    )
-    return list(rows)
 
 
 # --- submitting ----------------------------------------------------------------------------------
@@ -246,10 +236,10 @@ async def _for_student(
     session: AsyncSession, *, student_id: uuid.UUID, assignment_id: uuid.UUID
 ) -> tuple[Assignment, uuid.UUID]:
     """The assignment and the student's enrollment id, once enrollment and access hold."""
-    assignment = await session.get(Assignment, assignment_id)
+    assignment = (await repo.assignments_by_ids(session, [assignment_id]))[0]
     if assignment is None:
         raise NotFound("Assignment")
-    lesson = await _assignment_lesson(session, assignment.lesson_id)
+    lesson = await lesson_of(session, assignment.lesson_id, "Assignment")
     enrollment = await learning.require_enrollment(
         session, student_id=student_id, course_id=lesson.course_id
     )
@@ -304,9 +294,15 @@ def _lateness(assignment: Assignment, parent: AssignmentSubmission | None, now: 
         raise Invalid(
             None,
             "The due date has passed; late submissions are not accepted",
-            "LATE_SUBMISSION_NOT_ALLOWED",
+            AssessmentsCode.LATE_SUBMISSION_NOT_ALLOWED,
         )
     return late
+
+
+def _already_submitted() -> Conflict:
+    return Conflict(
+        None, "You have already submitted this assignment", AssessmentsCode.ALREADY_SUBMITTED
+    )
 
 
 async def submit_assignment(
@@ -316,26 +312,28 @@ async def submit_assignment(
     student_id: uuid.UUID,
     assignment_id: uuid.UUID,
     text: str | None = None,
-    file_asset_ids: Sequence[uuid.UUID] = (),
+    file_ids: Sequence[uuid.UUID] = (),
 ) -> AssignmentSubmission:
     assignment, enrollment_id = await _for_student(
         session, student_id=student_id, assignment_id=assignment_id
     )
     text = (text or "").strip() or None
-    if assignment.requires_file_upload and not file_asset_ids:
-        raise Invalid("fileAssetIds", "This assignment needs a file", "REQUIRED")
-    if text is None and not file_asset_ids:
-        raise Invalid("text", "Write an answer or attach a file", "REQUIRED")
+    if text is not None and len(text) > MAX_LONG_TEXT:
+        raise Invalid("text", f"At most {MAX_LONG_TEXT} characters", Common.TOO_LONG)
+    if assignment.requires_file_upload and not file_ids:
+        raise Invalid("file_ids", "This assignment needs a file", Common.REQUIRED)
+    if text is None and not file_ids:
+        raise Invalid("text", "Write an answer or attach a file", Common.REQUIRED)
     latest = await _latest(session, assignment.id, student_id)
     if latest is not None and latest.grading_status != SubmissionStatus.REVISION_REQUESTED:
-        raise Conflict(None, "You have already submitted this assignment", "ALREADY_SUBMITTED")
+        raise _already_submitted()
     now = utcnow()
     is_late = _lateness(assignment, latest, now)
     assets = await attach_files(
         session,
         storage,
         owner_id=student_id,
-        file_asset_ids=file_asset_ids,
+        file_ids=file_ids,
         purpose=FilePurpose.ASSIGNMENT_SUBMISSION,
         allowed_types=allowed_mime_types(assignment.allowed_file_types),
         max_size=assignment.max_file_size_mb * MB,
@@ -355,9 +353,7 @@ async def submit_assignment(
             session.add(submission)
             await session.flush()
     except IntegrityError as exc:  # a concurrent first submission won
-        raise Conflict(
-            None, "You have already submitted this assignment", "ALREADY_SUBMITTED"
-        ) from exc
+        raise _already_submitted() from exc
     session.add_all(
         AssignmentSubmissionFile(
             submission_id=submission.id,
@@ -380,31 +376,44 @@ async def _for_grader(
 ) -> tuple[AssignmentSubmission, Assignment, Lesson]:
     submission = await session.get(AssignmentSubmission, submission_id, with_for_update=True)
     if submission is None:
-        raise NotFound("Submission")
-    assignment = await session.get(Assignment, submission.assignment_id)
+        raise NotFound("AssignmentSubmission")
+    assignment = (await repo.assignments_by_ids(session, [submission.assignment_id]))[0]
     assert assignment is not None  # CASCADE keeps submissions beneath their assignment
-    lesson = await _assignment_lesson(session, assignment.lesson_id)
-    await require_teacher(session, actor, lesson.course_id)
+    lesson = await lesson_of(session, assignment.lesson_id, "AssignmentSubmission")
+    await teacher_course(session, actor, lesson.course_id)
     if submission.grading_status == SubmissionStatus.REVISION_REQUESTED:
-        raise Conflict(None, "A revision was requested for this submission", "REVISION_REQUESTED")
+        raise Conflict(
+            None,
+            "A revision was requested for this submission",
+            AssessmentsCode.REVISION_REQUESTED,
+        )
     return submission, assignment, lesson
 
 
-def _rubric_points(assignment: Assignment, scores: Sequence[Any]) -> tuple[list[Any], Decimal]:
+def _rubric_points(
+    assignment: Assignment, scores: Sequence[RubricScore]
+) -> tuple[list[dict[str, str]], Decimal]:
     criteria = {c["criterion"]: c["points"] for c in assignment.rubric or []}
     errors: list[FieldError] = []
-    stored: list[dict[str, Any]] = []
-    for score in scores:
-        name, points = str(score["criterion"]), Decimal(str(score["points"]))
+    stored: list[dict[str, str]] = []
+    for i, score in enumerate(scores):
+        at = f"rubric_scores[{i}]"
+        name, points = score.criterion.strip(), Decimal(score.points)
         if name not in criteria:
-            errors.append(FieldError("rubricScores", f"Unknown criterion {name!r}", "INVALID"))
+            errors.append(
+                FieldError(
+                    f"{at}.criterion",
+                    "No criterion of this name",
+                    AssessmentsCode.UNKNOWN_CRITERION,
+                )
+            )
+        elif name in (s["criterion"] for s in stored):
+            errors.append(FieldError(f"{at}.criterion", "Scored twice", AssessmentsCode.DUPLICATE))
         elif not 0 <= points <= criteria[name]:
             errors.append(
-                FieldError("rubricScores", f"{name}: between 0 and {criteria[name]}", "INVALID")
+                FieldError(f"{at}.points", f"Between 0 and {criteria[name]}", Common.OUT_OF_RANGE)
             )
         stored.append({"criterion": name, "points": str(points)})
-    if len({s["criterion"] for s in stored}) != len(stored):
-        errors.append(FieldError("rubricScores", "A criterion is scored twice", "INVALID"))
     collect(errors)
     return stored, sum((Decimal(s["points"]) for s in stored), Decimal(0))
 
@@ -415,7 +424,7 @@ async def grade_assignment(
     actor: Actor,
     submission_id: uuid.UUID,
     points_awarded: Decimal | None = None,
-    rubric_scores: Sequence[Any] = (),
+    rubric_scores: Sequence[RubricScore] = (),
     feedback: str | None = None,
 ) -> AssignmentSubmission:
     """`points_awarded` (before the late penalty) defaults to the rubric scores' sum."""
@@ -423,10 +432,15 @@ async def grade_assignment(
     stored, rubric_total = _rubric_points(assignment, rubric_scores)
     raw = points_awarded if points_awarded is not None else (rubric_total if stored else None)
     if raw is None:
-        raise Invalid("pointsAwarded", "Give points or rubric scores", "REQUIRED")
+        raise Invalid("points_awarded", "Give points or rubric scores", Common.REQUIRED)
     raw = Decimal(raw)
     if not 0 <= raw <= assignment.max_points:
-        raise Invalid("pointsAwarded", f"Between 0 and {assignment.max_points}", "INVALID")
+        raise Invalid(
+            "points_awarded", f"Between 0 and {assignment.max_points}", Common.OUT_OF_RANGE
+        )
+    errors: list[FieldError] = []
+    feedback = checks.text(errors, "feedback", feedback, max_length=MAX_LONG_TEXT, required=False)
+    collect(errors)
     penalty = Decimal(0)
     if submission.is_late:
         penalty = (raw * assignment.late_penalty_percentage / 100).quantize(_CENT, ROUND_HALF_UP)
@@ -462,10 +476,11 @@ async def request_revision(
     session: AsyncSession, *, actor: Actor, submission_id: uuid.UUID, feedback: str
 ) -> AssignmentSubmission:
     submission, assignment, _ = await _for_grader(session, actor, submission_id)
-    if not feedback.strip():
-        raise Invalid("feedback", "Tell the student what to revise", "REQUIRED")
+    errors: list[FieldError] = []
+    cleaned = checks.text(errors, "feedback", feedback, max_length=MAX_LONG_TEXT)
+    collect(errors)
     submission.grading_status = SubmissionStatus.REVISION_REQUESTED
-    submission.feedback = feedback.strip()
+    submission.feedback = cleaned
     submission.graded_at = utcnow()
     submission.graded_by_id = actor.id
     await notify(
@@ -473,24 +488,9 @@ async def request_revision(
         recipient_id=submission.student_id,
         type=NotificationType.GRADE_POSTED,
         title=f"Revision requested: {assignment.title}",
-        body=submission.feedback,
+        body=cleaned or "",
         category=NotificationCategory.COURSE,
         metadata={"assignment_id": str(assignment.id), "submission_id": str(submission.id)},
     )
     await session.flush()
-    return submission
-
-
-async def get_submission(
-    session: AsyncSession, *, user: Actor, submission_id: uuid.UUID
-) -> AssignmentSubmission:
-    """For its student and for the course's teachers and admins."""
-    submission = await session.get(AssignmentSubmission, submission_id)
-    if submission is None:
-        raise NotFound("Submission")
-    if submission.student_id != user.id:
-        assignment = await session.get(Assignment, submission.assignment_id)
-        lesson = await _assignment_lesson(session, assignment.lesson_id if assignment else NONE)
-        if not await is_teacher(session, user, lesson.course_id):
-            raise NotFound("Submission")
     return submission

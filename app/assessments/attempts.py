@@ -29,8 +29,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import catalog, db
-from app.assessments import grading
+from app import db
+from app.assessments import grading, repo
+from app.assessments.coursework import lesson_of
+from app.assessments.errors import AssessmentsCode
 from app.assessments.models import (
     AttemptStatus,
     Question,
@@ -39,7 +41,7 @@ from app.assessments.models import (
     QuizAnswer,
     QuizAttempt,
 )
-from app.assessments.quiz_shapes import check_answer, option_ids
+from app.assessments.quiz_shapes import Answer, check_answer, option_ids
 from app.assessments.quizzes import get_quiz, questions_of
 from app.clock import utcnow
 from app.errors import Invalid, NotFound
@@ -50,9 +52,7 @@ _shuffle = random.SystemRandom().shuffle
 
 
 async def _enrollment_for(session: AsyncSession, student_id: uuid.UUID, quiz: Quiz) -> Enrollment:
-    lesson = await catalog.get_lesson(session, quiz.lesson_id)
-    if lesson is None:
-        raise NotFound("Quiz")
+    lesson = await lesson_of(session, quiz.lesson_id, "Quiz")
     enrollment = await learning.require_enrollment(
         session, student_id=student_id, course_id=lesson.course_id
     )
@@ -82,9 +82,9 @@ async def in_progress_attempt(
 
 def _check_window(quiz: Quiz, now: datetime) -> None:
     if quiz.available_from is not None and now < quiz.available_from:
-        raise Invalid("quizId", "This quiz has not opened yet", "QUIZ_NOT_AVAILABLE")
+        raise Invalid("quiz_id", "This quiz has not opened yet", AssessmentsCode.NOT_OPEN_YET)
     if quiz.available_until is not None and now >= quiz.available_until:
-        raise Invalid("quizId", "This quiz has closed", "QUIZ_CLOSED")
+        raise Invalid("quiz_id", "This quiz has closed", AssessmentsCode.CLOSED)
 
 
 def _deadline(quiz: Quiz, now: datetime) -> datetime | None:
@@ -130,10 +130,16 @@ async def start_quiz_attempt(
         )
     )
     if quiz.max_attempts and (used or 0) >= quiz.max_attempts:
-        raise Invalid("quizId", "You have used every attempt of this quiz", "MAX_ATTEMPTS_REACHED")
+        raise Invalid(
+            "quiz_id",
+            "You have used every attempt of this quiz",
+            AssessmentsCode.ATTEMPTS_EXHAUSTED,
+        )
     questions = await questions_of(session, quiz_id)
     if not questions:
-        raise Invalid("quizId", "This quiz has no questions yet", "QUIZ_HAS_NO_QUESTIONS")
+        raise Invalid(
+            "quiz_id", "This quiz has no questions yet", AssessmentsCode.QUIZ_HAS_NO_QUESTIONS
+        )
     order, option_order = _orders(quiz, questions)
     attempt = QuizAttempt(
         quiz_id=quiz_id,
@@ -174,26 +180,31 @@ async def save_quiz_answer(
     student_id: uuid.UUID,
     attempt_id: uuid.UUID,
     question_id: uuid.UUID,
-    answer: Any,
-) -> QuizAnswer:
-    """Stores (or replaces) the answer to one question of an attempt still in progress."""
+    answer: Answer,
+) -> QuizAttempt:
+    """Stores (or replaces) the answer to one question of an attempt still in progress; returns
+    the attempt."""
     attempt = await attempt_of_student(session, student_id, attempt_id)
     if attempt.status != AttemptStatus.IN_PROGRESS:
-        raise Invalid("attemptId", "This attempt is already submitted", "ATTEMPT_CLOSED")
+        raise Invalid(
+            "attempt_id", "This attempt is already submitted", AssessmentsCode.ATTEMPT_CLOSED
+        )
     if expired(attempt, utcnow()):
-        raise Invalid("attemptId", "The time for this attempt is up", "ATTEMPT_EXPIRED")
-    question = await session.get(Question, question_id)
+        raise Invalid(
+            "attempt_id", "The time for this attempt is up", AssessmentsCode.ATTEMPT_EXPIRED
+        )
+    question = (await repo.questions_by_ids(session, [question_id]))[0]
     if (
         question is None
         or question.quiz_id != attempt.quiz_id
         or str(question_id) not in attempt.question_order
     ):
-        raise Invalid("questionId", "Not a question of this attempt", "QUESTION_NOT_IN_QUIZ")
-    problem = check_answer(
+        raise Invalid(
+            "question_id", "Not a question of this attempt", AssessmentsCode.QUESTION_NOT_IN_QUIZ
+        )
+    stored = check_answer(
         QuestionType(question.type), question.options, question.correct_answer, answer
     )
-    if problem is not None:
-        raise Invalid(problem.field, problem.message, problem.code)
     row = (
         await session.scalars(
             select(QuizAnswer).where(
@@ -202,12 +213,12 @@ async def save_quiz_answer(
         )
     ).one_or_none()
     if row is None:
-        row = QuizAnswer(attempt_id=attempt_id, question_id=question_id, answer=answer)
+        row = QuizAnswer(attempt_id=attempt_id, question_id=question_id, answer=stored)
         await db.add(session, row)
     else:
-        row.answer = answer
+        row.answer = stored
         await db.save(session, row)
-    return row
+    return attempt
 
 
 async def submit_quiz_attempt(
@@ -222,45 +233,3 @@ async def submit_quiz_attempt(
         raise NotFound("Quiz")
     await grading.finish(session, quiz, attempt, now=utcnow())
     return attempt
-
-
-# --- reads ---------------------------------------------------------------------------------------
-
-
-async def attempts_by_ids(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> list[QuizAttempt | None]:
-    rows = await session.scalars(select(QuizAttempt).where(QuizAttempt.id.in_(ids)))
-    found = {a.id: a for a in rows}
-    return [found.get(i) for i in ids]
-
-
-async def answers_by_attempt_ids(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> list[list[QuizAnswer]]:
-    grouped: dict[uuid.UUID, list[QuizAnswer]] = {i: [] for i in ids}
-    rows = await session.scalars(select(QuizAnswer).where(QuizAnswer.attempt_id.in_(ids)))
-    for row in rows:
-        grouped[row.attempt_id].append(row)
-    return [grouped[i] for i in ids]
-
-
-async def questions_by_ids(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> list[Question | None]:
-    rows = await session.scalars(select(Question).where(Question.id.in_(ids)))
-    found = {q.id: q for q in rows}
-    return [found.get(i) for i in ids]
-
-
-async def my_attempts(
-    session: AsyncSession, *, student_id: uuid.UUID, quiz_id: uuid.UUID
-) -> list[QuizAttempt]:
-    """The student's attempts at a quiz, newest first."""
-    return list(
-        await session.scalars(
-            select(QuizAttempt)
-            .where(QuizAttempt.quiz_id == quiz_id, QuizAttempt.student_id == student_id)
-            .order_by(QuizAttempt.attempt_number.desc())
-        )
-    )

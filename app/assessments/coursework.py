@@ -1,5 +1,5 @@
-"""Coursework rules shared by assignments, exams and the gradebook: who teaches a course, file
-attachments finalized through the media service, the accepted file types, score percentages."""
+"""Rules every assessment shares: who teaches a course, the course of a lesson, file attachments
+finalized through the media service, the accepted file types, score percentages."""
 
 from __future__ import annotations
 
@@ -7,15 +7,13 @@ import mimetypes
 import uuid
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import catalog
-from app.assessments.models import AssignmentSubmissionFile, ExamSubmissionFile
-from app.catalog.models import Course
-from app.errors import FieldError, Forbidden, Invalid, NotFound, collect
+from app.assessments.errors import AssessmentsCode
+from app.catalog.models import Course, CourseStatus, Lesson
+from app.errors import Common, FieldError, Forbidden, Invalid, NotFound, UserFacingError, collect
 from app.integrations.storage import Storage
 from app.learning import service as learning
 from app.media import service as media
@@ -28,32 +26,48 @@ MB = 1024 * 1024
 _CENT = Decimal("0.01")
 
 
-# --- teachers ---------------------------------------------------------
+# --- teachers ------------------------------------------------------------------------------------
 
 
-async def require_teacher(session: AsyncSession, actor: Actor, course_id: uuid.UUID) -> None:
-    """Admins (who manage every course) or the course's own teachers; FORBIDDEN otherwise."""
+async def is_teacher(session: AsyncSession, actor: Actor, course_id: uuid.UUID) -> bool:
+    """Admins (who manage every course), or the course's owner and co-instructors."""
     if has_permission(actor, Permission.COURSES_MANAGE):
-        return
-    if has_permission(actor, Permission.GRADES_MANAGE) and await learning.is_teacher_of(
+        return True
+    return has_permission(actor, Permission.GRADES_MANAGE) and await learning.is_teacher_of(
         session, user_id=actor.id, course_id=course_id
-    ):
+    )
+
+
+async def require_teacher(session: AsyncSession, actor: Actor, course: Course) -> None:
+    """FORBIDDEN for anyone else where the course is public anyway; NOT_FOUND where saying
+    "forbidden" would reveal a course the caller may not see (SPEC §2)."""
+    if await is_teacher(session, actor, course.id):
         return
-    raise Forbidden("Only the course's instructors or admins may do this")
+    if course.status == CourseStatus.PUBLISHED:
+        raise Forbidden("Only the course's instructors or admins may do this")
+    raise NotFound("Course")
 
 
-async def is_teacher(session: AsyncSession, user: Actor, course_id: uuid.UUID) -> bool:
-    try:
-        await require_teacher(session, user, course_id)
-    except Forbidden:
-        return False
-    return True
-
-
-async def course_of(session: AsyncSession, course_id: uuid.UUID) -> Course:
-    course = await catalog.get_course(session, course_id)
+async def course_of(session: AsyncSession, course_id: uuid.UUID, *, lock: bool = False) -> Course:
+    course = await catalog.get_course(session, course_id, for_update=lock)
     if course is None:
         raise NotFound("Course")
+    return course
+
+
+async def lesson_of(session: AsyncSession, lesson_id: uuid.UUID, what: str = "Lesson") -> Lesson:
+    lesson = await catalog.get_lesson(session, lesson_id)
+    if lesson is None:  # a lesson removed concurrently takes its assessments with it (CASCADE)
+        raise NotFound(what)
+    return lesson
+
+
+async def teacher_course(
+    session: AsyncSession, actor: Actor, course_id: uuid.UUID, *, lock: bool = False
+) -> Course:
+    """The course, once the actor is one of its teachers (`lock`: row-locked for authoring)."""
+    course = await course_of(session, course_id, lock=lock)
+    await require_teacher(session, actor, course)
     return course
 
 
@@ -62,40 +76,52 @@ def percentage(points: Decimal, possible: int | Decimal) -> Decimal:
     return min(Decimal(100), max(Decimal(0), value)).quantize(_CENT, ROUND_HALF_UP)
 
 
+# --- files ---------------------------------------------------------------------------------------
+
+
 async def attach_files(
     session: AsyncSession,
     storage: Storage,
     *,
     owner_id: uuid.UUID,
-    file_asset_ids: Sequence[uuid.UUID],
+    file_ids: Sequence[uuid.UUID],
     purpose: FilePurpose,
     allowed_types: list[str] | None,
     max_size: int,
 ) -> list[FileAsset]:
-    """Finalize every uploaded file (existence, size, sniffed type); all or nothing."""
-    if len(file_asset_ids) > MAX_FILES:
-        raise Invalid("fileAssetIds", f"At most {MAX_FILES} files", "TOO_MANY_FILES")
-    if len(set(file_asset_ids)) != len(file_asset_ids):
-        raise Invalid("fileAssetIds", "A file is listed twice", "DUPLICATE_FILE")
+    """Finalize every uploaded file (existence, size, sniffed type); all or nothing. Problems are
+    reported at `file_ids[i]`."""
+    if len(file_ids) > MAX_FILES:
+        raise Invalid("file_ids", f"At most {MAX_FILES} files", Common.TOO_MANY)
     assets: list[FileAsset] = []
-    for asset_id in file_asset_ids:
-        asset = await session.get(FileAsset, asset_id)
-        if asset is None or asset.owner_id != owner_id or asset.purpose != purpose:
-            raise Invalid("fileAssetIds", "Unknown file", "FILE_NOT_FOUND")
-        assets.append(
-            await media.finalize_upload(
+    for i, file_id in enumerate(file_ids):
+        field = f"file_ids[{i}]"
+        if file_id in file_ids[:i]:
+            raise Invalid(field, "This file is listed twice", AssessmentsCode.DUPLICATE)
+        try:
+            asset = await media.finalize_upload(
                 session,
                 storage,
                 owner_id=owner_id,
-                file_asset_id=asset_id,
+                file_asset_id=file_id,
                 allowed_types=allowed_types,
                 max_size=max_size,
             )
-        )
+        except NotFound as exc:
+            raise _unknown_file(field) from exc
+        except UserFacingError as exc:
+            raise UserFacingError(
+                [FieldError(field, e.message, e.code) for e in exc.errors]
+            ) from exc
+        if asset.purpose != purpose:
+            raise _unknown_file(field)
+        assets.append(asset)
     return assets
 
 
-# --- file types ----------------------------------------------------------------------------------
+def _unknown_file(field: str) -> Invalid:
+    return Invalid(field, "No upload of yours for this has this id", Common.FILE_NOT_FOUND)
+
 
 SUBMISSION_TYPES = UPLOAD_RULES[FilePurpose.ASSIGNMENT_SUBMISSION].types
 
@@ -106,17 +132,17 @@ def _mime_of(value: str) -> str | None:
     return TEXT_TYPES.get(value) or mimetypes.types_map.get(f".{value}")
 
 
-def normalise_file_types(values: Sequence[str]) -> list[str]:
+def normalise_file_types(values: Sequence[str], field: str = "allowed_file_types") -> list[str]:
     """Extensions become `pdf` (lower case, no dot); MIME types stay `type/subtype`. Each must
     name a type assignment uploads accept at all (SUBMISSION_TYPES)."""
     out: list[str] = []
     errors: list[FieldError] = []
-    for raw in values:
+    for i, raw in enumerate(values):
         value = raw.strip().lower()
         value = value if "/" in value else value.lstrip(".")
         if _mime_of(value) not in SUBMISSION_TYPES:
             errors.append(
-                FieldError("allowedFileTypes", f"Not an accepted file type: {raw!r}", "INVALID")
+                FieldError(f"{field}[{i}]", f"Not an accepted file type: {raw!r}", Common.INVALID)
             )
         elif value not in out:
             out.append(value)
@@ -129,17 +155,3 @@ def allowed_mime_types(file_types: Sequence[str]) -> list[str] | None:
     if not file_types:
         return None
     return sorted({mime for mime in map(_mime_of, file_types) if mime is not None})
-
-
-async def files_of(
-    session: AsyncSession, submission_ids: Sequence[uuid.UUID], *, exam: bool = False
-) -> list[list[Any]]:
-    """The files of each submission, in key order (one statement)."""
-    model: Any = ExamSubmissionFile if exam else AssignmentSubmissionFile
-    rows = await session.scalars(
-        select(model).where(model.submission_id.in_(submission_ids)).order_by(model.created_at)
-    )
-    grouped: dict[uuid.UUID, list[Any]] = {key: [] for key in submission_ids}
-    for row in rows:
-        grouped[row.submission_id].append(row)
-    return [grouped[key] for key in submission_ids]

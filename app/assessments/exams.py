@@ -11,7 +11,7 @@
   teacher sent back (`revision_required`) does not count against the limit.
 - Submitting after the deadline fails with EXAM_TIME_OVER and changes nothing; a submission is
   accepted once (a row lock serialises concurrent submits).
-- Grading: score 0..total_marks, passed at `passing_marks`; `requireRevision` sends it back.
+- Grading: score 0..total_marks, passed at `passing_marks`; `require_revision` sends it back.
 """
 
 from __future__ import annotations
@@ -26,13 +26,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.assessments.coursework import (
-    MB,
-    attach_files,
-    course_of,
-    is_teacher,
-    require_teacher,
-)
+from app.assessments import checks, repo
+from app.assessments.coursework import MB, attach_files, teacher_course
+from app.assessments.errors import AssessmentsCode
 from app.assessments.models import (
     Exam,
     ExamResource,
@@ -41,18 +37,20 @@ from app.assessments.models import (
     ExamSubmissionStatus,
 )
 from app.clock import utcnow
-from app.errors import Conflict, FieldError, Invalid, NotFound, collect
+from app.errors import Common, Conflict, FieldError, Invalid, NotFound, collect
 from app.ids import new_id
 from app.integrations.storage import Storage
 from app.learning import service as learning
 from app.learning.models import Enrollment
 from app.media import service as media
-from app.media.models import FileAsset, FilePurpose, FileStatus
+from app.media.models import FileAsset, FilePurpose
 from app.notifications.models import NotificationCategory, NotificationType
 from app.notifications.service import notify
 from app.security.permissions import Actor
 
 EXAM_FILE_MAX_MB = 50
+MAX_TITLE = 220
+MAX_LONG_TEXT = 20000
 SETTINGS = (
     "title",
     "description",
@@ -69,22 +67,25 @@ SETTINGS = (
 
 def _check(values: dict[str, Any]) -> dict[str, Any]:
     errors: list[FieldError] = []
-    if not str(values["title"]).strip():
-        errors.append(FieldError("title", "A title is required", "REQUIRED"))
-    if not 0 < values["duration_minutes"] <= 24 * 60:
-        errors.append(FieldError("durationMinutes", "Between 1 and 1440 minutes", "INVALID"))
-    if values["total_marks"] <= 0:
-        errors.append(FieldError("totalMarks", "Must be positive", "INVALID"))
-    elif not 0 <= values["passing_marks"] <= values["total_marks"]:
-        errors.append(FieldError("passingMarks", "Between 0 and totalMarks", "INVALID"))
-    if values["attempts_limit"] < 0:
-        errors.append(FieldError("attemptsLimit", "0 (no cap) or more", "INVALID"))
-    start, end = values["available_from"], values["available_until"]
-    if start is not None and end is not None and end <= start:
-        errors.append(FieldError("availableUntil", "Must be after availableFrom", "INVALID"))
+    values["title"] = checks.text(errors, "title", values["title"], max_length=MAX_TITLE)
+    for name in ("description", "instructions"):
+        values[name] = checks.text(
+            errors, name, values[name], max_length=MAX_LONG_TEXT, required=False
+        )
+    checks.in_range(errors, "duration_minutes", values["duration_minutes"], 1, 24 * 60)
+    checks.in_range(errors, "total_marks", values["total_marks"], 1, 10000)
+    if values["total_marks"] > 0:
+        checks.in_range(errors, "passing_marks", values["passing_marks"], 0, values["total_marks"])
+    checks.in_range(errors, "attempts_limit", values["attempts_limit"], 0, 100)
+    checks.window(errors, values["available_from"], values["available_until"], "available_until")
     collect(errors)
-    values["title"] = values["title"].strip()
     return values
+
+
+def _final_exists() -> Conflict:
+    return Conflict(
+        "is_final", "The course already has a final exam", AssessmentsCode.FINAL_EXAM_EXISTS
+    )
 
 
 async def _final_taken(session: AsyncSession, course_id: uuid.UUID, exam_id: Any) -> bool:
@@ -96,15 +97,13 @@ async def _final_taken(session: AsyncSession, course_id: uuid.UUID, exam_id: Any
 
 async def _save(session: AsyncSession, exam: Exam) -> Exam:
     if exam.is_final and await _final_taken(session, exam.course_id, exam.id):
-        raise Conflict("isFinal", "The course already has a final exam", "FINAL_EXAM_EXISTS")
+        raise _final_exists()
     try:
         async with session.begin_nested():
             session.add(exam)
             await session.flush()
     except IntegrityError as exc:  # a concurrent final exam won
-        raise Conflict(
-            "isFinal", "The course already has a final exam", "FINAL_EXAM_EXISTS"
-        ) from exc
+        raise _final_exists() from exc
     return exam
 
 
@@ -124,10 +123,9 @@ async def create_exam(
     available_from: datetime | None = None,
     available_until: datetime | None = None,
 ) -> Exam:
-    course = await course_of(session, course_id)
-    await require_teacher(session, actor, course.id)
-    values = _check({name: value for name, value in locals().items() if name in SETTINGS})
-    return await _save(session, Exam(id=new_id(), course_id=course.id, **values))
+    values = {name: value for name, value in locals().items() if name in SETTINGS}
+    course = await teacher_course(session, actor, course_id)
+    return await _save(session, Exam(id=new_id(), course_id=course.id, **_check(values)))
 
 
 async def update_exam(
@@ -139,7 +137,7 @@ async def update_exam(
     exam = await session.get(Exam, exam_id, with_for_update=True)
     if exam is None:
         raise NotFound("Exam")
-    await require_teacher(session, actor, exam.course_id)
+    await teacher_course(session, actor, exam.course_id)
     values = _check({**{n: getattr(exam, n) for n in SETTINGS}, **changes})
     for name, value in values.items():
         setattr(exam, name, value)
@@ -154,40 +152,38 @@ async def add_exam_resource(
     file_name: str,
     description: str | None = None,
     url: str | None = None,
-    file_asset_id: uuid.UUID | None = None,
+    file_id: uuid.UUID | None = None,
 ) -> ExamResource:
-    """A link (`url`, http(s)) or a file the teacher uploaded (`file_asset_id`), exactly one."""
-    exam = await session.get(Exam, exam_id)
+    """A link (`url`, http(s)) or a file the teacher uploaded (`file_id`), exactly one."""
+    exam = (await repo.exams_by_ids(session, [exam_id]))[0]
     if exam is None:
         raise NotFound("Exam")
-    await require_teacher(session, actor, exam.course_id)
-    if not file_name.strip():
-        raise Invalid("fileName", "A name is required", "REQUIRED")
-    if (url is None) == (file_asset_id is None):
-        raise Invalid("url", "Give either a url or a file", "INVALID")
+    await teacher_course(session, actor, exam.course_id)
+    errors: list[FieldError] = []
+    name = checks.text(errors, "file_name", file_name, max_length=255)
+    clean_description = checks.text(
+        errors, "description", description, max_length=2000, required=False
+    )
+    link = checks.link(errors, "url", url)
+    if (url is None) == (file_id is None):
+        errors.append(FieldError(None, "Give either a link or an upload", Common.INVALID))
+    collect(errors)
     content_type = None
-    if url is not None and not url.startswith(("https://", "http://")):
-        raise Invalid("url", "Must be an http(s) URL", "INVALID")
-    if file_asset_id is not None:
-        asset = await session.get(FileAsset, file_asset_id)
-        if (
-            asset is None
-            or asset.owner_id != actor.id
-            or asset.purpose != FilePurpose.EXAM_RESOURCE
-            or asset.status
-            not in (
-                FileStatus.UPLOADED,
-                FileStatus.READY,
-            )
-        ):
-            raise Invalid("fileAssetId", "Unknown or unfinished upload", "FILE_NOT_FOUND")
+    if file_id is not None:
+        asset = await media.claim_upload(
+            session,
+            owner_id=actor.id,
+            file_id=file_id,
+            purpose=FilePurpose.EXAM_RESOURCE,
+            field="file_id",
+        )
         content_type = asset.content_type
     resource = ExamResource(
         exam_id=exam.id,
-        file_name=file_name.strip(),
-        description=description,
-        url=url,
-        file_asset_id=file_asset_id,
+        file_name=name,
+        description=clean_description,
+        url=link,
+        file_asset_id=file_id,
         content_type=content_type,
     )
     session.add(resource)
@@ -195,55 +191,20 @@ async def add_exam_resource(
     return resource
 
 
-# --- reading -------------------------------------------------------------------------------------
-
-
-async def get_exam(session: AsyncSession, *, user: Actor, exam_id: uuid.UUID) -> Exam:
-    """For the course's teachers and admins, and for students enrolled in the course."""
-    exam = await session.get(Exam, exam_id)
-    if exam is None:
-        raise NotFound("Exam")
-    if not await is_teacher(session, user, exam.course_id):
-        enrollment = await learning.get_active_enrollment(
-            session, student_id=user.id, course_id=exam.course_id
-        )
-        if enrollment is None:
-            raise NotFound("Exam")
-    return exam
-
-
-async def resources_of(session: AsyncSession, exam_id: uuid.UUID) -> list[ExamResource]:
-    rows = await session.scalars(
-        select(ExamResource).where(ExamResource.exam_id == exam_id).order_by(ExamResource.id)
-    )
-    return list(rows)
-
-
-async def my_exam_submissions(
-    session: AsyncSession, *, student_id: uuid.UUID, exam_id: uuid.UUID
-) -> list[ExamSubmission]:
-    rows = await session.scalars(
-        select(ExamSubmission)
-        .where(ExamSubmission.exam_id == exam_id, ExamSubmission.user_id == student_id)
-        .order_by(ExamSubmission.attempt_number)
-    )
-    return list(rows)
-
-
 # --- taking --------------------------------------------------------------------------------------
 
 
 def _open_now(exam: Exam, now: datetime) -> None:
     if exam.available_from is not None and now < exam.available_from:
-        raise Invalid(None, "The exam has not opened yet", "EXAM_NOT_AVAILABLE")
+        raise Invalid("exam_id", "The exam has not opened yet", AssessmentsCode.NOT_OPEN_YET)
     if exam.available_until is not None and now >= exam.available_until:
-        raise Invalid(None, "The exam has closed", "EXAM_NOT_AVAILABLE")
+        raise Invalid("exam_id", "The exam has closed", AssessmentsCode.CLOSED)
 
 
 async def start_exam(
     session: AsyncSession, *, student_id: uuid.UUID, exam_id: uuid.UUID
 ) -> ExamSubmission:
-    exam = await session.get(Exam, exam_id)
+    exam = (await repo.exams_by_ids(session, [exam_id]))[0]
     if exam is None:
         raise NotFound("Exam")
     enrollment = await learning.require_enrollment(
@@ -252,7 +213,7 @@ async def start_exam(
     # Serialise this student's starts in this course: counting and inserting happen under it.
     await session.get(Enrollment, enrollment.id, with_for_update=True, populate_existing=True)
     now = utcnow()
-    mine = await my_exam_submissions(session, student_id=student_id, exam_id=exam.id)
+    mine = (await repo.exam_submissions_by_student_exam(session, [(student_id, exam.id)]))[0]
     for attempt in mine:
         if attempt.status == ExamSubmissionStatus.IN_PROGRESS:
             if now <= attempt.deadline_at:
@@ -262,7 +223,9 @@ async def start_exam(
     _open_now(exam, now)
     counted = [a for a in mine if a.status != ExamSubmissionStatus.REVISION_REQUIRED]
     if exam.attempts_limit and len(counted) >= exam.attempts_limit:
-        raise Invalid(None, "No attempts left for this exam", "ATTEMPTS_EXHAUSTED")
+        raise Invalid(
+            "exam_id", "No attempts left for this exam", AssessmentsCode.ATTEMPTS_EXHAUSTED
+        )
     deadline = now + timedelta(minutes=exam.duration_minutes)
     if exam.available_until is not None:
         deadline = min(deadline, exam.available_until)
@@ -286,28 +249,33 @@ async def submit_exam(
     student_id: uuid.UUID,
     submission_id: uuid.UUID,
     notes: str | None = None,
-    file_asset_ids: Sequence[uuid.UUID] = (),
+    file_ids: Sequence[uuid.UUID] = (),
 ) -> ExamSubmission:
     attempt = await session.get(ExamSubmission, submission_id, with_for_update=True)
     if attempt is None or attempt.user_id != student_id:
-        raise NotFound("Exam submission")
+        raise NotFound("ExamSubmission")
     if attempt.status != ExamSubmissionStatus.IN_PROGRESS:
-        raise Conflict(None, "This attempt was already submitted", "ALREADY_SUBMITTED")
+        raise Conflict(
+            None, "This attempt was already submitted", AssessmentsCode.ALREADY_SUBMITTED
+        )
     now = utcnow()
     if now > attempt.deadline_at:
-        raise Invalid(None, "The time for this exam is over", "EXAM_TIME_OVER")
+        raise Invalid(None, "The time for this exam is over", AssessmentsCode.ATTEMPT_EXPIRED)
+    errors: list[FieldError] = []
+    clean_notes = checks.text(errors, "notes", notes, max_length=MAX_LONG_TEXT, required=False)
+    collect(errors)
     assets = await attach_files(
         session,
         storage,
         owner_id=student_id,
-        file_asset_ids=file_asset_ids,
+        file_ids=file_ids,
         purpose=FilePurpose.EXAM_SUBMISSION,
         allowed_types=None,
         max_size=EXAM_FILE_MAX_MB * MB,
     )
     attempt.status = ExamSubmissionStatus.SUBMITTED
     attempt.submitted_at = now
-    attempt.notes = (notes or "").strip() or None
+    attempt.notes = clean_notes
     session.add_all(
         ExamSubmissionFile(
             submission_id=attempt.id,
@@ -336,16 +304,19 @@ async def grade_exam(
 ) -> ExamSubmission:
     attempt = await session.get(ExamSubmission, submission_id, with_for_update=True)
     if attempt is None:
-        raise NotFound("Exam submission")
-    exam = await session.get(Exam, attempt.exam_id)
+        raise NotFound("ExamSubmission")
+    exam = (await repo.exams_by_ids(session, [attempt.exam_id]))[0]
     assert exam is not None  # CASCADE
-    await require_teacher(session, actor, exam.course_id)
+    await teacher_course(session, actor, exam.course_id)
     if attempt.status == ExamSubmissionStatus.IN_PROGRESS:
-        raise Conflict(None, "The attempt has not been submitted", "NOT_SUBMITTED")
+        raise Conflict(None, "The attempt has not been submitted", AssessmentsCode.NOT_SUBMITTED)
+    errors: list[FieldError] = []
     if not 0 <= score <= exam.total_marks:
-        raise Invalid("score", f"Between 0 and {exam.total_marks}", "INVALID")
-    if require_revision and not (feedback or "").strip():
-        raise Invalid("feedback", "Tell the student what to revise", "REQUIRED")
+        errors.append(FieldError("score", f"Between 0 and {exam.total_marks}", Common.OUT_OF_RANGE))
+    feedback = checks.text(
+        errors, "feedback", feedback, max_length=MAX_LONG_TEXT, required=require_revision
+    )
+    collect(errors)
     attempt.score = Decimal(score)
     attempt.is_passed = not require_revision and score >= exam.passing_marks
     attempt.feedback = feedback
@@ -369,39 +340,13 @@ async def grade_exam(
     return attempt
 
 
-async def get_exam_submission(
-    session: AsyncSession, *, user: Actor, submission_id: uuid.UUID
-) -> ExamSubmission:
-    """For its student and for the course's teachers and admins."""
-    attempt = await session.get(ExamSubmission, submission_id)
-    if attempt is None:
-        raise NotFound("Exam submission")
-    if attempt.user_id != user.id:
-        exam = await session.get(Exam, attempt.exam_id)
-        if exam is None or not await is_teacher(session, user, exam.course_id):
-            raise NotFound("Exam submission")
-    return attempt
-
-
 RESOURCE_URL_TTL_SECONDS = 60 * 60
 
 
-async def resource_urls(
-    session: AsyncSession, storage: Storage, resources: Sequence[ExamResource]
-) -> list[str | None]:
-    """Each resource's link, or a signed download URL of its file (one statement)."""
-    ids = [r.file_asset_id for r in resources if r.file_asset_id is not None]
-    assets: dict[uuid.UUID, FileAsset] = {}
-    if ids:
-        rows = await session.scalars(select(FileAsset).where(FileAsset.id.in_(ids)))
-        assets = {a.id: a for a in rows}
-    urls: list[str | None] = []
-    for resource in resources:
-        asset = assets.get(resource.file_asset_id) if resource.file_asset_id else None
-        if asset is not None:
-            urls.append(
-                media.file_download_url(storage, asset, expires_in=RESOURCE_URL_TTL_SECONDS)
-            )
-        else:
-            urls.append(resource.url)
-    return urls
+def resource_url(storage: Storage, resource: ExamResource, asset: FileAsset | None) -> str | None:
+    """A resource's link, or a signed download URL of its file (None if the file is gone)."""
+    if resource.file_asset_id is None:
+        return resource.url
+    if asset is None or asset.status not in media.FINAL:
+        return None
+    return media.file_download_url(storage, asset, expires_in=RESOURCE_URL_TTL_SECONDS)

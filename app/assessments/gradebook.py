@@ -18,9 +18,11 @@ and handed out as a signed download URL that expires after CSV_URL_TTL_SECONDS.
 from __future__ import annotations
 
 import csv
+import enum
 import io
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +31,7 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
-from app.assessments.coursework import course_of, percentage, require_teacher
+from app.assessments.coursework import percentage, teacher_course
 from app.assessments.models import (
     Assignment,
     AssignmentSubmission,
@@ -42,18 +44,40 @@ from app.assessments.models import (
     QuizAttempt,
 )
 from app.catalog.models import CourseModule, Lesson
+from app.clock import utcnow
 from app.ids import new_id
 from app.integrations.storage import Storage
 from app.learning.models import Enrollment, EnrollmentStatus
 from app.security.permissions import Actor
 
 CSV_URL_TTL_SECONDS = 15 * 60
-NOT_STARTED = "not_started"
+
+
+class CellStatus(enum.StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    PENDING_REVIEW = "pending_review"
+    UNDER_REVIEW = "under_review"
+    GRADED = "graded"
+    REVISION_REQUESTED = "revision_requested"
+    REVISION_REQUIRED = "revision_required"
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+class AssessmentKind(enum.StrEnum):
+    QUIZ = "quiz"
+    ASSIGNMENT = "assignment"
+    EXAM = "exam"
+
+
+NOT_STARTED = CellStatus.NOT_STARTED
 
 
 @dataclass(frozen=True)
 class Column:
-    kind: str  # quiz | assignment | exam
+    kind: AssessmentKind
     id: uuid.UUID
     title: str
 
@@ -61,7 +85,7 @@ class Column:
 @dataclass(frozen=True)
 class Cell:
     score_percentage: Decimal | None
-    status: str
+    status: CellStatus
 
 
 @dataclass
@@ -69,7 +93,7 @@ class Row:
     student_id: uuid.UUID
     name: str
     email: str
-    enrollment_status: str
+    enrollment_status: EnrollmentStatus
     cells: list[Cell] = field(default_factory=list)
 
 
@@ -87,13 +111,14 @@ Key = tuple[uuid.UUID, uuid.UUID]  # (assessment id, student id)
 async def course_gradebook(
     session: AsyncSession, *, actor: Actor, course_id: uuid.UUID
 ) -> Gradebook:
-    course = await course_of(session, course_id)
-    await require_teacher(session, actor, course.id)
+    course = await teacher_course(session, actor, course_id)
     columns, quizzes = await _columns(session, course.id)
     cells: dict[Key, Cell] = {}
     cells.update(await _quiz_cells(session, quizzes))
     cells.update(
-        await _assignment_cells(session, [c.id for c in columns if c.kind == "assignment"])
+        await _assignment_cells(
+            session, [c.id for c in columns if c.kind == AssessmentKind.ASSIGNMENT]
+        )
     )
     cells.update(await _exam_cells(session, course.id))
     rows = await _students(session, course.id)
@@ -112,7 +137,7 @@ async def _students(session: AsyncSession, course_id: uuid.UUID) -> list[Row]:
         )
         .order_by(User.last_name, User.first_name, User.email)
     )
-    return [Row(r[0], f"{r[1]} {r[2]}", r[3], str(r[4])) for r in result]
+    return [Row(r[0], f"{r[1]} {r[2]}", r[3], EnrollmentStatus(r[4])) for r in result]
 
 
 def _lesson_ordered(stmt: Any, lesson_col: Any) -> Any:
@@ -149,9 +174,9 @@ async def _columns(
         )
     ).all()
     columns = [
-        *(Column("quiz", q[0], q[1]) for q in quizzes),
-        *(Column("assignment", a[0], a[1]) for a in assignments),
-        *(Column("exam", e[0], e[1]) for e in exams),
+        *(Column(AssessmentKind.QUIZ, q[0], q[1]) for q in quizzes),
+        *(Column(AssessmentKind.ASSIGNMENT, a[0], a[1]) for a in assignments),
+        *(Column(AssessmentKind.EXAM, e[0], e[1]) for e in exams),
     ]
     return columns, {q[0]: q[2] for q in quizzes}
 
@@ -174,11 +199,11 @@ async def _quiz_cells(session: AsyncSession, quizzes: dict[uuid.UUID, int]) -> d
     cells: dict[Key, Cell] = {}
     for quiz_id, student_id, best, pending, open_ in result:
         if pending:
-            status = "pending_review"
+            status = CellStatus.PENDING_REVIEW
         elif best is not None:
-            status = "passed" if best >= quizzes[quiz_id] else "failed"
+            status = CellStatus.PASSED if best >= quizzes[quiz_id] else CellStatus.FAILED
         else:
-            status = "in_progress" if open_ else "submitted"
+            status = CellStatus.IN_PROGRESS if open_ else CellStatus.SUBMITTED
         cells[(quiz_id, student_id)] = Cell(best, status)
     return cells
 
@@ -206,7 +231,9 @@ async def _assignment_cells(
         )
     )
     return {
-        (a_id, s_id): Cell(None if points is None else percentage(points, top), str(status))
+        (a_id, s_id): Cell(
+            None if points is None else percentage(points, top), CellStatus(str(status))
+        )
         for a_id, s_id, points, status, top in result
     }
 
@@ -230,14 +257,16 @@ async def _exam_cells(session: AsyncSession, course_id: uuid.UUID) -> dict[Key, 
     for exam_id, user_id, best, total, passing in rows:
         if best is not None:
             cells[(exam_id, user_id)] = Cell(
-                percentage(best, total), "passed" if best >= passing else "failed"
+                percentage(best, total), CellStatus.PASSED if best >= passing else CellStatus.FAILED
             )
         else:
             cells[(exam_id, user_id)] = Cell(None, statuses.get((exam_id, user_id), NOT_STARTED))
     return cells
 
 
-async def _latest_exam_statuses(session: AsyncSession, course_id: uuid.UUID) -> dict[Key, str]:
+async def _latest_exam_statuses(
+    session: AsyncSession, course_id: uuid.UUID
+) -> dict[Key, CellStatus]:
     result = await session.execute(
         select(ExamSubmission.exam_id, ExamSubmission.user_id, ExamSubmission.status)
         .join(Exam, and_(Exam.id == ExamSubmission.exam_id, Exam.course_id == course_id))
@@ -246,7 +275,7 @@ async def _latest_exam_statuses(session: AsyncSession, course_id: uuid.UUID) -> 
             ExamSubmission.exam_id, ExamSubmission.user_id, ExamSubmission.attempt_number.desc()
         )
     )
-    return {(e, u): str(s) for e, u, s in result}
+    return {(e, u): CellStatus(str(s)) for e, u, s in result}
 
 
 # --- CSV export ----------------------------------------------------------------------------------
@@ -256,16 +285,23 @@ def gradebook_csv(book: Gradebook) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        ["Student", "Email", "Enrollment", *(f"{c.kind.title()}: {c.title}" for c in book.columns)]
+        [
+            "Student",
+            "Email",
+            "Enrollment",
+            *(f"{c.kind.value.title()}: {c.title}" for c in book.columns),
+        ]
     )
     for row in book.rows:
         writer.writerow(
             [
                 _safe(row.name),
                 _safe(row.email),
-                row.enrollment_status,
+                row.enrollment_status.value,
                 *(
-                    c.status if c.score_percentage is None else f"{c.score_percentage} ({c.status})"
+                    c.status.value
+                    if c.score_percentage is None
+                    else f"{c.score_percentage} ({c.status.value})"
                     for c in row.cells
                 ),
             ]
@@ -285,3 +321,18 @@ async def export_csv(
     key = f"exports/gradebooks/{book.course_id}/{new_id()}.csv"
     await storage.put(key, gradebook_csv(book), "text/csv")
     return storage.download_url(key, expires_in=expires_in, filename="gradebook.csv")
+
+
+@dataclass(frozen=True)
+class Export:
+    url: str
+    expires_at: datetime
+
+
+async def export_course_gradebook(
+    session: AsyncSession, storage: Storage, *, actor: Actor, course_id: uuid.UUID
+) -> Export:
+    """The course's gradebook as a CSV file: a signed download URL and when it expires."""
+    book = await course_gradebook(session, actor=actor, course_id=course_id)
+    expires_at = utcnow() + timedelta(seconds=CSV_URL_TTL_SECONDS)
+    return Export(await export_csv(storage, book), expires_at)

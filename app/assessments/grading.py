@@ -25,7 +25,10 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import catalog, db
+from app import db
+from app.assessments import repo
+from app.assessments.coursework import course_of, require_teacher
+from app.assessments.errors import AssessmentsCode
 from app.assessments.models import (
     AttemptStatus,
     GradingStatus,
@@ -37,9 +40,9 @@ from app.assessments.models import (
     ScorePolicy,
 )
 from app.assessments.quiz_shapes import SUBJECTIVE, is_correct, percentage, points_for
-from app.assessments.quizzes import get_quiz, quiz_course_id, teaches
+from app.assessments.quizzes import get_quiz, quiz_course_id
 from app.clock import utcnow
-from app.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, collect
+from app.errors import Common, Conflict, FieldError, Invalid, NotFound, collect
 from app.learning import service as learning
 from app.notifications.models import NotificationCategory, NotificationType
 from app.notifications.service import notify
@@ -56,12 +59,11 @@ class AnswerGrade:
 async def _questions(session: AsyncSession, attempt: QuizAttempt) -> list[Question]:
     """The attempt's questions that still exist, in the attempt's order."""
     ids = [uuid.UUID(i) for i in attempt.question_order]
-    rows = {q.id: q for q in await session.scalars(select(Question).where(Question.id.in_(ids)))}
-    return [rows[i] for i in ids if i in rows]
+    return [q for q in await repo.questions_by_ids(session, ids) if q is not None]
 
 
 async def _answers(session: AsyncSession, attempt_id: uuid.UUID) -> dict[uuid.UUID, QuizAnswer]:
-    rows = await session.scalars(select(QuizAnswer).where(QuizAnswer.attempt_id == attempt_id))
+    rows = (await repo.answers_by_attempt_ids(session, [attempt_id]))[0]
     return {a.question_id: a for a in rows}
 
 
@@ -134,9 +136,9 @@ async def _attempt_for_grader(
     quiz = await get_quiz(session, attempt.quiz_id) if attempt is not None else None
     if attempt is None or quiz is None:
         raise NotFound("QuizAttempt")
-    course = await catalog.get_course(session, await quiz_course_id(session, quiz))
-    if course is None or not await teaches(session, actor, course):
-        raise Forbidden("Only the course's instructors or admins grade")
+    await require_teacher(
+        session, actor, await course_of(session, await quiz_course_id(session, quiz))
+    )
     return attempt, quiz
 
 
@@ -152,23 +154,47 @@ def _check_grades(
         question = questions.get(grade.question_id)
         if question is None:
             errors.append(
-                FieldError(field, "Not a question of this attempt", "QUESTION_NOT_IN_QUIZ")
+                FieldError(
+                    f"{field}.question_id",
+                    "Not a question of this attempt",
+                    AssessmentsCode.QUESTION_NOT_IN_QUIZ,
+                )
             )
         elif grade.question_id in seen:
-            errors.append(FieldError(field, "Grade each question once", "DUPLICATE"))
+            errors.append(
+                FieldError(
+                    f"{field}.question_id", "Grade each question once", AssessmentsCode.DUPLICATE
+                )
+            )
         elif grade.question_id not in answers:
-            errors.append(FieldError(field, "This question was not answered", "NOT_ANSWERED"))
+            errors.append(
+                FieldError(
+                    f"{field}.question_id",
+                    "This question was not answered",
+                    AssessmentsCode.NOT_ANSWERED,
+                )
+            )
         elif not 0 <= grade.points_awarded <= question.points:
-            errors.append(FieldError(field, f"Between 0 and {question.points}", "OUT_OF_RANGE"))
+            errors.append(
+                FieldError(
+                    f"{field}.points_awarded",
+                    f"Between 0 and {question.points}",
+                    Common.OUT_OF_RANGE,
+                )
+            )
         elif grade.feedback is not None and len(grade.feedback) > 5000:
-            errors.append(FieldError(field, "At most 5000 characters", "TOO_LONG"))
+            errors.append(
+                FieldError(f"{field}.feedback", "At most 5000 characters", Common.TOO_LONG)
+            )
         seen.add(grade.question_id)
     if any(
         QuestionType(q.type) in SUBJECTIVE and q.id in answers and q.id not in seen
         for q in questions.values()
     ):
         errors.append(
-            FieldError("answers", "Grade every answered essay and short answer", "UNGRADED")
+            FieldError(
+                "answers", "Grade every answered essay and short answer", AssessmentsCode.UNGRADED
+            )
         )
     collect(errors)
 
@@ -184,9 +210,13 @@ async def grade_quiz_attempt(
     """Final points for an attempt pending review (objective answers may be overridden too)."""
     attempt, quiz = await _attempt_for_grader(session, actor, attempt_id)
     if attempt.grading_status != GradingStatus.PENDING_REVIEW:
-        raise Conflict("attemptId", "This attempt is not waiting for review", "NOT_PENDING_REVIEW")
+        raise Conflict(
+            "attempt_id",
+            "This attempt is not waiting for review",
+            AssessmentsCode.NOT_PENDING_REVIEW,
+        )
     if feedback is not None and len(feedback) > 10000:
-        raise Invalid("feedback", "At most 10000 characters", "TOO_LONG")
+        raise Invalid("feedback", "At most 10000 characters", Common.TOO_LONG)
     questions = {q.id: q for q in await _questions(session, attempt)}
     saved = await _answers(session, attempt.id)
     _check_grades(answers, questions, saved)

@@ -1,71 +1,79 @@
 """Demo data: a quiz lesson with a three-question objective quiz (pass at 70%) at the end of the
 free demo course "Python for Absolute Beginners". Authored through the services as its
-instructor, so it is valid by construction; skipped when the course is missing or already has a
-quiz lesson (idempotent)."""
+instructor, so it is valid by construction; skipped when the course is missing or its demo quiz
+exists (idempotent)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import User
+from app import catalog
+from app.accounts.service import get_user
 from app.assessments import quizzes
-from app.assessments.models import QuestionType
-from app.catalog import reads, repo, structure
-from app.catalog.models import Lesson, LessonType
+from app.assessments.models import Quiz
+from app.assessments.quiz_shapes import (
+    Blank,
+    FillBlank,
+    MultipleChoice,
+    Option,
+    QuestionConfig,
+    TrueFalse,
+)
+from app.catalog.models import LessonType
 from app.security.permissions import Actor
 
 DEMO_COURSE_SLUG = "python-for-absolute-beginners"
 QUIZ_LESSON_TITLE = "Check your Python basics"
+QUIZ_TITLE = "Python basics"
 
-QUESTIONS = (
+# (question, configuration with its answer key, explanation)
+QUESTIONS: tuple[tuple[str, QuestionConfig, str], ...] = (
     (
-        QuestionType.MULTIPLE_CHOICE,
         "Which function shows text on the screen?",
-        [
-            {"id": "a", "text": "print()"},
-            {"id": "b", "text": "show()"},
-            {"id": "c", "text": "echo()"},
-        ],
-        {"optionIds": ["a"]},
+        MultipleChoice(
+            options=[Option("a", "print()"), Option("b", "show()"), Option("c", "echo()")],
+            correct=["a"],
+        ),
         "print() writes its arguments to the standard output.",
     ),
     (
-        QuestionType.TRUE_FALSE,
         "A Python list can hold values of different types.",
-        None,
-        {"value": True},
+        TrueFalse(correct=True),
         "Lists may mix numbers, strings and any other objects.",
     ),
     (
-        QuestionType.FILL_BLANK,
         "Complete the keyword that defines a function: ___ greet(name):",
-        None,
-        {"blanks": [["def"]]},
+        FillBlank(blanks=[Blank(accepted=["def"])]),
         "Functions are defined with the def keyword.",
     ),
 )
 
 
+async def _seeded(session: AsyncSession, course_id: object) -> bool:
+    """Whether a quiz of this title sits on a lesson of the course already."""
+    lesson_ids = await session.scalars(select(Quiz.lesson_id).where(Quiz.title == QUIZ_TITLE))
+    for lesson_id in lesson_ids:
+        lesson = await catalog.get_lesson(session, lesson_id)
+        if lesson is not None and lesson.course_id == course_id:
+            return True
+    return False
+
+
 async def seed_demo_quiz(session: AsyncSession) -> int:
     """Returns 1 when the quiz lesson was created, 0 when skipped."""
-    course = (await reads.courses_by_slugs(session, [DEMO_COURSE_SLUG]))[0]
-    if course is None:
+    course = (await catalog.courses_by_slugs(session, [DEMO_COURSE_SLUG]))[0]
+    if course is None or await _seeded(session, course.id):
         return 0
-    has_quiz = await session.scalar(
-        select(Lesson.id).where(Lesson.course_id == course.id, Lesson.type == LessonType.QUIZ)
-    )
-    if has_quiz is not None:
-        return 0
-    owner = await session.get(User, course.instructor_id)
-    if owner is None:
+    owner = await get_user(session, course.instructor_id)
+    modules = await catalog.modules_of_course(session, course.id)
+    if owner is None or not modules:
         return 0
     actor = Actor.of(owner)
-    last_module = (await repo.modules_by_course_ids(session, [course.id]))[0][-1]
-    lesson = await structure.add_lesson(
+    lesson = await catalog.add_lesson(
         session,
         actor=actor,
-        module_id=last_module.id,
+        module_id=modules[-1].id,
         type=LessonType.QUIZ,
         title=QUIZ_LESSON_TITLE,
         duration_minutes=5,
@@ -74,21 +82,19 @@ async def seed_demo_quiz(session: AsyncSession) -> int:
         session,
         actor=actor,
         lesson_id=lesson.id,
-        title="Python basics",
+        title=QUIZ_TITLE,
         description="Three quick questions on what you learned.",
         passing_score_percentage=70,
         show_correct_answers=True,
         show_explanations=True,
     )
-    for kind, text, options, key, explanation in QUESTIONS:
+    for text, config, explanation in QUESTIONS:
         await quizzes.add_question(
             session,
             actor=actor,
             quiz_id=quiz.id,
-            type=kind,
             text=text,
-            options=options,
-            correct_answer=key,
+            config=config,
             explanation=explanation,
         )
     return 1

@@ -3,9 +3,9 @@
 Only the course's teachers (the owner, co-instructors) and admins author; the course row is
 locked first so concurrent edits of one course's quizzes run one at a time. Questions keep
 gapless order numbers 1..n. The question type is fixed once created (answers already saved
-depend on it); the answer key is validated against the type (shapes: `quiz_shapes`). Every
-configuration option is validated and stored (Property 30); every question type is creatable
-(Property 29). Reads for the API layer (`quizzes_by_ids`, `questions_by_quiz_ids`) are here too.
+depend on it) and follows from the configuration given (`quiz_shapes`), which is validated
+against it. Every configuration option is validated and stored (Property 30); every question
+type is creatable (Property 29).
 """
 
 from __future__ import annotations
@@ -18,40 +18,24 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import catalog, db
+from app import db
+from app.assessments import checks, repo
+from app.assessments.coursework import lesson_of, teacher_course
+from app.assessments.errors import AssessmentsCode
 from app.assessments.models import Difficulty, Question, QuestionType, Quiz, QuizType, ScorePolicy
-from app.assessments.quiz_shapes import answer_key
-from app.catalog.models import Course, LessonType
-from app.catalog.rules import UNSET, Unset, can_edit, deny, url
-from app.catalog.rules import text as checked
-from app.errors import Conflict, FieldError, Invalid, NotFound, collect
-from app.learning import service as learning
+from app.assessments.quiz_shapes import QuestionConfig, StoredKey, check_config
+from app.catalog.models import LessonType
+from app.errors import Common, Conflict, FieldError, Invalid, NotFound, UserFacingError, collect
 from app.security.permissions import Actor
 
 MAX_QUESTIONS = 200
 MAX_TIME_LIMIT_MINUTES = 24 * 60
 MAX_ATTEMPTS_CAP = 100
 MAX_POINTS = 1000
+MAX_TITLE = 220
+MAX_LONG_TEXT = 5000
 
-# --- permissions and reads -----------------------------------------------------------------------
-
-
-async def teaches(session: AsyncSession, actor: Actor, course: Course) -> bool:
-    """Owner or admin (catalog rule), or a co-instructor of the course."""
-    return can_edit(actor, course) or await learning.is_teacher_of(
-        session, user_id=actor.id, course_id=course.id
-    )
-
-
-async def course_for_teacher(
-    session: AsyncSession, actor: Actor, course_id: uuid.UUID, *, lock: bool = True
-) -> Course:
-    course = await catalog.get_course(session, course_id, for_update=lock)
-    if course is None:
-        raise NotFound("Course")
-    if not await teaches(session, actor, course):
-        raise deny(actor, course)
-    return course
+# --- reads ---------------------------------------------------------------------------------------
 
 
 async def get_quiz(session: AsyncSession, quiz_id: uuid.UUID) -> Quiz | None:
@@ -59,10 +43,7 @@ async def get_quiz(session: AsyncSession, quiz_id: uuid.UUID) -> Quiz | None:
 
 
 async def quiz_course_id(session: AsyncSession, quiz: Quiz) -> uuid.UUID:
-    lesson = await catalog.get_lesson(session, quiz.lesson_id)
-    if lesson is None:  # removed concurrently (CASCADE removes the quiz too)
-        raise NotFound("Quiz")
-    return lesson.course_id
+    return (await lesson_of(session, quiz.lesson_id, "Quiz")).course_id
 
 
 async def quiz_for_teacher(session: AsyncSession, actor: Actor, quiz_id: uuid.UUID) -> Quiz:
@@ -70,69 +51,15 @@ async def quiz_for_teacher(session: AsyncSession, actor: Actor, quiz_id: uuid.UU
     quiz = await get_quiz(session, quiz_id)
     if quiz is None:
         raise NotFound("Quiz")
-    await course_for_teacher(session, actor, await quiz_course_id(session, quiz))
+    await teacher_course(session, actor, await quiz_course_id(session, quiz), lock=True)
     return quiz
 
 
 async def questions_of(session: AsyncSession, quiz_id: uuid.UUID) -> list[Question]:
-    return list(
-        await session.scalars(
-            select(Question).where(Question.quiz_id == quiz_id).order_by(Question.order_number)
-        )
-    )
-
-
-async def quizzes_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Quiz | None]:
-    found = {q.id: q for q in await session.scalars(select(Quiz).where(Quiz.id.in_(ids)))}
-    return [found.get(i) for i in ids]
-
-
-async def quizzes_by_lesson_ids(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> list[Quiz | None]:
-    rows = await session.scalars(select(Quiz).where(Quiz.lesson_id.in_(ids)))
-    found = {q.lesson_id: q for q in rows}
-    return [found.get(i) for i in ids]
-
-
-async def questions_by_quiz_ids(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> list[list[Question]]:
-    grouped: dict[uuid.UUID, list[Question]] = {i: [] for i in ids}
-    rows = await session.scalars(
-        select(Question).where(Question.quiz_id.in_(ids)).order_by(Question.order_number)
-    )
-    for row in rows:
-        grouped[row.quiz_id].append(row)
-    return [grouped[i] for i in ids]
+    return (await repo.questions_by_quiz_ids(session, [quiz_id]))[0]
 
 
 # --- configuration -------------------------------------------------------------------------------
-
-
-def _check_config(errors: list[FieldError], values: dict[str, Any]) -> None:
-    limit = values.get("time_limit_minutes")
-    if limit is not None and not 1 <= limit <= MAX_TIME_LIMIT_MINUTES:
-        errors.append(
-            FieldError(
-                "timeLimitMinutes",
-                f"Between 1 and {MAX_TIME_LIMIT_MINUTES} minutes",
-                "OUT_OF_RANGE",
-            )
-        )
-    if not 0 <= values["passing_score_percentage"] <= 100:
-        errors.append(FieldError("passingScorePercentage", "Between 0 and 100", "OUT_OF_RANGE"))
-    if not 0 <= values["max_attempts"] <= MAX_ATTEMPTS_CAP:
-        errors.append(
-            FieldError("maxAttempts", f"Between 0 (no cap) and {MAX_ATTEMPTS_CAP}", "OUT_OF_RANGE")
-        )
-    start: datetime | None = values.get("available_from")
-    end: datetime | None = values.get("available_until")
-    if start is not None and end is not None and end <= start:
-        errors.append(
-            FieldError("availableUntil", "Must be after availableFrom", "WINDOW_INVERTED")
-        )
-
 
 CONFIG_FIELDS = (
     "quiz_type",
@@ -147,6 +74,17 @@ CONFIG_FIELDS = (
     "available_until",
     "score_policy",
 )
+
+
+def _check_config(errors: list[FieldError], values: dict[str, Any]) -> None:
+    limit = values.get("time_limit_minutes")
+    if limit is not None:
+        checks.in_range(errors, "time_limit_minutes", limit, 1, MAX_TIME_LIMIT_MINUTES)
+    checks.in_range(errors, "passing_score_percentage", values["passing_score_percentage"], 0, 100)
+    checks.in_range(errors, "max_attempts", values["max_attempts"], 0, MAX_ATTEMPTS_CAP)
+    checks.window(
+        errors, values.get("available_from"), values.get("available_until"), "available_until"
+    )
 
 
 async def create_quiz(
@@ -169,18 +107,20 @@ async def create_quiz(
     score_policy: ScorePolicy = ScorePolicy.BEST,
 ) -> Quiz:
     """The quiz of a lesson of type quiz (one per lesson)."""
-    lesson = await catalog.get_lesson(session, lesson_id)
-    if lesson is None:
-        raise NotFound("Lesson")
-    await course_for_teacher(session, actor, lesson.course_id)
-    if lesson.type != LessonType.QUIZ:
-        raise Invalid("lessonId", "Quizzes belong to lessons of type QUIZ", "NOT_A_QUIZ_LESSON")
-    if (await quizzes_by_lesson_ids(session, [lesson_id]))[0] is not None:
-        raise Conflict("lessonId", "This lesson already has a quiz", "QUIZ_EXISTS")
     values = {k: v for k, v in locals().items() if k in CONFIG_FIELDS}
+    lesson = await lesson_of(session, lesson_id)
+    await teacher_course(session, actor, lesson.course_id, lock=True)
+    if lesson.type != LessonType.QUIZ:
+        raise Invalid(
+            "lesson_id", "Quizzes belong to quiz lessons", AssessmentsCode.WRONG_LESSON_TYPE
+        )
+    if (await repo.quizzes_by_lesson_ids(session, [lesson_id]))[0] is not None:
+        raise Conflict("lesson_id", "This lesson already has a quiz", AssessmentsCode.QUIZ_EXISTS)
     errors: list[FieldError] = []
-    clean_title = checked(errors, "title", title, max_length=220)
-    clean_description = checked(errors, "description", description, max_length=5000, required=False)
+    clean_title = checks.text(errors, "title", title, max_length=MAX_TITLE)
+    clean_description = checks.text(
+        errors, "description", description, max_length=MAX_LONG_TEXT, required=False
+    )
     _check_config(errors, values)
     collect(errors)
     quiz = Quiz(lesson_id=lesson_id, title=clean_title, description=clean_description, **values)
@@ -191,21 +131,19 @@ async def create_quiz(
 async def update_quiz(
     session: AsyncSession, *, actor: Actor, quiz_id: uuid.UUID, **changes: Any
 ) -> Quiz:
-    """Changes the given fields (title, description and any of CONFIG_FIELDS); UNSET keeps."""
-    quiz = await quiz_for_teacher(session, actor, quiz_id)
-    changes = {k: v for k, v in changes.items() if not isinstance(v, Unset)}
+    """Changes the given fields (title, description and any of CONFIG_FIELDS)."""
     unknown = set(changes) - {*CONFIG_FIELDS, "title", "description"}
     if unknown:
         raise TypeError(f"unknown quiz fields {sorted(unknown)}")
+    quiz = await quiz_for_teacher(session, actor, quiz_id)
     errors: list[FieldError] = []
     if "title" in changes:
-        changes["title"] = checked(errors, "title", changes["title"], max_length=220)
+        changes["title"] = checks.text(errors, "title", changes["title"], max_length=MAX_TITLE)
     if "description" in changes:
-        changes["description"] = checked(
-            errors, "description", changes["description"], max_length=5000, required=False
+        changes["description"] = checks.text(
+            errors, "description", changes["description"], max_length=MAX_LONG_TEXT, required=False
         )
-    merged = {k: changes.get(k, getattr(quiz, k)) for k in CONFIG_FIELDS}
-    _check_config(errors, merged)
+    _check_config(errors, {k: changes.get(k, getattr(quiz, k)) for k in CONFIG_FIELDS})
     collect(errors)
     for key, value in changes.items():
         setattr(quiz, key, value)
@@ -216,13 +154,20 @@ async def update_quiz(
 # --- questions -----------------------------------------------------------------------------------
 
 
-def _question_fields(
-    errors: list[FieldError], *, question_text: str | None, points: int, media_url: str | None
-) -> tuple[str | None, str | None]:
-    clean = checked(errors, "text", question_text, max_length=5000)
-    if not 1 <= points <= MAX_POINTS:
-        errors.append(FieldError("points", f"Between 1 and {MAX_POINTS}", "OUT_OF_RANGE"))
-    return clean, url(errors, "mediaUrl", media_url)
+def _question_fields(errors: list[FieldError], values: dict[str, Any]) -> dict[str, Any]:
+    """The checked text, points, explanation and media link among `values`."""
+    clean = dict(values)
+    if "text" in values:
+        clean["text"] = checks.text(errors, "text", values["text"], max_length=MAX_LONG_TEXT)
+    if "points" in values:
+        checks.in_range(errors, "points", values["points"], 1, MAX_POINTS)
+    if "explanation" in values:
+        clean["explanation"] = checks.text(
+            errors, "explanation", values["explanation"], max_length=MAX_LONG_TEXT, required=False
+        )
+    if "media_url" in values:
+        clean["media_url"] = checks.link(errors, "media_url", values["media_url"])
+    return clean
 
 
 async def add_question(
@@ -230,48 +175,48 @@ async def add_question(
     *,
     actor: Actor,
     quiz_id: uuid.UUID,
-    type: QuestionType,
     text: str,
+    config: QuestionConfig,
     points: int = 1,
-    options: Any = None,
-    correct_answer: Any = None,
     explanation: str | None = None,
     media_url: str | None = None,
     difficulty: Difficulty = Difficulty.MEDIUM,
 ) -> Question:
-    """Appended with the next order number; the answer key must fit the type."""
+    """Appended with the next order number; its type is the configuration's."""
     await quiz_for_teacher(session, actor, quiz_id)
     count = await session.scalar(
         select(func.count()).select_from(Question).where(Question.quiz_id == quiz_id)
     )
     errors: list[FieldError] = []
-    clean_text, clean_media = _question_fields(
-        errors, question_text=text, points=points, media_url=media_url
+    values = _question_fields(
+        errors,
+        {"text": text, "points": points, "explanation": explanation, "media_url": media_url},
     )
-    clean_explanation = _explanation(errors, explanation)
-    key, shape_errors = answer_key(QuestionType(type), options, correct_answer)
-    errors += shape_errors
     if (count or 0) >= MAX_QUESTIONS:
-        errors.append(FieldError(None, f"At most {MAX_QUESTIONS} questions", "TOO_MANY"))
+        errors.append(
+            FieldError(None, f"A quiz has at most {MAX_QUESTIONS} questions", Common.TOO_MANY)
+        )
+    key = _checked_key(errors, config)
     collect(errors)
     question = Question(
         quiz_id=quiz_id,
-        type=QuestionType(type),
-        text=clean_text,
-        media_url=clean_media,
-        options=key.options,
-        correct_answer=key.correct_answer,
-        explanation=clean_explanation,
-        points=points,
+        type=config.kind,
+        options=key.options if key else None,
+        correct_answer=key.correct_answer if key else None,
         order_number=(count or 0) + 1,
         difficulty=difficulty,
+        **values,
     )
     await db.add(session, question)
     return question
 
 
-def _explanation(errors: list[FieldError], value: str | None) -> str | None:
-    return checked(errors, "explanation", value, max_length=5000, required=False)
+def _checked_key(errors: list[FieldError], config: QuestionConfig) -> StoredKey | None:
+    try:
+        return check_config(config)
+    except UserFacingError as exc:
+        errors.extend(exc.errors)
+        return None
 
 
 async def _question_for_teacher(
@@ -289,44 +234,33 @@ async def update_question(
     *,
     actor: Actor,
     question_id: uuid.UUID,
-    text: str | Unset = UNSET,
-    points: int | Unset = UNSET,
-    options: Any = UNSET,
-    correct_answer: Any = UNSET,
-    explanation: str | Unset | None = UNSET,
-    media_url: str | Unset | None = UNSET,
-    difficulty: Difficulty | Unset = UNSET,
+    config: QuestionConfig | None = None,
+    **changes: Any,
 ) -> Question:
-    """Given fields change; options and key are re-validated together against the type."""
+    """The given fields change (text, points, explanation, media_url, difficulty); a new
+    `config` replaces options and key and must be of the question's type."""
+    unknown = set(changes) - {"text", "points", "explanation", "media_url", "difficulty"}
+    if unknown:
+        raise TypeError(f"unknown question fields {sorted(unknown)}")
     question = await _question_for_teacher(session, actor, question_id)
     errors: list[FieldError] = []
-    clean_text, clean_media = _question_fields(
-        errors,
-        question_text=question.text if isinstance(text, Unset) else text,
-        points=question.points if isinstance(points, Unset) else points,
-        media_url=question.media_url if isinstance(media_url, Unset) else media_url,
-    )
-    clean_explanation = (
-        question.explanation
-        if isinstance(explanation, Unset)
-        else _explanation(errors, explanation)
-    )
-    key, shape_errors = answer_key(
-        QuestionType(question.type),
-        question.options if isinstance(options, Unset) else options,
-        question.correct_answer if isinstance(correct_answer, Unset) else correct_answer,
-    )
-    errors += shape_errors
+    values = _question_fields(errors, changes)
+    if config is not None:
+        if config.kind != QuestionType(question.type):
+            errors.append(
+                FieldError(
+                    "config",
+                    "A question keeps its type: give a configuration of that type",
+                    AssessmentsCode.INVALID_SHAPE,
+                )
+            )
+        else:
+            key = _checked_key(errors, config)
+            if key is not None:
+                values["options"], values["correct_answer"] = key.options, key.correct_answer
     collect(errors)
-    question.text = clean_text  # type: ignore[assignment]
-    question.media_url = clean_media
-    question.explanation = clean_explanation
-    question.options = key.options
-    question.correct_answer = key.correct_answer
-    if not isinstance(points, Unset):
-        question.points = points
-    if not isinstance(difficulty, Unset):
-        question.difficulty = difficulty
+    for name, value in values.items():
+        setattr(question, name, value)
     await db.save(session, question)
     return question
 
@@ -351,7 +285,9 @@ async def reorder_questions(
     by_id = {q.id: q for q in current}
     if len(question_ids) != len(set(question_ids)) or set(question_ids) != set(by_id):
         raise Invalid(
-            "questionIds", "List every question of this quiz exactly once", "NOT_A_PERMUTATION"
+            "question_ids",
+            "List every question of this quiz exactly once",
+            AssessmentsCode.NOT_A_PERMUTATION,
         )
     ordered = [by_id[i] for i in question_ids]
     await _renumber(session, ordered)

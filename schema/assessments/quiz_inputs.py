@@ -1,97 +1,33 @@
-"""Inputs and payloads of the quiz mutations.
-
-`arguments()` turns an input into its service's keyword arguments: ids are relay global ids of
-the named type (anything else fails like an unknown id), omitted update fields are left out (the
-service keeps them), and null is refused for fields that cannot be empty. Date-times without a
-zone are taken as UTC.
-"""
+"""Inputs and payloads of the quiz mutations (conversion rules: `schema.core.inputs`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 import strawberry
-from strawberry.scalars import JSON
 
 from app.assessments import models
 from app.assessments.grading import AnswerGrade
-from app.errors import FieldError, collect
+from schema.assessments.questions import QuestionConfigInput, QuizAnswerInput
 from schema.assessments.quizzes import Quiz, QuizAttempt, QuizQuestion
-from schema.core.mutation import UserError
-from schema.core.relay import node_uuid
-
-ID_TYPES = {
-    "lesson_id": "Lesson",
-    "quiz_id": "Quiz",
-    "question_id": "QuizQuestion",
-    "question_ids": "QuizQuestion",
-    "attempt_id": "QuizAttempt",
-}
-NOT_NULL = frozenset(
-    {
-        "title",
-        "quiz_type",
-        "passing_score_percentage",
-        "max_attempts",
-        "randomize_questions",
-        "randomize_options",
-        "show_correct_answers",
-        "show_explanations",
-        "score_policy",
-        "text",
-        "points",
-        "difficulty",
-    }
-)
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-def _convert(name: str, value: Any) -> Any:
-    type_name = ID_TYPES.get(name)
-    if type_name is not None:
-        if isinstance(value, list):
-            return [node_uuid(v, type_name) for v in value]
-        return node_uuid(value, type_name)
-    if isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
-def arguments(values: dict[str, Any]) -> dict[str, Any]:
-    given = {k: v for k, v in values.items() if v is not strawberry.UNSET}
-    collect(
-        [
-            FieldError(_camel(name), "This field cannot be empty", "REQUIRED")
-            for name, value in given.items()
-            if value is None and name in NOT_NULL
-        ]
-    )
-    return {name: _convert(name, value) for name, value in given.items()}
-
-
-class _Arguments:
-    def arguments(self) -> dict[str, Any]:
-        return arguments(dict(vars(self)))
-
+from schema.core.inputs import Input, node_id, update
+from schema.core.mutation import Payload
 
 # --- authoring -----------------------------------------------------------------------------------
 
 
 @strawberry.input
-class CreateQuizInput(_Arguments):
-    lesson_id: strawberry.ID = strawberry.field(description="A lesson of type QUIZ.")
+class CreateQuizInput(Input):
+    lesson_id: strawberry.ID = node_id("Lesson", description="A lesson of type QUIZ.")
     title: str
     description: str | None = None
     quiz_type: models.QuizType = models.QuizType.FORMATIVE
-    time_limit_minutes: int | None = strawberry.field(default=None, description="Null: untimed.")
+    time_limit_minutes: int | None = strawberry.field(
+        default=None, description="1 to 1440; null: untimed."
+    )
     passing_score_percentage: int = 70
-    max_attempts: int = strawberry.field(default=0, description="0: unlimited.")
+    max_attempts: int = strawberry.field(default=0, description="0 to 100; 0: unlimited.")
     randomize_questions: bool = False
     randomize_options: bool = False
     show_correct_answers: bool = True
@@ -102,136 +38,129 @@ class CreateQuizInput(_Arguments):
 
 
 @strawberry.input(description="Only the given fields change; null clears an optional field.")
-class UpdateQuizInput(_Arguments):
-    quiz_id: strawberry.ID
-    title: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    quiz_type: models.QuizType | None = strawberry.UNSET
-    time_limit_minutes: int | None = strawberry.UNSET
-    passing_score_percentage: int | None = strawberry.UNSET
-    max_attempts: int | None = strawberry.UNSET
-    randomize_questions: bool | None = strawberry.UNSET
-    randomize_options: bool | None = strawberry.UNSET
-    show_correct_answers: bool | None = strawberry.UNSET
-    show_explanations: bool | None = strawberry.UNSET
-    available_from: datetime | None = strawberry.UNSET
-    available_until: datetime | None = strawberry.UNSET
-    score_policy: models.ScorePolicy | None = strawberry.UNSET
+class UpdateQuizInput(Input):
+    quiz_id: strawberry.ID = node_id("Quiz")
+    title: str | None = update(nullable=False)
+    description: str | None = update()
+    quiz_type: models.QuizType | None = update(nullable=False)
+    time_limit_minutes: int | None = update()
+    passing_score_percentage: int | None = update(nullable=False)
+    max_attempts: int | None = update(nullable=False)
+    randomize_questions: bool | None = update(nullable=False)
+    randomize_options: bool | None = update(nullable=False)
+    show_correct_answers: bool | None = update(nullable=False)
+    show_explanations: bool | None = update(nullable=False)
+    available_from: datetime | None = update()
+    available_until: datetime | None = update()
+    score_policy: models.ScorePolicy | None = update(nullable=False)
 
 
-@strawberry.input(description="Answer-key shapes per type: see the QuestionType docs.")
-class AddQuestionInput(_Arguments):
-    quiz_id: strawberry.ID
-    type: models.QuestionType
+@strawberry.input(description="A question of any type: `config` decides the type.")
+class AddQuestionInput(Input):
+    quiz_id: strawberry.ID = node_id("Quiz")
     text: str
-    points: int = 1
-    options: JSON | None = None
-    correct_answer: JSON | None = None
+    config: QuestionConfigInput
+    points: int = strawberry.field(default=1, description="1 to 1000.")
     explanation: str | None = None
     media_url: str | None = None
     difficulty: models.Difficulty = models.Difficulty.MEDIUM
 
 
 @strawberry.input(description="Only the given fields change; the type is fixed.")
-class UpdateQuestionInput(_Arguments):
-    question_id: strawberry.ID
-    text: str | None = strawberry.UNSET
-    points: int | None = strawberry.UNSET
-    options: JSON | None = strawberry.UNSET
-    correct_answer: JSON | None = strawberry.UNSET
-    explanation: str | None = strawberry.UNSET
-    media_url: str | None = strawberry.UNSET
-    difficulty: models.Difficulty | None = strawberry.UNSET
+class UpdateQuestionInput(Input):
+    question_id: strawberry.ID = node_id("QuizQuestion")
+    text: str | None = update(nullable=False)
+    config: QuestionConfigInput | None = update(
+        nullable=False,
+        description="Replaces the options and the answer key; of the question's own type.",
+    )
+    points: int | None = update(nullable=False)
+    explanation: str | None = update()
+    media_url: str | None = update()
+    difficulty: models.Difficulty | None = update(nullable=False)
 
 
 @strawberry.input
-class DeleteQuestionInput(_Arguments):
-    question_id: strawberry.ID
+class DeleteQuestionInput(Input):
+    question_id: strawberry.ID = node_id("QuizQuestion")
 
 
 @strawberry.input
-class ReorderQuestionsInput(_Arguments):
-    quiz_id: strawberry.ID
-    question_ids: list[strawberry.ID] = strawberry.field(description="Every question, once.")
+class ReorderQuestionsInput(Input):
+    quiz_id: strawberry.ID = node_id("Quiz")
+    question_ids: list[strawberry.ID] = node_id(
+        "QuizQuestion", description="Every question of the quiz, once, in the new order."
+    )
 
 
 # --- taking and grading --------------------------------------------------------------------------
 
 
 @strawberry.input
-class StartQuizAttemptInput(_Arguments):
-    quiz_id: strawberry.ID
+class StartQuizAttemptInput(Input):
+    quiz_id: strawberry.ID = node_id("Quiz")
 
 
 @strawberry.input
-class SaveQuizAnswerInput(_Arguments):
-    attempt_id: strawberry.ID
-    question_id: strawberry.ID
-    answer: JSON = strawberry.field(description="Shape depends on the question type.")
+class SaveQuizAnswerInput(Input):
+    attempt_id: strawberry.ID = node_id("QuizAttempt")
+    question_id: strawberry.ID = node_id("QuizQuestion")
+    answer: QuizAnswerInput
 
 
 @strawberry.input
-class SubmitQuizAttemptInput(_Arguments):
-    attempt_id: strawberry.ID
+class SubmitQuizAttemptInput(Input):
+    attempt_id: strawberry.ID = node_id("QuizAttempt")
 
 
 @strawberry.input
-class AnswerGradeInput:
-    question_id: strawberry.ID
-    points_awarded: float
+class AnswerGradeInput(Input):
+    question_id: strawberry.ID = node_id("QuizQuestion")
+    points_awarded: float = strawberry.field(description="0 to the question's points.")
     feedback: str | None = None
 
+    def to_argument(self, path: str) -> AnswerGrade:
+        values = self.arguments(f"{path}.")
+        return AnswerGrade(
+            question_id=values["question_id"],
+            points_awarded=Decimal(str(values["points_awarded"])),
+            feedback=values.get("feedback"),
+        )
+
 
 @strawberry.input
-class GradeQuizAttemptInput:
-    attempt_id: strawberry.ID
-    answers: list[AnswerGradeInput]
+class GradeQuizAttemptInput(Input):
+    attempt_id: strawberry.ID = node_id("QuizAttempt")
+    answers: list[AnswerGradeInput] = strawberry.field(
+        description="Points for every answered essay and short answer (others may be overridden)."
+    )
     feedback: str | None = None
-
-    def arguments(self) -> dict[str, Any]:
-        return {
-            "attempt_id": node_uuid(self.attempt_id, "QuizAttempt"),
-            "answers": [
-                AnswerGrade(
-                    question_id=node_uuid(a.question_id, "QuizQuestion"),
-                    points_awarded=Decimal(str(a.points_awarded)),
-                    feedback=a.feedback,
-                )
-                for a in self.answers
-            ],
-            "feedback": self.feedback,
-        }
 
 
 # --- payloads ------------------------------------------------------------------------------------
 
 
 @strawberry.type
-class QuizPayload:
+class QuizPayload(Payload):
     quiz: Quiz | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
-class QuestionPayload:
+class QuestionPayload(Payload):
     question: QuizQuestion | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
-class DeleteQuestionPayload:
+class DeleteQuestionPayload(Payload):
     deleted_question_id: strawberry.ID | None = None
     quiz: Quiz | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
-class ReorderQuestionsPayload:
-    questions: list[QuizQuestion] = strawberry.field(default_factory=list)
-    errors: list[UserError] = strawberry.field(default_factory=list)
+class ReorderQuestionsPayload(Payload):
+    questions: list[QuizQuestion] | None = None
 
 
 @strawberry.type
-class QuizAttemptPayload:
+class QuizAttemptPayload(Payload):
     attempt: QuizAttempt | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)

@@ -1,35 +1,42 @@
 """GraphQL types of quizzes: the authoring view and the student's view of an attempt.
 
-Who sees what:
-- `Quiz` is visible to whoever sees its lesson's course; its `questions` (with correct answers
-  and explanations, type `QuizQuestion`) only to the course's teachers and admins.
+Who sees what (`schema.assessments.access`):
+- `Quiz` is visible to whoever sees its lesson's course; its `questions` (with answer keys and
+  explanations, type `QuizQuestion`) only to the course's teachers and admins.
 - `QuizAttempt` is visible to its student and the course's teachers. Its `questions` (type
   `AttemptQuestion`, in the attempt's order, options in the attempt's order) never carry the
   answer key while the attempt is in progress; after submission `correctAnswer` and
   `explanation` appear when the quiz is configured to show them (always for teachers), and
   points/feedback per answer appear once the attempt is graded.
-Answer shapes per question type: `app.assessments.quiz_shapes`.
+Every read goes through the request's loaders.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Self
 
 import strawberry
 from strawberry import relay
-from strawberry.scalars import JSON
 
 from app.assessments import models
-from app.catalog import models as catalog_models
-from schema.catalog.access import teaches_course, visible_courses
+from app.assessments import quiz_shapes as shapes
+from schema.assessments.access import Seat, lesson_courses, seats, visible_courses
+from schema.assessments.questions import (
+    AnswerKey,
+    QuestionOptions,
+    QuizAnswerValue,
+    answer_value,
+    key_of,
+    options_of,
+)
 from schema.catalog.types import Lesson
-from schema.core.auth import current_user
+from schema.core.auth import viewer_of
 from schema.core.context import Info
-from schema.core.relay import NOWHERE, decode_uuid
+from schema.core.relay import ModelNode
 
 strawberry.enum(models.QuizType, name="QuizType", description="What a quiz is for.")
 strawberry.enum(
@@ -45,17 +52,26 @@ def _float(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
 
 
-async def quiz_course(info: Info, quiz: models.Quiz) -> catalog_models.Course | None:
-    """The course of the quiz's lesson if the viewer may see it."""
-    lesson = await info.context.loaders.catalog.lessons.load(quiz.lesson_id)
-    if lesson is None:
-        return None
-    course = await info.context.loaders.catalog.courses.load(lesson.course_id)
-    return (await visible_courses(info, [course]))[0]
+def config_of(row: models.Question) -> shapes.QuestionConfig:
+    return shapes.config_of(models.QuestionType(row.type), row.options, row.correct_answer)
+
+
+async def quiz_seats(info: Info, quizzes: Sequence[models.Quiz | None]) -> list[Seat | None]:
+    """The viewer's seat in the course of each quiz."""
+    course_ids = await lesson_courses(
+        info, [q.lesson_id if q else uuid.UUID(int=0) for q in quizzes]
+    )
+    found = await seats(info, course_ids)
+    return [seat if quiz is not None else None for quiz, seat in zip(quizzes, found, strict=True)]
+
+
+async def teaches_quiz(info: Info, quiz: models.Quiz) -> bool:
+    seat = (await quiz_seats(info, [quiz]))[0]
+    return seat is not None and seat.teaches
 
 
 @strawberry.type(description="A question as its authors see it, answer key included.")
-class QuizQuestion(relay.Node):
+class QuizQuestion(ModelNode):
     id: relay.NodeID[str]
     type: models.QuestionType
     text: str
@@ -63,12 +79,11 @@ class QuizQuestion(relay.Node):
     points: int
     order_number: int
     difficulty: models.Difficulty
-    options: JSON | None = strawberry.field(description="Shape depends on the type.")
-    correct_answer: JSON | None = strawberry.field(description="Shape depends on the type.")
     explanation: str | None
+    model: strawberry.Private[models.Question]
 
     @classmethod
-    def from_model(cls, row: models.Question) -> QuizQuestion:
+    def from_model(cls, row: models.Question) -> Self:
         return cls(
             id=str(row.id),
             type=models.QuestionType(row.type),
@@ -77,30 +92,41 @@ class QuizQuestion(relay.Node):
             points=row.points,
             order_number=row.order_number,
             difficulty=models.Difficulty(row.difficulty),
-            options=row.options,
-            correct_answer=row.correct_answer,
             explanation=row.explanation,
+            model=row,
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[QuizQuestion | None]:
-        loaders = info.context.loaders.assessments
-        rows = await loaders.questions_by_id.load_many(
-            [decode_uuid(i) or NOWHERE for i in node_ids]
+    async def load(cls, info: Info, ids: list[uuid.UUID]) -> list[models.Question | None]:
+        return await info.context.loaders.assessments.questions_by_id.load_many(ids)
+
+    @classmethod
+    async def visible(
+        cls, info: Info, rows: Sequence[models.Question | None]
+    ) -> list[models.Question | None]:
+        """Only the course's teachers see questions with their keys."""
+        quizzes = await info.context.loaders.assessments.quizzes.load_many(
+            [r.quiz_id if r else uuid.UUID(int=0) for r in rows]
         )
-        quizzes = await loaders.assessments.load_many([r.quiz_id if r else NOWHERE for r in rows])
-        found: list[QuizQuestion | None] = []
-        for row, quiz in zip(rows, quizzes, strict=True):
-            course = await quiz_course(info, quiz) if quiz is not None else None
-            teacher = course is not None and await teaches_course(info, course)
-            found.append(cls.from_model(row) if row is not None and teacher else None)
-        return found
+        found = await quiz_seats(info, quizzes)
+        return [
+            row if row is not None and seat is not None and seat.teaches else None
+            for row, seat in zip(rows, found, strict=True)
+        ]
+
+    @strawberry.field(
+        description="What students choose from (null for true/false, short answer, essay)."
+    )
+    def options(self) -> QuestionOptions | None:
+        return options_of(config_of(self.model))
+
+    @strawberry.field(description="The answer key (null for essays).")
+    def correct_answer(self) -> AnswerKey | None:
+        return key_of(config_of(self.model))
 
 
 @strawberry.type(description="A quiz on a lesson of type QUIZ, with its configuration.")
-class Quiz(relay.Node):
+class Quiz(ModelNode):
     id: relay.NodeID[str]
     title: str
     description: str | None
@@ -116,10 +142,9 @@ class Quiz(relay.Node):
     available_until: datetime | None
     score_policy: models.ScorePolicy
     model: strawberry.Private[models.Quiz]
-    course: strawberry.Private[catalog_models.Course]
 
     @classmethod
-    def from_model(cls, row: models.Quiz, course: catalog_models.Course) -> Quiz:
+    def from_model(cls, row: models.Quiz) -> Self:
         return cls(
             id=str(row.id),
             title=row.title,
@@ -136,26 +161,32 @@ class Quiz(relay.Node):
             available_until=row.available_until,
             score_policy=models.ScorePolicy(row.score_policy),
             model=row,
-            course=course,
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Quiz | None]:
-        rows = await info.context.loaders.assessments.quizzes.load_many(
-            [decode_uuid(i) or NOWHERE for i in node_ids]
+    async def load(cls, info: Info, ids: list[uuid.UUID]) -> list[models.Quiz | None]:
+        return await info.context.loaders.assessments.quizzes.load_many(ids)
+
+    @classmethod
+    async def visible(
+        cls, info: Info, rows: Sequence[models.Quiz | None]
+    ) -> list[models.Quiz | None]:
+        """Whoever sees the course of the quiz's lesson."""
+        course_ids = await lesson_courses(
+            info, [r.lesson_id if r else uuid.UUID(int=0) for r in rows]
         )
-        found: list[Quiz | None] = []
-        for row in rows:
-            course = await quiz_course(info, row) if row is not None else None
-            found.append(cls.from_model(row, course) if row and course else None)
-        return found
+        courses = await visible_courses(info, course_ids)
+        return [
+            row if row is not None and course is not None else None
+            for row, course in zip(rows, courses, strict=True)
+        ]
 
     @strawberry.field
     async def lesson(self, info: Info) -> Lesson | None:
-        row = await info.context.loaders.catalog.lessons.load(self.model.lesson_id)
-        return Lesson.from_model(row, self.course) if row is not None else None
+        loaders = info.context.loaders.catalog
+        row = await loaders.lessons.load(self.model.lesson_id)
+        course = await loaders.courses.load(row.course_id) if row is not None else None
+        return Lesson.from_model(row, course) if row is not None and course is not None else None
 
     @strawberry.field(description="How many questions the quiz has.")
     async def question_count(self, info: Info) -> int:
@@ -163,13 +194,12 @@ class Quiz(relay.Node):
 
     @strawberry.field(description="Sum of the points of its questions.")
     async def total_points(self, info: Info) -> int:
-        return sum(
-            q.points for q in await info.context.loaders.assessments.questions.load(self.model.id)
-        )
+        rows = await info.context.loaders.assessments.questions.load(self.model.id)
+        return sum(q.points for q in rows)
 
     @strawberry.field(description="With answer keys; null unless you teach the course.")
     async def questions(self, info: Info) -> list[QuizQuestion] | None:
-        if not await teaches_course(info, self.course):
+        if not await teaches_quiz(info, self.model):
             return None
         rows = await info.context.loaders.assessments.questions.load(self.model.id)
         return [QuizQuestion.from_model(r) for r in rows]
@@ -183,27 +213,23 @@ class AttemptQuestion:
     text: str
     media_url: str | None
     points: int
-    options: JSON | None = strawberry.field(description="In this attempt's order.")
-    answer: JSON | None = strawberry.field(description="Your saved answer, if any.")
+    options: QuestionOptions | None = strawberry.field(
+        description="In this attempt's order; null for true/false, short answer and essay."
+    )
+    answer: QuizAnswerValue | None = strawberry.field(description="Your saved answer, if any.")
     is_correct: bool | None = strawberry.field(description="After grading.")
     points_awarded: float | None = strawberry.field(description="After grading.")
-    feedback: str | None
-    correct_answer: JSON | None = strawberry.field(description="After submission, if shown.")
-    explanation: str | None = strawberry.field(description="After submission, if shown.")
-
-
-def _ordered_options(row: models.Question, order: list[str] | None) -> Any:
-    if not order or row.options is None:
-        return row.options
-    if row.type == models.QuestionType.MATCHING:
-        right = {o["id"]: o for o in row.options["right"]}
-        return {**row.options, "right": [right[i] for i in order if i in right]}
-    by_id = {o["id"]: o for o in row.options}
-    return [by_id[i] for i in order if i in by_id]
+    feedback: str | None = strawberry.field(description="The grader's, after grading.")
+    correct_answer: AnswerKey | None = strawberry.field(
+        description="After submission, when the quiz shows answers (always to teachers)."
+    )
+    explanation: str | None = strawberry.field(
+        description="After submission, when the quiz shows explanations (always to teachers)."
+    )
 
 
 @strawberry.type(description="One try at a quiz by a student.")
-class QuizAttempt(relay.Node):
+class QuizAttempt(ModelNode):
     id: relay.NodeID[str]
     attempt_number: int
     status: models.AttemptStatus
@@ -219,19 +245,9 @@ class QuizAttempt(relay.Node):
     feedback: str | None
     graded_at: datetime | None
     model: strawberry.Private[models.QuizAttempt]
-    quiz_model: strawberry.Private[models.Quiz]
-    course: strawberry.Private[catalog_models.Course]
-    teacher: strawberry.Private[bool]
 
     @classmethod
-    def from_model(
-        cls,
-        row: models.QuizAttempt,
-        quiz: models.Quiz,
-        course: catalog_models.Course,
-        *,
-        teacher: bool = False,
-    ) -> QuizAttempt:
+    def from_model(cls, row: models.QuizAttempt) -> Self:
         return cls(
             id=str(row.id),
             attempt_number=row.attempt_number,
@@ -248,75 +264,78 @@ class QuizAttempt(relay.Node):
             feedback=row.feedback,
             graded_at=row.graded_at,
             model=row,
-            quiz_model=quiz,
-            course=course,
-            teacher=teacher,
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[QuizAttempt | None]:
-        rows = await info.context.loaders.assessments.attempts.load_many(
-            [decode_uuid(i) or NOWHERE for i in node_ids]
+    async def load(cls, info: Info, ids: list[uuid.UUID]) -> list[models.QuizAttempt | None]:
+        return await info.context.loaders.assessments.attempts.load_many(ids)
+
+    @classmethod
+    async def visible(
+        cls, info: Info, rows: Sequence[models.QuizAttempt | None]
+    ) -> list[models.QuizAttempt | None]:
+        """Its student and the course's teachers."""
+        viewer = await viewer_of(info)
+        if viewer is None:
+            return [None for _ in rows]
+        quizzes = await info.context.loaders.assessments.quizzes.load_many(
+            [r.quiz_id if r else uuid.UUID(int=0) for r in rows]
         )
-        return [await attempt_for_viewer(info, row) for row in rows]
+        found = await quiz_seats(info, quizzes)
+        return [
+            row
+            if row is not None
+            and seat is not None
+            and (row.student_id == viewer.id or seat.teaches)
+            else None
+            for row, seat in zip(rows, found, strict=True)
+        ]
 
     @strawberry.field
-    def quiz(self) -> Quiz:
-        return Quiz.from_model(self.quiz_model, self.course)
+    async def quiz(self, info: Info) -> Quiz | None:
+        row = await info.context.loaders.assessments.quizzes.load(self.model.quiz_id)
+        return Quiz.from_model(row) if row is not None else None
 
     @strawberry.field(description="The attempt's questions in its order, with your answers.")
     async def questions(self, info: Info) -> list[AttemptQuestion]:
         loaders = info.context.loaders.assessments
-        by_id = {q.id: q for q in await loaders.questions.load(self.quiz_model.id)}
+        quiz = await loaders.quizzes.load(self.model.quiz_id)
+        if quiz is None:
+            return []
+        teacher = await teaches_quiz(info, quiz)
+        by_id = {q.id: q for q in await loaders.questions.load(quiz.id)}
         answers = {a.question_id: a for a in await loaders.answers.load(self.model.id)}
         finished = self.model.status != models.AttemptStatus.IN_PROGRESS
         graded = self.model.grading_status in (
             models.GradingStatus.AUTO_GRADED,
             models.GradingStatus.GRADED,
         )
-        show_key = self.teacher or (finished and self.quiz_model.show_correct_answers)
-        show_why = self.teacher or (finished and self.quiz_model.show_explanations)
+        show_key = teacher or (finished and quiz.show_correct_answers)
+        show_why = teacher or (finished and quiz.show_explanations)
         found: list[AttemptQuestion] = []
         for raw in self.model.question_order:
             row = by_id.get(uuid.UUID(raw))
             if row is None:
                 continue
-            answer = answers.get(row.id)
-            marked = answer is not None and (graded or self.teacher)
+            kind = models.QuestionType(row.type)
+            config = config_of(row)
+            saved = answers.get(row.id)
+            marked = saved if saved is not None and (graded or teacher) else None
             found.append(
                 AttemptQuestion(
                     number=len(found) + 1,
                     question_id=strawberry.ID(str(relay.GlobalID("QuizQuestion", raw))),
-                    type=models.QuestionType(row.type),
+                    type=kind,
                     text=row.text,
                     media_url=row.media_url,
                     points=row.points,
-                    options=_ordered_options(row, self.model.option_order.get(raw)),
-                    answer=answer.answer if answer is not None else None,
-                    is_correct=answer.is_correct if marked and answer else None,
-                    points_awarded=_float(answer.points_awarded) if marked and answer else None,
-                    feedback=answer.feedback if marked and answer else None,
-                    correct_answer=row.correct_answer if show_key else None,
+                    options=options_of(config, self.model.option_order.get(raw)),
+                    answer=answer_value(shapes.answer_of(kind, saved.answer)) if saved else None,
+                    is_correct=marked.is_correct if marked else None,
+                    points_awarded=_float(marked.points_awarded) if marked else None,
+                    feedback=marked.feedback if marked else None,
+                    correct_answer=key_of(config) if show_key else None,
                     explanation=row.explanation if show_why else None,
                 )
             )
         return found
-
-
-async def attempt_for_viewer(info: Info, row: models.QuizAttempt | None) -> QuizAttempt | None:
-    """The attempt for its student or the course's teachers; None for anyone else."""
-    if row is None:
-        return None
-    user = await current_user(info)
-    quiz = await info.context.loaders.assessments.quizzes.load(row.quiz_id)
-    if user is None or quiz is None:
-        return None
-    course = await quiz_course(info, quiz)
-    if course is None:
-        return None
-    teacher = await teaches_course(info, course)
-    if row.student_id != user.id and not teacher:
-        return None
-    return QuizAttempt.from_model(row, quiz, course, teacher=teacher)

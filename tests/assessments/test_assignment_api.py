@@ -3,6 +3,7 @@ typed errors for bad input, and who may see and do what."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -19,7 +20,7 @@ from tests.support.graphql import GraphQLClient
 
 SUBMISSION = (
     "submission { id status isLate revisionNumber parentSubmissionId pointsAwarded "
-    "files { fileName } }"
+    "files { fileName url } }"
 )
 ATTEMPT = "submission { id status attemptNumber deadlineAt score isPassed }"
 
@@ -71,12 +72,13 @@ async def test_teacher_creates_student_uploads_submits_teacher_grades(
     await put_bytes(ticket, PDF)
     sent = await client.mutate(
         "submitAssignment",
-        {"assignmentId": assignment_id, "text": "See file", "fileAssetIds": [ticket["fileId"]]},
+        {"assignmentId": assignment_id, "text": "See file", "fileIds": [ticket["fileId"]]},
         SUBMISSION,
         token=me,
     )
     submission = sent.payload("submitAssignment")["submission"]
-    assert submission["files"] == [{"fileName": "essay.pdf"}]
+    assert [f["fileName"] for f in submission["files"]] == ["essay.pdf"]
+    assert "/files/download/" in submission["files"][0]["url"]
     graded = await client.mutate(
         "gradeAssignment",
         {
@@ -89,6 +91,7 @@ async def test_teacher_creates_student_uploads_submits_teacher_grades(
     )
     result = graded.payload("gradeAssignment")["submission"]
     assert (result["status"], result["pointsAwarded"]) == ("GRADED", 7.0)
+    assert "/files/download/" in result["files"][0]["url"]  # the grader downloads the file
     mine = await client.execute(
         "query($id: ID!) { mySubmissions(assignmentId: $id) { id pointsAwarded feedback } }",
         {"id": assignment_id},
@@ -251,7 +254,7 @@ async def test_exam_flow_start_submit_grade(client: GraphQLClient, database: Dat
     )
     assert graded.payload("gradeExam")["submission"]["isPassed"] is True
     read = await client.execute(
-        "query($id: ID!) { exam(id: $id) { title resources { fileName } } "
+        "query($id: ID!) { exam(id: $id) { title resources { fileName url } } "
         "myExamSubmissions(examId: $id) { attemptNumber status } }",
         {"id": exam_id},
         token=me,
@@ -259,24 +262,42 @@ async def test_exam_flow_start_submit_grade(client: GraphQLClient, database: Dat
     assert read.data is not None
     assert not read.errors
     assert read.data["myExamSubmissions"] == [{"attemptNumber": 1, "status": "GRADED"}]
+    assert read.data["exam"]["resources"] == [
+        {"fileName": "Formulas", "url": "https://example.com/f.pdf"}
+    ]
 
 
-async def test_gradebook_with_csv_link_for_teachers_only(client: GraphQLClient, database: Database):
+async def test_gradebook_for_teachers_only_and_its_csv_export(
+    client: GraphQLClient, database: Database
+):
     room = await classroom(database)
     await assignment_in(room, database)
     await exam_in(room, database)
     await student_in(database, room.course.id)
     query = (
         "query($id: ID!) { courseGradebook(courseId: $id) { columns { kind title } "
-        "rows { name cells { status scorePercentage } } csvUrl } }"
+        "rows { name enrollmentStatus cells { status scorePercentage } } } }"
     )
     variables = {"id": gid("Course", room.course.id)}
-    book = (await client.execute(query, variables, token=token_for(client, room.teacher))).payload(
-        "courseGradebook"
-    )
+    teacher = token_for(client, room.teacher)
+    book = (await client.execute(query, variables, token=teacher)).payload("courseGradebook")
     assert [c["kind"] for c in book["columns"]] == ["ASSIGNMENT", "EXAM"]
-    assert book["rows"][0]["cells"] == [{"status": "not_started", "scorePercentage": None}] * 2
-    assert "/files/download/" in book["csvUrl"]
+    assert book["rows"][0]["enrollmentStatus"] == "ACTIVE"
+    assert book["rows"][0]["cells"] == [{"status": "NOT_STARTED", "scorePercentage": None}] * 2
+    exported = await client.mutate(
+        "exportGradebook", {"courseId": variables["id"]}, "url expiresAt", token=teacher
+    )
+    export = exported.payload("exportGradebook")
+    assert export["errors"] == []
+    assert "/files/download/" in export["url"]
+    assert export["expiresAt"] is not None
     other = await instructor(database)
     denied = await client.execute(query, variables, token=token_for(client, other))
     assert denied.codes == ["FORBIDDEN"]
+    assert denied.data == {"courseGradebook": None}
+    refused = await client.mutate(
+        "exportGradebook", {"courseId": variables["id"]}, "url", token=token_for(client, other)
+    )
+    assert refused.codes == ["FORBIDDEN"]
+    missing = await client.execute(query, {"id": gid("Course", uuid.uuid4())}, token=teacher)
+    assert missing.codes == ["NOT_FOUND"]

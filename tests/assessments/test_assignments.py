@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app.assessments import assignments as svc
+from app.assessments import repo
 from app.assessments.models import (
     AssignmentSubmission,
     AssignmentSubmissionFile,
@@ -21,7 +22,7 @@ from app.assessments.models import (
 from app.catalog.models import LessonType
 from app.clock import utcnow
 from app.db import Database
-from app.errors import Forbidden, Invalid, NotFound, UserFacingError
+from app.errors import Forbidden, Invalid, UserFacingError
 from app.learning.models import LessonProgress, ProgressStatus
 from app.media.models import FileAsset, FileStatus
 from app.notifications.models import Notification, NotificationType
@@ -39,7 +40,8 @@ from tests.support.assignments import (
     student_in,
     upload,
 )
-from tests.support.catalog import instructor
+from tests.support.catalog import gid, instructor, token_for
+from tests.support.graphql import GraphQLClient
 
 
 async def submit(database: Database, student_id, assignment_id, **kw):  # type: ignore[no-untyped-def]
@@ -64,7 +66,7 @@ async def test_teacher_creates_an_assignment_with_normalised_types_and_rubric(da
         database,
         allowed_file_types=[".PDF", "image/png", "pdf"],
         max_points=10,
-        rubric=[{"criterion": "Clarity", "points": 4}, {"criterion": "Depth", "points": 6}],
+        rubric=[svc.RubricCriterion("Clarity", 4), svc.RubricCriterion("Depth", 6)],
     )
     assert made.allowed_file_types == ["pdf", "image/png"]
     assert [c["criterion"] for c in made.rubric] == ["Clarity", "Depth"]
@@ -73,15 +75,15 @@ async def test_teacher_creates_an_assignment_with_normalised_types_and_rubric(da
 async def test_rubric_points_must_add_up_to_max_points(database: Database):
     room = await classroom(database)
     with pytest.raises(UserFacingError) as err:
-        await assignment_in(room, database, max_points=10, rubric=[{"criterion": "A", "points": 3}])
-    assert err.value.errors[0].field == "rubric"
+        await assignment_in(room, database, max_points=10, rubric=[svc.RubricCriterion("A", 3)])
+    assert [(e.field, e.code) for e in err.value.errors] == [("rubric", "POINTS_MISMATCH")]
 
 
 async def test_unknown_file_types_are_refused_at_authoring(database: Database):
     room = await classroom(database)
     with pytest.raises(UserFacingError) as err:
-        await assignment_in(room, database, allowed_file_types=["exe"])
-    assert err.value.errors[0].field == "allowedFileTypes"
+        await assignment_in(room, database, allowed_file_types=["pdf", "exe"])
+    assert [(e.field, e.code) for e in err.value.errors] == [("allowed_file_types[1]", "INVALID")]
 
 
 async def test_only_assignment_lessons_take_assignments(database: Database):
@@ -123,7 +125,7 @@ async def test_enrolled_student_submits_text_and_a_pdf(database: Database):
     made = await assignment_in(room, database)
     student = await student_in(database, room.course.id)
     file_id = await upload(database, student, PDF)
-    sub = await submit(database, student.id, made.id, text=" My essay ", file_asset_ids=[file_id])
+    sub = await submit(database, student.id, made.id, text=" My essay ", file_ids=[file_id])
     assert (sub.text, sub.revision_number, sub.is_late) == ("My essay", 1, False)
     async with database.session() as session:
         files = list(await session.scalars(select(AssignmentSubmissionFile)))
@@ -142,8 +144,9 @@ async def test_property_35_a_file_of_a_forbidden_type_is_rejected_and_nothing_st
     # Declared as a PDF, but the bytes are a PNG: the sniffed type decides.
     file_id = await upload(database, student, PNG, name="essay.pdf")
     with pytest.raises(UserFacingError) as err:
-        await submit(database, student.id, made.id, file_asset_ids=[file_id])
+        await submit(database, student.id, made.id, file_ids=[file_id])
     assert err.value.errors[0].code in {"FILE_TYPE_MISMATCH", "FILE_TYPE_NOT_ALLOWED"}
+    assert err.value.errors[0].field == "file_ids[0]"  # the submission's own input field
     assert await count(database, AssignmentSubmission) == 0
     assert await count(database, AssignmentSubmissionFile) == 0
 
@@ -223,8 +226,11 @@ async def test_someone_elses_upload_cannot_be_attached(database: Database):
     thief = await student_in(database, room.course.id)
     file_id = await upload(database, student, PDF)
     with pytest.raises(UserFacingError) as err:
-        await submit(database, thief.id, made.id, file_asset_ids=[file_id])
-    assert err.value.errors[0].code == "FILE_NOT_FOUND"
+        await submit(database, thief.id, made.id, text="x", file_ids=[file_id])
+    assert (err.value.errors[0].field, err.value.errors[0].code) == (
+        "file_ids[0]",
+        "FILE_NOT_FOUND",
+    )
 
 
 async def test_a_required_file_must_be_attached(database: Database):
@@ -233,7 +239,7 @@ async def test_a_required_file_must_be_attached(database: Database):
     student = await student_in(database, room.course.id)
     with pytest.raises(UserFacingError) as err:
         await submit(database, student.id, made.id, text="only text")
-    assert err.value.errors[0].field == "fileAssetIds"
+    assert (err.value.errors[0].field, err.value.errors[0].code) == ("file_ids", "REQUIRED")
 
 
 async def test_a_student_not_enrolled_cannot_submit(database: Database):
@@ -322,7 +328,7 @@ async def test_grading_by_rubric_notifies_and_completes_the_lesson(database: Dat
         room,
         database,
         max_points=10,
-        rubric=[{"criterion": "Clarity", "points": 4}, {"criterion": "Depth", "points": 6}],
+        rubric=[svc.RubricCriterion("Clarity", 4), svc.RubricCriterion("Depth", 6)],
     )
     student = await student_in(database, room.course.id)
     sub = await submit(database, student.id, made.id, text="work")
@@ -330,7 +336,10 @@ async def test_grading_by_rubric_notifies_and_completes_the_lesson(database: Dat
         database,
         room.actor,
         sub.id,
-        rubric_scores=[{"criterion": "Clarity", "points": 3}, {"criterion": "Depth", "points": 5}],
+        rubric_scores=[
+            svc.RubricScore("Clarity", Decimal(3)),
+            svc.RubricScore("Depth", Decimal(5)),
+        ],
         feedback="Good",
     )
     assert (graded.points_awarded, graded.grading_status) == (Decimal(8), SubmissionStatus.GRADED)
@@ -368,14 +377,24 @@ async def test_a_low_grade_does_not_complete_the_lesson(database: Database):
 async def test_rubric_scores_above_a_criterion_are_refused(database: Database):
     room = await classroom(database)
     made = await assignment_in(
-        room, database, max_points=4, rubric=[{"criterion": "Clarity", "points": 4}]
+        room, database, max_points=4, rubric=[svc.RubricCriterion("Clarity", 4)]
     )
     student = await student_in(database, room.course.id)
     sub = await submit(database, student.id, made.id, text="work")
-    with pytest.raises(UserFacingError):
+    with pytest.raises(UserFacingError) as err:
         await grade(
-            database, room.actor, sub.id, rubric_scores=[{"criterion": "Clarity", "points": 5}]
+            database,
+            room.actor,
+            sub.id,
+            rubric_scores=[
+                svc.RubricScore("Clarity", Decimal(5)),
+                svc.RubricScore("Style", Decimal(1)),
+            ],
         )
+    assert [(e.field, e.code) for e in err.value.errors] == [
+        ("rubric_scores[0].points", "OUT_OF_RANGE"),
+        ("rubric_scores[1].criterion", "UNKNOWN_CRITERION"),
+    ]
 
 
 async def test_a_student_cannot_grade(database: Database):
@@ -429,7 +448,7 @@ async def test_property_37_a_resubmission_links_to_the_revised_submission(databa
     with pytest.raises(UserFacingError):
         await third_try
     async with database.session() as session:
-        mine = await svc.my_submissions(session, student_id=student.id, assignment_id=made.id)
+        [mine] = await repo.submissions_by_student_assignment(session, [(student.id, made.id)])
     assert [s.revision_number for s in mine] == [1, 2]
 
 
@@ -462,10 +481,20 @@ async def test_a_requested_revision_may_come_after_the_due_date(database: Databa
     assert second.is_late is False
 
 
-async def test_assignments_are_hidden_from_students_not_enrolled(database: Database):
+async def test_assignments_are_hidden_from_students_not_enrolled(
+    database: Database, client: GraphQLClient
+):
     room = await classroom(database)
     made = await assignment_in(room, database)
-    outsider = Actor.of(await person(database))
-    async with database.session() as session:
-        with pytest.raises(NotFound):
-            await svc.get_assignment(session, user=outsider, assignment_id=made.id)
+    outsider = await person(database)
+    query = "query($id: ID!) { assignment(id: $id) { title } }"
+    hidden = await client.execute(
+        query, {"id": gid("Assignment", made.id)}, token=token_for(client, outsider)
+    )
+    assert hidden.data == {"assignment": None}
+    assert hidden.codes == ["NOT_FOUND"]
+    student = await student_in(database, room.course.id)
+    seen = await client.execute(
+        query, {"id": gid("Assignment", made.id)}, token=token_for(client, student)
+    )
+    assert seen.payload("assignment") == {"title": made.title}

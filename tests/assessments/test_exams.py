@@ -11,12 +11,13 @@ import pytest
 from sqlalchemy import select
 
 from app.assessments import exams as svc
+from app.assessments import repo
 from app.assessments.models import ExamSubmission, ExamSubmissionFile, ExamSubmissionStatus
 from app.clock import utcnow
 from app.db import Database
 from app.errors import Forbidden, UserFacingError
 from app.learning.models import Enrollment
-from app.media.models import FilePurpose
+from app.media.models import FileAsset, FilePurpose
 from app.media.service import finalize_upload
 from app.security.permissions import Actor
 from tests.support.assignments import (
@@ -70,7 +71,10 @@ async def test_passing_marks_above_total_are_refused(database: Database):
     room = await classroom(database)
     with pytest.raises(UserFacingError) as err:
         await exam_in(room, database, total_marks=50, passing_marks=60)
-    assert err.value.errors[0].field == "passingMarks"
+    assert (err.value.errors[0].field, err.value.errors[0].code) == (
+        "passing_marks",
+        "OUT_OF_RANGE",
+    )
 
 
 async def test_a_course_has_at_most_one_final_exam(database: Database):
@@ -98,13 +102,23 @@ async def test_resources_are_links_or_files(database: Database):
         link = await svc.add_exam_resource(
             session, actor=room.actor, exam_id=exam.id, file_name="Sheet", url="https://x.test/a"
         )
-        with pytest.raises(UserFacingError):
-            await svc.add_exam_resource(session, actor=room.actor, exam_id=exam.id, file_name="x")
+    for both_or_none in ({}, {"url": "https://x.test/b", "file_id": link.id}):
+        async with database.transaction() as session:
+            with pytest.raises(UserFacingError) as err:
+                await svc.add_exam_resource(
+                    session, actor=room.actor, exam_id=exam.id, file_name="x", **both_or_none
+                )
+        assert [(e.field, e.code) for e in err.value.errors] == [(None, "INVALID")]
+    async with database.transaction() as session:
+        with pytest.raises(UserFacingError) as err:
+            await svc.add_exam_resource(
+                session, actor=room.actor, exam_id=exam.id, file_name="x", url="ftp://x.test"
+            )
+    assert [(e.field, e.code) for e in err.value.errors] == [("url", "INVALID_URL")]
     async with database.session() as session:
-        rows = await svc.resources_of(session, exam.id)
-        urls = await svc.resource_urls(session, storage(), rows)
+        [rows] = await repo.exam_resources_by_exam_ids(session, [exam.id])
     assert [r.id for r in rows] == [link.id]
-    assert urls == ["https://x.test/a"]
+    assert svc.resource_url(storage(), rows[0], None) == "https://x.test/a"
 
 
 async def test_start_sets_a_server_side_deadline_capped_by_the_window(database: Database):
@@ -140,7 +154,7 @@ async def test_an_exam_outside_its_window_cannot_be_started(database: Database):
     student = await student_in(database, room.course.id)
     with pytest.raises(UserFacingError) as err:
         await start(database, student.id, exam.id)
-    assert err.value.errors[0].code == "EXAM_NOT_AVAILABLE"
+    assert err.value.errors[0].code == "NOT_OPEN_YET"
 
 
 async def test_the_attempts_limit_holds(database: Database):
@@ -175,7 +189,7 @@ async def test_submitting_after_the_deadline_is_refused_and_changes_nothing(data
     await expire(database, attempt.id)
     with pytest.raises(UserFacingError) as err:
         await submit(database, student.id, attempt.id, notes="late")
-    assert err.value.errors[0].code == "EXAM_TIME_OVER"
+    assert err.value.errors[0].code == "ATTEMPT_EXPIRED"
     async with database.session() as session:
         row = await session.get(ExamSubmission, attempt.id)
     assert row is not None
@@ -202,9 +216,7 @@ async def test_a_submission_carries_notes_and_files_and_is_accepted_once(databas
     student = await student_in(database, room.course.id)
     attempt = await start(database, student.id, exam.id)
     file_id = await upload(database, student, PDF, purpose=FilePurpose.EXAM_SUBMISSION)
-    done = await submit(
-        database, student.id, attempt.id, notes="see file", file_asset_ids=[file_id]
-    )
+    done = await submit(database, student.id, attempt.id, notes="see file", file_ids=[file_id])
     assert (done.status, done.notes) == (ExamSubmissionStatus.SUBMITTED, "see file")
     assert await count(database, ExamSubmissionFile) == 1
     with pytest.raises(UserFacingError) as err:
@@ -269,11 +281,24 @@ async def test_a_resource_file_is_served_through_a_signed_url(database: Database
     async with database.transaction() as session:
         await finalize_upload(session, storage(), owner_id=room.teacher.id, file_asset_id=file_id)
         await svc.add_exam_resource(
-            session, actor=room.actor, exam_id=exam.id, file_name="Sheet", file_asset_id=file_id
+            session, actor=room.actor, exam_id=exam.id, file_name="Sheet", file_id=file_id
         )
     async with database.session() as session:
-        rows = await svc.resources_of(session, exam.id)
-        [url] = await svc.resource_urls(session, storage(), rows)
+        [rows] = await repo.exam_resources_by_exam_ids(session, [exam.id])
+        asset = await session.get(FileAsset, file_id)
+    url = svc.resource_url(storage(), rows[0], asset)
     assert rows[0].content_type == "application/pdf"
     assert url is not None
     assert "/files/download/" in url
+
+
+async def test_an_unfinished_or_foreign_upload_is_not_a_resource(database: Database):
+    room = await classroom(database)
+    exam = await exam_in(room, database)
+    pending = await upload(database, room.teacher, PDF, purpose=FilePurpose.EXAM_RESOURCE)
+    async with database.transaction() as session:
+        with pytest.raises(UserFacingError) as err:
+            await svc.add_exam_resource(
+                session, actor=room.actor, exam_id=exam.id, file_name="Sheet", file_id=pending
+            )
+    assert [(e.field, e.code) for e in err.value.errors] == [("file_id", "FILE_NOT_FOUND")]

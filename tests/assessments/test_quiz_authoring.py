@@ -13,13 +13,22 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app.accounts.models import UserRole
+from app.assessments import quiz_shapes as shapes
 from app.assessments import quizzes
 from app.assessments.models import Question, QuestionType, Quiz, QuizType, ScorePolicy
 from app.errors import Forbidden, NotFound, UserFacingError
 from app.security.permissions import Actor
 from tests.support import accounts as accounts
 from tests.support.catalog import gid, person, token_for
-from tests.support.quizzes import QUESTIONS, add, co_instructor, make_quiz, quiz_course, student
+from tests.support.quizzes import (
+    CONFIG_INPUTS,
+    QUESTIONS,
+    add,
+    co_instructor,
+    make_quiz,
+    quiz_course,
+    student,
+)
 
 pytestmark = pytest.mark.usefixtures("database")
 
@@ -30,6 +39,12 @@ async def _codes(call: Any) -> list[str]:
     return [e.code for e in raised.value.errors]
 
 
+async def _problems(call: Any) -> list[tuple[str | None, str]]:
+    with pytest.raises(UserFacingError) as raised:
+        await call
+    return [(e.field, e.code) for e in raised.value.errors]
+
+
 @pytest.mark.parametrize("kind", list(QuestionType))
 async def test_property_29_every_question_type_is_creatable_and_stored(database, kind) -> None:
     setup = await quiz_course(database)
@@ -37,11 +52,10 @@ async def test_property_29_every_question_type_is_creatable_and_stored(database,
     created = await add(database, setup, quiz, kind, points=3)
     async with database.session() as session:
         stored = await session.get(Question, created.id)
-    options, key, _, _ = QUESTIONS[kind]
+    config = QUESTIONS[kind][0]
     assert stored is not None
     assert (stored.type, stored.points, stored.order_number) == (kind, 3, 1)
-    assert stored.options == options
-    assert stored.correct_answer == key
+    assert shapes.config_of(kind, stored.options, stored.correct_answer) == config
     assert stored.explanation == f"Why {kind}"
 
 
@@ -125,7 +139,7 @@ async def test_a_quiz_needs_a_quiz_lesson_and_only_one_per_lesson(database) -> N
         codes = await _codes(
             quizzes.create_quiz(session, actor=setup.actor, lesson_id=text_lesson.id, title="X")
         )
-    assert codes == ["NOT_A_QUIZ_LESSON"]
+    assert codes == ["WRONG_LESSON_TYPE"]
     await make_quiz(database, setup)
     async with database.transaction() as session:
         codes = await _codes(
@@ -134,40 +148,65 @@ async def test_a_quiz_needs_a_quiz_lesson_and_only_one_per_lesson(database) -> N
     assert codes == ["QUIZ_EXISTS"]
 
 
+CHOICES = [shapes.Option("a", "A"), shapes.Option("b", "B")]
+LEFT = [shapes.Option("l1", "x"), shapes.Option("l2", "y")]
+RIGHT = [shapes.Option("r1", "1"), shapes.Option("r2", "2")]
+
+
 @pytest.mark.parametrize(
-    ("kind", "options", "key"),
+    ("config", "problems"),
     [
-        (QuestionType.MULTIPLE_CHOICE, [{"id": "a", "text": "A"}], {"optionIds": ["a"]}),
         (
-            QuestionType.MULTIPLE_CHOICE,
-            QUESTIONS[QuestionType.MULTIPLE_CHOICE][0],
-            {"optionIds": ["z"]},
+            shapes.MultipleChoice([shapes.Option("a", "A")], ["a"]),
+            [("config.multiple_choice.options", "TOO_FEW_OPTIONS")],
         ),
-        (QuestionType.TRUE_FALSE, None, {"value": "yes"}),
-        (QuestionType.ESSAY, None, {"text": "model answer"}),
-        (QuestionType.FILL_BLANK, None, {"blanks": []}),
-        (QuestionType.MATCHING, QUESTIONS[QuestionType.MATCHING][0], {"pairs": {"l1": "r1"}}),
-        (QuestionType.SHORT_ANSWER, ["x"], {"acceptedAnswers": ["x"]}),
+        (
+            shapes.MultipleChoice([*CHOICES, shapes.Option("a", " ")], ["z"]),
+            [
+                ("config.multiple_choice.options[2].text", "REQUIRED"),
+                ("config.multiple_choice.options[2].id", "DUPLICATE"),
+                ("config.multiple_choice.correct[0]", "UNKNOWN_OPTION"),
+            ],
+        ),
+        (shapes.MultipleChoice(CHOICES, []), [("config.multiple_choice.correct", "REQUIRED")]),
+        (
+            shapes.ShortAnswer(["ok", "  "]),
+            [("config.short_answer.accepted_answers[1]", "REQUIRED")],
+        ),
+        (shapes.FillBlank([]), [("config.fill_blank.blanks", "REQUIRED")]),
+        (
+            shapes.FillBlank([shapes.Blank(["def"]), shapes.Blank([])]),
+            [("config.fill_blank.blanks[1].accepted", "REQUIRED")],
+        ),
+        (
+            shapes.Matching(LEFT, RIGHT, [shapes.Pair("l1", "r1")]),
+            [("config.matching.pairs", "UNPAIRED")],
+        ),
+        (
+            shapes.Matching(
+                LEFT,
+                RIGHT,
+                [shapes.Pair("l1", "r9"), shapes.Pair("l1", "r1"), shapes.Pair("l2", "r2")],
+            ),
+            [
+                ("config.matching.pairs[0].right", "UNKNOWN_OPTION"),
+                ("config.matching.pairs[1].left", "DUPLICATE"),
+            ],
+        ),
     ],
 )
-async def test_answer_keys_that_do_not_fit_the_type_are_refused(
-    database, kind, options, key
+async def test_configurations_that_do_not_fit_are_refused_at_their_path(
+    database, config, problems
 ) -> None:
     setup = await quiz_course(database)
     quiz = await make_quiz(database, setup)
     async with database.transaction() as session:
-        codes = await _codes(
+        found = await _problems(
             quizzes.add_question(
-                session,
-                actor=setup.actor,
-                quiz_id=quiz.id,
-                type=kind,
-                text="Q?",
-                options=options,
-                correct_answer=key,
+                session, actor=setup.actor, quiz_id=quiz.id, text="Q?", config=config
             )
         )
-    assert set(codes) == {"INVALID_SHAPE"}
+    assert found == problems
     async with database.session() as session:
         assert (await session.scalars(select(Question))).all() == []
 
@@ -216,33 +255,46 @@ async def test_questions_stay_numbered_without_gaps(database) -> None:
     assert codes == ["NOT_A_PERMUTATION"]
 
 
-async def test_updating_a_question_revalidates_its_key(database) -> None:
+async def test_updating_a_question_revalidates_its_key_and_keeps_its_type(database) -> None:
     setup = await quiz_course(database)
     quiz = await make_quiz(database, setup)
     question = await add(database, setup, quiz, QuestionType.MULTIPLE_CHOICE)
+    options = QUESTIONS[QuestionType.MULTIPLE_CHOICE][0].options  # type: ignore[union-attr]
     async with database.transaction() as session:
-        codes = await _codes(
+        problems = await _problems(
             quizzes.update_question(
                 session,
                 actor=setup.actor,
                 question_id=question.id,
-                correct_answer={"optionIds": ["q"]},
+                config=shapes.MultipleChoice(options, ["q"]),
             )
         )
-    assert codes == ["INVALID_SHAPE"]
+    assert problems == [("config.multiple_choice.correct[0]", "UNKNOWN_OPTION")]
+    async with database.transaction() as session:
+        problems = await _problems(
+            quizzes.update_question(
+                session,
+                actor=setup.actor,
+                question_id=question.id,
+                config=shapes.TrueFalse(correct=True),
+            )
+        )
+    assert problems == [("config", "INVALID_SHAPE")]
     async with database.transaction() as session:
         changed = await quizzes.update_question(
             session,
             actor=setup.actor,
             question_id=question.id,
-            correct_answer={"optionIds": ["a", "c"]},
+            config=shapes.MultipleChoice(options, ["a", "c"]),
             points=5,
         )
     assert (changed.correct_answer, changed.points) == ({"optionIds": ["a", "c"]}, 5)
 
 
 QUIZ_QUERY = """query($id: ID!) { quiz(id: $id) { title questionCount totalPoints
-  questions { type text correctAnswer explanation } } }"""
+  questions { type text explanation
+    options { ... on ChoiceOptions { options { id text } } }
+    correctAnswer { __typename ... on TrueFalseKey { correct } } } } }"""
 
 
 async def test_graphql_authoring_and_the_views_of_teachers_and_students(database, client) -> None:
@@ -268,25 +320,16 @@ async def test_graphql_authoring_and_the_views_of_teachers_and_students(database
         "addQuestion",
         {
             "quizId": quiz_id,
-            "type": "TRUE_FALSE",
             "text": "Is Python typed?",
             "points": 2,
-            "correctAnswer": {"value": True},
+            "config": {"trueFalse": {"correct": True}},
             "explanation": "Dynamically.",
         },
-        "question { id orderNumber }",
+        "question { id orderNumber type }",
         token=teacher,
     )
     assert added.payload("addQuestion")["errors"] == []
-    bad = await client.mutate(
-        "addQuestion",
-        {"quizId": quiz_id, "type": "TRUE_FALSE", "text": "?", "correctAnswer": {"value": 1}},
-        "question { id } ",
-        token=teacher,
-    )
-    assert [(e["code"], e["field"]) for e in bad.payload("addQuestion")["errors"]] == [
-        ("INVALID_SHAPE", "correctAnswer")
-    ]
+    assert added.payload("addQuestion")["question"]["type"] == "TRUE_FALSE"
 
     seen = await client.execute(QUIZ_QUERY, {"id": quiz_id}, token=teacher)
     assert seen.errors == []
@@ -294,8 +337,9 @@ async def test_graphql_authoring_and_the_views_of_teachers_and_students(database
         {
             "type": "TRUE_FALSE",
             "text": "Is Python typed?",
-            "correctAnswer": {"value": True},
             "explanation": "Dynamically.",
+            "options": None,
+            "correctAnswer": {"__typename": "TrueFalseKey", "correct": True},
         }
     ]
     learner = await student(database, setup.course.id)
@@ -306,3 +350,78 @@ async def test_graphql_authoring_and_the_views_of_teachers_and_students(database
         "totalPoints": 2,
         "questions": None,
     }
+
+
+ADD_QUESTION = "question { id type options { __typename } correctAnswer { __typename } }"
+
+
+@pytest.mark.parametrize("kind", list(QuestionType))
+async def test_graphql_every_question_type_is_authored_through_its_config_member(
+    database, client, kind
+) -> None:
+    setup = await quiz_course(database)
+    quiz = await make_quiz(database, setup)
+    added = await client.mutate(
+        "addQuestion",
+        {"quizId": gid("Quiz", quiz.id), "text": "Q?", "config": CONFIG_INPUTS[kind]},
+        ADD_QUESTION,
+        token=token_for(client, setup.owner),
+    )
+    payload = added.payload("addQuestion")
+    assert payload["errors"] == []
+    assert payload["question"]["type"] == kind.name
+    async with database.session() as session:
+        stored = (await session.scalars(select(Question))).one()
+    assert shapes.config_of(kind, stored.options, stored.correct_answer) == QUESTIONS[kind][0]
+
+
+async def test_graphql_configuration_errors_point_at_the_api_path(database, client) -> None:
+    setup = await quiz_course(database)
+    quiz = await make_quiz(database, setup)
+    bad = await client.mutate(
+        "addQuestion",
+        {
+            "quizId": gid("Quiz", quiz.id),
+            "text": "Which?",
+            "config": {
+                "multipleChoice": {
+                    "options": [{"id": "a", "text": "A"}, {"id": "b", "text": " "}],
+                    "correct": ["z"],
+                }
+            },
+        },
+        "question { id }",
+        token=token_for(client, setup.owner),
+    )
+    payload = bad.payload("addQuestion")
+    assert payload["question"] is None
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [
+        ("config.multipleChoice.options[1].text", "REQUIRED"),
+        ("config.multipleChoice.correct[0]", "UNKNOWN_OPTION"),
+    ]
+
+
+async def test_graphql_a_configuration_names_exactly_one_type(database, client) -> None:
+    setup = await quiz_course(database)
+    quiz = await make_quiz(database, setup)
+    token = token_for(client, setup.owner)
+    both = await client.mutate(
+        "addQuestion",
+        {
+            "quizId": gid("Quiz", quiz.id),
+            "text": "?",
+            "config": {"trueFalse": {"correct": True}, "essay": True},
+        },
+        "question { id }",
+        token=token,
+    )
+    assert both.codes == ["BAD_USER_INPUT"]
+    not_essay = await client.mutate(
+        "addQuestion",
+        {"quizId": gid("Quiz", quiz.id), "text": "?", "config": {"essay": False}},
+        "question { id }",
+        token=token,
+    )
+    assert [(e["field"], e["code"]) for e in not_essay.payload("addQuestion")["errors"]] == [
+        ("config.essay", "INVALID")
+    ]

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from app.accounts.models import UserRole
 from app.assessments import grading
+from app.assessments import quiz_shapes as shapes
 from app.assessments.grading import AnswerGrade
 from app.assessments.models import (
     AttemptStatus,
@@ -113,7 +114,7 @@ async def test_property_34_a_teacher_grades_and_the_student_is_notified(database
     learner = await student(database, setup.course.id)
     attempt = await start(database, learner, quiz)
     await save(database, learner, attempt.id, choice, right(choice))
-    await save(database, learner, attempt.id, essay, {"text": "Long thoughts"})
+    await save(database, learner, attempt.id, essay, shapes.TextAnswer("Long thoughts"))
     await submit(database, learner, attempt.id)
     async with database.transaction() as session:
         graded = await grading.grade_quiz_attempt(
@@ -151,7 +152,7 @@ async def _pending(database):
     essay = await add(database, setup, quiz, QuestionType.ESSAY, points=4)
     learner = await student(database, setup.course.id)
     attempt = await start(database, learner, quiz)
-    await save(database, learner, attempt.id, essay, {"text": "Essay"})
+    await save(database, learner, attempt.id, essay, shapes.TextAnswer("Essay"))
     await submit(database, learner, attempt.id)
     return setup, essay, learner, attempt
 
@@ -177,13 +178,16 @@ async def test_students_and_other_instructors_cannot_grade(database) -> None:
 
 async def test_grades_beyond_the_question_points_or_missing_are_refused(database) -> None:
     setup, essay, _, attempt = await _pending(database)
-    for answers, code in (([AnswerGrade(essay.id, Decimal(5))], "OUT_OF_RANGE"), ([], "UNGRADED")):
+    for answers, problem in (
+        ([AnswerGrade(essay.id, Decimal(5))], ("answers[0].points_awarded", "OUT_OF_RANGE")),
+        ([], ("answers", "UNGRADED")),
+    ):
         async with database.transaction() as session:
             with pytest.raises(UserFacingError) as raised:
                 await grading.grade_quiz_attempt(
                     session, actor=setup.actor, attempt_id=attempt.id, answers=answers
                 )
-        assert [e.code for e in raised.value.errors] == [code]
+        assert [(e.field, e.code) for e in raised.value.errors] == [problem]
 
 
 async def test_submitting_after_the_deadline_grades_only_answers_saved_in_time(database) -> None:
@@ -232,7 +236,10 @@ async def test_two_concurrent_submissions_grade_once(database, monkeypatch) -> N
     assert (progress.attempts_count, progress.status) == (1, ProgressStatus.COMPLETED)
 
 
-REVIEW = "attempt { scorePercentage questions { isCorrect correctAnswer explanation } }"
+REVIEW = (
+    "attempt { scorePercentage questions { isCorrect explanation "
+    "correctAnswer { ... on MultipleChoiceKey { correct } } } }"
+)
 
 
 @pytest.mark.parametrize("shown", [True, False])
@@ -255,5 +262,39 @@ async def test_answers_and_explanations_are_revealed_after_submission_only_when_
     assert payload["attempt"]["scorePercentage"] == 25.0
     first = payload["attempt"]["questions"][0]
     assert first["isCorrect"] is True
-    assert (first["correctAnswer"] is not None) is shown
+    assert first["correctAnswer"] == ({"correct": ["a"]} if shown else None)
     assert (first["explanation"] is not None) is shown
+
+
+async def test_graphql_grading_reports_problems_at_the_answer_path(database, client) -> None:
+    setup, essay, _, attempt = await _pending(database)
+    graded = await client.mutate(
+        "gradeQuizAttempt",
+        {
+            "attemptId": gid("QuizAttempt", attempt.id),
+            "answers": [{"questionId": gid("QuizQuestion", essay.id), "pointsAwarded": 9}],
+        },
+        "attempt { id gradingStatus }",
+        token=token_for(client, setup.owner),
+    )
+    payload = graded.payload("gradeQuizAttempt")
+    assert payload["attempt"] is None
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [
+        ("answers[0].pointsAwarded", "OUT_OF_RANGE")
+    ]
+    done = await client.mutate(
+        "gradeQuizAttempt",
+        {
+            "attemptId": gid("QuizAttempt", attempt.id),
+            "answers": [{"questionId": gid("QuizQuestion", essay.id), "pointsAwarded": 3}],
+            "feedback": "Fine",
+        },
+        "attempt { gradingStatus scorePercentage questions { pointsAwarded "
+        "answer { ... on TextAnswer { text } } } }",
+        token=token_for(client, setup.owner),
+    )
+    assert done.payload("gradeQuizAttempt")["attempt"] == {
+        "gradingStatus": "GRADED",
+        "scorePercentage": 75.0,
+        "questions": [{"pointsAwarded": 3.0, "answer": {"text": "Essay"}}],
+    }

@@ -8,12 +8,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from app.assessments import quiz_shapes as shapes
 from app.assessments.models import AttemptStatus, QuestionType, QuizAnswer, QuizAttempt
 from app.clock import utcnow
 from app.errors import Forbidden, UserFacingError
 from tests.support import accounts as accounts
 from tests.support.catalog import gid, token_for
 from tests.support.quizzes import (
+    RIGHT_INPUTS,
     add,
     make_quiz,
     objective_quiz,
@@ -31,6 +33,13 @@ async def _code(call) -> str:
     with pytest.raises(UserFacingError) as raised:
         await call
     return raised.value.errors[0].code
+
+
+async def _problem(call) -> tuple[str | None, str]:
+    with pytest.raises(UserFacingError) as raised:
+        await call
+    error = raised.value.errors[0]
+    return error.field, error.code
 
 
 async def _answers(database) -> int:
@@ -79,7 +88,7 @@ async def test_the_availability_window_is_enforced(database) -> None:
         available_until=now + timedelta(hours=2),
     )
     learner = await student(database, setup.course.id)
-    assert await _code(start(database, learner, quiz)) == "QUIZ_NOT_AVAILABLE"
+    assert await _code(start(database, learner, quiz)) == "NOT_OPEN_YET"
 
 
 async def test_two_concurrent_starts_never_exceed_the_attempt_limit(database) -> None:
@@ -103,7 +112,7 @@ async def test_the_attempt_limit_is_enforced_after_submission(database) -> None:
     learner = await student(database, setup.course.id)
     attempt = await start(database, learner, quiz)
     await submit(database, learner, attempt.id)
-    assert await _code(start(database, learner, quiz)) == "MAX_ATTEMPTS_REACHED"
+    assert await _code(start(database, learner, quiz)) == "ATTEMPTS_EXHAUSTED"
 
 
 async def test_randomised_orders_are_drawn_per_attempt_and_stored(database) -> None:
@@ -137,13 +146,19 @@ async def test_an_option_id_of_another_question_is_refused(database) -> None:
     quiz, questions = await objective_quiz(database, setup)
     learner = await student(database, setup.course.id)
     attempt = await start(database, learner, quiz)
-    choice = questions[0]  # multiple choice with options a, b, c
-    assert await _code(save(database, learner, attempt.id, choice, {"optionIds": ["l1"]})) == (
-        "UNKNOWN_OPTION"
-    )
-    assert await _code(save(database, learner, attempt.id, choice, {"value": True})) == (
-        "INVALID_SHAPE"
-    )
+    choice, _, blanks, matching = questions  # multiple choice with options a, b, c; ...
+    assert await _problem(
+        save(database, learner, attempt.id, choice, shapes.ChoiceAnswer(["a", "l1"]))
+    ) == ("answer.choice[1]", "UNKNOWN_OPTION")
+    assert await _problem(
+        save(database, learner, attempt.id, choice, shapes.BooleanAnswer(True))
+    ) == ("answer", "INVALID_SHAPE")
+    assert await _problem(
+        save(database, learner, attempt.id, blanks, shapes.BlanksAnswer(["def"]))
+    ) == ("answer.blanks", "INVALID_SHAPE")
+    assert await _problem(
+        save(database, learner, attempt.id, matching, shapes.PairsAnswer([shapes.Pair("l1", "a")]))
+    ) == ("answer.pairs[0].right", "UNKNOWN_OPTION")
     assert await _answers(database) == 0
 
 
@@ -168,16 +183,17 @@ async def test_saving_again_replaces_the_answer(database) -> None:
     quiz, questions = await objective_quiz(database, setup)
     learner = await student(database, setup.course.id)
     attempt = await start(database, learner, quiz)
-    await save(database, learner, attempt.id, questions[1], {"value": False})
-    await save(database, learner, attempt.id, questions[1], {"value": True})
+    await save(database, learner, attempt.id, questions[1], shapes.BooleanAnswer(False))
+    await save(database, learner, attempt.id, questions[1], shapes.BooleanAnswer(True))
     async with database.session() as session:
         rows = (await session.scalars(select(QuizAnswer))).all()
     assert [r.answer for r in rows] == [{"value": True}]
 
 
-ATTEMPT = (
-    "attempt { id status questions { questionId type options answer correctAnswer explanation } }"
-)
+ATTEMPT = """attempt { id status questions { questionId type
+  options { __typename ... on ChoiceOptions { options { id } } }
+  answer { __typename ... on ChoiceAnswer { choice } ... on BooleanAnswer { boolean } }
+  correctAnswer { __typename } explanation } }"""
 
 
 async def test_graphql_taking_never_shows_the_answer_key_while_in_progress(
@@ -195,18 +211,35 @@ async def test_graphql_taking_never_shows_the_answer_key_while_in_progress(
     shown = payload["attempt"]["questions"]
     assert len(shown) == 4
     assert all(q["correctAnswer"] is None and q["explanation"] is None for q in shown)
+    choice = next(q for q in shown if q["type"] == "MULTIPLE_CHOICE")
+    assert choice["options"]["__typename"] == "ChoiceOptions"
+    assert sorted(o["id"] for o in choice["options"]["options"]) == ["a", "b", "c"]
     saved = await client.mutate(
         "saveQuizAnswer",
         {
             "attemptId": payload["attempt"]["id"],
-            "questionId": shown[0]["questionId"],
-            "answer": {"optionIds": ["zzz"]},
+            "questionId": choice["questionId"],
+            "answer": {"choice": ["a", "zzz"]},
         },
         ATTEMPT,
         token=token,
     )
     errors = saved.payload("saveQuizAnswer")["errors"]
-    assert [e["code"] for e in errors] in (["UNKNOWN_OPTION"], ["INVALID_SHAPE"])
+    assert [(e["field"], e["code"]) for e in errors] == [("answer.choice[1]", "UNKNOWN_OPTION")]
+    saved = await client.mutate(
+        "saveQuizAnswer",
+        {
+            "attemptId": payload["attempt"]["id"],
+            "questionId": choice["questionId"],
+            "answer": {"choice": ["b"]},
+        },
+        ATTEMPT,
+        token=token,
+    )
+    again = saved.payload("saveQuizAnswer")["attempt"]["questions"]
+    mine = next(q for q in again if q["questionId"] == choice["questionId"])
+    assert mine["answer"] == {"__typename": "ChoiceAnswer", "choice": ["b"]}
+    assert mine["correctAnswer"] is None
     other = await student(database, setup.course.id)
     peek = await client.execute(
         "query($id: ID!) { quizAttempt(id: $id) { id } }",
@@ -214,3 +247,60 @@ async def test_graphql_taking_never_shows_the_answer_key_while_in_progress(
         token=token_for(client, other),
     )
     assert peek.data == {"quizAttempt": None}
+    assert peek.codes == ["NOT_FOUND"]
+    assert peek.errors[0].path == ["quizAttempt"]
+
+
+@pytest.mark.parametrize("kind", list(QuestionType))
+async def test_graphql_every_answer_kind_is_saved_and_read_back(database, client, kind) -> None:
+    setup = await quiz_course(database)
+    quiz = await make_quiz(database, setup)
+    await add(database, setup, quiz, kind)
+    learner = await student(database, setup.course.id)
+    token = token_for(client, learner)
+    started = (
+        await client.mutate(
+            "startQuizAttempt", {"quizId": gid("Quiz", quiz.id)}, ANSWERED, token=token
+        )
+    ).payload("startQuizAttempt")["attempt"]
+    saved = await client.mutate(
+        "saveQuizAnswer",
+        {
+            "attemptId": started["id"],
+            "questionId": started["questions"][0]["questionId"],
+            "answer": RIGHT_INPUTS[kind],
+        },
+        ANSWERED,
+        token=token,
+    )
+    payload = saved.payload("saveQuizAnswer")
+    assert payload["errors"] == []
+    answer = dict(payload["attempt"]["questions"][0]["answer"])
+    answer.pop("__typename")
+    assert answer == RIGHT_INPUTS[kind]
+
+
+ANSWERED = """attempt { id questions { questionId answer { __typename
+  ... on ChoiceAnswer { choice } ... on BooleanAnswer { boolean } ... on TextAnswer { text }
+  ... on BlanksAnswer { blanks } ... on PairsAnswer { pairs { left right } } } } }"""
+
+
+async def test_graphql_an_answer_of_the_wrong_kind_is_refused(database, client) -> None:
+    setup = await quiz_course(database)
+    quiz, questions = await objective_quiz(database, setup)
+    learner = await student(database, setup.course.id)
+    token = token_for(client, learner)
+    attempt = await start(database, learner, quiz)
+    saved = await client.mutate(
+        "saveQuizAnswer",
+        {
+            "attemptId": gid("QuizAttempt", attempt.id),
+            "questionId": gid("QuizQuestion", questions[0].id),
+            "answer": {"text": "print"},
+        },
+        "attempt { id }",
+        token=token,
+    )
+    assert [(e["field"], e["code"]) for e in saved.payload("saveQuizAnswer")["errors"]] == [
+        ("answer", "INVALID_SHAPE")
+    ]

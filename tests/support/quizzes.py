@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.accounts.models import User, UserRole
 from app.assessments import attempts, quizzes
+from app.assessments import quiz_shapes as shapes
 from app.assessments.models import Question, QuestionType, Quiz
 from app.catalog.models import Course, CourseInstructor, CourseModule, Lesson, LessonType
 from app.db import Database
@@ -20,38 +21,83 @@ from app.learning.models import Enrollment, EnrollmentSource
 from app.security.permissions import Actor
 from tests.support.catalog import build_course, gid, person
 
-# One valid question of every type (Property 29): (type, options, correct answer, right answer,
-# wrong answer).
-QUESTIONS: dict[QuestionType, tuple[Any, Any, Any, Any]] = {
+# One valid question of every type (Property 29): (configuration, right answer, wrong answer).
+QUESTIONS: dict[QuestionType, tuple[shapes.QuestionConfig, shapes.Answer, shapes.Answer]] = {
     QuestionType.MULTIPLE_CHOICE: (
-        [{"id": "a", "text": "print"}, {"id": "b", "text": "echo"}, {"id": "c", "text": "say"}],
-        {"optionIds": ["a"]},
-        {"optionIds": ["a"]},
-        {"optionIds": ["b"]},
+        shapes.MultipleChoice(
+            options=[
+                shapes.Option("a", "print"),
+                shapes.Option("b", "echo"),
+                shapes.Option("c", "say"),
+            ],
+            correct=["a"],
+        ),
+        shapes.ChoiceAnswer(["a"]),
+        shapes.ChoiceAnswer(["b"]),
     ),
-    QuestionType.TRUE_FALSE: (None, {"value": True}, {"value": True}, {"value": False}),
+    QuestionType.TRUE_FALSE: (
+        shapes.TrueFalse(correct=True),
+        shapes.BooleanAnswer(True),
+        shapes.BooleanAnswer(False),
+    ),
     QuestionType.SHORT_ANSWER: (
-        None,
-        {"acceptedAnswers": ["Guido van Rossum"]},
-        {"text": "guido  van rossum"},
-        {"text": "Linus"},
+        shapes.ShortAnswer(accepted_answers=["Guido van Rossum"]),
+        shapes.TextAnswer("guido  van rossum"),
+        shapes.TextAnswer("Linus"),
     ),
-    QuestionType.ESSAY: (None, None, {"text": "Because..."}, {"text": ""}),
+    QuestionType.ESSAY: (shapes.Essay(), shapes.TextAnswer("Because..."), shapes.TextAnswer("")),
     QuestionType.FILL_BLANK: (
-        None,
-        {"blanks": [["def"], ["return", "yield"]]},
-        {"blanks": ["DEF", " return"]},
-        {"blanks": ["def", "print"]},
+        shapes.FillBlank(
+            blanks=[shapes.Blank(["def"]), shapes.Blank(["return", "yield"])],
+        ),
+        shapes.BlanksAnswer(["DEF", " return"]),
+        shapes.BlanksAnswer(["def", "print"]),
     ),
     QuestionType.MATCHING: (
-        {
+        shapes.Matching(
+            left=[shapes.Option("l1", "int"), shapes.Option("l2", "str")],
+            right=[shapes.Option("r1", "42"), shapes.Option("r2", "'hi'")],
+            pairs=[shapes.Pair("l1", "r1"), shapes.Pair("l2", "r2")],
+        ),
+        shapes.PairsAnswer([shapes.Pair("l1", "r1"), shapes.Pair("l2", "r2")]),
+        shapes.PairsAnswer([shapes.Pair("l1", "r2"), shapes.Pair("l2", "r1")]),
+    ),
+}
+# The same, as GraphQL input values (`QuestionConfigInput`, `QuizAnswerInput`).
+CONFIG_INPUTS: dict[QuestionType, dict[str, Any]] = {
+    QuestionType.MULTIPLE_CHOICE: {
+        "multipleChoice": {
+            "options": [
+                {"id": "a", "text": "print"},
+                {"id": "b", "text": "echo"},
+                {"id": "c", "text": "say"},
+            ],
+            "correct": ["a"],
+        }
+    },
+    QuestionType.TRUE_FALSE: {"trueFalse": {"correct": True}},
+    QuestionType.SHORT_ANSWER: {"shortAnswer": {"acceptedAnswers": ["Guido van Rossum"]}},
+    QuestionType.ESSAY: {"essay": True},
+    QuestionType.FILL_BLANK: {
+        "fillBlank": {"blanks": [{"accepted": ["def"]}, {"accepted": ["return", "yield"]}]}
+    },
+    QuestionType.MATCHING: {
+        "matching": {
             "left": [{"id": "l1", "text": "int"}, {"id": "l2", "text": "str"}],
             "right": [{"id": "r1", "text": "42"}, {"id": "r2", "text": "'hi'"}],
-        },
-        {"pairs": {"l1": "r1", "l2": "r2"}},
-        {"pairs": {"l1": "r1", "l2": "r2"}},
-        {"pairs": {"l1": "r2", "l2": "r1"}},
-    ),
+            "pairs": [{"left": "l1", "right": "r1"}, {"left": "l2", "right": "r2"}],
+        }
+    },
+}
+RIGHT_INPUTS: dict[QuestionType, dict[str, Any]] = {
+    QuestionType.MULTIPLE_CHOICE: {"choice": ["a"]},
+    QuestionType.TRUE_FALSE: {"boolean": True},
+    QuestionType.SHORT_ANSWER: {"text": "guido  van rossum"},
+    QuestionType.ESSAY: {"text": "Because..."},
+    QuestionType.FILL_BLANK: {"blanks": ["DEF", " return"]},
+    QuestionType.MATCHING: {
+        "pairs": [{"left": "l1", "right": "r1"}, {"left": "l2", "right": "r2"}]
+    },
 }
 OBJECTIVE_TYPES = [
     QuestionType.MULTIPLE_CHOICE,
@@ -125,17 +171,15 @@ async def make_quiz(database: Database, setup: Setup, **config: Any) -> Quiz:
 async def add(
     database: Database, setup: Setup, quiz: Quiz, kind: QuestionType, points: int = 1
 ) -> Question:
-    options, key, _, _ = QUESTIONS[kind]
+    config = QUESTIONS[kind][0]
     async with database.transaction() as session:
         return await quizzes.add_question(
             session,
             actor=setup.actor,
             quiz_id=quiz.id,
-            type=kind,
             text=f"A {kind} question?",
             points=points,
-            options=options,
-            correct_answer=key,
+            config=config,
             explanation=f"Why {kind}",
         )
 
@@ -153,7 +197,11 @@ async def start(database: Database, who: User, quiz: Quiz) -> Any:
 
 
 async def save(
-    database: Database, who: User, attempt_id: uuid.UUID, question: Question, answer: Any
+    database: Database,
+    who: User,
+    attempt_id: uuid.UUID,
+    question: Question,
+    answer: shapes.Answer,
 ) -> Any:
     async with database.transaction() as session:
         return await attempts.save_quiz_answer(
@@ -170,12 +218,12 @@ async def submit(database: Database, who: User, attempt_id: uuid.UUID) -> Any:
         return await attempts.submit_quiz_attempt(session, student_id=who.id, attempt_id=attempt_id)
 
 
-def right(question: Question) -> Any:
+def right(question: Question) -> shapes.Answer:
+    return QUESTIONS[QuestionType(question.type)][1]
+
+
+def wrong(question: Question) -> shapes.Answer:
     return QUESTIONS[QuestionType(question.type)][2]
-
-
-def wrong(question: Question) -> Any:
-    return QUESTIONS[QuestionType(question.type)][3]
 
 
 __all__ = ["gid"]
