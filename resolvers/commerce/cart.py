@@ -20,7 +20,7 @@ from schema.core.mutation import Tx, mutation
 @strawberry.type
 class Query:
     @strawberry.field(description="Your cart, priced now (tax per TAX_RATE_BPS).")
-    async def cart(self, info: Info) -> Cart:
+    async def cart(self, info: Info) -> Cart | None:
         actor = await require_actor(info)
         async with info.context.db.session() as session:
             quote = await service.price_cart(

@@ -16,7 +16,7 @@ class Query:
         description="Your own courses' revenue: sales paid and refunds processed in the range, "
         "per course and currency, with totals per currency."
     )
-    async def instructor_revenue(self, info: Info, range: RevenueRange) -> InstructorRevenue:
+    async def instructor_revenue(self, info: Info, range: RevenueRange) -> InstructorRevenue | None:
         actor = await require_actor(info)
         async with info.context.db.session() as session:
             rows = await service.instructor_revenue(session, actor=actor, period=range.period())

@@ -9,14 +9,13 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.catalog.models import Course, PricingTier
+from app.clock import utcnow
 from app.commerce import cart as cart_service
 from app.commerce import orders
-from app.commerce.models import (
-    Order,
-    PaymentProvider,
-)
+from app.commerce.models import Order, OrderItem, OrderStatus, PaymentProvider
 from app.db import Database
 from app.http.webhooks import store_event
+from app.ids import new_id
 from app.integrations.payments import PaymentGateway
 from app.integrations.payments_local import LocalGateway, build_event
 from app.learning.models import Enrollment
@@ -119,3 +118,39 @@ async def intent_object(gateway: PaymentGateway, order: Order) -> dict[str, Any]
     found = await gateway.get_object(order.payment_intent_id)
     assert found is not None
     return found
+
+
+async def paid_orders(
+    database: Database, buyer: User, courses: list[Course], count: int
+) -> list[Order]:
+    """`count` paid orders of `buyer` (one transaction), each of two items: the first course
+    and one of the others in turn."""
+    made = [
+        Order(
+            id=new_id(),
+            user_id=buyer.id,
+            status=OrderStatus.PAID,
+            subtotal_minor=3000,
+            total_minor=3000,
+            currency="USD",
+            paid_at=utcnow(),
+        )
+        for _ in range(count)
+    ]
+    async with database.transaction() as session:
+        session.add_all(made)
+        await session.flush()
+        for i, order in enumerate(made):
+            pair = [courses[0], courses[1 + i % (len(courses) - 1)]]
+            session.add_all(
+                OrderItem(
+                    order_id=order.id,
+                    course_id=course.id,
+                    title=course.title,
+                    tier=PricingTier.BASIC,
+                    unit_price_minor=1500,
+                    total_minor=1500,
+                )
+                for course in pair
+            )
+    return made
