@@ -80,7 +80,8 @@ def request_hash_of(body: dict[str, Any]) -> str:
 
 def checkout_hash(expected_total: tuple[int, str] | None) -> str:
     """The request hash of a checkout expecting this total (minor units, currency) or none; a
-    checkout without an expected total hashes as it always did, so older keys still replay."""
+    checkout without an expected total hashes as it always did, so older keys still replay
+    (the JSON keys are those of the first request bodies, kept for that reason)."""
     if expected_total is None:
         return request_hash_of({"expectedTotalMinor": None})
     minor, currency = expected_total
@@ -386,7 +387,7 @@ def may_read(viewer: Actor | None, order: Order) -> bool:
 async def orders_of_user(
     session: AsyncSession, *, user_id: uuid.UUID, request: PageRequest, with_total: bool = False
 ) -> Page[Order]:
-    """A user's orders, most recent first (`myOrders`)."""
+    """A user's orders, most recent first."""
     return await repo.orders_of_user(
         session, user_id=user_id, request=request, with_total=with_total
     )

@@ -1,4 +1,4 @@
-"""Refunds: `requestRefund` (the student, policy amount), `refundOrder` (admins, any amount up to
+"""Refunds: `request_refund` (the student, policy amount), `refund_order` (admins, any amount up to
 what is left) and the provider's `charge.refunded` event (Properties 54 and 55).
 
 - Admins give the amount in major units of the order's currency (`app.money.to_minor`).

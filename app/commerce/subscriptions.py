@@ -41,7 +41,6 @@ from app.commerce.models import (
 from app.commerce.repo import active_plan_by_code, live_subscription
 from app.errors import Conflict, NotFound
 from app.ids import new_id
-from app.learning.models import Enrollment, EnrollmentSource, EnrollmentStatus
 from app.notifications.models import NotificationCategory, NotificationType
 from app.notifications.service import notify
 from app.settings import Settings, get_settings
@@ -227,25 +226,9 @@ async def _apply(
 
 async def end_access(session: AsyncSession, row: Subscription) -> int:
     """Close the enrollments this subscription opened (DROPPED, progress kept)."""
-    enrollments = list(
-        await session.scalars(
-            select(Enrollment)
-            .where(
-                Enrollment.subscription_id == row.id,
-                Enrollment.source == EnrollmentSource.SUBSCRIPTION,
-                Enrollment.status.in_(learning.SEAT_STATUSES),
-            )
-            .order_by(Enrollment.course_id)
-        )
+    return await learning.close_subscription_enrollments(
+        session, subscription_id=row.id, reason=ENDED_REASON
     )
-    for enrollment in enrollments:
-        await learning.lock_course(session, enrollment.course_id)
-        enrollment.status = EnrollmentStatus.DROPPED
-        enrollment.withdrawn_at = utcnow()
-        enrollment.withdrawal_reason = ENDED_REASON
-        await session.flush()
-        await learning.set_enrollment_count(session, enrollment.course_id)
-    return len(enrollments)
 
 
 # --- provider events ----------------------------------------------------------------------------

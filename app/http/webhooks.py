@@ -78,7 +78,7 @@ async def store_event(db: Database, settings: Settings, event: dict[str, Any]) -
 async def receive_webhook(
     db: Database, settings: Settings, payload: bytes, signature: str | None
 ) -> WebhookReceipt:
-    """Verify one delivery and store it (the route's work, also used by confirmTestPayment)."""
+    """Verify one delivery and store it (the route's work, also used by `confirm_test_payment`)."""
     try:
         event = verify_webhook(settings, payload, signature)
     except InvalidWebhook as exc:

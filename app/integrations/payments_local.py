@@ -4,11 +4,11 @@ Objects are Stripe-shaped JSON under ``payments:local:obj:<id>`` (ids ``pi_local
 ``re_local_…``, ``cus_local_…``, ``sub_local_…``); an idempotency key maps to the object its first
 call created for 24 hours (``payments:local:idem:<key>``), and replaying it with different
 parameters is refused like Stripe's `idempotency_error`. Intents start ``requires_payment_method``;
-`complete_intent` (used by confirmTestPayment) settles them. Refunds need a succeeded intent and
+`complete_intent` (used by `confirm_test_payment`) settles them. Refunds need a succeeded intent and
 never exceed its amount, also under concurrency (an atomic counter per intent). Subscriptions start
 ``active`` for 30 days (365 with metadata ``interval=year``). Checkout Sessions (``cs_local_…``)
 open at ``{FRONTEND_URL}/checkout/local?session=<id>``. The local backend sends no webhooks by
-itself: confirmTestPayment builds, signs and delivers the payment event (`build_event`).
+itself: `confirm_test_payment` builds, signs and delivers the payment event (`build_event`).
 """
 
 from __future__ import annotations
@@ -407,7 +407,7 @@ class LocalGateway:
         return verify_webhook(self.settings, payload, signature)
 
 
-# --- confirmTestPayment ------------------------------------------------------------------------
+# --- confirm_test_payment ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ from app.notifications.service import notify
 from app.pagination import Page, PageRequest
 
 __all__ = [
+    "close_subscription_enrollments",
     "complete_lesson",
     "enroll_in_free_course",
     "enroll_student",
@@ -245,3 +246,29 @@ async def list_enrollments(
     return await repo.list_student_enrollments(
         session, student_id=student_id, status=status, request=request, with_total=with_total
     )
+
+
+async def close_subscription_enrollments(
+    session: AsyncSession, *, subscription_id: uuid.UUID, reason: str
+) -> int:
+    """Close the seats a subscription opened (DROPPED with `reason`, progress kept: a purchase or
+    a new subscription reopens them) and recount each course; the number closed."""
+    enrollments = list(
+        await session.scalars(
+            select(Enrollment)
+            .where(
+                Enrollment.subscription_id == subscription_id,
+                Enrollment.source == EnrollmentSource.SUBSCRIPTION,
+                Enrollment.status.in_(repo.SEAT_STATUSES),
+            )
+            .order_by(Enrollment.course_id)
+        )
+    )
+    for enrollment in enrollments:
+        await repo.lock_course(session, enrollment.course_id)
+        enrollment.status = EnrollmentStatus.DROPPED
+        enrollment.withdrawn_at = utcnow()
+        enrollment.withdrawal_reason = reason
+        await session.flush()
+        await repo.set_enrollment_count(session, enrollment.course_id)
+    return len(enrollments)
