@@ -23,7 +23,10 @@ ENROLLMENT_TIMEOUT_SECONDS = 60
 
 
 def _order_fields() -> str:
-    return "order { id number status subtotalMinor discountMinor taxMinor totalMinor currency }"
+    return (
+        "order { id number status subtotal { amountMinor } discount { amountMinor } "
+        "tax { amountMinor } total { amount amountMinor currency } }"
+    )
 
 
 def _wait_until_paid(student: Client, order_id: str) -> dict[str, Any]:
@@ -55,23 +58,25 @@ def test_a_student_buys_a_course_with_a_coupon_and_is_enrolled_by_the_webhook(
     cart = student.mutate(
         "applyCoupon",
         {"code": "welcome10"},
-        "cart { subtotal { amount } discount { amount } total { amount } }",
+        "cart { subtotal { amountMinor } discount { amountMinor } "
+        "total { amount amountMinor currency } }",
     )["cart"]
-    assert cart["discount"]["amount"] == (cart["subtotal"]["amount"] * 10 + 50) // 100  # half-up
-    assert cart["total"]["amount"] == cart["subtotal"]["amount"] - cart["discount"]["amount"]
+    subtotal, discount = cart["subtotal"]["amountMinor"], cart["discount"]["amountMinor"]
+    assert discount == (subtotal * 10 + 50) // 100  # half-up
+    assert cart["total"]["amountMinor"] == subtotal - discount
 
-    key = "checkout-maria-1"
-    first = student.mutate(
-        "createOrder", {"idempotencyKey": key}, f"{_order_fields()} clientSecret"
-    )
-    replay = student.mutate(
-        "createOrder", {"idempotencyKey": key}, f"{_order_fields()} clientSecret"
-    )
+    checkout = {
+        "idempotencyKey": "checkout-maria-1",
+        "expectedTotal": {k: cart["total"][k] for k in ("amount", "currency")},
+    }
+    first = student.mutate("createOrder", checkout, f"{_order_fields()} clientSecret")
+    replay = student.mutate("createOrder", checkout, f"{_order_fields()} clientSecret")
     assert replay["order"]["id"] == first["order"]["id"]
     assert replay["clientSecret"] == first["clientSecret"]
     order = first["order"]
     assert order["status"] in {"PENDING", "REQUIRES_PAYMENT"}
-    assert order["totalMinor"] == cart["total"]["amount"]
+    assert order["total"]["amountMinor"] == cart["total"]["amountMinor"]
+    assert order["total"]["amount"] == cart["total"]["amount"]  # the same decimal, major units
 
     # the local provider signs a payment_intent.succeeded event and delivers it to /webhooks/stripe
     student.mutate(
