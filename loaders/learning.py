@@ -6,7 +6,6 @@ import uuid
 
 from aiodataloader import DataLoader
 
-from app.catalog.models import CourseModule, Lesson
 from app.db import Database
 from app.learning import repo
 from app.learning.models import Certificate, Enrollment, LessonProgress
@@ -36,18 +35,6 @@ class LearningLoaders:
         # keyed by enrollment id: the certificate it earned, if any
         self.certificate_of: DataLoader[uuid.UUID, Certificate | None] = batch_loader(
             db, repo.certificates_by_enrollment_ids
-        )
-        # keyed by course id: its lessons in reading order
-        self.course_lessons: DataLoader[uuid.UUID, list[Lesson]] = batch_loader(
-            db, repo.lessons_in_order_by_course_ids
-        )
-        # keyed by course id: its modules in order
-        self.course_modules: DataLoader[uuid.UUID, list[CourseModule]] = batch_loader(
-            db, repo.modules_in_order_by_course_ids
-        )
-        # keyed by lesson id: the passing percentage of its quiz, if it has one
-        self.passing_scores: DataLoader[uuid.UUID, int | None] = batch_loader(
-            db, repo.passing_scores_by_lesson_ids
         )
 
     def prime_enrollments(self, rows: list[Enrollment]) -> None:

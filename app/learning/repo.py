@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import Select, func, literal, select, tuple_, update
+from sqlalchemy import func, literal, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.assessments.models import Quiz
 from app.catalog.models import Course, CourseInstructor, CourseModule, Lesson
 from app.ids import new_id
 from app.learning.models import (
@@ -231,40 +229,6 @@ async def progress_by_enrollment_ids(
     return [found[i] for i in ids]
 
 
-def _lessons_in_order(course_ids: Sequence[uuid.UUID]) -> Select[Any]:
-    return (
-        select(Lesson)
-        .join(CourseModule, CourseModule.id == Lesson.module_id)
-        .where(Lesson.course_id.in_(course_ids))
-        .order_by(CourseModule.order_number, Lesson.order_number, Lesson.id)
-    )
-
-
-async def lessons_in_order_by_course_ids(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> list[list[Lesson]]:
-    """Each course's lessons in reading order (module position, then lesson position)."""
-    found: dict[uuid.UUID, list[Lesson]] = {i: [] for i in ids}
-    for row in await session.scalars(_lessons_in_order(ids)):
-        found[row.course_id].append(row)
-    return [found[i] for i in ids]
-
-
-async def modules_in_order_by_course_ids(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> list[list[CourseModule]]:
-    """Each course's modules in order."""
-    found: dict[uuid.UUID, list[CourseModule]] = {i: [] for i in ids}
-    stmt = (
-        select(CourseModule)
-        .where(CourseModule.course_id.in_(ids))
-        .order_by(CourseModule.order_number, CourseModule.id)
-    )
-    for row in await session.scalars(stmt):
-        found[row.course_id].append(row)
-    return [found[i] for i in ids]
-
-
 async def completed_modules_by_enrollment_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[set[uuid.UUID]]:
@@ -276,19 +240,6 @@ async def completed_modules_by_enrollment_ids(
     for enrollment_id, module_id in (await session.execute(stmt)).all():
         found[enrollment_id].add(module_id)
     return [found[i] for i in ids]
-
-
-async def passing_scores_by_lesson_ids(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> list[int | None]:
-    """The passing percentage of the quiz on each lesson, None for a lesson without a quiz."""
-    stmt = (
-        select(Quiz.lesson_id, func.min(Quiz.passing_score_percentage))
-        .where(Quiz.lesson_id.in_(ids))
-        .group_by(Quiz.lesson_id)
-    )
-    found = {lesson_id: int(score) for lesson_id, score in (await session.execute(stmt)).all()}
-    return [found.get(i) for i in ids]
 
 
 async def enrollments_by_student_and_course(

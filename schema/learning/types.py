@@ -44,26 +44,31 @@ async def _course_model(info: Info, course_id: uuid.UUID) -> catalog.Course:
     return found
 
 
-async def _lesson(info: Info, course_id: uuid.UUID, lesson: catalog.Lesson | None) -> Lesson | None:
-    if lesson is None:
-        return None
-    return Lesson.from_model(lesson, await _course_model(info, course_id))
+def _lesson(row: catalog.Lesson | None) -> Lesson | None:
+    return None if row is None else Lesson.from_model(row)
+
+
+async def _lessons_in_order(info: Info, course_id: uuid.UUID) -> list[catalog.Lesson]:
+    """The course's lessons in reading order (module position, then lesson position)."""
+    loaders = info.context.loaders.catalog
+    modules = await loaders.course_modules.load(course_id)
+    per_module = await loaders.module_lessons.load_many([m.id for m in modules])
+    return [lesson for lessons in per_module for lesson in lessons]
 
 
 async def _standing(info: Info, row: models.Enrollment) -> Standing:
-    loaders = info.context.loaders.learning
     lessons, progress = await asyncio.gather(
-        loaders.course_lessons.load(row.course_id), loaders.progress.load(row.id)
+        _lessons_in_order(info, row.course_id),
+        info.context.loaders.learning.progress.load(row.id),
     )
     return Standing.of(row, lessons, progress)
 
 
 async def _next_lesson(info: Info, standing: Standing) -> catalog.Lesson | None:
-    loaders = info.context.loaders.learning
     enrollment = standing.enrollment
     modules, done = await asyncio.gather(
-        loaders.course_modules.load(enrollment.course_id),
-        loaders.completed_modules.load(enrollment.id),
+        info.context.loaders.catalog.course_modules.load(enrollment.course_id),
+        info.context.loaders.learning.completed_modules.load(enrollment.id),
     )
     return standing.next_lesson(modules, done)
 
@@ -121,7 +126,7 @@ class LessonProgress:
             found = await info.context.loaders.catalog.lessons.load(self.lesson_id)
         if found is None:  # deleted meanwhile (its progress rows go with it)
             raise NotFound("Lesson")
-        return Lesson.from_model(found, await _course_model(info, found.course_id))
+        return Lesson.from_model(found)
 
 
 @strawberry.type(description="A student's place in a course.")
@@ -184,8 +189,7 @@ class Enrollment(ModelNode):
         "student (its module's prerequisite is met); null when every lesson is done."
     )
     async def next_lesson(self, info: Info) -> Lesson | None:
-        found = await _next_lesson(info, await _standing(info, self.model))
-        return await _lesson(info, self.model.course_id, found)
+        return _lesson(await _next_lesson(info, await _standing(info, self.model)))
 
     @strawberry.field(description="The certificate this enrollment earned (its holder and admins).")
     async def certificate(self, info: Info) -> Certificate | None:
@@ -206,7 +210,7 @@ class Enrollment(ModelNode):
         if self.model.last_lesson_id is None:
             return None
         lesson = await info.context.loaders.catalog.lessons.load(self.model.last_lesson_id)
-        return await _lesson(info, self.model.course_id, lesson)
+        return _lesson(lesson)
 
     @strawberry.field(description="Every lesson of the course in reading order.")
     async def lesson_progress(self, info: Info) -> list[LessonProgress]:
@@ -254,14 +258,14 @@ class StrugglingArea:
     lesson: Lesson
 
     @classmethod
-    def from_result(cls, item: StrugglingLesson, course: catalog.Course) -> StrugglingArea:
+    def from_result(cls, item: StrugglingLesson) -> StrugglingArea:
         score = item.quiz_score
         return cls(
             reason=item.reason,
             quiz_score=float(score) if score is not None else None,
             passing_score=item.passing_score,
             attempts_count=item.attempts_count,
-            lesson=Lesson.from_model(item.lesson, course),
+            lesson=Lesson.from_model(item.lesson),
         )
 
 
@@ -287,26 +291,23 @@ class EnrollmentProgress:
 
     @classmethod
     async def of(cls, info: Info, enrollment: Enrollment) -> EnrollmentProgress:
-        loaders = info.context.loaders.learning
+        loaders = info.context.loaders
         row = enrollment.model
-        standing, modules, done, course = await asyncio.gather(
+        standing, modules, done = await asyncio.gather(
             _standing(info, row),
-            loaders.course_modules.load(row.course_id),
-            loaders.completed_modules.load(row.id),
-            _course_model(info, row.course_id),
+            loaders.catalog.course_modules.load(row.course_id),
+            loaders.learning.completed_modules.load(row.id),
         )
         attempted = [x.id for x in standing.lessons if _attempted(standing, x.id)]
-        scores = await loaders.passing_scores.load_many(attempted)
-        summary = summarize(standing, modules, done, dict(zip(attempted, scores, strict=True)))
-        return cls.from_summary(enrollment, summary, course)
+        quizzes = await loaders.assessments.quizzes_by_lesson.load_many(attempted)
+        passing = {
+            lesson_id: None if quiz is None else quiz.passing_score_percentage
+            for lesson_id, quiz in zip(attempted, quizzes, strict=True)
+        }
+        return cls.from_summary(enrollment, summarize(standing, modules, done, passing))
 
     @classmethod
-    def from_summary(
-        cls, enrollment: Enrollment, s: ProgressSummary, course: catalog.Course
-    ) -> EnrollmentProgress:
-        def lesson(x: catalog.Lesson | None) -> Lesson | None:
-            return Lesson.from_model(x, course) if x is not None else None
-
+    def from_summary(cls, enrollment: Enrollment, s: ProgressSummary) -> EnrollmentProgress:
         return cls(
             enrollment=enrollment,
             completed_lessons=s.completed_lessons,
@@ -314,11 +315,11 @@ class EnrollmentProgress:
             percentage=float(s.percentage),
             completed_modules=s.completed_modules,
             total_modules=s.total_modules,
-            next_recommended_lesson=lesson(s.next_lesson),
-            resume_lesson=lesson(s.resume_lesson),
+            next_recommended_lesson=_lesson(s.next_lesson),
+            resume_lesson=_lesson(s.resume_lesson),
             resume_position_seconds=s.resume_position_seconds,
             estimated_minutes_remaining=s.estimated_minutes_remaining,
-            struggling_areas=[StrugglingArea.from_result(x, course) for x in s.struggling],
+            struggling_areas=[StrugglingArea.from_result(x) for x in s.struggling],
         )
 
 

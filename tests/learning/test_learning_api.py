@@ -18,6 +18,7 @@ from tests.support.learning import (
     modules_of,
     paid_course,
     person,
+    quiz_on,
     record,
     reload,
     require_module,
@@ -384,3 +385,25 @@ async def test_a_progress_payload_carries_the_enrollment_with_its_next_lesson(
         },
         "errors": [],
     }
+
+
+async def test_a_struggling_area_uses_the_quiz_s_own_passing_score(
+    client: GraphQLClient, database: Database
+) -> None:
+    course = await free_course(database, modules=1, lessons=2)
+    strict, lenient = await lessons_of(database, course.id)
+    for lesson, passing in ((strict, 90), (lenient, 40)):
+        await set_lesson_type(database, lesson.id, LessonType.QUIZ)
+        await quiz_on(database, lesson.id, passing)
+    student, enrollment = await student_in(database, course)
+    await record(database, enrollment, strict.id, "80", passed=False)
+    await record(database, enrollment, lenient.id, "50", passed=True)
+
+    outcome = await client.execute(
+        PROGRESS, {"id": gid("Enrollment", enrollment.id)}, token=token_for(client, student)
+    )
+    assert not outcome.errors, outcome.errors
+    areas = outcome.data["enrollmentProgress"]["strugglingAreas"]
+    assert [(a["reason"], a["passingScore"], a["lesson"]["title"]) for a in areas] == [
+        ("LOW_SCORE", 90, strict.title)
+    ]

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from app.accounts.models import User
+from app.assessments.models import Quiz
 from app.catalog.models import Course, CourseModule, Lesson, LessonType
 from app.db import Database
 from app.learning import certificates, service
@@ -74,6 +75,14 @@ async def modules_of(database: Database, course_id: uuid.UUID) -> list[CourseMod
 async def set_lesson_type(database: Database, lesson_id: uuid.UUID, kind: LessonType) -> None:
     async with database.transaction() as session:
         await session.execute(update(Lesson).where(Lesson.id == lesson_id).values(type=kind))
+
+
+async def quiz_on(database: Database, lesson_id: uuid.UUID, passing_percentage: int) -> None:
+    """A quiz on the lesson (no questions) that is passed at `passing_percentage`."""
+    async with database.transaction() as session:
+        session.add(
+            Quiz(lesson_id=lesson_id, title="Check", passing_score_percentage=passing_percentage)
+        )
 
 
 async def require_module(
