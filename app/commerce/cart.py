@@ -15,7 +15,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.catalog.models import Course, CoursePricingTier, CourseStatus, PricingTier
+from app import catalog
+from app.catalog.models import CoursePricingTier, CourseStatus, PricingTier
 from app.commerce.coupons import CouponQuote, evaluate_coupon
 from app.commerce.errors import CommerceCode
 from app.commerce.models import Cart, CartItem, Coupon
@@ -68,18 +69,13 @@ async def items_of(session: AsyncSession, cart_id: uuid.UUID) -> list[CartItem]:
 async def _purchasable_tier(
     session: AsyncSession, course_id: uuid.UUID, tier: PricingTier
 ) -> CoursePricingTier:
-    course = await session.get(Course, course_id)
+    course = await catalog.get_course(session, course_id)
     if course is None or course.status != CourseStatus.PUBLISHED:
         raise NotFound("Course")
     if course.is_free:
         raise Conflict("course_id", "This course is free: enroll instead", CommerceCode.COURSE_FREE)
-    row = await session.scalar(
-        select(CoursePricingTier).where(
-            CoursePricingTier.course_id == course_id,
-            CoursePricingTier.tier == tier,
-            CoursePricingTier.is_active.is_(True),
-        )
-    )
+    [tiers] = await catalog.tiers_by_course_ids(session, [course_id])
+    row = next((t for t in tiers if t.tier == tier and t.is_active), None)
     if row is None:
         raise Invalid("tier", "This course is not sold in that tier", CommerceCode.TIER_UNAVAILABLE)
     return row
@@ -254,12 +250,8 @@ async def checkout_snapshot(
         raise
     if not quote.items:
         raise Invalid(None, "Your cart is empty", CommerceCode.CART_EMPTY)
-    courses = {
-        c.id: c
-        for c in await session.scalars(
-            select(Course).where(Course.id.in_([i.course_id for i in quote.items]))
-        )
-    }
+    found = await catalog.courses_by_ids(session, [i.course_id for i in quote.items])
+    courses = {c.id: c for c in found if c is not None}
     lines = []
     for item in quote.items:
         course = courses.get(item.course_id)

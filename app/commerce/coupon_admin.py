@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import catalog
 from app.accounts.models import UserRole
-from app.catalog.models import Course
 from app.commerce.errors import CommerceCode
 from app.commerce.models import Coupon, CouponCourse, DiscountType
 from app.commerce.repo import coupon_by_code, coupons_by_ids, normalise_code, scoped_course_ids
@@ -86,19 +86,16 @@ def may_manage(actor: Actor | None, owners: Sequence[uuid.UUID | None]) -> bool:
 async def _require_scope_rights(
     session: AsyncSession, actor: Actor, course_ids: Sequence[uuid.UUID]
 ) -> None:
-    """FORBIDDEN unless the actor may manage a coupon for these courses."""
+    """FORBIDDEN unless the actor may manage a coupon for these courses (of those that exist)."""
     if is_admin(actor):
         return
-    owners = list(
-        await session.scalars(select(Course.instructor_id).where(Course.id.in_(course_ids)))
-    )
-    if not may_manage(actor, owners if course_ids else []):
+    courses = await catalog.courses_by_ids(session, course_ids)
+    if not course_ids or not may_manage(actor, [c.instructor_id for c in courses if c]):
         raise Forbidden()
 
 
 async def _check_courses(session: AsyncSession, course_ids: Sequence[uuid.UUID]) -> None:
-    found = set(await session.scalars(select(Course.id).where(Course.id.in_(course_ids))))
-    if set(course_ids) - found:
+    if None in await catalog.courses_by_ids(session, course_ids):
         raise Conflict(
             "course_ids", "Some of these courses do not exist", CommerceCode.COURSE_NOT_FOUND
         )

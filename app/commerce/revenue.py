@@ -19,6 +19,7 @@ from sqlalchemy import Date, cast, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import catalog
 from app.analytics.models import CourseAnalytics
 from app.catalog.models import Course
 from app.commerce.errors import CommerceCode
@@ -158,8 +159,7 @@ async def instructor_revenue(
 async def _titles(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     if not ids:
         return {}
-    rows = await session.execute(select(Course.id, Course.title).where(Course.id.in_(ids)))
-    return {cid: title for cid, title in rows.all()}
+    return {c.id: c.title for c in await catalog.courses_by_ids(session, ids) if c is not None}
 
 
 async def sales_report(session: AsyncSession, *, actor: Actor, period: DateRange) -> list[DaySales]:
