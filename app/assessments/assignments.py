@@ -376,10 +376,10 @@ async def _for_grader(
 ) -> tuple[AssignmentSubmission, Assignment, Lesson]:
     submission = await session.get(AssignmentSubmission, submission_id, with_for_update=True)
     if submission is None:
-        raise NotFound("AssignmentSubmission")
+        raise NotFound("Submission")
     assignment = (await repo.assignments_by_ids(session, [submission.assignment_id]))[0]
     assert assignment is not None  # CASCADE keeps submissions beneath their assignment
-    lesson = await lesson_of(session, assignment.lesson_id, "AssignmentSubmission")
+    lesson = await lesson_of(session, assignment.lesson_id, "Submission")
     await teacher_course(session, actor, lesson.course_id)
     if submission.grading_status == SubmissionStatus.REVISION_REQUESTED:
         raise Conflict(

@@ -166,7 +166,7 @@ async def attempt_of_student(
         )
     ).one_or_none()
     if attempt is None or attempt.student_id != student_id:
-        raise NotFound("QuizAttempt")
+        raise NotFound("Quiz attempt")
     return attempt
 
 

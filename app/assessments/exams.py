@@ -253,7 +253,7 @@ async def submit_exam(
 ) -> ExamSubmission:
     attempt = await session.get(ExamSubmission, submission_id, with_for_update=True)
     if attempt is None or attempt.user_id != student_id:
-        raise NotFound("ExamSubmission")
+        raise NotFound("Exam attempt")
     if attempt.status != ExamSubmissionStatus.IN_PROGRESS:
         raise Conflict(
             None, "This attempt was already submitted", AssessmentsCode.ALREADY_SUBMITTED
@@ -304,7 +304,7 @@ async def grade_exam(
 ) -> ExamSubmission:
     attempt = await session.get(ExamSubmission, submission_id, with_for_update=True)
     if attempt is None:
-        raise NotFound("ExamSubmission")
+        raise NotFound("Exam attempt")
     exam = (await repo.exams_by_ids(session, [attempt.exam_id]))[0]
     assert exam is not None  # CASCADE
     await teacher_course(session, actor, exam.course_id)

@@ -135,7 +135,7 @@ async def _attempt_for_grader(
     ).one_or_none()
     quiz = await get_quiz(session, attempt.quiz_id) if attempt is not None else None
     if attempt is None or quiz is None:
-        raise NotFound("QuizAttempt")
+        raise NotFound("Quiz attempt")
     await require_teacher(
         session, actor, await course_of(session, await quiz_course_id(session, quiz))
     )

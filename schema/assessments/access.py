@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from app.catalog import visibility
 from app.catalog.models import Course
-from app.security.permissions import Actor
 from schema.core.auth import viewer_of
 from schema.core.context import Info
 from schema.core.relay import NOWHERE
@@ -78,7 +77,3 @@ async def visible_courses(
         c if c is not None and visibility.can_see_course(viewer, c, access) else None
         for c in courses
     ]
-
-
-async def viewer(info: Info) -> Actor | None:
-    return await viewer_of(info)

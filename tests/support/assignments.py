@@ -12,14 +12,20 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User, UserRole
 from app.assessments import assignments, exams
-from app.assessments.models import Assignment, Exam
+from app.assessments.models import (
+    Assignment,
+    AssignmentSubmission,
+    AssignmentSubmissionFile,
+    Exam,
+    ExamResource,
+)
 from app.catalog.models import Course, CourseModule, Lesson, LessonType
 from app.db import Database
 from app.ids import new_id
 from app.integrations.storage import Storage, make_storage
 from app.learning.models import Enrollment, EnrollmentSource
 from app.learning.service import enroll_student
-from app.media.models import FileAsset, FilePurpose
+from app.media.models import FileAsset, FilePurpose, FileStatus, StorageBackend
 from app.media.service import request_upload
 from app.security.permissions import Actor
 from app.settings import get_settings
@@ -148,3 +154,102 @@ async def admin(database: Database) -> Actor:
 
 def at(value: datetime) -> str:
     return value.isoformat()
+
+
+def ready_file(owner_id: uuid.UUID, purpose: FilePurpose, name: str = "sheet.pdf") -> FileAsset:
+    """A finished upload row (no bytes in storage: enough for links and listings)."""
+    asset_id = new_id()
+    return FileAsset(
+        id=asset_id,
+        owner_id=owner_id,
+        purpose=purpose,
+        storage_backend=StorageBackend.LOCAL,
+        storage_key=f"uploads/{purpose.value}/{owner_id}/{asset_id}/{name}",
+        file_name=name,
+        content_type="application/pdf",
+        size_bytes=len(PDF),
+        status=FileStatus.READY,
+    )
+
+
+async def many_exams(room: Classroom, database: Database, count: int) -> list[Exam]:
+    """`count` exams of the room's course, each with a link and a file resource (plain inserts)."""
+    async with database.transaction() as session:
+        made = [
+            Exam(id=new_id(), course_id=room.course.id, title=f"Exam {i}", duration_minutes=30)
+            for i in range(count)
+        ]
+        files = [ready_file(room.teacher.id, FilePurpose.EXAM_RESOURCE) for _ in made]
+        session.add_all([*made, *files])
+        await session.flush()
+        session.add_all(
+            resource
+            for exam, asset in zip(made, files, strict=True)
+            for resource in (
+                ExamResource(exam_id=exam.id, file_name="Link", url="https://example.com/a"),
+                ExamResource(
+                    exam_id=exam.id,
+                    file_name="Sheet",
+                    file_asset_id=asset.id,
+                    content_type=asset.content_type,
+                ),
+            )
+        )
+    return made
+
+
+async def many_assignments(room: Classroom, database: Database, count: int) -> list[Assignment]:
+    async with database.transaction() as session:
+        made = [
+            Assignment(
+                id=new_id(),
+                lesson_id=room.lesson.id,
+                title=f"Essay {i}",
+                instructions="Write.",
+                max_points=10,
+                rubric=[{"criterion": "Clarity", "points": 10, "description": None}],
+            )
+            for i in range(count)
+        ]
+        session.add_all(made)
+    return made
+
+
+async def many_submissions(
+    room: Classroom, database: Database, assignment: Assignment, students: list[User]
+) -> list[AssignmentSubmission]:
+    """One submission with a file per student (plain inserts)."""
+    async with database.transaction() as session:
+        enrollments = dict(
+            (
+                await session.execute(
+                    select(Enrollment.student_id, Enrollment.id).where(
+                        Enrollment.course_id == room.course.id
+                    )
+                )
+            ).all()
+        )
+        made = [
+            AssignmentSubmission(
+                id=new_id(),
+                assignment_id=assignment.id,
+                student_id=s.id,
+                enrollment_id=enrollments[s.id],
+                text="Mine",
+            )
+            for s in students
+        ]
+        files = [ready_file(s.id, FilePurpose.ASSIGNMENT_SUBMISSION) for s in students]
+        session.add_all([*made, *files])
+        await session.flush()
+        session.add_all(
+            AssignmentSubmissionFile(
+                submission_id=sub.id,
+                file_asset_id=asset.id,
+                file_name=asset.file_name,
+                content_type=asset.content_type,
+                size_bytes=asset.size_bytes,
+            )
+            for sub, asset in zip(made, files, strict=True)
+        )
+    return made

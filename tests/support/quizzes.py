@@ -12,7 +12,15 @@ from sqlalchemy import select
 from app.accounts.models import User, UserRole
 from app.assessments import attempts, quizzes
 from app.assessments import quiz_shapes as shapes
-from app.assessments.models import Question, QuestionType, Quiz
+from app.assessments.models import (
+    AttemptStatus,
+    GradingStatus,
+    Question,
+    QuestionType,
+    Quiz,
+    QuizAnswer,
+    QuizAttempt,
+)
 from app.catalog.models import Course, CourseInstructor, CourseModule, Lesson, LessonType
 from app.db import Database
 from app.ids import new_id
@@ -227,3 +235,83 @@ def wrong(question: Question) -> shapes.Answer:
 
 
 __all__ = ["gid"]
+
+
+def _question_rows(quiz_id: uuid.UUID) -> list[Question]:
+    """One question of every type (stored form of QUESTIONS)."""
+    rows = []
+    for number, (kind, (config, _, _)) in enumerate(QUESTIONS.items(), start=1):
+        key = shapes.check_config(config)
+        rows.append(
+            Question(
+                id=new_id(),
+                quiz_id=quiz_id,
+                type=kind,
+                text=f"A {kind} question?",
+                options=key.options,
+                correct_answer=key.correct_answer,
+                explanation=f"Why {kind}",
+                order_number=number,
+            )
+        )
+    return rows
+
+
+async def many_quizzes(database: Database, setup: Setup, count: int) -> list[Quiz]:
+    """`count` quizzes on the setup's quiz lesson, each with one question of every type (plain
+    inserts, for statement budgets)."""
+    async with database.transaction() as session:
+        made = [
+            Quiz(id=new_id(), lesson_id=setup.lesson.id, title=f"Quiz {i}") for i in range(count)
+        ]
+        session.add_all(made)
+        await session.flush()
+        session.add_all(q for quiz in made for q in _question_rows(quiz.id))
+    return made
+
+
+async def answered_attempts(
+    database: Database, quiz: Quiz, students: list[tuple[User, int]]
+) -> list[QuizAttempt]:
+    """Per (student, number of attempts): submitted, auto-graded attempts answering every question
+    right (plain inserts)."""
+    async with database.transaction() as session:
+        questions = await quizzes.questions_of(session, quiz.id)
+        enrollments = dict(
+            (
+                await session.execute(
+                    select(Enrollment.student_id, Enrollment.id).where(
+                        Enrollment.student_id.in_([s.id for s, _ in students])
+                    )
+                )
+            ).all()
+        )
+        made = [
+            QuizAttempt(
+                id=new_id(),
+                quiz_id=quiz.id,
+                student_id=who.id,
+                enrollment_id=enrollments[who.id],
+                attempt_number=number,
+                status=AttemptStatus.SUBMITTED,
+                grading_status=GradingStatus.AUTO_GRADED,
+                question_order=[str(q.id) for q in questions],
+                option_order={},
+            )
+            for who, times in students
+            for number in range(1, times + 1)
+        ]
+        session.add_all(made)
+        await session.flush()
+        session.add_all(
+            QuizAnswer(
+                attempt_id=attempt.id,
+                question_id=q.id,
+                answer=shapes.check_answer(
+                    QuestionType(q.type), q.options, q.correct_answer, right(q)
+                ),
+            )
+            for attempt in made
+            for q in questions
+        )
+    return made
