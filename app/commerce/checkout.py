@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import User
+from app.accounts.service import get_user
 from app.commerce.errors import CommerceCode
 from app.commerce.events import event_object, register_handler
 from app.commerce.models import (
@@ -96,7 +96,7 @@ async def create_checkout_session(
     if payment is not None and payment.metadata_.get("checkout_session_id"):
         meta = payment.metadata_
         return CheckoutSession(str(meta["checkout_session_id"]), meta.get("checkout_url"))
-    user = await session.get(User, user_id)
+    user = await get_user(session, user_id)
     info = await gateway.create_checkout_session(
         order_id=str(order.id),
         lines=checkout_lines(order, await items_of_order(session, order.id)),

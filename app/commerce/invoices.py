@@ -29,7 +29,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
+from app.accounts.service import get_user
 from app.commerce.models import Order, OrderItem, OrderStatus
+from app.commerce.repo import items_of_order
 from app.db import Database
 from app.integrations.storage import Storage
 from app.learning.pdf import format_date
@@ -207,17 +209,10 @@ async def _load(
     order = (await session.execute(stmt.with_for_update() if lock else stmt)).scalar_one_or_none()
     if order is None or order.user_id is None or order.status not in RECEIPT_STATUSES:
         return None
-    user = await session.get(User, order.user_id)
+    user = await get_user(session, order.user_id)
     if user is None:
         return None
-    items = (
-        await session.execute(
-            select(OrderItem)
-            .where(OrderItem.order_id == order_id)
-            .order_by(OrderItem.created_at, OrderItem.id)
-        )
-    ).scalars()
-    return order, list(items), user
+    return order, await items_of_order(session, order_id), user
 
 
 async def _receipt_queued(session: AsyncSession, order_id: uuid.UUID) -> bool:

@@ -23,7 +23,6 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import learning
 from app.accounts.models import User
 from app.clock import utcnow
 from app.commerce import repo
@@ -41,6 +40,7 @@ from app.commerce.models import (
 from app.commerce.repo import active_plan_by_code, live_subscription
 from app.errors import Conflict, NotFound
 from app.ids import new_id
+from app.learning.service import close_subscription_enrollments
 from app.notifications.models import NotificationCategory, NotificationType
 from app.notifications.service import notify
 from app.settings import Settings, get_settings
@@ -226,7 +226,7 @@ async def _apply(
 
 async def end_access(session: AsyncSession, row: Subscription) -> int:
     """Close the enrollments this subscription opened (DROPPED, progress kept)."""
-    return await learning.close_subscription_enrollments(
+    return await close_subscription_enrollments(
         session, subscription_id=row.id, reason=ENDED_REASON
     )
 

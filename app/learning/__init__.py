@@ -7,11 +7,9 @@ from app.learning.repo import (
     lock_course,
     set_enrollment_count,
 )
-from app.learning.service import close_subscription_enrollments
 
 __all__ = [
     "SEAT_STATUSES",
-    "close_subscription_enrollments",
     "completion_counts",
     "find_enrollment",
     "lock_course",
