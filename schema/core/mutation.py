@@ -82,8 +82,10 @@ class MutationPipeline(FieldExtension):
         self.payload_type: type[Payload] | None = None
 
     def apply(self, field: StrawberryField) -> None:
-        self.wants_tx = any(a.python_name == TX_PARAMETER for a in field.arguments)
-        field.arguments = [a for a in field.arguments if a.python_name != TX_PARAMETER]
+        # Called again for every schema built over the same field: the first call took `tx` out.
+        if any(a.python_name == TX_PARAMETER for a in field.arguments):
+            self.wants_tx = True
+            field.arguments = [a for a in field.arguments if a.python_name != TX_PARAMETER]
         self.field = field
 
     def _payload(self) -> type[Payload]:
