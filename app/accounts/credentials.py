@@ -168,7 +168,7 @@ async def change_email(
     ip: str | None = None,
 ) -> None:
     """Send a confirmation link to the new address and a notice to the current one; the
-    address changes when the link is used (verifyEmail)."""
+    address changes when the link is used (`verify_email`)."""
     user = await _locked_user(session, user_id)
     normalized = validation.normalize_email(new_email)
     errors = validation.email_errors(new_email, "new_email")
