@@ -46,6 +46,13 @@ SCALARS: dict[str, Any] = {
 }
 
 
+def _one_of(type_: GraphQLInputObjectType) -> bool:
+    """A `@oneOf` input (strawberry marks it with the directive, not graphql-core's flag)."""
+    definition = (type_.extensions or {}).get("strawberry-definition")
+    directives = getattr(definition, "directives", ())
+    return type_.is_one_of or any(type(d).__name__ == "OneOf" for d in directives)
+
+
 def _value(type_: GraphQLInputType) -> Any:
     """A well-typed value for a required input (only required fields are filled)."""
     if isinstance(type_, GraphQLNonNull):
@@ -54,6 +61,9 @@ def _value(type_: GraphQLInputType) -> Any:
         return []
     if isinstance(type_, GraphQLEnumType):
         return next(iter(type_.values))
+    if isinstance(type_, GraphQLInputObjectType) and _one_of(type_):  # exactly one member
+        name, field = next(iter(type_.fields.items()))
+        return {name: _value(field.type)}
     if isinstance(type_, GraphQLInputObjectType):
         return {
             name: _value(field.type)
