@@ -7,7 +7,7 @@ import strawberry
 from app.assessments import attempts, grading, quizzes
 from schema.assessments import quiz_inputs as i
 from schema.assessments.quizzes import Quiz, QuizAttempt, QuizQuestion
-from schema.core.auth import viewer_of
+from schema.core.auth import require_actor
 from schema.core.context import Info
 from schema.core.mutation import Tx, mutation
 from schema.core.relay import found, node_uuid
@@ -39,12 +39,10 @@ class Query:
     async def quiz_attempt(self, info: Info, id: strawberry.ID) -> QuizAttempt | None:
         return await QuizAttempt.lookup(info, id)
 
-    @strawberry.field(description="Your attempts at a quiz, newest first (empty when anonymous).")
+    @strawberry.field(description="Your attempts at a quiz, newest first.")
     async def my_quiz_attempts(self, info: Info, quiz_id: strawberry.ID) -> list[QuizAttempt]:
-        viewer = await viewer_of(info)
-        if viewer is None:
-            return []
-        key = (viewer.id, node_uuid(quiz_id, "Quiz"))
+        actor = await require_actor(info)
+        key = (actor.id, node_uuid(quiz_id, "Quiz"))
         rows = await info.context.loaders.assessments.student_attempts.load(key)
         return [QuizAttempt.from_model(r) for r in rows]
 

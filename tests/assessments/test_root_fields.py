@@ -107,6 +107,7 @@ async def test_the_own_lists_need_a_signed_in_caller(
 ) -> None:
     ids, _, _, _ = await _world(database)
     for query, variables in (
+        ("query($id: ID!) { myQuizAttempts(quizId: $id) { id } }", ids["quiz"]),
         ("query($id: ID!) { mySubmissions(assignmentId: $id) { id } }", ids["assignment"]),
         ("query($id: ID!) { myExamSubmissions(examId: $id) { id } }", ids["exam"]),
     ):
