@@ -16,7 +16,7 @@ from schema.catalog.types import CourseFilter
 from schema.core.cache import record_effect, register_effect
 from schema.core.context import Info
 from schema.core.relay import selects_total_count
-from schema.search import CourseSearchResult, SearchSort, SearchSuggestion
+from schema.search import CourseSearchConnection, SearchSort, SearchSuggestion
 
 
 def _selects(selections: Iterable[Any], name: str) -> bool:
@@ -55,7 +55,7 @@ class Query:
         sort: SearchSort = SearchSort.RELEVANCE,
         first: int | None = None,
         after: str | None = None,
-    ) -> CourseSearchResult:
+    ) -> CourseSearchConnection:
         args = filter.to_args() if filter is not None else CourseFilterArgs()
         request = PageRequest.create(first=first, after=after)
         ctx = info.context
@@ -73,7 +73,7 @@ class Query:
             query_text, found = result.recorded
             record_effect(ctx.request, SEARCH_EFFECT, {"query": query_text, "results": found})
         ctx.loaders.catalog.prime_courses(result.page.items)
-        return CourseSearchResult.of(result)
+        return CourseSearchConnection.of(result)
 
     @strawberry.field(description="Completions of a partly typed query (typo tolerant).")
     async def autocomplete(self, info: Info, prefix: str, limit: int = 8) -> list[SearchSuggestion]:

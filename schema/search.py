@@ -90,7 +90,7 @@ def _values(values: Iterable[interface.FacetValue], convert: Any) -> list[FacetV
 
 
 @strawberry.type(description="A page of search results with facet counts over all results.")
-class CourseSearchResult(Connection[Course]):
+class CourseSearchConnection(Connection[Course]):
     found_facets: strawberry.Private[interface.Facets | None] = None
     corrected_query: str | None = strawberry.field(
         default=None,
@@ -105,9 +105,9 @@ class CourseSearchResult(Connection[Course]):
         return SearchFacets.from_facets(self.found_facets)
 
     @classmethod
-    def of(cls, result: interface.SearchResult) -> CourseSearchResult:
+    def of(cls, result: interface.SearchResult) -> CourseSearchConnection:
         connection = cls.from_page(result.page, Course.from_model)
-        assert isinstance(connection, CourseSearchResult)
+        assert isinstance(connection, CourseSearchConnection)
         connection.found_facets = result.facets
         connection.corrected_query = result.corrected_query
         return connection

@@ -150,9 +150,12 @@ async def test_autocomplete_and_trending_searches_over_graphql(
     [
         ({"query": "   "}, "Type something"),
         ({"query": "x" * 201}, "at most 200"),
-        ({"query": "web", "filter": {"minPrice": -1}}, "cannot be negative"),
+        ({"query": "web", "filter": {"minPrice": {"amount": "-1", "currency": "USD"}}}, "negative"),
+        (
+            {"query": "web", "filter": {"minPrice": {"amount": "19.999", "currency": "USD"}}},
+            "2 decimals",
+        ),
         ({"query": "web", "filter": {"minRating": 7}}, "between 0 and 5"),
-        ({"query": "web", "filter": {"categoryId": "nope"}}, "Not a valid ID"),
         ({"query": "web", "first": 0}, "between 1 and"),
         ({"query": "web", "after": "garbage"}, "not a valid cursor"),
     ],
@@ -249,3 +252,20 @@ async def test_refused_search_input_names_the_argument_and_a_published_code(
 
     [error] = outcome.errors
     assert [(f["field"], f["code"]) for f in error.extensions["fields"]] == [(field, code)]
+
+
+async def test_a_price_filter_is_an_amount_in_a_currency(
+    client: GraphQLClient, web: dict[str, Any]
+) -> None:
+    outcome = await run(client, "web", filter={"minPrice": {"amount": "20", "currency": "USD"}})
+
+    titles = [e["node"]["title"] for e in outcome.payload("searchCourses")["edges"]]
+    assert titles == ["Django web apps"]  # 29.99 USD; the free course counts as 0
+
+
+async def test_an_id_of_nothing_in_a_filter_finds_nothing(
+    client: GraphQLClient, web: dict[str, Any]
+) -> None:
+    outcome = await run(client, "web", filter={"categoryId": "nope"})
+
+    assert outcome.payload("searchCourses")["edges"] == []
