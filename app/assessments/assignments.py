@@ -31,7 +31,6 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -215,7 +214,7 @@ async def update_assignment(
     unknown = set(changes) - set(SETTINGS)
     if unknown:
         raise TypeError(f"unknown assignment settings: {sorted(unknown)}")
-    assignment = await session.get(Assignment, assignment_id, with_for_update=True)
+    assignment = await repo.lock_assignment(session, assignment_id)
     if assignment is None:
         raise NotFound("Assignment")
     lesson = await lesson_of(session, assignment.lesson_id, "Assignment")
@@ -271,21 +270,6 @@ async def request_assignment_upload(
     )
 
 
-async def _latest(
-    session: AsyncSession, assignment_id: uuid.UUID, student_id: uuid.UUID
-) -> AssignmentSubmission | None:
-    return await session.scalar(
-        select(AssignmentSubmission)
-        .where(
-            AssignmentSubmission.assignment_id == assignment_id,
-            AssignmentSubmission.student_id == student_id,
-        )
-        .order_by(AssignmentSubmission.revision_number.desc())
-        .limit(1)
-        .with_for_update()
-    )
-
-
 def _lateness(assignment: Assignment, parent: AssignmentSubmission | None, now: datetime) -> bool:
     if parent is not None:  # a revision the teacher asked for
         return parent.is_late
@@ -324,7 +308,7 @@ async def submit_assignment(
         raise Invalid("file_ids", "This assignment needs a file", Common.REQUIRED)
     if text is None and not file_ids:
         raise Invalid("text", "Write an answer or attach a file", Common.REQUIRED)
-    latest = await _latest(session, assignment.id, student_id)
+    latest = await repo.lock_latest_submission(session, assignment.id, student_id)
     if latest is not None and latest.grading_status != SubmissionStatus.REVISION_REQUESTED:
         raise _already_submitted()
     now = utcnow()
@@ -374,7 +358,7 @@ async def submit_assignment(
 async def _for_grader(
     session: AsyncSession, actor: Actor, submission_id: uuid.UUID
 ) -> tuple[AssignmentSubmission, Assignment, Lesson]:
-    submission = await session.get(AssignmentSubmission, submission_id, with_for_update=True)
+    submission = await repo.lock_submission(session, submission_id)
     if submission is None:
         raise NotFound("Submission")
     assignment = (await repo.assignments_by_ids(session, [submission.assignment_id]))[0]

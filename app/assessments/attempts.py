@@ -26,7 +26,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import db
@@ -45,6 +44,7 @@ from app.assessments.quiz_shapes import Answer, check_answer, option_ids
 from app.assessments.quizzes import get_quiz, questions_of
 from app.clock import utcnow
 from app.errors import Invalid, NotFound
+from app.learning import lock_enrollment
 from app.learning import service as learning
 from app.learning.models import Enrollment
 
@@ -58,26 +58,6 @@ async def _enrollment_for(session: AsyncSession, student_id: uuid.UUID, quiz: Qu
     )
     await learning.require_lesson_access(session, enrollment=enrollment, lesson_id=lesson.id)
     return enrollment
-
-
-async def _lock_enrollment(session: AsyncSession, enrollment_id: uuid.UUID) -> None:
-    await session.execute(
-        select(Enrollment.id).where(Enrollment.id == enrollment_id).with_for_update()
-    )
-
-
-async def in_progress_attempt(
-    session: AsyncSession, quiz_id: uuid.UUID, student_id: uuid.UUID
-) -> QuizAttempt | None:
-    return (
-        await session.scalars(
-            select(QuizAttempt).where(
-                QuizAttempt.quiz_id == quiz_id,
-                QuizAttempt.student_id == student_id,
-                QuizAttempt.status == AttemptStatus.IN_PROGRESS,
-            )
-        )
-    ).one_or_none()
 
 
 def _check_window(quiz: Quiz, now: datetime) -> None:
@@ -116,20 +96,16 @@ async def start_quiz_attempt(
     if quiz is None:
         raise NotFound("Quiz")
     enrollment = await _enrollment_for(session, student_id, quiz)
-    await _lock_enrollment(session, enrollment.id)
+    await lock_enrollment(session, enrollment.id)
     now = utcnow()
-    current = await in_progress_attempt(session, quiz_id, student_id)
+    current = await repo.in_progress_attempt(session, quiz_id, student_id)
     if current is not None:
         if current.deadline_at is None or now < current.deadline_at:
             return current
         await grading.finish(session, quiz, current, now=now)
     _check_window(quiz, now)
-    used = await session.scalar(
-        select(func.coalesce(func.max(QuizAttempt.attempt_number), 0)).where(
-            QuizAttempt.quiz_id == quiz_id, QuizAttempt.student_id == student_id
-        )
-    )
-    if quiz.max_attempts and (used or 0) >= quiz.max_attempts:
+    used = await repo.last_attempt_number(session, quiz_id, student_id)
+    if quiz.max_attempts and used >= quiz.max_attempts:
         raise Invalid(
             "quiz_id",
             "You have used every attempt of this quiz",
@@ -145,7 +121,7 @@ async def start_quiz_attempt(
         quiz_id=quiz_id,
         student_id=student_id,
         enrollment_id=enrollment.id,
-        attempt_number=(used or 0) + 1,
+        attempt_number=used + 1,
         status=AttemptStatus.IN_PROGRESS,
         started_at=now,
         deadline_at=_deadline(quiz, now),
@@ -160,11 +136,7 @@ async def attempt_of_student(
     session: AsyncSession, student_id: uuid.UUID, attempt_id: uuid.UUID
 ) -> QuizAttempt:
     """The student's own attempt, row-locked; NOT_FOUND for anyone else's."""
-    attempt = (
-        await session.scalars(
-            select(QuizAttempt).where(QuizAttempt.id == attempt_id).with_for_update()
-        )
-    ).one_or_none()
+    attempt = await repo.lock_attempt(session, attempt_id)
     if attempt is None or attempt.student_id != student_id:
         raise NotFound("Quiz attempt")
     return attempt
@@ -205,13 +177,7 @@ async def save_quiz_answer(
     stored = check_answer(
         QuestionType(question.type), question.options, question.correct_answer, answer
     )
-    row = (
-        await session.scalars(
-            select(QuizAnswer).where(
-                QuizAnswer.attempt_id == attempt_id, QuizAnswer.question_id == question_id
-            )
-        )
-    ).one_or_none()
+    row = await repo.answer_to(session, attempt_id, question_id)
     if row is None:
         row = QuizAnswer(attempt_id=attempt_id, question_id=question_id, answer=stored)
         await db.add(session, row)

@@ -22,7 +22,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,8 +39,8 @@ from app.clock import utcnow
 from app.errors import Common, Conflict, FieldError, Invalid, NotFound, collect
 from app.ids import new_id
 from app.integrations.storage import Storage
+from app.learning import lock_enrollment
 from app.learning import service as learning
-from app.learning.models import Enrollment
 from app.media import service as media
 from app.media.models import FileAsset, FilePurpose
 from app.notifications.models import NotificationCategory, NotificationType
@@ -88,15 +87,8 @@ def _final_exists() -> Conflict:
     )
 
 
-async def _final_taken(session: AsyncSession, course_id: uuid.UUID, exam_id: Any) -> bool:
-    found = await session.scalar(
-        select(Exam.id).where(Exam.course_id == course_id, Exam.is_final, Exam.id != exam_id)
-    )
-    return found is not None
-
-
 async def _save(session: AsyncSession, exam: Exam) -> Exam:
-    if exam.is_final and await _final_taken(session, exam.course_id, exam.id):
+    if exam.is_final and await repo.other_final_exam(session, exam.course_id, exam.id):
         raise _final_exists()
     try:
         async with session.begin_nested():
@@ -134,7 +126,7 @@ async def update_exam(
     unknown = set(changes) - set(SETTINGS)
     if unknown:
         raise TypeError(f"unknown exam settings: {sorted(unknown)}")
-    exam = await session.get(Exam, exam_id, with_for_update=True)
+    exam = await repo.lock_exam(session, exam_id)
     if exam is None:
         raise NotFound("Exam")
     await teacher_course(session, actor, exam.course_id)
@@ -211,7 +203,7 @@ async def start_exam(
         session, student_id=student_id, course_id=exam.course_id
     )
     # Serialise this student's starts in this course: counting and inserting happen under it.
-    await session.get(Enrollment, enrollment.id, with_for_update=True, populate_existing=True)
+    await lock_enrollment(session, enrollment.id)
     now = utcnow()
     mine = (await repo.exam_submissions_by_student_exam(session, [(student_id, exam.id)]))[0]
     for attempt in mine:
@@ -251,7 +243,7 @@ async def submit_exam(
     notes: str | None = None,
     file_ids: Sequence[uuid.UUID] = (),
 ) -> ExamSubmission:
-    attempt = await session.get(ExamSubmission, submission_id, with_for_update=True)
+    attempt = await repo.lock_exam_submission(session, submission_id)
     if attempt is None or attempt.user_id != student_id:
         raise NotFound("Exam attempt")
     if attempt.status != ExamSubmissionStatus.IN_PROGRESS:
@@ -302,7 +294,7 @@ async def grade_exam(
     feedback: str | None = None,
     require_revision: bool = False,
 ) -> ExamSubmission:
-    attempt = await session.get(ExamSubmission, submission_id, with_for_update=True)
+    attempt = await repo.lock_exam_submission(session, submission_id)
     if attempt is None:
         raise NotFound("Exam attempt")
     exam = (await repo.exams_by_ids(session, [attempt.exam_id]))[0]

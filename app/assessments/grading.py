@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import db
@@ -110,11 +109,7 @@ async def record_result(session: AsyncSession, quiz: Quiz, attempt: QuizAttempt)
     """Tell the learning domain the score that counts for the quiz lesson."""
     score = attempt.score_percentage
     if quiz.score_policy == ScorePolicy.BEST:
-        score = await session.scalar(
-            select(func.max(QuizAttempt.score_percentage)).where(
-                QuizAttempt.quiz_id == quiz.id, QuizAttempt.student_id == attempt.student_id
-            )
-        )
+        score = await repo.best_score(session, quiz.id, attempt.student_id)
     passed = score is not None and score >= quiz.passing_score_percentage
     await learning.record_assessment_result(
         session,
@@ -128,11 +123,7 @@ async def record_result(session: AsyncSession, quiz: Quiz, attempt: QuizAttempt)
 async def _attempt_for_grader(
     session: AsyncSession, actor: Actor, attempt_id: uuid.UUID
 ) -> tuple[QuizAttempt, Quiz]:
-    attempt = (
-        await session.scalars(
-            select(QuizAttempt).where(QuizAttempt.id == attempt_id).with_for_update()
-        )
-    ).one_or_none()
+    attempt = await repo.lock_attempt(session, attempt_id)
     quiz = await get_quiz(session, attempt.quiz_id) if attempt is not None else None
     if attempt is None or quiz is None:
         raise NotFound("Quiz attempt")

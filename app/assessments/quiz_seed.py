@@ -5,13 +5,11 @@ exists (idempotent)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import catalog
 from app.accounts.service import get_user
-from app.assessments import quizzes
-from app.assessments.models import Quiz
+from app.assessments import quizzes, repo
 from app.assessments.quiz_shapes import (
     Blank,
     FillBlank,
@@ -52,8 +50,7 @@ QUESTIONS: tuple[tuple[str, QuestionConfig, str], ...] = (
 
 async def _seeded(session: AsyncSession, course_id: object) -> bool:
     """Whether a quiz of this title sits on a lesson of the course already."""
-    lesson_ids = await session.scalars(select(Quiz.lesson_id).where(Quiz.title == QUIZ_TITLE))
-    for lesson_id in lesson_ids:
+    for lesson_id in await repo.quiz_lesson_ids_titled(session, QUIZ_TITLE):
         lesson = await catalog.get_lesson(session, lesson_id)
         if lesson is not None and lesson.course_id == course_id:
             return True

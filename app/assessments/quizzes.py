@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import db
@@ -39,7 +38,7 @@ MAX_LONG_TEXT = 5000
 
 
 async def get_quiz(session: AsyncSession, quiz_id: uuid.UUID) -> Quiz | None:
-    return await session.get(Quiz, quiz_id)
+    return await repo.get_quiz(session, quiz_id)
 
 
 async def quiz_course_id(session: AsyncSession, quiz: Quiz) -> uuid.UUID:
@@ -184,15 +183,13 @@ async def add_question(
 ) -> Question:
     """Appended with the next order number; its type is the configuration's."""
     await quiz_for_teacher(session, actor, quiz_id)
-    count = await session.scalar(
-        select(func.count()).select_from(Question).where(Question.quiz_id == quiz_id)
-    )
+    count = await repo.count_questions(session, quiz_id)
     errors: list[FieldError] = []
     values = _question_fields(
         errors,
         {"text": text, "points": points, "explanation": explanation, "media_url": media_url},
     )
-    if (count or 0) >= MAX_QUESTIONS:
+    if count >= MAX_QUESTIONS:
         errors.append(
             FieldError(None, f"A quiz has at most {MAX_QUESTIONS} questions", Common.TOO_MANY)
         )
@@ -203,7 +200,7 @@ async def add_question(
         type=config.kind,
         options=key.options if key else None,
         correct_answer=key.correct_answer if key else None,
-        order_number=(count or 0) + 1,
+        order_number=count + 1,
         difficulty=difficulty,
         **values,
     )
@@ -222,7 +219,7 @@ def _checked_key(errors: list[FieldError], config: QuestionConfig) -> StoredKey 
 async def _question_for_teacher(
     session: AsyncSession, actor: Actor, question_id: uuid.UUID
 ) -> Question:
-    question = await session.get(Question, question_id)
+    question = await repo.get_question(session, question_id)
     if question is None:
         raise NotFound("Question")
     await quiz_for_teacher(session, actor, question.quiz_id)

@@ -1,19 +1,23 @@
-"""Batch reads of the assessments domain: each takes a list of keys and returns the rows in key
-order (None or an empty list where nothing matches), in one statement. The loaders wrap them."""
+"""The SQL of the assessments domain (the gradebook's report queries live in `gradebook`); never
+commits. Batch reads take a list of keys and return the rows in key order (None or an empty list
+where nothing matches) in one statement: the loaders wrap them. The services use the single-row
+reads, counts and row locks at the end."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assessments.models import (
     Assignment,
     AssignmentSubmission,
     AssignmentSubmissionFile,
+    AttemptStatus,
     Exam,
     ExamResource,
     ExamSubmission,
@@ -198,3 +202,117 @@ async def exam_files_by_submission_ids(
         .order_by(ExamSubmissionFile.created_at, ExamSubmissionFile.id),
     )
     return _grouped(rows, ids, lambda f: f.submission_id)
+
+
+# --- single rows, counts and row locks the services take -----------------------------------------
+
+
+async def get_quiz(session: AsyncSession, quiz_id: uuid.UUID) -> Quiz | None:
+    return await session.get(Quiz, quiz_id)
+
+
+async def get_question(session: AsyncSession, question_id: uuid.UUID) -> Question | None:
+    return await session.get(Question, question_id)
+
+
+async def count_questions(session: AsyncSession, quiz_id: uuid.UUID) -> int:
+    found = await session.scalar(
+        select(func.count()).select_from(Question).where(Question.quiz_id == quiz_id)
+    )
+    return int(found or 0)
+
+
+async def quiz_lesson_ids_titled(session: AsyncSession, title: str) -> list[uuid.UUID]:
+    return await _rows(session, select(Quiz.lesson_id).where(Quiz.title == title))
+
+
+async def lock_attempt(session: AsyncSession, attempt_id: uuid.UUID) -> QuizAttempt | None:
+    return await session.get(QuizAttempt, attempt_id, with_for_update=True)
+
+
+async def in_progress_attempt(
+    session: AsyncSession, quiz_id: uuid.UUID, student_id: uuid.UUID
+) -> QuizAttempt | None:
+    return await session.scalar(
+        select(QuizAttempt).where(
+            QuizAttempt.quiz_id == quiz_id,
+            QuizAttempt.student_id == student_id,
+            QuizAttempt.status == AttemptStatus.IN_PROGRESS,
+        )
+    )
+
+
+async def last_attempt_number(
+    session: AsyncSession, quiz_id: uuid.UUID, student_id: uuid.UUID
+) -> int:
+    found = await session.scalar(
+        select(func.max(QuizAttempt.attempt_number)).where(
+            QuizAttempt.quiz_id == quiz_id, QuizAttempt.student_id == student_id
+        )
+    )
+    return int(found or 0)
+
+
+async def best_score(
+    session: AsyncSession, quiz_id: uuid.UUID, student_id: uuid.UUID
+) -> Decimal | None:
+    return await session.scalar(
+        select(func.max(QuizAttempt.score_percentage)).where(
+            QuizAttempt.quiz_id == quiz_id, QuizAttempt.student_id == student_id
+        )
+    )
+
+
+async def answer_to(
+    session: AsyncSession, attempt_id: uuid.UUID, question_id: uuid.UUID
+) -> QuizAnswer | None:
+    return await session.scalar(
+        select(QuizAnswer).where(
+            QuizAnswer.attempt_id == attempt_id, QuizAnswer.question_id == question_id
+        )
+    )
+
+
+async def lock_assignment(session: AsyncSession, assignment_id: uuid.UUID) -> Assignment | None:
+    return await session.get(Assignment, assignment_id, with_for_update=True)
+
+
+async def lock_submission(
+    session: AsyncSession, submission_id: uuid.UUID
+) -> AssignmentSubmission | None:
+    return await session.get(AssignmentSubmission, submission_id, with_for_update=True)
+
+
+async def lock_latest_submission(
+    session: AsyncSession, assignment_id: uuid.UUID, student_id: uuid.UUID
+) -> AssignmentSubmission | None:
+    """The student's latest revision of the assignment, row-locked."""
+    return await session.scalar(
+        select(AssignmentSubmission)
+        .where(
+            AssignmentSubmission.assignment_id == assignment_id,
+            AssignmentSubmission.student_id == student_id,
+        )
+        .order_by(AssignmentSubmission.revision_number.desc())
+        .limit(1)
+        .with_for_update()
+    )
+
+
+async def lock_exam(session: AsyncSession, exam_id: uuid.UUID) -> Exam | None:
+    return await session.get(Exam, exam_id, with_for_update=True)
+
+
+async def other_final_exam(
+    session: AsyncSession, course_id: uuid.UUID, exam_id: uuid.UUID | None
+) -> uuid.UUID | None:
+    """The id of the course's final exam other than `exam_id`, if any."""
+    return await session.scalar(
+        select(Exam.id).where(Exam.course_id == course_id, Exam.is_final, Exam.id != exam_id)
+    )
+
+
+async def lock_exam_submission(
+    session: AsyncSession, submission_id: uuid.UUID
+) -> ExamSubmission | None:
+    return await session.get(ExamSubmission, submission_id, with_for_update=True)

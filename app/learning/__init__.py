@@ -5,6 +5,7 @@ from app.learning.repo import (
     completion_counts,
     find_enrollment,
     lock_course,
+    lock_enrollment,
     set_enrollment_count,
 )
 
@@ -13,5 +14,6 @@ __all__ = [
     "completion_counts",
     "find_enrollment",
     "lock_course",
+    "lock_enrollment",
     "set_enrollment_count",
 ]
