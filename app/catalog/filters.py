@@ -1,4 +1,4 @@
-"""Course filters and sorts shared by the catalog list (`courses`) and search (`searchCourses`).
+"""Course filters and sorts shared by the course list and course search (app.search).
 
     args = course_filter(level="beginner", max_price=Amount(Decimal(50), "USD"), tag="python")
     validate_filter(args)                       # raises InvalidFilter before any SQL runs

@@ -19,8 +19,7 @@ from app.catalog.models import CourseResource, LessonResource
 from app.catalog.rules import course_changed, course_for_author, text
 from app.catalog.rules import url as checked_url
 from app.errors import Common, FieldError, NotFound, UserFacingError, collect
-from app.media.models import FilePurpose
-from app.media.service import claim_upload
+from app.media import FilePurpose, claim_upload
 from app.security.permissions import Actor
 
 MAX_RESOURCES = 100

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import db
+from app import db, media
 from app.catalog import repo
 from app.catalog.errors import CatalogCode
 from app.catalog.models import Course, CourseLevel, CourseStatus, PricingTier
@@ -35,8 +35,8 @@ from app.catalog.rules import (
 from app.catalog.slugs import slugify
 from app.clock import utcnow
 from app.errors import Common, Conflict, FieldError, NotFound, UserFacingError, collect
-from app.media.models import FilePurpose
-from app.media.service import claim_upload
+from app.media import FilePurpose, claim_upload
+from app.media.models import VideoStatus
 from app.money import is_currency, minor_or_error
 from app.security.permissions import Actor, Permission, has_permission, require_permission
 
@@ -231,11 +231,13 @@ async def publication_problems(session: AsyncSession, course: Course) -> list[Fi
                     CatalogCode.EMPTY_MODULE,
                 )
             )
+    ready = await media.video_statuses(session, [v for _, v in shape.videos if v is not None])
     problems.extend(
         FieldError(
             "lessons", f"The video of “{title}” is not processed yet", CatalogCode.VIDEO_NOT_READY
         )
-        for title in shape.unready_videos
+        for title, video in shape.videos
+        if video is None or ready.get(video) != VideoStatus.READY
     )
     return problems
 

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import db
+from app import db, media
 from app.catalog import repo
 from app.catalog.errors import CatalogCode
 from app.catalog.models import CourseModule, Lesson, LessonType
@@ -287,7 +287,7 @@ async def _apply_lesson_fields(
                     "video_asset_id", "A video lesson needs a video", CatalogCode.VIDEO_REQUIRED
                 )
             )
-        elif not await repo.video_asset_exists(session, video_asset_id):
+        elif video_asset_id not in await media.video_statuses(session, [video_asset_id]):
             errors.append(
                 FieldError("video_asset_id", "Unknown video", CatalogCode.VIDEO_NOT_FOUND)
             )

@@ -8,6 +8,7 @@ from app.media.service import (
     claim_upload,
     file_download_url,
     is_public,
+    video_statuses,
 )
 
 __all__ = [
@@ -17,4 +18,5 @@ __all__ = [
     "claim_upload",
     "file_download_url",
     "is_public",
+    "video_statuses",
 ]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.media.models import FileAsset
+from app.media.models import FileAsset, VideoAsset, VideoStatus
 
 
 async def assets_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[FileAsset | None]:
@@ -29,3 +29,15 @@ async def lock_asset(session: AsyncSession, asset_id: uuid.UUID) -> FileAsset | 
 async def add_asset(session: AsyncSession, asset: FileAsset) -> None:
     session.add(asset)
     await session.flush()
+
+
+async def video_statuses(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, VideoStatus]:
+    """The processing status of each of these video assets that exists."""
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(VideoAsset.id, VideoAsset.status).where(VideoAsset.id.in_(ids))
+    )
+    return {row[0]: row[1] for row in rows}

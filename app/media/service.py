@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib
 import re
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,7 +31,14 @@ from app.ids import new_id
 from app.integrations.storage import PUBLIC_PREFIX, Storage, UploadTarget
 from app.media import repo, rules
 from app.media.errors import MediaCode
-from app.media.models import FileAsset, FilePurpose, FileStatus, ScanStatus, StorageBackend
+from app.media.models import (
+    FileAsset,
+    FilePurpose,
+    FileStatus,
+    ScanStatus,
+    StorageBackend,
+    VideoStatus,
+)
 from app.media.rules import UploadPurpose, UploadRule
 from app.security.permissions import Actor, Permission, has_permission
 
@@ -308,3 +315,11 @@ def attached_url(storage: Storage, asset: FileAsset | None) -> str | None:
     if asset is None or asset.status not in FINAL:
         return None
     return asset_url(storage, asset)
+
+
+async def video_statuses(
+    session: AsyncSession, video_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, VideoStatus]:
+    """The processing status of each existing video asset among `video_ids` (others are absent):
+    what a lesson's video is checked against."""
+    return await repo.video_statuses(session, video_ids)

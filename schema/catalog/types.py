@@ -21,7 +21,7 @@ from strawberry import relay
 from app.accounts.models import User as UserModel
 from app.catalog import models
 from app.catalog.visibility import manages_courses
-from app.media.service import attached_url
+from app.media import attached_url
 from schema.accounts import User
 from schema.catalog.access import (
     sees_content,

@@ -52,7 +52,6 @@ from app.catalog.repo.structure import (
     modules_by_course_ids,
     modules_by_ids,
     renumber,
-    video_asset_exists,
 )
 
 __all__ = [
@@ -97,5 +96,4 @@ __all__ = [
     "tags_by_course_ids",
     "tiers_by_course_ids",
     "upsert_tags",
-    "video_asset_exists",
 ]

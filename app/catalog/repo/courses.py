@@ -32,7 +32,6 @@ from app.catalog.models import (
 from app.catalog.repo.keys import by_key, grouped
 from app.catalog.slugs import next_free
 from app.errors import Conflict
-from app.media.models import VideoAsset, VideoStatus
 from app.pagination import Page, PageRequest, paginate
 
 SluggedT = TypeVar("SluggedT", Course, Category)
@@ -311,7 +310,7 @@ class CourseShape:
     """What publication validation looks at, read in three statements."""
 
     modules: list[tuple[str, int]]  # (title, lesson count) in order
-    unready_videos: list[str]  # titles of video lessons without a ready video asset
+    videos: list[tuple[str, uuid.UUID | None]]  # (title, video asset) of the video lessons
     active_tiers: int
 
 
@@ -323,15 +322,10 @@ async def course_shape(session: AsyncSession, course_id: uuid.UUID) -> CourseSha
         .group_by(CourseModule.id)
         .order_by(CourseModule.order_number)
     )
-    videos = await session.scalars(
-        select(Lesson.title)
-        .outerjoin(VideoAsset, VideoAsset.id == Lesson.video_asset_id)
+    videos = await session.execute(
+        select(Lesson.title, Lesson.video_asset_id)
         .join(CourseModule, CourseModule.id == Lesson.module_id)
-        .where(
-            Lesson.course_id == course_id,
-            Lesson.type == LessonType.VIDEO,
-            or_(VideoAsset.id.is_(None), VideoAsset.status != VideoStatus.READY),
-        )
+        .where(Lesson.course_id == course_id, Lesson.type == LessonType.VIDEO)
         .order_by(CourseModule.order_number, Lesson.order_number)
     )
     tiers = await session.scalar(
@@ -341,6 +335,6 @@ async def course_shape(session: AsyncSession, course_id: uuid.UUID) -> CourseSha
     )
     return CourseShape(
         modules=[(r[0], r[1]) for r in modules],
-        unready_videos=list(videos),
+        videos=[(r[0], r[1]) for r in videos],
         active_tiers=tiers or 0,
     )

@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.catalog.models import CourseModule, CourseResource, Lesson, LessonResource
 from app.catalog.repo.keys import by_key, grouped
 from app.db import save
-from app.media.models import VideoAsset
 
 # --- modules and lessons ---------------------------------------------------------------------
 
@@ -63,11 +62,6 @@ async def renumber(session: AsyncSession, ordered: Sequence[CourseModule | Lesso
         if row.order_number != number:
             row.order_number = number
     await save(session, *ordered)
-
-
-async def video_asset_exists(session: AsyncSession, video_asset_id: uuid.UUID) -> bool:
-    found = await session.scalar(select(VideoAsset.id).where(VideoAsset.id == video_asset_id))
-    return found is not None
 
 
 @dataclass(frozen=True)
