@@ -11,7 +11,7 @@
 
 The pipeline (a field extension) does the rest, in this order:
 1. resolves the caller: UNAUTHENTICATED (a GraphQL error) for an anonymous caller unless the
-   mutation is `public=True`;
+   mutation is `public=True` (there, a caller whose session has ended counts as anonymous);
 2. if the resolver takes a `tx: Tx` parameter (never a GraphQL argument), opens one transaction
    and hands it over with the caller; the transaction commits when the resolver returns, and
    rolls back when it raises;
@@ -99,12 +99,20 @@ class MutationPipeline(FieldExtension):
             self.payload_type = definition
         return self.payload_type
 
+    async def _caller(self, info: Info) -> Actor | None:
+        try:
+            return await viewer_of(info)
+        except Unauthenticated:
+            if not self.public:
+                raise
+            return None  # a session that ended does not stop signing in again
+
     async def resolve_async(
         self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info, **kwargs: Any
     ) -> Any:
         context = info.context
         try:
-            caller = await viewer_of(info)
+            caller = await self._caller(info)
             if caller is None and not self.public:
                 raise Unauthenticated()
             if self.wants_tx:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.accounts.models import AuthSession
-from tests.support.accounts import AUTH_FIELDS, login, make_user
+from tests.support.accounts import AUTH_FIELDS, PASSWORD, login, make_user
 
 ME = "{ me { id email } }"
 
@@ -64,3 +64,21 @@ async def test_logout_with_only_a_refresh_token_revokes_that_session(client, dat
 
 async def test_anonymous_logout_of_all_devices_is_unauthenticated(client):
     assert (await logout(client, None, all_devices=True)).codes == ["UNAUTHENTICATED"]
+
+
+async def test_signing_in_again_works_with_the_token_of_a_session_that_ended(client, database):
+    user = await make_user(database)
+    old = await login(client, user.email)
+    await client.mutate("logout", {"allDevices": True}, "ok", token=old["accessToken"])
+
+    again = await client.mutate(
+        "login",
+        {"email": user.email, "password": PASSWORD},
+        "accessToken",
+        token=old["accessToken"],  # a client that still sends the ended session's token
+    )
+
+    assert again.payload("login")["accessToken"]
+    assert (await client.execute("{ me { id } }", token=old["accessToken"])).codes == [
+        "UNAUTHENTICATED"
+    ]
