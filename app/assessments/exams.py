@@ -41,6 +41,7 @@ from app.ids import new_id
 from app.integrations.storage import Storage
 from app.learning import lock_enrollment
 from app.learning import service as learning
+from app.media import attached_url
 from app.media import service as media
 from app.media.models import FileAsset, FilePurpose
 from app.notifications.models import NotificationCategory, NotificationType
@@ -332,13 +333,8 @@ async def grade_exam(
     return attempt
 
 
-RESOURCE_URL_TTL_SECONDS = 60 * 60
-
-
 def resource_url(storage: Storage, resource: ExamResource, asset: FileAsset | None) -> str | None:
     """A resource's link, or a signed download URL of its file (None if the file is gone)."""
     if resource.file_asset_id is None:
         return resource.url
-    if asset is None or asset.status not in media.FINAL:
-        return None
-    return media.file_download_url(storage, asset, expires_in=RESOURCE_URL_TTL_SECONDS)
+    return attached_url(storage, asset)

@@ -18,7 +18,7 @@ from strawberry import relay
 from strawberry.relay import to_base64
 
 from app.assessments import models as m
-from app.media.service import FINAL, file_download_url
+from app.media import attached_url
 from schema.assessments.access import lesson_courses, seats
 from schema.core.auth import viewer_of
 from schema.core.context import Info
@@ -69,9 +69,7 @@ class SubmissionFile:
     @strawberry.field(description="A signed download URL (expires); null if the file is gone.")
     async def url(self, info: Info) -> str | None:
         asset = await info.context.loaders.media.assets.load(self.asset_id)
-        if asset is None or asset.status not in FINAL:
-            return None
-        return file_download_url(info.context.storage, asset)
+        return attached_url(info.context.storage, asset)
 
 
 async def assignment_seats(info: Info, assignments: Sequence[m.Assignment | None]) -> list[Any]:
