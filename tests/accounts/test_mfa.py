@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.accounts.mfa import matching_step
 from app.accounts.models import TotpCredential
-from app.clock import frozen
+from app.clock import frozen, utcnow
 from tests.support.accounts import (
     AUTH_FIELDS,
     PASSWORD,
@@ -239,3 +239,8 @@ async def test_codes_of_the_next_step_are_accepted_and_of_two_steps_ahead_refuse
         ("totpCode", "INVALID_MFA_CODE")
     ]
     assert (await attempt(client, user, totp_code(setup["secret"], -1)))["accessToken"]
+
+
+async def test_every_test_here_runs_on_the_pinned_clock(clock):
+    assert utcnow() == clock
+    assert int(clock.timestamp()) % 30 == 1  # one second into a step, whenever it runs
