@@ -176,6 +176,6 @@ def test_stdlib_logging_is_routed_through_the_redacting_pipeline(
 
 
 def test_logs_are_console_lines_in_development_and_json_in_production() -> None:
-    assert Settings(env="development", log_json=None).json_logs is False
-    assert Settings(env="production", log_json=None).json_logs is True
-    assert Settings(env="development", log_json=True).json_logs is True
+    assert Settings(EASYWAYS_ENV="development", log_json=None).json_logs is False
+    assert Settings(EASYWAYS_ENV="production", log_json=None).json_logs is True
+    assert Settings(EASYWAYS_ENV="development", log_json=True).json_logs is True
