@@ -12,7 +12,6 @@ turns them into the API's names. `app/` never writes a GraphQL name.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -20,10 +19,6 @@ from typing import Self
 
 # a snake_case path: names, list indexes and dots (`tiers[1].original_price`)
 FIELD_PATH = re.compile(r"[a-z][a-z0-9_]*(\[\d+\])?(\.[a-z][a-z0-9_]*(\[\d+\])?)*")
-
-
-# TRANSITION: until every domain is converted, EASYWAYS_STRICT_FIELDS=1 turns the checks on
-STRICT_FIELDS = os.environ.get("EASYWAYS_STRICT_FIELDS") == "1"
 
 
 class Code(StrEnum):
@@ -79,8 +74,6 @@ class FieldError:
     code: Code
 
     def __post_init__(self) -> None:
-        if not STRICT_FIELDS:  # TRANSITION
-            return
         if not isinstance(self.code, Code):
             raise TypeError(f"codes are members of a Code enum, got {self.code!r}")
         if self.field is not None and not FIELD_PATH.fullmatch(self.field):

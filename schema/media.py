@@ -26,17 +26,14 @@ from schema.core.relay import ModelNode
     "and COURSE_IMAGE files are public (read at a stable URL); the others are private."
 )
 class UploadPurpose(enum.Enum):
-    AVATAR = models.FilePurpose.AVATAR.value
-    COURSE_IMAGE = models.FilePurpose.COURSE_IMAGE.value
-    LESSON_RESOURCE = models.FilePurpose.LESSON_RESOURCE.value
-    COURSE_RESOURCE = models.FilePurpose.COURSE_RESOURCE.value
-    ASSIGNMENT_SUBMISSION = models.FilePurpose.ASSIGNMENT_SUBMISSION.value
-    EXAM_SUBMISSION = models.FilePurpose.EXAM_SUBMISSION.value
-    EXAM_RESOURCE = models.FilePurpose.EXAM_RESOURCE.value
-    VIDEO = models.FilePurpose.LESSON_VIDEO.value
-
-    def to_model(self) -> models.FilePurpose:
-        return models.FilePurpose(self.value)
+    AVATAR = models.FilePurpose.AVATAR
+    COURSE_IMAGE = models.FilePurpose.COURSE_IMAGE
+    LESSON_RESOURCE = models.FilePurpose.LESSON_RESOURCE
+    COURSE_RESOURCE = models.FilePurpose.COURSE_RESOURCE
+    ASSIGNMENT_SUBMISSION = models.FilePurpose.ASSIGNMENT_SUBMISSION
+    EXAM_SUBMISSION = models.FilePurpose.EXAM_SUBMISSION
+    EXAM_RESOURCE = models.FilePurpose.EXAM_RESOURCE
+    VIDEO = models.FilePurpose.LESSON_VIDEO
 
 
 FileStatus = strawberry.enum(
@@ -139,9 +136,6 @@ class RequestUploadInput(Input):
     file_name: str
     content_type: str
     size: int = strawberry.field(description="Exact size in bytes; checked at finalize.")
-
-    def arguments(self, path: str = "") -> dict[str, Any]:
-        return {**super().arguments(path), "purpose": self.purpose.to_model()}
 
 
 @strawberry.type

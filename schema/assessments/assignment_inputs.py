@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
-from typing import Any
 
 import strawberry
 
@@ -21,8 +19,7 @@ class RubricCriterionInput(Input):
     points: int
     description: str | None = None
 
-    def to_argument(self, path: str) -> assignments.RubricCriterion:
-        return assignments.RubricCriterion(**self.arguments(f"{path}."))
+    into = assignments.RubricCriterion
 
 
 @strawberry.input(description="Points for one criterion of the assignment's rubric.")
@@ -30,8 +27,7 @@ class RubricScoreInput(Input):
     criterion: str
     points: float
 
-    def to_argument(self, path: str) -> assignments.RubricScore:
-        return assignments.RubricScore(self.criterion, Decimal(str(self.points)))
+    into = assignments.RubricScore
 
 
 @strawberry.input
@@ -97,12 +93,6 @@ class GradeAssignmentInput(Input):
     )
     rubric_scores: list[RubricScoreInput] = strawberry.field(default_factory=list)
     feedback: str | None = None
-
-    def arguments(self, path: str = "") -> dict[str, Any]:
-        values = super().arguments(path)
-        points = values.get("points_awarded")
-        values["points_awarded"] = None if points is None else Decimal(str(points))
-        return values
 
 
 @strawberry.input

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
-from typing import Any
 
 import strawberry
 
@@ -78,11 +76,6 @@ class GradeExamInput(Input):
     require_revision: bool = strawberry.field(
         default=False, description="Send the attempt back: it does not count against the limit."
     )
-
-    def arguments(self, path: str = "") -> dict[str, Any]:
-        values = super().arguments(path)
-        values["score"] = Decimal(str(values["score"]))
-        return values
 
 
 @strawberry.type

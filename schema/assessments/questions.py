@@ -197,8 +197,7 @@ class QuizOptionInput(Input):
     )
     text: str
 
-    def to_argument(self, path: str) -> shapes.Option:
-        return shapes.Option(str(self.id), self.text)
+    into = shapes.Option
 
 
 @strawberry.input(description="A left-hand item and the right-hand item it goes with.")
@@ -206,8 +205,7 @@ class MatchPairInput(Input):
     left: strawberry.ID
     right: strawberry.ID
 
-    def to_argument(self, path: str) -> shapes.Pair:
-        return shapes.Pair(str(self.left), str(self.right))
+    into = shapes.Pair
 
 
 @strawberry.input(description="2 to 10 options and the ids of the correct ones (one or more).")
@@ -215,40 +213,35 @@ class MultipleChoiceInput(Input):
     options: list[QuizOptionInput]
     correct: list[strawberry.ID]
 
-    def to_argument(self, path: str) -> shapes.MultipleChoice:
-        return shapes.MultipleChoice(**self.arguments(f"{path}."))
+    into = shapes.MultipleChoice
 
 
 @strawberry.input(description="The correct value of a true/false question.")
 class TrueFalseInput(Input):
     correct: bool
 
-    def to_argument(self, path: str) -> shapes.TrueFalse:
-        return shapes.TrueFalse(**self.arguments(f"{path}."))
+    into = shapes.TrueFalse
 
 
 @strawberry.input(description="Accepted answers (up to 50, may be none): a hint for graders.")
 class ShortAnswerInput(Input):
     accepted_answers: list[str] = strawberry.field(default_factory=list)
 
-    def to_argument(self, path: str) -> shapes.ShortAnswer:
-        return shapes.ShortAnswer(**self.arguments(f"{path}."))
+    into = shapes.ShortAnswer
 
 
 @strawberry.input(description="The texts accepted in one blank (compared ignoring case).")
 class BlankInput(Input):
     accepted: list[str]
 
-    def to_argument(self, path: str) -> shapes.Blank:
-        return shapes.Blank(**self.arguments(f"{path}."))
+    into = shapes.Blank
 
 
 @strawberry.input(description="The accepted texts of each blank (1 to 20 blanks), in order.")
 class FillBlankInput(Input):
     blanks: list[BlankInput]
 
-    def to_argument(self, path: str) -> shapes.FillBlank:
-        return shapes.FillBlank(**self.arguments(f"{path}."))
+    into = shapes.FillBlank
 
 
 @strawberry.input(
@@ -259,8 +252,7 @@ class MatchingInput(Input):
     right: list[QuizOptionInput]
     pairs: list[MatchPairInput]
 
-    def to_argument(self, path: str) -> shapes.Matching:
-        return shapes.Matching(**self.arguments(f"{path}."))
+    into = shapes.Matching
 
 
 @strawberry.input(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 
 import strawberry
 
@@ -119,13 +118,7 @@ class AnswerGradeInput(Input):
     points_awarded: float = strawberry.field(description="0 to the question's points.")
     feedback: str | None = None
 
-    def to_argument(self, path: str) -> AnswerGrade:
-        values = self.arguments(f"{path}.")
-        return AnswerGrade(
-            question_id=values["question_id"],
-            points_awarded=Decimal(str(values["points_awarded"])),
-            feedback=values.get("feedback"),
-        )
+    into = AnswerGrade
 
 
 @strawberry.input

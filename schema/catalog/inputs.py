@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -133,8 +132,7 @@ class PricingTierInput(Input):
     )
     features: list[str] = strawberry.field(default_factory=list)
 
-    def to_argument(self, path: str) -> TierInput:
-        return TierInput(self.tier, self.price, self.original_price, tuple(self.features))
+    into = TierInput
 
 
 @strawberry.input(description="Free (no tiers) or paid with one to three distinct tiers.")
@@ -145,9 +143,6 @@ class SetCoursePricingInput(Input):
         default=CurrencyCode.USD, description="The currency of every tier."
     )
     tiers: list[PricingTierInput] = strawberry.field(default_factory=list)
-
-    def arguments(self, path: str = "") -> dict[str, Any]:
-        return {**super().arguments(path), "currency": str(self.currency.value)}
 
 
 # --- modules and lessons ------------------------------------------------------------------------

@@ -58,7 +58,15 @@ from app.security.ratelimit import RateLimitResult, hit
 from schema.core.extensions import RATE_WINDOW_SECONDS
 
 CACHEABLE_FIELDS = frozenset(
-    {"courses", "course", "categories", "searchCourses", "autocomplete", "trendingSearches"}
+    {
+        "courses",
+        "course",
+        "categories",
+        "category",
+        "searchCourses",
+        "autocomplete",
+        "trendingSearches",
+    }
 )
 NAMESPACE = "graphql:v2"  # entry format: cost, effects (JSON), body
 MAX_DOCUMENT_CHARS = 20_000

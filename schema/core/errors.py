@@ -108,10 +108,6 @@ class UserError:
     code: UserErrorCode  # type: ignore[valid-type]
 
     @classmethod
-    def from_field_error(cls, error: FieldError) -> UserError:  # TRANSITION
-        return cls.of(error)
-
-    @classmethod
     def of(cls, error: FieldError) -> UserError:
         return cls(
             field=api_path(error.field), message=error.message, code=UserErrorCode[str(error.code)]

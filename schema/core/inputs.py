@@ -17,15 +17,21 @@ Rules, the same for every input:
   as that node's UUID. An id that does not decode, or names another type, becomes `NOWHERE` (an id
   that matches nothing), so it fails exactly like an unknown one. `raw_id()` fields take a plain
   UUID (objects that are not nodes, e.g. a user session).
-- Nested inputs convert themselves (`to_argument`, by default their own `arguments()`), with
-  their path (`tiers[1]`) in any error they report.
+- A nested input arrives as its `arguments()`, or built into its class's `into` (a service
+  dataclass, `into = TierInput`); its errors carry their path (`tiers[1].price`). An input whose
+  value is not its fields (a @oneOf choice) overrides `to_argument`.
+- A Float arrives as a `Decimal` (scores and points are exact); an enum declared only in the
+  GraphQL layer arrives as its value (declare values as the service's enum members).
 - Date-times carry a time zone: the `DateTime` scalar refuses one without (`schema.core.scalars`).
 """
 
 from __future__ import annotations
 
+import enum
 import uuid
-from typing import Any
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, ClassVar
 
 import strawberry
 from strawberry.types.base import StrawberryList, StrawberryOptional
@@ -73,6 +79,9 @@ def _is_list(field_type: Any) -> bool:
 class Input:
     """Base of every input type: `arguments()` gives its service's keyword arguments."""
 
+    # as a field of another input, this input arrives built into `into` (else as a dict)
+    into: ClassVar[Callable[..., Any] | None] = None
+
     def arguments(self, path: str = "") -> dict[str, Any]:
         errors: list[FieldError] = []
         found: dict[str, Any] = {}
@@ -99,7 +108,8 @@ class Input:
 
     def to_argument(self, path: str) -> Any:
         """This input's value when it is a field of another input (at `path`)."""
-        return self.arguments(f"{path}.")
+        values = self.arguments(f"{path}.")
+        return values if self.into is None else self.into(**values)
 
 
 def _convert(value: Any, node: str | None, path: str) -> Any:
@@ -111,4 +121,8 @@ def _convert(value: Any, node: str | None, path: str) -> Any:
         return value.to_argument(path)
     if isinstance(value, list):
         return [_convert(v, None, f"{path}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, enum.Enum) and not isinstance(value, str):
+        return value.value  # a GraphQL-only enum; the service's own (str) enums pass as they are
     return value

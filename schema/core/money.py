@@ -67,5 +67,4 @@ class MoneyInput(Input):
     amount: Decimal
     currency: CurrencyCode
 
-    def to_argument(self, path: str) -> Amount:
-        return Amount(self.amount, str(self.currency.value))
+    into = Amount

@@ -30,16 +30,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import strawberry
-from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.extensions import FieldExtension
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
-from app.errors import DomainError, Unauthenticated, UserFacingError
+from app.errors import Unauthenticated, UserFacingError
 from app.security.permissions import Actor
 from loaders import Loaders
 from schema.core.auth import viewer_of
@@ -141,24 +140,3 @@ def mutation(
         description=description,
         extensions=[MutationPipeline(public=public, after_commit=after_commit)],
     )
-
-
-# --- TRANSITION: the old ways, until every domain uses `@mutation` -------------------------------
-
-P = TypeVar("P")
-
-
-def graphql_error(err: DomainError) -> GraphQLError:
-    extensions: dict[str, Any] = {"code": str(err.code)}
-    retry_after = getattr(err, "retry_after", None)
-    if retry_after is not None:
-        extensions["retryAfter"] = retry_after
-    return GraphQLError(err.message, extensions=extensions)
-
-
-async def run_mutation(make_payload: Callable[..., P], action: Awaitable[dict[str, Any]]) -> P:
-    try:
-        fields = await action
-    except UserFacingError as exc:
-        return make_payload(errors=[UserError.of(e) for e in exc.errors])
-    return make_payload(errors=[], **fields)

@@ -115,17 +115,6 @@ def raw_uuid(value: str) -> uuid.UUID | None:
         return None
 
 
-def decode_uuid(value: str) -> uuid.UUID | None:
-    """A raw UUID or the UUID inside a global id of any type, else None."""
-    found = raw_uuid(value)
-    if found is not None:
-        return found
-    try:
-        return uuid.UUID(relay.GlobalID.from_id(value).node_id)
-    except Exception:  # any undecodable id is simply not found
-        return None
-
-
 def node_uuid(value: str, type_name: str) -> uuid.UUID:
     """The UUID inside a global id of `type_name`; NOWHERE for anything else."""
     try:
@@ -133,14 +122,6 @@ def node_uuid(value: str, type_name: str) -> uuid.UUID:
         return uuid.UUID(gid.node_id) if gid.type_name == type_name else NOWHERE
     except Exception:  # undecodable: fails like an unknown id
         return NOWHERE
-
-
-def node_or_raw_uuid(value: str, type_name: str) -> uuid.UUID:
-    """A global id of `type_name` or a raw UUID; NOWHERE for anything else."""
-    found = node_uuid(value, type_name)
-    if found != NOWHERE:
-        return found
-    return raw_uuid(value) or NOWHERE
 
 
 # --- node / nodes -------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from strawberry.relay import to_base64
 
 from app.accounts.models import User, UserRole
-from app.catalog import service
+from app.catalog import categories, service
 from app.catalog.models import Course
 from app.db import Database, count_statements
 from app.security.permissions import Actor
@@ -127,3 +127,29 @@ async def test_signed_in_readers_of_the_catalog_are_never_served_from_cache(
 async def test_my_courses_is_not_a_public_read(product: Served) -> None:
     response = await product.get("{ myCourses { totalCount } }")
     assert "x-cache" not in response.headers
+
+
+CATEGORY = "query Category($slug: String!) { category(slug: $slug) { name } }"
+
+
+async def test_a_category_page_is_cached_until_an_admin_changes_the_category(
+    product: Served,
+) -> None:
+    admin = await user(product.db, UserRole.ADMIN)
+    async with product.db.transaction() as session:
+        created = await categories.create_category(session, actor=Actor.of(admin), name="Data")
+    variables = {"slug": created.slug}
+    assert (await product.get(CATEGORY, variables)).headers["x-cache"] == "MISS"
+    assert (await product.get(CATEGORY, variables)).headers["x-cache"] == "HIT"
+
+    update = await product.post(
+        "mutation($input: UpdateCategoryInput!) { updateCategory(input: $input) "
+        "{ errors { code } } }",
+        {"input": {"categoryId": to_base64("Category", str(created.id)), "name": "Data science"}},
+        headers={"Authorization": f"Bearer {product.token(admin)}"},
+    )
+    assert update.json()["data"]["updateCategory"]["errors"] == []
+
+    fresh = await product.get(CATEGORY, variables)
+    assert fresh.headers["x-cache"] == "MISS"
+    assert fresh.json()["data"] == {"category": {"name": "Data science"}}

@@ -3,10 +3,9 @@ sets a cookie, and fields that reveal the caller, so the plumbing can be tested 
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 import httpx
