@@ -11,14 +11,17 @@ The viewer's enrollments and co-taught courses are read once per request (`catal
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from app.catalog import visibility
 from app.catalog.models import Course
 from schema.core.auth import viewer_of
 from schema.core.context import Info
 from schema.core.relay import NOWHERE
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -54,10 +57,44 @@ async def seats(info: Info, course_ids: Sequence[uuid.UUID | None]) -> list[Seat
     ]
 
 
-async def lesson_courses(info: Info, lesson_ids: Sequence[uuid.UUID]) -> list[uuid.UUID | None]:
+async def lesson_courses(
+    info: Info, lesson_ids: Sequence[uuid.UUID | None]
+) -> list[uuid.UUID | None]:
     """The course of each lesson (None where the lesson is gone)."""
-    lessons = await info.context.loaders.catalog.lessons.load_many(list(lesson_ids))
+    lessons = await info.context.loaders.catalog.lessons.load_many(
+        [i or NOWHERE for i in lesson_ids]
+    )
     return [lesson.course_id if lesson is not None else None for lesson in lessons]
+
+
+async def lesson_seats(info: Info, lesson_ids: Sequence[uuid.UUID | None]) -> list[Seat | None]:
+    """The viewer's seat in the course of each lesson (of a quiz, an assignment)."""
+    return await seats(info, await lesson_courses(info, lesson_ids))
+
+
+def admit(
+    rows: Sequence[R | None], found: Sequence[Seat | None], rule: Callable[[R, Seat], bool]
+) -> list[R | None]:
+    """Each row whose course seat passes `rule`, else None."""
+    return [
+        row if row is not None and seat is not None and rule(row, seat) else None
+        for row, seat in zip(rows, found, strict=True)
+    ]
+
+
+async def own_or_taught(
+    info: Info,
+    rows: Sequence[R | None],
+    course_ids: Sequence[uuid.UUID | None],
+    student_id: Callable[[R], uuid.UUID],
+) -> list[R | None]:
+    """The rows (attempts, submissions) the viewer may see: their student's own, and those of
+    the courses the viewer teaches."""
+    viewer = await viewer_of(info)
+    if viewer is None:
+        return [None for _ in rows]
+    found = await seats(info, course_ids)
+    return admit(rows, found, lambda row, seat: student_id(row) == viewer.id or seat.teaches)
 
 
 async def visible_courses(

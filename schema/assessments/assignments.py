@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Self
+from typing import Self
 
 import strawberry
 from strawberry import relay
@@ -19,8 +19,7 @@ from strawberry.relay import to_base64
 
 from app.assessments import models as m
 from app.media import attached_url
-from schema.assessments.access import lesson_courses, seats
-from schema.core.auth import viewer_of
+from schema.assessments.access import admit, lesson_courses, lesson_seats, own_or_taught
 from schema.core.context import Info
 from schema.core.relay import NOWHERE, ModelNode
 
@@ -70,11 +69,6 @@ class SubmissionFile:
     async def url(self, info: Info) -> str | None:
         asset = await info.context.loaders.media.assets.load(self.asset_id)
         return attached_url(info.context.storage, asset)
-
-
-async def assignment_seats(info: Info, assignments: Sequence[m.Assignment | None]) -> list[Any]:
-    course_ids = await lesson_courses(info, [a.lesson_id if a else NOWHERE for a in assignments])
-    return await seats(info, course_ids)
 
 
 @strawberry.type(description="Written or file work on an assignment lesson, graded by a rubric.")
@@ -127,11 +121,8 @@ class Assignment(ModelNode):
         cls, info: Info, rows: Sequence[m.Assignment | None]
     ) -> list[m.Assignment | None]:
         """The course's teachers and its students."""
-        found = await assignment_seats(info, rows)
-        return [
-            row if row is not None and seat is not None and seat.member else None
-            for row, seat in zip(rows, found, strict=True)
-        ]
+        found = await lesson_seats(info, [r.lesson_id if r else None for r in rows])
+        return admit(rows, found, lambda row, seat: seat.member)
 
 
 @strawberry.type(description="A student's submission; a revision links to the one it revises.")
@@ -185,21 +176,11 @@ class AssignmentSubmission(ModelNode):
         cls, info: Info, rows: Sequence[m.AssignmentSubmission | None]
     ) -> list[m.AssignmentSubmission | None]:
         """Its student and the course's teachers."""
-        viewer = await viewer_of(info)
-        if viewer is None:
-            return [None for _ in rows]
         assignments = await info.context.loaders.assessments.assignments.load_many(
             [r.assignment_id if r else NOWHERE for r in rows]
         )
-        found = await assignment_seats(info, assignments)
-        return [
-            row
-            if row is not None
-            and seat is not None
-            and (row.student_id == viewer.id or seat.teaches)
-            else None
-            for row, seat in zip(rows, found, strict=True)
-        ]
+        course_ids = await lesson_courses(info, [a.lesson_id if a else None for a in assignments])
+        return await own_or_taught(info, rows, course_ids, lambda row: row.student_id)
 
     @strawberry.field(description="The files handed in, in upload order.")
     async def files(self, info: Info) -> list[SubmissionFile]:

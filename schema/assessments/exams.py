@@ -16,9 +16,8 @@ from strawberry import relay
 
 from app.assessments import exams
 from app.assessments import models as m
-from schema.assessments.access import seats
+from schema.assessments.access import admit, own_or_taught, seats
 from schema.assessments.assignments import SubmissionFile, gid
-from schema.core.auth import viewer_of
 from schema.core.context import Info
 from schema.core.relay import NOWHERE, ModelNode
 
@@ -90,10 +89,7 @@ class Exam(ModelNode):
     async def visible(cls, info: Info, rows: Sequence[m.Exam | None]) -> list[m.Exam | None]:
         """The course's teachers and its students."""
         found = await seats(info, [r.course_id if r else None for r in rows])
-        return [
-            row if row is not None and seat is not None and seat.member else None
-            for row, seat in zip(rows, found, strict=True)
-        ]
+        return admit(rows, found, lambda row, seat: seat.member)
 
     @strawberry.field(description="Links and files for the exam.")
     async def resources(self, info: Info) -> list[ExamResource]:
@@ -144,19 +140,11 @@ class ExamSubmission(ModelNode):
         cls, info: Info, rows: Sequence[m.ExamSubmission | None]
     ) -> list[m.ExamSubmission | None]:
         """Its student and the course's teachers."""
-        viewer = await viewer_of(info)
-        if viewer is None:
-            return [None for _ in rows]
         exam_rows = await info.context.loaders.assessments.exams.load_many(
             [r.exam_id if r else NOWHERE for r in rows]
         )
-        found = await seats(info, [e.course_id if e else None for e in exam_rows])
-        return [
-            row
-            if row is not None and seat is not None and (row.user_id == viewer.id or seat.teaches)
-            else None
-            for row, seat in zip(rows, found, strict=True)
-        ]
+        course_ids = [e.course_id if e else None for e in exam_rows]
+        return await own_or_taught(info, rows, course_ids, lambda row: row.user_id)
 
     @strawberry.field(description="The files handed in, in upload order.")
     async def files(self, info: Info) -> list[SubmissionFile]:

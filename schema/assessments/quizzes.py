@@ -24,7 +24,13 @@ from strawberry import relay
 
 from app.assessments import models
 from app.assessments import quiz_shapes as shapes
-from schema.assessments.access import Seat, lesson_courses, seats, visible_courses
+from schema.assessments.access import (
+    admit,
+    lesson_courses,
+    lesson_seats,
+    own_or_taught,
+    visible_courses,
+)
 from schema.assessments.questions import (
     AnswerKey,
     QuestionOptions,
@@ -34,9 +40,8 @@ from schema.assessments.questions import (
     options_of,
 )
 from schema.catalog.types import Lesson
-from schema.core.auth import viewer_of
 from schema.core.context import Info
-from schema.core.relay import ModelNode
+from schema.core.relay import NOWHERE, ModelNode
 
 strawberry.enum(models.QuizType, name="QuizType", description="What a quiz is for.")
 strawberry.enum(
@@ -56,17 +61,8 @@ def config_of(row: models.Question) -> shapes.QuestionConfig:
     return shapes.config_of(models.QuestionType(row.type), row.options, row.correct_answer)
 
 
-async def quiz_seats(info: Info, quizzes: Sequence[models.Quiz | None]) -> list[Seat | None]:
-    """The viewer's seat in the course of each quiz."""
-    course_ids = await lesson_courses(
-        info, [q.lesson_id if q else uuid.UUID(int=0) for q in quizzes]
-    )
-    found = await seats(info, course_ids)
-    return [seat if quiz is not None else None for quiz, seat in zip(quizzes, found, strict=True)]
-
-
 async def teaches_quiz(info: Info, quiz: models.Quiz) -> bool:
-    seat = (await quiz_seats(info, [quiz]))[0]
+    seat = (await lesson_seats(info, [quiz.lesson_id]))[0]
     return seat is not None and seat.teaches
 
 
@@ -106,13 +102,10 @@ class QuizQuestion(ModelNode):
     ) -> list[models.Question | None]:
         """Only the course's teachers see questions with their keys."""
         quizzes = await info.context.loaders.assessments.quizzes.load_many(
-            [r.quiz_id if r else uuid.UUID(int=0) for r in rows]
+            [r.quiz_id if r else NOWHERE for r in rows]
         )
-        found = await quiz_seats(info, quizzes)
-        return [
-            row if row is not None and seat is not None and seat.teaches else None
-            for row, seat in zip(rows, found, strict=True)
-        ]
+        found = await lesson_seats(info, [q.lesson_id if q else None for q in quizzes])
+        return admit(rows, found, lambda row, seat: seat.teaches)
 
     @strawberry.field(
         description="What students choose from (null for true/false, short answer, essay)."
@@ -172,9 +165,7 @@ class Quiz(ModelNode):
         cls, info: Info, rows: Sequence[models.Quiz | None]
     ) -> list[models.Quiz | None]:
         """Whoever sees the course of the quiz's lesson."""
-        course_ids = await lesson_courses(
-            info, [r.lesson_id if r else uuid.UUID(int=0) for r in rows]
-        )
+        course_ids = await lesson_courses(info, [r.lesson_id if r else None for r in rows])
         courses = await visible_courses(info, course_ids)
         return [
             row if row is not None and course is not None else None
@@ -275,21 +266,11 @@ class QuizAttempt(ModelNode):
         cls, info: Info, rows: Sequence[models.QuizAttempt | None]
     ) -> list[models.QuizAttempt | None]:
         """Its student and the course's teachers."""
-        viewer = await viewer_of(info)
-        if viewer is None:
-            return [None for _ in rows]
         quizzes = await info.context.loaders.assessments.quizzes.load_many(
-            [r.quiz_id if r else uuid.UUID(int=0) for r in rows]
+            [r.quiz_id if r else NOWHERE for r in rows]
         )
-        found = await quiz_seats(info, quizzes)
-        return [
-            row
-            if row is not None
-            and seat is not None
-            and (row.student_id == viewer.id or seat.teaches)
-            else None
-            for row, seat in zip(rows, found, strict=True)
-        ]
+        course_ids = await lesson_courses(info, [q.lesson_id if q else None for q in quizzes])
+        return await own_or_taught(info, rows, course_ids, lambda row: row.student_id)
 
     @strawberry.field
     async def quiz(self, info: Info) -> Quiz | None:
