@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import strawberry
 from starlette.requests import Request
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from app.catalog.filters import CourseFilterArgs
 from app.pagination import PageRequest
@@ -15,20 +13,8 @@ from app.search import service
 from schema.catalog.types import CourseFilter
 from schema.core.cache import record_effect, register_effect
 from schema.core.context import Info
-from schema.core.relay import selects_total_count
+from schema.core.relay import selects, selects_total_count
 from schema.search import CourseSearchConnection, SearchSort, SearchSuggestion
-
-
-def _selects(selections: Iterable[Any], name: str) -> bool:
-    for selection in selections:
-        if isinstance(selection, SelectedField) and selection.name == name:
-            return True
-        if isinstance(selection, (FragmentSpread, InlineFragment)) and _selects(
-            selection.selections, name
-        ):
-            return True
-    return False
-
 
 SEARCH_EFFECT = "search"
 
@@ -67,7 +53,7 @@ class Query:
             request=request,
             sort=sort,
             with_total=selects_total_count(info),
-            with_facets=any(_selects(f.selections, "facets") for f in info.selected_fields),
+            with_facets=selects(info, "facets"),
         )
         if result.recorded is not None:
             query_text, found = result.recorded

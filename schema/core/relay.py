@@ -99,9 +99,14 @@ def _selects(selections: Iterable[Any], name: str) -> bool:
     return False
 
 
+def selects(info: Info, name: str) -> bool:
+    """Whether the current field's selection asks for its field `name` (through fragments too)."""
+    return any(_selects(field.selections, name) for field in info.selected_fields)
+
+
 def selects_total_count(info: Info) -> bool:
     """Whether the current connection field asks for `totalCount`."""
-    return any(_selects(field.selections, "totalCount") for field in info.selected_fields)
+    return selects(info, "totalCount")
 
 
 # --- id decoding ----------------------------------------------------------------------------------
