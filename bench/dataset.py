@@ -107,7 +107,7 @@ SCHEMA: dict[str, str] = {
     "categories": "id slug name description icon color sort_order is_active created_at updated_at",
     "tags": "id slug name created_at",
     "courses": "id instructor_id category_id title slug subtitle description level language "
-    "duration_minutes status submitted_at published_at reviewed_at is_free "
+    "status submitted_at published_at reviewed_at is_free "
     "is_certified requires_final_exam enrollment_count average_rating review_count "
     "min_price_minor currency popularity_score trending_score created_at updated_at",
     "course_requirements": "course_id sort_order content",
@@ -115,8 +115,7 @@ SCHEMA: dict[str, str] = {
     "course_tags": "course_id tag_id",
     "course_pricing_tiers": "id course_id tier price_minor original_price_minor currency "
     "features is_active created_at updated_at",
-    "course_modules": "id course_id title description order_number duration_minutes "
-    "created_at updated_at",
+    "course_modules": "id course_id title description order_number created_at updated_at",
     "file_assets": "id owner_id purpose storage_backend storage_key file_name content_type "
     "size_bytes status scan_status finalized_at created_at",
     "video_assets": "id file_asset_id status duration_seconds hls_manifest_key thumbnail_key "
@@ -278,7 +277,7 @@ def _course(b: _Builder, n: int, *, published: bool) -> None:
     rating = Decimal(f"{min(5.0, rng.gauss(4.3, 0.4)):.2f}") if reviews > 0 else None
     age_days = (ANCHOR - published_at).days if published_at else 0
     b.courses.append((course_id, is_free))
-    modules_minutes = _modules(b, course_id, subject, b.instructors[n % len(b.instructors)])
+    _modules(b, course_id, subject, b.instructors[n % len(b.instructors)])
     b.table("courses").add(
         id=course_id,
         instructor_id=b.instructors[n % len(b.instructors)],
@@ -291,7 +290,6 @@ def _course(b: _Builder, n: int, *, published: bool) -> None:
         ),
         level=rng.choice(("beginner", "beginner", "intermediate", "advanced")),
         language=b.pick(words.LANGUAGES),
-        duration_minutes=modules_minutes,
         status="published" if published else "draft",
         submitted_at=published_at - timedelta(days=2) if published_at else None,
         published_at=published_at,
@@ -347,29 +345,23 @@ def _tiers(b: _Builder, course_id: uuid.UUID, created: datetime) -> int:
     return basic
 
 
-def _modules(b: _Builder, course_id: uuid.UUID, subject: str, owner: uuid.UUID) -> int:
-    """The course's modules and lessons; returns the total duration in minutes."""
-    total = 0
+def _modules(b: _Builder, course_id: uuid.UUID, subject: str, owner: uuid.UUID) -> None:
+    """The course's modules and lessons."""
     topics = b.rng.sample(words.MODULE_TOPICS, min(len(words.MODULE_TOPICS), 8))
     for m in range(1, b.scale.modules_per_course + 1):
         module_id = b.ids()
         topic = topics[(m - 1) % len(topics)]
-        minutes = sum(
+        for n in range(1, b.scale.lessons_per_module + 1):
             _lesson(b, course_id, module_id, subject, owner, m, n)
-            for n in range(1, b.scale.lessons_per_module + 1)
-        )
-        total += minutes
         b.table("course_modules").add(
             id=module_id,
             course_id=course_id,
             title=f"Module {m}: {topic}",
             description=f"{topic} with {subject}.",
             order_number=m,
-            duration_minutes=minutes,
             created_at=ANCHOR,
             updated_at=ANCHOR,
         )
-    return total
 
 
 def _lesson(
@@ -380,7 +372,7 @@ def _lesson(
     owner: uuid.UUID,
     m: int,
     n: int,
-) -> int:
+) -> None:
     kind = b.pick(LESSON_TYPES)
     minutes = b.rng.randint(3, 25)
     title = f"{b.rng.choice(words.LESSON_VERBS)} {subject}: part {m}.{n}"
@@ -400,7 +392,6 @@ def _lesson(
         created_at=ANCHOR,
         updated_at=ANCHOR,
     )
-    return minutes
 
 
 def _video(b: _Builder, owner: uuid.UUID, minutes: int) -> uuid.UUID:

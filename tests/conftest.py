@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -63,15 +65,19 @@ async def _drop_database(server_url: str, name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def service_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def service_urls() -> Iterator[tuple[str, str]]:
     external_db = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
     external_redis = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL")
-    embedded = EmbeddedServices(tmp_path_factory.mktemp("services"))
+    # outside pytest's temp root: as root, pgserver runs PostgreSQL as another user, and any other
+    # pytest session started meanwhile resets that root to mode 0700 (or rotates it away)
+    services_dir = Path(tempfile.mkdtemp(prefix="easyways-test-services-"))
+    embedded = EmbeddedServices(services_dir)
     server_url = external_db or embedded.start_postgres("postgres")
     redis_url = external_redis or embedded.start_valkey()
     name = f"easyways_test_{uuid.uuid4().hex[:12]}"
     db_url = asyncio.run(_create_database(server_url, name))
-    data_dir = tmp_path_factory.mktemp("data")
+    data_dir = services_dir / "data"
+    data_dir.mkdir()
     os.environ.update(
         EASYWAYS_ENV="test",
         DATABASE_URL=db_url,
@@ -89,6 +95,7 @@ def service_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
     finally:
         asyncio.run(_drop_database(server_url, name))
         embedded.stop()
+        shutil.rmtree(services_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -131,7 +131,6 @@ class Course(IdMixin, TimestampMixin, Base):
         server_default="beginner",
     )
     language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
-    duration_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # a COURSE_IMAGE upload of the author's (app.media), attached by reference
     image_asset_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("file_assets.id", ondelete="SET NULL"), index=True
@@ -165,7 +164,6 @@ class Course(IdMixin, TimestampMixin, Base):
     search_vector: Mapped[str | None] = mapped_column(TSVECTOR)  # maintained by the app
 
     __table_args__ = (
-        CheckConstraint("duration_minutes >= 0", name="duration_non_negative"),
         CheckConstraint("enrollment_limit IS NULL OR enrollment_limit > 0", name="limit_positive"),
         CheckConstraint("enrollment_count >= 0", name="enrollment_count_non_negative"),
         CheckConstraint("review_count >= 0", name="review_count_non_negative"),
@@ -272,7 +270,6 @@ class CourseModule(IdMixin, TimestampMixin, Base):
     title: Mapped[str] = mapped_column(String(220))
     description: Mapped[str | None] = mapped_column(Text)
     order_number: Mapped[int] = mapped_column(Integer)
-    duration_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     prerequisite_module_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("course_modules.id", ondelete="SET NULL"), index=True
     )
@@ -280,7 +277,6 @@ class CourseModule(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("course_id", "order_number", deferrable=True, initially="DEFERRED"),
         CheckConstraint("order_number > 0", name="order_number_positive"),
-        CheckConstraint("duration_minutes >= 0", name="duration_non_negative"),
         CheckConstraint(
             "prerequisite_module_id IS NULL OR prerequisite_module_id <> id",
             name="not_own_prerequisite",

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.accounts.models import User, UserRole
 from app.catalog import service, structure
 from app.catalog.models import Category, Course, LessonType
-from app.db import Database
+from app.db import Database, new_id
 from app.media.models import (
     FileAsset,
     FilePurpose,
@@ -20,6 +20,7 @@ from app.media.models import (
     VideoAsset,
     VideoStatus,
 )
+from app.media.service import storage_key
 from app.outbox import OutboxEvent
 from app.security.permissions import Actor
 
@@ -76,13 +77,17 @@ async def upload(
     content_type: str = "application/pdf",
 ) -> uuid.UUID:
     """A file asset of `owner_id` for `purpose` (finished unless `status` says otherwise)."""
+    asset_id = new_id()
+    name = "file.pdf" if content_type == "application/pdf" else "image.png"
     async with database.transaction() as session:
         asset = FileAsset(
+            id=asset_id,
             owner_id=owner_id,
             purpose=purpose,
             storage_backend=StorageBackend.LOCAL,
-            storage_key=f"uploads/{owner_id}/{uuid.uuid4().hex}",
-            file_name="file.pdf" if content_type == "application/pdf" else "image.png",
+            # where the real upload flow puts it: public purposes under public/ (stable URLs)
+            storage_key=storage_key(purpose, owner_id, asset_id, name),
+            file_name=name,
             content_type=content_type,
             size_bytes=10,
             status=status,
