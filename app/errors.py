@@ -41,7 +41,10 @@ class Failure(Code):
     TOKEN_INVALID = "TOKEN_INVALID", "The access token is malformed, forged or revoked."
     FORBIDDEN = "FORBIDDEN", "You are signed in but may not do this."
     NOT_FOUND = "NOT_FOUND", "No such object, or you may not see it."
-    RATE_LIMITED = "RATE_LIMITED", "Too many requests: wait `extensions.retryAfter` seconds."
+    RATE_LIMITED = (
+        "RATE_LIMITED",
+        "Too many requests: retry after the number of seconds the error gives.",
+    )
     BAD_USER_INPUT = "BAD_USER_INPUT", "An argument or variable has a value the API cannot take."
     PAYMENT_PROVIDER_ERROR = (
         "PAYMENT_PROVIDER_ERROR",

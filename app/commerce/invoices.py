@@ -5,7 +5,7 @@ idempotent: the invoice is stored under the deterministic key `invoices/<order i
 overwrites it with the same document), and the e-mail is queued once per order — the order row
 is locked and an existing `order_receipt` e-mail for it ends the job. The PDF is attached to the
 e-mail (read from storage when it is sent) and the e-mail links to the order page, where
-`Order.invoiceUrl` gives a signed, expiring download link to the same PDF.
+the order's invoice link (signed, expiring) downloads the same PDF.
 """
 
 from __future__ import annotations
