@@ -52,6 +52,11 @@ class Failure(Code):
     )
     SEARCH_UNAVAILABLE = "SEARCH_UNAVAILABLE", "The search backend cannot serve this request."
     NOT_ELIGIBLE = "NOT_ELIGIBLE", "The enrollment has nothing to certify (not completed)."
+    SERVICE_UNAVAILABLE = (
+        "SERVICE_UNAVAILABLE",
+        "A service the server depends on is briefly unavailable: retry later, after the"
+        " number of seconds the error gives.",
+    )
 
 
 class Common(Code):
