@@ -140,6 +140,20 @@ class RateLimited(DomainError):
         self.retry_after = retry_after
 
 
+class ServiceUnavailable(DomainError):
+    """A dependency (Redis, …) cannot be reached: nothing was changed, retry after a while."""
+
+    code = Failure.SERVICE_UNAVAILABLE
+
+    def __init__(
+        self,
+        retry_after: int = 5,
+        message: str = "The service is briefly unavailable, try again in a few seconds",
+    ) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 # --- errors that become `errors: [UserError!]!` in a mutation payload -------------------------
 
 
