@@ -21,6 +21,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "reset_password": frozenset({"first_name", "link"}),
     "confirm_email_change": frozenset({"first_name", "link", "new_email"}),
     "email_changed_notice": frozenset({"first_name", "new_email"}),
+    "email_in_use": frozenset({"first_name", "link"}),
     "password_changed": frozenset({"first_name"}),
     "welcome": frozenset({"first_name", "link"}),
     "certificate_issued": frozenset({"first_name", "course_title", "certificate_number", "link"}),
