@@ -101,6 +101,8 @@ class Settings(BaseSettings):
     # Cost: each field 1; fields with first/last multiply their children by the page size
     # (default 20, at most 100), `ids` arguments by the number of ids.
     graphql_max_cost: int = 5000
+    # Largest /graphql request body, GET query string and WebSocket message, in bytes (413).
+    max_request_bytes: int = 1_048_576
     # Rate-limit budgets in cost points per minute: per client IP (anonymous) and per user.
     rate_limit_anonymous_per_minute: int = 20_000
     rate_limit_user_per_minute: int = 60_000

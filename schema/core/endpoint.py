@@ -8,6 +8,11 @@ rate budget 429. Batching and multipart uploads are off. Headers and cookies res
 `info.context.response` are merged into the HTTP response. Anonymous public catalog reads go
 through the Redis response cache (ETag, 304, X-Cache; see schema/cache.py).
 
+Size: a request larger than MAX_REQUEST_BYTES is refused before anything parses it — a body with
+a larger Content-Length at once, a body without one as soon as the bytes counted while it streams
+in pass the limit (413, `Connection: close`; never more than the limit is buffered); a GET query
+string gets 414; a WebSocket message closes the socket with 1009 (message too big).
+
 Authentication: `Authorization: Bearer <access token>` (HTTP) or `{"authorization": "Bearer …"}`
 in the WebSocket `connection_init` payload. No token: the caller is anonymous. A token that does not
 verify is never silent anonymity: over HTTP the operation fails with TOKEN_EXPIRED or TOKEN_INVALID,
@@ -19,7 +24,7 @@ mutations that need no access token still run); over WebSocket the connection is
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
 from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any, cast
@@ -27,14 +32,19 @@ from typing import Any, cast
 import orjson
 import structlog
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.types import Message, Receive, Scope, Send
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
-from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.http.exceptions import (
+    NonJsonMessageReceived,
+    NonTextMessageReceived,
+    WebSocketDisconnected,
+)
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
@@ -59,8 +69,11 @@ _HTTP_ERROR_CODES = {
     400: "BAD_REQUEST",
     404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+    414: "URI_TOO_LONG",
     415: "UNSUPPORTED_MEDIA_TYPE",
 }
+WS_MESSAGE_TOO_BIG = 1009
 
 logger = structlog.get_logger("easyways.auth")
 
@@ -94,8 +107,62 @@ def is_request_error(result: ExecutionResult) -> bool:
     return bool(errors) and result.data is None and all(e.path is None for e in errors)
 
 
+def max_request_bytes(scope: Scope) -> int:
+    return int(scope["app"].state.settings.max_request_bytes)
+
+
+async def read_body(scope: Scope, receive: Receive, limit: int) -> Receive:
+    """Read the request body, refusing it (413) once it is larger than `limit` bytes; a
+    `receive` that replays it (then hands on to the server's, for the disconnect)."""
+    length = Headers(scope=scope).get("content-length")
+    if length is not None and length.isdigit() and int(length) > limit:
+        raise HTTPException(413, f"The request body is larger than {limit} bytes")
+    chunks: list[bytes] = []
+    size, more = 0, True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            return _replay(message, receive)
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, f"The request body is larger than {limit} bytes")
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    return _replay({"type": "http.request", "body": b"".join(chunks)}, receive)
+
+
+def _replay(first: Message, receive: Receive) -> Receive:
+    pending = [first]
+
+    async def replay() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return replay
+
+
 class TextWebSocketAdapter(ASGIWebSocketAdapter):
-    """Both sub-protocols require text frames; the view's JSON encoder yields bytes."""
+    """Both sub-protocols require text frames; the view's JSON encoder yields bytes. A message
+    larger than MAX_REQUEST_BYTES closes the socket (1009) before it is decoded."""
+
+    async def iter_json(self, *, ignore_parsing_errors: bool = False) -> AsyncGenerator[object]:
+        limit = max_request_bytes(self.ws.scope)
+        while self.ws.application_state != WebSocketState.DISCONNECTED:
+            try:
+                text = await self.ws.receive_text()
+            except WebSocketDisconnect:
+                return
+            except KeyError as exc:  # a binary frame
+                raise NonTextMessageReceived from exc
+            if len(text) > limit or len(text.encode("utf-8", "surrogatepass")) > limit:
+                logger.info("websocket message refused", size=len(text), limit=limit)
+                await self.ws.close(WS_MESSAGE_TOO_BIG, f"Messages are limited to {limit} bytes")
+                raise WebSocketDisconnected
+            try:
+                yield self.view.decode_json(text)
+            except ValueError as exc:
+                if not ignore_parsing_errors:
+                    raise NonJsonMessageReceived from exc
 
     async def send_json(self, message: Mapping[str, object]) -> None:
         try:
@@ -134,11 +201,23 @@ class GraphQLView(GraphQL[Context, None]):
         request = Request(scope, receive)
         media = negotiate(request.headers.get("accept"))
         try:
+            request = await self._bounded(request)
             response = await response_cache.serve(request, self._read_request, self.run, media)
         except HTTPException as exc:
             response = self._http_error(request, exc)
+            if exc.status_code == 413:
+                response.headers["Connection"] = "close"  # the rest of the body is not read
         self._apply_media_type(request, response)
         await response(scope, receive, send)
+
+    async def _bounded(self, request: Request) -> Request:
+        """The request with its body read within MAX_REQUEST_BYTES (see the module docstring)."""
+        limit = max_request_bytes(request.scope)
+        if len(request.scope.get("query_string", b"")) > limit:
+            raise HTTPException(414, f"The query string is longer than {limit} bytes")
+        if request.method in ("GET", "HEAD"):
+            return request
+        return Request(request.scope, await read_body(request.scope, request.receive, limit))
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         return (

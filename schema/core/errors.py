@@ -54,6 +54,11 @@ class Transport(Code):
     BAD_REQUEST = "BAD_REQUEST", "The HTTP request is not a GraphQL request this server takes."
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED", "Mutations need POST."
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE", "Send application/json bodies."
+    PAYLOAD_TOO_LARGE = (
+        "PAYLOAD_TOO_LARGE",
+        "The request body is larger than the server takes (HTTP 413).",
+    )
+    URI_TOO_LONG = "URI_TOO_LONG", "The query string is longer than the server takes (HTTP 414)."
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR", "An unexpected fault (logged with the id)."
 
 
