@@ -5,8 +5,9 @@ The raw body (at most MAX_BODY_BYTES, counted while streaming) is verified with 
 inserted into `payment_events` (unique `provider_event_id`) together with the outbox event
 "commerce.payment_event" {"payment_event_id"} in ONE transaction, then acknowledged with 200; the
 worker does the business work. A redelivered event id is acknowledged 200 with no new row and no
-new outbox event — also when two deliveries race (INSERT … ON CONFLICT DO NOTHING). A bad or
-stale signature, or a body that is not an event: 400 and nothing stored; too large: 413.
+new outbox event — also when two deliveries race (INSERT … ON CONFLICT DO NOTHING). A bad
+signature, a timestamp outside the tolerance (old or in the future) or a body that is not an event:
+400 with a fixed reason and nothing stored; too large: 413.
 Every outcome counts in `easyways_webhooks_total{provider="stripe", outcome}`.
 """
 

@@ -15,7 +15,8 @@ caller can act on onto a fixed set of CommerceCode members).
 
 Webhooks from either backend are signed with Stripe's scheme (``Stripe-Signature: t=…,v1=…``,
 HMAC-SHA256 of ``"{t}.{body}"``) and verified by `verify_webhook` with the library's
-`stripe.Webhook.construct_event`, refusing timestamps older than WEBHOOK_TOLERANCE_SECONDS.
+`stripe.WebhookSignature.verify_header`, refusing timestamps further than
+WEBHOOK_TOLERANCE_SECONDS from now in either direction and bodies that are not events.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import stripe
 
+from app.clock import utcnow
 from app.commerce.errors import CommerceCode
 from app.errors import DomainError, Failure
 from app.settings import Settings
@@ -181,21 +183,47 @@ def sign_payload(settings: Settings, payload: bytes, *, timestamp: int | None = 
     )
 
 
+NOT_AN_EVENT = "the body is not an event"
+
+
 def verify_webhook(settings: Settings, payload: bytes, signature: str | None) -> dict[str, Any]:
-    """The event of a correctly signed, recent webhook body; `InvalidWebhook` otherwise."""
+    """The event of a correctly signed webhook body whose timestamp is within
+    WEBHOOK_TOLERANCE_SECONDS of now (`app.clock.utcnow`), in the past or the future;
+    `InvalidWebhook` otherwise, with one of a few fixed reasons (never an exception's text)."""
     try:
-        stripe.Webhook.construct_event(
-            payload,
-            signature,
-            webhook_secret(settings),
-            tolerance=settings.webhook_tolerance_seconds,
-        )
+        stripe.WebhookSignature.verify_header(payload, signature, webhook_secret(settings))
+    except (stripe.SignatureVerificationError, ValueError) as exc:
+        raise InvalidWebhook("the signature does not verify") from exc
+    if abs(utcnow().timestamp() - _signed_at(signature)) > settings.webhook_tolerance_seconds:
+        raise InvalidWebhook("the timestamp is outside the tolerance")
+    try:
         event = json.loads(payload)
-    except (stripe.SignatureVerificationError, ValueError, TypeError, AttributeError) as exc:
-        raise InvalidWebhook(str(exc).splitlines()[0] if str(exc) else "invalid") from exc
-    if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
-        raise InvalidWebhook("the body is not an event")
-    return event
+    except ValueError as exc:
+        raise InvalidWebhook(NOT_AN_EVENT) from exc
+    if not is_event(event):
+        raise InvalidWebhook(NOT_AN_EVENT)
+    return event  # type: ignore[no-any-return]
+
+
+def _signed_at(signature: str | None) -> int:
+    """The (first) `t=` timestamp of a header `verify_header` accepted: an integer."""
+    stamps = [part[2:] for part in (signature or "").split(",") if part.startswith("t=")]
+    return int(stamps[0])
+
+
+def is_event(value: object) -> bool:
+    """A provider event: a JSON object with a string id and type and a `data.object` object."""
+    if not isinstance(value, dict):
+        return False
+    data = value.get("data")
+    return (
+        isinstance(value.get("id"), str)
+        and 0 < len(value["id"]) <= 255
+        and isinstance(value.get("type"), str)
+        and 0 < len(value["type"]) <= 100
+        and isinstance(data, dict)
+        and isinstance(data.get("object"), dict)
+    )
 
 
 # --- Stripe --------------------------------------------------------------------------------

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from app.clock import frozen
 from app.commerce.models import PaymentEvent, PaymentProvider
 from app.db import Database
 from app.http.webhooks import MAX_BODY_BYTES
@@ -150,4 +153,72 @@ async def test_a_signed_body_that_is_not_a_json_object_is_rejected(
     for body in (b"[1, 2]", b"null", b"not json"):
         response = await http.post(URL, content=body, headers=signed_headers(settings, body))
         assert response.status_code == 400
+    assert await stored_counts(database) == (0, 0)
+
+
+async def test_a_signature_further_in_the_future_than_the_tolerance_is_rejected(
+    http: httpx.AsyncClient, settings: Settings, database: Database
+) -> None:
+    body = event_body(id="pi_local_8")
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    ahead = int(now.timestamp()) + settings.webhook_tolerance_seconds + 1
+    with frozen(now):
+        response = await http.post(
+            URL, content=body, headers=signed_headers(settings, body, timestamp=ahead)
+        )
+    assert response.status_code == 400
+    assert response.json() == {"error": "the timestamp is outside the tolerance"}
+    assert await stored_counts(database) == (0, 0)
+
+
+@hsettings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(offset=st.integers(min_value=-300, max_value=300))
+def test_a_signature_within_the_tolerance_either_way_verifies(
+    settings: Settings, offset: int
+) -> None:
+    body = event_body(id="pi_local_9")
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    header = signed_headers(settings, body, timestamp=int(now.timestamp()) + offset)
+    with frozen(now):
+        assert verify_webhook(settings, body, header["Stripe-Signature"]) == json.loads(body)
+
+
+NOT_EVENTS = [
+    b"[1, 2]",
+    b"null",
+    b'"text"',
+    b"not json",
+    b'{"id": {"a": 1}, "type": "payment_intent.succeeded", "data": {"object": {}}}',
+    b'{"id": "evt_1", "type": ["x"], "data": {"object": {}}}',
+    b'{"id": "evt_1", "type": "payment_intent.succeeded", "data": []}',
+    b'{"id": "evt_1", "type": "payment_intent.succeeded", "data": {"object": "pi_1"}}',
+    b'{"id": "", "type": "payment_intent.succeeded", "data": {"object": {}}}',
+]
+
+
+@pytest.mark.parametrize("body", NOT_EVENTS)
+async def test_a_signed_body_that_is_not_an_event_gets_a_clean_400(
+    http: httpx.AsyncClient, settings: Settings, database: Database, body: bytes
+) -> None:
+    response = await http.post(URL, content=body, headers=signed_headers(settings, body))
+    assert response.status_code == 400
+    assert response.json() == {"error": "the body is not an event"}
+    assert await stored_counts(database) == (0, 0)
+
+
+async def test_a_bad_signature_names_no_python_internals(
+    http: httpx.AsyncClient, settings: Settings, database: Database
+) -> None:
+    body = event_body(id="pi_local_10")
+    for header in (
+        "t=abc,v1=00",
+        "garbage",
+        "t=1,v0=00",
+        signed_headers(settings, b"{}")["Stripe-Signature"],
+    ):
+        response = await http.post(URL, content=body, headers={"Stripe-Signature": header})
+        assert response.status_code == 400
+        assert response.json() == {"error": "the signature does not verify"}
     assert await stored_counts(database) == (0, 0)
