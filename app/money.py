@@ -1,8 +1,10 @@
 """Money: integer minor units plus an ISO 4217 currency, never a float.
 
 The currencies are those legal tender somewhere on 2026-01-01 (CLDR via babel; a fixed date so
-the published enum never changes with the calendar). `to_minor` refuses amounts with more
-decimals than the currency has (19.999 USD), `from_minor` is exact.
+the published enum never changes with the calendar), never one of the ISO 4217 codes that are not
+money one can be charged in (`NOT_TENDER`: no currency, testing, precious metals, units of
+account, bond-market units and funds codes), whatever a babel release says. `to_minor` refuses
+amounts with more decimals than the currency has (19.999 USD), `from_minor` is exact.
 """
 
 from __future__ import annotations
@@ -19,6 +21,19 @@ from app.errors import Common, FieldError, UserFacingError
 
 CURRENCIES_AS_OF = datetime.date(2026, 1, 1)
 
+# ISO 4217 codes that no price, coupon or payment may use
+NOT_TENDER = frozenset(
+    {
+        "XXX",  # no currency
+        "XTS",  # reserved for testing
+        *("XAU", "XAG", "XPD", "XPT"),  # gold, silver, palladium, platinum
+        *("XDR", "XSU", "XUA"),  # units of account: SDR, Sucre, ADB unit
+        *("XBA", "XBB", "XBC", "XBD"),  # European bond-market units
+        *("XFO", "XFU", "XRE"),  # withdrawn gold franc, UIC franc, RINET funds
+        *("BOV", "CHE", "CHW", "CLF", "COU", "MXV", "USN", "USS", "UYI", "UYW"),  # funds codes
+    }
+)
+
 
 @cache
 def currencies() -> tuple[str, ...]:
@@ -26,7 +41,7 @@ def currencies() -> tuple[str, ...]:
     found: set[str] = set()
     for territory in get_global("territory_currencies"):
         found.update(get_territory_currencies(territory, CURRENCIES_AS_OF, tender=True))
-    return tuple(sorted(found))
+    return tuple(sorted(found - NOT_TENDER))
 
 
 def is_currency(code: str) -> bool:
