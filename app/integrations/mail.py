@@ -2,7 +2,10 @@
 
 `FileMailer` (the embedded default) writes each message as an RFC 5322 `.eml` file under
 `{DATA_DIR}/outbox/` and logs a line; `SmtpMailer` hands it to any SMTP relay with aiosmtplib.
-Both build the same multipart/alternative (text + HTML) message.
+Both build the same multipart/alternative (text + HTML) message, whose Message-ID is derived from
+the e-mail id. `delivered` says whether a message was already handed over — what a send that was
+interrupted (a killed worker) needs to know before trying again: the file mailer can tell, an
+SMTP relay cannot (None).
 """
 
 from __future__ import annotations
@@ -48,6 +51,10 @@ class Mailer(Protocol):
         """Send `email`; return the provider's message id (our Message-ID header)."""
         ...
 
+    async def delivered(self, email_id: uuid.UUID) -> bool | None:
+        """Whether the e-mail `email_id` was handed over already; None when this cannot be known."""
+        ...
+
 
 def build_message(email: OutgoingEmail, *, sender: str) -> EmailMessage:
     """An RFC 5322 message: multipart/alternative with the text part first, then HTML."""
@@ -86,6 +93,13 @@ class FileMailer:
         )
         return str(message["Message-ID"])
 
+    async def delivered(self, email_id: uuid.UUID) -> bool:
+        """Files are written atomically (a partial one is hidden): one exists once it was sent."""
+        return await asyncio.to_thread(self._exists, email_id)
+
+    def _exists(self, email_id: uuid.UUID) -> bool:
+        return any(self.directory.glob(f"*-{email_id}.eml"))
+
 
 def _write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -115,6 +129,10 @@ class SmtpMailer:
         )
         log.info("email.sent", host=s.smtp_host, port=s.smtp_port, email_id=str(email.email_id))
         return str(message["Message-ID"])
+
+    async def delivered(self, email_id: uuid.UUID) -> None:
+        """A relay keeps no record we could ask: an interrupted send cannot be told apart."""
+        return None
 
 
 def make_mailer(settings: Settings) -> Mailer:

@@ -17,6 +17,7 @@ from app.db import Base, CreatedMixin, IdMixin, TimestampMixin, str_enum
 
 class EmailStatus(enum.StrEnum):
     QUEUED = "queued"
+    SENDING = "sending"  # committed before the mailer is called: an interrupted send shows
     SENT = "sent"
     FAILED = "failed"
     BOUNCED = "bounced"

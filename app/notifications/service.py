@@ -9,7 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from jinja2 import TemplateError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.clock import utcnow
 from app.db import Database
@@ -98,55 +100,135 @@ async def deliver_email(
 ) -> EmailStatus:
     """Render and send one queued e-mail; safe to call any number of times for the same id.
 
-    The email_log row is locked FOR UPDATE while sending, so two workers never both send it;
-    a row that is no longer `queued` is left alone. A send failure records the error and keeps
-    the row `queued` for the next retry, or marks it `failed` when `final_attempt` is set (a
-    template error fails at once: retrying cannot fix it). Once the row is `sent` or `failed`,
-    secret context values are redacted. Raises NotFound for an unknown id.
+    Sends are serialised per e-mail by a PostgreSQL advisory lock held on one connection for the
+    whole delivery (a second worker handed the same message waits, then finds it sent; a killed
+    worker's lock ends with its connection). `sending` is committed before the mailer is called
+    and `sent` after it returns, so an attempt that finds `sending` knows an earlier one was
+    interrupted: it asks the mailer whether the message went out and marks it sent, sends it
+    again only when it certainly did not, and marks it failed when the mailer cannot tell (SMTP)
+    rather than risk a duplicate. A send failure records the error and puts the row back to
+    `queued` for the next retry, or marks it `failed` when `final_attempt` is set (a template
+    error fails at once: retrying cannot fix it). Once the row is `sent` or `failed`, secret
+    context values are redacted. Raises NotFound for an unknown id.
     """
-    async with db.transaction() as session:
-        log = await session.get(EmailLog, email_id, with_for_update=True)
+    key = _lock_key(email_id)
+    async with db.engine.connect() as conn:
+        await _lock(conn, key)
+        try:
+            async with AsyncSession(bind=conn, expire_on_commit=False) as session:
+                return await _deliver_locked(
+                    session, email_id, mailer, storage, final_attempt=final_attempt
+                )
+        finally:
+            await _unlock(conn, key)
+
+
+SEND_LOCK_WAIT = "120s"  # a sender holding the lock longer is presumed stuck: retry later
+INTERRUPTED = "interrupted while sending; not sent again, it may have been delivered"
+
+
+def _lock_key(email_id: uuid.UUID) -> int:
+    return int.from_bytes(email_id.bytes[8:], "big", signed=True)
+
+
+async def _lock(conn: AsyncConnection, key: int) -> None:
+    await conn.execute(text(f"SET LOCAL lock_timeout = '{SEND_LOCK_WAIT}'"))
+    await conn.execute(select(func.pg_advisory_lock(key)))
+    await conn.commit()  # a session-level lock outlives the transactions below
+
+
+async def _unlock(conn: AsyncConnection, key: int) -> None:
+    try:
+        await conn.rollback()
+        await conn.execute(select(func.pg_advisory_unlock(key)))
+        await conn.commit()
+    except SQLAlchemyError:  # a broken connection: never hand it back to the pool holding a lock
+        await conn.invalidate()
+
+
+async def _deliver_locked(
+    session: AsyncSession,
+    email_id: uuid.UUID,
+    mailer: Mailer,
+    storage: Storage | None,
+    *,
+    final_attempt: bool,
+) -> EmailStatus:
+    async with session.begin():
+        log = await session.get(EmailLog, email_id, populate_existing=True)
         if log is None:
             raise NotFound("Email")
-        if log.status != EmailStatus.QUEUED:
+        if log.status == EmailStatus.SENDING:
+            await _resume(log, mailer)
+        if log.status not in (EmailStatus.QUEUED, EmailStatus.SENDING):
             return log.status
-        outcome = await _send(log, mailer, storage, final_attempt=final_attempt)
-    EMAILS.labels(template=log.template, status=outcome).inc()
+        email = await _prepare(log, storage, final_attempt=final_attempt)
+        if email is None:
+            EMAILS.labels(template=log.template, status=_outcome(log)).inc()
+            return log.status
+        log.status = EmailStatus.SENDING  # committed before the mailer is called
+    try:
+        message_id = await mailer.send(email)
+    except Exception as exc:  # any provider failure is recorded and retried
+        async with session.begin():
+            _attempt_failed(log, exc, final_attempt=final_attempt)
+    else:
+        async with session.begin():
+            log.provider_message_id = message_id
+            log.sent_at = utcnow()
+            _finish(log, EmailStatus.SENT, error=None)
+    EMAILS.labels(template=log.template, status=_outcome(log)).inc()
     return log.status
 
 
-async def _send(
-    log: EmailLog, mailer: Mailer, storage: Storage | None, *, final_attempt: bool
-) -> str:
-    """Send `log` and update it in place; returns the metrics outcome (sent | retry | failed)."""
+async def _resume(log: EmailLog, mailer: Mailer) -> None:
+    """An earlier attempt died between `sending` and `sent`: settle what it left."""
+    delivered = await mailer.delivered(log.id)
+    if delivered:
+        log.sent_at = utcnow()
+        _finish(log, EmailStatus.SENT, error=None)
+    elif delivered is None:
+        _finish(log, EmailStatus.FAILED, error=INTERRUPTED)
+
+
+async def _prepare(
+    log: EmailLog, storage: Storage | None, *, final_attempt: bool
+) -> OutgoingEmail | None:
+    """The message to send (counted as an attempt), or None when this attempt already failed."""
     log.attempts += 1
     try:
         rendered = render_email(log.template, log.context)
     except TemplateError as exc:
         _finish(log, EmailStatus.FAILED, error=f"template {log.template!r}: {exc}")
-        return EmailStatus.FAILED.value
+        return None
     try:
         files = await _attachments(log, storage)
-        email = OutgoingEmail(
-            email_id=log.id,
-            to=log.recipient,
-            subject=rendered.subject,
-            text=rendered.text,
-            html=rendered.html,
-            attachments=files,
-        )
-        log.provider_message_id = await mailer.send(email)
-    except Exception as exc:  # any provider failure is recorded and retried
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        if final_attempt:
-            _finish(log, EmailStatus.FAILED, error=error)
-            return EmailStatus.FAILED.value
-        log.error_message = error
-        return "retry"
+    except Exception as exc:  # storage trouble is retried like a provider failure
+        _attempt_failed(log, exc, final_attempt=final_attempt)
+        return None
     log.subject = rendered.subject
-    log.sent_at = utcnow()
-    _finish(log, EmailStatus.SENT, error=None)
-    return EmailStatus.SENT.value
+    return OutgoingEmail(
+        email_id=log.id,
+        to=log.recipient,
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        attachments=files,
+    )
+
+
+def _attempt_failed(log: EmailLog, exc: Exception, *, final_attempt: bool) -> None:
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    if final_attempt:
+        _finish(log, EmailStatus.FAILED, error=error)
+    else:
+        log.status = EmailStatus.QUEUED
+        log.error_message = error
+
+
+def _outcome(log: EmailLog) -> str:
+    """The metrics outcome of an attempt: sent | retry | failed."""
+    return "retry" if log.status == EmailStatus.QUEUED else log.status.value
 
 
 async def _attachments(log: EmailLog, storage: Storage | None) -> tuple[Attachment, ...]:
