@@ -8,7 +8,12 @@ of a discount are fixed once created (make a new coupon instead); the rest can c
 
 Amounts arrive in major units with their currency (`app.money.Amount`) and are stored in minor
 units. A coupon has at most one currency: that of its fixed amount, or (a percentage) that of its
-minimum order; a coupon with a currency applies only to carts in that currency.
+minimum order; a coupon with a currency applies only to carts in that currency. The validity
+window takes time-zone-aware date-times only (stored in UTC; a naive one is INVALID, one that
+leaves the supported range in UTC OUT_OF_RANGE), so it is never compared with a naive one.
+
+`update_coupon` locks the coupon row first: concurrent updates of one coupon (its course scope is
+replaced by delete-then-insert) run one after the other.
 """
 
 from __future__ import annotations
@@ -16,8 +21,8 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete
@@ -27,7 +32,7 @@ from app import catalog
 from app.accounts.models import UserRole
 from app.commerce.errors import CommerceCode
 from app.commerce.models import Coupon, CouponCourse, DiscountType
-from app.commerce.repo import coupon_by_code, coupons_by_ids, normalise_code, scoped_course_ids
+from app.commerce.repo import coupon_by_code, lock_coupon, normalise_code, scoped_course_ids
 from app.errors import Common, Conflict, FieldError, Forbidden, NotFound, collect
 from app.money import Amount, minor_or_error, to_minor
 from app.security.permissions import Actor
@@ -152,6 +157,28 @@ def _discount(draft: CouponDraft, errors: list[FieldError]) -> _Discount:
     return _Discount(None, amount_off, min_order or 0, fixed_currency)
 
 
+WINDOW = ("valid_from", "valid_until")
+
+
+def _in_utc(values: dict[str, Any]) -> dict[str, Any]:
+    """The window's date-times of `values` in UTC; INVALID (naive) / OUT_OF_RANGE field errors."""
+    errors: list[FieldError] = []
+    moments: dict[str, Any] = {}
+    for name in WINDOW:
+        value = values.get(name)
+        if value is None:
+            continue
+        if value.tzinfo is None or value.utcoffset() is None:
+            errors.append(FieldError(name, "Give the time zone (an offset)", Common.INVALID))
+            continue
+        try:
+            moments[name] = value.astimezone(UTC)
+        except OverflowError:
+            errors.append(FieldError(name, "Outside the supported dates", Common.OUT_OF_RANGE))
+    collect(errors)
+    return moments
+
+
 def _rule_errors(values: dict[str, Any], used_count: int = 0) -> list[FieldError]:
     errors: list[FieldError] = []
     start, end = values.get("valid_from"), values.get("valid_until")
@@ -192,6 +219,7 @@ async def create_coupon(session: AsyncSession, *, actor: Actor, draft: CouponDra
     """FORBIDDEN (scope rights), field errors, CODE_TAKEN."""
     course_ids = list(dict.fromkeys(draft.course_ids))
     await _require_scope_rights(session, actor, course_ids)
+    draft = replace(draft, **_in_utc(draft.__dict__))
     errors: list[FieldError] = []
     discount = _discount(draft, errors)
     collect(errors + _rule_errors({**draft.__dict__, "min_order_minor": discount.min_order_minor}))
@@ -257,9 +285,10 @@ async def update_coupon(
     """Change the UPDATABLE fields present in `changes`. A new scope needs the same rights."""
     if unknown := set(changes) - UPDATABLE:
         raise ValueError(f"not updatable: {sorted(unknown)}")
-    [found] = await coupons_by_ids(session, [coupon_id])
+    found = await lock_coupon(session, coupon_id)
     coupon = await coupon_for_manager(session, actor=actor, coupon=found)
     columns = {k: v for k, v in changes.items() if k not in ("course_ids", "min_order")}
+    columns |= _in_utc(columns)
     if "min_order" in changes:
         columns |= _min_order_changes(coupon, changes["min_order"])
     current = {name: getattr(coupon, name) for name in _RULED}

@@ -33,7 +33,7 @@ from app.commerce.pricing import (
     discount_for,
     discountable_subtotal,
 )
-from app.commerce.repo import coupon_by_code, normalise_code, scoped_course_ids
+from app.commerce.repo import coupon_by_code, lock_coupon, normalise_code, scoped_course_ids
 from app.errors import Conflict, Invalid, NotFound
 
 SETTLED = frozenset({OrderStatus.PAID, OrderStatus.REFUNDED, OrderStatus.PARTIALLY_REFUNDED})
@@ -132,15 +132,6 @@ async def evaluate_coupon(
     return CouponQuote(coupon, terms, discount_for(lines, terms, currency_of(lines)))
 
 
-async def _lock_coupon(session: AsyncSession, coupon_id: uuid.UUID) -> Coupon | None:
-    return await session.scalar(
-        select(Coupon)
-        .where(Coupon.id == coupon_id)
-        .with_for_update(key_share=True)
-        .execution_options(populate_existing=True)
-    )
-
-
 async def _redemption_of(session: AsyncSession, order_id: uuid.UUID) -> CouponRedemption | None:
     return await session.scalar(
         select(CouponRedemption)
@@ -172,7 +163,7 @@ async def reserve_coupon(
     Idempotent per order. Raises Conflict COUPON_EXHAUSTED / COUPON_LIMIT_REACHED (and
     COUPON_INACTIVE / COUPON_NOT_STARTED / COUPON_EXPIRED when it changed since evaluation);
     the caller rolls its transaction back on any of them."""
-    coupon = await _lock_coupon(session, coupon_id)
+    coupon = await lock_coupon(session, coupon_id)
     if coupon is None:
         raise NotFound("Coupon")
     existing = await session.scalar(
@@ -207,7 +198,7 @@ async def confirm_redemption(
     order = await session.get(Order, order_id)
     if order is None or order.coupon_id is None:
         return None
-    if await _lock_coupon(session, order.coupon_id) is None:
+    if await lock_coupon(session, order.coupon_id) is None:
         return None
     await _take_use(session, order.coupon_id, forced=True)
     row = CouponRedemption(
@@ -231,7 +222,7 @@ async def release_redemption(session: AsyncSession, *, order_id: uuid.UUID) -> b
     status = await session.scalar(select(Order.status).where(Order.id == order_id))
     if status is not None and OrderStatus(status) in SETTLED:
         return False
-    await _lock_coupon(session, found.coupon_id)
+    await lock_coupon(session, found.coupon_id)
     deleted = await session.execute(
         delete(CouponRedemption)
         .where(CouponRedemption.id == found.id)

@@ -111,6 +111,17 @@ async def coupon_by_code(session: AsyncSession, code: str) -> Coupon | None:
     return found
 
 
+async def lock_coupon(session: AsyncSession, coupon_id: uuid.UUID) -> Coupon | None:
+    """The coupon, locked FOR NO KEY UPDATE (inserting rows that reference it still may) and
+    read afresh."""
+    return await session.scalar(
+        select(Coupon)
+        .where(Coupon.id == coupon_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+
+
 async def course_ids_by_coupon_ids(
     session: AsyncSession, coupon_ids: Sequence[uuid.UUID]
 ) -> list[list[uuid.UUID]]:
