@@ -153,6 +153,9 @@ class Settings(BaseSettings):
     subscription_plan_price_minor: int = Field(default=1999, ge=0)
     subscription_plan_currency: str = "USD"
     subscription_plan_provider_price_id: str = "price_all_access_monthly"
+    # A live subscription whose period ended this many hours ago with no word from the provider
+    # (a missed renewal or deletion event) is ended by expire_lapsed_subscriptions.
+    subscription_lapse_grace_hours: int = Field(default=72, ge=0, le=720)
 
     @field_validator("catalog_cache_ttl_seconds")
     @classmethod

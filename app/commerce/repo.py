@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import case, select
 from sqlalchemy.dialects.postgresql import distinct_on
@@ -177,6 +178,21 @@ async def live_subscription(session: AsyncSession, *, user_id: uuid.UUID) -> Sub
         .order_by(Subscription.created_at.desc())
         .limit(1)
     )
+
+
+async def lock_lapsed_subscriptions(
+    session: AsyncSession, *, ended_before: datetime, limit: int
+) -> list[Subscription]:
+    """Live subscriptions whose period ended before `ended_before`, oldest first, locked; rows
+    another transaction holds are skipped."""
+    rows = await session.scalars(
+        select(Subscription)
+        .where(Subscription.status.in_(LIVE), Subscription.current_period_end < ended_before)
+        .order_by(Subscription.current_period_end, Subscription.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(rows)
 
 
 async def subscriptions_by_user_ids(

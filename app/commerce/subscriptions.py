@@ -11,13 +11,16 @@ events.
   see `app.learning.service.subscription_access`); when it ends, those enrollments are closed
   (DROPPED with reason "subscription_ended": progress kept, reopened by a purchase or a new
   subscription).
+- A live subscription whose period ended SUBSCRIPTION_LAPSE_GRACE_HOURS ago with no event since
+  (a missed renewal or deletion) is ended by `expire_lapsed_subscriptions`, a periodic sweep,
+  exactly as customer.subscription.deleted would end it.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import select
@@ -207,7 +210,9 @@ async def _apply(
     status: SubscriptionStatus | None,
     period: tuple[datetime | None, datetime | None],
     cancel_at_period_end: bool,
+    ended_at: datetime | None = None,
 ) -> None:
+    """Follow the provider's word; `ended_at` (default now) is when an ending took effect."""
     if row.status in ENDED:
         return  # final: late or replayed events never revive an ended subscription
     row.current_period_start = period[0] or row.current_period_start
@@ -218,7 +223,7 @@ async def _apply(
     if status is not None:
         row.status = status
     if row.status in ENDED:
-        row.ended_at = row.ended_at or utcnow()
+        row.ended_at = row.ended_at or ended_at or utcnow()
         row.canceled_at = row.canceled_at or row.ended_at
         await end_access(session, row)
     await session.flush()
@@ -229,6 +234,29 @@ async def end_access(session: AsyncSession, row: Subscription) -> int:
     return await close_subscription_enrollments(
         session, subscription_id=row.id, reason=ENDED_REASON
     )
+
+
+async def expire_lapsed_subscriptions(
+    session: AsyncSession, *, now: datetime, grace: timedelta | None = None, limit: int = 500
+) -> int:
+    """End the live subscriptions whose period ended `grace` (SUBSCRIPTION_LAPSE_GRACE_HOURS)
+    before `now` with no event since, as customer.subscription.deleted would: CANCELED, ended at
+    the end of their period, their enrollments closed. At most `limit` per call, oldest first;
+    rows another transaction holds (an event being processed) are left to the next sweep.
+    Returns how many ended."""
+    if grace is None:
+        grace = timedelta(hours=get_settings().subscription_lapse_grace_hours)
+    lapsed = await repo.lock_lapsed_subscriptions(session, ended_before=now - grace, limit=limit)
+    for row in lapsed:
+        await _apply(
+            session,
+            row,
+            status=SubscriptionStatus.CANCELED,
+            period=(None, None),
+            cancel_at_period_end=row.cancel_at_period_end,
+            ended_at=row.current_period_end,
+        )
+    return len(lapsed)
 
 
 # --- provider events ----------------------------------------------------------------------------
