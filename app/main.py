@@ -9,7 +9,8 @@ Valkey are started under DATA_DIR (run `easyways migrate` first; `easyways serve
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,7 +19,10 @@ import structlog
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.db import Database
 from app.embedded import EmbeddedServices
@@ -38,6 +42,8 @@ from app.security.tokens import load_keyring
 from app.settings import Settings, get_settings
 
 logger = structlog.get_logger("easyways.app")
+
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def cors_origins(settings: Settings) -> list[str]:
@@ -103,6 +109,9 @@ def _middleware(settings: Settings) -> list[Middleware]:
         Middleware(RequestContextMiddleware),
         Middleware(SecurityHeadersMiddleware, hsts=settings.is_production),
     ]
+    if proxies := settings.trusted_proxy_list:
+        # outermost: everything after it (logs, throttles, sessions) sees the real client
+        stack.insert(0, Middleware(ProxyHeadersMiddleware, trusted_hosts=proxies))
     if origins := cors_origins(settings):
         stack.append(
             Middleware(
@@ -135,6 +144,34 @@ def _middleware(settings: Settings) -> list[Middleware]:
     return stack
 
 
+def _metrics_routes(settings: Settings) -> list[BaseRoute]:
+    """/metrics behind METRICS_TOKEN when it is set; without it, open outside production and
+    absent (404) in production."""
+    if settings.metrics_token:
+        guarded = bearer_required(metrics, settings.metrics_token, realm="metrics")
+        return [Route("/metrics", guarded, methods=["GET"])]
+    if settings.is_production:
+        return []
+    return [Route("/metrics", metrics, methods=["GET"])]
+
+
+def bearer_required(endpoint: Endpoint, token: str, *, realm: str) -> Endpoint:
+    """`endpoint` for requests carrying `Authorization: Bearer <token>`; 401 for the others."""
+    expected = token.encode()
+
+    async def guarded(request: Request) -> Response:
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and secrets.compare_digest(given.strip().encode(), expected):
+            return await endpoint(request)
+        return JSONResponse(
+            {"error": "a bearer token is required"},
+            status_code=401,
+            headers={"WWW-Authenticate": f'Bearer realm="{realm}"'},
+        )
+
+    return guarded
+
+
 def create_app(settings: Settings | None = None, *, schema: Any = None) -> Starlette:
     """The ASGI application. `schema` replaces the product schema (tests only)."""
     from schema.core.endpoint import GraphQLView
@@ -153,7 +190,7 @@ def create_app(settings: Settings | None = None, *, schema: Any = None) -> Starl
         WebSocketRoute("/graphql", view),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
-        Route("/metrics", metrics, methods=["GET"]),
+        *_metrics_routes(settings),
         Route("/.well-known/jwks.json", jwks, methods=["GET"]),
         *file_routes(),
         *webhook_routes(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -54,8 +55,11 @@ class Settings(BaseSettings):
     email_change_token_ttl_seconds: int = 24 * 3600
     mfa_required_for_admins: bool = False
 
-    login_max_attempts_per_account: int = 5
+    # Failed logins per window: per (account, client IP) and per client IP, hard limits; per
+    # account, a ceiling past which only a known device (or a solved e-mail link) may sign in.
+    login_max_attempts_per_account_ip: int = 5
     login_max_attempts_per_ip: int = 30
+    login_max_attempts_per_account: int = 10
     login_window_seconds: int = 900
     # Accounts throttles (attempts per window). register: per client IP, every attempt counts.
     register_max_per_ip: int = 10
@@ -107,6 +111,12 @@ class Settings(BaseSettings):
     rate_limit_anonymous_per_minute: int = 20_000
     rate_limit_user_per_minute: int = 60_000
     cors_origins: str = ""
+    # Comma-separated addresses or networks of the reverse proxies whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed; empty: the peer address is the client, headers ignored.
+    trusted_proxies: str = ""
+    # Bearer token that GET /metrics requires; empty: /metrics is open outside production and
+    # absent (404) in production.
+    metrics_token: str = ""
     run_worker_in_process: bool = True
     # Search backend: the built-in PostgreSQL full-text search, or OpenSearch (not available yet).
     search_backend: Literal["postgres", "opensearch"] = "postgres"
@@ -156,6 +166,18 @@ class Settings(BaseSettings):
     # A live subscription whose period ended this many hours ago with no word from the provider
     # (a missed renewal or deletion event) is ended by expire_lapsed_subscriptions.
     subscription_lapse_grace_hours: int = Field(default=72, ge=0, le=720)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_trusted_proxies(cls, value: str) -> str:
+        for entry in (e.strip() for e in value.split(",")):
+            if entry:
+                ipaddress.ip_network(entry, strict=False)  # ValueError names a bad entry
+        return value
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [e.strip() for e in self.trusted_proxies.split(",") if e.strip()]
 
     @field_validator("catalog_cache_ttl_seconds")
     @classmethod

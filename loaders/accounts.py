@@ -21,6 +21,9 @@ class AccountLoaders:
         self.totp_enabled: DataLoader[uuid.UUID, bool] = batch_loader(
             db, repo.totp_enabled_by_user_ids
         )
+        self.sessions: DataLoader[uuid.UUID, AuthSession | None] = batch_loader(
+            db, repo.sessions_by_ids
+        )
         self.active_sessions: DataLoader[uuid.UUID, list[AuthSession]] = batch_loader(
             db, repo.active_sessions_by_user_ids
         )

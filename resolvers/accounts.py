@@ -1,7 +1,8 @@
 """Root fields of the accounts domain: read the caller, call one service, map the result.
 
-The sign-in mutations (register, login, refreshToken, changePassword) set the refresh and CSRF
-cookies and make the rest of the operation see the newly signed-in user.
+The sign-in mutations (login, refreshToken, changePassword) set the refresh and CSRF cookies and
+make the rest of the operation see the newly signed-in user; they, verifyEmail and resetPassword
+also make the browser a known device of the account (schema.accounts.devices).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from app.errors import Unauthenticated
 from app.security.tokens import KeyRing, verify_access_token
 from schema.accounts import inputs as i
 from schema.accounts import payloads as p
+from schema.accounts.devices import device_of, remember_device
 from schema.accounts.types import Session, User
 from schema.core.auth import client_ip, current_user, require_user, session_amr, user_agent
 from schema.core.context import Context, Info
@@ -30,6 +32,7 @@ def signed_in(info: Info, result: sessions.AuthResult) -> sessions.AuthResult:
     """Set the cookies; the rest of this operation sees the caller as the signed-in user."""
     ctx = info.context
     set_auth_cookies(ctx, result)
+    remember_device(ctx, result.user.id)
     ctx._user, ctx._user_loaded = result.user, True
     ctx.claims = verify_access_token(keyring_of(ctx), ctx.settings, result.access_token)
     return result
@@ -64,20 +67,19 @@ class Query:
 class Mutation:
     @mutation(
         public=True,
-        description="Create a student account, e-mail a verification link and sign in.",
+        description="Create a student account and e-mail its verification link; the same answer "
+        "for an address already in use (its owner is told instead). Signs nobody in.",
     )
     async def register(self, info: Info, input: i.RegisterInput, tx: Tx) -> p.RegisterPayload:
         ctx = info.context
-        result = await service.register(
+        email = await service.register(
             tx.session,
             redis=ctx.redis,
             settings=ctx.settings,
-            keyring=keyring_of(ctx),
             ip=client_ip(ctx),
-            user_agent=user_agent(ctx),
             **input.arguments(),
         )
-        return p.RegisterPayload.of(signed_in(info, result))
+        return p.RegisterPayload(ok=True, email=email)
 
     @mutation(
         public=True,
@@ -95,6 +97,7 @@ class Mutation:
             ip=client_ip(ctx),
             **input.arguments(),
         )
+        remember_device(ctx, user.id)  # the link proves this browser's user owns the address
         owner = tx.caller is not None and tx.caller.id == user.id
         return p.VerifyEmailPayload(
             verified=True, email=user.email, user=User.from_model(user) if owner else None
@@ -131,6 +134,7 @@ class Mutation:
             keyring=keyring_of(ctx),
             ip=client_ip(ctx),
             user_agent=user_agent(ctx),
+            device=device_of(ctx),
             **input.arguments(),
         )
         return p.LoginPayload.of(signed_in(info, result))
@@ -148,6 +152,7 @@ class Mutation:
         # Its own transaction: a detected reuse must commit the revocation while failing.
         result = await sessions.refresh(
             ctx.db,
+            redis=ctx.redis,
             settings=ctx.settings,
             keyring=keyring_of(ctx),
             refresh_token=token,
@@ -162,12 +167,15 @@ class Mutation:
         description="Sign this device out (or every device) and clear the cookies.",
     )
     async def logout(self, info: Info, input: i.LogoutInput, tx: Tx) -> p.LogoutPayload:
-        claims = info.context.claims
+        ctx = info.context
+        claims = ctx.claims
         await sessions.logout(
             tx.session,
+            redis=ctx.redis,
+            settings=ctx.settings,
             user_id=claims.sub if claims else None,
             session_id=claims.sid if claims else None,
-            refresh_token=refresh_token_of(info.context, input.refresh_token, strict=False),
+            refresh_token=refresh_token_of(ctx, input.refresh_token, strict=False),
             all_devices=input.all_devices,
         )
         return p.LogoutPayload(ok=True)
@@ -198,13 +206,14 @@ class Mutation:
         self, info: Info, input: i.ResetPasswordInput, tx: Tx
     ) -> p.ResetPasswordPayload:
         ctx = info.context
-        await credentials.reset_password(
+        user = await credentials.reset_password(
             tx.session,
             redis=ctx.redis,
             settings=ctx.settings,
             ip=client_ip(ctx),
             **input.arguments(),
         )
+        remember_device(ctx, user.id)  # the e-mailed link proves ownership: a known device
         return p.ResetPasswordPayload(ok=True)
 
     @mutation(
@@ -308,7 +317,14 @@ class Mutation:
     async def revoke_session(
         self, info: Info, input: i.RevokeSessionInput, tx: Tx
     ) -> p.RevokeSessionPayload:
-        await sessions.revoke_session(tx.session, user_id=tx.actor.id, **input.arguments())
+        ctx = info.context
+        await sessions.revoke_session(
+            tx.session,
+            redis=ctx.redis,
+            settings=ctx.settings,
+            user_id=tx.actor.id,
+            **input.arguments(),
+        )
         return p.RevokeSessionPayload(ok=True)
 
     @mutation(description="Admins: change another user's role.")

@@ -11,10 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts import onetime, repo, throttle, validation
 from app.accounts.errors import AccountsCode
 from app.accounts.models import TokenPurpose, User
-from app.accounts.service import (
-    charge_email_request,
-    email_taken_error,
-)
+from app.accounts.service import charge_email_request, notify_address_in_use
 from app.accounts.sessions import AuthResult, open_session, revoke_all_sessions, usable
 from app.clock import utcnow
 from app.errors import FieldError, NotFound, UserFacingError, collect
@@ -168,7 +165,8 @@ async def change_email(
     ip: str | None = None,
 ) -> None:
     """Send a confirmation link to the new address and a notice to the current one; the
-    address changes when the link is used (`verify_email`)."""
+    address changes when the link is used (`verify_email`). An address another account uses
+    gets the same answer: its owner is told someone tried to use it, and no link is sent."""
     user = await _locked_user(session, user_id)
     normalized = validation.normalize_email(new_email)
     errors = validation.email_errors(new_email, "new_email")
@@ -188,22 +186,25 @@ async def change_email(
         + errors
     )
     collect(errors)
-    if await repo.email_taken(session, normalized, except_id=user.id):
-        raise email_taken_error("new_email")
-    link = await onetime.issue(
-        session,
-        settings,
-        user_id=user.id,
-        purpose=TokenPurpose.CHANGE_EMAIL,
-        payload={"new_email": normalized},
-    )
-    await queue_email(
-        session,
-        to=normalized,
-        template="confirm_email_change",
-        user_id=user.id,
-        context={"first_name": user.first_name, "link": link, "new_email": normalized},
-    )
+    await charge_email_request(redis, settings, prefix="change-email", email=normalized, ip=ip)
+    owner = await repo.get_user_by_email(session, normalized)
+    if owner is not None:  # the same answer; the address's owner hears of it instead
+        await notify_address_in_use(session, settings, owner)
+    else:
+        link = await onetime.issue(
+            session,
+            settings,
+            user_id=user.id,
+            purpose=TokenPurpose.CHANGE_EMAIL,
+            payload={"new_email": normalized},
+        )
+        await queue_email(
+            session,
+            to=normalized,
+            template="confirm_email_change",
+            user_id=user.id,
+            context={"first_name": user.first_name, "link": link, "new_email": normalized},
+        )
     await queue_email(
         session,
         to=user.email,

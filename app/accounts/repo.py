@@ -50,6 +50,14 @@ async def totp_enabled_by_user_ids(session: AsyncSession, ids: Sequence[uuid.UUI
     return [i in enabled for i in ids]
 
 
+async def sessions_by_ids(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> list[AuthSession | None]:
+    rows = await session.scalars(select(AuthSession).where(AuthSession.id.in_(ids)))
+    found = {s.id: s for s in rows}
+    return [found.get(i) for i in ids]
+
+
 async def active_sessions_by_user_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[list[AuthSession]]:

@@ -16,13 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts import onetime, repo, throttle, validation
 from app.accounts.errors import AccountsCode
 from app.accounts.models import TokenPurpose, User, UserProfile, UserRole
-from app.accounts.sessions import AuthResult, open_session
+from app.accounts.sessions import usable
 from app.clock import utcnow
 from app.errors import Conflict, FieldError, Invalid, NotFound, collect
 from app.notifications.service import queue_email
 from app.security.passwords import hash_password, password_errors
 from app.security.permissions import Actor, Permission, require_permission
-from app.security.tokens import KeyRing
 from app.settings import Settings
 
 
@@ -63,6 +62,29 @@ def registration_errors(
     return errors + password_errors(password, personal=personal)
 
 
+def _new_user(
+    *,
+    email: str,
+    password_hash: str,
+    first_name: str,
+    last_name: str,
+    role: UserRole = UserRole.STUDENT,
+    verified: bool = False,
+    phone: str | None = None,
+    age: int | None = None,
+) -> User:
+    return User(
+        email=email,
+        first_name=validation.clean_name(first_name),
+        last_name=validation.clean_name(last_name),
+        phone=validation.clean_phone(phone) if phone else None,
+        age=age,
+        password_hash=password_hash,
+        role=role,
+        email_verified_at=utcnow() if verified else None,
+    )
+
+
 async def create_user(
     session: AsyncSession,
     *,
@@ -76,7 +98,7 @@ async def create_user(
     age: int | None = None,
 ) -> User:
     """Validate like `register` and insert the user (+ empty profile); EMAIL_TAKEN on duplicates,
-    also when a concurrent registration wins the race."""
+    also when a concurrent registration wins the race (the CLI and the seed: they may tell)."""
     collect(
         registration_errors(
             email=email,
@@ -90,15 +112,15 @@ async def create_user(
     normalized = validation.normalize_email(email)
     if await repo.email_taken(session, normalized, except_id=None):
         raise email_taken_error()
-    user = User(
+    user = _new_user(
         email=normalized,
-        first_name=validation.clean_name(first_name),
-        last_name=validation.clean_name(last_name),
-        phone=validation.clean_phone(phone) if phone else None,
-        age=age,
         password_hash=hash_password(password),
+        first_name=first_name,
+        last_name=last_name,
         role=role,
-        email_verified_at=utcnow() if verified else None,
+        verified=verified,
+        phone=phone,
+        age=age,
     )
     try:
         await repo.add_user(session, user, UserProfile())
@@ -120,12 +142,24 @@ async def send_verification(session: AsyncSession, settings: Settings, user: Use
     )
 
 
+async def notify_address_in_use(session: AsyncSession, settings: Settings, owner: User) -> None:
+    """Tell the owner of an address that someone tried to use it for an account (instead of
+    telling whoever tried that it is taken)."""
+    if usable(owner):
+        await queue_email(
+            session,
+            to=owner.email,
+            template="email_in_use",
+            user_id=owner.id,
+            context={"first_name": owner.first_name, "link": settings.frontend_url},
+        )
+
+
 async def register(
     session: AsyncSession,
     *,
     redis: Redis,
     settings: Settings,
-    keyring: KeyRing,
     email: str,
     password: str,
     first_name: str,
@@ -133,9 +167,12 @@ async def register(
     phone: str | None = None,
     age: int | None = None,
     ip: str | None = None,
-    user_agent: str | None = None,
-) -> AuthResult:
-    """Create a student account, send the verification link and sign the new user in."""
+) -> str:
+    """Create a student account and e-mail its verification link; returns the normalised address.
+
+    Nobody is signed in: the account signs in (login) once its address is verified. A taken
+    address gets exactly the same answer and creates nothing: its owner is e-mailed that someone
+    tried to register with it. The password is hashed either way (equal timing)."""
     await throttle.take(
         redis,
         throttle.Bucket(
@@ -144,20 +181,38 @@ async def register(
             settings.register_window_seconds,
         ),
     )
-    user = await create_user(
-        session,
-        email=email,
-        password=password,
-        first_name=first_name,
-        last_name=last_name,
-        phone=phone,
-        age=age,
+    collect(
+        registration_errors(
+            email=email,
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+            phone=phone,
+            age=age,
+        )
     )
-    await send_verification(session, settings, user)
-    user.last_login_at = utcnow()
-    return await open_session(
-        session, settings=settings, keyring=keyring, user=user, ip=ip, user_agent=user_agent
-    )
+    normalized = validation.normalize_email(email)
+    await charge_email_request(redis, settings, prefix="register-email", email=normalized, ip=ip)
+    password_hash = hash_password(password)
+    owner = await repo.get_user_by_email(session, normalized)
+    if owner is None:
+        user = _new_user(
+            email=normalized,
+            password_hash=password_hash,
+            first_name=first_name,
+            last_name=last_name,
+            phone=phone,
+            age=age,
+        )
+        try:
+            await repo.add_user(session, user, UserProfile())
+        except IntegrityError:  # a concurrent registration took the address first
+            owner = await repo.get_user_by_email(session, normalized)
+        else:
+            await send_verification(session, settings, user)
+    if owner is not None:
+        await notify_address_in_use(session, settings, owner)
+    return normalized
 
 
 async def _apply_email_change(session: AsyncSession, user: User, new_email: str) -> None:

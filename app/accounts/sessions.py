@@ -11,6 +11,7 @@ the family carries it, refreshed ones included.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import uuid
 from collections.abc import Sequence
@@ -21,14 +22,14 @@ import structlog
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts import mfa, repo, throttle
+from app.accounts import known_devices, mfa, repo, revocation, throttle
 from app.accounts.devices import MAX_USER_AGENT_LENGTH, device_label
 from app.accounts.errors import AccountsCode
 from app.accounts.models import AuthSession, RefreshToken, User
 from app.accounts.validation import normalize_email
 from app.clock import utcnow
 from app.db import Database
-from app.errors import Invalid, NotFound, Unauthenticated
+from app.errors import Invalid, NotFound, RateLimited, ServiceUnavailable, Unauthenticated
 from app.security.crypto import new_token, token_hash
 from app.security.passwords import (
     MAX_LENGTH,
@@ -143,7 +144,11 @@ async def open_session(
 
 
 def _invalid_credentials() -> Invalid:
-    return Invalid(None, "Invalid e-mail or password", AccountsCode.INVALID_CREDENTIALS)
+    return Invalid(
+        None,
+        "Invalid e-mail or password (a new account signs in once its address is verified)",
+        AccountsCode.INVALID_CREDENTIALS,
+    )
 
 
 async def _check_second_factor(
@@ -179,14 +184,21 @@ async def login(
     totp_code: str | None = None,
     ip: str | None = None,
     user_agent: str | None = None,
+    device: str | None = None,
     now: datetime | None = None,
 ) -> AuthResult:
-    """Same answer for unknown e-mail, wrong password and inactive account (no enumeration);
-    `now` (default: the clock) decides which TOTP codes are current."""
+    """Same answer for unknown e-mail, wrong password, unverified and inactive account (no
+    enumeration); `now` (default: the clock) decides which TOTP codes are current.
+
+    Failures are throttled per (account, IP) and per IP; past the per-account ceiling (reachable
+    by an attacker on many IPs) only a known `device` (app.accounts.known_devices) may try."""
     account = normalize_email(email)[:254]
     buckets = throttle.login_buckets(settings, account=account, ip=ip)
-    await throttle.guard(redis, *buckets)
+    await throttle.guard(redis, *buckets.hard)
     user = await repo.get_user_by_email(session, account) if len(email) <= 320 else None
+    ceiling = await throttle.refused(redis, buckets.account)
+    if ceiling and not (user is not None and known_devices.knows(settings, device, user.id)):
+        raise RateLimited(ceiling)
     ok = False
     if len(password) > MAX_LENGTH:
         pass  # never hash oversized input
@@ -194,14 +206,14 @@ async def login(
         dummy_verify(password)  # equal timing for unknown accounts
     else:
         ok = verify_password(user.password_hash, password)
-    if not ok or user is None or not usable(user):
-        await throttle.record_failure(redis, *buckets)
+    if not ok or user is None or not usable(user) or user.email_verified_at is None:
+        await throttle.record_failure(redis, *buckets.every)
         raise _invalid_credentials()
     amr = await _check_second_factor(session, settings, user, totp_code, now)
     if amr is None:
-        await throttle.record_failure(redis, *buckets)
+        await throttle.record_failure(redis, *buckets.every)
         raise mfa.invalid_code("totp_code")
-    await throttle.forget(redis, buckets[0])
+    await throttle.forget(redis, buckets.account_ip)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
@@ -247,6 +259,7 @@ async def _rotate(
 async def refresh(
     db: Database,
     *,
+    redis: Redis,
     settings: Settings,
     keyring: KeyRing,
     refresh_token: str,
@@ -267,6 +280,10 @@ async def refresh(
             user_agent=user_agent,
         )
     if isinstance(outcome, _ReuseDetected):
+        # after the commit: the family stays revoked in the database even if Redis is down
+        # (requests then check the database instead)
+        with contextlib.suppress(ServiceUnavailable):
+            await revocation.revoke(redis, settings, [outcome.session_id])
         raise Unauthenticated("Invalid refresh token")
     return outcome
 
@@ -281,13 +298,15 @@ async def _family_of(session: AsyncSession, refresh_token: str | None) -> AuthSe
 async def logout(
     session: AsyncSession,
     *,
+    redis: Redis,
+    settings: Settings,
     user_id: uuid.UUID | None,
     session_id: uuid.UUID | None,
     refresh_token: str | None,
     all_devices: bool = False,
 ) -> None:
-    """Revoke this session (from the access token's `sid` or the refresh token); with
-    `all_devices`, revoke every session and bump the token version (kills access tokens)."""
+    """Revoke this session (from the access token's `sid` or the refresh token) and its access
+    tokens at once; with `all_devices`, revoke every session and bump the token version."""
     family = await _family_of(session, refresh_token)
     owner = user_id or (family.user_id if family else None)
     now = utcnow()
@@ -298,20 +317,32 @@ async def logout(
         user.token_version += 1
         await repo.revoke_sessions(session, user_id=user.id, reason="logout_all", now=now)
         return
-    for sid, uid in ((session_id, user_id), (family.id if family else None, owner)):
-        if sid is not None and uid is not None:
-            await repo.revoke_sessions(session, user_id=uid, reason="logout", now=now, only_id=sid)
+    ended = [
+        (sid, uid)
+        for sid, uid in ((session_id, user_id), (family.id if family else None, owner))
+        if sid is not None and uid is not None
+    ]
+    for sid, uid in ended:
+        await repo.revoke_sessions(session, user_id=uid, reason="logout", now=now, only_id=sid)
+    await revocation.revoke(redis, settings, [sid for sid, _ in ended])
 
 
 async def revoke_session(
-    session: AsyncSession, *, user_id: uuid.UUID, session_id: uuid.UUID
+    session: AsyncSession,
+    *,
+    redis: Redis,
+    settings: Settings,
+    user_id: uuid.UUID,
+    session_id: uuid.UUID,
 ) -> None:
-    """Revoke one of the caller's own sessions; another user's session is NOT_FOUND."""
+    """Revoke one of the caller's own sessions and its access tokens; another user's session is
+    NOT_FOUND."""
     revoked = await repo.revoke_sessions(
         session, user_id=user_id, reason="revoked_by_user", now=utcnow(), only_id=session_id
     )
     if not revoked:
         raise NotFound("Session")
+    await revocation.revoke(redis, settings, [session_id])
 
 
 async def revoke_all_sessions(session: AsyncSession, *, user: User, reason: str) -> None:

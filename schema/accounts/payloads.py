@@ -49,11 +49,6 @@ class AuthPayload(Payload):
 
 
 @strawberry.type
-class RegisterPayload(AuthPayload):
-    pass
-
-
-@strawberry.type
 class LoginPayload(AuthPayload):
     pass
 
@@ -71,6 +66,18 @@ class ChangePasswordPayload(AuthPayload):
 @strawberry.type(description="Whether the mutation did its work.")
 class OkPayload(Payload):
     ok: bool = strawberry.field(default=False, description="True when it succeeded.")
+
+
+@strawberry.type(
+    description="The same answer whether or not the address is already in use, so that nobody "
+    "learns which addresses have accounts: check your e-mail. A new account gets a verification "
+    "link and signs in (login) once its address is verified; the owner of an address in use is "
+    "told that someone tried to register with it, and nothing is created."
+)
+class RegisterPayload(OkPayload):
+    email: str | None = strawberry.field(
+        default=None, description="The address the e-mail went to, as the account would keep it."
+    )
 
 
 @strawberry.type

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from typing import TYPE_CHECKING
 
+import structlog
+from redis.exceptions import RedisError
+
+from app.accounts import revocation
 from app.accounts.models import User
 from app.accounts.sessions import usable
 from app.errors import Unauthenticated
@@ -12,20 +18,45 @@ from app.security.permissions import Actor
 if TYPE_CHECKING:
     from schema.core.context import Context, Info
 
+logger = structlog.get_logger("easyways.auth")
+
 
 async def current_user(info: Info) -> User | None:
-    """The signed-in user (loaded once per request), None when anonymous. A token whose version
-    is stale (logout everywhere, password change) or whose user is gone is UNAUTHENTICATED."""
+    """The signed-in user (checked once per request), None when anonymous. A token whose session
+    was revoked (logout, revokeSession, refresh-token reuse), whose version is stale (logout
+    everywhere, password change) or whose user is gone is UNAUTHENTICATED."""
     ctx = info.context
     if ctx._user_loaded:
         return ctx._user
-    user = None
-    if ctx.claims is not None:
-        user = await ctx.loaders.accounts.users.load(ctx.claims.sub)
-        if user is None or not usable(user) or user.token_version != ctx.claims.ver:
-            raise Unauthenticated("Your session has ended, please sign in again")
+    if ctx._user_check is None:
+        ctx._user_check = asyncio.ensure_future(_check_caller(ctx))
+    user = await asyncio.shield(ctx._user_check)
     ctx._user, ctx._user_loaded = user, True
     return user
+
+
+async def _check_caller(ctx: Context) -> User | None:
+    claims = ctx.claims
+    if claims is None:
+        return None
+    user, revoked = await asyncio.gather(
+        ctx.loaders.accounts.users.load(claims.sub), _session_revoked(ctx, claims.sid)
+    )
+    if revoked or user is None or not usable(user) or user.token_version != claims.ver:
+        raise Unauthenticated("Your session has ended, please sign in again")
+    return user
+
+
+async def _session_revoked(ctx: Context, session_id: uuid.UUID | None) -> bool:
+    """Asks Redis (one EXISTS); when Redis cannot answer, the database (the session's row)."""
+    if session_id is None:
+        return False
+    try:
+        return await revocation.is_revoked(ctx.redis, session_id)
+    except (RedisError, OSError) as exc:
+        logger.warning("revocation check fell back to the database", error=repr(exc))
+    row = await ctx.loaders.accounts.sessions.load(session_id)
+    return row is None or row.revoked_at is not None
 
 
 async def require_user(info: Info) -> User:

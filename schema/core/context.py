@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -52,6 +53,9 @@ class Context:
     connection_params: dict[str, object] | None = None
     _user: User | None = field(default=None, repr=False)
     _user_loaded: bool = field(default=False, repr=False)
+    # The check of the caller's token against their user and session, shared by the fields
+    # that ask for the caller at once (schema.core.auth): one check per request.
+    _user_check: asyncio.Future[User | None] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.storage is None:

@@ -1,18 +1,22 @@
-"""register: validated input, unique e-mail (even under a race), tokens + verification e-mail."""
+"""register: validated input, unique e-mail (even under a race), a verification e-mail — and the
+same answer for a taken address (its owner is told instead), so nobody learns who has an account.
+Nobody is signed in: an account signs in once its address is verified."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
-from app.accounts.models import User
+from app.accounts.models import AuthSession, User, UserRole
 from app.notifications.models import EmailLog
-from tests.support.accounts import AUTH_FIELDS, PASSWORD, count, emails, make_user
-from tests.support.graphql import GraphQLClient
+from tests.support.accounts import AUTH_FIELDS, PASSWORD, count, emails, make_user, token_of
+from tests.support.graphql import GraphQLClient, with_settings
 
 VALID = {
     "firstName": "Grace",
@@ -20,63 +24,122 @@ VALID = {
     "email": "Grace@Example.com",
     "password": PASSWORD,
 }
+FIELDS = "ok email"
 
 
 async def register(client: GraphQLClient, **overrides: object) -> dict:
-    outcome = await client.mutate("register", {**VALID, **overrides}, AUTH_FIELDS)
+    outcome = await client.mutate("register", {**VALID, **overrides}, FIELDS)
     return outcome.payload("register")
 
 
-async def test_register_creates_a_student_signs_them_in_and_sends_a_verification_link(
+async def test_register_creates_an_unverified_student_e_mails_the_link_and_signs_nobody_in(
     client, database
 ):
-    payload = await register(client)
+    outcome = await client.mutate("register", VALID, FIELDS)
 
-    assert payload["errors"] == []
-    assert payload["user"]["email"] == "grace@example.com"
-    assert payload["user"]["role"] == "STUDENT"
-    assert payload["accessToken"]
-    assert payload["refreshToken"]
-    [mail] = await emails(database, "verify_email")
-    assert mail.recipient == "grace@example.com"
+    assert outcome.payload("register") == {"ok": True, "email": "grace@example.com", "errors": []}
+    assert outcome.set_cookies() == {}
+    async with database.session() as session:
+        user = await session.scalar(select(User))
+    assert (user.email, user.role, user.email_verified_at) == (
+        "grace@example.com",
+        UserRole.STUDENT,
+        None,
+    )
+    assert await count(database, AuthSession) == 0
+    [mail] = await emails(database)
+    assert (mail.template, mail.recipient) == ("verify_email", "grace@example.com")
     assert mail.context["link"].startswith(f"{client.settings.frontend_url}/verify-email?token=")
     assert mail.context["first_name"] == "Grace"
 
 
-async def test_register_sets_the_refresh_cookie_httponly_and_a_readable_csrf_cookie(client):
-    outcome = await client.mutate("register", VALID, AUTH_FIELDS)
-    cookies = outcome.set_cookies()
+async def test_the_new_account_signs_in_once_its_address_is_verified(client, database):
+    await register(client)
+    login = {"email": VALID["email"], "password": PASSWORD}
 
-    refresh = cookies[client.settings.refresh_cookie_name]
-    assert refresh.value == outcome.payload("register")["refreshToken"]
-    assert refresh["httponly"] is True
-    assert refresh["path"] == "/graphql"
-    assert refresh["samesite"].lower() == "lax"
-    assert int(refresh["max-age"]) > 29 * 24 * 3600
-    csrf = cookies[client.settings.csrf_cookie_name]
-    assert csrf.value
-    assert not csrf["httponly"]
+    before = await client.mutate("login", login, AUTH_FIELDS)
+    await client.mutate("verifyEmail", {"token": token_of((await emails(database))[0])}, "verified")
+    after = await client.mutate("login", login, AUTH_FIELDS)
+
+    assert [e["code"] for e in before.payload("login")["errors"]] == ["INVALID_CREDENTIALS"]
+    assert after.payload("login")["user"]["email"] == "grace@example.com"
 
 
-async def test_property_2_a_taken_email_in_any_case_is_rejected_and_writes_nothing(
-    client, database
+@hsettings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(variant=st.sampled_from(["lower", "upper", "title", "swap"]))
+async def test_property_2_a_taken_address_in_any_case_gets_the_answer_of_a_free_one(
+    client, database, variant
 ):
-    await make_user(database, email="taken@example.com")
+    client = with_settings(client, register_max_per_ip=10_000, email_requests_max_per_email=10_000)
+    taken, free = "taken@example.com", f"free-{uuid.uuid4().hex}@example.com"
+    if await count(database, User) == 0:
+        await make_user(database, email=taken)
+    users, notices = await count(database, User), len(await emails(database, "email_in_use"))
+    variant_of_taken = taken.swapcase() if variant == "swap" else getattr(taken, variant)()
 
-    payload = await register(client, email="TAKEN@Example.COM")
+    for_taken = await client.mutate("register", {**VALID, "email": variant_of_taken}, FIELDS)
+    for_free = await client.mutate("register", {**VALID, "email": free}, FIELDS)
 
-    assert [e["code"] for e in payload["errors"]] == ["EMAIL_TAKEN"]
-    assert payload["accessToken"] is None
+    assert for_taken.payload("register") == {**for_free.payload("register"), "email": taken}
+    assert for_taken.set_cookies() == for_free.set_cookies() == {}
+    assert await count(database, User) == users + 1  # the free address's account only
+    assert [m.recipient for m in await emails(database, "email_in_use")][notices:] == [taken]
+    assert taken not in [m.recipient for m in await emails(database, "verify_email")]
+
+
+async def test_the_owner_of_a_taken_address_is_told_and_nothing_is_created(client, database):
+    owner = await make_user(database, email="taken@example.com", first_name="Ada")
+
+    payload = await register(client, email="TAKEN@Example.COM", password="Other-Pass-77")
+
+    assert payload == {"ok": True, "email": "taken@example.com", "errors": []}
     assert await count(database, User) == 1
-    assert await count(database, EmailLog) == 0
+    [notice] = await emails(database)
+    assert (notice.template, notice.recipient, notice.user_id) == (
+        "email_in_use",
+        "taken@example.com",
+        owner.id,
+    )
+    assert notice.context == {"first_name": "Ada", "link": client.settings.frontend_url}
+
+
+async def test_registering_a_taken_address_then_signing_in_tells_nothing_either(client, database):
+    """The classic follow-up probe: register with a password, then try it. A free address's new
+    account cannot sign in before verification, so both answer INVALID_CREDENTIALS alike."""
+    await make_user(database, email="taken@example.com")
+    answers = []
+    for address in ("taken@example.com", "free@example.com"):
+        await register(client, email=address, password="Probe-Pass-77")
+        outcome = await client.mutate(
+            "login", {"email": address, "password": "Probe-Pass-77"}, AUTH_FIELDS
+        )
+        answers.append(outcome.payload("login"))
+
+    assert answers[0] == answers[1]
+    assert [e["code"] for e in answers[0]["errors"]] == ["INVALID_CREDENTIALS"]
 
 
 async def test_property_2_two_simultaneous_registrations_create_exactly_one_user(client, database):
     results = await asyncio.gather(*(register(client, email="race@example.com") for _ in range(2)))
 
-    codes = sorted(e["code"] for r in results for e in r["errors"])
-    assert codes == ["EMAIL_TAKEN"]
+    assert results[0] == results[1] == {"ok": True, "email": "race@example.com", "errors": []}
     assert await count(database, User) == 1
+    assert sorted(m.template for m in await emails(database)) == ["email_in_use", "verify_email"]
+
+
+async def test_e_mails_to_one_address_are_throttled_whether_or_not_it_is_taken(client, database):
+    client.settings = client.settings.model_copy(update={"email_requests_max_per_email": 2})
+    await make_user(database, email="taken@example.com")
+    for address in ("taken@example.com", "free@example.com"):
+        for _ in range(2):
+            await register(client, email=address)
+
+        blocked = await client.mutate("register", {**VALID, "email": address}, FIELDS)
+
+        assert blocked.codes == ["RATE_LIMITED"]
+    assert len(await emails(database)) == 4
 
 
 async def test_weak_and_common_passwords_are_rejected_with_every_rule_at_once(client, database):
@@ -87,6 +150,7 @@ async def test_weak_and_common_passwords_are_rejected_with_every_rule_at_once(cl
     assert ("password", "WEAK_PASSWORD") in codes
     assert ("firstName", "INVALID_NAME") in codes
     assert ("email", "INVALID_EMAIL") in codes
+    assert payload["ok"] is False
     assert await count(database, User) == 0
 
 
@@ -117,14 +181,15 @@ async def test_age_and_phone_are_checked(client, database):
 async def test_unknown_input_fields_and_wrong_types_are_graphql_errors_that_write_nothing(
     client, database
 ):
-    unknown = await client.mutate("register", {**VALID, "role": "ADMIN"}, "accessToken")
-    wrong_type = await client.mutate("register", {**VALID, "age": "old"}, "accessToken")
+    unknown = await client.mutate("register", {**VALID, "role": "ADMIN"}, "ok")
+    wrong_type = await client.mutate("register", {**VALID, "age": "old"}, "ok")
 
     assert unknown.errors
     assert unknown.data is None
     assert wrong_type.errors
     assert wrong_type.data is None
     assert await count(database, User) == 0
+    assert await count(database, EmailLog) == 0
 
 
 async def test_registration_is_throttled_per_ip(client, database):
@@ -132,9 +197,7 @@ async def test_registration_is_throttled_per_ip(client, database):
     for i in range(2):
         await register(client, email=f"user{i}@example.com")
 
-    outcome = await client.mutate(
-        "register", {**VALID, "email": "third@example.com"}, "accessToken"
-    )
+    outcome = await client.mutate("register", {**VALID, "email": "third@example.com"}, "ok")
 
     assert outcome.codes == ["RATE_LIMITED"]
     assert outcome.errors[0].extensions["retryAfter"] > 0

@@ -1,7 +1,7 @@
 """The account journey over real HTTP against the product app, e-mail read from the outbox.
 
-register → verify (token from the .eml the worker path wrote) → login → me → refresh →
-replaying the old refresh token revokes the family → logout.
+register (signs nobody in) → verify (token from the .eml the worker path wrote) → login → me →
+refresh → replaying the old refresh token revokes the family → logout.
 """
 
 from __future__ import annotations
@@ -30,9 +30,7 @@ PASSWORD = "Journey!Pass2026"
 
 REGISTER = """
 mutation ($input: RegisterInput!) {
-  register(input: $input) {
-    accessToken refreshToken user { id email emailVerified } errors { field code message }
-  }
+  register(input: $input) { ok email errors { field code message } }
 }"""
 VERIFY = """
 mutation ($token: String!) {
@@ -122,9 +120,10 @@ async def test_register_verify_login_refresh_reuse_and_logout_over_http(
             }
         },
     )
-    payload = registered["data"]["register"]
-    assert payload["errors"] == []
-    assert payload["user"]["emailVerified"] is False
+    # no tokens: the account signs in once its address is verified
+    assert registered["data"]["register"] == {"ok": True, "email": address, "errors": []}
+    early = await gql(client, LOGIN, {"email": address, "password": PASSWORD})
+    assert early["data"]["login"]["errors"][0]["code"] == "INVALID_CREDENTIALS"
 
     await deliver_outbox(database, settings)
     message = latest_email_to(address, settings.data_dir / "outbox")
