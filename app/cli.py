@@ -16,13 +16,14 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from app.embedded import DB_NAME, EmbeddedServices
 from app.settings import Settings, UnsafeSettingsError, get_settings
+from app.supervisor import Supervisor
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER_STOP_TIMEOUT_SECONDS = 15
@@ -44,12 +45,34 @@ def _say(message: str) -> None:
 
 
 def _refuse_unsafe(settings: Settings) -> int | None:
+    """Exit code 2, naming every unsafe setting, when production would start with one: those of
+    `Settings.unsafe_reasons()` and the development stand-ins for storage and payments."""
     try:
         settings.check_production()
     except UnsafeSettingsError as exc:
-        _say(str(exc))
+        _say("\n  - ".join([str(exc), *_development_backends(settings)]))
+        return 2
+    if reasons := _development_backends(settings):
+        _say("refusing to start with unsafe production settings:\n  - " + "\n  - ".join(reasons))
         return 2
     return None
+
+
+def _development_backends(settings: Settings) -> list[str]:
+    """The stand-ins a production server must not start with (the API app built by other means —
+    a benchmark, a test — may use them)."""
+    if not settings.is_production:
+        return []
+    reasons = []
+    if settings.storage_backend == "local":
+        reasons.append(
+            "STORAGE_BACKEND: 'local' keeps files on this machine's disk (development); use s3"
+        )
+    if settings.payments_backend == "local":
+        reasons.append(
+            "PAYMENTS_BACKEND: 'local' is the embedded test-mode stand-in (development); use stripe"
+        )
+    return reasons
 
 
 @contextlib.contextmanager
@@ -140,7 +163,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     port = args.port or settings.port
     _default_public_url(settings, host, port)
     previous = signal.signal(signal.SIGTERM, _raise_shutdown)
-    worker: subprocess.Popen[bytes] | None = None
+    worker: Supervisor | None = None
     try:
         with _services(redis=True) as ready:
             try:
@@ -149,12 +172,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 if args.seed:
                     asyncio.run(_seed(ready.database_url))
                 if not args.no_worker and ready.run_worker_in_process:
-                    worker = _start_worker_process()
+                    worker = _supervise_worker_process()
+                    ready = _readiness_needs_a_worker()
                 _print_banner(ready, host, port, seeded=args.seed)
                 _run_uvicorn(ready, host, port, reload=args.reload)
             finally:
                 with _signals_ignored():
-                    _stop_worker_process(worker)
+                    if worker is not None:
+                        worker.stop(WORKER_STOP_TIMEOUT_SECONDS)
     except (KeyboardInterrupt, Shutdown):
         pass
     finally:
@@ -170,15 +195,20 @@ def _start_worker_process() -> subprocess.Popen[bytes]:
     )
 
 
-def _stop_worker_process(worker: subprocess.Popen[bytes] | None) -> None:
-    if worker is None or worker.poll() is not None:
-        return
-    worker.send_signal(signal.SIGTERM)
-    try:
-        worker.wait(WORKER_STOP_TIMEOUT_SECONDS)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait()
+def _supervise_worker_process() -> Supervisor:
+    """The worker, started now and again whenever it exits, from a thread beside the API."""
+    supervisor = Supervisor(_start_worker_process)
+    supervisor.check()
+    threading.Thread(target=supervisor.run, name="worker-supervisor", daemon=True).start()
+    return supervisor
+
+
+def _readiness_needs_a_worker() -> Settings:
+    """With its own worker, this server is ready only while a worker is alive (unless the
+    environment says otherwise)."""
+    os.environ.setdefault("READY_REQUIRES_WORKER", "true")
+    get_settings.cache_clear()
+    return get_settings()
 
 
 def _default_public_url(settings: Settings, host: str, port: int) -> None:
@@ -261,26 +291,27 @@ def _run_worker(threads: int) -> int:
     import dramatiq
 
     import workers
-    from workers.relay import relay_until
+    from workers.process import run_until
 
     worker = dramatiq.Worker(workers.broker.broker, worker_threads=threads)
     worker.start()
     try:
-        asyncio.run(_relay_until_signalled(relay_until))
+        healthy = asyncio.run(_until_signalled(lambda stop: run_until(stop, worker=worker)))
     finally:
         with _signals_ignored():
             worker.stop(timeout=WORKER_STOP_TIMEOUT_SECONDS * 1000)
-    return 0
+    return 0 if healthy else 1
 
 
-async def _relay_until_signalled(relay_until: Any) -> None:
+async def _until_signalled(main: Callable[[asyncio.Event], Awaitable[bool]]) -> bool:
+    """The worker's main loop (relay, heartbeat, scheduler) until SIGINT/SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     watchdog = asyncio.create_task(_stop_when_orphaned(stop))
     try:
-        await relay_until(stop)
+        return await main(stop)
     finally:
         watchdog.cancel()
 
@@ -297,19 +328,17 @@ async def _stop_when_orphaned(stop: asyncio.Event) -> None:
 def _supervise_workers(processes: int, threads: int) -> int:
     command = [sys.executable, "-m", "app.cli", "worker", "--processes", "1"]
     command += ["--threads", str(threads)]
-    children = [subprocess.Popen(command) for _ in range(processes)]  # noqa: S603
+    supervisor = Supervisor(lambda: subprocess.Popen(command), count=processes)  # noqa: S603
     previous = signal.signal(signal.SIGTERM, _raise_shutdown)
     try:
-        return max(child.wait() for child in children)
+        supervisor.run()
     except (KeyboardInterrupt, Shutdown):
-        with _signals_ignored():
-            for child in children:
-                child.send_signal(signal.SIGTERM)
-            for child in children:
-                child.wait()
-        return 0
+        pass
     finally:
+        with _signals_ignored():
+            supervisor.stop(WORKER_STOP_TIMEOUT_SECONDS)
         signal.signal(signal.SIGTERM, previous)
+    return 0
 
 
 # --- migrate, seed, create-admin, export-schema -------------------------------------------------

@@ -91,6 +91,12 @@ class Settings(BaseSettings):
     queue_namespace: str = "easyways"
     # `easyways worker` serves its Prometheus metrics on this port (0 = off).
     worker_metrics_port: int = 0
+    # A worker silent for this long is presumed dead: the jobs it had taken go back to their
+    # queue, and readiness stops counting it (workers heartbeat every third of it).
+    worker_heartbeat_timeout_seconds: int = Field(default=10, ge=3, le=600)
+    # /readyz also fails (`worker: down`) while no worker heartbeat is fresh; `easyways serve`
+    # turns it on when it runs its own worker.
+    ready_requires_worker: bool = False
 
     log_level: str = "INFO"
     # One JSON object per line; unset: JSON in production, readable console lines elsewhere.

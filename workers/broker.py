@@ -2,12 +2,18 @@
 
 Production and development use a RedisBroker on `REDIS_URL` (namespace "easyways"); tests
 (`EASYWAYS_ENV=test`) use a StubBroker with the same middleware, driven with `broker.join`.
+
+The RedisBroker requeues the messages a dead worker had taken (fetched, never acknowledged) once
+its heartbeat is older than WORKER_HEARTBEAT_TIMEOUT_SECONDS. It does so during "maintenance",
+which by default runs on one broker command in a thousand — minutes to hours on a quiet queue —
+so here it runs on every command: a few cheap sorted-set reads, and the requeue of a killed
+worker's jobs follows within seconds of its timeout. Actors are idempotent for that redelivery.
 """
 
 from __future__ import annotations
 
 import dramatiq
-from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import (
     AgeLimit,
@@ -22,6 +28,7 @@ from dramatiq.middleware import (
 )
 
 from app.settings import Settings, get_settings
+from workers.enrollments import EnrollmentChanges
 from workers.runtime import RuntimeCleanup
 
 MAX_RETRIES = 10
@@ -47,6 +54,7 @@ def build_middleware() -> list[Middleware]:
         CurrentMessage(),
         AsyncIO(),
         RuntimeCleanup(),
+        EnrollmentChanges(),
     ]
 
 
@@ -56,7 +64,11 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
     if not settings.redis_url:
         raise RuntimeError("REDIS_URL is not set: the worker needs the Redis/Valkey broker")
     return RedisBroker(  # type: ignore[no-untyped-call]
-        url=settings.redis_url, namespace=settings.queue_namespace, middleware=build_middleware()
+        url=settings.redis_url,
+        namespace=settings.queue_namespace,
+        middleware=build_middleware(),
+        heartbeat_timeout=settings.worker_heartbeat_timeout_seconds * 1000,
+        maintenance_chance=MAINTENANCE_SCALE,
     )
 
 

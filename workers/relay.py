@@ -56,11 +56,16 @@ async def dispatch(event: OutboxEvent) -> None:
     await asyncio.to_thread(route, event)
 
 
-async def relay_until(stop: asyncio.Event, *, interval: float = 0.25) -> None:
-    """Run the relay on this event loop until `stop` is set, then close its connections."""
+async def relay_loop(stop: asyncio.Event, *, interval: float = 0.25) -> None:
+    """Run the relay on this event loop until `stop` is set (the loop's runtime stays open)."""
     runtime = get_runtime()
     retention = timedelta(days=runtime.settings.outbox_retention_days)
+    await run_relay(runtime.db, dispatch, stop=stop, interval=interval, retention=retention)
+
+
+async def relay_until(stop: asyncio.Event, *, interval: float = 0.25) -> None:
+    """`relay_loop`, then close this event loop's connections."""
     try:
-        await run_relay(runtime.db, dispatch, stop=stop, interval=interval, retention=retention)
+        await relay_loop(stop, interval=interval)
     finally:
         await close_runtime()

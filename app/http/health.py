@@ -11,6 +11,7 @@ from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from app.heartbeats import alive_workers
 from app.observability import refresh_gauges
 
 READY_TIMEOUT_SECONDS = 2.0
@@ -41,21 +42,41 @@ async def _probe(check: Any, request: Request) -> str | None:
     return None
 
 
+async def _count_workers(request: Request) -> int | None:
+    """Workers with a fresh heartbeat; None when Redis cannot tell."""
+    state = request.app.state
+    try:
+        async with asyncio.timeout(READY_TIMEOUT_SECONDS):
+            alive = await alive_workers(state.redis, state.settings.queue_namespace)
+    except Exception as exc:
+        logger.warning("worker heartbeats unavailable", error=repr(exc))
+        return None
+    return len(alive)
+
+
 async def readyz(request: Request) -> Response:
-    """Ready when PostgreSQL answers `SELECT 1` and Redis answers PING; 503 names what failed."""
-    database, redis = await asyncio.gather(
-        _probe(_check_database, request), _probe(_check_redis, request)
+    """Ready when PostgreSQL answers `SELECT 1` and Redis answers PING — and, with
+    READY_REQUIRES_WORKER, when a worker heartbeat is fresh; 503 names what failed. The number of
+    live workers is reported either way."""
+    database, redis, workers = await asyncio.gather(
+        _probe(_check_database, request), _probe(_check_redis, request), _count_workers(request)
     )
-    checks = {
-        "database": "ok" if database is None else "failing",
-        "redis": "ok" if redis is None else "failing",
-    }
-    if database is None and redis is None:
-        return JSONResponse({"status": "ok", "checks": checks})
     errors = {name: err for name, err in (("database", database), ("redis", redis)) if err}
-    failing = sorted(errors)
+    checks = {name: "failing" if name in errors else "ok" for name in ("database", "redis")}
+    if request.app.state.settings.ready_requires_worker:
+        checks["worker"] = "ok" if workers else "down"
+        if not workers:
+            errors["worker"] = "no worker heartbeat" if workers == 0 else "unknown"
+    if not errors:
+        return JSONResponse({"status": "ok", "checks": checks, "workers": workers})
     return JSONResponse(
-        {"status": "unavailable", "failing": failing, "checks": checks, "errors": errors},
+        {
+            "status": "unavailable",
+            "failing": sorted(errors),
+            "checks": checks,
+            "errors": errors,
+            "workers": workers,
+        },
         status_code=503,
     )
 

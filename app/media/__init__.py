@@ -1,6 +1,7 @@
 """Media: uploads (request → direct upload → finalize), public and private file URLs. What other
 domains may call:"""
 
+from app.media.cleanup import purge_abandoned_uploads
 from app.media.models import FilePurpose
 from app.media.service import (
     asset_url,
@@ -18,5 +19,6 @@ __all__ = [
     "claim_upload",
     "file_download_url",
     "is_public",
+    "purge_abandoned_uploads",
     "video_statuses",
 ]

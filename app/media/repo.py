@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, column, exists, or_, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.media.models import FileAsset, VideoAsset, VideoStatus
+from app.media.models import FileAsset, FileStatus, VideoAsset, VideoStatus
 
 
 async def assets_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[FileAsset | None]:
@@ -41,3 +42,62 @@ async def video_statuses(
         select(VideoAsset.id, VideoAsset.status).where(VideoAsset.id.in_(ids))
     )
     return {row[0]: row[1] for row in rows}
+
+
+async def _referencing_columns(session: AsyncSession) -> list[tuple[str, str, str]]:
+    """(schema, table, column) of every foreign key to file_assets, read from the catalog, so no
+    table of another domain can be missed (nor needs importing here)."""
+    rows = await session.execute(
+        text(
+            "SELECT n.nspname, r.relname, a.attname"
+            " FROM pg_constraint c"
+            " JOIN pg_class r ON r.oid = c.conrelid"
+            " JOIN pg_namespace n ON n.oid = r.relnamespace"
+            " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]"
+            " WHERE c.contype = 'f' AND c.confrelid = 'file_assets'::regclass"
+        )
+    )
+    return [(row[0], row[1], row[2]) for row in rows]
+
+
+async def lock_abandoned_assets(
+    session: AsyncSession,
+    *,
+    pending_expired_before: datetime,
+    rejected_before: datetime,
+    limit: int,
+    exclude: Sequence[uuid.UUID] = (),
+) -> Sequence[FileAsset]:
+    """Up to `limit` unreferenced assets (but `exclude`) that were never finished (pending, their
+    upload link expired before `pending_expired_before`) or were rejected before
+    `rejected_before`; locked, skipping rows another transaction holds (a finalize)."""
+    unreferenced = [
+        ~exists().where(table(name, column(col), schema=schema).c[col] == FileAsset.id)
+        for schema, name, col in await _referencing_columns(session)
+    ]
+    stmt = (
+        select(FileAsset)
+        .where(
+            or_(
+                and_(
+                    FileAsset.status == FileStatus.PENDING,
+                    FileAsset.upload_expires_at < pending_expired_before,
+                ),
+                and_(
+                    FileAsset.status == FileStatus.REJECTED,
+                    FileAsset.finalized_at < rejected_before,
+                ),
+            ),
+            FileAsset.id.not_in(exclude),
+            *unreferenced,
+        )
+        .order_by(FileAsset.created_at, FileAsset.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return (await session.scalars(stmt)).all()
+
+
+async def delete_asset(session: AsyncSession, asset: FileAsset) -> None:
+    await session.delete(asset)
+    await session.flush()

@@ -128,3 +128,42 @@ def test_a_worker_without_database_and_redis_urls_explains_what_it_needs(
         monkeypatch.undo()
         get_settings.cache_clear()
     assert "DATABASE_URL and REDIS_URL" in capsys.readouterr().err
+
+
+def test_production_refuses_the_local_storage_and_payments_stand_ins_and_names_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from app.cli import _refuse_unsafe
+
+    safe = get_settings().model_copy(
+        update={
+            "env": "production",
+            "secret_key": "x" * 40,
+            "jwt_private_keys": '{"k": "pem"}',
+            "refresh_cookie_secure": True,
+            "mail_backend": "smtp",
+        }
+    )
+    assert safe.unsafe_reasons() == []
+    assert _refuse_unsafe(safe) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "refusing to start with unsafe production settings:"
+    assert [line.split(":")[0] for line in lines[1:]] == [
+        "  - STORAGE_BACKEND",
+        "  - PAYMENTS_BACKEND",
+    ]
+    real = safe.model_copy(
+        update={
+            "storage_backend": "s3",
+            "payments_backend": "stripe",
+            "stripe_secret_key": "sk_live_x",
+            "stripe_webhook_secret": "whsec_x",
+        }
+    )
+    assert _refuse_unsafe(real) is None
+
+
+def test_development_may_use_the_local_stand_ins() -> None:
+    from app.cli import _refuse_unsafe
+
+    assert _refuse_unsafe(get_settings().model_copy(update={"env": "development"})) is None

@@ -1,0 +1,87 @@
+"""Periodic jobs run by the workers: each named job at most once per interval across all of them.
+
+Every worker ticks every TICK_SECONDS; for each job it tries to take a Redis lock named after the
+job that lives as long as the job's interval (redis-py's `Lock`, with a token). The worker that
+takes it runs the job and keeps the lock until it expires, so the next run is one interval
+later, whichever worker does it. A job that fails is logged and its lock released, so the next
+tick (on any worker) tries again. Jobs must tolerate running twice (a run longer than its
+interval) — each one here works in small transactions over rows it locks.
+
+To add a job, append a `Job` to `JOBS`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+import structlog
+from redis.exceptions import LockError, RedisError
+
+from app.clock import utcnow
+from app.media import purge_abandoned_uploads
+from workers.runtime import Runtime, get_runtime
+
+TICK_SECONDS = 30.0
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: timedelta
+    run: Callable[[Runtime], Awaitable[object]]
+
+
+async def purge_uploads(runtime: Runtime) -> object:
+    return await purge_abandoned_uploads(runtime.db, runtime.storage, now=utcnow())
+
+
+# The registration list: every periodic job of the platform.
+JOBS: list[Job] = [
+    Job("purge_abandoned_uploads", timedelta(hours=1), purge_uploads),
+]
+
+
+def lock_name(namespace: str, job: Job) -> str:
+    return f"{namespace}:schedule:{job.name}"
+
+
+async def run_due(jobs: Sequence[Job], runtime: Runtime) -> list[str]:
+    """One tick: run each job whose lock this worker takes; the names of the jobs that ran."""
+    ran: list[str] = []
+    for job in jobs:
+        lock = runtime.redis.lock(
+            lock_name(runtime.settings.queue_namespace, job),
+            timeout=job.every.total_seconds(),
+            thread_local=False,
+        )
+        if not await lock.acquire(blocking=False):
+            continue
+        try:
+            result = await job.run(runtime)
+        except Exception:
+            log.exception("schedule.job_failed", job=job.name)
+            with contextlib.suppress(LockError, RedisError):
+                await lock.release()  # the next tick tries again
+            continue
+        log.info("schedule.job_done", job=job.name, result=result)
+        ran.append(job.name)
+    return ran
+
+
+async def schedule_until(
+    stop: asyncio.Event, *, jobs: Sequence[Job] = JOBS, tick: float = TICK_SECONDS
+) -> None:
+    """Tick until `stop` is set; Redis being unreachable is logged and retried."""
+    runtime = get_runtime()
+    while not stop.is_set():
+        try:
+            await run_due(jobs, runtime)
+        except (RedisError, OSError) as exc:
+            log.warning("schedule.tick_failed", error=str(exc))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=tick)
