@@ -8,6 +8,7 @@ Every function takes the caller's session and never commits.
 from __future__ import annotations
 
 import uuid
+from typing import TypedDict, Unpack
 
 from redis.asyncio import Redis
 from sqlalchemy.exc import IntegrityError
@@ -62,43 +63,19 @@ def registration_errors(
     return errors + password_errors(password, personal=personal)
 
 
+class UserOptions(TypedDict, total=False):
+    role: UserRole
+    verified: bool
+    phone: str | None
+    age: int | None
+
+
 def _new_user(
-    *,
-    email: str,
-    password_hash: str,
-    first_name: str,
-    last_name: str,
-    role: UserRole = UserRole.STUDENT,
-    verified: bool = False,
-    phone: str | None = None,
-    age: int | None = None,
+    *, email: str, password: str, first_name: str, last_name: str, **options: Unpack[UserOptions]
 ) -> User:
-    return User(
-        email=email,
-        first_name=validation.clean_name(first_name),
-        last_name=validation.clean_name(last_name),
-        phone=validation.clean_phone(phone) if phone else None,
-        age=age,
-        password_hash=password_hash,
-        role=role,
-        email_verified_at=utcnow() if verified else None,
-    )
-
-
-async def create_user(
-    session: AsyncSession,
-    *,
-    email: str,
-    password: str,
-    first_name: str,
-    last_name: str,
-    role: UserRole = UserRole.STUDENT,
-    verified: bool = False,
-    phone: str | None = None,
-    age: int | None = None,
-) -> User:
-    """Validate like `register` and insert the user (+ empty profile); EMAIL_TAKEN on duplicates,
-    also when a concurrent registration wins the race (the CLI and the seed: they may tell)."""
+    """Check every registration rule (all broken ones at once), then build the user with its
+    normalised address and hashed password (not yet added)."""
+    phone, age = options.get("phone"), options.get("age")
     collect(
         registration_errors(
             email=email,
@@ -109,19 +86,34 @@ async def create_user(
             age=age,
         )
     )
-    normalized = validation.normalize_email(email)
-    if await repo.email_taken(session, normalized, except_id=None):
-        raise email_taken_error()
-    user = _new_user(
-        email=normalized,
-        password_hash=hash_password(password),
-        first_name=first_name,
-        last_name=last_name,
-        role=role,
-        verified=verified,
-        phone=phone,
+    return User(
+        email=validation.normalize_email(email),
+        first_name=validation.clean_name(first_name),
+        last_name=validation.clean_name(last_name),
+        phone=validation.clean_phone(phone) if phone else None,
         age=age,
+        password_hash=hash_password(password),
+        role=options.get("role", UserRole.STUDENT),
+        email_verified_at=utcnow() if options.get("verified") else None,
     )
+
+
+async def create_user(
+    session: AsyncSession,
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    **options: Unpack[UserOptions],
+) -> User:
+    """Validate like `register` and insert the user (+ empty profile); EMAIL_TAKEN on duplicates,
+    also when a concurrent registration wins the race (the CLI and the seed: they may tell)."""
+    user = _new_user(
+        email=email, password=password, first_name=first_name, last_name=last_name, **options
+    )
+    if await repo.email_taken(session, user.email, except_id=None):
+        raise email_taken_error()
     try:
         await repo.add_user(session, user, UserProfile())
     except IntegrityError as exc:
@@ -146,13 +138,19 @@ async def notify_address_in_use(session: AsyncSession, settings: Settings, owner
     """Tell the owner of an address that someone tried to use it for an account (instead of
     telling whoever tried that it is taken)."""
     if usable(owner):
-        await queue_email(
-            session,
-            to=owner.email,
-            template="email_in_use",
-            user_id=owner.id,
-            context={"first_name": owner.first_name, "link": settings.frontend_url},
-        )
+        await _mail_with_site_link(session, settings, owner, "email_in_use")
+
+
+async def _mail_with_site_link(
+    session: AsyncSession, settings: Settings, user: User, template: str
+) -> None:
+    await queue_email(
+        session,
+        to=user.email,
+        template=template,
+        user_id=user.id,
+        context={"first_name": user.first_name, "link": settings.frontend_url},
+    )
 
 
 async def register(
@@ -172,7 +170,7 @@ async def register(
 
     Nobody is signed in: the account signs in (login) once its address is verified. A taken
     address gets exactly the same answer and creates nothing: its owner is e-mailed that someone
-    tried to register with it. The password is hashed either way (equal timing)."""
+    tried to register with it."""
     await throttle.take(
         redis,
         throttle.Bucket(
@@ -181,38 +179,26 @@ async def register(
             settings.register_window_seconds,
         ),
     )
-    collect(
-        registration_errors(
-            email=email,
-            password=password,
-            first_name=first_name,
-            last_name=last_name,
-            phone=phone,
-            age=age,
-        )
+    user = _new_user(  # the password is hashed whether or not the address is taken
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        age=age,
     )
-    normalized = validation.normalize_email(email)
-    await charge_email_request(redis, settings, prefix="register-email", email=normalized, ip=ip)
-    password_hash = hash_password(password)
-    owner = await repo.get_user_by_email(session, normalized)
+    await charge_email_request(redis, settings, prefix="register-email", email=user.email, ip=ip)
+    owner = await repo.get_user_by_email(session, user.email)
     if owner is None:
-        user = _new_user(
-            email=normalized,
-            password_hash=password_hash,
-            first_name=first_name,
-            last_name=last_name,
-            phone=phone,
-            age=age,
-        )
         try:
             await repo.add_user(session, user, UserProfile())
         except IntegrityError:  # a concurrent registration took the address first
-            owner = await repo.get_user_by_email(session, normalized)
+            owner = await repo.get_user_by_email(session, user.email)
         else:
             await send_verification(session, settings, user)
     if owner is not None:
         await notify_address_in_use(session, settings, owner)
-    return normalized
+    return user.email
 
 
 async def _apply_email_change(session: AsyncSession, user: User, new_email: str) -> None:
@@ -247,13 +233,7 @@ async def verify_email(
     elif first_verification:
         user.email_verified_at = utcnow()
     if first_verification:
-        await queue_email(
-            session,
-            to=user.email,
-            template="welcome",
-            user_id=user.id,
-            context={"first_name": user.first_name, "link": settings.frontend_url},
-        )
+        await _mail_with_site_link(session, settings, user, "welcome")
     return user
 
 

@@ -6,7 +6,15 @@ from sqlalchemy import select
 
 from app.accounts.models import AuthSession, User
 from app.security.passwords import verify_password
-from tests.support.accounts import AUTH_FIELDS, PASSWORD, emails, login, make_user, token_of
+from tests.support.accounts import (
+    AUTH_FIELDS,
+    PASSWORD,
+    change_email,
+    emails,
+    login,
+    make_user,
+    token_of,
+)
 
 NEW_PASSWORD = "Brand-New-Secret-7"
 
@@ -199,14 +207,7 @@ async def test_changing_to_a_taken_address_answers_the_same_and_tells_its_owner(
     me = await login(client, user.email)
 
     answers = [
-        (
-            await client.mutate(
-                "changeEmail",
-                {"newEmail": address, "currentPassword": PASSWORD},
-                "ok",
-                token=me["accessToken"],
-            )
-        ).payload("changeEmail")
+        await change_email(client, me["accessToken"], address)
         for address in ("SOMEONE@example.com", "free@example.com")
     ]
 

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from app.accounts.models import OneTimeToken, User
 from app.clock import utcnow
-from tests.support.accounts import PASSWORD, emails, login, make_user, token_of
+from tests.support.accounts import PASSWORD, change_email, emails, login, make_user, token_of
 
 REGISTER_FIELDS = "ok"
 
@@ -81,12 +81,7 @@ async def test_the_link_from_the_email_verifies_the_address_and_sends_the_welcom
 async def test_the_owner_signed_in_gets_their_account_back(client, database):
     owner = await make_user(database, email="owner@example.com")
     me = await login(client, owner.email)
-    await client.mutate(
-        "changeEmail",
-        {"newEmail": "owner.new@example.com", "currentPassword": PASSWORD},
-        "ok",
-        token=me["accessToken"],
-    )
+    await change_email(client, me["accessToken"], "owner.new@example.com")
     [mail] = await emails(database, "confirm_email_change")
 
     payload = await verify(client, token_of(mail), as_token=me["accessToken"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -23,6 +24,7 @@ from tests.support.graphql import GraphQLClient, Outcome, with_settings
 WRONG = "Wrong-Pass-1"
 OWNER_IP = "203.0.113.50"
 DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+ATTACKER_IPS = ["198.18.0.1", "198.18.0.2"]
 
 
 async def attempt(client, email, password=PASSWORD, **kw) -> Outcome:
@@ -46,6 +48,21 @@ async def fail_from(client: GraphQLClient, email: str, ips: list[str]) -> None:
 
 def codes(outcome: Outcome) -> list[Any]:
     return outcome.codes or [e["code"] for e in outcome.payload("login")["errors"]]
+
+
+@pytest.fixture
+def strict(client: GraphQLClient) -> GraphQLClient:
+    """A client whose per-account ceiling the attacker IPs reach."""
+    return with_settings(client, login_max_attempts_per_account=len(ATTACKER_IPS))
+
+
+@pytest.fixture
+async def owner_with_device(strict, database) -> tuple[User, dict[str, str]]:
+    """An owner whose browser signed in once, then attackers failed up to the ceiling."""
+    owner = await make_user(database)
+    device = await known_device(strict, owner.email)
+    await fail_from(strict, owner.email, ATTACKER_IPS)
+    return owner, device
 
 
 async def test_login_returns_tokens_records_the_device_and_last_login(client, database):
@@ -151,15 +168,14 @@ async def test_an_attacker_on_many_ips_cannot_lock_the_owner_out(client, databas
     assert new_device.codes == ["RATE_LIMITED"]
 
 
-async def test_the_device_cookie_is_httponly_scoped_and_names_only_its_account(client, database):
-    client = with_settings(client, login_max_attempts_per_account=2)
+async def test_the_device_cookie_is_httponly_scoped_and_names_only_its_account(strict, database):
     alice, bob = await make_user(database), await make_user(database)
-    signed_in = await attempt(client, alice.email, ip=OWNER_IP)
+    signed_in = await attempt(strict, alice.email, ip=OWNER_IP)
     cookie = signed_in.set_cookies()[DEVICE_COOKIE]
-    await fail_from(client, bob.email, ["198.18.0.1", "198.18.0.2"])
+    await fail_from(strict, bob.email, ATTACKER_IPS)
 
     bob_with_alices_device = await attempt(
-        client, bob.email, ip=OWNER_IP, cookies=device_of(signed_in)
+        strict, bob.email, ip=OWNER_IP, cookies=device_of(signed_in)
     )
 
     assert cookie["httponly"] is True
@@ -169,36 +185,32 @@ async def test_the_device_cookie_is_httponly_scoped_and_names_only_its_account(c
     assert bob_with_alices_device.codes == ["RATE_LIMITED"]
 
 
-async def test_a_forged_device_cookie_is_no_second_signal(client, database):
-    client = with_settings(client, login_max_attempts_per_account=2)
-    owner = await make_user(database)
-    device = await known_device(client, owner.email)
-    await fail_from(client, owner.email, ["198.18.0.1", "198.18.0.2"])
+async def test_a_forged_device_cookie_is_no_second_signal(strict, owner_with_device):
+    owner, device = owner_with_device
     value = device[DEVICE_COOKIE]
     forged = value[:-4] + ("AAAA" if value[-4:] != "AAAA" else "BBBB")
 
-    outcome = await attempt(client, owner.email, ip=OWNER_IP, cookies={DEVICE_COOKIE: forged})
+    outcome = await attempt(strict, owner.email, ip=OWNER_IP, cookies={DEVICE_COOKIE: forged})
 
     assert outcome.codes == ["RATE_LIMITED"]
 
 
-async def test_a_known_device_still_needs_the_password_and_its_failures_count(client, database):
-    client = with_settings(client, login_max_attempts_per_account=2)
-    owner = await make_user(database)
-    device = await known_device(client, owner.email)
-    await fail_from(client, owner.email, ["198.18.0.1", "198.18.0.2"])
+async def test_a_known_device_still_needs_the_password_and_its_failures_count(
+    strict, owner_with_device
+):
+    owner, device = owner_with_device
 
     wrong = [
-        await attempt(client, owner.email, WRONG, ip=OWNER_IP, cookies=device) for _ in range(6)
+        await attempt(strict, owner.email, WRONG, ip=OWNER_IP, cookies=device) for _ in range(6)
     ]
 
     assert [codes(o) for o in wrong] == [["INVALID_CREDENTIALS"]] * 5 + [["RATE_LIMITED"]]
 
 
-async def test_a_solved_password_reset_link_makes_the_browser_a_known_device(client, database):
-    client = with_settings(client, login_max_attempts_per_account=2)
+async def test_a_solved_password_reset_link_makes_the_browser_a_known_device(strict, database):
+    client = strict
     owner = await make_user(database)
-    await fail_from(client, owner.email, ["198.18.0.1", "198.18.0.2"])
+    await fail_from(client, owner.email, ATTACKER_IPS)
     assert (await attempt(client, owner.email, ip=OWNER_IP)).codes == ["RATE_LIMITED"]
     await client.mutate("requestPasswordReset", {"email": owner.email}, "ok", ip=OWNER_IP)
     token = token_of((await emails(database, "reset_password"))[0])
@@ -214,8 +226,8 @@ async def test_a_solved_password_reset_link_makes_the_browser_a_known_device(cli
     assert signed_in.payload("login")["accessToken"]
 
 
-async def test_a_solved_verification_link_makes_the_browser_a_known_device(client, database):
-    client = with_settings(client, login_max_attempts_per_account=2)
+async def test_a_solved_verification_link_makes_the_browser_a_known_device(strict, database):
+    client = strict
     await client.mutate(
         "register",
         {
@@ -229,7 +241,7 @@ async def test_a_solved_verification_link_makes_the_browser_a_known_device(clien
     verified = await client.mutate(
         "verifyEmail", {"token": token_of((await emails(database))[0])}, "verified", ip=OWNER_IP
     )
-    await fail_from(client, "mae@example.com", ["198.18.0.1", "198.18.0.2"])
+    await fail_from(client, "mae@example.com", ATTACKER_IPS)
 
     outcome = await attempt(client, "mae@example.com", ip=OWNER_IP, cookies=device_of(verified))
 

@@ -62,6 +62,15 @@ async def login(
     return payload
 
 
+async def change_email(
+    client: GraphQLClient, token: str, new_email: str, password: str = PASSWORD
+) -> dict[str, Any]:
+    outcome = await client.mutate(
+        "changeEmail", {"newEmail": new_email, "currentPassword": password}, "ok", token=token
+    )
+    return outcome.payload("changeEmail")
+
+
 async def emails(database: Database, template: str | None = None) -> list[EmailLog]:
     async with database.session() as session:
         query = select(EmailLog).order_by(EmailLog.created_at, EmailLog.id)
