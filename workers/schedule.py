@@ -7,7 +7,9 @@ later, whichever worker does it. A job that fails is logged and its lock release
 tick (on any worker) tries again. Jobs must tolerate running twice (a run longer than its
 interval) — each one here works in small transactions over rows it locks.
 
-To add a job, append a `Job` to `JOBS`.
+To add a job, append a `Job` to `JOBS`; one that may change what anonymous catalog pages show
+(enrollment counts: a sweep ending subscriptions) sets `changes_catalog`, and every run that
+returns a truthy result (e.g. how many rows it changed) then bumps the catalog cache version.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import structlog
 from redis.exceptions import LockError, RedisError
 
 from app.clock import utcnow
+from app.integrations.cache import bump_catalog_version
 from app.media import purge_abandoned_uploads
 from workers.runtime import Runtime, get_runtime
 
@@ -34,6 +37,7 @@ class Job:
     name: str
     every: timedelta
     run: Callable[[Runtime], Awaitable[object]]
+    changes_catalog: bool = False
 
 
 async def purge_uploads(runtime: Runtime) -> object:
@@ -69,6 +73,8 @@ async def run_due(jobs: Sequence[Job], runtime: Runtime) -> list[str]:
                 await lock.release()  # the next tick tries again
             continue
         log.info("schedule.job_done", job=job.name, result=result)
+        if job.changes_catalog and result:
+            await bump_catalog_version(runtime.redis)
         ran.append(job.name)
     return ran
 

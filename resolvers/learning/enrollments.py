@@ -7,6 +7,7 @@ import strawberry
 from app.learning import service
 from app.learning.models import EnrollmentStatus
 from app.pagination import PageRequest
+from resolvers.catalog.changes import catalog_changed
 from schema.core.auth import require_user
 from schema.core.context import Info
 from schema.core.mutation import Tx, mutation
@@ -32,7 +33,8 @@ class Mutation:
         description="Join a free published course, or any published course with an active "
         "subscription (else COURSE_NOT_FREE: buy it; COURSE_FULL, ALREADY_ENROLLED, "
         "COURSE_NOT_PUBLISHED). Re-enrolling after withdrawing reactivates the enrollment with "
-        "its progress."
+        "its progress.",
+        after_commit=[catalog_changed],  # the course's enrollment count changed
     )
     async def enroll_in_course(
         self, info: Info, input: EnrollInCourseInput, tx: Tx
@@ -42,7 +44,10 @@ class Mutation:
         )
         return EnrollInCoursePayload(enrollment=Enrollment.from_model(row))
 
-    @mutation(description="Leave an active enrollment (DROPPED; progress is kept; NOT_ACTIVE).")
+    @mutation(
+        description="Leave an active enrollment (DROPPED; progress is kept; NOT_ACTIVE).",
+        after_commit=[catalog_changed],
+    )
     async def withdraw_enrollment(
         self, info: Info, input: WithdrawEnrollmentInput, tx: Tx
     ) -> WithdrawEnrollmentPayload:

@@ -107,3 +107,23 @@ async def test_the_scheduler_ticks_until_stopped(runtimes: list[Runtime], schedu
 
 def test_the_upload_purge_is_registered(schedule: Any) -> None:
     assert "purge_abandoned_uploads" in [job.name for job in schedule.JOBS]
+
+
+async def test_a_job_that_changes_the_catalog_bumps_its_cache_version_when_it_changed_something(
+    runtimes: list[Runtime], redis_client: Redis, schedule: Any
+) -> None:
+    from app.integrations.cache import catalog_version
+
+    async def ended_none(runtime: Runtime) -> int:
+        return 0
+
+    async def ended_three(runtime: Runtime) -> int:
+        return 3
+
+    before = await catalog_version(redis_client)
+    idle = schedule.Job("idle", timedelta(hours=1), ended_none, changes_catalog=True)
+    busy = schedule.Job("busy", timedelta(hours=1), ended_three, changes_catalog=True)
+    await schedule.run_due([idle], runtimes[0])
+    assert await catalog_version(redis_client) == before
+    await schedule.run_due([busy], runtimes[0])
+    assert await catalog_version(redis_client) == before + 1
