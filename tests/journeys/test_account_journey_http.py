@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email
 import re
+import uuid
 from collections.abc import AsyncIterator
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -79,7 +80,7 @@ async def deliver_outbox(database: Database, settings: Settings) -> None:
 
     async def dispatch(event: OutboxEvent) -> None:
         assert event.topic == "email.send"
-        await deliver_email(database, event.payload["email_id"], mailer=mailer)
+        await deliver_email(database, uuid.UUID(event.payload["email_id"]), mailer=mailer)
 
     while await relay_once(database, dispatch):
         pass
