@@ -2,7 +2,7 @@
 
 A browser that signed in to an account (or solved an e-mailed link of it) keeps an encrypted,
 authenticated value (Fernet, key derived from SECRET_KEY) naming the accounts it knows and since
-when; the GraphQL layer keeps it in an httpOnly cookie. Nobody can forge one, and it says nothing
+when; the GraphQL layer keeps it in an HTTP-only cookie. Nobody can forge one, and it says nothing
 to whoever reads it. At most `MAX_ACCOUNTS` accounts per device, each for `LIFETIME`.
 """
 

@@ -1,6 +1,6 @@
 """Revoked sessions in Redis, so that their access tokens die at once, not when they expire.
 
-Every access token names its session (`sid`). Ending a session (logout, revokeSession, a refresh
+Every access token names its session (`sid`). Ending a session (logout, revoking one, a refresh
 token presented twice) writes `revoked-session:<sid>` with a time-to-live of one access-token
 lifetime — by then every token of that session has expired anyway — and each request that uses
 its token asks Redis whether that key exists (one EXISTS, once per request).
