@@ -7,7 +7,8 @@ its token asks Redis whether that key exists (one EXISTS, once per request).
 
 The write happens inside the service's transaction, before the commit: if Redis cannot take it,
 SERVICE_UNAVAILABLE rolls the revocation back (the client retries); a commit that fails after it
-only ends early tokens of a session the user was ending anyway.
+only ends early tokens of a session the user was ending anyway. Reuse detection writes after
+its own commit (the family must stay revoked even when Redis is down), best effort.
 """
 
 from __future__ import annotations
