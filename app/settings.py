@@ -172,6 +172,9 @@ class Settings(BaseSettings):
     # A live subscription whose period ended this many hours ago with no word from the provider
     # (a missed renewal or deletion event) is ended by expire_lapsed_subscriptions.
     subscription_lapse_grace_hours: int = Field(default=72, ge=0, le=720)
+    # An unpaid order holds its courses this long: meanwhile another order for one of them is
+    # ORDER_PENDING (a payment for a course the buyer owns by the time it arrives is refunded).
+    order_pending_minutes: int = Field(default=30, ge=1, le=10_080)
 
     @field_validator("trusted_proxies")
     @classmethod

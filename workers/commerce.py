@@ -1,9 +1,11 @@
 """Commerce actors: processing a stored payment-provider event, and a paid order's receipt.
 
 `process_payment_event` is routed from "commerce.payment_event" (written by the webhook route in
-the same transaction as the `payment_events` row); `send_order_receipt` from
-"commerce.order_paid". Both are idempotent (see app.commerce.events / app.commerce.invoices), so
-a redelivered message does nothing; failures are retried with backoff.
+the same transaction as the `payment_events` row): it processes the event, then issues the
+refunds its payment was held for (app.commerce.auto_refunds: a course owned already, an order
+paid twice). `send_order_receipt` is routed from "commerce.order_paid". Both are idempotent (see
+app.commerce.events / auto_refunds / invoices), so a redelivered message does nothing; failures
+are retried with backoff (a retry of the first finds the event done and issues what is left).
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import uuid
 import dramatiq
 
 from app.commerce import invoices
-from app.commerce.events import handle_payment_event
+from app.commerce.auto_refunds import issue_held_refunds
+from app.commerce.events import event_intent_ids, handle_payment_event
+from app.integrations.payments import make_gateway
 from workers.broker import MAX_RETRIES
 from workers.runtime import get_runtime
 
@@ -21,7 +25,13 @@ from workers.runtime import get_runtime
 async def process_event(payment_event_id: str) -> bool:
     """The actor's body, callable in-process (tests, the CLI)."""
     runtime = get_runtime()
-    return await handle_payment_event(runtime.db, payment_event_id=uuid.UUID(payment_event_id))
+    event_id = uuid.UUID(payment_event_id)
+    done = await handle_payment_event(runtime.db, payment_event_id=event_id)
+    intents = await event_intent_ids(runtime.db, payment_event_id=event_id)
+    if intents:
+        gateway = make_gateway(runtime.settings, redis=runtime.redis)
+        await issue_held_refunds(runtime.db, gateway, runtime.settings, intent_ids=intents)
+    return done
 
 
 async def send_receipt(order_id: str) -> bool:

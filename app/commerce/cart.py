@@ -4,12 +4,19 @@ most one applied coupon. Totals come from app.commerce.pricing.
 Every change returns the cart priced after it (`CartQuote`). `price_cart(..., strict=True)` is
 what checkout uses: an applied coupon that no longer applies raises its error instead of silently
 pricing without it.
+
+A course the buyer owns (ALREADY_OWNED) or has in an unpaid order younger than
+ORDER_PENDING_MINUTES (ORDER_PENDING) can be neither added nor checked out. Every change of a
+cart and every checkout takes the cart's row lock first, so these checks see the orders a
+concurrent checkout committed, and cart changes never deadlock with a checkout.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -17,6 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import catalog
 from app.catalog.models import CoursePricingTier, CourseStatus, PricingTier
+from app.clock import utcnow
+from app.commerce import repo
 from app.commerce.coupons import CouponQuote, evaluate_coupon
 from app.commerce.errors import CommerceCode
 from app.commerce.models import Cart, CartItem, Coupon
@@ -44,13 +53,18 @@ def lines_of(items: list[CartItem]) -> list[PriceLine]:
 
 
 async def get_or_create_cart(session: AsyncSession, *, user_id: uuid.UUID) -> Cart:
+    """The user's cart, created if need be and locked: every change of a cart, and checkout,
+    takes its row first, so they run one after the other (and never deadlock on its lines)."""
     await session.execute(
         insert(Cart)
         .values(id=new_id(), user_id=user_id)
         .on_conflict_do_nothing(index_elements=[Cart.user_id])
     )
     cart = await session.scalar(
-        select(Cart).where(Cart.user_id == user_id).execution_options(populate_existing=True)
+        select(Cart)
+        .where(Cart.user_id == user_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     assert cart is not None
     return cart
@@ -93,9 +107,11 @@ async def add_to_cart(
     re-captures the price). NOT_FOUND, COURSE_FREE, TIER_UNAVAILABLE, ALREADY_OWNED,
     CURRENCY_MISMATCH."""
     price = await _purchasable_tier(session, course_id, tier)
+    cart = await get_or_create_cart(session, user_id=user_id)
     if await get_active_enrollment(session, student_id=user_id, course_id=course_id):
         raise Conflict("course_id", "You already own this course", CommerceCode.ALREADY_OWNED)
-    cart = await get_or_create_cart(session, user_id=user_id)
+    if await pending_course_ids(session, user_id=user_id, course_ids=[course_id]):
+        raise Conflict("course_id", _PENDING_MESSAGE, CommerceCode.ORDER_PENDING)
     others = [i for i in await items_of(session, cart.id) if i.course_id != course_id]
     if any(i.currency != price.currency for i in others):
         raise Conflict(
@@ -152,6 +168,30 @@ async def remove_coupon(
     cart.coupon_id = None
     await _touch(session, cart)
     return await price_cart(session, user_id=user_id, tax_rate_bps=tax_rate_bps)
+
+
+_PENDING_MESSAGE = "You have an unpaid order for this course: pay it or wait until it expires"
+
+
+async def pending_course_ids(
+    session: AsyncSession, *, user_id: uuid.UUID, course_ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Those of `course_ids` in one of the user's unpaid orders younger than
+    ORDER_PENDING_MINUTES."""
+    since = utcnow() - timedelta(minutes=get_settings().order_pending_minutes)
+    return await repo.unpaid_course_ids(
+        session, user_id=user_id, course_ids=course_ids, since=since
+    )
+
+
+async def has_items(session: AsyncSession, *, user_id: uuid.UUID) -> bool:
+    found = await session.scalar(
+        select(CartItem.id)
+        .join(Cart, Cart.id == CartItem.cart_id)
+        .where(Cart.user_id == user_id)
+        .limit(1)
+    )
+    return found is not None
 
 
 async def clear_cart(session: AsyncSession, *, user_id: uuid.UUID) -> None:
@@ -241,8 +281,8 @@ async def checkout_snapshot(
     session: AsyncSession, *, user_id: uuid.UUID, tax_rate_bps: int | None = None
 ) -> CheckoutSnapshot:
     """The cart as an order would take it (tax rate: the setting unless given). Invalid
-    CART_EMPTY; Conflict ALREADY_OWNED / COURSE_UNAVAILABLE for a line that can no longer be
-    bought; the applied coupon's evaluation error when it no longer applies."""
+    CART_EMPTY; Conflict ALREADY_OWNED / ORDER_PENDING / COURSE_UNAVAILABLE for a line that
+    cannot be bought (now); the applied coupon's evaluation error when it no longer applies."""
     try:
         quote = await price_cart(session, user_id=user_id, tax_rate_bps=tax_rate_bps, strict=True)
     except UserFacingError as exc:  # the coupon's errors name no field of a checkout
@@ -252,6 +292,9 @@ async def checkout_snapshot(
         raise Invalid(None, "Your cart is empty", CommerceCode.CART_EMPTY)
     found = await catalog.courses_by_ids(session, [i.course_id for i in quote.items])
     courses = {c.id: c for c in found if c is not None}
+    pending = await pending_course_ids(
+        session, user_id=user_id, course_ids=[i.course_id for i in quote.items]
+    )
     lines = []
     for item in quote.items:
         course = courses.get(item.course_id)
@@ -261,6 +304,12 @@ async def checkout_snapshot(
             )
         if await get_active_enrollment(session, student_id=user_id, course_id=course.id):
             raise Conflict(None, f"You already own {course.title}", CommerceCode.ALREADY_OWNED)
+        if course.id in pending:
+            raise Conflict(
+                None,
+                f"You have an unpaid order for {course.title}: pay it or wait until it expires",
+                CommerceCode.ORDER_PENDING,
+            )
         lines.append(
             CheckoutLine(
                 course.id,

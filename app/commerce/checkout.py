@@ -31,7 +31,7 @@ from app.commerce.models import (
     PaymentProvider,
     PaymentStatus,
 )
-from app.commerce.orders import pay_order
+from app.commerce.orders import charge_of, lock_order, settle_payment, uuid_or_none
 from app.commerce.repo import items_of_order, payment_of
 from app.errors import Conflict, Invalid, NotFound
 from app.integrations.payments import CheckoutLine, PaymentGateway
@@ -158,24 +158,15 @@ async def on_checkout_completed(session: AsyncSession, event: PaymentEvent) -> N
     checkout = event_object(event)
     if checkout.get("payment_status") != "paid":
         return
-    order_id = _uuid_or_none(checkout.get("client_reference_id"))
-    if order_id is None:
-        return
-    stmt = select(Order).where(Order.id == order_id).with_for_update()
-    order = (await session.execute(stmt)).scalar_one_or_none()
+    order_id = uuid_or_none(checkout.get("client_reference_id"))
+    order = await lock_order(session, order_id) if order_id is not None else None
     if order is None:
         return
     intent = checkout.get("payment_intent")
     if isinstance(intent, dict):
         intent = intent.get("id")
-    await pay_order(session, order, payment_intent_id=intent if isinstance(intent, str) else None)
-
-
-def _uuid_or_none(value: object) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value)) if value else None
-    except ValueError:
-        return None
+    charge = charge_of(intent, checkout.get("amount_total"), checkout.get("currency"))
+    await settle_payment(session, order, charge, provider=event.provider)
 
 
 register_handler("checkout.session.completed", on_checkout_completed)

@@ -44,6 +44,10 @@ class CommerceCode(Code):
         "ORDER_NOT_PAYABLE",
         "The order cannot be paid any more (paid, failed, canceled or free).",
     )
+    ORDER_PENDING = (
+        "ORDER_PENDING",
+        "You have an unpaid order for this course: pay it, or wait until it expires.",
+    )
     PAYMENT_ALREADY_SETTLED = (
         "PAYMENT_ALREADY_SETTLED",
         "The payment provider has settled this payment already.",

@@ -69,6 +69,17 @@ def event_object(event: PaymentEvent) -> dict[str, object]:
     return obj if isinstance(obj, dict) else {}
 
 
+async def event_intent_ids(db: Database, *, payment_event_id: uuid.UUID) -> list[str]:
+    """The payment intents a stored event's object is or names (`id`, `payment_intent`)."""
+    async with db.session() as session:
+        event = await session.get(PaymentEvent, payment_event_id)
+    obj = event_object(event) if event is not None else {}
+    named = obj.get("payment_intent")
+    if isinstance(named, dict):
+        named = named.get("id")
+    return [v for v in dict.fromkeys((obj.get("id"), named)) if isinstance(v, str) and v]
+
+
 async def handle_payment_event(db: Database, *, payment_event_id: uuid.UUID) -> bool:
     """Process one stored event; True when this call did the work, False when already done.
 

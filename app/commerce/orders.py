@@ -1,18 +1,42 @@
 """Orders: the caller's cart becomes an order that snapshots lines and prices, then is paid.
 
+Checkout (`create_order`) runs in two steps, so that the payment provider is never called while
+the checkout's locks are held and a failure never orphans a payment intent:
+
+1. `place_order`, one transaction: the cart becomes a PENDING order without a payment, the
+   coupon use is RESERVED (limits decided here, under concurrency; CONFIRMED when the payment
+   succeeds) and the cart is emptied. A free total is paid at once (no intent).
+2. `start_payment`, a second short transaction that holds only the order's row: the provider
+   creates the intent under the key `order:<order id>:intent` and it is attached to the order
+   (REQUIRES_PAYMENT, a payment row). The order being committed first, its key never changes:
+   when this step fails (the provider is down, or the commit fails after it answered) the order
+   stays PENDING, and a retry with the same idempotency key resumes it and gets the very same
+   intent from the provider; concurrent retries wait for the row and reuse the attached intent.
+
 `create_order` is idempotent per (user, idempotency key): the key is serialised with a
 transaction-scoped advisory lock, so concurrent replays see the first call's committed order and
-return it (no second PaymentIntent: the gateway key is `order:<id>:intent` anyway). The request
-hash (sha256 of the input without the key, the expected total in minor units so that 55 and
-55.00 are one request) is stored on the order; a used key with a different body is a CONFLICT.
-The coupon is RESERVED at checkout (limits decided here, under concurrency) and CONFIRMED when
-the payment succeeds. A free total completes at once (no intent).
+return it. The request hash (sha256 of the input without the key, the expected total in minor
+units so that 55 and 55.00 are one request) is stored on the order; a used key with a different
+body, or while the cart holds courses again (the key's checkout emptied it: this is another
+cart), is a CONFLICT.
 
-Payment outcomes arrive as provider events (app.commerce.events): `payment_intent.succeeded`
-pays the order, confirms the coupon, enrolls the student in every course of the order (Property
-53), notifies and emits ORDER_PAID (the worker renders the PDF invoice and e-mails the receipt);
-`payment_intent.payment_failed` fails an unpaid order and frees the coupon use. Both converge
-whatever order events arrive in: a late failure never un-pays an order.
+One order per course at a time: checkout refuses a course the buyer owns (ALREADY_OWNED) or has
+in an unpaid order younger than ORDER_PENDING_MINUTES (ORDER_PENDING). The check runs under the
+cart's row lock, which every checkout of the buyer takes first, so concurrent checkouts cannot
+both pass it.
+
+Payment outcomes arrive as provider events (app.commerce.events). `payment_intent.succeeded`
+(found by the order's intent, else by the order id in the intent's metadata) settles the payment
+(`settle_payment`): the amount and currency collected must be the order's (else the order is not
+paid, the mismatch is logged and the payment flagged `amount_mismatch` for review); then the
+order is paid, the coupon confirmed, the student enrolled in every course of the order (Property
+53), notified, and ORDER_PAID emitted (the worker renders the PDF invoice and e-mails the
+receipt). A payment that buys nothing is given back (app.commerce.auto_refunds): a course the
+buyer owns already (or can no longer join) when the payment arrives is refunded per item, and a
+second payment for an order that is paid already or canceled (two tabs, a hosted checkout
+completing late) is refunded in full. `payment_intent.payment_failed` fails an unpaid order and
+frees the coupon use. Both converge whatever order events arrive in: a late failure never
+un-pays an order.
 """
 
 from __future__ import annotations
@@ -30,8 +54,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import UserRole
 from app.clock import utcnow
+from app.commerce import auto_refunds, repo
 from app.commerce import cart as cart_service
-from app.commerce import repo
 from app.commerce.coupons import confirm_redemption, release_redemption, reserve_coupon
 from app.commerce.errors import CommerceCode
 from app.commerce.events import event_object, register_handler
@@ -47,7 +71,8 @@ from app.commerce.models import (
 )
 from app.commerce.repo import items_of_order, payment_of
 from app.commerce.revenue import recompute_course_revenue
-from app.errors import Common, Conflict, DomainError, Invalid
+from app.db import Database
+from app.errors import Common, Conflict, DomainError, Invalid, NotFound
 from app.integrations.payments import PaymentGateway
 from app.learning.models import EnrollmentSource
 from app.learning.service import enroll_student
@@ -61,6 +86,7 @@ from app.security.permissions import Actor
 ORDER_PAID = "commerce.order_paid"
 MAX_KEY_LENGTH = 255
 SETTLED = (OrderStatus.PAID, OrderStatus.REFUNDED, OrderStatus.PARTIALLY_REFUNDED)
+AMOUNT_MISMATCH = "amount_mismatch"
 
 log = structlog.get_logger(__name__)
 
@@ -98,7 +124,7 @@ def check_idempotency_key(key: str | None) -> str:
 
 
 async def create_order(
-    session: AsyncSession,
+    db: Database,
     gateway: PaymentGateway,
     *,
     user_id: uuid.UUID,
@@ -106,14 +132,28 @@ async def create_order(
     provider: PaymentProvider,
     expected_total: Amount | None = None,
 ) -> CheckoutResult:
-    """Check out the user's cart (see the module docstring). Raises Invalid CART_EMPTY,
-    TOO_PRECISE / UNKNOWN_CURRENCY (expected_total), Conflict CONFLICT (key used with another
-    body) / TOTAL_CHANGED / CURRENCY_MISMATCH, the cart's ALREADY_OWNED / COURSE_UNAVAILABLE
-    and the coupon's COUPON_EXHAUSTED / COUPON_LIMIT_REACHED."""
+    """Check out the user's cart in two transactions (see the module docstring). Raises Invalid
+    CART_EMPTY, TOO_PRECISE / UNKNOWN_CURRENCY (expected_total), Conflict CONFLICT (key used
+    with another body or cart) / TOTAL_CHANGED / CURRENCY_MISMATCH, the cart's ALREADY_OWNED /
+    ORDER_PENDING / COURSE_UNAVAILABLE and the coupon's COUPON_EXHAUSTED / COUPON_LIMIT_REACHED;
+    `PaymentProviderError` when the provider fails (the order is kept: retry with the key)."""
     key = check_idempotency_key(idempotency_key)
     expected = None
     if expected_total is not None:
         expected = (to_minor(expected_total, "expected_total"), expected_total.currency)
+    async with db.transaction() as session:
+        placed = await place_order(session, user_id=user_id, key=key, expected=expected)
+    if not awaits_payment(placed.order):
+        return placed
+    order, secret = await start_payment(db, gateway, order_id=placed.order.id, provider=provider)
+    return CheckoutResult(order, placed.items, secret, placed.replayed)
+
+
+async def place_order(
+    session: AsyncSession, *, user_id: uuid.UUID, key: str, expected: tuple[int, str] | None
+) -> CheckoutResult:
+    """Step 1 of checkout: the cart becomes a PENDING order (a free one is paid), or the key's
+    order is replayed."""
     await _lock_key(session, user_id, key)
     existing = await _find_by_key(session, user_id, key)
     if existing is not None:
@@ -121,8 +161,7 @@ async def create_order(
     await _lock_cart(session, user_id)
     checkout = await cart_service.checkout_snapshot(session, user_id=user_id)
     _check_expected(expected, checkout.totals.total_minor, checkout.totals.currency)
-    request_hash = checkout_hash(expected)
-    order, items = await _insert_order(session, user_id, key, request_hash, checkout)
+    order, items = await _insert_order(session, user_id, key, checkout_hash(expected), checkout)
     if checkout.coupon_id is not None and checkout.totals.discount_minor > 0:
         await reserve_coupon(
             session,
@@ -134,9 +173,36 @@ async def create_order(
     await cart_service.clear_cart(session, user_id=user_id)
     if order.total_minor == 0:
         await _complete(session, order, items)
-        return CheckoutResult(order, items, None)
-    secret = await _start_payment(session, gateway, order, provider)
-    return CheckoutResult(order, items, secret)
+    return CheckoutResult(order, items, None)
+
+
+def awaits_payment(order: Order) -> bool:
+    """A placed order whose payment has not been started yet."""
+    return (
+        order.status == OrderStatus.PENDING
+        and order.payment_intent_id is None
+        and order.total_minor > 0
+    )
+
+
+async def start_payment(
+    db: Database, gateway: PaymentGateway, *, order_id: uuid.UUID, provider: PaymentProvider
+) -> tuple[Order, str | None]:
+    """Step 2 of checkout: the order's payment intent (created once per order, whoever asks),
+    attached in a transaction holding only the order's row; the order and its client secret."""
+    async with db.transaction() as session:
+        order = await session.scalar(
+            select(Order)
+            .where(Order.id == order_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if order is None:
+            raise NotFound("Order")
+        if awaits_payment(order):
+            await _attach_intent(session, gateway, order, provider)
+        payment = await payment_of(session, order)
+    return order, payment.metadata_.get("client_secret") if payment is not None else None
 
 
 def _check_expected(expected: tuple[int, str] | None, total_minor: int, currency: str) -> None:
@@ -171,6 +237,10 @@ async def _find_by_key(session: AsyncSession, user_id: uuid.UUID, key: str) -> O
 async def _replay(session: AsyncSession, order: Order, request_hash: str) -> CheckoutResult:
     if order.request_hash != request_hash:
         raise Conflict("idempotency_key", "This idempotency key was used for a different request")
+    if order.user_id is not None and await cart_service.has_items(session, user_id=order.user_id):
+        raise Conflict(
+            "idempotency_key", "This idempotency key checked out another cart: use a new key"
+        )
     payment = await payment_of(session, order)
     secret = payment.metadata_.get("client_secret") if payment is not None else None
     return CheckoutResult(order, await items_of_order(session, order.id), secret, replayed=True)
@@ -215,9 +285,9 @@ async def _insert_order(
     return order, items
 
 
-async def _start_payment(
+async def _attach_intent(
     session: AsyncSession, gateway: PaymentGateway, order: Order, provider: PaymentProvider
-) -> str | None:
+) -> None:
     intent = await gateway.create_payment_intent(
         amount_minor=order.total_minor,
         currency=order.currency,
@@ -241,21 +311,20 @@ async def _start_payment(
         )
     )
     await session.flush()
-    return intent.client_secret
 
 
 # --- completion ----------------------------------------------------------------------------
 
 
 async def _complete(session: AsyncSession, order: Order, items: Sequence[OrderItem]) -> None:
-    """Pay the order: coupon confirmed, student enrolled in every course, notified, receipt."""
+    """Pay the order: coupon confirmed, student enrolled in every course, notified, receipt; the
+    items whose course the payment could not open are held for an automatic refund."""
     order.status = OrderStatus.PAID
     order.paid_at = utcnow()
     if order.coupon_id is not None:
         await confirm_redemption(session, order_id=order.id)
     assert order.user_id is not None
-    for item in items:
-        await _enroll(session, order, item)
+    unopened = [item for item in items if not await _enroll(session, order, item)]
     await session.flush()
     await recompute_course_revenue(session, [i.course_id for i in items if i.course_id is not None])
     await notify(
@@ -268,13 +337,15 @@ async def _complete(session: AsyncSession, order: Order, items: Sequence[OrderIt
         metadata={"order_id": str(order.id)},
     )
     await emit(session, ORDER_PAID, {"order_id": str(order.id)})
+    await auto_refunds.hold_item_refunds(session, order, unopened)
     await session.flush()
 
 
-async def _enroll(session: AsyncSession, order: Order, item: OrderItem) -> None:
-    """Enroll in one course; a course already owned (or gone) is logged, never un-pays."""
+async def _enroll(session: AsyncSession, order: Order, item: OrderItem) -> bool:
+    """Enroll in one course: False when the payment cannot open it (owned already, or gone,
+    full, unpublished, revoked), logged; it never un-pays the order."""
     if item.course_id is None or order.user_id is None:
-        return
+        return False
     try:
         async with session.begin_nested():
             await enroll_student(
@@ -289,14 +360,59 @@ async def _enroll(session: AsyncSession, order: Order, item: OrderItem) -> None:
         log.warning(
             "order_enroll_skipped", order_id=str(order.id), course_id=str(item.course_id), error=exc
         )
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Charge:
+    """What a provider's success event says was collected, and through which intent."""
+
+    intent_id: str | None
+    amount_minor: int | None
+    currency: str | None  # upper-case
+    method: str | None = None
+
+
+def charge_of(intent_id: object, amount: object, currency: object, method: object = None) -> Charge:
+    """A Charge from the loosely typed fields of a provider object."""
+    return Charge(
+        intent_id=intent_id if isinstance(intent_id, str) and intent_id else None,
+        amount_minor=amount if isinstance(amount, int) and not isinstance(amount, bool) else None,
+        currency=currency.upper() if isinstance(currency, str) else None,
+        method=method if isinstance(method, str) else None,
+    )
+
+
+async def lock_order(session: AsyncSession, order_id: uuid.UUID) -> Order | None:
+    return await session.scalar(
+        select(Order)
+        .where(Order.id == order_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
 
 
 async def _lock_order_for_intent(session: AsyncSession, intent: dict[str, object]) -> Order | None:
+    """The order the intent pays: the one it is attached to, else (an intent the order no longer
+    names, e.g. replaced by a Checkout Session's) the one its metadata names."""
     intent_id = intent.get("id")
     if not isinstance(intent_id, str):
         return None
     stmt = select(Order).where(Order.payment_intent_id == intent_id).with_for_update()
-    return (await session.execute(stmt)).scalar_one_or_none()
+    found = (await session.execute(stmt)).scalar_one_or_none()
+    if found is not None:
+        return found
+    metadata = intent.get("metadata")
+    order_id = uuid_or_none(metadata.get("order_id") if isinstance(metadata, dict) else None)
+    return await lock_order(session, order_id) if order_id is not None else None
+
+
+def uuid_or_none(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 async def on_payment_succeeded(session: AsyncSession, event: PaymentEvent) -> None:
@@ -306,7 +422,78 @@ async def on_payment_succeeded(session: AsyncSession, event: PaymentEvent) -> No
         return
     methods = intent.get("payment_method_types")
     method = methods[0] if isinstance(methods, list) and methods else None
-    await pay_order(session, order, method=method if isinstance(method, str) else None)
+    received = intent.get("amount_received")
+    amount = received if isinstance(received, int) and received > 0 else intent.get("amount")
+    charge = charge_of(intent.get("id"), amount, intent.get("currency"), method)
+    await settle_payment(session, order, charge, provider=event.provider)
+
+
+async def settle_payment(
+    session: AsyncSession, order: Order, charge: Charge, *, provider: PaymentProvider
+) -> None:
+    """A provider's successful payment for `order` (locked by the caller), once per intent: it
+    pays the order when it is payable and the amount and currency are the order's (else the
+    mismatch is flagged and the order stays unpaid); a payment through another intent for an
+    order already paid or canceled is held for a refund in full; a replay does nothing."""
+    if order.status in SETTLED or order.status == OrderStatus.CANCELED:
+        if charge.intent_id is not None and charge.intent_id != order.payment_intent_id:
+            await auto_refunds.hold_payment_refund(
+                session,
+                order,
+                intent_id=charge.intent_id,
+                amount_minor=charge.amount_minor or 0,
+                currency=charge.currency or order.currency,
+                provider=provider,
+            )
+        return
+    if (charge.amount_minor, charge.currency) != (order.total_minor, order.currency):
+        await _flag_mismatch(session, order, charge)
+        return
+    await pay_order(session, order, method=charge.method, payment_intent_id=charge.intent_id)
+
+
+async def _flag_mismatch(session: AsyncSession, order: Order, charge: Charge) -> None:
+    log.error(
+        "payment_amount_mismatch",
+        order_id=str(order.id),
+        payment_intent_id=charge.intent_id,
+        expected_minor=order.total_minor,
+        expected_currency=order.currency,
+        received_minor=charge.amount_minor,
+        received_currency=charge.currency,
+    )
+    payment = await _payment_row(session, order)
+    if payment is None:
+        return
+    payment.failure_code = AMOUNT_MISMATCH
+    payment.failure_message = (
+        f"The provider collected {charge.amount_minor} {charge.currency} through "
+        f"{charge.intent_id}; the order is {order.total_minor} {order.currency}"
+    )[:1000]
+    payment.metadata_ = {
+        **payment.metadata_,
+        "flag": AMOUNT_MISMATCH,
+        "charged": {
+            "intent_id": charge.intent_id,
+            "amount_minor": charge.amount_minor,
+            "currency": charge.currency,
+        },
+    }
+    await session.flush()
+
+
+async def _payment_row(session: AsyncSession, order: Order) -> Payment | None:
+    """The payment row of the order's intent, else (an order paid through a Checkout Session
+    before it had an intent) its latest payment row."""
+    found = await payment_of(session, order)
+    if found is not None:
+        return found
+    return await session.scalar(
+        select(Payment)
+        .where(Payment.order_id == order.id)
+        .order_by(Payment.created_at.desc(), Payment.id.desc())
+        .limit(1)
+    )
 
 
 async def pay_order(
@@ -323,7 +510,7 @@ async def pay_order(
     """
     if order.status in SETTLED or order.status == OrderStatus.CANCELED:
         return False
-    payment = await payment_of(session, order)
+    payment = await _payment_row(session, order)
     if payment_intent_id and payment_intent_id != order.payment_intent_id:
         order.payment_intent_id = payment_intent_id
         if payment is not None:

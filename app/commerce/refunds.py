@@ -83,7 +83,7 @@ class Refunded:
 
 
 @dataclass
-class _OrderState:
+class OrderState:
     order: Order
     payment: Payment
     items: list[OrderItem]
@@ -113,7 +113,7 @@ async def request_refund(
     NotFound when the order is not theirs; Invalid NOT_REFUNDABLE when the policy gives nothing.
     """
     text = _reason(reason)
-    state = await _load(session, order_id)
+    state = await lock_order_state(session, order_id)
     if state.order.user_id != user_id:
         raise NotFound("Order")
     paid_at = state.order.paid_at or state.payment.succeeded_at or state.order.created_at
@@ -152,7 +152,7 @@ async def refund_order(
     if not has_permission(actor, Permission.REFUNDS_MANAGE):
         raise Forbidden("Only admins can refund orders")
     text = _reason(reason)
-    state = await _load(session, order_id)
+    state = await lock_order_state(session, order_id)
     currency = state.order.currency
     amount_minor = None if amount is None else to_minor(Amount(amount, currency), "amount")
     if amount_minor is not None and amount_minor <= 0:
@@ -174,7 +174,7 @@ async def refund_order(
     return await _issue(session, gateway, state, plan, text, actor.id)
 
 
-def _spread(amount: int, items: list[OrderItem], state: _OrderState) -> list[tuple[OrderItem, int]]:
+def _spread(amount: int, items: list[OrderItem], state: OrderState) -> list[tuple[OrderItem, int]]:
     shares: list[tuple[OrderItem, int]] = []
     for item in items:
         share = min(amount, state.left(item))
@@ -190,7 +190,7 @@ def _reason(reason: str | None) -> str | None:
     return text or None
 
 
-def _chosen(state: _OrderState, course_id: uuid.UUID | None) -> list[OrderItem]:
+def _chosen(state: OrderState, course_id: uuid.UUID | None) -> list[OrderItem]:
     if course_id is None:
         return state.items
     chosen = [item for item in state.items if item.course_id == course_id]
@@ -201,7 +201,9 @@ def _chosen(state: _OrderState, course_id: uuid.UUID | None) -> list[OrderItem]:
     return chosen
 
 
-async def _load(session: AsyncSession, order_id: uuid.UUID) -> _OrderState:
+async def lock_order_state(session: AsyncSession, order_id: uuid.UUID) -> OrderState:
+    """The order, its payment and items locked, with what is pending on each item. NotFound;
+    Invalid ALREADY_REFUNDED / ORDER_NOT_PAID."""
     order = await session.scalar(select(Order).where(Order.id == order_id).with_for_update())
     if order is None:
         raise NotFound("Order")
@@ -224,14 +226,18 @@ async def _load(session: AsyncSession, order_id: uuid.UUID) -> _OrderState:
         .group_by(Refund.order_item_id)
     )
     pending = {item_id: int(total) for item_id, total in rows.all() if item_id is not None}
-    return _OrderState(order, payment, items, pending)
+    return OrderState(order, payment, items, pending)
 
 
 async def _payment_of(session: AsyncSession, order: Order) -> Payment | None:
+    """The payment that paid the order (a second payment for it is refunded on its own)."""
+    if order.payment_intent_id is None:
+        return None
     return await session.scalar(
         select(Payment)
         .where(
             Payment.order_id == order.id,
+            Payment.provider_payment_id == order.payment_intent_id,
             Payment.status.in_(
                 (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED)
             ),
@@ -255,7 +261,7 @@ async def _consumption(session: AsyncSession, user_id: uuid.UUID, item: OrderIte
 async def _issue(
     session: AsyncSession,
     gateway: RefundGateway,
-    state: _OrderState,
+    state: OrderState,
     plan: Sequence[tuple[OrderItem, int]],
     reason: str | None,
     requested_by: uuid.UUID,
@@ -286,7 +292,7 @@ async def _issue(
         refund.provider_refund_id = str(answer.id)
         status = str(answer.status)
         if status == "succeeded":
-            await _succeed(session, state, refund)
+            await complete_refund(session, state, refund)
         elif status in ("failed", "canceled"):
             refund.status = RefundStatus.FAILED
             refund.processed_at = utcnow()
@@ -302,7 +308,7 @@ async def _enrollment_of(session: AsyncSession, order: Order, item: OrderItem) -
     return await learning.find_enrollment(session, order.user_id, item.course_id)
 
 
-async def _succeed(session: AsyncSession, state: _OrderState, refund: Refund) -> None:
+async def complete_refund(session: AsyncSession, state: OrderState, refund: Refund) -> None:
     """Pending → succeeded with every effect (Property 55). Callers hold the order lock."""
     refund.status = RefundStatus.SUCCEEDED
     refund.processed_at = utcnow()
@@ -316,7 +322,7 @@ async def _succeed(session: AsyncSession, state: _OrderState, refund: Refund) ->
 
 async def _record_amount(
     session: AsyncSession,
-    state: _OrderState,
+    state: OrderState,
     amount: int,
     *,
     revoke: list[uuid.UUID],
@@ -355,14 +361,17 @@ def _money(amount: int, currency: str) -> str:
 
 
 async def _revoke(session: AsyncSession, order: Order, course_ids: list[uuid.UUID]) -> None:
+    """End the access to these courses that this order granted (never another order's or a
+    subscription's: a refund of a course the buyer had already leaves that access alone)."""
     if order.user_id is None:
         return
     for course_id in course_ids:
         await learning.lock_course(session, course_id)
         enrollment = await learning.find_enrollment(session, order.user_id, course_id)
-        if enrollment is None or enrollment.status in (
-            EnrollmentStatus.REFUNDED,
-            EnrollmentStatus.REVOKED,
+        if (
+            enrollment is None
+            or enrollment.order_id != order.id
+            or enrollment.status in (EnrollmentStatus.REFUNDED, EnrollmentStatus.REVOKED)
         ):
             continue
         enrollment.status = EnrollmentStatus.REFUNDED
@@ -389,7 +398,7 @@ async def handle_charge_refunded(session: AsyncSession, event: PaymentEvent) -> 
     if order.status in (OrderStatus.PENDING, OrderStatus.REQUIRES_PAYMENT):
         raise PaymentNotRecordedYet(f"order {order.id}: the payment is not recorded yet")
     try:
-        state = await _load(session, order.id)
+        state = await lock_order_state(session, order.id)
     except Invalid:
         return  # refunded entirely already (or failed/canceled): nothing left to record
     unrecorded = total - state.payment.amount_refunded_minor
@@ -403,7 +412,7 @@ async def handle_charge_refunded(session: AsyncSession, event: PaymentEvent) -> 
     )
     for refund in pending:
         if 0 < refund.amount_minor <= unrecorded:
-            await _succeed(session, state, refund)
+            await complete_refund(session, state, refund)
             unrecorded -= refund.amount_minor
     if unrecorded > 0:
         await _record_external(session, state, unrecorded, _refund_ids(charge))
@@ -418,7 +427,7 @@ def _refund_ids(charge: dict[str, object]) -> list[str]:
 
 
 async def _record_external(
-    session: AsyncSession, state: _OrderState, amount: int, provider_ids: list[str]
+    session: AsyncSession, state: OrderState, amount: int, provider_ids: list[str]
 ) -> None:
     """A refund made outside the platform: one order-level row, the amount spread over items."""
     known = set(

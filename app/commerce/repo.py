@@ -20,7 +20,10 @@ from app.commerce.models import (
     CouponCourse,
     Order,
     OrderItem,
+    OrderStatus,
     Payment,
+    Refund,
+    RefundStatus,
     Subscription,
     SubscriptionPlan,
     SubscriptionStatus,
@@ -84,12 +87,54 @@ async def orders_of_user(
     )
 
 
+UNPAID = (OrderStatus.PENDING, OrderStatus.REQUIRES_PAYMENT)
+
+
+async def unpaid_course_ids(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    course_ids: Sequence[uuid.UUID],
+    since: datetime,
+) -> set[uuid.UUID]:
+    """Those of `course_ids` in one of the user's unpaid orders created at or after `since`."""
+    rows = await session.scalars(
+        select(OrderItem.course_id)
+        .join(Order, Order.id == OrderItem.order_id)
+        .where(
+            Order.user_id == user_id,
+            Order.status.in_(UNPAID),
+            Order.created_at >= since,
+            OrderItem.course_id.in_(course_ids),
+        )
+    )
+    return {course_id for course_id in rows if course_id is not None}
+
+
 async def payment_of(session: AsyncSession, order: Order) -> Payment | None:
     """The payment row of the order's current payment intent (or Checkout Session)."""
     if order.payment_intent_id is None:
         return None
     stmt = select(Payment).where(Payment.provider_payment_id == order.payment_intent_id)
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def held_refunds(
+    session: AsyncSession, *, intent_ids: Sequence[str]
+) -> list[tuple[Refund, str]]:
+    """Refunds of the payments through these intents that the provider was not asked for yet
+    (pending, no provider id), oldest first, each with its intent."""
+    rows = await session.execute(
+        select(Refund, Payment.provider_payment_id)
+        .join(Payment, Payment.id == Refund.payment_id)
+        .where(
+            Payment.provider_payment_id.in_(intent_ids),
+            Refund.status == RefundStatus.PENDING,
+            Refund.provider_refund_id.is_(None),
+        )
+        .order_by(Refund.created_at, Refund.id)
+    )
+    return [(refund, intent_id) for refund, intent_id in rows.all()]
 
 
 # --- coupons --------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from app import catalog
 from app.analytics.models import CourseAnalytics
 from app.catalog.models import Course
 from app.commerce.errors import CommerceCode
-from app.commerce.models import Order, OrderItem, OrderStatus, Refund, RefundStatus
+from app.commerce.models import Order, OrderItem, OrderStatus, Payment, Refund, RefundStatus
 from app.errors import Forbidden, Invalid
 from app.security.permissions import Actor, Permission, has_permission
 
@@ -185,12 +185,16 @@ async def sales_report(session: AsyncSession, *, actor: Actor, period: DateRange
         .group_by(paid_day, Order.currency)
     )
     refund_day = cast(func.timezone("UTC", Refund.processed_at), Date)
+    # refunds of what paid an order (a second payment given back was never a sale)
     refunds = (
         select(refund_day, Refund.currency, func.sum(Refund.amount_minor))
+        .join(Payment, Payment.id == Refund.payment_id)
+        .join(Order, Order.id == Refund.order_id)
         .where(
             Refund.status == RefundStatus.SUCCEEDED,
             Refund.processed_at >= period.start,
             Refund.processed_at < period.end,
+            Payment.provider_payment_id == Order.payment_intent_id,
         )
         .group_by(refund_day, Refund.currency)
     )

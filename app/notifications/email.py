@@ -28,6 +28,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "order_receipt": frozenset(
         {"first_name", "order_number", "lines", "discount", "tax", "total", "order_url"}
     ),
+    "purchase_refunded": frozenset({"first_name", "order_number", "lines", "total", "order_url"}),
 }
 
 

@@ -10,7 +10,7 @@ from schema.commerce.orders import CreateOrderInput, CreateOrderPayload, Order, 
 from schema.commerce.payments import payment_gateway, payment_provider
 from schema.core.auth import require_actor
 from schema.core.context import Info
-from schema.core.mutation import Tx, mutation
+from schema.core.mutation import mutation
 from schema.core.relay import Connection, selects_total_count
 
 
@@ -41,13 +41,17 @@ class Mutation:
     @mutation(
         description="Check out your cart: an order with the cart's lines and prices, the coupon "
         "reserved, and a payment to confirm with `clientSecret` (a free order is paid at once). "
-        "Idempotent per key (input `idempotencyKey` or the Idempotency-Key header)."
+        "Idempotent per key (input `idempotencyKey` or the Idempotency-Key header); the key "
+        "used with another input or another cart is CONFLICT. A course you own is "
+        "ALREADY_OWNED, one in an unpaid order of yours ORDER_PENDING. When the payment "
+        "provider fails (PAYMENT_PROVIDER_ERROR) the order is kept: retry with the same key."
     )
-    async def create_order(self, info: Info, input: CreateOrderInput, tx: Tx) -> CreateOrderPayload:
+    async def create_order(self, info: Info, input: CreateOrderInput) -> CreateOrderPayload:
+        # no `tx`: checkout commits the order before it calls the payment provider
         result = await service.create_order(
-            tx.session,
+            info.context.db,
             payment_gateway(info),
-            user_id=tx.actor.id,
+            user_id=(await require_actor(info)).id,
             provider=payment_provider(info),
             **input.arguments() | {"idempotency_key": idempotency_key(info, input)},
         )

@@ -4,6 +4,7 @@ with a local payment intent, and the Stripe stand-in server."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -47,3 +48,18 @@ def standin_server() -> Iterator[StripeStandIn]:
 def standin(standin_server: StripeStandIn) -> StripeStandIn:
     standin_server.reset()
     return standin_server
+
+
+@pytest.fixture(scope="module")
+def worker(service_urls: tuple[str, str]) -> Iterator[Any]:
+    """A real Dramatiq worker (one thread) over the test broker, for the module's tests."""
+    import dramatiq
+
+    import workers
+
+    running = dramatiq.Worker(workers.broker.broker, worker_timeout=50, worker_threads=1)
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()

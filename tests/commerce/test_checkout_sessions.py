@@ -66,6 +66,8 @@ async def completed_event(
         "payment_status": "paid",
         "client_reference_id": str(order.id),
         "payment_intent": intent["id"],
+        "amount_total": order.total_minor,
+        "currency": order.currency.lower(),
         **overrides,
     }
     return await stored(database, "checkout.session.completed", session)

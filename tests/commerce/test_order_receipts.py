@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -178,20 +177,6 @@ def test_money_is_shown_with_the_decimals_of_its_currency(
 
 
 # --- the worker path ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def worker(service_urls: tuple[str, str]) -> Iterator[Any]:
-    import dramatiq
-
-    import workers
-
-    running = dramatiq.Worker(workers.broker.broker, worker_timeout=50, worker_threads=1)
-    running.start()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 async def test_property_53_an_event_travels_relay_broker_and_actors_to_enrollment_and_receipt(

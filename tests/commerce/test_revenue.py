@@ -11,7 +11,8 @@ import pytest
 from app.accounts.models import User, UserRole
 from app.catalog.models import Course, PricingTier
 from app.clock import utcnow
-from app.commerce import refunds, revenue
+from app.commerce import auto_refunds, refunds, revenue
+from app.commerce.models import Order, PaymentProvider, RefundStatus
 from app.db import Database, count_statements
 from app.errors import Forbidden, Invalid
 from app.security.permissions import Actor
@@ -194,3 +195,29 @@ async def test_a_backwards_range_is_a_bad_user_input_error(
     assert outcome.errors[0].extensions["fields"] == [
         {"field": "range", "message": "The end must be after the start", "code": "INVALID_RANGE"}
     ]
+
+
+async def test_a_second_payment_given_back_is_no_refund_of_a_sale(database: Database) -> None:
+    owner = await factories.instructor(database)
+    [course] = await courses_of(database, owner, 1)
+    boss = await factories.person(database, UserRole.ADMIN)
+    order = await paid_order(database, await factories.person(database), [course])
+    async with database.transaction() as session:
+        locked = await session.get(Order, order.id, with_for_update=True)
+        assert locked is not None
+        refund_row = await auto_refunds.hold_payment_refund(
+            session,
+            locked,
+            intent_id="pi_second",
+            amount_minor=10_000,
+            currency="USD",
+            provider=PaymentProvider.LOCAL,
+        )
+        assert refund_row is not None
+        refund_row.status = RefundStatus.SUCCEEDED
+        refund_row.processed_at = utcnow()
+
+    async with database.session() as session:
+        [day] = await revenue.sales_report(session, actor=actor(boss), period=period())
+
+    assert (day.gross_minor, day.refunds_minor, day.net_minor) == (10_000, 0, 10_000)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.accounts.models import User
 from app.catalog.models import Course, PricingTier
 from app.clock import utcnow
 from app.commerce import cart as cart_service
 from app.commerce import orders
+from app.commerce.events import handle_payment_event
 from app.commerce.models import Order, OrderItem, OrderStatus, PaymentProvider
 from app.db import Database
 from app.http.webhooks import store_event
@@ -44,15 +47,14 @@ async def checkout(
     **kwargs: Any,
 ) -> orders.CheckoutResult:
     """Check out `user`'s cart; `kwargs` are create_order's (e.g. expected_total=Amount(...))."""
-    async with database.transaction() as session:
-        return await orders.create_order(
-            session,
-            gateway,
-            user_id=user.id,
-            idempotency_key=key,
-            provider=PaymentProvider.LOCAL,
-            **kwargs,
-        )
+    return await orders.create_order(
+        database,
+        gateway,
+        user_id=user.id,
+        idempotency_key=key,
+        provider=PaymentProvider.LOCAL,
+        **kwargs,
+    )
 
 
 async def buyer_with_cart(
@@ -154,3 +156,59 @@ async def paid_orders(
                 for course in pair
             )
     return made
+
+
+async def add(
+    database: Database, user: User, course: Course, tier: PricingTier = PricingTier.BASIC
+) -> None:
+    async with database.transaction() as session:
+        await cart_service.add_to_cart(session, user_id=user.id, course_id=course.id, tier=tier)
+
+
+async def age(database: Database, order_id: uuid.UUID, minutes: int) -> None:
+    """Make the order `minutes` older (its created_at is the database's clock)."""
+    async with database.transaction() as session:
+        await session.execute(
+            update(Order)
+            .where(Order.id == order_id)
+            .values(created_at=Order.created_at - timedelta(minutes=minutes))
+        )
+
+
+async def expire(database: Database, order_id: uuid.UUID) -> None:
+    """Make the unpaid order older than ORDER_PENDING_MINUTES: it holds its courses no more."""
+    await age(database, order_id, get_settings().order_pending_minutes + 1)
+
+
+async def deliver(database: Database, event_type: str, obj: dict[str, Any]) -> bool:
+    """Store a provider event and process it as the worker would (without held refunds)."""
+    return await handle_payment_event(
+        database, payment_event_id=await stored(database, event_type, obj)
+    )
+
+
+async def pay(database: Database, gateway: PaymentGateway, order: Order) -> None:
+    """The order's local intent succeeds and the event is processed."""
+    await handle_payment_event(
+        database, payment_event_id=await paid_event(database, gateway, order)
+    )
+
+
+@dataclass
+class Bought:
+    buyer: User
+    course: Course
+    first: Order  # its BASIC tier, unpaid and expired
+    second: Order  # its PRO tier, unpaid
+
+
+async def two_orders_for_one_course(database: Database, gateway: PaymentGateway) -> Bought:
+    """The path of issue 9: an order for a course, then (once that one expired) another for
+    its PRO tier."""
+    buyer, course = await person(database), await paid_course(database, prices=(2000, 3500))
+    await add(database, buyer, course)
+    first = await checkout(database, gateway, buyer, key="a")
+    await expire(database, first.order.id)
+    await add(database, buyer, course, PricingTier.PRO)
+    second = await checkout(database, gateway, buyer, key="b")
+    return Bought(buyer, course, first.order, second.order)
