@@ -11,6 +11,7 @@ import pytest
 from redis.asyncio import Redis
 
 from app.db import Database
+from app.integrations.payments import StripeGateway, make_gateway
 from app.integrations.payments_local import LocalGateway
 from app.main import create_app
 from app.settings import Settings
@@ -48,6 +49,21 @@ def standin_server() -> Iterator[StripeStandIn]:
 def standin(standin_server: StripeStandIn) -> StripeStandIn:
     standin_server.reset()
     return standin_server
+
+
+@pytest.fixture
+def stripe_gateway(settings: Settings, standin: StripeStandIn) -> StripeGateway:
+    """The Stripe gateway (the real `stripe` library) against the stand-in server."""
+    configured = settings.model_copy(
+        update={
+            "payments_backend": "stripe",
+            "stripe_secret_key": "sk_test_standin",
+            "stripe_api_base": standin.url,
+        }
+    )
+    made = make_gateway(configured)
+    assert isinstance(made, StripeGateway)
+    return made
 
 
 @pytest.fixture(scope="module")

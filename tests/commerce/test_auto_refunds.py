@@ -20,7 +20,7 @@ from app.commerce.models import (
     RefundStatus,
 )
 from app.db import Database
-from app.integrations.payments import PaymentProviderError, RefundInfo
+from app.integrations.payments import PaymentProviderError, RefundInfo, StripeGateway
 from app.integrations.payments_local import PREFIX, LocalGateway
 from app.learning.models import Enrollment, EnrollmentStatus
 from app.notifications.models import EmailLog, Notification, NotificationType
@@ -41,6 +41,7 @@ from tests.support.orders import (
     rows,
     two_orders_for_one_course,
 )
+from tests.support.stripe_standin import StripeStandIn
 
 
 async def issue(
@@ -323,3 +324,46 @@ async def test_the_worker_refunds_a_late_payment_and_mails_the_buyer(
     assert await refunded_at_provider(gateway, bought.first.payment_intent_id) == 2000
     [mail] = await mails(database)
     assert mail.recipient == bought.buyer.email
+
+
+# --- through the Stripe client ------------------------------------------------------------------
+
+
+async def test_the_stripe_client_refunds_with_our_key(
+    database: Database,
+    gateway: LocalGateway,
+    settings: Settings,
+    stripe_gateway: StripeGateway,
+    standin: StripeStandIn,
+) -> None:
+    bought = await held(database, gateway)
+
+    assert await issue(database, stripe_gateway, settings, bought.first.payment_intent_id) == 1
+
+    [refund] = await rows(database, Refund)
+    [request] = standin.state.requests
+    assert (request.path, request.idempotency_key) == ("/v1/refunds", f"refund:{refund.id}")
+    assert request.params["payment_intent"] == bought.first.payment_intent_id
+    assert request.params["amount"] == "2000"
+    assert refund.status == RefundStatus.SUCCEEDED
+    assert refund.provider_refund_id is not None
+    assert refund.provider_refund_id.startswith("re_")
+    assert len(await mails(database)) == 1
+
+
+async def test_a_refusal_from_stripe_is_kept_on_the_refund(
+    database: Database,
+    gateway: LocalGateway,
+    settings: Settings,
+    stripe_gateway: StripeGateway,
+    standin: StripeStandIn,
+) -> None:
+    bought = await held(database, gateway)
+    standin.fail_next(400, "charge_disputed")
+
+    assert await issue(database, stripe_gateway, settings, bought.first.payment_intent_id) == 0
+
+    [refund] = await rows(database, Refund)
+    assert refund.status == RefundStatus.FAILED
+    assert refund.failure_reason is not None
+    assert refund.failure_reason.startswith("charge_disputed")

@@ -8,24 +8,9 @@ from app.integrations.payments import (
     CheckoutLine,
     PaymentProviderError,
     StripeGateway,
-    make_gateway,
 )
 from app.settings import Settings
 from tests.support.stripe_standin import StripeStandIn
-
-
-@pytest.fixture
-def stripe_gateway(settings: Settings, standin: StripeStandIn) -> StripeGateway:
-    configured = settings.model_copy(
-        update={
-            "payments_backend": "stripe",
-            "stripe_secret_key": "sk_test_standin",
-            "stripe_api_base": standin.url,
-        }
-    )
-    made = make_gateway(configured)
-    assert isinstance(made, StripeGateway)
-    return made
 
 
 async def _intent(gateway: StripeGateway, key: str) -> str:
