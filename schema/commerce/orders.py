@@ -139,7 +139,9 @@ class CreateOrderInput(Input):
     idempotency_key: str | None = strawberry.field(
         default=None,
         description="Your unique key for this checkout (else the Idempotency-Key header). A "
-        "replay with the same key and input returns the same order; other input is a CONFLICT.",
+        "replay with the same key and input returns the same order (and resumes its payment "
+        "after a PAYMENT_PROVIDER_ERROR); other input, or a cart holding courses again, is a "
+        "CONFLICT.",
     )
     expected_total: MoneyInput | None = strawberry.field(
         default=None,
