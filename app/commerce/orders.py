@@ -393,15 +393,17 @@ async def lock_order(session: AsyncSession, order_id: uuid.UUID) -> Order | None
     )
 
 
-async def _lock_order_for_intent(session: AsyncSession, intent: dict[str, object]) -> Order | None:
-    """The order the intent pays: the one it is attached to, else (an intent the order no longer
-    names, e.g. replaced by a Checkout Session's) the one its metadata names."""
+async def _lock_order_for_intent(
+    session: AsyncSession, intent: dict[str, object], *, or_named: bool = False
+) -> Order | None:
+    """The order the intent is attached to; else, `or_named`, the one its metadata names (an
+    intent the order no longer names: replaced by a Checkout Session's, or the other way)."""
     intent_id = intent.get("id")
     if not isinstance(intent_id, str):
         return None
     stmt = select(Order).where(Order.payment_intent_id == intent_id).with_for_update()
     found = (await session.execute(stmt)).scalar_one_or_none()
-    if found is not None:
+    if found is not None or not or_named:
         return found
     metadata = intent.get("metadata")
     order_id = uuid_or_none(metadata.get("order_id") if isinstance(metadata, dict) else None)
@@ -417,7 +419,7 @@ def uuid_or_none(value: object) -> uuid.UUID | None:
 
 async def on_payment_succeeded(session: AsyncSession, event: PaymentEvent) -> None:
     intent = event_object(event)
-    order = await _lock_order_for_intent(session, intent)
+    order = await _lock_order_for_intent(session, intent, or_named=True)
     if order is None:
         return
     methods = intent.get("payment_method_types")

@@ -29,6 +29,7 @@ from app.settings import Settings
 from tests.support.catalog import enroll, person
 from tests.support.coupons import paid_course
 from tests.support.orders import (
+    FAILED,
     SUCCEEDED,
     Bought,
     add,
@@ -142,8 +143,10 @@ async def test_only_the_course_owned_already_is_refunded_from_an_order_of_two(
 # --- a second payment for one order -------------------------------------------------------------
 
 
-async def settled_intent(gateway: LocalGateway, order: Order, key: str) -> dict[str, Any]:
-    """Another intent for the order (a hosted checkout's), paid."""
+async def settled_intent(
+    gateway: LocalGateway, order: Order, key: str, *, succeeded: bool = True
+) -> dict[str, Any]:
+    """Another intent for the order (a hosted checkout's), paid (or declined)."""
     made = await gateway.create_payment_intent(
         amount_minor=order.total_minor,
         currency=order.currency,
@@ -151,7 +154,7 @@ async def settled_intent(gateway: LocalGateway, order: Order, key: str) -> dict[
         metadata={"order_id": str(order.id)},
         idempotency_key=key,
     )
-    return await gateway.complete_intent(made.id, succeeded=True)
+    return await gateway.complete_intent(made.id, succeeded=succeeded)
 
 
 def completed_session(order: Order, intent: dict[str, Any]) -> dict[str, Any]:
@@ -218,6 +221,19 @@ async def test_the_orders_own_intent_succeeding_after_a_hosted_checkout_paid_it_
     assert await refunded_at_provider(gateway, hosted["id"]) == 0
     paid = await order_row(database, order.id)
     assert (paid.status, paid.refunded_minor) == (OrderStatus.PAID, 0)
+
+
+async def test_a_failure_of_an_intent_the_order_does_not_name_leaves_the_order_alone(
+    database: Database, gateway: LocalGateway
+) -> None:
+    buyer, course = await person(database), await paid_course(database)
+    await add(database, buyer, course)
+    order = (await checkout(database, gateway, buyer)).order
+    declined = await settled_intent(gateway, order, "hosted", succeeded=False)
+
+    await deliver(database, FAILED, declined)
+
+    assert (await order_row(database, order.id)).status == OrderStatus.REQUIRES_PAYMENT
 
 
 # --- provider failures --------------------------------------------------------------------------
