@@ -1,4 +1,9 @@
-"""Engine, session factory, transaction helper, declarative base and a statement counter."""
+"""Engine, session factory, transaction helper, declarative base and a statement counter.
+
+The engine never puts statement parameters into its exceptions or logs (`hide_parameters`), and
+`error_summary` is all of an unexpected error a development response may show: for a database
+error, the driver's exception type and first message line — never the SQL or its parameters.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from typing import Any
 from sqlalchemy import DateTime, Enum, MetaData, event, func, inspect
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -74,8 +80,41 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> Asy
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=True,
+        hide_parameters=True,
         connect_args={"server_settings": {"timezone": "UTC", "application_name": "easyways"}},
     )
+
+
+def error_summary(error: BaseException) -> str:
+    """`Type: message` of an unexpected error; for a database error the driver's exception and
+    its first message line, with the statement's parameter values cut out (no SQL, no
+    parameters, no DETAIL)."""
+    params: list[str] = []
+    if isinstance(error, StatementError) and error.orig is not None:
+        params = sorted(_param_texts(error.params), key=len, reverse=True)
+        error = error.orig.__cause__ or error.orig  # the driver's own exception
+    lines = str(error).strip().splitlines()
+    line = lines[0] if lines else ""
+    for value in params:
+        line = line.replace(value, "…")
+    return f"{type(error).__name__}: {line}" if line else type(error).__name__
+
+
+def _param_texts(params: Any) -> set[str]:
+    """The text of every parameter value (of a dict, a list of them, or a tuple)."""
+    found: set[str] = set()
+    stack = [params]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif item is not None:
+            text = str(item)
+            if len(text) > 1:
+                found.update({text, repr(text)})
+    return found
 
 
 class Database:

@@ -2,6 +2,12 @@
 
 Each domain contributes one seeder `(session) -> number of rows created` to SEEDERS; each runs
 in its own transaction, in order, so later seeders can look up what earlier ones created.
+
+Demo rows are looked up by keys users rarely change — users by e-mail, categories by slug (then
+name), courses by slug (a course renamed with a new slug counts as gone and is authored again) —
+and whatever users did to the demo data since, seeding never fails: a demo row that cannot be
+created any more (a slug or name now taken, a demoted demo admin or instructor) is skipped with a
+warning, in its own savepoint, and so is a seeder that cannot run, so `make run` always starts.
 """
 
 from __future__ import annotations
@@ -10,7 +16,11 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
+from typing import TypeVar
 
+import structlog
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import UserRole
@@ -23,6 +33,7 @@ from app.catalog.slugs import slugify
 from app.commerce.coupon_seed import seed_demo_coupon
 from app.commerce.subscriptions import seed_plan as seed_subscription_plan
 from app.db import Database
+from app.errors import DomainError
 from app.search.service import rebuild_index
 from app.security.permissions import Actor
 
@@ -55,6 +66,10 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 )
 
 Seeder = Callable[[AsyncSession], Awaitable[int]]
+T = TypeVar("T")
+# What user changes to the demo data can make a seeder or one demo row fail: skipped, logged.
+SKIPPABLE = (DomainError, LookupError, IntegrityError)
+logger = structlog.get_logger("easyways.seed")
 
 
 async def seed_users(session: AsyncSession) -> int:
@@ -192,28 +207,53 @@ def _lesson_text(title: str) -> str:
 
 
 async def _seed_categories(session: AsyncSession, admin: Actor, ids: dict[str, uuid.UUID]) -> int:
-    """Fills `ids` with the demo categories by name, creating missing ones; returns how many."""
+    """Fills `ids` with the demo categories (found by slug, then name), creating missing ones;
+    returns how many were created."""
     created = 0
     for demo in DEMO_CATEGORIES:
-        existing = await reads.category_id_by_name(session, demo.name)
+        existing = await categories.find_category(
+            session, slug=slugify(demo.name, max_length=150), name=demo.name
+        )
         if existing is None:
-            category = await categories.create_category(
+            category = await _skipping(
                 session,
-                actor=admin,
-                name=demo.name,
-                icon=demo.icon,
-                color=demo.color,
-                description=demo.description,
+                f"category {demo.name}",
+                partial(
+                    categories.create_category,
+                    session,
+                    actor=admin,
+                    name=demo.name,
+                    icon=demo.icon,
+                    color=demo.color,
+                    description=demo.description,
+                ),
             )
+            if category is None:
+                continue
             existing, created = category.id, created + 1
         ids[demo.name] = existing
     return created
 
 
+async def _skipping(session: AsyncSession, what: str, step: Callable[[], Awaitable[T]]) -> T | None:
+    """`step()` in a savepoint; None (and a warning) when user changes to the demo data stop it."""
+    try:
+        async with session.begin_nested():
+            return await step()
+    except SKIPPABLE as exc:
+        logger.warning("demo data skipped", item=what, reason=str(exc))
+        return None
+
+
 async def _seed_course(
-    session: AsyncSession, demo: DemoCourse, owner: Actor, admin: Actor, category_id: uuid.UUID
-) -> None:
-    """Authored through the services, exactly as over the API, so it is valid by construction."""
+    session: AsyncSession,
+    demo: DemoCourse,
+    owner: Actor,
+    admin: Actor,
+    category_id: uuid.UUID | None,
+) -> uuid.UUID:
+    """Authored through the services, exactly as over the API, so it is valid by construction;
+    the new course's id."""
     course = await service.create_course(
         session,
         actor=owner,
@@ -249,6 +289,7 @@ async def _seed_course(
     if demo.publish:
         await service.submit_course_for_review(session, actor=owner, course_id=course.id)
         await service.publish_course(session, actor=admin, course_id=course.id)
+    return course.id
 
 
 async def _demo_actor(session: AsyncSession, email: str) -> Actor:
@@ -260,17 +301,22 @@ async def _demo_actor(session: AsyncSession, email: str) -> Actor:
 
 async def seed_catalog(session: AsyncSession) -> int:
     """Five categories and three courses of the demo instructors: a free published one, a paid
-    published one with basic/pro/premium tiers, a draft. Existing ones (categories by name,
-    courses by slug) are skipped; returns how many categories and courses were created."""
+    published one with basic/pro/premium tiers, a draft. Existing ones (see the module
+    docstring) are skipped; returns how many categories and courses were created."""
     admin = await _demo_actor(session, DEMO_USERS[0].email)
     category_ids: dict[str, uuid.UUID] = {}
     created = await _seed_categories(session, admin, category_ids)
     for demo in DEMO_COURSES:
+        instructor = await get_user_by_email(session, demo.instructor_email)
+        if instructor is None:
+            logger.warning("demo data skipped", item=f"course {demo.title}", reason="no author")
+            continue
+        owner = Actor.of(instructor)
         if (await reads.courses_by_slugs(session, [slugify(demo.title)]))[0] is not None:
             continue
-        owner = await _demo_actor(session, demo.instructor_email)
-        await _seed_course(session, demo, owner, admin, category_ids[demo.category])
-        created += 1
+        author = partial(_seed_course, session, demo, owner, admin, category_ids.get(demo.category))
+        if await _skipping(session, f"course {demo.title}", author) is not None:
+            created += 1
     return created
 
 
@@ -285,9 +331,14 @@ SEEDERS: list[tuple[str, Seeder]] = [
 
 
 async def seed(db: Database) -> dict[str, int]:
-    """Run every seeder in its own transaction; returns how many rows each one created."""
+    """Run every seeder in its own transaction; returns how many rows each one created. A seeder
+    that user changes to the demo data stop is rolled back, logged and counted 0."""
     report: dict[str, int] = {}
     for name, seeder in SEEDERS:
-        async with db.transaction() as session:
-            report[name] = await seeder(session)
+        try:
+            async with db.transaction() as session:
+                report[name] = await seeder(session)
+        except SKIPPABLE as exc:
+            logger.warning("demo data step skipped", step=name, reason=str(exc))
+            report[name] = 0
     return report

@@ -2,7 +2,8 @@
 
 Adding a domain is one line in the lists below (its `resolvers/<domain>.py` root types).
 `build_schema` adds the protections: parse and validation caches, token, depth, alias and
-directive limits, cost limit, rate limits, error codes (see schema/extensions*.py).
+directive limits, valid text in every string, cost limit, rate limits, error codes (see
+schema/core/limits.py, values.py, extensions.py).
 """
 
 from __future__ import annotations
@@ -13,12 +14,7 @@ from typing import Any
 
 import strawberry
 from graphql import ASTValidationRule, GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxTokensLimiter,
-    ParserCache,
-    ValidationCache,
-)
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -37,9 +33,10 @@ from resolvers.media import Mutation as MediaMutation
 from resolvers.search import Query as SearchQuery
 from schema.core.errors import ErrorCode, normalise_errors
 from schema.core.extensions import OperationGuard
-from schema.core.limits import alias_rule, depth_rule
+from schema.core.limits import LimitedValidationCache, alias_rule, depth_rule
 from schema.core.relay import BadUserInput, NodeQuery
 from schema.core.scalars import SCALAR_OVERRIDES
+from schema.core.values import ValidTextRule
 
 CACHE_SIZE = 512
 MAX_PINGS = 100
@@ -113,6 +110,7 @@ def build_schema(
     rules: list[type[ASTValidationRule]] = [
         depth_rule(settings.graphql_max_depth),
         alias_rule(settings.graphql_max_aliases),
+        ValidTextRule,
     ]
     max_tokens = settings.graphql_max_tokens
     return EasywaysSchema(
@@ -125,7 +123,7 @@ def build_schema(
             lambda: MaxTokensLimiter(max_token_count=max_tokens),
             lambda: ParserCache(maxsize=CACHE_SIZE),
             lambda: AddValidationRules(rules),
-            lambda: ValidationCache(maxsize=CACHE_SIZE),
+            lambda: LimitedValidationCache(maxsize=CACHE_SIZE),
             OperationGuard,
         ],
     )

@@ -11,14 +11,17 @@ Assessments are the quizzes of the course's lessons, its assignments and its exa
 `not_started` when there is nothing. The reads are a fixed number of statements whatever the
 number of students (set-based aggregates, no per-student query).
 
-The CSV export is written through the storage integration (`exports/gradebooks/<course>/<id>.csv`)
-and handed out as a signed download URL that expires after CSV_URL_TTL_SECONDS.
+Reading the gradebook writes nothing. The CSV export (made only on request) is written through the
+storage integration under a content-addressed key (`exports/gradebooks/<course>/<sha256>.csv`):
+exporting unchanged data again reuses the stored object instead of adding one per click. It is
+handed out as a signed download URL that expires after CSV_URL_TTL_SECONDS.
 """
 
 from __future__ import annotations
 
 import csv
 import enum
+import hashlib
 import io
 import uuid
 from dataclasses import dataclass, field
@@ -45,7 +48,6 @@ from app.assessments.models import (
 )
 from app.catalog.models import CourseModule, Lesson
 from app.clock import utcnow
-from app.ids import new_id
 from app.integrations.storage import Storage
 from app.learning.models import Enrollment, EnrollmentStatus
 from app.security.permissions import Actor
@@ -317,9 +319,11 @@ def _safe(value: str) -> str:
 async def export_csv(
     storage: Storage, book: Gradebook, *, expires_in: int = CSV_URL_TTL_SECONDS
 ) -> str:
-    """Store the gradebook as CSV and return a signed, expiring download URL."""
-    key = f"exports/gradebooks/{book.course_id}/{new_id()}.csv"
-    await storage.put(key, gradebook_csv(book), "text/csv")
+    """Store the gradebook as CSV (once per content) and return a signed, expiring download URL."""
+    data = gradebook_csv(book)
+    key = f"exports/gradebooks/{book.course_id}/{hashlib.sha256(data).hexdigest()}.csv"
+    if await storage.head(key) is None:
+        await storage.put(key, data, "text/csv")
     return storage.download_url(key, expires_in=expires_in, filename="gradebook.csv")
 
 

@@ -1,4 +1,9 @@
-"""Categories: admin-managed, ordered by `sort_order`, switched off with `is_active`."""
+"""Categories: admin-managed, ordered by `sort_order`, switched off with `is_active`.
+
+A position is 0..MAX_SORT_ORDER; a category created without one goes last (the highest position
+plus one, capped at MAX_SORT_ORDER — ties are ordered by name), so no stored position can make
+the next one overflow the column.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from app.errors import Common, FieldError, NotFound, collect
 from app.outbox import emit
 from app.security.permissions import Actor, Permission, require_permission
 
+MAX_SORT_ORDER = 1_000_000
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -52,15 +58,23 @@ async def create_category(
     await _check_unique(session, errors, None, clean_name, clean_slug)
     if parent_id is not None and await repo.get_category(session, parent_id) is None:
         errors.append(_unknown_parent())
-    if sort_order is not None and sort_order < 0:
-        errors.append(_negative_position())
+    if sort_order is not None:
+        _check_position(errors, sort_order)
     collect(errors)
     category.sort_order = (
-        sort_order if sort_order is not None else await repo.next_category_sort_order(session)
+        sort_order
+        if sort_order is not None
+        else await repo.next_category_sort_order(session, ceiling=MAX_SORT_ORDER)
     )
     await db.add(session, category)
     await emit(session, CATEGORY_CHANGED, {"category_id": str(category.id)})
     return category
+
+
+async def find_category(session: AsyncSession, *, slug: str, name: str) -> uuid.UUID | None:
+    """The id of the category with this slug, else of the one with this name."""
+    found = await repo.category_with(session, slug=slug)
+    return found if found is not None else await repo.category_with(session, name=name)
 
 
 async def update_category(
@@ -97,8 +111,7 @@ async def update_category(
     if not isinstance(color, Unset):
         changes["color"] = _color(errors, color)
     if not isinstance(sort_order, Unset):
-        if sort_order < 0:
-            errors.append(_negative_position())
+        _check_position(errors, sort_order)
         changes["sort_order"] = sort_order
     if not isinstance(is_active, Unset):
         changes["is_active"] = is_active
@@ -181,5 +194,6 @@ def _unknown_parent() -> FieldError:
     return FieldError("parent_id", "Unknown parent category", CatalogCode.PARENT_NOT_FOUND)
 
 
-def _negative_position() -> FieldError:
-    return FieldError("sort_order", "Use 0 or more", Common.OUT_OF_RANGE)
+def _check_position(errors: list[FieldError], sort_order: int) -> None:
+    if not 0 <= sort_order <= MAX_SORT_ORDER:
+        errors.append(FieldError("sort_order", f"Use 0 to {MAX_SORT_ORDER}", Common.OUT_OF_RANGE))

@@ -56,6 +56,7 @@ from app.integrations.cache import cache_key, catalog_version, get_bytes, set_by
 from app.metrics import CACHE_REQUESTS
 from app.security.ratelimit import RateLimitResult, hit
 from schema.core.extensions import RATE_WINDOW_SECONDS
+from schema.core.limits import Fragments
 
 CACHEABLE_FIELDS = frozenset(
     {
@@ -133,46 +134,50 @@ class Plan:
 # --- deciding -----------------------------------------------------------------------------------
 
 
-def _root_fields(
-    selection_set: SelectionSetNode,
-    fragments: dict[str, FragmentDefinitionNode],
-    seen: frozenset[str],
-) -> list[str] | None:
-    """Names of the root fields selected, through fragments on Query; None when unclear."""
-    names: list[str] = []
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            names.append(selection.name.value)
-            continue
-        if isinstance(selection, InlineFragmentNode):
-            condition, inner, next_seen = selection.type_condition, selection.selection_set, seen
-        elif isinstance(selection, FragmentSpreadNode):
-            fragment = fragments.get(selection.name.value)
-            if fragment is None or fragment.name.value in seen:
+class _RootFields:
+    """Names of the root fields a selection set selects, through fragments on Query (each
+    fragment read once, so fragments spreading fragments twice over stay linear); None when
+    unclear (another type, an unknown or cyclic fragment)."""
+
+    def __init__(self, document: DocumentNode) -> None:
+        self.fragments: Fragments[frozenset[str] | None] = Fragments(document, None)
+
+    def of(self, selection_set: SelectionSetNode) -> frozenset[str] | None:
+        names: set[str] = set()
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                names.add(selection.name.value)
+                continue
+            if isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                if condition is not None and condition.name.value != "Query":
+                    return None
+                found = self.of(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                found = self.spread(selection.name.value)
+            else:
                 return None
-            condition, inner = fragment.type_condition, fragment.selection_set
-            next_seen = seen | {fragment.name.value}
-        else:
+            if found is None:
+                return None
+            names |= found
+        return frozenset(names)
+
+    def spread(self, name: str) -> frozenset[str] | None:
+        return self.fragments.fold(name, self._fragment)
+
+    def _fragment(self, fragment: FragmentDefinitionNode) -> frozenset[str] | None:
+        if fragment.type_condition.name.value != "Query":
             return None
-        if condition is not None and condition.name.value != "Query":
-            return None
-        found = _root_fields(inner, fragments, next_seen)
-        if found is None:
-            return None
-        names.extend(found)
-    return names
+        return self.of(fragment.selection_set)
 
 
 def _cacheable(operation: OperationDefinitionNode, document: DocumentNode) -> bool:
     if operation.operation is not OperationType.QUERY:
         return False
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    names = _root_fields(operation.selection_set, fragments, frozenset())
+    names = _RootFields(document).of(operation.selection_set)
     if not names:
         return False
-    fields = {n for n in names if n != "__typename"}
+    fields = names - {"__typename"}
     return bool(fields) and fields <= CACHEABLE_FIELDS
 
 

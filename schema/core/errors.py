@@ -11,7 +11,9 @@ GRAPHQL_VALIDATION_FAILED (stamped by the limits extension right after validatio
 BAD_USER_INPUT (variable/argument coercion, bad page arguments, a filter a query cannot take —
 with its field errors in `extensions.fields`), the code of a DomainError a resolver raised, else
 INTERNAL_SERVER_ERROR — logged with its traceback and, in production, masked as "Internal server
-error". In production, "Did you mean …?" suggestions are dropped for non-admins.
+error"; elsewhere its message is the exception's type and message (`app.db.error_summary`: for a
+database error the driver's first message line, never the SQL or its parameters). In production,
+"Did you mean …?" suggestions are dropped for non-admins.
 
 `normalise_errors` rewrites the error list in place; the schema calls it from `process_errors`,
 which strawberry runs for every result (HTTP, WebSocket, `schema.execute` in tests) before any
@@ -36,6 +38,7 @@ from app.accounts.errors import AccountsCode
 from app.assessments.errors import AssessmentsCode
 from app.catalog.errors import CatalogCode
 from app.commerce.errors import CommerceCode
+from app.db import error_summary
 from app.errors import Code, Common, DomainError, Failure, FieldError, UserFacingError
 from app.learning.errors import LearningCode
 from app.media.errors import MediaCode
@@ -218,6 +221,8 @@ def normalise_error(
         )
         if _hides_details(context):
             message = MASKED_MESSAGE
+        elif isinstance(original, Exception) and not isinstance(original, GraphQLError):
+            message = error_summary(original)
     elif _hides_details(context) and not _is_privileged(context):
         message = _SUGGESTION.sub("", message)
     GRAPHQL_ERRORS.labels(code=code).inc()

@@ -1,11 +1,13 @@
 """The per-operation guard: limits, cost, rate limits, metrics, per-operation WebSocket context.
 
 One instance per operation (strawberry builds it from the class). In order of the hooks:
-- on_operation: production callers who are not admins get no introspection; the directive limit
-  is added as a validation rule; over WebSocket the operation gets a copy of the socket's context
-  with fresh loaders (loaders and sessions never outlive one operation).
-- on_validate (after the ValidationCache, before strawberry reads the errors): validation errors
-  get GRAPHQL_VALIDATION_FAILED; for a valid document the cost is computed (cached) and an
+- on_operation: production callers who are not admins get no introspection; over WebSocket the
+  operation gets a copy of the socket's context with fresh loaders (loaders and sessions never
+  outlive one operation).
+- on_validate (after the LimitedValidationCache, before strawberry reads the errors): validation
+  errors get GRAPHQL_VALIDATION_FAILED, except values a scalar refused and invalid text (NUL,
+  control characters) in a literal, which are BAD_USER_INPUT; for a valid document the variables
+  are checked for invalid text (BAD_USER_INPUT), then the cost is computed (cached) and an
   operation above GRAPHQL_MAX_COST is refused.
 - on_execute: the cost is charged to the caller's budget (user, else client IP) in Redis; over
   budget → RATE_LIMITED (HTTP 429 + Retry-After), nothing executes. Requests that fail before
@@ -35,8 +37,10 @@ from app.http.middleware import request_info
 from app.metrics import GRAPHQL_OPERATIONS
 from app.security.ratelimit import RateLimitResult, hit
 from loaders import Loaders
-from schema.core.errors import VALIDATION_FAILED, with_extensions
-from schema.core.limits import COST_CACHE, directive_rule
+from schema.core.errors import BAD_USER_INPUT, VALIDATION_FAILED, with_extensions
+from schema.core.limits import COST_CACHE
+from schema.core.scalars import ScalarValueError
+from schema.core.values import check_variables
 
 RATE_WINDOW_SECONDS = 60
 # Mutations that need no access token: a client may still send its expired one with them.
@@ -64,6 +68,12 @@ def claim(claims: Any, name: str) -> Any:
 
 def is_admin(context: Any) -> bool:
     return str(claim(getattr(context, "claims", None), "role")) == "admin"
+
+
+def _code_of(error: GraphQLError) -> str:
+    """A validation error's code: a literal one of our scalars refused is BAD_USER_INPUT."""
+    refused = isinstance(error.original_error, ScalarValueError)
+    return BAD_USER_INPUT if refused else VALIDATION_FAILED
 
 
 class OperationGuard(SchemaExtension):
@@ -95,12 +105,9 @@ class OperationGuard(SchemaExtension):
         started = time.perf_counter()
         self._isolate_websocket_operation()
         settings = self._settings()
-        if settings is not None:
-            rules = [directive_rule(settings.graphql_max_directives)]
-            if settings.is_production and not is_admin(self.context):
-                rules.append(NoSchemaIntrospectionCustomRule)
+        if settings is not None and settings.is_production and not is_admin(self.context):
             ec = self.execution_context
-            ec.validation_rules = (*ec.validation_rules, *rules)
+            ec.validation_rules = (*ec.validation_rules, NoSchemaIntrospectionCustomRule)
         try:
             yield
         finally:
@@ -119,9 +126,11 @@ class OperationGuard(SchemaExtension):
             )
         if ec.pre_execution_errors:
             ec.pre_execution_errors = [
-                e if "code" in (e.extensions or {}) else with_extensions(e, code=VALIDATION_FAILED)
+                e if "code" in (e.extensions or {}) else with_extensions(e, code=_code_of(e))
                 for e in ec.pre_execution_errors
             ]
+        elif (invalid := check_variables(ec.variables)) is not None:
+            ec.pre_execution_errors = [invalid]
         else:
             self._check_cost()
         yield

@@ -1,19 +1,26 @@
-"""Operation limits: depth, aliases and directives as (cached) validation rules, and query cost.
+"""Operation limits: depth and aliases as (cached) validation rules, directives counted before
+validation, and query cost.
 
 Validation rule classes are built once per limit value, so the validation cache, keyed by the rule
-classes, keeps hitting. Cost: every field costs 1 (`__typename` 0); a field with `first`/`last`
-multiplies the cost of its children by the page size (default 20, at most 100); a field with an
-`ids` list argument multiplies by the number of ids (at most 100). Fragments count where spread;
-inline fragments of different types are summed (an upper bound). The cost of a document (for its
-operation and the integer/list variables it uses) is cached like validation.
+classes, keeps hitting. Depth counts field levels below the root (introspection fields aside);
+aliases count where their fragments are spread.
+Directives are counted before graphql-core validates (`LimitedValidationCache`): a document over
+the limit gets that one error, not one per unknown directive up to graphql-core's cap of 100.
+Cost: every selected field costs 1, `__typename` included (the same field selected 500 times
+costs 500); a field with `first`/`last` multiplies the cost of its children by the page size
+(default 20, at most 100); a field with an `ids` list argument multiplies by the number of ids (at
+most 100). Fragments count where spread; inline fragments of different types are summed (an upper
+bound). The cost of a document (for its operation and the integer/list variables it uses) is cached
+like validation. Depth, aliases and cost read each fragment once (`Fragments`), so fragments
+spreading fragments twice over cannot make any of these walks exponential.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from graphql import (
     ArgumentNode,
@@ -34,45 +41,170 @@ from graphql import (
     ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationContext,
     ValidationRule,
     VariableNode,
+    Visitor,
     get_named_type,
+    visit,
 )
-from strawberry.extensions.max_aliases import MaxAliasesLimiter
-from strawberry.extensions.query_depth_limiter import QueryDepthLimiter
+from strawberry.extensions import ValidationCache
 
 from app.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from schema.core.errors import VALIDATION_FAILED
 
+T = TypeVar("T")
 PAGE_ARGUMENTS = ("first", "last")
 IDS_ARGUMENT = "ids"
 
 
+class Fragments(Generic[T]):
+    """A document's fragments, each folded into a value once (`fold`): walks that follow
+    fragments stay linear even when fragments spread fragments twice over (2**n paths)."""
+
+    def __init__(self, document: DocumentNode, missing: T) -> None:
+        self.definitions = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        self.missing = missing
+        self.done: dict[str, T] = {}
+        self.active: set[str] = set()
+
+    def fold(self, name: str, measure: Callable[[FragmentDefinitionNode], T]) -> T:
+        """`measure(fragment)`, computed once; `missing` for an unknown or cyclic fragment."""
+        if name in self.done:
+            return self.done[name]
+        fragment = self.definitions.get(name)
+        if fragment is None or name in self.active:
+            return self.missing
+        self.active.add(name)
+        try:
+            value = measure(fragment)
+        finally:
+            self.active.discard(name)
+        self.done[name] = value
+        return value
+
+
+class _DepthWalker:
+    """Field levels below a selection set (introspection fields aside)."""
+
+    def __init__(self, document: DocumentNode) -> None:
+        self.fragments = Fragments(document, 0)
+
+    def selection_set(self, node: SelectionSetNode | None) -> int:
+        if node is None:
+            return 0
+        deepest = 0
+        for selection in node.selections:
+            if isinstance(selection, FieldNode):
+                if selection.name.value.startswith("__") or selection.selection_set is None:
+                    continue
+                depth = 1 + self.selection_set(selection.selection_set)
+            elif isinstance(selection, InlineFragmentNode):
+                depth = self.selection_set(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                depth = self.spread(selection.name.value)
+            else:
+                continue
+            deepest = max(deepest, depth)
+        return deepest
+
+    def spread(self, name: str) -> int:
+        return self.fragments.fold(name, lambda f: self.selection_set(f.selection_set))
+
+
+class _AliasCounter:
+    """Aliased fields under a selection set, fragments counted where spread."""
+
+    def __init__(self, document: DocumentNode) -> None:
+        self.fragments = Fragments(document, 0)
+
+    def selection_set(self, node: SelectionSetNode | None) -> int:
+        if node is None:
+            return 0
+        total = 0
+        for selection in node.selections:
+            if isinstance(selection, FieldNode):
+                total += (selection.alias is not None) + self.selection_set(selection.selection_set)
+            elif isinstance(selection, InlineFragmentNode):
+                total += self.selection_set(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                total += self.fragments.fold(
+                    selection.name.value, lambda f: self.selection_set(f.selection_set)
+                )
+        return total
+
+
+def _operations(document: DocumentNode) -> list[OperationDefinitionNode]:
+    return [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+
+
 @cache
 def depth_rule(max_depth: int) -> type[ASTValidationRule]:
-    return QueryDepthLimiter(max_depth=max_depth).validation_rules[0]
+    class MaxDepthRule(ValidationRule):
+        def enter_document(self, node: DocumentNode, *_args: Any) -> None:
+            walker = _DepthWalker(node)
+            for definition in _operations(node):
+                if walker.selection_set(definition.selection_set) > max_depth:
+                    name = definition.name.value if definition.name else "anonymous"
+                    self.report_error(
+                        GraphQLError(
+                            f"'{name}' exceeds maximum operation depth of {max_depth}",
+                            definition,
+                        )
+                    )
+
+    return MaxDepthRule
 
 
 @cache
 def alias_rule(max_aliases: int) -> type[ASTValidationRule]:
-    return MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules[0]
-
-
-@cache
-def directive_rule(max_directives: int) -> type[ASTValidationRule]:
-    class MaxDirectivesRule(ValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            self.count = 0
-
-        def enter_directive(self, node: DirectiveNode, *_args: Any) -> None:
-            self.count += 1
-            if self.count == max_directives + 1:
+    class MaxAliasesRule(ValidationRule):
+        def enter_document(self, node: DocumentNode, *_args: Any) -> None:
+            counter = _AliasCounter(node)
+            total = sum(counter.selection_set(o.selection_set) for o in _operations(node))
+            if total > max_aliases:
                 self.report_error(
-                    GraphQLError(f"Operation has more than {max_directives} directives.", node)
+                    GraphQLError(f"{total} aliases found. Allowed: {max_aliases}", node)
                 )
 
-    return MaxDirectivesRule
+    return MaxAliasesRule
+
+
+class _DirectiveCounter(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def enter_directive(self, node: DirectiveNode, *_args: Any) -> None:
+        self.count += 1
+
+
+def count_directives(document: DocumentNode) -> int:
+    counter = _DirectiveCounter()
+    visit(document, counter)
+    return counter.count
+
+
+class LimitedValidationCache(ValidationCache):
+    """strawberry's cached validation, after the directive count (GRAPHQL_MAX_DIRECTIVES of the
+    context's settings): over the limit, that is the one error and nothing else is validated."""
+
+    def on_validate(self) -> Iterator[None]:
+        ec = self.execution_context
+        settings = getattr(ec.context, "settings", None)
+        if settings is not None and ec.graphql_document is not None:
+            limit = settings.graphql_max_directives
+            if count_directives(ec.graphql_document) > limit:
+                ec.pre_execution_errors = [
+                    GraphQLError(
+                        f"Operation has more than {limit} directives.",
+                        extensions={"code": VALIDATION_FAILED},
+                    )
+                ]
+                yield
+                return
+        yield from super().on_validate()
 
 
 # --- cost -------------------------------------------------------------------------------------
@@ -84,10 +216,7 @@ class _CostWalker:
     ) -> None:
         self.schema = schema
         self.variables = variables
-        self.fragments = {
-            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-        }
-        self.spreading: set[str] = set()
+        self.fragments = Fragments(document, 0)
 
     def selection_set(self, node: SelectionSetNode | None, parent: GraphQLNamedType | None) -> int:
         if node is None:
@@ -105,20 +234,13 @@ class _CostWalker:
         return total
 
     def spread(self, node: FragmentSpreadNode) -> int:
-        name = node.name.value
-        fragment = self.fragments.get(name)
-        if fragment is None or name in self.spreading:
-            return 0
-        self.spreading.add(name)
-        try:
-            target = self.schema.get_type(fragment.type_condition.name.value)
-            return self.selection_set(fragment.selection_set, target)
-        finally:
-            self.spreading.discard(name)
+        return self.fragments.fold(node.name.value, self._fragment_cost)
+
+    def _fragment_cost(self, fragment: FragmentDefinitionNode) -> int:
+        target = self.schema.get_type(fragment.type_condition.name.value)
+        return self.selection_set(fragment.selection_set, target)
 
     def field(self, node: FieldNode, parent: GraphQLNamedType | None) -> int:
-        if node.name.value == "__typename":
-            return 0
         definition: GraphQLField | None = None
         if isinstance(parent, (GraphQLObjectType, GraphQLInterfaceType)):
             definition = parent.fields.get(node.name.value)
@@ -158,7 +280,7 @@ class _CostWalker:
 
 
 def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    operations = _operations(document)
     if name is None:
         return operations[0] if len(operations) == 1 else None
     return next((o for o in operations if o.name and o.name.value == name), None)

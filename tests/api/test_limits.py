@@ -107,3 +107,73 @@ async def test_validation_and_cost_are_cached(client: httpx.AsyncClient) -> None
     await _post(client, query)
     assert cached.cache_info().hits == hits + 2
     assert COST_CACHE.misses == misses
+
+
+async def test_unknown_directives_over_the_limit_are_one_clear_error(
+    client: httpx.AsyncClient,
+) -> None:
+    """The directive count runs before graphql-core's validation, which would report each unknown
+    directive until its own cap (101 errors)."""
+    body = await _post(client, "{ ping " + "@nope " * 101 + "}")
+    (error,) = body["errors"]
+    assert error["message"] == "Operation has more than 50 directives."
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+async def test_every_selected_field_costs_including_typename(client: httpx.AsyncClient) -> None:
+    once = await _post(client, "{ __typename }")
+    # 1 + 100 * 60: the same selection repeated in a list of 100 is no longer free
+    repeated = await _post(client, "{ items(first: 100) { " + "__typename " * 60 + "} }")
+    assert once["extensions"]["cost"]["requested"] == 1
+    (error,) = repeated["errors"]
+    assert "cost 6001 exceeds the maximum of 5000" in error["message"]
+
+
+def _doubling_fragments(levels: int) -> str:
+    """F0 spreads F1 twice, F1 spreads F2 twice, …: 2**levels paths to the one field."""
+    fragments = [f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels)]
+    fragments.append(f"fragment F{levels} on Query {{ items(first: 1) {{ name }} }}")
+    return "query { ...F0 }\n" + "\n".join(fragments)
+
+
+async def test_every_walk_reads_each_fragment_once(client: httpx.AsyncClient) -> None:
+    """Fragments spreading fragments twice over made the depth, alias and cost walks and the
+    response cache's root-field walk exponential (2**n fragment reads): a few hundred tokens
+    could keep the server busy for hours. Each walk now reads each fragment once."""
+    from schema.core.limits import Fragments
+
+    levels = 11  # cost 2 * 2**11, within the limit
+    with mock.patch.object(Fragments, "fold", autospec=True, side_effect=Fragments.fold) as folds:
+        body = await _post(client, _doubling_fragments(levels))
+    assert body["data"] == {"items": [{"name": "0"}]}
+    reads = [call.args[1] for call in folds.call_args_list]
+    assert len(reads) <= 4 * 2 * (levels + 1)  # four walks, two spreads per fragment
+
+
+async def test_a_deep_chain_of_doubling_fragments_is_refused_by_its_cost(
+    client: httpx.AsyncClient,
+) -> None:
+    body = await _post(client, _doubling_fragments(60))
+    (error,) = body["errors"]
+    assert "exceeds the maximum of 5000" in error["message"]
+
+
+async def test_aliases_count_where_their_fragment_is_spread(client: httpx.AsyncClient) -> None:
+    aliases = " ".join(f"a{i}: ping" for i in range(8))
+    query = "{ ...A ...A } fragment A on Query { " + aliases + " }"
+    body = await _post(client, query)
+    (error,) = body["errors"]
+    assert error["message"] == "16 aliases found. Allowed: 15"
+
+
+async def test_depth_through_fragments_and_inline_fragments_is_counted(
+    app_client: AppClient,
+) -> None:
+    query = (
+        "query Deep { ...A } fragment A on Query { items(first: 1) { ... on Item { ...B } } } "
+        "fragment B on Item { children(first: 1) { children(first: 1) { name } } }"
+    )
+    async with app_client(graphql_max_depth=2) as client:
+        body = await _post(client, query)
+    (error,) = body["errors"]
+    assert error["message"] == "'Deep' exceeds maximum operation depth of 2"

@@ -17,7 +17,7 @@ from app.integrations.storage import LocalStorage
 from app.learning.models import Enrollment
 from app.security.permissions import Actor
 from tests.support.assignments import assignment_in, classroom, exam_in, storage, student_in
-from tests.support.catalog import instructor
+from tests.support.catalog import gid, instructor, token_for
 
 
 async def book_for(database: Database, actor: Actor, course_id) -> svc.Gradebook:  # type: ignore[no-untyped-def]
@@ -124,3 +124,45 @@ async def test_csv_export_is_a_signed_download_of_the_gradebook(database: Databa
     header, row = (await store.read(grant.key)).decode().splitlines()[:2]
     assert "Assignment: Essay one" in header
     assert row.startswith("'=cmd Z,")  # no formula injection through a name
+
+
+def exported_files(store: LocalStorage, course_id) -> list[str]:  # type: ignore[no-untyped-def]
+    folder = store.object_path(f"exports/gradebooks/{course_id}/x.csv").parent
+    return sorted(p.name for p in folder.glob("*.csv")) if folder.exists() else []
+
+
+async def test_exporting_unchanged_data_again_reuses_the_stored_file(database: Database):
+    room = await classroom(database)
+    student = await student_in(database, room.course.id)
+    store = storage()
+    assert isinstance(store, LocalStorage)
+
+    async def export() -> str:
+        async with database.session() as session:
+            done = await svc.export_course_gradebook(
+                session, store, actor=room.actor, course_id=room.course.id
+            )
+        return store.signer.verify(done.url.rsplit("/", 1)[1], "get").key
+
+    first, again = await export(), await export()
+    assert first == again
+    assert len(exported_files(store, room.course.id)) == 1
+    await add_quiz_attempt(database, room, student, 80)
+    changed = await export()
+    assert changed != first
+    assert len(exported_files(store, room.course.id)) == 2
+
+
+async def test_reading_the_gradebook_writes_no_file(client, database: Database):  # type: ignore[no-untyped-def]
+    """Only exportGradebook writes a CSV: a read (however often) leaves storage as it was."""
+    room = await classroom(database)
+    await student_in(database, room.course.id)
+    store = storage()
+    assert isinstance(store, LocalStorage)
+    query = "query($id: ID!) { courseGradebook(courseId: $id) { rows { name } } }"
+    for _ in range(3):
+        outcome = await client.execute(
+            query, {"id": gid("Course", room.course.id)}, token=token_for(client, room.teacher)
+        )
+        assert len(outcome.payload("courseGradebook")["rows"]) == 1
+    assert exported_files(store, room.course.id) == []

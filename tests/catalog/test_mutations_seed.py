@@ -3,10 +3,16 @@ valid by construction; seeding twice creates it once."""
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import select
 
+from app.accounts.models import User, UserRole
+from app.accounts.service import get_user_by_email
+from app.catalog import categories, reads, service
 from app.catalog.models import Category, Course, CourseStatus, Lesson
-from app.seed import DEMO_CATEGORIES, DEMO_COURSES, seed
+from app.security.permissions import Actor
+from app.seed import DEMO_CATEGORIES, DEMO_COURSES, DEMO_USERS, seed
 from tests.support import accounts as accounts
 from tests.support.authoring import rows
 
@@ -50,3 +56,81 @@ async def test_the_demo_catalog_lists_a_free_and_a_tiered_course_with_a_preview(
         ("PRO", "49.99"),
         ("PREMIUM", "99.99"),
     ]
+
+
+async def _admin_and_category_ids(database) -> tuple[Actor, dict[str, uuid.UUID]]:
+    async with database.session() as session:
+        admin = await get_user_by_email(session, DEMO_USERS[0].email)
+        assert admin is not None
+        rows_ = await session.scalars(select(Category))
+        return Actor.of(admin), {c.slug: c.id for c in rows_}
+
+
+async def test_seeding_again_after_users_edited_the_demo_data_creates_nothing_and_never_fails(
+    database,
+) -> None:
+    """`make run` seeds on every start: renamed, re-slugged and replaced demo rows must not stop
+    it (the seed used to look a category up by name, then recreate one whose slug existed)."""
+    await seed(database)
+    admin, ids = await _admin_and_category_ids(database)
+    async with database.transaction() as session:
+        await categories.update_category(
+            session, actor=admin, category_id=ids["programming"], name="Coding"
+        )
+        await categories.update_category(
+            session, actor=admin, category_id=ids["design"], slug="visual-design"
+        )
+        await categories.update_category(
+            session, actor=admin, category_id=ids["business"], slug="biz", name="Biz"
+        )
+        await categories.create_category(session, actor=admin, name="Finance", slug="business")
+        python = (await reads.courses_by_slugs(session, ["python-for-absolute-beginners"]))[0]
+        assert python is not None
+        owner = await session.get(User, python.instructor_id)
+        assert owner is not None
+        await service.update_course(
+            session, actor=Actor.of(owner), course_id=python.id, title="Python, gently"
+        )
+    again = await seed(database)
+    assert again["catalog"] == 0
+    assert await rows(database, Category) == len(DEMO_CATEGORIES) + 1
+    assert await rows(database, Course) == len(DEMO_COURSES)
+
+
+async def test_a_demo_course_renamed_to_a_new_slug_is_authored_again_once(database) -> None:
+    """Title and slug changed: nothing identifies it as the demo course any more, so the seed
+    authors the demo course again — once; seeding after that creates nothing."""
+    await seed(database)
+    async with database.transaction() as session:
+        python = (await reads.courses_by_slugs(session, ["python-for-absolute-beginners"]))[0]
+        assert python is not None
+        owner = await session.get(User, python.instructor_id)
+        assert owner is not None
+        await service.update_course(
+            session,
+            actor=Actor.of(owner),
+            course_id=python.id,
+            title="Python, gently",
+            regenerate_slug=True,
+        )
+    assert (await seed(database))["catalog"] == 1
+    assert (await seed(database))["catalog"] == 0
+    assert await rows(database, Course) == len(DEMO_COURSES) + 1
+
+
+async def test_seeding_skips_what_it_can_no_longer_create_and_completes(database) -> None:
+    """A demo category renamed away while the demo admin lost the role: the seed cannot create
+    it again; it says so and completes (the rest is there)."""
+    await seed(database)
+    admin, ids = await _admin_and_category_ids(database)
+    async with database.transaction() as session:
+        await categories.update_category(
+            session, actor=admin, category_id=ids["web-development"], slug="web", name="Web"
+        )
+        demoted = await session.get(User, admin.id)
+        assert demoted is not None
+        demoted.role = UserRole.STUDENT
+    again = await seed(database)
+    assert again["catalog"] == 0
+    assert await rows(database, Category) == len(DEMO_CATEGORIES)
+    assert await rows(database, Course) == len(DEMO_COURSES)

@@ -42,9 +42,11 @@ async def category_with(
     return await session.scalar(select(Category.id).where(clause))
 
 
-async def next_category_sort_order(session: AsyncSession) -> int:
+async def next_category_sort_order(session: AsyncSession, *, ceiling: int) -> int:
+    """The position after the last category, at most `ceiling` (computed in Python: the column's
+    highest value plus one would overflow it)."""
     current = await session.scalar(select(func.max(Category.sort_order)))
-    return 0 if current is None else current + 1
+    return 0 if current is None else min(current + 1, ceiling)
 
 
 async def category_parents(session: AsyncSession) -> dict[uuid.UUID, uuid.UUID | None]:
