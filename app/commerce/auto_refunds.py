@@ -46,7 +46,7 @@ from app.commerce.models import (
     Refund,
     RefundStatus,
 )
-from app.commerce.repo import held_refunds, payment_of
+from app.commerce.repo import held_refunds, lock_order, payment_of
 from app.db import Database
 from app.integrations.payments import PaymentProviderError
 from app.notifications.models import NotificationCategory, NotificationType
@@ -185,12 +185,7 @@ async def _record(
     session: AsyncSession, settings: Settings, order_id: uuid.UUID, answers: list[_Answer]
 ) -> int:
     """Record the provider's answers under the order's lock; the e-mail lists those issued."""
-    order = await session.scalar(
-        select(Order)
-        .where(Order.id == order_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    order = await lock_order(session, order_id)
     if order is None:
         return 0
     found = await session.scalars(

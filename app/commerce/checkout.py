@@ -16,7 +16,6 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.service import get_user
@@ -31,8 +30,8 @@ from app.commerce.models import (
     PaymentProvider,
     PaymentStatus,
 )
-from app.commerce.orders import charge_of, lock_order, settle_payment, uuid_or_none
-from app.commerce.repo import items_of_order, payment_of
+from app.commerce.orders import charge_of, settle_payment, uuid_or_none
+from app.commerce.repo import items_of_order, lock_order, payment_of
 from app.errors import Conflict, Invalid, NotFound
 from app.integrations.payments import CheckoutLine, PaymentGateway
 
@@ -130,8 +129,7 @@ def checkout_lines(order: Order, items: list[OrderItem]) -> list[CheckoutLine]:
 
 
 async def _lock_own_order(session: AsyncSession, user_id: uuid.UUID, order_id: uuid.UUID) -> Order:
-    stmt = select(Order).where(Order.id == order_id).with_for_update()
-    order = (await session.execute(stmt)).scalar_one_or_none()
+    order = await lock_order(session, order_id)
     if order is None or order.user_id != user_id:
         raise NotFound("Order")
     return order

@@ -69,7 +69,7 @@ from app.commerce.models import (
     PaymentProvider,
     PaymentStatus,
 )
-from app.commerce.repo import items_of_order, payment_of
+from app.commerce.repo import items_of_order, lock_order, payment_of
 from app.commerce.revenue import recompute_course_revenue
 from app.db import Database
 from app.errors import Common, Conflict, DomainError, Invalid, NotFound
@@ -191,12 +191,7 @@ async def start_payment(
     """Step 2 of checkout: the order's payment intent (created once per order, whoever asks),
     attached in a transaction holding only the order's row; the order and its client secret."""
     async with db.transaction() as session:
-        order = await session.scalar(
-            select(Order)
-            .where(Order.id == order_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
+        order = await lock_order(session, order_id)
         if order is None:
             raise NotFound("Order")
         if awaits_payment(order):
@@ -381,15 +376,6 @@ def charge_of(intent_id: object, amount: object, currency: object, method: objec
         amount_minor=amount if isinstance(amount, int) and not isinstance(amount, bool) else None,
         currency=currency.upper() if isinstance(currency, str) else None,
         method=method if isinstance(method, str) else None,
-    )
-
-
-async def lock_order(session: AsyncSession, order_id: uuid.UUID) -> Order | None:
-    return await session.scalar(
-        select(Order)
-        .where(Order.id == order_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
     )
 
 

@@ -87,6 +87,16 @@ async def orders_of_user(
     )
 
 
+async def lock_order(session: AsyncSession, order_id: uuid.UUID) -> Order | None:
+    """The order, locked and read afresh."""
+    return await session.scalar(
+        select(Order)
+        .where(Order.id == order_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 UNPAID = (OrderStatus.PENDING, OrderStatus.REQUIRES_PAYMENT)
 
 
