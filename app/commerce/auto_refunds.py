@@ -65,9 +65,12 @@ async def hold_item_refunds(
 ) -> list[Refund]:
     """A held refund of each of these items of a just-paid order (what it cost)."""
     costly = [item for item in items if item.total_minor > 0]
-    payment = await payment_of(session, order) if costly else None
+    if not costly:
+        return []
+    payment = await payment_of(session, order)
     if payment is None:
-        return []  # nothing was charged for them
+        log.error("refund_not_held", order_id=str(order.id), reason="no payment row")
+        return []
     held = [
         Refund(
             payment_id=payment.id,
