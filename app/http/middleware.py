@@ -73,6 +73,8 @@ class RequestContextMiddleware:
                 status = message.get("status", 101)
                 headers = MutableHeaders(scope=message)
                 headers[REQUEST_ID_HEADER] = info.request_id
+            elif message["type"] == "websocket.close" and status == 500:
+                status = 403  # closed before accepting: the server refuses the handshake
             await send(message)
 
         with structlog.contextvars.bound_contextvars(request_id=info.request_id):

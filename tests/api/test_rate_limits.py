@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import socket
 import uuid
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -97,3 +99,20 @@ async def test_property_66_every_graphql_response_has_rate_limit_headers(
             assert int(response.headers["x-ratelimit-limit"]) == 30
             assert 0 <= int(response.headers["x-ratelimit-remaining"]) <= 30
             assert 1 <= int(response.headers["x-ratelimit-reset"]) <= 60
+
+
+async def test_the_cost_budget_fails_open_when_redis_is_down(
+    app_client: AppClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Decided: the per-minute cost budget is a fairness limit, so a Redis outage must not take
+    the API down with it — operations run unmetered (no X-RateLimit headers) and each is logged.
+    (The sign-in throttles, which protect accounts, answer SERVICE_UNAVAILABLE instead.)"""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"
+    async with app_client(redis_url=dead, rate_limit_anonymous_per_minute=1) as client:
+        responses = [await client.post("/graphql", json={"query": "{ ping }"}) for _ in range(3)]
+    assert [r.status_code for r in responses] == [200] * 3
+    assert [r.json()["data"] for r in responses] == [{"ping": "pong"}] * 3
+    assert all("x-ratelimit-limit" not in r.headers for r in responses)
+    assert "rate limiter unavailable" in capsys.readouterr().out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -144,3 +145,25 @@ def test_each_operation_gets_its_own_loaders(ws_client: TestClient) -> None:
         OperationGuard._isolate_websocket_operation = original  # type: ignore[method-assign]
     assert len(seen) == 2
     assert seen[0] != seen[1]
+
+
+def test_a_cross_origin_socket_is_refused_and_logged_as_a_refusal(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A page on another origin may not open a socket (cookies would ride along): the handshake
+    is answered 403, and the access log says 403, not 500."""
+    app = create_app(settings, schema=build_test_schema(settings))
+    with TestClient(app) as client:
+        capsys.readouterr()
+        with (
+            pytest.raises(WebSocketDisconnect),
+            client.websocket_connect(
+                "/graphql",
+                subprotocols=["graphql-transport-ws"],
+                headers={"origin": "https://evil.example"},
+            ),
+        ):
+            pass
+        lines = [json.loads(x) for x in capsys.readouterr().out.splitlines() if x.startswith("{")]
+    (access,) = [x for x in lines if x.get("logger") == "easyways.access"]
+    assert (access["path"], access["status"]) == ("/graphql", 403)
