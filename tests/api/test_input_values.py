@@ -20,14 +20,15 @@ from sqlalchemy import update
 from strawberry.scalars import JSON
 
 from app.accounts.models import UserProfile
+from app.commerce.models import Coupon
 from app.db import Database
 from app.security.tokens import KeyRing
 from app.settings import Settings
 from schema.core.context import Info
 from schema.core.values import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from schema.root import build_schema
-from tests.support import accounts
-from tests.support.catalog import token_for
+from tests.support import accounts, coupons
+from tests.support.catalog import gid, token_for
 from tests.support.graphql import GraphQLClient
 
 HYPOTHESIS = settings(
@@ -338,3 +339,21 @@ async def test_development_errors_show_the_driver_message_never_sql_or_parameter
     assert secret not in error.message
     assert "SELECT" not in error.message
     assert "[SQL" not in error.message
+
+
+@pytest.mark.parametrize("valid_until", ["2030-01-01T00:00:00", "9999-12-31T23:59:59-14:00"])
+async def test_update_coupon_with_a_date_time_the_api_cannot_take_changes_nothing(
+    api: GraphQLClient, database: Database, valid_until: str
+) -> None:
+    """The issue's case: a naive `validUntil` reached the comparison with aware date-times."""
+    row = await coupons.coupon(database)
+    outcome = await api.execute(
+        "mutation($input: UpdateCouponInput!) { updateCoupon(input: $input) { errors { code } } }",
+        {"input": {"couponId": gid("Coupon", row.id), "validUntil": valid_until}},
+        token=token_for(api, await coupons.admin(database)),
+    )
+    assert outcome.codes == ["BAD_USER_INPUT"]
+    async with database.session() as session:
+        stored = await session.get(Coupon, row.id)
+    assert stored is not None
+    assert stored.valid_until == row.valid_until
