@@ -14,7 +14,7 @@ from app.commerce.events import handle_payment_event
 from app.commerce.models import Order, OrderStatus, Payment, PaymentProvider, PaymentStatus
 from app.db import Database
 from app.errors import Conflict
-from app.integrations.payments import PaymentGateway, make_gateway
+from app.integrations.payments import PaymentGateway, StripeGateway
 from app.integrations.payments_local import LocalGateway
 from app.learning.models import Enrollment
 from app.settings import Settings
@@ -297,16 +297,8 @@ async def test_the_service_refuses_an_order_that_failed(
 
 
 async def test_our_checkout_key_reaches_stripe_and_a_replay_reuses_the_session(
-    database: Database, settings: Settings, standin: StripeStandIn
+    database: Database, settings: Settings, standin: StripeStandIn, stripe_gateway: StripeGateway
 ) -> None:
-    stripe_settings = settings.model_copy(
-        update={
-            "payments_backend": "stripe",
-            "stripe_secret_key": "sk_test_standin",
-            "stripe_api_base": standin.url,
-        }
-    )
-    stripe_gateway = make_gateway(stripe_settings)
     order, buyer, _ = await pending_order(database, stripe_gateway)
 
     async def open_session() -> checkout_service.CheckoutSession:
