@@ -18,7 +18,7 @@ spreading fragments twice over cannot make any of these walks exponential.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache
 from typing import Any, Generic, TypeVar
 
@@ -40,6 +40,7 @@ from graphql import (
     IntValueNode,
     ListValueNode,
     OperationDefinitionNode,
+    SelectionNode,
     SelectionSetNode,
     ValidationRule,
     VariableNode,
@@ -85,54 +86,49 @@ class Fragments(Generic[T]):
         return value
 
 
-class _DepthWalker:
+class _SelectionFold:
+    """A number folded over a selection set: each field gives `field(node, its children's
+    value)`, siblings are combined by `combine` (max for depth, sum for counts); inline fragments
+    and spreads pass their selections' value through, each fragment computed once."""
+
+    def __init__(
+        self,
+        document: DocumentNode,
+        field: Callable[[FieldNode, int], int],
+        combine: Callable[[Iterable[int]], int],
+    ) -> None:
+        self.fragments = Fragments(document, 0)
+        self.field = field
+        self.combine = combine
+
+    def selection_set(self, node: SelectionSetNode | None) -> int:
+        return 0 if node is None else self.combine(self._value(s) for s in node.selections)
+
+    def _value(self, selection: SelectionNode) -> int:
+        if isinstance(selection, FieldNode):
+            return self.field(selection, self.selection_set(selection.selection_set))
+        if isinstance(selection, InlineFragmentNode):
+            return self.selection_set(selection.selection_set)
+        if isinstance(selection, FragmentSpreadNode):
+            return self.fragments.fold(
+                selection.name.value, lambda f: self.selection_set(f.selection_set)
+            )
+        return 0
+
+
+def _depth_walker(document: DocumentNode) -> _SelectionFold:
     """Field levels below a selection set (introspection fields aside)."""
 
-    def __init__(self, document: DocumentNode) -> None:
-        self.fragments = Fragments(document, 0)
+    def level(node: FieldNode, below: int) -> int:
+        ignored = node.name.value.startswith("__") or node.selection_set is None
+        return 0 if ignored else 1 + below
 
-    def selection_set(self, node: SelectionSetNode | None) -> int:
-        if node is None:
-            return 0
-        deepest = 0
-        for selection in node.selections:
-            if isinstance(selection, FieldNode):
-                if selection.name.value.startswith("__") or selection.selection_set is None:
-                    continue
-                depth = 1 + self.selection_set(selection.selection_set)
-            elif isinstance(selection, InlineFragmentNode):
-                depth = self.selection_set(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode):
-                depth = self.spread(selection.name.value)
-            else:
-                continue
-            deepest = max(deepest, depth)
-        return deepest
-
-    def spread(self, name: str) -> int:
-        return self.fragments.fold(name, lambda f: self.selection_set(f.selection_set))
+    return _SelectionFold(document, level, lambda values: max(values, default=0))
 
 
-class _AliasCounter:
+def _alias_counter(document: DocumentNode) -> _SelectionFold:
     """Aliased fields under a selection set, fragments counted where spread."""
-
-    def __init__(self, document: DocumentNode) -> None:
-        self.fragments = Fragments(document, 0)
-
-    def selection_set(self, node: SelectionSetNode | None) -> int:
-        if node is None:
-            return 0
-        total = 0
-        for selection in node.selections:
-            if isinstance(selection, FieldNode):
-                total += (selection.alias is not None) + self.selection_set(selection.selection_set)
-            elif isinstance(selection, InlineFragmentNode):
-                total += self.selection_set(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode):
-                total += self.fragments.fold(
-                    selection.name.value, lambda f: self.selection_set(f.selection_set)
-                )
-        return total
+    return _SelectionFold(document, lambda node, below: (node.alias is not None) + below, sum)
 
 
 def _operations(document: DocumentNode) -> list[OperationDefinitionNode]:
@@ -143,7 +139,7 @@ def _operations(document: DocumentNode) -> list[OperationDefinitionNode]:
 def depth_rule(max_depth: int) -> type[ASTValidationRule]:
     class MaxDepthRule(ValidationRule):
         def enter_document(self, node: DocumentNode, *_args: Any) -> None:
-            walker = _DepthWalker(node)
+            walker = _depth_walker(node)
             for definition in _operations(node):
                 if walker.selection_set(definition.selection_set) > max_depth:
                     name = definition.name.value if definition.name else "anonymous"
@@ -161,7 +157,7 @@ def depth_rule(max_depth: int) -> type[ASTValidationRule]:
 def alias_rule(max_aliases: int) -> type[ASTValidationRule]:
     class MaxAliasesRule(ValidationRule):
         def enter_document(self, node: DocumentNode, *_args: Any) -> None:
-            counter = _AliasCounter(node)
+            counter = _alias_counter(node)
             total = sum(counter.selection_set(o.selection_set) for o in _operations(node))
             if total > max_aliases:
                 self.report_error(
