@@ -33,15 +33,24 @@ def serve_env(data_dir: Path) -> dict[str, str]:
     return env
 
 
+def service_env(
+    data_dir: Path, database_url: str, redis_url: str, **settings: str
+) -> dict[str, str]:
+    """Given PostgreSQL / Redis servers instead of embedded ones, plus settings (NAME=value)."""
+    env = serve_env(data_dir)
+    env.update(DATABASE_URL=database_url, REDIS_URL=redis_url, **settings)
+    return env
+
+
 class Server:
-    def __init__(self, data_dir: Path, *args: str) -> None:
+    def __init__(self, data_dir: Path, *args: str, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = data_dir.parent / f"serve-{self.port}.log"
         self.log = self.log_path.open("wb")
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port), *args],
-            env=serve_env(data_dir),
+            env=env or serve_env(data_dir),
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
