@@ -1,5 +1,18 @@
+"""The one way the app and the worker open Redis: with timeouts, so a Redis that hangs (rather than
+refusing connections) fails a request in seconds instead of blocking it. Nothing here blocks on
+Redis on purpose (no BLPOP, no pub/sub listeners), so a short read timeout is safe."""
+
 from redis.asyncio import Redis
+
+CONNECT_TIMEOUT_SECONDS = 2.0
+READ_TIMEOUT_SECONDS = 5.0
 
 
 def make_redis(url: str) -> Redis:
-    return Redis.from_url(url, decode_responses=False, health_check_interval=30)
+    return Redis.from_url(
+        url,
+        decode_responses=False,
+        health_check_interval=30,
+        socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        socket_timeout=READ_TIMEOUT_SECONDS,
+    )
