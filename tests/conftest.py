@@ -167,3 +167,19 @@ def client(
 ) -> GraphQLClient:
     """Runs GraphQL operations through `schema.execute` with a real per-request context."""
     return GraphQLClient(database, redis_client, keyring, settings)
+
+
+@pytest.fixture(scope="module")
+def worker(service_urls: tuple[str, str]) -> Iterator[Any]:
+    """A real Dramatiq worker (one thread) over the test StubBroker, for a module's tests
+    (`workers` is imported once the test settings are in place: the broker reads them)."""
+    import dramatiq
+
+    import workers
+
+    running = dramatiq.Worker(workers.broker.broker, worker_timeout=50, worker_threads=1)
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()

@@ -7,12 +7,13 @@ process is in tests/faults.)
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
 
 from app.db import Database
-from app.integrations.mail import FileMailer, OutgoingEmail, SmtpMailer
+from app.integrations.mail import FileMailer, Mailer, OutgoingEmail, SmtpMailer
 from app.notifications.models import EmailStatus
 from app.notifications.service import INTERRUPTED, REDACTED, deliver_email
 from app.settings import get_settings
@@ -43,14 +44,18 @@ class DyingFileMailer(FileMailer):
         raise WorkerKilled
 
 
+async def killed_send(database: Database, mailer: Mailer) -> uuid.UUID:
+    """A queued e-mail whose first send was cut short by `mailer` dying."""
+    email_id = await queue(database)
+    with pytest.raises(WorkerKilled):
+        await deliver_email(database, email_id, mailer=mailer)
+    return email_id
+
+
 async def test_a_send_records_sending_before_the_mailer_is_called(
     database: Database, tmp_path: Path
 ) -> None:
-    email_id = await queue(database)
-    with pytest.raises(WorkerKilled):
-        await deliver_email(
-            database, email_id, mailer=DyingFileMailer(tmp_path, after_writing=False)
-        )
+    email_id = await killed_send(database, DyingFileMailer(tmp_path, after_writing=False))
     log = await load(database, email_id)
     assert (log.status, log.attempts) == (EmailStatus.SENDING, 1)
 
@@ -58,11 +63,7 @@ async def test_a_send_records_sending_before_the_mailer_is_called(
 async def test_a_killed_send_whose_file_was_written_is_marked_sent_without_a_second_file(
     database: Database, tmp_path: Path
 ) -> None:
-    email_id = await queue(database)
-    with pytest.raises(WorkerKilled):
-        await deliver_email(
-            database, email_id, mailer=DyingFileMailer(tmp_path, after_writing=True)
-        )
+    email_id = await killed_send(database, DyingFileMailer(tmp_path, after_writing=True))
 
     retry = CountingMailer(tmp_path)
     assert await deliver_email(database, email_id, mailer=retry) is EmailStatus.SENT
@@ -76,11 +77,7 @@ async def test_a_killed_send_whose_file_was_written_is_marked_sent_without_a_sec
 async def test_a_killed_send_that_wrote_nothing_is_sent_once_on_redelivery(
     database: Database, tmp_path: Path
 ) -> None:
-    email_id = await queue(database)
-    with pytest.raises(WorkerKilled):
-        await deliver_email(
-            database, email_id, mailer=DyingFileMailer(tmp_path, after_writing=False)
-        )
+    email_id = await killed_send(database, DyingFileMailer(tmp_path, after_writing=False))
 
     retry = CountingMailer(tmp_path)
     assert await deliver_email(database, email_id, mailer=retry) is EmailStatus.SENT
@@ -102,9 +99,7 @@ async def test_a_killed_smtp_send_is_marked_failed_instead_of_being_sent_twice(
             await super().send(email)
             raise WorkerKilled
 
-    email_id = await queue(database)
-    with pytest.raises(WorkerKilled):
-        await deliver_email(database, email_id, mailer=DyingSmtpMailer(settings))
+    email_id = await killed_send(database, DyingSmtpMailer(settings))
 
     status = await deliver_email(database, email_id, mailer=SmtpMailer(settings))
     assert status is EmailStatus.FAILED

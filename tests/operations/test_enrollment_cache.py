@@ -4,7 +4,7 @@ cached pages, so the next anonymous read shows the new count."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -64,21 +64,6 @@ async def test_enrolling_and_withdrawing_show_on_the_cached_anonymous_course_pag
 
     await mutate(served, token, "withdrawEnrollment", {"enrollmentId": enrollment["id"]})
     assert (await anonymous_count(served, course))[0] == 0
-
-
-@pytest.fixture(scope="module")
-def worker(service_urls: tuple[str, str]) -> Iterator[Any]:
-    """A real Dramatiq worker over the test StubBroker (imported once the test env is set)."""
-    import dramatiq
-
-    import workers
-
-    worker = dramatiq.Worker(workers.broker.broker, worker_timeout=50, worker_threads=1)
-    worker.start()
-    try:
-        yield worker
-    finally:
-        worker.stop()
 
 
 async def test_an_order_paid_through_the_worker_shows_on_the_cached_anonymous_course_page(

@@ -20,22 +20,6 @@ from app.outbox import OutboxEvent, emit, relay_once
 from app.settings import get_settings
 
 
-@pytest.fixture(scope="module")
-def worker(service_urls: tuple[str, str]) -> Iterator[Any]:
-    """A real Dramatiq worker over the test StubBroker (imported once the test env is set)."""
-    import dramatiq
-
-    import workers
-
-    broker = workers.broker.broker
-    worker = dramatiq.Worker(broker, worker_timeout=50, worker_threads=2)
-    worker.start()
-    try:
-        yield worker
-    finally:
-        worker.stop()
-
-
 @pytest.fixture
 def broker(worker: Any) -> Iterator[Any]:
     from workers.broker import broker
