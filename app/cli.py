@@ -317,7 +317,8 @@ async def _until_signalled(main: Callable[[asyncio.Event], Awaitable[bool]]) -> 
 
 
 async def _stop_when_orphaned(stop: asyncio.Event) -> None:
-    """A worker started by `serve` stops when that process is gone (even after a SIGKILL)."""
+    """A worker started by `serve` or `worker --processes N` stops when that process is gone
+    (even after a SIGKILL)."""
     parent = os.environ.get("EASYWAYS_PARENT_PID")
     while parent and not stop.is_set():
         if os.getppid() != int(parent):
@@ -328,7 +329,8 @@ async def _stop_when_orphaned(stop: asyncio.Event) -> None:
 def _supervise_workers(processes: int, threads: int) -> int:
     command = [sys.executable, "-m", "app.cli", "worker", "--processes", "1"]
     command += ["--threads", str(threads)]
-    supervisor = Supervisor(lambda: subprocess.Popen(command), count=processes)  # noqa: S603
+    env = {**os.environ, "EASYWAYS_PARENT_PID": str(os.getpid())}  # they stop if we are killed
+    supervisor = Supervisor(lambda: subprocess.Popen(command, env=env), count=processes)  # noqa: S603
     previous = signal.signal(signal.SIGTERM, _raise_shutdown)
     try:
         supervisor.run()
