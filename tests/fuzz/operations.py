@@ -221,7 +221,8 @@ class IdPool:
 
 # --- baseline arguments ---------------------------------------------------------------------------
 
-STRING_BASELINES = {
+STRING_BASELINES = {  # by a word in the field's name, first match
+    "plancode": "all-access",
     "email": "fuzz@example.org",
     "password": "Fuzz!Password-2026",
     "currency": "USD",
