@@ -259,8 +259,10 @@ def _run_uvicorn(settings: Settings, host: str, port: int, *, reload: bool) -> N
         reload_dirs=[str(ROOT / d) for d in ("app", "schema", "resolvers", "loaders")]
         if reload
         else None,
-        proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        # X-Forwarded-For is believed by the app only from TRUSTED_PROXIES (app.main), never here
+        proxy_headers=False,
+        # the endpoint refuses larger messages itself; this keeps uvicorn from buffering them first
+        ws_max_size=settings.max_request_bytes,
     )
 
 

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import asyncpg
 from sqlalchemy import DateTime, Enum, MetaData, event, func, inspect
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import StatementError
+from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -83,6 +85,33 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> Asy
         hide_parameters=True,
         connect_args={"server_settings": {"timezone": "UTC", "application_name": "easyways"}},
     )
+
+
+# the driver's errors saying the connection (or the server) went away, not that a statement failed
+_LOST = (
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.ConnectionFailureError,
+    asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.exceptions.InternalClientError,
+    ConnectionError,
+    OSError,
+)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` says the database could not be reached or the connection was lost
+    (terminated, server restarting, pool exhausted) — a moment's outage, not a bug."""
+    if isinstance(error, PoolTimeout):
+        return True
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
+            return True
+        driver = error.orig.__cause__ if error.orig is not None else None
+        return isinstance(driver, _LOST) or isinstance(error.orig, _LOST)
+    return isinstance(error, _LOST)
 
 
 def error_summary(error: BaseException) -> str:

@@ -20,6 +20,8 @@ from babel.numbers import get_currency_precision, get_territory_currencies
 from app.errors import Common, FieldError, UserFacingError
 
 CURRENCIES_AS_OF = datetime.date(2026, 1, 1)
+# amounts are below 10^12 major units: in minor units (3 decimals at most) well within int64
+MAX_AMOUNT_DIGITS = 12
 
 # ISO 4217 codes that no price, coupon or payment may use
 NOT_TENDER = frozenset(
@@ -66,6 +68,8 @@ def minor_or_error(amount: Decimal, currency: str, field: str) -> int | FieldErr
         )
     if not amount.is_finite():
         return FieldError(field, "Enter a number", Common.INVALID)
+    if amount != 0 and amount.adjusted() >= MAX_AMOUNT_DIGITS:
+        return FieldError(field, "The amount is too large", Common.OUT_OF_RANGE)
     scaled = amount.scaleb(precision(currency))
     if scaled != scaled.to_integral_value():
         digits = precision(currency)

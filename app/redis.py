@@ -3,6 +3,8 @@ refusing connections) fails a request in seconds instead of blocking it. Nothing
 Redis on purpose (no BLPOP, no pub/sub listeners), so a short read timeout is safe."""
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 CONNECT_TIMEOUT_SECONDS = 2.0
 READ_TIMEOUT_SECONDS = 5.0
@@ -16,3 +18,8 @@ def make_redis(url: str) -> Redis:
         socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
         socket_timeout=READ_TIMEOUT_SECONDS,
     )
+
+
+def redis_unavailable(error: BaseException) -> bool:
+    """Whether `error` says Redis could not be reached or did not answer in time."""
+    return isinstance(error, (RedisConnectionError, RedisTimeoutError))

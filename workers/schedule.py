@@ -25,6 +25,7 @@ from redis.exceptions import LockError, RedisError
 
 from app.clock import utcnow
 from app.integrations.cache import bump_catalog_version
+from app.commerce.subscriptions import expire_lapsed_subscriptions
 from app.media import purge_abandoned_uploads
 from workers.runtime import Runtime, get_runtime
 
@@ -44,9 +45,16 @@ async def purge_uploads(runtime: Runtime) -> object:
     return await purge_abandoned_uploads(runtime.db, runtime.storage, now=utcnow())
 
 
+async def expire_subscriptions(runtime: Runtime) -> object:
+    async with runtime.db.transaction() as session:
+        return await expire_lapsed_subscriptions(session, now=utcnow())
+
+
 # The registration list: every periodic job of the platform.
 JOBS: list[Job] = [
     Job("purge_abandoned_uploads", timedelta(hours=1), purge_uploads),
+    # ends access, so anonymous course pages (enrollment counts) change
+    Job("expire_lapsed_subscriptions", timedelta(minutes=15), expire_subscriptions, True),
 ]
 
 

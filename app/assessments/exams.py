@@ -158,7 +158,7 @@ async def add_exam_resource(
         errors, "description", description, max_length=2000, required=False
     )
     link = checks.link(errors, "url", url)
-    if (url is None) == (file_id is None):
+    if (link is None) == (file_id is None):  # a blank link is no link
         errors.append(FieldError(None, "Give either a link or an upload", Common.INVALID))
     collect(errors)
     content_type = None

@@ -38,11 +38,20 @@ from app.accounts.errors import AccountsCode
 from app.assessments.errors import AssessmentsCode
 from app.catalog.errors import CatalogCode
 from app.commerce.errors import CommerceCode
-from app.db import error_summary
-from app.errors import Code, Common, DomainError, Failure, FieldError, UserFacingError
+from app.db import database_unavailable, error_summary
+from app.errors import (
+    Code,
+    Common,
+    DomainError,
+    Failure,
+    FieldError,
+    ServiceUnavailable,
+    UserFacingError,
+)
 from app.learning.errors import LearningCode
 from app.media.errors import MediaCode
 from app.metrics import GRAPHQL_ERRORS
+from app.redis import redis_unavailable
 from app.search.errors import SearchCode
 
 
@@ -162,6 +171,11 @@ def _hides_details(context: Any) -> bool:
     return bool(settings is not None and settings.is_production)
 
 
+def dependency_unavailable(error: Exception) -> bool:
+    """The database or Redis could not be reached, or a connection to it was lost."""
+    return database_unavailable(error) or redis_unavailable(error)
+
+
 def classify(error: GraphQLError, execution_context: ExecutionContext | None) -> str:
     code = (error.extensions or {}).get("code")
     if isinstance(code, str):
@@ -201,6 +215,11 @@ def normalise_error(
         code = INTERNAL
     message = error.message
     original = error.original_error
+    if code == INTERNAL and isinstance(original, Exception) and dependency_unavailable(original):
+        # the database or Redis went away mid-request: nothing was committed, retrying is right
+        logger.warning("dependency unavailable", error=error_summary(original))
+        original = ServiceUnavailable()
+        code = str(original.code)
     if isinstance(original, DomainError):
         message = original.message
         retry_after = getattr(original, "retry_after", None)

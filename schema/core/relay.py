@@ -141,8 +141,8 @@ def parse_global_id(value: str) -> relay.GlobalID:
 
 def _node_type(info: Info, type_name: str) -> type[relay.Node] | None:
     definition = info.schema.get_type_by_name(type_name)
-    if not isinstance(definition, StrawberryObjectDefinition):
-        return None
+    if not isinstance(definition, StrawberryObjectDefinition) or definition.is_interface:
+        return None  # an interface (`Node` itself) names no object
     origin = definition.origin
     return origin if isinstance(origin, type) and issubclass(origin, relay.Node) else None
 

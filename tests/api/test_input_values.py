@@ -283,6 +283,8 @@ async def test_json_output_beyond_64_bits_is_encodable(values: GraphQLClient) ->
         "9999-12-31T23:59:59-14:00",  # year 10000 in UTC
         "0001-01-01T00:00:00+14:00",  # year 0 in UTC
         "0000-01-01T00:00:00Z",
+        "9999-12-31T23:59:59.999999Z",  # stored by the driver as infinity, read back naive
+        "0001-01-01T00:00:00Z",  # likewise -infinity
         "2030-02-30T00:00:00Z",
         "not a date",
     ],
@@ -323,6 +325,44 @@ def test_every_date_time_of_the_schema_is_the_zone_checking_scalar() -> None:
         if "date" in name.lower() and "time" in name.lower() and named is not date_time
     ]
     assert others == []
+
+
+# --- decimals -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [
+        "NaN",
+        "Infinity",
+        "-inf",
+        "1E+999999999",
+        "1e308",
+        1e20,
+        "1000000000000000",
+        "0.1234567890123",
+        "x",
+    ],
+)
+async def test_decimals_the_api_cannot_take_are_bad_user_input_and_change_nothing(
+    api: GraphQLClient, amount: object
+) -> None:
+    """Amounts reach services finite, below 10^15 and with at most 12 decimals, so no service
+    overflows or meets a NaN (found by fuzzing: prices, coupons, price filters)."""
+    outcome = await api.execute(
+        "query($f: CourseFilter) { courses(filter: $f) { totalCount } }",
+        {"f": {"minPrice": {"amount": amount, "currency": "USD"}}},
+    )
+    assert outcome.codes == ["BAD_USER_INPUT"]
+
+
+@pytest.mark.parametrize("amount", ["19.99", 19.99, "0", "999999999999.99", "1.500000000000000"])
+async def test_decimals_within_bounds_pass(api: GraphQLClient, amount: object) -> None:
+    outcome = await api.execute(
+        "query($f: CourseFilter) { courses(filter: $f) { totalCount } }",
+        {"f": {"minPrice": {"amount": amount, "currency": "USD"}}},
+    )
+    assert outcome.errors == [], outcome.errors
 
 
 # --- what an unexpected error shows -----------------------------------------------------------

@@ -34,6 +34,7 @@ async def test_node_is_null_for_missing_hidden_or_unknown_objects(
         gid("Widget", "hidden"),
         gid("Secret", "w1"),
         gid("Query", "x"),
+        gid("Node", "w1"),  # the interface names no object (found by fuzzing: it raised)
     ):
         body = await _query(client, NODE, {"id": missing})
         assert body["data"] == {"node": None}

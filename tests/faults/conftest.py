@@ -20,10 +20,8 @@ import pytest
 from tests.support.server import Server, service_env
 
 Serve = Callable[..., Server]
-# What a request may cleanly fail with. A lost database connection is not mapped to
-# SERVICE_UNAVAILABLE yet: it is the masked internal error (a coded GraphQL error, HTTP 200, no
-# SQL). Drop INTERNAL_SERVER_ERROR here once it is.
-CLEAN_FAILURES = {"SERVICE_UNAVAILABLE", "INTERNAL_SERVER_ERROR"}
+# What a request may cleanly fail with: a lost database or Redis connection is SERVICE_UNAVAILABLE.
+CLEAN_FAILURES = {"SERVICE_UNAVAILABLE"}
 DEADLINE_SECONDS = 120
 REGISTER = "mutation($input: RegisterInput!) { register(input: $input) { ok errors { code } } }"
 

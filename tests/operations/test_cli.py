@@ -167,3 +167,22 @@ def test_development_may_use_the_local_stand_ins() -> None:
     from app.cli import _refuse_unsafe
 
     assert _refuse_unsafe(get_settings().model_copy(update={"env": "development"})) is None
+
+
+def test_the_server_trusts_no_forwarded_headers_and_caps_websocket_frames(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """X-Forwarded-For is believed only from TRUSTED_PROXIES (by the app, not by uvicorn), and
+    uvicorn never buffers a WebSocket message larger than the endpoint accepts."""
+    import uvicorn
+
+    from app import cli
+    from app.settings import Settings
+
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: seen.update(kwargs))
+    settings = Settings(max_request_bytes=4096)
+    cli._run_uvicorn(settings, "127.0.0.1", 8000, reload=False)
+    assert seen["proxy_headers"] is False
+    assert "forwarded_allow_ips" not in seen
+    assert seen["ws_max_size"] == 4096

@@ -109,6 +109,44 @@ def test_the_upload_purge_is_registered(schedule: Any) -> None:
     assert "purge_abandoned_uploads" in [job.name for job in schedule.JOBS]
 
 
+async def test_the_registered_subscription_sweep_ends_a_lapsed_subscription_and_bumps_the_catalog(
+    runtimes: list[Runtime], redis_client: Redis, database: Any, schedule: Any
+) -> None:
+    from sqlalchemy import update
+
+    from app.commerce import subscriptions
+    from app.commerce.models import PaymentProvider, Subscription, SubscriptionStatus
+    from app.integrations.cache import catalog_version
+    from app.integrations.payments_local import LocalGateway
+    from tests.support import catalog as factories
+
+    student = await factories.person(database)
+    async with database.transaction() as session:
+        await subscriptions.seed_plan(session)
+    async with database.transaction() as session:
+        done = await subscriptions.subscribe(
+            session,
+            LocalGateway(runtimes[0].settings, redis_client),
+            user_id=student.id,
+            plan_code=subscriptions.PLAN_CODE,
+            provider=PaymentProvider.LOCAL,
+        )
+        await session.execute(  # its period ended long ago and no event ever came
+            update(Subscription)
+            .where(Subscription.id == done.subscription.id)
+            .values(current_period_end=done.subscription.created_at - timedelta(days=60))
+        )
+    job = next(j for j in schedule.JOBS if j.name == "expire_lapsed_subscriptions")
+    before = await catalog_version(redis_client)
+
+    assert await schedule.run_due([job], runtimes[0]) == ["expire_lapsed_subscriptions"]
+
+    async with database.session() as session:
+        row = await session.get(Subscription, done.subscription.id)
+    assert row is not None and row.status == SubscriptionStatus.CANCELED
+    assert await catalog_version(redis_client) == before + 1
+
+
 async def test_a_job_that_changes_the_catalog_bumps_its_cache_version_when_it_changed_something(
     runtimes: list[Runtime], redis_client: Redis, schedule: Any
 ) -> None:
