@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from app.commerce import refunds as service
+from resolvers.catalog.changes import catalog_changed
 from schema.commerce.payments import payment_gateway
 from schema.commerce.refunds import RefundOrderInput, RefundPayload, RequestRefundInput
 from schema.core.context import Info
@@ -15,7 +16,8 @@ from schema.core.mutation import Tx, mutation
 class Mutation:
     @mutation(
         description="Ask for a refund of your order (or one course of it): the amount follows "
-        "the refund policy; the refunded course's access ends."
+        "the refund policy; the refunded course's access ends.",
+        after_commit=[catalog_changed],  # enrollment counts on course pages change
     )
     async def request_refund(self, info: Info, input: RequestRefundInput, tx: Tx) -> RefundPayload:
         done = await service.request_refund(
@@ -28,7 +30,8 @@ class Mutation:
         return RefundPayload.of(done)
 
     @mutation(
-        description="Admins: refund any amount up to what is left on an order (or one course)."
+        description="Admins: refund any amount up to what is left on an order (or one course).",
+        after_commit=[catalog_changed],
     )
     async def refund_order(self, info: Info, input: RefundOrderInput, tx: Tx) -> RefundPayload:
         done = await service.refund_order(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from app.commerce import subscriptions as service
+from resolvers.catalog.changes import catalog_changed
 from schema.commerce.payments import payment_gateway, payment_provider
 from schema.commerce.subscriptions import (
     CancelSubscriptionInput,
@@ -53,7 +54,10 @@ class Mutation:
             client_secret=done.client_secret,
         )
 
-    @mutation(description="Cancel your subscription, by default at the end of the paid period.")
+    @mutation(
+        description="Cancel your subscription, by default at the end of the paid period.",
+        after_commit=[catalog_changed],  # ending access now changes enrollment counts
+    )
     async def cancel_subscription(
         self, info: Info, input: CancelSubscriptionInput, tx: Tx
     ) -> CancelSubscriptionPayload:

@@ -83,3 +83,34 @@ async def test_an_order_paid_through_the_worker_shows_on_the_cached_anonymous_co
     await asyncio.to_thread(broker.join, process_payment_event.queue_name, timeout=30_000)
 
     assert await anonymous_count(served, courses[0]) == (1, "MISS")
+
+
+async def test_a_refund_that_ends_access_shows_on_the_cached_anonymous_course_page(
+    database: Database, served: Served, settings: Settings, redis_client: Redis
+) -> None:
+    from tests.support.refunds import locally_paid_order, paid_course
+
+    course = await paid_course(database)
+    student = await person(database)
+    await locally_paid_order(database, LocalGateway(settings, redis_client), student, [course])
+    assert await anonymous_count(served, course) == (1, "MISS")
+    assert await anonymous_count(served, course) == (1, "HIT")
+
+    response = await served.post(
+        "mutation($input: RequestRefundInput!) { requestRefund(input: $input) "
+        "{ errors { code } } }",
+        {"input": {"orderId": gid("Order", (await _order_of(database, student.id)))}},
+        headers={"Authorization": f"Bearer {served.token(student)}"},
+    )
+    assert response.json()["data"]["requestRefund"]["errors"] == [], response.json()
+
+    assert await anonymous_count(served, course) == (0, "MISS")
+
+
+async def _order_of(database: Database, student_id: Any) -> Any:
+    from sqlalchemy import select
+
+    from app.commerce.models import Order
+
+    async with database.session() as session:
+        return await session.scalar(select(Order.id).where(Order.user_id == student_id))
