@@ -25,7 +25,11 @@ async def current_user(info: Info) -> User | None:
     """The signed-in user (checked once per request), None when anonymous. A token whose session
     was revoked (logout, revokeSession, refresh-token reuse), whose version is stale (logout
     everywhere, password change) or whose user is gone is UNAUTHENTICATED."""
-    ctx = info.context
+    return await user_of(info.context)
+
+
+async def user_of(ctx: Context) -> User | None:
+    """`current_user` from the request context (for extensions, which have no `info`)."""
     if ctx._user_loaded:
         return ctx._user
     if ctx._user_check is None:

@@ -32,11 +32,12 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 from app.clock import utcnow
-from app.errors import Failure, TokenRejected
+from app.errors import DomainError, Failure, TokenRejected
 from app.http.middleware import request_info
 from app.metrics import GRAPHQL_OPERATIONS
 from app.security.ratelimit import RateLimitResult, hit
 from loaders import Loaders
+from schema.core.auth import user_of
 from schema.core.errors import BAD_USER_INPUT, VALIDATION_FAILED, with_extensions
 from schema.core.limits import COST_CACHE
 from schema.core.scalars import ScalarValueError
@@ -67,7 +68,19 @@ def claim(claims: Any, name: str) -> Any:
 
 
 def is_admin(context: Any) -> bool:
+    """What the token says (cheap; for labels and limits, not for privileges)."""
     return str(claim(getattr(context, "claims", None), "role")) == "admin"
+
+
+async def is_live_admin(context: Any) -> bool:
+    """An admin token whose session is still live (not revoked, not logged out everywhere)."""
+    if not is_admin(context):
+        return False
+    try:
+        user = await user_of(context)
+    except DomainError:
+        return False
+    return user is not None and str(user.role) == "admin"
 
 
 def _code_of(error: GraphQLError) -> str:
@@ -105,7 +118,11 @@ class OperationGuard(SchemaExtension):
         started = time.perf_counter()
         self._isolate_websocket_operation()
         settings = self._settings()
-        if settings is not None and settings.is_production and not is_admin(self.context):
+        if (
+            settings is not None
+            and settings.is_production
+            and not await is_live_admin(self.context)
+        ):
             ec = self.execution_context
             ec.validation_rules = (*ec.validation_rules, NoSchemaIntrospectionCustomRule)
         try:

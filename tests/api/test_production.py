@@ -15,6 +15,7 @@ from app.accounts.models import User, UserRole
 from app.main import create_app
 from app.security.tokens import generate_key, issue_access_token
 from app.settings import Settings, UnsafeSettingsError
+from tests.support.accounts import make_user
 from tests.support.api import build_test_schema, serve
 
 INTROSPECTION = "{ __schema { queryType { name } } }"
@@ -53,10 +54,14 @@ async def prod(
         yield client
 
 
-def _admin_headers(client: httpx.AsyncClient, role: UserRole = UserRole.ADMIN) -> dict[str, str]:
+async def _admin_headers(
+    client: httpx.AsyncClient, role: UserRole = UserRole.ADMIN, *, token_version: int = 0
+) -> dict[str, str]:
+    """A bearer token of a real user with `role` (stale when `token_version` is not theirs)."""
     state = client._transport.app.state  # type: ignore[attr-defined]
-    user = User(id=uuid.uuid4(), email="admin@example.com", role=role, token_version=0)
-    token, _ = issue_access_token(state.keyring, state.settings, user=user, session_id=None)
+    user = await make_user(state.db, email=f"{uuid.uuid4().hex[:12]}@example.com", role=role)
+    claimed = User(id=user.id, email=user.email, role=role, token_version=token_version)
+    token, _ = issue_access_token(state.keyring, state.settings, user=claimed, session_id=None)
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -80,21 +85,30 @@ async def test_introspection_is_refused_to_anonymous_callers(prod: httpx.AsyncCl
 
 
 async def test_introspection_is_refused_to_non_admin_users(prod: httpx.AsyncClient) -> None:
-    headers = _admin_headers(prod, UserRole.INSTRUCTOR)
+    headers = await _admin_headers(prod, UserRole.INSTRUCTOR)
     body = (await prod.post("/graphql", json={"query": INTROSPECTION}, headers=headers)).json()
     assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
 
 
 async def test_admins_may_introspect_in_production(prod: httpx.AsyncClient) -> None:
-    headers = _admin_headers(prod)
+    headers = await _admin_headers(prod)
     body = (await prod.post("/graphql", json={"query": INTROSPECTION}, headers=headers)).json()
     assert body["data"] == {"__schema": {"queryType": {"name": "Query"}}}
+
+
+async def test_an_admin_token_whose_session_ended_may_not_introspect(
+    prod: httpx.AsyncClient,
+) -> None:
+    """A logged-out-everywhere admin's token is no admin's: introspection is refused with it."""
+    headers = await _admin_headers(prod, token_version=7)
+    body = (await prod.post("/graphql", json={"query": INTROSPECTION}, headers=headers)).json()
+    assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
 
 
 async def test_field_suggestions_are_hidden_from_non_admins(prod: httpx.AsyncClient) -> None:
     anonymous = (await prod.post("/graphql", json={"query": "{ pin }"})).json()
     admin = (
-        await prod.post("/graphql", json={"query": "{ pin }"}, headers=_admin_headers(prod))
+        await prod.post("/graphql", json={"query": "{ pin }"}, headers=await _admin_headers(prod))
     ).json()
     assert "Did you mean" not in anonymous["errors"][0]["message"]
     assert "Cannot query field 'pin'" in anonymous["errors"][0]["message"]
