@@ -24,8 +24,8 @@ import structlog
 from redis.exceptions import LockError, RedisError
 
 from app.clock import utcnow
-from app.integrations.cache import bump_catalog_version
 from app.commerce.subscriptions import expire_lapsed_subscriptions
+from app.integrations.cache import bump_catalog_version
 from app.media import purge_abandoned_uploads
 from workers.runtime import Runtime, get_runtime
 

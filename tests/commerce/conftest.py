@@ -4,7 +4,6 @@ with a local payment intent, and the Stripe stand-in server."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 
 import httpx
 import pytest
@@ -64,18 +63,3 @@ def stripe_gateway(settings: Settings, standin: StripeStandIn) -> StripeGateway:
     made = make_gateway(configured)
     assert isinstance(made, StripeGateway)
     return made
-
-
-@pytest.fixture(scope="module")
-def worker(service_urls: tuple[str, str]) -> Iterator[Any]:
-    """A real Dramatiq worker (one thread) over the test broker, for the module's tests."""
-    import dramatiq
-
-    import workers
-
-    running = dramatiq.Worker(workers.broker.broker, worker_timeout=50, worker_threads=1)
-    running.start()
-    try:
-        yield running
-    finally:
-        running.stop()

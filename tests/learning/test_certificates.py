@@ -7,7 +7,6 @@ import asyncio
 import io
 import re
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -275,20 +274,6 @@ def test_the_verification_url_is_the_frontend_page_of_the_code() -> None:
 
 
 # --- the worker path ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def worker(service_urls: tuple[str, str]) -> Iterator[Any]:
-    import dramatiq
-
-    import workers
-
-    running = dramatiq.Worker(workers.broker.broker, worker_timeout=50, worker_threads=1)
-    running.start()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 async def test_property_27_completion_travels_outbox_relay_broker_and_actor_to_a_certificate(

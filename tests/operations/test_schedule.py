@@ -143,7 +143,8 @@ async def test_the_registered_subscription_sweep_ends_a_lapsed_subscription_and_
 
     async with database.session() as session:
         row = await session.get(Subscription, done.subscription.id)
-    assert row is not None and row.status == SubscriptionStatus.CANCELED
+    assert row is not None
+    assert row.status == SubscriptionStatus.CANCELED
     assert await catalog_version(redis_client) == before + 1
 
 

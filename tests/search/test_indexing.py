@@ -4,7 +4,7 @@ and the `reindex_course` actor, idempotently, deleted courses included."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -117,20 +117,6 @@ async def test_handling_a_change_invalidates_the_cached_catalog(
 
 
 # --- through Dramatiq --------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def worker(service_urls: tuple[str, str]) -> Iterator[Any]:
-    import dramatiq
-
-    import workers
-
-    worker = dramatiq.Worker(workers.broker.broker, worker_timeout=50, worker_threads=1)
-    worker.start()
-    try:
-        yield worker
-    finally:
-        worker.stop()
 
 
 async def test_property_42_a_change_travels_outbox_relay_broker_and_actor_into_the_index(
