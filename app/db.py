@@ -76,14 +76,18 @@ def to_asyncpg_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
+def make_engine(
+    url: str, *, pool_size: int = 10, max_overflow: int = 10, role: str = ""
+) -> AsyncEngine:
+    """`role` (api, worker) names the connections in pg_stat_activity: `easyways-api`."""
+    application_name = f"easyways-{role}" if role else "easyways"
     return create_async_engine(
         to_asyncpg_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=True,
         hide_parameters=True,
-        connect_args={"server_settings": {"timezone": "UTC", "application_name": "easyways"}},
+        connect_args={"server_settings": {"timezone": "UTC", "application_name": application_name}},
     )
 
 

@@ -81,7 +81,10 @@ def _lifespan(settings: Settings) -> Any:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         database_url, redis_url, embedded = await _resolve_urls(settings)
         db = Database.from_url(
-            database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+            database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            role="api",
         )
         instrument_engine(db.engine)
         redis = make_redis(redis_url)

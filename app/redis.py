@@ -1,8 +1,14 @@
 """The one way the app and the worker open Redis: with timeouts, so a Redis that hangs (rather than
 refusing connections) fails a request in seconds instead of blocking it. Nothing here blocks on
-Redis on purpose (no BLPOP, no pub/sub listeners), so a short read timeout is safe."""
+Redis on purpose (no BLPOP, no pub/sub listeners), so a short read timeout is safe.
+
+A connection found broken (Redis restarted since it was pooled) is replaced and the command
+retried, twice at most: after a restart, requests do not fail one by one on stale connections.
+Timeouts are not retried (a hung Redis would only take longer to report)."""
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -17,6 +23,8 @@ def make_redis(url: str) -> Redis:
         health_check_interval=30,
         socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
         socket_timeout=READ_TIMEOUT_SECONDS,
+        retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), retries=2),
+        retry_on_error=[RedisConnectionError],
     )
 
 

@@ -43,7 +43,7 @@ def build_runtime(settings: Settings) -> Runtime:
         raise RuntimeError("the worker needs DATABASE_URL and REDIS_URL")
     return Runtime(
         settings=settings,
-        db=Database.from_url(settings.database_url, pool_size=5, max_overflow=5),
+        db=Database.from_url(settings.database_url, pool_size=5, max_overflow=5, role="worker"),
         redis=make_redis(settings.redis_url),
         mailer=make_mailer(settings),
         storage=make_storage(settings),

@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import random
 
-import psutil
 import pytest
 from sqlalchemy import String, cast, func, select, text
 
@@ -17,7 +16,6 @@ from app.db import Database
 from app.notifications.models import EmailLog
 from app.outbox import OutboxEvent
 from tests.faults.conftest import CLEAN_FAILURES, Serve, outcome, register, until
-from tests.support.server import Server
 
 pytestmark = pytest.mark.slow
 
@@ -73,10 +71,17 @@ async def test_a_connection_terminated_mid_transaction_fails_the_request_and_wri
     assert server.interrupt() == 0
 
 
-def server_backend_ports(server: Server) -> set[int]:
-    """The local ports of the server process's connections to PostgreSQL."""
-    connections = psutil.Process(server.process.pid).net_connections(kind="tcp")
-    return {c.laddr.port for c in connections if c.raddr and c.raddr.port == 5432}
+async def server_backends(database: Database) -> list[int]:
+    """The backend pids of the API server's connections (the server names them `easyways-api`;
+    over a Unix socket, as with the embedded PostgreSQL, no client port tells them apart)."""
+    async with database.session() as session:
+        rows = await session.scalars(
+            text(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = 'easyways-api'"
+                " AND datname = current_database() AND pid <> pg_backend_pid() ORDER BY pid"
+            )
+        )
+        return list(rows)
 
 
 async def test_connections_terminated_at_random_under_traffic_leave_every_write_whole(
@@ -91,19 +96,13 @@ async def test_connections_terminated_at_random_under_traffic_leave_every_write_
         nonlocal terminated
         rng = random.Random(7)
         while not stop.is_set():
-            ports = server_backend_ports(server)
-            if ports:
+            pids = await server_backends(database)
+            if pids:
                 async with database.session() as session:
-                    terminated += int(
-                        await session.scalar(
-                            text(
-                                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                                " WHERE client_port = ANY(:ports)"
-                            ),
-                            {"ports": [rng.choice(sorted(ports))]},
-                        )
-                        or 0
+                    killed = await session.scalar(
+                        select(func.pg_terminate_backend(rng.choice(pids)))
                     )
+                terminated += int(bool(killed))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=rng.uniform(0.01, 0.08))
 

