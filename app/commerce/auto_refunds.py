@@ -49,8 +49,7 @@ from app.commerce.models import (
 from app.commerce.repo import held_refunds, lock_order, payment_of
 from app.db import Database
 from app.integrations.payments import PaymentProviderError
-from app.notifications.models import NotificationCategory, NotificationType
-from app.notifications.service import notify, queue_email
+from app.notifications.service import queue_email
 from app.settings import Settings
 
 TEMPLATE = "purchase_refunded"
@@ -240,16 +239,8 @@ async def _refund_second_payment(session: AsyncSession, order: Order, refund: Re
             if payment.amount_refunded_minor >= payment.amount_minor
             else PaymentStatus.PARTIALLY_REFUNDED
         )
-    if order.user_id is not None:
-        await notify(
-            session,
-            recipient_id=order.user_id,
-            type=NotificationType.REFUND_PROCESSED,
-            title=f"Second payment for order #{order.number} refunded",
-            body=f"{format_money(refund.amount_minor, refund.currency)} is on its way back to you.",
-            category=NotificationCategory.PAYMENT,
-            metadata={"order_id": str(order.id), "amount_minor": refund.amount_minor},
-        )
+    title = f"Second payment for order #{order.number} refunded"
+    await refunds.notify_refund(session, order, refund.amount_minor, title)
 
 
 async def _tell_buyer(

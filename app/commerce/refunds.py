@@ -34,6 +34,7 @@ from app.clock import utcnow
 from app.commerce import revenue
 from app.commerce.errors import CommerceCode
 from app.commerce.events import event_object, register_handler
+from app.commerce.invoices import format_money
 from app.commerce.models import (
     Order,
     OrderItem,
@@ -344,16 +345,22 @@ async def _record_amount(
     await _revoke(session, order, revoke)
     await session.flush()
     await revenue.recompute_course_revenue(session, recompute)
-    if order.user_id is not None:
-        await notify(
-            session,
-            recipient_id=order.user_id,
-            type=NotificationType.REFUND_PROCESSED,
-            title=f"Refund of order #{order.number} processed",
-            body=f"{_money(amount, order.currency)} is on its way back to you.",
-            category=NotificationCategory.PAYMENT,
-            metadata={"order_id": str(order.id), "amount_minor": amount},
-        )
+    await notify_refund(session, order, amount, f"Refund of order #{order.number} processed")
+
+
+async def notify_refund(session: AsyncSession, order: Order, amount_minor: int, title: str) -> None:
+    """Tell the buyer (in the app) that `amount_minor` of their order is on its way back."""
+    if order.user_id is None:
+        return
+    await notify(
+        session,
+        recipient_id=order.user_id,
+        type=NotificationType.REFUND_PROCESSED,
+        title=title,
+        body=f"{format_money(amount_minor, order.currency)} is on its way back to you.",
+        category=NotificationCategory.PAYMENT,
+        metadata={"order_id": str(order.id), "amount_minor": amount_minor},
+    )
 
 
 def _money(amount: int, currency: str) -> str:
