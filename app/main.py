@@ -36,6 +36,7 @@ from app.http.middleware import (
 from app.http.webhooks import webhook_routes
 from app.integrations.payments import make_gateway
 from app.integrations.storage import make_storage
+from app.live import LiveHub
 from app.observability import configure_logging, instrument_engine
 from app.redis import make_redis
 from app.security.tokens import load_keyring
@@ -94,10 +95,13 @@ def _lifespan(settings: Settings) -> Any:
         app.state.keyring = load_keyring(settings)
         app.state.storage = make_storage(settings)
         app.state.payments = make_gateway(settings, redis=redis)
+        app.state.live = LiveHub(redis_url)
+        await app.state.live.start()
         logger.info("api started", env=settings.env, graphiql=graphiql_enabled(settings))
         try:
             yield
         finally:
+            await app.state.live.stop()
             await redis.aclose()
             await db.dispose()
             if embedded is not None:

@@ -116,6 +116,16 @@ class Settings(BaseSettings):
     # Rate-limit budgets in cost points per minute: per client IP (anonymous) and per user.
     rate_limit_anonymous_per_minute: int = 20_000
     rate_limit_user_per_minute: int = 60_000
+    # Live subscriptions (WebSocket): at most this many open at once on one connection, and for
+    # one user across every server process (RATE_LIMITED beyond).
+    live_subscriptions_per_connection: int = Field(default=20, ge=1, le=1000)
+    live_subscriptions_per_user: int = Field(default=100, ge=1, le=100_000)
+    # Web Push (VAPID, RFC 8292): the application server's key pair, base64url (raw P-256
+    # private key / uncompressed public key) and the contact sent to push services. Empty: a key
+    # pair is generated under DATA_DIR on first use (development only; production refuses).
+    vapid_private_key: str = ""
+    vapid_public_key: str = ""
+    vapid_subject: str = "mailto:support@easyways.example"
     cors_origins: str = ""
     # Comma-separated addresses or networks of the reverse proxies whose X-Forwarded-For and
     # X-Forwarded-Proto are believed; empty: the peer address is the client, headers ignored.

@@ -27,9 +27,15 @@ from resolvers.catalog import Mutation as CatalogMutation
 from resolvers.catalog import Query as CatalogQuery
 from resolvers.commerce import Mutation as CommerceMutation
 from resolvers.commerce import Query as CommerceQuery
+from resolvers.communication import Mutation as CommunicationMutation
+from resolvers.communication import Query as CommunicationQuery
+from resolvers.communication import Subscription as CommunicationSubscription
 from resolvers.learning import Mutation as LearningMutation
 from resolvers.learning import Query as LearningQuery
 from resolvers.media import Mutation as MediaMutation
+from resolvers.notifications import Mutation as NotificationsMutation
+from resolvers.notifications import Query as NotificationsQuery
+from resolvers.notifications import Subscription as NotificationsSubscription
 from resolvers.search import Query as SearchQuery
 from schema.core.errors import ErrorCode, normalise_errors
 from schema.core.extensions import OperationGuard
@@ -73,6 +79,8 @@ QUERIES: list[type] = [
     SearchQuery,
     AssessmentsQuery,
     CommerceQuery,
+    CommunicationQuery,
+    NotificationsQuery,
 ]
 MUTATIONS: list[type] = [
     AccountsMutation,
@@ -81,8 +89,14 @@ MUTATIONS: list[type] = [
     LearningMutation,
     AssessmentsMutation,
     CommerceMutation,
+    CommunicationMutation,
+    NotificationsMutation,
 ]
-SUBSCRIPTIONS: list[type] = [SystemSubscription]
+SUBSCRIPTIONS: list[type] = [
+    SystemSubscription,
+    CommunicationSubscription,
+    NotificationsSubscription,
+]
 
 
 class EasywaysSchema(strawberry.Schema):

@@ -18,6 +18,7 @@ from app.catalog.rules import CATEGORY_CHANGED, COURSE_CHANGED
 from app.commerce.events import PAYMENT_EVENT_TOPIC
 from app.commerce.orders import ORDER_PAID
 from app.learning.certificates import COURSE_COMPLETED
+from app.live import LIVE_TOPIC, relay_publish
 from app.notifications.service import EMAIL_TOPIC
 from app.outbox import OutboxEvent, run_relay
 from workers.catalog import category_changed
@@ -50,6 +51,9 @@ ROUTES: dict[str, Callable[[OutboxEvent], None]] = {
 
 
 async def dispatch(event: OutboxEvent) -> None:
+    if event.topic == LIVE_TOPIC:  # published from here; no actor in between
+        await relay_publish(get_runtime().redis, event)
+        return
     route = ROUTES.get(event.topic)
     if route is None:
         raise UnknownTopic(f"no route for outbox topic {event.topic!r}")

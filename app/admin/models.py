@@ -3,6 +3,7 @@ the trusted documents they may run, and failed background jobs kept for inspecti
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import datetime
 from typing import Any
@@ -23,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import INET, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, CreatedMixin, IdMixin, TimestampMixin
+from app.db import Base, CreatedMixin, IdMixin, TimestampMixin, str_enum
 
 
 class AuditLogEntry(IdMixin, CreatedMixin, Base):
@@ -49,6 +50,40 @@ class AuditLogEntry(IdMixin, CreatedMixin, Base):
         Index("ix_audit_log_entity", "entity_type", "entity_id"),
         Index("ix_audit_log_actor_created", "actor_id", "created_at"),
         Index("ix_audit_log_action_created", "action", "created_at"),
+    )
+
+
+class ReportStatus(enum.StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"  # acted on (content hidden or removed)
+    DISMISSED = "dismissed"
+
+
+class ContentReport(IdMixin, TimestampMixin, Base):
+    """A user's report of a post, message or review: the moderation queue (one per reporter)."""
+
+    __tablename__ = "content_reports"
+
+    target_type: Mapped[str] = mapped_column(String(30))  # "discussion_post" | "message" | …
+    target_id: Mapped[uuid.UUID]
+    reporter_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(40))
+    details: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[ReportStatus] = mapped_column(
+        str_enum(ReportStatus, "report_status"), default=ReportStatus.OPEN, server_default="open"
+    )
+    resolved_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    resolved_at: Mapped[datetime | None]
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("target_type", "target_id", "reporter_id", name="uq_content_reports_once"),
+        Index("ix_content_reports_status_created", "status", "created_at"),
+        Index("ix_content_reports_target", "target_type", "target_id"),
     )
 
 

@@ -2,9 +2,13 @@
 
 from app.catalog.reads import courses_by_slugs, modules_of_course
 from app.catalog.repo import courses_by_ids, get_course, get_lesson, tiers_by_course_ids
+from app.catalog.repo.people import access_by_user_ids
 from app.catalog.structure import add_lesson
+from app.catalog.visibility import CourseAccess
 
 __all__ = [
+    "CourseAccess",
+    "access_by_user_ids",
     "add_lesson",
     "courses_by_ids",
     "courses_by_slugs",

@@ -69,6 +69,21 @@ class ConversationParticipant(CreatedMixin, Base):
     muted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
 
+class UserBlock(CreatedMixin, Base):
+    """`blocker_id` receives no messages from `blocked_id` (and cannot message them either)."""
+
+    __tablename__ = "user_blocks"
+
+    blocker_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    blocked_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+    __table_args__ = (CheckConstraint("blocker_id <> blocked_id", name="not_self"),)
+
+
 class Message(IdMixin, CreatedMixin, Base):
     __tablename__ = "messages"
 
@@ -88,6 +103,20 @@ class Message(IdMixin, CreatedMixin, Base):
     edited_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_messages_conversation_created", "conversation_id", "created_at"),)
+
+
+class MessageDeletion(CreatedMixin, Base):
+    """One side's soft delete of one message: hidden from that participant, kept for the other
+    side and for moderation."""
+
+    __tablename__ = "message_deletions"
+
+    message_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class DiscussionThread(IdMixin, TimestampMixin, Base):
@@ -172,9 +201,11 @@ class PostVote(CreatedMixin, Base):
 
 
 class Announcement(IdMixin, TimestampMixin, Base):
+    """A course announcement, or a platform-wide one (no course) sent by an admin."""
+
     __tablename__ = "announcements"
 
-    course_id: Mapped[uuid.UUID] = mapped_column(
+    course_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("courses.id", ondelete="CASCADE"), index=True
     )
     author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

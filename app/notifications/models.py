@@ -90,6 +90,14 @@ class PushPlatform(enum.StrEnum):
     WEB = "web"
 
 
+class DigestFrequency(enum.StrEnum):
+    """How e-mails of one notification type reach the user: one each, or folded into a digest."""
+
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
 class NewsletterStatus(enum.StrEnum):
     PENDING = "pending"
     SUBSCRIBED = "subscribed"
@@ -122,11 +130,20 @@ class Notification(IdMixin, CreatedMixin, Base):
     expires_at: Mapped[datetime | None]
     # bursts with the same key are folded into one digest (seed property 51)
     group_key: Mapped[str | None] = mapped_column(String(200))
+    # waiting for the recipient's daily / weekly e-mail digest
+    digest_pending: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
 
     __table_args__ = (
         Index("ix_notifications_recipient_read_created", "recipient_id", "is_read", "created_at"),
         Index("ix_notifications_recipient_group", "recipient_id", "group_key"),
         Index("ix_notifications_expires_at", "expires_at"),
+        Index(
+            "ix_notifications_digest_pending",
+            "recipient_id",
+            postgresql_where=text("digest_pending"),
+        ),
     )
 
 
@@ -144,9 +161,16 @@ class NotificationPreference(TimestampMixin, Base):
     in_app: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     email: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     push: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    email_digest: Mapped[DigestFrequency] = mapped_column(
+        str_enum(DigestFrequency, "digest_frequency"),
+        default=DigestFrequency.IMMEDIATE,
+        server_default="immediate",
+    )
 
 
 class PushDevice(IdMixin, TimestampMixin, Base):
+    """A Web Push subscription: `token` is the push service endpoint, with the browser's keys."""
+
     __tablename__ = "push_devices"
 
     user_id: Mapped[uuid.UUID] = mapped_column(
@@ -155,6 +179,10 @@ class PushDevice(IdMixin, TimestampMixin, Base):
     token: Mapped[str] = mapped_column(String(512), unique=True)
     platform: Mapped[PushPlatform] = mapped_column(str_enum(PushPlatform, "push_platform"))
     last_seen_at: Mapped[datetime | None]
+    p256dh: Mapped[str | None] = mapped_column(String(200))
+    auth_secret: Mapped[str | None] = mapped_column(String(100))
+    # consecutive failed sends; the device is removed when the push service says it is gone
+    failure_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class NewsletterSubscriber(IdMixin, TimestampMixin, Base):

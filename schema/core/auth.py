@@ -16,6 +16,7 @@ from app.errors import Unauthenticated
 from app.security.permissions import Actor
 
 if TYPE_CHECKING:
+    from loaders import Loaders
     from schema.core.context import Context, Info
 
 logger = structlog.get_logger("easyways.auth")
@@ -33,25 +34,27 @@ async def user_of(ctx: Context) -> User | None:
     if ctx._user_loaded:
         return ctx._user
     if ctx._user_check is None:
-        ctx._user_check = asyncio.ensure_future(_check_caller(ctx))
+        ctx._user_check = asyncio.ensure_future(check_caller(ctx, ctx.loaders))
     user = await asyncio.shield(ctx._user_check)
     ctx._user, ctx._user_loaded = user, True
     return user
 
 
-async def _check_caller(ctx: Context) -> User | None:
+async def check_caller(ctx: Context, loaders: Loaders) -> User | None:
+    """The caller's user checked now, through `loaders` (a live subscription checks again for
+    every event it delivers); UNAUTHENTICATED once the session has ended."""
     claims = ctx.claims
     if claims is None:
         return None
     user, revoked = await asyncio.gather(
-        ctx.loaders.accounts.users.load(claims.sub), _session_revoked(ctx, claims.sid)
+        loaders.accounts.users.load(claims.sub), _session_revoked(ctx, loaders, claims.sid)
     )
     if revoked or user is None or not usable(user) or user.token_version != claims.ver:
         raise Unauthenticated("Your session has ended, please sign in again")
     return user
 
 
-async def _session_revoked(ctx: Context, session_id: uuid.UUID | None) -> bool:
+async def _session_revoked(ctx: Context, loaders: Loaders, session_id: uuid.UUID | None) -> bool:
     """Asks Redis (one EXISTS); when Redis cannot answer, the database (the session's row)."""
     if session_id is None:
         return False
@@ -59,7 +62,7 @@ async def _session_revoked(ctx: Context, session_id: uuid.UUID | None) -> bool:
         return await revocation.is_revoked(ctx.redis, session_id)
     except (RedisError, OSError) as exc:
         logger.warning("revocation check fell back to the database", error=repr(exc))
-    row = await ctx.loaders.accounts.sessions.load(session_id)
+    row = await loaders.accounts.sessions.load(session_id)
     return row is None or row.revoked_at is not None
 
 

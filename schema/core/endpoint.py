@@ -18,11 +18,14 @@ in the WebSocket `connection_init` payload. No token: the caller is anonymous. A
 verify is never silent anonymity: over HTTP the operation fails with TOKEN_EXPIRED or TOKEN_INVALID,
 HTTP 401 and `WWW-Authenticate: Bearer error="invalid_token"` (`OperationGuard`; the sign-in
 mutations that need no access token still run); over WebSocket the connection is refused (close code
-4403 with graphql-transport-ws, a `connection_error` with the code with graphql-ws).
+4403 with graphql-transport-ws, a `connection_error` with the code with graphql-ws). A socket is
+closed with 4403 when the access token it was opened with expires.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncGenerator, Mapping
 from datetime import timedelta
@@ -52,6 +55,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
+from app.clock import utcnow
 from app.errors import TokenRejected
 from app.http.middleware import request_info
 from app.security.tokens import verify_access_token
@@ -371,7 +375,33 @@ class GraphQLView(GraphQL[Context, None]):
             raise ConnectionRejectionError(
                 {"code": str(context.token_error.code), "message": context.token_error.message}
             )
+        if context.claims is not None and isinstance(context.request, WebSocket):
+            close_on_expiry(context.request, context.claims.exp)
         return cast("UnsetType", UNSET)
+
+
+WS_FORBIDDEN = 4403  # graphql-transport-ws: "Forbidden"
+_closers: set[asyncio.Task[None]] = set()
+
+
+def close_on_expiry(ws: WebSocket, expires_at: int) -> None:
+    """Close the socket (4403) when the access token it authenticated with expires: the client
+    reconnects with a fresh token. Nothing sent over a socket outlives its credentials."""
+    delay = max(0.0, expires_at - utcnow().timestamp())
+
+    def close() -> None:
+        task = asyncio.ensure_future(_close_expired(ws))
+        _closers.add(task)
+        task.add_done_callback(_closers.discard)
+
+    asyncio.get_running_loop().call_later(delay, close)
+
+
+async def _close_expired(ws: WebSocket) -> None:
+    if ws.application_state == WebSocketState.DISCONNECTED:
+        return
+    with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):
+        await ws.close(WS_FORBIDDEN, "Forbidden: the access token expired")
 
 
 def authenticate(context: Context, token: str | None) -> None:

@@ -38,6 +38,7 @@ from app.accounts.errors import AccountsCode
 from app.assessments.errors import AssessmentsCode
 from app.catalog.errors import CatalogCode
 from app.commerce.errors import CommerceCode
+from app.communication.errors import CommunicationCode
 from app.db import database_unavailable, error_summary
 from app.errors import (
     Code,
@@ -51,6 +52,7 @@ from app.errors import (
 from app.learning.errors import LearningCode
 from app.media.errors import MediaCode
 from app.metrics import GRAPHQL_ERRORS
+from app.notifications.errors import NotificationsCode
 from app.redis import redis_unavailable
 from app.search.errors import SearchCode
 
@@ -83,6 +85,8 @@ USER_CODES: tuple[type[Code], ...] = (
     MediaCode,
     CommerceCode,
     SearchCode,
+    CommunicationCode,
+    NotificationsCode,
 )
 FAILURE_CODES: tuple[type[Code], ...] = (Failure, Transport)
 

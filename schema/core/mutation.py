@@ -15,8 +15,9 @@ The pipeline (a field extension) does the rest, in this order:
 2. if the resolver takes a `tx: Tx` parameter (never a GraphQL argument), opens one transaction
    and hands it over with the caller; the transaction commits when the resolver returns, and
    rolls back when it raises;
-3. after the commit: renews the request's loaders (the payload's fields read the committed
-   state) and runs the `after_commit` hooks;
+3. after the commit: publishes the live events the transaction wrote (`app.live.publish`; the
+   worker's outbox relay publishes any this misses), renews the request's loaders (the payload's
+   fields read the committed state) and runs the `after_commit` hooks;
 4. turns a raised `UserFacingError` (the service's expected failures, or the input's) into the
    payload's `errors`, each field path in the API's names — the one place where snake_case
    becomes camelCase. Other domain errors (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, …) propagate as
@@ -38,6 +39,7 @@ from strawberry.extensions import FieldExtension
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
+from app import live
 from app.errors import Unauthenticated, UserFacingError
 from app.security.permissions import Actor
 from loaders import Loaders
@@ -117,6 +119,7 @@ class MutationPipeline(FieldExtension):
             if self.wants_tx:
                 async with context.db.transaction() as session:
                     result = await next_(source, info, **kwargs, tx=Tx(session, caller))
+                await live.flush(context.db, context.redis, live.take_pending(session))
             else:
                 result = await next_(source, info, **kwargs)
         except UserFacingError as exc:

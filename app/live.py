@@ -1,0 +1,259 @@
+"""Live events: written in the caller's transaction, published to Redis pub/sub after it commits.
+
+A service calls `publish(session, channel, event)`: the event becomes an outbox row, so it exists
+only if the write that caused it commits, and it is never lost. Two paths hand it on, and either
+may win: the API flushes the events of a mutation right after its commit (`flush`, for latency),
+and the worker's outbox relay publishes whatever is left (`relay_publish`: a crashed API, events
+written by workers). The message on the channel carries the outbox event id, so a subscriber that
+receives one event twice (both paths raced) drops the second (`LiveHub`).
+
+`LiveHub` is one process's side of the fan-out: one `broadcaster.Broadcast` over one Redis pub/sub
+connection, however many local subscribers there are, so several server processes serve one
+audience. Channel names are built by the helpers below (`user_channel`, …) and carry only ids; a
+subscriber loads what it shows from the database after checking the caller may see it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections import deque
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import structlog
+from broadcaster import Broadcast
+from broadcaster._backends.base import BroadcastBackend
+from broadcaster._base import Event
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db import Database
+from app.outbox import OutboxEvent, emit
+
+LIVE_TOPIC = "live.publish"
+_PENDING = "easyways.live_pending"
+CHANNEL_PREFIX = "ews:live:"
+
+log = structlog.get_logger(__name__)
+
+
+# --- channels -------------------------------------------------------------------------------
+
+
+def user_channel(user_id: uuid.UUID) -> str:
+    """What one user receives wherever they are: messages, notifications."""
+    return f"{CHANNEL_PREFIX}user:{user_id}"
+
+
+def thread_channel(thread_id: uuid.UUID) -> str:
+    return f"{CHANNEL_PREFIX}thread:{thread_id}"
+
+
+def course_channel(course_id: uuid.UUID | None, topic: str) -> str:
+    """A course's `topic` (announcements, presence); `None` is the whole platform."""
+    return f"{CHANNEL_PREFIX}course:{course_id or 'platform'}:{topic}"
+
+
+def order_channel(order_id: uuid.UUID) -> str:
+    return f"{CHANNEL_PREFIX}order:{order_id}"
+
+
+# --- the write side -------------------------------------------------------------------------
+
+
+async def publish(session: AsyncSession, channel: str, event: dict[str, Any]) -> uuid.UUID:
+    """Publish `event` (plain JSON, ids not rows) on `channel` once the caller's transaction
+    commits; nothing is published if it rolls back."""
+    event_id = await emit(session, LIVE_TOPIC, {"channel": channel, "event": event})
+    session.info.setdefault(_PENDING, []).append(event_id)
+    return event_id
+
+
+def take_pending(session: AsyncSession) -> list[uuid.UUID]:
+    """The ids of the live events this session's transaction wrote (and forget them)."""
+    pending: list[uuid.UUID] = session.info.pop(_PENDING, [])
+    return pending
+
+
+def encode(event_id: uuid.UUID, payload: dict[str, Any]) -> bytes:
+    return orjson.dumps({"id": str(event_id), "event": payload["event"]})
+
+
+async def relay_publish(redis: Redis, event: OutboxEvent) -> None:
+    """The relay's route for live events: publish (the relay marks the row dispatched)."""
+    await redis.publish(event.payload["channel"], encode(event.id, event.payload))
+
+
+async def flush(db: Database, redis: Redis, event_ids: Sequence[uuid.UUID]) -> int:
+    """Publish committed live events now (the fast path after a mutation) and mark them
+    dispatched; returns how many were published. Events the relay already handed on are
+    skipped; when Redis fails, the relay publishes them later."""
+    if not event_ids:
+        return 0
+    async with db.session() as session:
+        rows = (
+            await session.execute(
+                select(OutboxEvent.id, OutboxEvent.payload).where(
+                    OutboxEvent.id.in_(event_ids), OutboxEvent.dispatched_at.is_(None)
+                )
+            )
+        ).all()
+        if not rows:
+            return 0
+        try:
+            async with redis.pipeline(transaction=False) as pipe:
+                for row in rows:
+                    pipe.publish(row.payload["channel"], encode(row.id, row.payload))
+                await pipe.execute()
+        except (RedisError, OSError) as exc:
+            log.warning("live.flush_failed", error=repr(exc), events=len(rows))
+            return 0
+        await session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.id.in_([r.id for r in rows]), OutboxEvent.dispatched_at.is_(None))
+            .values(dispatched_at=func.now())
+        )
+        await session.commit()
+    return len(rows)
+
+
+# --- the read side --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LiveEvent:
+    id: str  # the outbox event id: equal for the two copies of one event
+    channel: str
+    data: dict[str, Any]
+
+
+class RedisPubSubBackend(BroadcastBackend):
+    """broadcaster's backend over redis-py that outlives a Redis restart: the listener notices
+    the broken connection, waits, reconnects and subscribes to every channel again. Events
+    published while Redis was down are not replayed (clients catch up through queries)."""
+
+    RETRY_SECONDS = (0.1, 0.25, 0.5, 1.0, 2.0)
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._channels: set[str] = set()
+        self._queue: asyncio.Queue[Event] = asyncio.Queue()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def connect(self) -> None:
+        self._redis = Redis.from_url(self._url, socket_connect_timeout=2, health_check_interval=15)
+        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        self._task = asyncio.create_task(self._listen(), name="live-pubsub")
+
+    async def disconnect(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        with contextlib.suppress(RedisError, OSError):
+            await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+        with contextlib.suppress(RedisError, OSError):
+            await self._redis.aclose()
+
+    async def subscribe(self, channel: str) -> None:
+        self._channels.add(channel)
+        try:
+            await self._pubsub.subscribe(channel)
+        except (RedisError, OSError) as exc:  # the listener resubscribes once Redis is back
+            log.warning("live.subscribe_failed", error=repr(exc))
+        self._wake.set()
+
+    async def unsubscribe(self, channel: str) -> None:
+        self._channels.discard(channel)
+        with contextlib.suppress(RedisError, OSError):
+            await self._pubsub.unsubscribe(channel)
+
+    async def publish(self, channel: str, message: Any) -> None:
+        await self._redis.publish(channel, message)
+
+    async def next_published(self) -> Event:
+        return await self._queue.get()
+
+    async def _listen(self) -> None:
+        failures = 0
+        while True:
+            if not self._channels or not self._pubsub.subscribed:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+                if not self._channels:
+                    continue
+            try:
+                if not self._pubsub.subscribed:
+                    await self._pubsub.subscribe(*self._channels)
+                message = await self._pubsub.get_message(timeout=1.0)
+                failures = 0
+            except (RedisError, OSError) as exc:
+                delay = self.RETRY_SECONDS[min(failures, len(self.RETRY_SECONDS) - 1)]
+                failures += 1
+                log.warning("live.pubsub_lost", error=repr(exc), retry_in=delay)
+                await asyncio.sleep(delay)
+                await self._reset()
+                continue
+            if message is not None and message.get("type") == "message":
+                channel, data = message["channel"], message["data"]
+                self._queue.put_nowait(
+                    Event(
+                        channel.decode() if isinstance(channel, bytes) else str(channel),
+                        data.decode() if isinstance(data, bytes) else str(data),
+                    )
+                )
+
+    async def _reset(self) -> None:
+        with contextlib.suppress(RedisError, OSError):
+            await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        if self._channels:
+            with contextlib.suppress(RedisError, OSError):
+                await self._pubsub.subscribe(*self._channels)
+
+
+class LiveHub:
+    """This process's subscribers: `async with hub.subscribe(channel) as events`."""
+
+    RECENT_IDS = 64  # per subscriber: enough to drop the second copy of a raced event
+
+    def __init__(self, url: str) -> None:
+        self.broadcast = Broadcast(backend=RedisPubSubBackend(url))
+        self.subscribers = 0
+
+    async def start(self) -> None:
+        await self.broadcast.connect()
+
+    async def stop(self) -> None:
+        await self.broadcast.disconnect()
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[LiveEvent]]:
+        async with self.broadcast.subscribe(channel) as subscriber:
+            self.subscribers += 1
+            try:
+                yield self._events(channel, subscriber)
+            finally:
+                self.subscribers -= 1
+
+    async def _events(self, channel: str, subscriber: Any) -> AsyncIterator[LiveEvent]:
+        seen: deque[str] = deque(maxlen=self.RECENT_IDS)
+        async for raw in subscriber:
+            try:
+                message = orjson.loads(raw.message)
+                event_id, data = str(message["id"]), message["event"]
+            except (orjson.JSONDecodeError, KeyError, TypeError):
+                log.warning("live.bad_message", channel=channel)
+                continue
+            if event_id in seen:
+                continue
+            seen.append(event_id)
+            yield LiveEvent(event_id, channel, data)

@@ -1,0 +1,16 @@
+"""Codes of the expected failures of the notifications domain (see app/errors.py)."""
+
+from __future__ import annotations
+
+from app.errors import Code
+
+
+class NotificationsCode(Code):
+    INVALID_LINK = (
+        "INVALID_LINK",
+        "The confirmation or unsubscribe link is not valid, or has expired.",
+    )
+    INVALID_PUSH_SUBSCRIPTION = (
+        "INVALID_PUSH_SUBSCRIPTION",
+        "The push subscription is not a valid Web Push subscription (https endpoint, keys).",
+    )

@@ -1,0 +1,20 @@
+"""Root fields of discussions (communication domain)."""
+
+from __future__ import annotations
+
+import strawberry
+
+
+@strawberry.type
+class Query:
+    pass
+
+
+@strawberry.type
+class Mutation:
+    pass
+
+
+@strawberry.type
+class Subscription:
+    pass

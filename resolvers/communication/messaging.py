@@ -1,0 +1,20 @@
+"""Root fields of messaging (communication domain)."""
+
+from __future__ import annotations
+
+import strawberry
+
+
+@strawberry.type
+class Query:
+    pass
+
+
+@strawberry.type
+class Mutation:
+    pass
+
+
+@strawberry.type
+class Subscription:
+    pass

@@ -1,0 +1,122 @@
+"""The live layer: events published after commit reach subscribers through Redis pub/sub, on
+every process; never for a rolled-back write; each subscription is checked again per event."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncGenerator
+
+import pytest
+import strawberry
+
+from app import live
+from app.db import Database
+from app.errors import Forbidden
+from app.outbox import OutboxEvent
+from app.security.tokens import KeyRing
+from app.settings import Settings
+from schema.core.context import Info
+from schema.core.live import live as live_stream
+from schema.root import build_schema
+from tests.support.live import live_server, subscribe
+
+CHANNEL = f"{live.CHANNEL_PREFIX}test:echo"
+ALLOWED: set[str] = set()
+
+
+@strawberry.type
+class EchoSubscription:
+    @strawberry.subscription
+    async def echo(self, info: Info, room: str) -> AsyncGenerator[str, None]:
+        async def authorize(_actor: object, _loaders: object) -> None:
+            if room not in ALLOWED:
+                raise Forbidden("closed room")
+
+        async def build(event: live.LiveEvent, _l: object, _a: object) -> str | None:
+            return str(event.data["text"])
+
+        async for value in live_stream(info, f"{CHANNEL}:{room}", authorize=authorize, build=build):
+            yield value
+
+
+async def _say(database: Database, room: str, text: str, *, commit: bool = True) -> list[uuid.UUID]:
+    async with database.sessionmaker() as session, session.begin():
+        await live.publish(session, f"{CHANNEL}:{room}", {"text": text})
+        pending = live.take_pending(session)
+        if not commit:
+            await session.rollback()
+    return pending
+
+
+@pytest.fixture
+def room() -> str:
+    name = uuid.uuid4().hex
+    ALLOWED.add(name)
+    return name
+
+
+async def test_an_event_flushed_after_commit_reaches_the_subscriber(
+    database: Database, redis_client: object, settings: Settings, keyring: KeyRing, room: str
+) -> None:
+    schema = build_schema(settings, subscriptions=[EchoSubscription])
+    async with (
+        live_server(settings, keyring, schema=schema) as server,
+        subscribe(server, "subscription($r: String!) { echo(room: $r) }", {"r": room}) as sub,
+    ):
+        ids = await _say(database, room, "hello")
+        assert await live.flush(database, redis_client, ids) == 1  # type: ignore[arg-type]
+        assert await sub.next() == {"echo": "hello"}
+        # the relay finds nothing left to publish: the row was marked dispatched
+        async with database.session() as session:
+            row = await session.get(OutboxEvent, ids[0])
+            assert row is not None
+            assert row.dispatched_at is not None
+
+
+async def test_a_rolled_back_write_publishes_nothing(
+    database: Database, redis_client: object, settings: Settings, keyring: KeyRing, room: str
+) -> None:
+    schema = build_schema(settings, subscriptions=[EchoSubscription])
+    async with (
+        live_server(settings, keyring, schema=schema) as server,
+        subscribe(server, "subscription($r: String!) { echo(room: $r) }", {"r": room}) as sub,
+    ):
+        ids = await _say(database, room, "never", commit=False)
+        assert await live.flush(database, redis_client, ids) == 0  # type: ignore[arg-type]
+        await sub.nothing(within=0.5)
+
+
+async def test_the_same_event_published_twice_is_delivered_once(
+    database: Database, redis_client: object, settings: Settings, keyring: KeyRing, room: str
+) -> None:
+    schema = build_schema(settings, subscriptions=[EchoSubscription])
+    async with (
+        live_server(settings, keyring, schema=schema) as server,
+        subscribe(server, "subscription($r: String!) { echo(room: $r) }", {"r": room}) as sub,
+    ):
+        ids = await _say(database, room, "once")
+        async with database.session() as session:
+            row = await session.get(OutboxEvent, ids[0])
+        assert row is not None
+        await live.relay_publish(redis_client, row)  # type: ignore[arg-type]
+        await live.relay_publish(redis_client, row)  # type: ignore[arg-type]
+        assert await sub.next() == {"echo": "once"}
+        await sub.nothing(within=0.5)
+
+
+async def test_a_subscriber_who_loses_access_gets_the_error_and_stops_receiving(
+    database: Database, redis_client: object, settings: Settings, keyring: KeyRing, room: str
+) -> None:
+    schema = build_schema(settings, subscriptions=[EchoSubscription])
+    async with (
+        live_server(settings, keyring, schema=schema) as server,
+        subscribe(server, "subscription($r: String!) { echo(room: $r) }", {"r": room}) as sub,
+    ):
+        say_one = await _say(database, room, "one")
+        await live.flush(database, redis_client, say_one)  # type: ignore[arg-type]
+        assert await sub.next() == {"echo": "one"}
+        ALLOWED.discard(room)
+        say_two = await _say(database, room, "two")
+        await live.flush(database, redis_client, say_two)  # type: ignore[arg-type]
+        result = await sub.result()
+        assert result["errors"][0]["extensions"]["code"] == "FORBIDDEN"
