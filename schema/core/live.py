@@ -19,7 +19,8 @@
    event, so 1,000 subscribers check their access with one batched query, not 1,000; loaders hold
    no viewer state), the caller and `authorize` checked again — a user who lost access (withdrawn,
    banned, thread locked, signed out) gets that error and the subscription ends — then
-   `build(event, loaders, caller)`, whose non-None result is yielded;
+   `build(event, loaders, caller)`, whose non-None result is yielded (its fields resolve through
+   that event's loaders: the connection's context never keeps a loader across events);
 4. every `heartbeat_seconds` the subscription's `heartbeat` runs (presence) and its slot in the
    per-user count is renewed; everything is released in `finally`.
 """
@@ -164,6 +165,7 @@ async def live(
                 await authorize(actor, loaders)
                 value = await build(event, loaders, actor)
                 if value is not None:
+                    ctx.loaders = loaders  # the value's fields read through this event's loaders
                     yield value
     finally:
         if beat is not None:
