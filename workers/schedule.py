@@ -25,6 +25,7 @@ from redis.exceptions import LockError, RedisError
 
 from app.clock import utcnow
 from app.commerce.subscriptions import expire_lapsed_subscriptions
+from app.communication.announcements import publish_due_announcements
 from app.integrations.cache import bump_catalog_version
 from app.media import purge_abandoned_uploads
 from workers.runtime import Runtime, get_runtime
@@ -55,6 +56,11 @@ JOBS: list[Job] = [
     Job("purge_abandoned_uploads", timedelta(hours=1), purge_uploads),
     # ends access, so anonymous course pages (enrollment counts) change
     Job("expire_lapsed_subscriptions", timedelta(minutes=15), expire_subscriptions, True),
+    Job(
+        "publish_due_announcements",
+        timedelta(seconds=20),
+        lambda rt: publish_due_announcements(rt.db, rt.redis),
+    ),
 ]
 
 
