@@ -1,0 +1,1 @@
+"""SQL of the communication domain, one module per feature."""
