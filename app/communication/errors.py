@@ -18,5 +18,6 @@ class CommunicationCode(Code):
     )
     CANNOT_MESSAGE_SELF = "CANNOT_MESSAGE_SELF", "A conversation needs someone else."
     NOT_A_REPLY = "NOT_A_REPLY", "Only a reply can be accepted as the solution."
+    POST_DELETED = "POST_DELETED", "The post was deleted: it can no longer change or be voted on."
     THREAD_LOCKED = "THREAD_LOCKED", "The thread is locked: no new posts or edits."
     WRONG_THREAD = "WRONG_THREAD", "The post belongs to another thread."
