@@ -242,6 +242,8 @@ class Settings(BaseSettings):
             reasons.append("STRIPE_SECRET_KEY: required with PAYMENTS_BACKEND=stripe")
         if self.payments_backend == "stripe" and not self.stripe_webhook_secret:
             reasons.append("STRIPE_WEBHOOK_SECRET: required with PAYMENTS_BACKEND=stripe")
+        if not self.vapid_private_key.strip() or not self.vapid_public_key.strip():
+            reasons.append("VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY: the Web Push key pair is required")
         return reasons
 
     def check_production(self) -> None:

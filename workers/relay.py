@@ -19,12 +19,14 @@ from app.commerce.events import PAYMENT_EVENT_TOPIC
 from app.commerce.orders import ORDER_PAID
 from app.learning.certificates import COURSE_COMPLETED
 from app.live import LIVE_TOPIC, relay_publish
+from app.notifications.push import PUSH_TOPIC
 from app.notifications.service import EMAIL_TOPIC
 from app.outbox import OutboxEvent, run_relay
 from workers.catalog import category_changed
 from workers.certificates import issue_certificate
 from workers.commerce import process_payment_event, send_order_receipt
 from workers.email import send_email
+from workers.push import send_push
 from workers.runtime import close_runtime, get_runtime
 from workers.search import reindex_course
 
@@ -47,6 +49,7 @@ ROUTES: dict[str, Callable[[OutboxEvent], None]] = {
     COURSE_COMPLETED: lambda e: enqueue(issue_certificate, e, e.payload["enrollment_id"]),
     PAYMENT_EVENT_TOPIC: lambda e: enqueue(process_payment_event, e, e.payload["payment_event_id"]),
     ORDER_PAID: lambda e: enqueue(send_order_receipt, e, e.payload["order_id"]),
+    PUSH_TOPIC: lambda e: enqueue(send_push, e, e.payload["notification_id"]),
 }
 
 
