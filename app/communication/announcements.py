@@ -186,6 +186,8 @@ async def create_announcement(
         title=clean_title,
         body=clean_body,
         status=AnnouncementStatus.DRAFT,
+        created_at=now,
+        updated_at=now,
     )
     session.add(row)
     if publish_at is not None and publish_at > now:
@@ -195,6 +197,7 @@ async def create_announcement(
     else:
         await session.flush()
         await _publish(session, row, now=now)
+    await session.refresh(row)  # server-side timestamps
     return row
 
 
@@ -231,6 +234,7 @@ async def update_announcement(
         else:
             await _publish(session, row, now=now)
     await session.flush()
+    await session.refresh(row)  # server-side timestamps
     return row
 
 
