@@ -432,3 +432,14 @@ async def mark_read(
         )
         .values(last_read_at=now, last_read_message_id=newest)
     )
+
+
+async def deletions_by_pairs(session: AsyncSession, pairs: Sequence[Pair]) -> list[bool]:
+    """Per (message id, user id): whether the user deleted the message on their side."""
+    rows = await session.execute(
+        select(MessageDeletion.message_id, MessageDeletion.user_id).where(
+            tuple_(MessageDeletion.message_id, MessageDeletion.user_id).in_(list(pairs))
+        )
+    )
+    found = {(r[0], r[1]) for r in rows}
+    return [p in found for p in pairs]
