@@ -352,7 +352,6 @@ async def test_property_43_every_sent_message_is_stored(
 ) -> None:
     """Property 43 (message delivery completeness): every message sent has a row that the
     recipient sees (the live half is in test_messaging_live.py)."""
-    await redis_client.flushdb()
     course = await free_course(database, modules=1, lessons=1)
     teacher = await database_user(database, course.instructor_id)
     student = await enrolled_student(database, course)

@@ -228,19 +228,6 @@ async def participants_by_conversation_ids(
     return [found[i] for i in ids]
 
 
-async def mark_deleted_for(
-    session: AsyncSession, conversation_id: uuid.UUID, user_id: uuid.UUID, now: datetime
-) -> None:
-    await session.execute(
-        update(ConversationParticipant)
-        .where(
-            ConversationParticipant.conversation_id == conversation_id,
-            ConversationParticipant.user_id == user_id,
-        )
-        .values(deleted_at=now)
-    )
-
-
 # --- messages ---------------------------------------------------------------------------------
 
 
