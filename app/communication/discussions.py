@@ -47,7 +47,7 @@ from app.communication.errors import CommunicationCode
 from app.communication.membership import CourseRole, course_role, member_of
 from app.communication.models import DiscussionPost, DiscussionThread, ThreadCategory
 from app.communication.repo import discussions as repo
-from app.communication.repo.discussions import ThreadFilter
+from app.communication.repo.discussions import PostsPageKey, ThreadFilter, TreePost
 from app.errors import Common, FieldError, Forbidden, Invalid, NotFound, RateLimited, collect
 from app.notifications.models import NotificationCategory, NotificationType
 from app.notifications.service import notify
@@ -63,7 +63,7 @@ POST_LIMIT = 10  # threads and replies per author per minute
 POST_WINDOW_SECONDS = 60
 REPORT_TARGET = "discussion_post"
 
-__all__ = ["ThreadFilter"]
+__all__ = ["PostsPageKey", "ThreadFilter", "TreePost"]
 
 
 # --- who may read -------------------------------------------------------------------------------
