@@ -33,6 +33,7 @@ from app.http.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
+from app.http.newsletter import newsletter_routes
 from app.http.webhooks import webhook_routes
 from app.integrations.payments import make_gateway
 from app.integrations.storage import make_storage
@@ -201,6 +202,7 @@ def create_app(settings: Settings | None = None, *, schema: Any = None) -> Starl
         Route("/.well-known/jwks.json", jwks, methods=["GET"]),
         *file_routes(),
         *webhook_routes(),
+        *newsletter_routes(),
     ]
     return Starlette(
         debug=settings.debug,

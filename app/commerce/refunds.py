@@ -318,7 +318,11 @@ async def complete_refund(session: AsyncSession, state: OrderState, refund: Refu
         state.pending[item.id] = max(state.pending.get(item.id, 0) - refund.amount_minor, 0)
         item.refunded_minor += refund.amount_minor
     courses = [item.course_id] if item is not None and item.course_id is not None else []
-    await _record_amount(session, state, refund.amount_minor, revoke=courses, recompute=courses)
+    # automatic refunds (no requester) are e-mailed by auto_refunds itself
+    requested = refund.requested_by_id is not None
+    await _record_amount(
+        session, state, refund.amount_minor, revoke=courses, recompute=courses, email=requested
+    )
 
 
 async def _record_amount(
@@ -328,6 +332,7 @@ async def _record_amount(
     *,
     revoke: list[uuid.UUID],
     recompute: list[uuid.UUID],
+    email: bool,
 ) -> None:
     order, payment = state.order, state.payment
     order.refunded_minor = min(order.refunded_minor + amount, order.total_minor)
@@ -345,11 +350,16 @@ async def _record_amount(
     await _revoke(session, order, revoke)
     await session.flush()
     await revenue.recompute_course_revenue(session, recompute)
-    await notify_refund(session, order, amount, f"Refund of order #{order.number} processed")
+    await notify_refund(
+        session, order, amount, f"Refund of order #{order.number} processed", email=email
+    )
 
 
-async def notify_refund(session: AsyncSession, order: Order, amount_minor: int, title: str) -> None:
-    """Tell the buyer (in the app) that `amount_minor` of their order is on its way back."""
+async def notify_refund(
+    session: AsyncSession, order: Order, amount_minor: int, title: str, *, email: bool = False
+) -> None:
+    """Tell the buyer that `amount_minor` of their order is on its way back; with `email`, also by
+    e-mail (refunds someone asked for; automatic refunds get auto_refunds' own e-mail)."""
     if order.user_id is None:
         return
     await notify(
@@ -360,6 +370,7 @@ async def notify_refund(session: AsyncSession, order: Order, amount_minor: int, 
         body=f"{format_money(amount_minor, order.currency)} is on its way back to you.",
         category=NotificationCategory.PAYMENT,
         metadata={"order_id": str(order.id), "amount_minor": amount_minor},
+        send_email=email,
     )
 
 
@@ -462,7 +473,7 @@ async def _record_external(
             if item.refunded_minor + share >= item.total_minor:
                 revoke.append(item.course_id)
         item.refunded_minor += share
-    await _record_amount(session, state, amount, revoke=revoke, recompute=recompute)
+    await _record_amount(session, state, amount, revoke=revoke, recompute=recompute, email=True)
 
 
 register_handler("charge.refunded", handle_charge_refunded)

@@ -41,7 +41,7 @@ from app.learning.errors import LearningCode
 from app.learning.models import Certificate, Enrollment, EnrollmentStatus
 from app.learning.pdf import CertificateContent, render_certificate
 from app.notifications.models import NotificationCategory, NotificationType
-from app.notifications.service import notify, queue_email
+from app.notifications.service import EmailContent, notify
 from app.pagination import Page, PageRequest
 from app.security.permissions import Actor, require_role
 from app.settings import Settings
@@ -188,18 +188,6 @@ async def _announce(
     session: AsyncSession, settings: Settings, certificate: Certificate, student: User
 ) -> None:
     link = verification_url(settings, certificate.verification_code)
-    await queue_email(
-        session,
-        to=student.email,
-        template="certificate_issued",
-        context={
-            "first_name": student.first_name,
-            "course_title": certificate.course_title,
-            "certificate_number": certificate.certificate_number,
-            "link": link,
-        },
-        user_id=student.id,
-    )
     await notify(
         session,
         recipient_id=student.id,
@@ -208,6 +196,14 @@ async def _announce(
         body=f"Congratulations! Certificate {certificate.certificate_number} is ready.",
         category=NotificationCategory.COURSE,
         action_url=_certificate_page(settings),
+        email=EmailContent(
+            "certificate_issued",
+            {
+                "course_title": certificate.course_title,
+                "certificate_number": certificate.certificate_number,
+                "link": link,
+            },
+        ),
         metadata={"certificate_id": str(certificate.id), "course_id": str(certificate.course_id)},
     )
 

@@ -15,6 +15,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 BRAND = "EasywaysSkills"
 
+NOTIFICATION_CONTEXT = frozenset({"first_name", "title", "body", "action_url", "count"})
+
 # Templates the services queue today, with the context keys each one needs.
 TEMPLATES: dict[str, frozenset[str]] = {
     "verify_email": frozenset({"first_name", "link"}),
@@ -29,6 +31,24 @@ TEMPLATES: dict[str, frozenset[str]] = {
         {"first_name", "order_number", "lines", "discount", "tax", "total", "order_url"}
     ),
     "purchase_refunded": frozenset({"first_name", "order_number", "lines", "total", "order_url"}),
+    "newsletter_confirm": frozenset({"name", "link", "unsubscribe_url"}),
+    # notify(): the common context of a notification e-mail (app.notifications.delivery)
+    **{
+        name: NOTIFICATION_CONTEXT
+        for name in (
+            "enrollment_confirmed",
+            "grade_posted",
+            "payment_failed",
+            "refund_processed",
+            "new_message",
+            "discussion_reply",
+            "solution_accepted",
+            "announcement",
+            "video_ready",
+            "notification",
+        )
+    },
+    "digest": frozenset({"first_name", "items", "count"}),
 }
 
 

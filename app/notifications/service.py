@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -13,14 +13,25 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from app import live
 from app.clock import utcnow
 from app.db import Database
 from app.errors import NotFound
 from app.integrations.mail import Attachment, Mailer, OutgoingEmail
 from app.integrations.storage import Storage
 from app.metrics import EMAILS
+from app.notifications import repo
+from app.notifications.delivery import (
+    COUNT_KEY,
+    FOLD_WINDOW,
+    absolute_url,
+    burst_title,
+    email_context,
+    group_key_of,
+)
 from app.notifications.email import render_email
 from app.notifications.models import (
+    DigestFrequency,
     EmailLog,
     EmailStatus,
     Notification,
@@ -28,7 +39,9 @@ from app.notifications.models import (
     NotificationPriority,
     NotificationType,
 )
+from app.notifications.preferences import channels_for, policy_of
 from app.outbox import emit
+from app.settings import get_settings
 
 EMAIL_TOPIC = "email.send"
 
@@ -250,6 +263,21 @@ def _finish(log: EmailLog, status: EmailStatus, *, error: str | None) -> None:
     log.context = redact_context(log.context)
 
 
+PUSH_TOPIC = "push.send"  # handled by the push capability (app.notifications.push)
+NOTIFICATION_EVENT = "notification"  # the live event's type on the user's channel
+
+
+@dataclass(frozen=True)
+class EmailContent:
+    """A caller's own e-mail for a notification: its template, its context (`first_name` is
+    added; without a context the common keys of delivery.email_context are used) and stored
+    attachments."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    attachments: Sequence[StoredAttachment] = ()
+
+
 async def notify(
     session: AsyncSession,
     *,
@@ -262,12 +290,55 @@ async def notify(
     action_url: str | None = None,
     metadata: dict[str, Any] | None = None,
     expires_at: datetime | None = None,
+    email: EmailContent | None = None,
+    send_email: bool = True,
+    group_key: str | None = None,
 ) -> uuid.UUID:
-    """Create an in-app notification in the caller's transaction and return its id.
+    """Tell a user something, in the caller's transaction, as their preferences for `type` say;
+    returns the notification's id.
 
-    Live delivery (pub/sub), e-mail per the user's preferences and digest batching arrive with the
-    notifications capability (SPEC §3.8).
+    - A row is always written (the record of what we told the user; the digest reads it). With
+      in-app off it is written read and already expired, so the inbox never shows it.
+    - A burst (same recipient and group key — the caller's, or derived from the metadata for types
+      that fold — within FOLD_WINDOW of the last one, still unread) folds into that row: count
+      +1, title "3 new messages from …", newest body; the live event fires again with its id, no
+      second e-mail or push goes out.
+    - In-app on: a live event {"type": "notification", "notification_id"} on the user's channel.
+    - E-mail on: queued now (immediate) with the type's template, or `digest_pending` for the
+      daily / weekly digest; transactional types (payments, refunds) always go out at once.
+      `email` replaces the template and adds context; `send_email=False` when the caller sends
+      its own e-mail for this event (so there are never two).
+    - Push on: a "push.send" event with the notification id.
     """
+    now = utcnow()
+    meta = dict(metadata or {})
+    policy = policy_of(type)
+    key = group_key_of(type, meta, group_key)
+    channels = await channels_for(session, user_id=recipient_id, type=type)
+    row = None
+    if key is not None and channels.in_app:
+        await repo.lock_group(session, recipient_id=recipient_id, group_key=key)
+        row = await repo.foldable(
+            session, recipient_id=recipient_id, group_key=key, since=now - FOLD_WINDOW
+        )
+    if row is not None:
+        count = int(row.metadata_.get(COUNT_KEY, 1)) + 1
+        row.title = burst_title(type, count, title)
+        row.body = body
+        row.action_url = action_url
+        row.metadata_ = {**meta, COUNT_KEY: count, **_digest_mark(row.metadata_)}
+        row.created_at = now
+        await session.flush()
+        await live.publish(
+            session,
+            live.user_channel(recipient_id),
+            {"type": NOTIFICATION_EVENT, "notification_id": str(row.id)},
+        )
+        return row.id
+    wants_email = send_email and channels.email and (policy.template or email) is not None
+    digest = wants_email and channels.email_digest != DigestFrequency.IMMEDIATE
+    if digest:
+        meta[repo.DIGEST_KEY] = channels.email_digest.value
     notification = Notification(
         recipient_id=recipient_id,
         type=type,
@@ -276,9 +347,55 @@ async def notify(
         title=title[:255],
         body=body,
         action_url=action_url,
-        metadata_=metadata or {},
-        expires_at=expires_at,
+        metadata_=meta,
+        expires_at=expires_at if channels.in_app else now,
+        is_read=not channels.in_app,
+        read_at=None if channels.in_app else now,
+        group_key=key,
+        digest_pending=digest,
+        created_at=now,
     )
     session.add(notification)
     await session.flush()
+    if channels.in_app:
+        await live.publish(
+            session,
+            live.user_channel(recipient_id),
+            {"type": NOTIFICATION_EVENT, "notification_id": str(notification.id)},
+        )
+    if wants_email and not digest:
+        await _email(session, notification, email or EmailContent(policy.template or ""))
+    if channels.push:
+        await emit(session, PUSH_TOPIC, {"notification_id": str(notification.id)})
     return notification.id
+
+
+def _digest_mark(metadata: dict[str, Any]) -> dict[str, Any]:
+    return {repo.DIGEST_KEY: metadata[repo.DIGEST_KEY]} if repo.DIGEST_KEY in metadata else {}
+
+
+async def _email(session: AsyncSession, row: Notification, content: EmailContent) -> None:
+    from app.accounts.service import get_user  # accounts queues e-mails through this module
+
+    user = await get_user(session, row.recipient_id)
+    if user is None or user.deleted_at is not None:
+        return
+    context = (
+        {"first_name": user.first_name, **content.context}
+        if content.context  # the caller's own template and context
+        else email_context(
+            first_name=user.first_name,
+            title=row.title,
+            body=row.body,
+            action_url=absolute_url(get_settings().frontend_url, row.action_url),
+            count=1,
+        )
+    )
+    await queue_email(
+        session,
+        to=user.email,
+        template=content.template,
+        context=context,
+        user_id=user.id,
+        attachments=content.attachments,
+    )
