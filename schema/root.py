@@ -27,6 +27,7 @@ from resolvers.catalog import Mutation as CatalogMutation
 from resolvers.catalog import Query as CatalogQuery
 from resolvers.commerce import Mutation as CommerceMutation
 from resolvers.commerce import Query as CommerceQuery
+from resolvers.commerce import Subscription as CommerceSubscription
 from resolvers.communication import Mutation as CommunicationMutation
 from resolvers.communication import Query as CommunicationQuery
 from resolvers.communication import Subscription as CommunicationSubscription
@@ -96,6 +97,7 @@ SUBSCRIPTIONS: list[type] = [
     SystemSubscription,
     CommunicationSubscription,
     NotificationsSubscription,
+    CommerceSubscription,
 ]
 
 

@@ -52,6 +52,7 @@ import structlog
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import live
 from app.accounts.models import UserRole
 from app.clock import utcnow
 from app.commerce import auto_refunds, repo
@@ -290,7 +291,7 @@ async def _attach_intent(
         metadata={"order_id": str(order.id), "order_number": str(order.number)},
         idempotency_key=f"order:{order.id}:intent",
     )
-    order.status = OrderStatus.REQUIRES_PAYMENT
+    order.status = OrderStatus.REQUIRES_PAYMENT  # no live event: the buyer's own request
     order.provider = provider
     order.payment_intent_id = intent.id
     session.add(
@@ -316,6 +317,11 @@ async def _complete(session: AsyncSession, order: Order, items: Sequence[OrderIt
     items whose course the payment could not open are held for an automatic refund."""
     order.status = OrderStatus.PAID
     order.paid_at = utcnow()
+    await live.publish(  # the order's page sees it live (orderStatusChanged)
+        session,
+        live.order_channel(order.id),
+        {"type": "order_status", "order_id": str(order.id), "status": str(order.status)},
+    )
     if order.coupon_id is not None:
         await confirm_redemption(session, order_id=order.id)
     assert order.user_id is not None
@@ -518,6 +524,11 @@ async def on_payment_failed(session: AsyncSession, event: PaymentEvent) -> None:
     if order is None or order.status not in (OrderStatus.PENDING, OrderStatus.REQUIRES_PAYMENT):
         return
     order.status = OrderStatus.FAILED
+    await live.publish(  # the order's page sees it live (orderStatusChanged)
+        session,
+        live.order_channel(order.id),
+        {"type": "order_status", "order_id": str(order.id), "status": str(order.status)},
+    )
     payment = await payment_of(session, order)
     if payment is not None:
         error = intent.get("last_payment_error")

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import learning
+from app import learning, live
 from app.clock import utcnow
 from app.commerce import revenue
 from app.commerce.errors import CommerceCode
@@ -338,6 +338,11 @@ async def _record_amount(
     order.refunded_minor = min(order.refunded_minor + amount, order.total_minor)
     order.status = OrderStatus(
         order_status_after([(x.total_minor, x.refunded_minor) for x in state.items])
+    )
+    await live.publish(  # the order's page sees it live (orderStatusChanged)
+        session,
+        live.order_channel(order.id),
+        {"type": "order_status", "order_id": str(order.id), "status": str(order.status)},
     )
     payment.amount_refunded_minor = min(
         payment.amount_refunded_minor + amount, payment.amount_minor

@@ -1,5 +1,6 @@
 """Commerce root fields, by feature (cart, coupons, orders, checkout, payments, refunds,
-subscriptions, revenue), merged into one `Query` and one `Mutation`."""
+subscriptions, revenue), merged into one `Query` and one `Mutation`; live order status in
+`Subscription`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from resolvers.commerce import (
     cart,
     checkout,
     coupons,
+    order_status,
     orders,
     payments,
     refunds,
@@ -33,4 +35,6 @@ Mutation = merge_types(
     ),
 )
 
-__all__ = ["Mutation", "Query"]
+Subscription = merge_types("CommerceSubscription", (order_status.Subscription,))
+
+__all__ = ["Mutation", "Query", "Subscription"]
