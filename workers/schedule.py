@@ -28,6 +28,7 @@ from app.commerce.subscriptions import expire_lapsed_subscriptions
 from app.communication.announcements import publish_due_announcements
 from app.integrations.cache import bump_catalog_version
 from app.media import purge_abandoned_uploads
+from app.notifications.digests import send_due_digests
 from workers.runtime import Runtime, get_runtime
 
 TICK_SECONDS = 30.0
@@ -60,6 +61,11 @@ JOBS: list[Job] = [
         "publish_due_announcements",
         timedelta(seconds=20),
         lambda rt: publish_due_announcements(rt.db, rt.redis),
+    ),
+    Job(
+        "send_notification_digests",
+        timedelta(minutes=15),
+        lambda rt: send_due_digests(rt.db, now=utcnow()),
     ),
 ]
 
