@@ -27,7 +27,7 @@ import orjson
 import structlog
 from broadcaster import Broadcast
 from broadcaster._backends.base import BroadcastBackend
-from broadcaster._base import Event
+from broadcaster._base import Event, Subscriber
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import func, select, update
@@ -134,17 +134,27 @@ class LiveEvent:
 
 
 class RedisPubSubBackend(BroadcastBackend):
-    """broadcaster's backend over redis-py that outlives a Redis restart: the listener notices
-    the broken connection, waits, reconnects and subscribes to every channel again. Events
-    published while Redis was down are not replayed (clients catch up through queries)."""
+    """broadcaster's backend over one redis-py pub/sub connection, owned by one listener task.
+
+    Only the listener touches the connection: `subscribe` and `unsubscribe` hand it a command and
+    return (a subscriber leaving never waits on Redis, so a cancelled subscription always ends).
+    `subscribe` waits until Redis has confirmed, so an event published after it returns is
+    received. The listener outlives a Redis restart: it notices the broken connection, waits,
+    reconnects and subscribes to every channel again. Events published while Redis was down are
+    not replayed (clients catch up through queries).
+    """
 
     RETRY_SECONDS = (0.1, 0.25, 0.5, 1.0, 2.0)
+    POLL_SECONDS = 0.05  # how long a read waits before pending commands are sent
+    SUBSCRIBE_WAIT_SECONDS = 5.0
 
     def __init__(self, url: str) -> None:
         self._url = url
         self._channels: set[str] = set()
+        self._commands: asyncio.Queue[tuple[str, str, asyncio.Future[None] | None]] = (
+            asyncio.Queue()
+        )
         self._queue: asyncio.Queue[Event] = asyncio.Queue()
-        self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
@@ -164,16 +174,16 @@ class RedisPubSubBackend(BroadcastBackend):
 
     async def subscribe(self, channel: str) -> None:
         self._channels.add(channel)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._commands.put_nowait(("subscribe", channel, done))
         try:
-            await self._pubsub.subscribe(channel)
-        except (RedisError, OSError) as exc:  # the listener resubscribes once Redis is back
-            log.warning("live.subscribe_failed", error=repr(exc))
-        self._wake.set()
+            await asyncio.wait_for(asyncio.shield(done), self.SUBSCRIBE_WAIT_SECONDS)
+        except TimeoutError:  # Redis is away: the listener subscribes once it is back
+            log.warning("live.subscribe_pending", channel=channel)
 
     async def unsubscribe(self, channel: str) -> None:
         self._channels.discard(channel)
-        with contextlib.suppress(RedisError, OSError):
-            await self._pubsub.unsubscribe(channel)
+        self._commands.put_nowait(("unsubscribe", channel, None))
 
     async def publish(self, channel: str, message: Any) -> None:
         await self._redis.publish(channel, message)
@@ -184,16 +194,13 @@ class RedisPubSubBackend(BroadcastBackend):
     async def _listen(self) -> None:
         failures = 0
         while True:
-            if not self._channels or not self._pubsub.subscribed:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=1.0)
-                if not self._channels:
-                    continue
             try:
-                if not self._pubsub.subscribed:
-                    await self._pubsub.subscribe(*self._channels)
-                message = await self._pubsub.get_message(timeout=1.0)
+                await self._run_commands()
+                if self._pubsub.subscribed:
+                    message = await self._pubsub.get_message(timeout=self.POLL_SECONDS)
+                else:
+                    message = None
+                    await self._wait_for_command()
                 failures = 0
             except (RedisError, OSError) as exc:
                 delay = self.RETRY_SECONDS[min(failures, len(self.RETRY_SECONDS) - 1)]
@@ -211,6 +218,22 @@ class RedisPubSubBackend(BroadcastBackend):
                     )
                 )
 
+    async def _wait_for_command(self) -> None:
+        command = await self._commands.get()
+        self._commands.put_nowait(command)  # run by _run_commands, in order
+
+    async def _run_commands(self) -> None:
+        while not self._commands.empty():
+            action, channel, done = self._commands.get_nowait()
+            try:
+                if action == "subscribe" and channel in self._channels:
+                    await self._pubsub.subscribe(channel)
+                elif action == "unsubscribe" and channel not in self._channels:
+                    await self._pubsub.unsubscribe(channel)
+            finally:
+                if done is not None and not done.done():
+                    done.set_result(None)
+
     async def _reset(self) -> None:
         with contextlib.suppress(RedisError, OSError):
             await self._pubsub.aclose()  # type: ignore[no-untyped-call]
@@ -220,13 +243,37 @@ class RedisPubSubBackend(BroadcastBackend):
                 await self._pubsub.subscribe(*self._channels)
 
 
+class SafeBroadcast(Broadcast):
+    """`Broadcast` whose `subscribe` registers the subscriber before it awaits Redis: the
+    original checks "first subscriber of this channel?" and then awaits, so subscribers that
+    arrive together each think they are first, and all but the last one are overwritten (they
+    never receive anything, and leaving raises KeyError)."""
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[Subscriber]:
+        queue: asyncio.Queue[Event | None] = asyncio.Queue()
+        subscribers = self._subscribers.setdefault(channel, set())
+        first = not subscribers
+        subscribers.add(queue)
+        try:
+            if first:
+                await self._backend.subscribe(channel)
+            yield Subscriber(queue)
+        finally:
+            subscribers.discard(queue)
+            if not subscribers and self._subscribers.get(channel) is subscribers:
+                del self._subscribers[channel]
+                await self._backend.unsubscribe(channel)
+            queue.put_nowait(None)
+
+
 class LiveHub:
     """This process's subscribers: `async with hub.subscribe(channel) as events`."""
 
     RECENT_IDS = 64  # per subscriber: enough to drop the second copy of a raced event
 
     def __init__(self, url: str) -> None:
-        self.broadcast = Broadcast(backend=RedisPubSubBackend(url))
+        self.broadcast = SafeBroadcast(backend=RedisPubSubBackend(url))
         self.subscribers = 0
 
     async def start(self) -> None:

@@ -29,6 +29,11 @@ DEFAULT_LOCALE = "en"
 
 
 @dataclass
+class OpenSubscriptions:
+    count: int = 0
+
+
+@dataclass
 class Context:
     request: Request | WebSocket
     response: Response | None
@@ -51,8 +56,9 @@ class Context:
     storage: Storage = None  # type: ignore[assignment]
     # A WebSocket's `connection_init` payload, read once by the endpoint and then dropped.
     connection_params: dict[str, object] | None = None
-    # Subscriptions open on this WebSocket (schema.core.live keeps the per-connection limit).
-    live_subscriptions: int = 0
+    # Subscriptions open on this WebSocket (schema.core.live keeps the per-connection limit);
+    # shared by the per-operation copies of a socket's context.
+    open_subscriptions: OpenSubscriptions = field(default_factory=lambda: OpenSubscriptions())
     _user: User | None = field(default=None, repr=False)
     _user_loaded: bool = field(default=False, repr=False)
     # The check of the caller's token against their user and session, shared by the fields

@@ -127,13 +127,13 @@ class _Connection:
     def open(ctx: Context) -> None:
         if isinstance(ctx.request, WebSocket):
             limit = ctx.settings.live_subscriptions_per_connection
-            if ctx.live_subscriptions >= limit:
+            if ctx.open_subscriptions.count >= limit:
                 raise RateLimited(1, f"At most {limit} subscriptions per connection at once")
-        ctx.live_subscriptions += 1
+        ctx.open_subscriptions.count += 1
 
     @staticmethod
     def close(ctx: Context) -> None:
-        ctx.live_subscriptions -= 1
+        ctx.open_subscriptions.count -= 1
 
 
 async def live(

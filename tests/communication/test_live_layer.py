@@ -13,12 +13,14 @@ from app import live
 from app.db import Database
 from app.errors import Forbidden
 from app.outbox import OutboxEvent
-from app.security.tokens import KeyRing
+from app.security.tokens import KeyRing, issue_access_token
 from app.settings import Settings
 from schema.core.context import Info
+from schema.core.endpoint import WS_FORBIDDEN
 from schema.core.live import live as live_stream
 from schema.root import build_schema
-from tests.support.live import live_server, subscribe
+from tests.support.catalog import person
+from tests.support.live import connection, live_server, start, subscribe
 
 CHANNEL = f"{live.CHANNEL_PREFIX}test:echo"
 ALLOWED: set[str] = set()
@@ -120,3 +122,54 @@ async def test_a_subscriber_who_loses_access_gets_the_error_and_stops_receiving(
         await live.flush(database, redis_client, say_two)  # type: ignore[arg-type]
         result = await sub.result()
         assert result["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+ECHO = "subscription($r: String!) { echo(room: $r) }"
+
+
+async def test_a_socket_is_closed_with_4403_when_its_access_token_expires(
+    database: Database, settings: Settings, keyring: KeyRing, room: str
+) -> None:
+    user = await person(database)
+    short = settings.model_copy(update={"access_token_ttl_seconds": 2})
+    token, _ = issue_access_token(keyring, short, user=user, session_id=None)
+    schema = build_schema(settings, subscriptions=[EchoSubscription])
+    async with (
+        live_server(settings, keyring, schema=schema) as server,
+        subscribe(server, ECHO, {"r": room}, token=token) as sub,
+    ):
+        ended = await sub.ended(wait=10)
+        assert ended.kind == "closed"
+        assert ended.close_code == WS_FORBIDDEN
+
+
+async def test_subscriptions_per_connection_are_limited(
+    database: Database, settings: Settings, keyring: KeyRing, room: str
+) -> None:
+    limited = settings.model_copy(update={"live_subscriptions_per_connection": 2})
+    schema = build_schema(limited, subscriptions=[EchoSubscription])
+    async with (
+        live_server(limited, keyring, schema=schema) as server,
+        connection(server) as ws,
+    ):
+        await start(ws, ECHO, {"r": room}, id="1")
+        await start(ws, ECHO, {"r": room}, id="2")
+        third = await start(ws, ECHO, {"r": room}, id="3")
+        result = await third.result()
+        assert result["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+
+
+async def test_subscriptions_per_user_are_limited_across_connections(
+    database: Database, settings: Settings, keyring: KeyRing, room: str
+) -> None:
+    user = await person(database)
+    token, _ = issue_access_token(keyring, settings, user=user, session_id=None)
+    limited = settings.model_copy(update={"live_subscriptions_per_user": 1})
+    schema = build_schema(limited, subscriptions=[EchoSubscription])
+    async with (
+        live_server(limited, keyring, schema=schema) as server,
+        subscribe(server, ECHO, {"r": room}, token=token),
+        subscribe(server, ECHO, {"r": room}, token=token) as second,
+    ):
+        result = await second.result()
+        assert result["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
