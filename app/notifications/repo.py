@@ -207,13 +207,21 @@ async def users_with_due_digests(
     return list(rows)
 
 
+DIGEST_LOCK_SPACE = 0x6E6F74  # advisory lock keys of digests: (space, recipient)
+
+
 async def take_pending(session: AsyncSession, *, recipient_id: uuid.UUID) -> list[Notification]:
-    """The recipient's rows waiting for a digest, locked; rows another runner holds are
-    skipped (it is sending them)."""
+    """The recipient's rows waiting for a digest, locked; nothing when another runner is
+    sending this recipient's digest (a transaction-level advisory lock per recipient: row locks
+    alone would let two runners split one user's rows into two digests)."""
+    key = int.from_bytes(recipient_id.bytes[-4:], "big", signed=True)  # the random end of a v7
+    taken = await session.scalar(select(func.pg_try_advisory_xact_lock(DIGEST_LOCK_SPACE, key)))
+    if not taken:
+        return []
     rows = await session.scalars(
         select(Notification)
         .where(Notification.recipient_id == recipient_id, Notification.digest_pending.is_(True))
         .order_by(Notification.created_at, Notification.id)
-        .with_for_update(skip_locked=True)
+        .with_for_update()
     )
     return list(rows)
