@@ -13,6 +13,7 @@ import pytest
 
 from app.accounts.models import User, UserRole
 from app.main import create_app
+from app.notifications.vapid import VapidKeys
 from app.security.tokens import generate_key, issue_access_token
 from app.settings import Settings, UnsafeSettingsError
 from tests.support.accounts import make_user
@@ -30,6 +31,9 @@ def test_production_refuses_unsafe_settings_and_names_them() -> None:
         assert name in message
 
 
+VAPID = VapidKeys.generate("mailto:ops@example.com")
+
+
 def _production(settings: Settings) -> Settings:
     pem = generate_key("ES256").as_pem(private=True).decode()
     return settings.model_copy(
@@ -40,6 +44,8 @@ def _production(settings: Settings) -> Settings:
             "refresh_cookie_secure": True,
             "mail_backend": "smtp",
             "debug": False,
+            "vapid_private_key": VAPID.private_key,
+            "vapid_public_key": VAPID.public_key,
         }
     )
 

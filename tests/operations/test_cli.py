@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.accounts.models import User, UserRole
 from app.cli import main
 from app.db import Database
+from app.notifications.vapid import VapidKeys
 from app.seed import DEMO_USERS
 from app.settings import get_settings
 
@@ -135,6 +136,7 @@ def test_production_refuses_the_local_storage_and_payments_stand_ins_and_names_t
 ) -> None:
     from app.cli import _refuse_unsafe
 
+    vapid = VapidKeys.generate("mailto:ops@example.com")
     safe = get_settings().model_copy(
         update={
             "env": "production",
@@ -142,6 +144,8 @@ def test_production_refuses_the_local_storage_and_payments_stand_ins_and_names_t
             "jwt_private_keys": '{"k": "pem"}',
             "refresh_cookie_secure": True,
             "mail_backend": "smtp",
+            "vapid_private_key": vapid.private_key,
+            "vapid_public_key": vapid.public_key,
         }
     )
     assert safe.unsafe_reasons() == []
