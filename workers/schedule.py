@@ -31,7 +31,7 @@ from app.media import purge_abandoned_uploads
 from app.notifications.digests import send_due_digests
 from workers.runtime import Runtime, get_runtime
 
-TICK_SECONDS = 30.0
+TICK_SECONDS = 5.0  # the finest interval a job can have
 log = structlog.get_logger(__name__)
 
 
@@ -57,9 +57,10 @@ JOBS: list[Job] = [
     Job("purge_abandoned_uploads", timedelta(hours=1), purge_uploads),
     # ends access, so anonymous course pages (enrollment counts) change
     Job("expire_lapsed_subscriptions", timedelta(minutes=15), expire_subscriptions, True),
+    # a scheduled announcement goes out within about five seconds of its time
     Job(
         "publish_due_announcements",
-        timedelta(seconds=20),
+        timedelta(seconds=5),
         lambda rt: publish_due_announcements(rt.db, rt.redis),
     ),
     Job(
