@@ -168,7 +168,8 @@ def configure_logging(settings: Settings) -> None:
         ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=True,
+        # tests capture log events (structlog.testing.capture_logs), which a cached logger misses
+        cache_logger_on_first_use=settings.env != "test",
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[structlog.stdlib.ExtraAdder(), *shared_processors()],
