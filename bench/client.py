@@ -76,9 +76,12 @@ class Counters:
     graphql_requests: float  # HTTP requests to /graphql the API finished, any status
 
 
-def counters(base_url: str) -> Counters:
+def counters(base_url: str, token: str) -> Counters:
     """The API's running totals from /metrics (the scrape itself runs a statement or two)."""
-    with urllib.request.urlopen(base_url + "/metrics", timeout=10) as response:  # noqa: S310
+    request = urllib.request.Request(  # noqa: S310 - the local API
+        base_url + "/metrics", headers={"Authorization": f"Bearer {token}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
         text = response.read().decode()
     match = re.search(rf"^{STATEMENTS_METRIC}\s+(\S+)$", text, re.MULTILINE)
     requests = sum(float(m.group(1)) for m in _GRAPHQL_REQUESTS.finditer(text))
@@ -93,15 +96,15 @@ _GRAPHQL_REQUESTS = re.compile(
 class Meter:
     """Reads the counters net of the statements the /metrics scrapes themselves ran."""
 
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
+    def __init__(self, base_url: str, token: str) -> None:
+        self.base_url, self.token = base_url, token
         self.scrapes = 0
         first = self._raw()
         self.per_scrape = self._raw().statements - first.statements
 
     def _raw(self) -> Counters:
         self.scrapes += 1
-        return counters(self.base_url)
+        return counters(self.base_url, self.token)
 
     def read(self) -> Counters:
         raw = self._raw()

@@ -105,6 +105,7 @@ def render(
     info: dict[str, str],
     settings: dict[str, str],
     scenarios: dict[str, str],
+    sections: list[str] | None = None,
 ) -> str:
     floor = next((r.result.rps for r in rows if r.name == "floor" and r.result), None)
     parts = [
@@ -124,6 +125,7 @@ def render(
         "it (no SQL); signed-in requests always execute.",
         "- errors: socket errors + non-2xx responses counted by wrk.",
         "",
+        *(sections or []),
         "## Scenarios",
         "",
         *[f"- **{name}**: {text}" for name, text in scenarios.items()],

@@ -2,7 +2,8 @@
 write the table to bench/results/latest.md.
 
     python -m bench.run [--duration 15] [--warmup 3] [--threads 2] [--connections 32]
-                        [--only catalogPage,me] [--fresh] [--tiny] [--output PATH]
+                        [--only catalogPage,me,fanout] [--subscribers 1000] [--fresh] [--tiny]
+                        [--output PATH]
 
 Every process it starts (embedded PostgreSQL, a private Valkey, the two uvicorn servers, wrk) is
 stopped again on success, on error and on Ctrl-C / SIGTERM. A scenario whose query the schema
@@ -26,7 +27,7 @@ from types import FrameType
 
 import asyncpg
 
-from bench import client
+from bench import client, fanout
 from bench.dataset import BENCH_PASSWORD, student_email
 from bench.generate import (
     add_scale_arguments,
@@ -203,7 +204,9 @@ def _start_targets(
     )
     stack.callback(floor.stop)
     token = client.login(api.base_url + "/graphql", student_email(0), BENCH_PASSWORD)
-    return Targets(api, floor, token, client.Meter(api.base_url), work_dir), settings
+    return Targets(
+        api, floor, token, client.Meter(api.base_url, settings["METRICS_TOKEN"]), work_dir
+    ), settings
 
 
 def bench(args: argparse.Namespace, stack: contextlib.ExitStack) -> Path:
@@ -223,6 +226,17 @@ def bench(args: argparse.Namespace, stack: contextlib.ExitStack) -> Path:
     scenarios = _selected(build_scenarios(asyncio.run(sample_slugs(url))), args.only)
     targets, settings = _start_targets(url, redis_url, stack, work_dir)
     rows = [run_scenario(wrk, targets, s, load) for s in scenarios]
+    sections: list[str] = []
+    if args.subscribers > 0 and (not args.only or "fanout" in args.only.split(",")):
+        result = asyncio.run(
+            fanout.measure(targets.api.base_url, url, targets.api.process.pid, args.subscribers)
+        )
+        say(
+            f"fan-out: {result.received}/{result.subscribers} received, p50 "
+            f"{result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, "
+            f"{result.kib_per_connection:.1f} KiB per connection"
+        )
+        sections = fanout.report(result)
     info = {
         **machine(),
         "PostgreSQL": asyncio.run(_postgres_version(url)) + " (embedded pgserver, default config)"
@@ -242,6 +256,7 @@ def bench(args: argparse.Namespace, stack: contextlib.ExitStack) -> Path:
         info=info,
         settings=shown_settings(settings),
         scenarios={s.name: s.measures for s in scenarios},
+        sections=sections,
     )
     output.write_text(text, encoding="utf-8")
     return output
@@ -255,6 +270,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=32, help="wrk connections")
     parser.add_argument("--only", help="comma-separated scenario names (the floor always runs)")
     parser.add_argument("--output", default=str(DEFAULT_OUTPUT), help="the Markdown report")
+    parser.add_argument(
+        "--subscribers",
+        type=int,
+        default=1000,
+        help="live subscribers of the fan-out scenario (0: skip it; `--only fanout` runs it alone)",
+    )
     add_scale_arguments(parser)
     return parser.parse_args(argv)
 

@@ -106,10 +106,32 @@ def api_settings(database_url: str, redis_url: str, data_dir: Path) -> dict[str,
         # the longest TTL allowed: a cache primed before a scenario stays warm through it
         "CATALOG_CACHE_TTL_SECONDS": "120",
         "RUN_WORKER_IN_PROCESS": "false",
+        # production serves /metrics only with this bearer token (the meter sends it)
+        "METRICS_TOKEN": secrets.token_urlsafe(24),
+        # the fan-out scenario opens every subscription as one bench student
+        "LIVE_SUBSCRIPTIONS_PER_USER": "100000",
+        **vapid_keys(),
     }
 
 
-SECRET_SETTINGS = frozenset({"SECRET_KEY", "JWT_PRIVATE_KEYS", "DATABASE_URL", "REDIS_URL"})
+def vapid_keys() -> dict[str, str]:
+    """A Web Push key pair for the run (production refuses to start without one)."""
+    from app.notifications.vapid import VapidKeys
+
+    keys = VapidKeys.generate("mailto:bench@example.com")
+    return {"VAPID_PRIVATE_KEY": keys.private_key, "VAPID_PUBLIC_KEY": keys.public_key}
+
+
+SECRET_SETTINGS = frozenset(
+    {
+        "SECRET_KEY",
+        "JWT_PRIVATE_KEYS",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "VAPID_PRIVATE_KEY",
+        "METRICS_TOKEN",
+    }
+)
 
 
 def shown_settings(settings: dict[str, str]) -> dict[str, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from app.db import Database
 from loaders.accounts import AccountLoaders
 from loaders.announcements import AnnouncementsLoaders
@@ -16,17 +18,48 @@ from loaders.notifications import NotificationLoaders
 
 
 class Loaders:
-    """Holds one instance of every domain's loader group, created lazily per request."""
+    """One instance of every domain's loader group, each built on first use: a request (or a
+    WebSocket operation) pays only for the domains it reads."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.accounts = AccountLoaders(db)
-        self.catalog = CatalogLoaders(db)
-        self.learning = LearningLoaders(db)
-        self.assessments = AssessmentLoaders(db)
-        self.media = MediaLoaders(db)
-        self.commerce = CommerceLoaders(db)
-        self.messaging = MessagingLoaders(db)
-        self.discussions = DiscussionsLoaders(db)
-        self.announcements = AnnouncementsLoaders(db)
-        self.notifications = NotificationLoaders(db)
+
+    @cached_property
+    def accounts(self) -> AccountLoaders:
+        return AccountLoaders(self.db)
+
+    @cached_property
+    def catalog(self) -> CatalogLoaders:
+        return CatalogLoaders(self.db)
+
+    @cached_property
+    def learning(self) -> LearningLoaders:
+        return LearningLoaders(self.db)
+
+    @cached_property
+    def assessments(self) -> AssessmentLoaders:
+        return AssessmentLoaders(self.db)
+
+    @cached_property
+    def media(self) -> MediaLoaders:
+        return MediaLoaders(self.db)
+
+    @cached_property
+    def commerce(self) -> CommerceLoaders:
+        return CommerceLoaders(self.db)
+
+    @cached_property
+    def messaging(self) -> MessagingLoaders:
+        return MessagingLoaders(self.db)
+
+    @cached_property
+    def discussions(self) -> DiscussionsLoaders:
+        return DiscussionsLoaders(self.db)
+
+    @cached_property
+    def announcements(self) -> AnnouncementsLoaders:
+        return AnnouncementsLoaders(self.db)
+
+    @cached_property
+    def notifications(self) -> NotificationLoaders:
+        return NotificationLoaders(self.db)

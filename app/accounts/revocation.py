@@ -42,3 +42,12 @@ async def revoke(redis: Redis, settings: Settings, session_ids: Iterable[uuid.UU
 async def is_revoked(redis: Redis, session_id: uuid.UUID) -> bool:
     """Raises RedisError / OSError when Redis cannot answer (the caller decides what then)."""
     return bool(await redis.exists(key(session_id)))
+
+
+async def revoked_among(redis: Redis, session_ids: list[uuid.UUID]) -> list[bool]:
+    """`is_revoked` for many sessions in one round trip (a pipeline of EXISTS), in order."""
+    async with redis.pipeline(transaction=False) as pipe:
+        for session_id in session_ids:
+            pipe.exists(key(session_id))
+        found = await pipe.execute()
+    return [bool(n) for n in found]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import structlog
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from schema.core.context import Context, Info
 
 logger = structlog.get_logger("easyways.auth")
+RevokedCheck = Callable[[uuid.UUID], Awaitable[bool]]
 
 
 async def current_user(info: Info) -> User | None:
@@ -40,16 +42,22 @@ async def user_of(ctx: Context) -> User | None:
     return user
 
 
-async def check_caller(ctx: Context, loaders: Loaders) -> User | None:
+async def check_caller(
+    ctx: Context, loaders: Loaders, revoked: RevokedCheck | None = None
+) -> User | None:
     """The caller's user checked now, through `loaders` (a live subscription checks again for
-    every event it delivers); UNAUTHENTICATED once the session has ended."""
+    every event it delivers, with a `revoked` check batched over its subscribers);
+    UNAUTHENTICATED once the session has ended."""
     claims = ctx.claims
     if claims is None:
         return None
-    user, revoked = await asyncio.gather(
-        loaders.accounts.users.load(claims.sub), _session_revoked(ctx, loaders, claims.sid)
+    session_check = (
+        revoked(claims.sid)
+        if revoked is not None and claims.sid is not None
+        else _session_revoked(ctx, loaders, claims.sid)
     )
-    if revoked or user is None or not usable(user) or user.token_version != claims.ver:
+    user, revoked_now = await asyncio.gather(loaders.accounts.users.load(claims.sub), session_check)
+    if revoked_now or user is None or not usable(user) or user.token_version != claims.ver:
         raise Unauthenticated("Your session has ended, please sign in again")
     return user
 

@@ -33,12 +33,15 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 import structlog
+from aiodataloader import DataLoader
 from redis.exceptions import RedisError
 from starlette.websockets import WebSocket
 
+from app.accounts import revocation
 from app.errors import RateLimited
 from app.live import LiveEvent, LiveHub
 from app.security.permissions import Actor
@@ -63,27 +66,48 @@ def hub_of(ctx: Context) -> LiveHub:
     return hub
 
 
-class _EventLoaders:
-    """Loaders per event id, shared by the subscribers of that event in this process."""
+@dataclass
+class EventScope:
+    """What the subscribers of one event share in this process: its loaders, and one batched
+    check of their sessions against the revocation list (one Redis round trip for all)."""
 
+    loaders: Loaders
+    revoked: DataLoader[uuid.UUID, bool]
+
+
+class _EventScopes:
     def __init__(self) -> None:
-        self._by_event: OrderedDict[str, Loaders] = OrderedDict()
+        self._by_event: OrderedDict[str, EventScope] = OrderedDict()
 
-    def get(self, ctx: Context, event: LiveEvent) -> Loaders:
-        loaders = self._by_event.get(event.id)
-        if loaders is None:
-            loaders = self._by_event[event.id] = Loaders(ctx.db)
+    def get(self, ctx: Context, event: LiveEvent) -> EventScope:
+        scope = self._by_event.get(event.id)
+        if scope is None:
+            scope = self._by_event[event.id] = _new_scope(ctx)
             while len(self._by_event) > EVENT_LOADERS:
                 self._by_event.popitem(last=False)
-        return loaders
+        return scope
 
 
-_event_loaders = _EventLoaders()
+def _new_scope(ctx: Context) -> EventScope:
+    loaders = Loaders(ctx.db)
+
+    async def revoked(session_ids: list[uuid.UUID]) -> list[bool]:
+        try:
+            return await revocation.revoked_among(ctx.redis, session_ids)
+        except (RedisError, OSError) as exc:  # as for a request: the database decides
+            log.warning("live.revocation_check_fell_back", error=repr(exc))
+            rows = await loaders.accounts.sessions.load_many(session_ids)
+            return [row is None or row.revoked_at is not None for row in rows]
+
+    return EventScope(loaders, DataLoader(revoked))
 
 
-async def caller(ctx: Context, loaders: Loaders) -> Actor | None:
+_event_scopes = _EventScopes()
+
+
+async def caller(ctx: Context, loaders: Loaders, scope: EventScope | None = None) -> Actor | None:
     """The caller checked again now (UNAUTHENTICATED once their session ended)."""
-    user = await check_caller(ctx, loaders)
+    user = await check_caller(ctx, loaders, scope.revoked.load if scope is not None else None)
     return actor_of(ctx, user) if user is not None else None
 
 
@@ -160,8 +184,9 @@ async def live(
         beat = asyncio.create_task(_beat(ctx, actor, slot, heartbeat, heartbeat_seconds))
         async with hub_of(ctx).subscribe(channel) as events:
             async for event in events:
-                loaders = _event_loaders.get(ctx, event)
-                actor = await caller(ctx, loaders)
+                scope = _event_scopes.get(ctx, event)
+                loaders = scope.loaders
+                actor = await caller(ctx, loaders, scope)
                 await authorize(actor, loaders)
                 value = await build(event, loaders, actor)
                 if value is not None:
