@@ -22,8 +22,8 @@ from schema.core.relay import node_uuid
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
-        description="The order each time its status changes (REQUIRES_PAYMENT, PAID, FAILED, "
-        "REFUNDED, PARTIALLY_REFUNDED). Its buyer (and admins) only: NOT_FOUND for anyone "
+        description="The order each time its payment settles: PAID or FAILED, and later "
+        "REFUNDED or PARTIALLY_REFUNDED. Its buyer (and admins) only: NOT_FOUND for anyone "
         "else. Missed events are not replayed: read `order` once after subscribing."
     )
     async def order_status_changed(
