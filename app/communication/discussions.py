@@ -48,6 +48,7 @@ from app.communication.membership import CourseRole, course_role, member_of
 from app.communication.models import DiscussionPost, DiscussionThread, ThreadCategory
 from app.communication.repo import discussions as repo
 from app.communication.repo.discussions import PostsPageKey, ThreadFilter, TreePost
+from app.db import save
 from app.errors import Common, FieldError, Forbidden, Invalid, NotFound, RateLimited, collect
 from app.notifications.models import NotificationCategory, NotificationType
 from app.notifications.service import notify
@@ -237,7 +238,7 @@ async def pin_thread(
     if role != CourseRole.TEACHER:
         raise Forbidden("Only the course's instructors may pin threads")
     thread.is_pinned = pinned
-    await session.flush()
+    await save(session, thread)
     return thread
 
 
@@ -255,7 +256,7 @@ async def lock_thread(
             {"type": "thread_locked", "thread_id": str(thread.id)},
         )
     thread.is_locked = locked
-    await session.flush()
+    await save(session, thread)
     return thread
 
 
@@ -354,7 +355,7 @@ async def edit_post(
     post.edit_history = [*post.edit_history, {"body": post.body, "edited_at": now.isoformat()}]
     post.body = clean_body
     post.edited_at = now
-    await session.flush()
+    await save(session, post)
     return post
 
 
@@ -367,7 +368,7 @@ async def delete_post(session: AsyncSession, *, actor: Actor, post_id: uuid.UUID
     if post.deleted_at is None:
         post.deleted_at = utcnow()
         post.is_solution = False
-        await session.flush()
+        await save(session, post)
     return post
 
 

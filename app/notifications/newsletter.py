@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts import throttle
 from app.accounts.validation import email_errors, normalize_email
 from app.clock import utcnow
+from app.db import save
 from app.errors import Common, FieldError, Invalid, UserFacingError
 from app.notifications.errors import NotificationsCode
 from app.notifications.models import NewsletterStatus, NewsletterSubscriber
@@ -191,7 +192,7 @@ async def confirm_newsletter_subscription(
     row.status = NewsletterStatus.SUBSCRIBED
     row.confirmed_at = now
     row.confirmation_token_hash = None
-    await session.flush()
+    await save(session, row)
     return row
 
 
@@ -220,5 +221,5 @@ async def unsubscribe_newsletter(
         row.status = NewsletterStatus.UNSUBSCRIBED
         row.unsubscribed_at = utcnow()
         row.confirmation_token_hash = None
-        await session.flush()
+        await save(session, row)
     return row
