@@ -10,7 +10,6 @@ import strawberry
 
 from app import live
 from app.communication import messaging as service
-from app.errors import Unauthenticated
 from app.pagination import PageRequest
 from app.security.permissions import Actor
 from loaders import Loaders
@@ -39,6 +38,7 @@ from schema.communication.messaging import (
 from schema.core.auth import require_actor
 from schema.core.context import Info
 from schema.core.live import live as live_stream
+from schema.core.live import signed_in
 from schema.core.mutation import Tx, mutation
 from schema.core.relay import Connection, selects_total_count
 
@@ -145,11 +145,6 @@ def _gid(type_name: str, id_: uuid.UUID) -> str:
     return str(strawberry.relay.GlobalID(type_name, str(id_)))
 
 
-async def _signed_in(actor: Actor | None, _loaders: Loaders) -> None:
-    if actor is None:
-        raise Unauthenticated()
-
-
 async def _received(event: live.LiveEvent, loaders: Loaders, actor: Actor | None) -> Message | None:
     """The message of a `message.received` event, while the caller takes part in its
     conversation, can see it and neither side blocked the other; else skipped."""
@@ -179,6 +174,6 @@ class Subscription:
     async def message_received(self, info: Info) -> AsyncGenerator[Message, None]:
         actor = await require_actor(info)
         async for value in live_stream(
-            info, live.user_channel(actor.id), authorize=_signed_in, build=_received
+            info, live.user_channel(actor.id), authorize=signed_in, build=_received
         ):
             yield value

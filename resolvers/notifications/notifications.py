@@ -9,7 +9,6 @@ from collections.abc import AsyncGenerator
 import strawberry
 
 from app import live
-from app.errors import Unauthenticated
 from app.notifications import inbox
 from app.notifications.service import NOTIFICATION_EVENT
 from app.pagination import PageRequest
@@ -18,6 +17,7 @@ from loaders import Loaders
 from schema.core.auth import require_actor
 from schema.core.context import Info
 from schema.core.live import live as live_stream
+from schema.core.live import signed_in
 from schema.core.mutation import Tx, mutation
 from schema.core.relay import Connection, selects_total_count
 from schema.notifications.notifications import (
@@ -91,11 +91,6 @@ class Mutation:
         )
 
 
-async def _signed_in(actor: Actor | None, _loaders: Loaders) -> None:
-    if actor is None:
-        raise Unauthenticated()
-
-
 async def _received(
     event: live.LiveEvent, loaders: Loaders, actor: Actor | None
 ) -> Notification | None:
@@ -121,6 +116,6 @@ class Subscription:
     async def notification_received(self, info: Info) -> AsyncGenerator[Notification, None]:
         actor = await require_actor(info)
         async for value in live_stream(
-            info, live.user_channel(actor.id), authorize=_signed_in, build=_received
+            info, live.user_channel(actor.id), authorize=signed_in, build=_received
         ):
             yield value

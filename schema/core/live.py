@@ -42,7 +42,7 @@ from redis.exceptions import RedisError
 from starlette.websockets import WebSocket
 
 from app.accounts import revocation
-from app.errors import RateLimited
+from app.errors import RateLimited, Unauthenticated
 from app.live import LiveEvent, LiveHub
 from app.security.permissions import Actor
 from loaders import Loaders
@@ -59,6 +59,12 @@ SLOT_TTL_SECONDS = 3 * HEARTBEAT_SECONDS  # a subscription whose process died fr
 EVENT_LOADERS = 256  # events whose shared loaders are kept (a burst of events in flight)
 
 log = structlog.get_logger(__name__)
+
+
+async def signed_in(actor: Actor | None, _loaders: Loaders) -> None:
+    """The `authorize` of a subscription to the caller's own channel: any signed-in user."""
+    if actor is None:
+        raise Unauthenticated()
 
 
 def hub_of(ctx: Context) -> LiveHub:
