@@ -223,9 +223,12 @@ async def update_announcement(
         code = CommunicationCode.ANNOUNCEMENT_PUBLISHED
         errors.append(FieldError("publish_at", code.description, code))
     collect(errors)
+    now = utcnow()
+    if any(getattr(row, name) != value for name, value in changes.items()):
+        earlier = {"title": row.title, "body": row.body, "edited_at": now.isoformat()}
+        row.edit_history = [*row.edit_history, earlier]
     for name, value in changes.items():
         setattr(row, name, value)
-    now = utcnow()
     row.updated_at = now
     if not isinstance(publish_at, Unset):
         if publish_at > now:
@@ -241,9 +244,10 @@ async def update_announcement(
 async def delete_announcement(
     session: AsyncSession, *, actor: Actor, announcement_id: uuid.UUID
 ) -> uuid.UUID:
-    """Delete one (any status); notifications already sent stay."""
+    """Delete one (any status): it disappears everywhere, a scheduled one is never published, and
+    the row stays for moderation (soft delete); notifications already sent stay."""
     row = await _writable(session, actor, announcement_id)
-    await session.delete(row)
+    row.deleted_at = utcnow()
     await session.flush()
     return announcement_id
 

@@ -218,6 +218,11 @@ class Announcement(IdMixin, TimestampMixin, Base):
     )
     scheduled_for: Mapped[datetime | None]
     published_at: Mapped[datetime | None]
+    # earlier texts [{"title", "body", "edited_at"}] and the soft delete: kept for moderation
+    edit_history: Mapped[list[Any]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
+    deleted_at: Mapped[datetime | None]
 
     __table_args__ = (
         CheckConstraint(

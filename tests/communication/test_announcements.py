@@ -317,7 +317,9 @@ async def test_students_cannot_change_or_delete_and_outsiders_do_not_see_it(
     async with database.transaction() as session:
         await service.delete_announcement(session, actor=actor(owner), announcement_id=row.id)
     async with database.session() as session:
-        assert await session.get(Announcement, row.id) is None
+        deleted = await session.get(Announcement, row.id)
+    assert deleted is not None
+    assert deleted.deleted_at is not None
 
 
 async def test_members_list_published_ones_newest_first_and_teachers_also_scheduled(
@@ -355,3 +357,47 @@ async def test_members_list_published_ones_newest_first_and_teachers_also_schedu
     assert [r.id for r in seen.items] == [new.id, old.id]
     assert seen.total_count == 2
     assert [r.id for r in taught.items] == [planned.id, new.id, old.id]
+
+
+async def test_editing_keeps_the_earlier_text_for_moderation(
+    database: Database, redis_client: Redis
+) -> None:
+    admin = await person(database, UserRole.ADMIN)
+    row = await _create(database, redis_client, admin, title="Old title", body="<p>old</p>")
+    with frozen(NOW):
+        async with database.transaction() as session:
+            edited = await service.update_announcement(
+                session, actor=actor(admin), announcement_id=row.id, body="<p>new</p>"
+            )
+    assert (edited.title, edited.body) == ("Old title", "<p>new</p>")
+    assert edited.edit_history == [
+        {"title": "Old title", "body": "<p>old</p>", "edited_at": NOW.isoformat()}
+    ]
+
+
+async def test_a_deleted_announcement_is_gone_for_readers_and_kept_for_moderation(
+    database: Database, redis_client: Redis
+) -> None:
+    admin = await person(database, UserRole.ADMIN)
+    await person(database)
+    with frozen(NOW):
+        row = await _create(
+            database, redis_client, admin, title="t", body="b", publish_at=NOW + timedelta(hours=1)
+        )
+        async with database.transaction() as session:
+            await service.delete_announcement(session, actor=actor(admin), announcement_id=row.id)
+    async with database.session() as session:
+        kept = await session.get(Announcement, row.id)
+        listed = await service.list_announcements(
+            session, actor=actor(admin), course_id=None, request=PageRequest.create(first=20)
+        )
+    assert kept is not None
+    assert kept.deleted_at == NOW
+    assert row.id not in [a.id for a in listed.items]
+    # a deleted scheduled announcement is never published, and cannot be deleted twice
+    run = await service.publish_due_announcements(database, now=NOW + timedelta(hours=2))
+    assert run.published == 0
+    assert await _notified(database, row.id) == []
+    async with database.transaction() as session:
+        with pytest.raises(NotFound):
+            await service.delete_announcement(session, actor=actor(admin), announcement_id=row.id)

@@ -17,19 +17,24 @@ from app.notifications.models import Notification, NotificationType
 from app.pagination import Page, PageRequest, SortKey, paginate
 
 SEAT_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
+# a deleted announcement stays in the table for moderation, and nowhere else
+NOT_DELETED = Announcement.deleted_at.is_(None)
 
 
 async def announcements_by_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[Announcement | None]:
-    rows = (await session.scalars(select(Announcement).where(Announcement.id.in_(ids)))).all()
+    stmt = select(Announcement).where(Announcement.id.in_(ids), NOT_DELETED)
+    rows = (await session.scalars(stmt)).all()
     by_id = {row.id: row for row in rows}
     return [by_id.get(i) for i in ids]
 
 
 async def lock(session: AsyncSession, announcement_id: uuid.UUID) -> Announcement | None:
     return await session.scalar(
-        select(Announcement).where(Announcement.id == announcement_id).with_for_update()
+        select(Announcement)
+        .where(Announcement.id == announcement_id, NOT_DELETED)
+        .with_for_update()
     )
 
 
@@ -37,7 +42,7 @@ async def lock_if_free(session: AsyncSession, announcement_id: uuid.UUID) -> Ann
     """The row locked, or None when another transaction holds it (its fan-out is running)."""
     return await session.scalar(
         select(Announcement)
-        .where(Announcement.id == announcement_id)
+        .where(Announcement.id == announcement_id, NOT_DELETED)
         .with_for_update(skip_locked=True)
     )
 
@@ -57,7 +62,7 @@ async def page(
         if course_id is None
         else Announcement.course_id == course_id
     )
-    stmt = select(Announcement).where(where)
+    stmt = select(Announcement).where(where, NOT_DELETED)
     if published_only:
         stmt = stmt.where(Announcement.status == AnnouncementStatus.PUBLISHED)
     instant = func.coalesce(
@@ -84,6 +89,7 @@ async def claim_due(session: AsyncSession, *, now: datetime, limit: int) -> list
         .where(
             Announcement.status == AnnouncementStatus.SCHEDULED,
             Announcement.scheduled_for <= now,
+            NOT_DELETED,
         )
         .order_by(Announcement.scheduled_for)
         .limit(limit)
@@ -109,6 +115,7 @@ async def recently_published(
         .where(
             Announcement.status == AnnouncementStatus.PUBLISHED,
             Announcement.published_at >= since,
+            NOT_DELETED,
         )
         .order_by(Announcement.published_at)
         .limit(limit)
