@@ -253,6 +253,11 @@ def _run_uvicorn(settings: Settings, host: str, port: int, *, reload: bool) -> N
         port=port,
         loop="uvloop",
         http="httptools",
+        # websockets' Sans-I/O implementation (its legacy one, uvicorn's "auto", is deprecated),
+        # without per-message compression: live messages are small, and a compressor per socket
+        # costs memory and CPU on every fan-out
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
         log_config=None,
         access_log=False,
         reload=reload,

@@ -229,7 +229,9 @@ def bench(args: argparse.Namespace, stack: contextlib.ExitStack) -> Path:
     sections: list[str] = []
     if args.subscribers > 0 and (not args.only or "fanout" in args.only.split(",")):
         result = asyncio.run(
-            fanout.measure(targets.api.base_url, url, targets.api.process.pid, args.subscribers)
+            fanout.measure(
+                targets.api.base_url, url, redis_url, targets.api.process.pid, args.subscribers
+            )
         )
         say(
             f"fan-out: {result.received}/{result.subscribers} received, p50 "

@@ -1,7 +1,8 @@
 """The processes under test: the API (production-like) and the floor, plus a private Valkey.
 
-Both servers run as `uvicorn … --loop uvloop --http httptools --no-access-log --log-level warning
---workers 1` in their own process group (a terminal Ctrl-C reaches only the runner, which stops
+Both servers run as `uvicorn … --loop uvloop --http httptools --ws websockets-sansio
+--ws-per-message-deflate false --no-access-log --log-level warning --workers 1` (as `easyways
+serve` runs it) in their own process group (a terminal Ctrl-C reaches only the runner, which stops
 them in order). The API runs with EASYWAYS_ENV=production, so every production safety check
 applies (secret key, signing keys, no debug, no GraphiQL), with rate limits raised so the load
 generator is not throttled.
@@ -28,6 +29,10 @@ UVICORN_FLAGS = (
     "uvloop",
     "--http",
     "httptools",
+    "--ws",
+    "websockets-sansio",
+    "--ws-per-message-deflate",
+    "false",
     "--no-access-log",
     "--log-level",
     "warning",

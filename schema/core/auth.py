@@ -51,12 +51,14 @@ async def check_caller(
     claims = ctx.claims
     if claims is None:
         return None
-    session_check = (
-        revoked(claims.sid)
-        if revoked is not None and claims.sid is not None
-        else _session_revoked(ctx, loaders, claims.sid)
-    )
-    user, revoked_now = await asyncio.gather(loaders.accounts.users.load(claims.sub), session_check)
+    if revoked is not None and claims.sid is not None:
+        # a live event: both reads are batched over the event's subscribers, no task needed
+        user = await loaders.accounts.users.load(claims.sub)
+        revoked_now = await revoked(claims.sid)
+    else:
+        user, revoked_now = await asyncio.gather(
+            loaders.accounts.users.load(claims.sub), _session_revoked(ctx, loaders, claims.sid)
+        )
     if revoked_now or user is None or not usable(user) or user.token_version != claims.ver:
         raise Unauthenticated("Your session has ended, please sign in again")
     return user
