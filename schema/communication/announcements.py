@@ -43,10 +43,14 @@ async def role_in_course(
     when there is no such course."""
     if actor is None:
         return None
-    course = await loaders.catalog.courses.load(course_id)
+    # both loader futures first: one dispatch for the subscribers of a live event
+    course_future, access_future = (
+        loaders.catalog.courses.load(course_id),
+        loaders.catalog.access.load(actor.id),
+    )
+    course, access = await course_future, await access_future
     if course is None:
         raise NotFound("Course")
-    access = await loaders.catalog.access.load(actor.id)
     return course_role(actor, course, access)
 
 

@@ -52,9 +52,10 @@ async def check_caller(
     if claims is None:
         return None
     if revoked is not None and claims.sid is not None:
-        # a live event: both reads are batched over the event's subscribers, no task needed
-        user = await loaders.accounts.users.load(claims.sub)
-        revoked_now = await revoked(claims.sid)
+        # a live event: both reads are loader futures batched over the event's subscribers,
+        # asked for together (one dispatch), no task needed
+        user_future, revoked_future = loaders.accounts.users.load(claims.sub), revoked(claims.sid)
+        user, revoked_now = await user_future, await revoked_future
     else:
         user, revoked_now = await asyncio.gather(
             loaders.accounts.users.load(claims.sub), _session_revoked(ctx, loaders, claims.sid)
