@@ -26,7 +26,7 @@ from tests.fuzz.strategies import register_scalars
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES_PER_OPERATION = 6  # times ~250 root fields per role: well above the minimum
+EXAMPLES_PER_OPERATION = 8  # times ~160 root fields per role: above the minimum
 MIN_OPERATIONS_PER_ROLE = 1_000
 SEEDS = {"anonymous": 90_001, "student": 90_002, "admin": 90_003}
 
