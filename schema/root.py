@@ -14,7 +14,13 @@ from typing import Any
 
 import strawberry
 from graphql import ASTValidationRule, GraphQLError
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ParserCache,
+    SchemaExtension,
+)
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -39,7 +45,8 @@ from resolvers.notifications import Query as NotificationsQuery
 from resolvers.notifications import Subscription as NotificationsSubscription
 from resolvers.search import Query as SearchQuery
 from schema.core.errors import ErrorCode, normalise_errors
-from schema.core.extensions import OperationGuard
+from schema.core.extensions import LeanExtensionsRunner, OperationGuard
+from schema.core.fanout import SharedEventExecutor
 from schema.core.limits import LimitedValidationCache, alias_rule, depth_rule
 from schema.core.relay import BadUserInput, NodeQuery
 from schema.core.scalars import SCALAR_OVERRIDES
@@ -108,6 +115,11 @@ class EasywaysSchema(strawberry.Schema):
         """Give every error its code and request id (in place), log unexpected ones."""
         normalise_errors(errors, execution_context)
 
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        return LeanExtensionsRunner(execution_context, extensions)
+
 
 def _merge(name: str, types: Sequence[type]) -> Any:
     return merge_types(name, tuple(types)) if types else None
@@ -135,6 +147,7 @@ def build_schema(
         subscription=_merge("Subscription", [*SUBSCRIPTIONS, *subscriptions]),
         types=[ErrorCode, *types],
         scalar_overrides=SCALAR_OVERRIDES,
+        execution_context_class=SharedEventExecutor,
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=max_tokens),
             lambda: ParserCache(maxsize=CACHE_SIZE),

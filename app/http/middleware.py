@@ -37,6 +37,12 @@ class RequestInfo:
     user_id: str | None = None
 
 
+# A WebSocket's send as the server gave it: the wrappers of the middleware act only on the
+# handshake and the close, so the endpoint sends data frames through it (one frame per event and
+# subscriber: schema/core/endpoint.py).
+WEBSOCKET_SEND_KEY = "easyways.websocket_send"
+
+
 def request_info(scope: Scope) -> RequestInfo | None:
     info = scope.get(SCOPE_KEY)
     return info if isinstance(info, RequestInfo) else None
@@ -64,6 +70,8 @@ class RequestContextMiddleware:
             return
         info = RequestInfo(accept_request_id(Headers(scope=scope).get(REQUEST_ID_HEADER)))
         scope[SCOPE_KEY] = info
+        if scope["type"] == "websocket":
+            scope[WEBSOCKET_SEND_KEY] = send
         status = 500
         started = time.perf_counter()
 

@@ -24,6 +24,7 @@ from app.settings import Settings
 if TYPE_CHECKING:
     from app.accounts.models import User
     from loaders import Loaders
+    from schema.core.fanout import SharedResults
 
 DEFAULT_LOCALE = "en"
 
@@ -59,6 +60,9 @@ class Context:
     # Subscriptions open on this WebSocket (schema.core.live keeps the per-connection limit);
     # shared by the per-operation copies of a socket's context.
     open_subscriptions: OpenSubscriptions = field(default_factory=lambda: OpenSubscriptions())
+    # While a subscription event is executed: the results of that event in this process, which
+    # subscribers with the same document, variables and value share (schema.core.fanout).
+    shared_results: SharedResults | None = field(default=None, repr=False)
     _user: User | None = field(default=None, repr=False)
     _user_loaded: bool = field(default=False, repr=False)
     # The check of the caller's token against their user and session, shared by the fields

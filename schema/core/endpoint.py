@@ -57,7 +57,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from app.clock import utcnow
 from app.errors import TokenRejected
-from app.http.middleware import request_info
+from app.http.middleware import WEBSOCKET_SEND_KEY, request_info
 from app.security.tokens import verify_access_token
 from loaders import Loaders
 from schema.core import cache as response_cache
@@ -169,8 +169,17 @@ class TextWebSocketAdapter(ASGIWebSocketAdapter):
                     raise NonJsonMessageReceived from exc
 
     async def send_json(self, message: Mapping[str, object]) -> None:
+        text = self.view.encode_json_string(message)
+        send = self.ws.scope.get(WEBSOCKET_SEND_KEY)
         try:
-            await self.ws.send_text(self.view.encode_json_string(message))
+            if send is None or self.ws.application_state != WebSocketState.CONNECTED:
+                await self.ws.send_text(text)
+                return
+            try:  # a data frame: straight to the server (app/http/middleware.py)
+                await send({"type": "websocket.send", "text": text})
+            except OSError as exc:
+                self.ws.application_state = WebSocketState.DISCONNECTED
+                raise WebSocketDisconnect(code=1006) from exc
         except WebSocketDisconnect as exc:
             raise WebSocketDisconnected from exc
 

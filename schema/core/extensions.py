@@ -13,10 +13,14 @@ One instance per operation (strawberry builds it from the class). In order of th
   budget → RATE_LIMITED (HTTP 429 + Retry-After), nothing executes. Requests that fail before
   execution are charged 1. X-RateLimit-* headers go on every HTTP response.
 - results: `extensions.cost = {requested, maximum, remaining}`.
+
+`LeanExtensionsRunner` is the schema's extensions runner: per result it calls only the hooks an
+extension overrides.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -29,7 +33,10 @@ from redis.exceptions import RedisError
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.schema import validate_document
+from strawberry.types import ExecutionContext
+from strawberry.utils.await_maybe import await_maybe
 
 from app.clock import utcnow
 from app.errors import DomainError, Failure, TokenRejected
@@ -269,3 +276,34 @@ class OperationGuard(SchemaExtension):
             info.operation_type = kind
             subject = claim(getattr(self.context, "claims", None), "sub")
             info.user_id = str(subject) if subject is not None else None
+
+
+_NOTHING = contextlib.nullcontext()
+
+
+class LeanExtensionsRunner(SchemaExtensionsRunner):
+    """strawberry's runner without the per-result calls of hooks no extension overrides (only
+    OperationGuard adds results; none wraps a streamed result). For a subscription these run
+    once per event and subscriber."""
+
+    def __init__(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension] | None = None
+    ) -> None:
+        super().__init__(execution_context, extensions)
+        self._with_results = [
+            e for e in self.extensions if type(e).get_results is not SchemaExtension.get_results
+        ]
+        self._wraps_results = any(
+            type(e).on_stream_result is not SchemaExtension.on_stream_result
+            for e in self.extensions
+        )
+
+    async def get_extensions_results(self, ctx: ExecutionContext) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for extension in self._with_results:
+            data.update(await await_maybe(extension.get_results()))
+        data.update(ctx.extensions_results)
+        return data
+
+    def on_stream_result(self, result: Any) -> Any:
+        return super().on_stream_result(result) if self._wraps_results else _NOTHING

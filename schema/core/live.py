@@ -20,7 +20,8 @@
    no viewer state), the caller and `authorize` checked again — a user who lost access (withdrawn,
    banned, thread locked, signed out) gets that error and the subscription ends — then
    `build(event, loaders, caller)`, whose non-None result is yielded (its fields resolve through
-   that event's loaders: the connection's context never keeps a loader across events);
+   that event's loaders: the connection's context never keeps a loader across events); the
+   event's `Fanout` is told when this subscriber is done with it (app/live.py);
 4. every `heartbeat_seconds` the subscription's `heartbeat` runs (presence) and its slot in the
    per-user count is renewed; everything is released in `finally`.
 """
@@ -48,6 +49,7 @@ from app.security.permissions import Actor
 from loaders import Loaders
 from schema.core.auth import actor_of, check_caller
 from schema.core.context import Context, Info
+from schema.core.fanout import SharedResults
 
 T = TypeVar("T")
 Authorize = Callable[[Actor | None, Loaders], Awaitable[None]]
@@ -79,6 +81,7 @@ class EventScope:
 
     loaders: Loaders
     revoked: DataLoader[uuid.UUID, bool]
+    results: SharedResults
 
 
 class _EventScopes:
@@ -105,7 +108,7 @@ def _new_scope(ctx: Context) -> EventScope:
             rows = await loaders.accounts.sessions.load_many(session_ids)
             return [row is None or row.revoked_at is not None for row in rows]
 
-    return EventScope(loaders, DataLoader(revoked))
+    return EventScope(loaders, DataLoader(revoked), SharedResults())
 
 
 _event_scopes = _EventScopes()
@@ -190,14 +193,18 @@ async def live(
         beat = asyncio.create_task(_beat(ctx, actor, slot, heartbeat, heartbeat_seconds))
         async with hub_of(ctx).subscribe(channel) as events:
             async for event in events:
-                scope = _event_scopes.get(ctx, event)
-                loaders = scope.loaders
-                actor = await caller(ctx, loaders, scope)
-                await authorize(actor, loaders)
-                value = await build(event, loaders, actor)
-                if value is not None:
-                    ctx.loaders = loaders  # the value's fields read through this event's loaders
-                    yield value
+                try:
+                    scope = _event_scopes.get(ctx, event)
+                    loaders = scope.loaders
+                    actor = await caller(ctx, loaders, scope)
+                    await authorize(actor, loaders)
+                    value = await build(event, loaders, actor)
+                    if value is not None:
+                        ctx.loaders = loaders  # its fields read through this event's loaders
+                        ctx.shared_results = scope.results  # one execution per equal result
+                        yield value  # resumes once the result is sent
+                finally:
+                    event.fanout.done()
     finally:
         if beat is not None:
             beat.cancel()

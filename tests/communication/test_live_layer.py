@@ -3,6 +3,8 @@ every process; never for a rolled-back write; each subscription is checked again
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import uuid
 from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
@@ -26,6 +28,7 @@ from tests.support.live import connection, live_server, start, subscribe
 
 CHANNEL = f"{live.CHANNEL_PREFIX}test:echo"
 ALLOWED: set[str] = set()
+COLLECTOR_ON_WHILE_BUILDING: list[bool] = []
 
 
 @strawberry.type
@@ -37,6 +40,7 @@ class EchoSubscription:
                 raise Forbidden("closed room")
 
         async def build(event: live.LiveEvent, _l: object, _a: object) -> str | None:
+            COLLECTOR_ON_WHILE_BUILDING.append(gc.isenabled())
             return str(event.data["text"])
 
         async for value in live_stream(info, f"{CHANNEL}:{room}", authorize=authorize, build=build):
@@ -178,3 +182,71 @@ async def test_subscriptions_per_user_are_limited_across_connections(
     ):
         result = await second.result()
         assert result["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+
+
+async def test_one_event_to_many_subscribers_holds_the_collector_until_the_last_is_sent(
+    database: Database,
+    redis_client: object,
+    settings: Settings,
+    keyring: KeyRing,
+    room: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(live.Fanout, "PAUSE_FROM", 3)
+    schema = build_schema(settings, subscriptions=[EchoSubscription])
+    COLLECTOR_ON_WHILE_BUILDING.clear()
+    async with (
+        live_server(settings, keyring, schema=schema) as server,
+        subscribe(server, ECHO, {"r": room}) as one,
+        subscribe(server, ECHO, {"r": room}) as two,
+        subscribe(server, ECHO, {"r": room}) as three,
+    ):
+        assert gc.isenabled()
+        ids = await _say(database, room, "all of you")
+        await live.flush(database, redis_client, ids)  # type: ignore[arg-type]
+        for sub in (one, two, three):
+            assert await sub.next() == {"echo": "all of you"}
+        assert COLLECTOR_ON_WHILE_BUILDING == [False, False, False]
+        # every subscriber reported: the collector is back, nothing waits for the deadline
+        for _ in range(50):
+            if gc.isenabled():
+                break
+            await asyncio.sleep(0.01)
+        assert gc.isenabled()
+        assert live.collector_pause.holders == 0
+        # a fan-out below the threshold leaves the collector alone
+        monkeypatch.setattr(live.Fanout, "PAUSE_FROM", 4)
+        COLLECTOR_ON_WHILE_BUILDING.clear()
+        ids = await _say(database, room, "again")
+        await live.flush(database, redis_client, ids)  # type: ignore[arg-type]
+        for sub in (one, two, three):
+            assert await sub.next() == {"echo": "again"}
+        assert COLLECTOR_ON_WHILE_BUILDING == [True, True, True]
+
+
+async def test_a_fanout_whose_subscribers_never_report_resumes_the_collector_at_its_deadline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(live.Fanout, "PAUSE_AT_MOST_SECONDS", 0.05)
+    first, second = live.Fanout(live.Fanout.PAUSE_FROM), live.Fanout(live.Fanout.PAUSE_FROM)
+    assert not gc.isenabled()
+    first.done()  # one of many: still paused
+    for _ in range(live.Fanout.PAUSE_FROM):
+        second.done()
+    assert not gc.isenabled()  # `second` is over, `first` still holds it
+    await asyncio.sleep(0.2)
+    assert gc.isenabled()
+    assert live.collector_pause.holders == 0
+    first.done()  # late reports change nothing
+    assert live.collector_pause.holders == 0
+
+
+async def test_a_collector_switched_off_by_someone_else_stays_off_after_a_fanout() -> None:
+    gc.disable()
+    try:
+        fanout = live.Fanout(live.Fanout.PAUSE_FROM)
+        for _ in range(live.Fanout.PAUSE_FROM):
+            fanout.done()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
