@@ -199,6 +199,9 @@ class LiveEvent:
     channel: str
     data: dict[str, Any]
     fanout: Fanout = field(compare=False, repr=False)
+    # What this process's subscribers build once for all of them (e.g. a schema value of a
+    # row loaded through the event's shared loaders).
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def decode(raw: str) -> tuple[str, dict[str, Any]] | None:

@@ -3,6 +3,7 @@ the `announcementPublished` subscription."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncGenerator
 
 import strawberry
@@ -117,16 +118,32 @@ class Subscription:
             if course is not None and await role_in_course(actor, course, loaders) is None:
                 raise Forbidden("Only the course's students and instructors receive these")
 
+        def prefetch(event: LiveEvent, loaders: Loaders, viewer: uuid.UUID | None) -> None:
+            loaders.announcements.announcements.load(_announcement_of(event))
+            if course is not None and viewer is not None:
+                loaders.catalog.courses.load(course)
+                loaders.catalog.access.load(viewer)
+
         async def build(
             event: LiveEvent, loaders: Loaders, actor: Actor | None
         ) -> Announcement | None:
             if event.data.get("type") != service.EVENT_TYPE:
                 return None
-            key = raw_uuid(str(event.data.get("announcement_id"))) or NOWHERE
-            row = await loaders.announcements.announcements.load(key)
+            row = await loaders.announcements.announcements.load(_announcement_of(event))
             if row is None or not await may_read(actor, row, loaders):
                 return None
-            return Announcement.from_model(row)
+            # one value per event row: subscribers with the same selection share its result
+            key = ("announcement", row.id)
+            node: Announcement | None = event.memo.get(key)
+            if node is None:
+                node = event.memo[key] = Announcement.from_model(row)
+            return node
 
-        async for value in live(info, service.channel(course), authorize=authorize, build=build):
+        async for value in live(
+            info, service.channel(course), authorize=authorize, build=build, prefetch=prefetch
+        ):
             yield value
+
+
+def _announcement_of(event: LiveEvent) -> uuid.UUID:
+    return raw_uuid(str(event.data.get("announcement_id"))) or NOWHERE

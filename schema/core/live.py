@@ -22,6 +22,9 @@
    `build(event, loaders, caller)`, whose non-None result is yielded (its fields resolve through
    that event's loaders: the connection's context never keeps a loader across events); the
    event's `Fanout` is told when this subscriber is done with it (app/live.py);
+   `prefetch(event, loaders, viewer_id)`, when given, asks the loaders for what `authorize` and
+   `build` will read before the caller is checked, so every read of the event is one loader
+   stage (it only loads: nothing is shown before the checks pass);
 4. every `heartbeat_seconds` the subscription's `heartbeat` runs (presence) and its slot in the
    per-user count is renewed; everything is released in `finally`.
 """
@@ -55,6 +58,7 @@ T = TypeVar("T")
 Authorize = Callable[[Actor | None, Loaders], Awaitable[None]]
 Build = Callable[[LiveEvent, Loaders, Actor | None], Awaitable[T | None]]
 Heartbeat = Callable[[], Awaitable[None]]
+Prefetch = Callable[[LiveEvent, Loaders, uuid.UUID | None], None]
 
 HEARTBEAT_SECONDS = 30.0
 SLOT_TTL_SECONDS = 3 * HEARTBEAT_SECONDS  # a subscription whose process died frees its slot
@@ -177,6 +181,7 @@ async def live(
     build: Build[T],
     heartbeat: Heartbeat | None = None,
     heartbeat_seconds: float = HEARTBEAT_SECONDS,
+    prefetch: Prefetch | None = None,
 ) -> AsyncGenerator[T, None]:
     """The events of `channel` the caller may see, built into schema values (module docstring)."""
     ctx = info.context
@@ -196,6 +201,8 @@ async def live(
                 try:
                     scope = _event_scopes.get(ctx, event)
                     loaders = scope.loaders
+                    if prefetch is not None:
+                        prefetch(event, loaders, ctx.viewer_id)
                     actor = await caller(ctx, loaders, scope)
                     await authorize(actor, loaders)
                     value = await build(event, loaders, actor)
