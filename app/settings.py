@@ -113,6 +113,8 @@ class Settings(BaseSettings):
     graphql_max_cost: int = 5000
     # Largest /graphql request body, GET query string and WebSocket message, in bytes (413).
     max_request_bytes: int = 1_048_576
+    # Automatic persisted queries: how long a registered document is kept after its last use.
+    persisted_query_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
     # Rate-limit budgets in cost points per minute: per client IP (anonymous) and per user.
     rate_limit_anonymous_per_minute: int = 20_000
     rate_limit_user_per_minute: int = 60_000

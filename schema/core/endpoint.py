@@ -34,7 +34,7 @@ from typing import Any, cast
 
 import orjson
 import structlog
-from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException, StarletteRequestAdapter
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
@@ -55,9 +55,11 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
+from app import persisted_queries
 from app.clock import utcnow
 from app.errors import TokenRejected
 from app.http.middleware import WEBSOCKET_SEND_KEY, request_info
+from app.persisted_queries import PersistedQueryError
 from app.security.tokens import verify_access_token
 from loaders import Loaders
 from schema.core import cache as response_cache
@@ -184,8 +186,17 @@ class TextWebSocketAdapter(ASGIWebSocketAdapter):
             raise WebSocketDisconnected from exc
 
 
+class RequestAdapter(StarletteRequestAdapter):
+    """strawberry's adapter, with the Starlette request it wraps (its app state and scope)."""
+
+    @property
+    def starlette(self) -> Request:
+        return self._request
+
+
 class GraphQLView(GraphQL[Context, None]):
     websocket_adapter_class = TextWebSocketAdapter
+    request_adapter_class = RequestAdapter
 
     def __init__(self, schema: BaseSchema, *, graphiql: bool, allowed_origins: list[str]) -> None:
         super().__init__(
@@ -220,6 +231,8 @@ class GraphQLView(GraphQL[Context, None]):
             response = self._http_error(request, exc)
             if exc.status_code == 413:
                 response.headers["Connection"] = "close"  # the rest of the body is not read
+        except PersistedQueryError as exc:
+            response = self._persisted_query_error(request, exc)
         self._apply_media_type(request, response)
         await response(scope, receive, send)
 
@@ -254,6 +267,27 @@ class GraphQLView(GraphQL[Context, None]):
         response = Response(self.encode_json(body), status_code=exc.status_code, media_type=media)
         if exc.status_code == 405:
             response.headers["Allow"] = "POST" if request.method == "GET" else "GET, POST"
+        return response
+
+    def _persisted_query_error(self, request: Request, exc: PersistedQueryError) -> Response:
+        """PERSISTED_QUERY_NOT_FOUND is a GraphQL answer (200: the client sends the document
+        again); a malformed or mismatching persisted query is a bad request (400)."""
+        info = request_info(request.scope)
+        body = {
+            "errors": [
+                {
+                    "message": exc.message,
+                    "extensions": {
+                        "code": exc.code,
+                        "requestId": info.request_id if info else None,
+                    },
+                }
+            ]
+        }
+        status = 200 if exc.code == "PERSISTED_QUERY_NOT_FOUND" else 400
+        media = negotiate(request.headers.get("accept"))
+        response = Response(self.encode_json(body), status_code=status, media_type=media)
+        response.headers["Cache-Control"] = "no-store"
         return response
 
     def _apply_media_type(self, request: Request, response: Response) -> None:
@@ -294,6 +328,9 @@ class GraphQLView(GraphQL[Context, None]):
             raise HTTPException(400, "`extensions` must be an object")
         if not isinstance(operation_name, (str, type(None))):
             raise HTTPException(400, "`operationName` must be a string")
+        digest = persisted_queries.sha256_of(extensions)
+        if digest is not None and isinstance(request, RequestAdapter):
+            query = await _persisted_query(request.starlette, digest, query)
         return GraphQLRequestData(
             query=query, variables=variables, operation_name=operation_name, extensions=extensions
         )
@@ -387,6 +424,27 @@ class GraphQLView(GraphQL[Context, None]):
         if context.claims is not None and isinstance(context.request, WebSocket):
             close_on_expiry(context.request, context.claims.exp)
         return cast("UnsetType", UNSET)
+
+
+_STATE_PERSISTED = "graphql_persisted_query"
+
+
+async def _persisted_query(request: Request, digest: str, query: str | None) -> str:
+    """The document of an automatic persisted query (app/persisted_queries.py), resolved once
+    per request (the cache's planning and the execution both parse the request)."""
+    known = getattr(request.state, _STATE_PERSISTED, None)
+    if known is not None and known[0] == digest:
+        return str(known[1])
+    settings = request.app.state.settings
+    resolved = await persisted_queries.resolve(
+        request.app.state.redis,
+        settings.queue_namespace,
+        settings.persisted_query_ttl_seconds,
+        digest,
+        query,
+    )
+    setattr(request.state, _STATE_PERSISTED, (digest, resolved))
+    return resolved
 
 
 WS_FORBIDDEN = 4403  # graphql-transport-ws: "Forbidden"

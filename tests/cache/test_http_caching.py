@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import orjson
 import pytest
 from prometheus_client import REGISTRY
 from pydantic import ValidationError
@@ -145,3 +146,27 @@ async def test_hits_and_misses_are_counted(served: Served) -> None:
     for _ in range(3):
         await served.get(CATEGORIES)
     assert (_count("hit") - hits, _count("miss") - misses) == (2, 1)
+
+
+async def test_a_persisted_query_sent_by_hash_over_get_is_cached_with_its_etag(
+    served: Served,
+) -> None:
+    digest = hashlib.sha256(CATEGORIES.encode()).hexdigest()
+    extensions = orjson.dumps({"persistedQuery": {"version": 1, "sha256Hash": digest}}).decode()
+    unknown = await served.http.get("/graphql", params={"extensions": extensions})
+    assert unknown.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    registered = await served.http.get(
+        "/graphql", params={"query": CATEGORIES, "extensions": extensions}
+    )
+    by_hash = await served.http.get("/graphql", params={"extensions": extensions})
+    assert by_hash.status_code == 200
+    assert by_hash.content == registered.content
+    assert by_hash.headers["etag"] == registered.headers["etag"]
+    assert by_hash.headers["x-cache"] == "HIT"
+    assert by_hash.headers["cache-control"].startswith("public")
+    revalidated = await served.http.get(
+        "/graphql",
+        params={"extensions": extensions},
+        headers={"If-None-Match": by_hash.headers["etag"]},
+    )
+    assert revalidated.status_code == 304

@@ -63,3 +63,24 @@ async def graphql_ws_client(
         if process.returncode is None:
             process.kill()
             await process.wait()
+
+
+async def apollo_persisted_query(
+    url: str, query: str, variables: dict[str, Any] | None = None, *, runs: int = 1
+) -> list[dict[str, Any]]:
+    """`node apq.mjs …`: Apollo Client with its persisted-queries link runs `query` `runs` times
+    (a fresh client each time); the HTTP requests it made and the results, in order."""
+    process = await asyncio.create_subprocess_exec(
+        str(NODE),
+        str(CLIENTS / "apq.mjs"),
+        url,
+        query,
+        json.dumps(variables or {}),
+        str(runs),
+        cwd=CLIENTS,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, f"apq.mjs exited {process.returncode}: {out!r} {err!r}"
+    return [json.loads(line) for line in out.decode().splitlines() if line.strip()]
