@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncGenerator
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ import strawberry
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from app import live
+from app.accounts.models import User
 from app.db import Database
 from app.security.tokens import KeyRing, issue_access_token
 from app.settings import Settings
@@ -22,7 +24,7 @@ from schema.core.live import live as live_stream
 from schema.core.live import signed_in
 from schema.root import build_schema
 from tests.support.catalog import person
-from tests.support.live import Subscription, live_server, subscribe
+from tests.support.live import live_server, subscribe
 
 CHANNEL = f"{live.CHANNEL_PREFIX}test:shout"
 
@@ -76,84 +78,74 @@ def executions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return seen
 
 
-async def _listeners(
-    stack: AsyncExitStack, server: Any, query: str, room: str, tokens: list[str]
-) -> list[Subscription]:
-    return [
-        await stack.enter_async_context(subscribe(server, query, {"r": room}, token=token))
-        for token in tokens
-    ]
+@dataclass
+class Room:
+    """Three signed-in people and a live server with the shout subscription."""
+
+    database: Database
+    redis: Any
+    settings: Settings
+    keyring: KeyRing
+    users: list[User]
+
+    def token(self, user: User) -> str:
+        return issue_access_token(self.keyring, self.settings, user=user, session_id=None)[0]
+
+    async def hear(self, queries: list[str], text: str) -> list[dict[str, Any]]:
+        """What each person (with the query at the same index) receives of one shout."""
+        room = uuid.uuid4().hex
+        schema = build_schema(self.settings, subscriptions=[ShoutSubscription])
+        async with (
+            live_server(self.settings, self.keyring, schema=schema) as server,
+            AsyncExitStack() as stack,
+        ):
+            subs = [
+                await stack.enter_async_context(
+                    subscribe(server, query, {"r": room}, token=self.token(user))
+                )
+                for query, user in zip(queries, self.users, strict=True)
+            ]
+            await _shout(self.database, self.redis, room, text)
+            return [await sub.next() for sub in subs]
 
 
-async def _three_people(database: Database, keyring: KeyRing, settings: Settings) -> list[str]:
-    tokens = []
-    for _ in range(3):
-        user = await person(database)
-        token, _ = issue_access_token(keyring, settings, user=user, session_id=None)
-        tokens.append(token)
-    return tokens
+@pytest.fixture
+async def room(
+    database: Database, redis_client: object, settings: Settings, keyring: KeyRing
+) -> Room:
+    users = [await person(database) for _ in range(3)]
+    return Room(database, redis_client, settings, keyring, users)
 
 
 async def test_a_selection_of_the_value_alone_is_executed_once_for_every_subscriber(
-    database: Database,
-    redis_client: object,
-    settings: Settings,
-    keyring: KeyRing,
-    executions: list[int],
+    room: Room, executions: list[int]
 ) -> None:
-    room = uuid.uuid4().hex
-    tokens = await _three_people(database, keyring, settings)
     query = (
         "subscription($r: String!) { shout(room: $r) { __typename text "
         "voice { pitch } ...loud } } fragment loud on Shout { text }"
     )
-    schema = build_schema(settings, subscriptions=[ShoutSubscription])
-    async with live_server(settings, keyring, schema=schema) as server, AsyncExitStack() as stack:
-        subs = await _listeners(stack, server, query, room, tokens)
-        await _shout(database, redis_client, room, "hello")
-        expected = {"shout": {"__typename": "Shout", "text": "hello", "voice": {"pitch": 3}}}
-        for sub in subs:
-            assert await sub.next() == expected
+    expected = {"shout": {"__typename": "Shout", "text": "hello", "voice": {"pitch": 3}}}
+    assert await room.hear([query] * 3, "hello") == [expected] * 3
     assert len(executions) == 1
 
 
 async def test_a_selection_that_reads_the_caller_is_executed_for_each_subscriber(
-    database: Database,
-    redis_client: object,
-    settings: Settings,
-    keyring: KeyRing,
-    executions: list[int],
+    room: Room, executions: list[int]
 ) -> None:
-    room = uuid.uuid4().hex
-    users = [await person(database) for _ in range(3)]
-    tokens = [issue_access_token(keyring, settings, user=u, session_id=None)[0] for u in users]
     query = "subscription($r: String!) { shout(room: $r) { text heardBy } }"
-    schema = build_schema(settings, subscriptions=[ShoutSubscription])
-    async with live_server(settings, keyring, schema=schema) as server, AsyncExitStack() as stack:
-        subs = await _listeners(stack, server, query, room, tokens)
-        await _shout(database, redis_client, room, "who hears")
-        received = [await sub.next() for sub in subs]
-    assert received == [{"shout": {"text": "who hears", "heardBy": str(u.id)}} for u in users]
+    received = await room.hear([query] * 3, "who hears")
+    assert received == [{"shout": {"text": "who hears", "heardBy": str(u.id)}} for u in room.users]
     assert len(executions) == 3
 
 
 async def test_subscribers_with_different_documents_do_not_share(
-    database: Database,
-    redis_client: object,
-    settings: Settings,
-    keyring: KeyRing,
-    executions: list[int],
+    room: Room, executions: list[int]
 ) -> None:
-    room = uuid.uuid4().hex
-    tokens = await _three_people(database, keyring, settings)
     plain = "subscription($r: String!) { shout(room: $r) { text } }"
     deeper = "subscription($r: String!) { shout(room: $r) { text voice { pitch } } }"
-    schema = build_schema(settings, subscriptions=[ShoutSubscription])
-    async with live_server(settings, keyring, schema=schema) as server, AsyncExitStack() as stack:
-        [one, two] = await _listeners(stack, server, plain, room, tokens[:2])
-        [three] = await _listeners(stack, server, deeper, room, tokens[2:])
-        await _shout(database, redis_client, room, "mixed")
-        assert await one.next() == {"shout": {"text": "mixed"}}
-        assert await two.next() == {"shout": {"text": "mixed"}}
-        assert await three.next() == {"shout": {"text": "mixed", "voice": {"pitch": 3}}}
+    assert await room.hear([plain, plain, deeper], "mixed") == [
+        {"shout": {"text": "mixed"}},
+        {"shout": {"text": "mixed"}},
+        {"shout": {"text": "mixed", "voice": {"pitch": 3}}},
+    ]
     assert len(executions) == 2

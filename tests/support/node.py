@@ -45,18 +45,8 @@ async def graphql_ws_client(
     token: str = "",
     count: int = 1,
 ) -> AsyncIterator[NodeSubscription]:
-    process = await asyncio.create_subprocess_exec(
-        str(NODE),
-        str(CLIENTS / "subscribe.mjs"),
-        url,
-        query,
-        json.dumps(variables or {}),
-        token,
-        str(count),
-        cwd=CLIENTS,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    arguments = (url, query, json.dumps(variables or {}), token, str(count))
+    process = await _node("subscribe.mjs", *arguments)
     try:
         yield NodeSubscription(process)
     finally:
@@ -70,17 +60,18 @@ async def apollo_persisted_query(
 ) -> list[dict[str, Any]]:
     """`node apq.mjs …`: Apollo Client with its persisted-queries link runs `query` `runs` times
     (a fresh client each time); the HTTP requests it made and the results, in order."""
-    process = await asyncio.create_subprocess_exec(
+    process = await _node("apq.mjs", url, query, json.dumps(variables or {}), str(runs))
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, f"apq.mjs exited {process.returncode}: {out!r} {err!r}"
+    return [json.loads(line) for line in out.decode().splitlines() if line.strip()]
+
+
+async def _node(script: str, *args: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
         str(NODE),
-        str(CLIENTS / "apq.mjs"),
-        url,
-        query,
-        json.dumps(variables or {}),
-        str(runs),
+        str(CLIENTS / script),
+        *args,
         cwd=CLIENTS,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode == 0, f"apq.mjs exited {process.returncode}: {out!r} {err!r}"
-    return [json.loads(line) for line in out.decode().splitlines() if line.strip()]
