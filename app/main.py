@@ -26,6 +26,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.db import Database
 from app.embedded import EmbeddedServices
+from app.http.explorer import make_explorer
 from app.http.files import file_routes
 from app.http.health import healthz, jwks, metrics, readyz
 from app.http.middleware import (
@@ -42,6 +43,7 @@ from app.observability import configure_logging, instrument_engine
 from app.redis import make_redis
 from app.security.tokens import load_keyring
 from app.settings import Settings, get_settings
+from app.webhooks import set_renderer
 
 logger = structlog.get_logger("easyways.app")
 
@@ -60,13 +62,6 @@ def cors_origins(settings: Settings) -> list[str]:
 def origin_of(url: str) -> str | None:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
-
-
-def graphiql_enabled(settings: Settings) -> bool:
-    """On by default in development and test, off in production unless GRAPHIQL is set."""
-    if settings.is_production and "graphiql" not in settings.model_fields_set:
-        return False
-    return settings.graphiql
 
 
 async def _resolve_urls(settings: Settings) -> tuple[str, str, EmbeddedServices | None]:
@@ -98,7 +93,7 @@ def _lifespan(settings: Settings) -> Any:
         app.state.payments = make_gateway(settings, redis=redis)
         app.state.live = LiveHub(redis_url)
         await app.state.live.start()
-        logger.info("api started", env=settings.env, graphiql=graphiql_enabled(settings))
+        logger.info("api started", env=settings.env, graphiql=settings.graphiql_mode)
         try:
             yield
         finally:
@@ -184,13 +179,16 @@ def create_app(settings: Settings | None = None, *, schema: Any = None) -> Starl
     """The ASGI application. `schema` replaces the product schema (tests only)."""
     from schema.core.endpoint import GraphQLView
     from schema.root import schema_for
+    from schema.webhooks import GraphQLRenderer
 
     settings = settings or get_settings()
     settings.check_production()
+    set_renderer(GraphQLRenderer(schema_for(settings)))  # webhook subscription queries
     configure_logging(settings)
+    explorer = make_explorer(settings)
     view = GraphQLView(
         schema if schema is not None else schema_for(settings),
-        graphiql=graphiql_enabled(settings),
+        explorer=explorer,
         allowed_origins=cors_origins(settings),
     )
     routes: list[BaseRoute] = [
@@ -201,6 +199,7 @@ def create_app(settings: Settings | None = None, *, schema: Any = None) -> Starl
         *_metrics_routes(settings),
         Route("/.well-known/jwks.json", jwks, methods=["GET"]),
         *file_routes(),
+        *(explorer.routes() if explorer is not None else []),
         *webhook_routes(),
         *newsletter_routes(),
     ]

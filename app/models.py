@@ -14,5 +14,6 @@ from app.learning import models as learning  # noqa: F401
 from app.media import models as media  # noqa: F401
 from app.notifications import models as notifications  # noqa: F401
 from app.search import models as search  # noqa: F401
+from app.webhooks import models as webhooks  # noqa: F401
 
 metadata = Base.metadata

@@ -46,9 +46,14 @@ class OutboxEvent(IdMixin, CreatedMixin, Base):
     )
 
 
-async def emit(session: AsyncSession, topic: str, payload: dict[str, Any]) -> uuid.UUID:
-    """Record an event in the caller's transaction; it is handed on only if that commits."""
+async def emit(
+    session: AsyncSession, topic: str, payload: dict[str, Any], *, delay_seconds: float = 0.0
+) -> uuid.UUID:
+    """Record an event in the caller's transaction; it is handed on only if that commits, and
+    not before `delay_seconds` have passed (by the database's clock, which the relay reads)."""
     event = OutboxEvent(topic=topic, payload=payload)
+    if delay_seconds > 0:
+        event.available_at = func.now() + timedelta(seconds=delay_seconds)
     session.add(event)
     await session.flush()
     return event.id

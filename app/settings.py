@@ -11,6 +11,8 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - the refused default
+GraphiqlMode = Literal["on", "admins", "off"]
+_GRAPHIQL_WORDS = {"true": "on", "1": "on", "yes": "on", "false": "off", "0": "off", "no": "off"}
 
 
 class UnsafeSettingsError(RuntimeError):
@@ -101,7 +103,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # One JSON object per line; unset: JSON in production, readable console lines elsewhere.
     log_json: bool | None = None
-    graphiql: bool = True
+    # The API explorer (GraphiQL, /graphql opened in a browser, assets shipped with the app): "on"
+    # (anyone may use it), "admins" (the page lets administrators in; production's default), "off"
+    # (404). Unset: "on" outside production. true/false are read as on/off.
+    graphiql: GraphiqlMode | None = None
     # GraphQL protections (per operation). Depth 10, not graphql-armor's 6: a relay connection
     # adds two levels (edges > node) to every list.
     graphql_max_depth: int = 10
@@ -118,6 +123,10 @@ class Settings(BaseSettings):
     # Rate-limit budgets in cost points per minute: per client IP (anonymous) and per user.
     rate_limit_anonymous_per_minute: int = 20_000
     rate_limit_user_per_minute: int = 60_000
+    # Partner API keys: the default cost budget per minute of a new key (each key has its own
+    # bucket), and how many live (not revoked, not expired) keys one user may hold.
+    api_key_rate_limit_per_minute: int = Field(default=6_000, ge=1)
+    api_keys_per_user: int = Field(default=20, ge=1, le=1000)
     # Live subscriptions (WebSocket): at most this many open at once on one connection, and for
     # one user across every server process (RATE_LIMITED beyond).
     live_subscriptions_per_connection: int = Field(default=20, ge=1, le=1000)
@@ -187,6 +196,16 @@ class Settings(BaseSettings):
     # An unpaid order holds its courses this long: meanwhile another order for one of them is
     # ORDER_PENDING (a payment for a course the buyer owns by the time it arrives is refunded).
     order_pending_minutes: int = Field(default=30, ge=1, le=10_080)
+    # Outbound webhooks: a delivery is tried up to WEBHOOK_MAX_ATTEMPTS times, waiting
+    # WEBHOOK_RETRY_BASE_SECONDS * 2^(attempt-1) (at most WEBHOOK_RETRY_MAX_SECONDS) between tries;
+    # after WEBHOOK_FAILURE_THRESHOLD failed attempts in a row a webhook is PAUSED until resumed.
+    webhook_max_attempts: int = Field(default=6, ge=1, le=20)
+    webhook_retry_base_seconds: float = Field(default=30.0, ge=0)
+    webhook_retry_max_seconds: float = Field(default=6 * 3600.0, ge=0)
+    webhook_failure_threshold: int = Field(default=10, ge=1, le=1000)
+    # Outside production only: webhook URLs may be http:// on a loopback address (127.0.0.1, ::1)
+    # for local receivers; production always requires https to a public address.
+    webhook_allow_loopback_http: bool = False
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -206,6 +225,19 @@ class Settings(BaseSettings):
         if value != 0 and not 30 <= value <= 120:
             raise ValueError("must be between 30 and 120 seconds, or 0 to disable the cache")
         return value
+
+    @field_validator("graphiql", mode="before")
+    @classmethod
+    def _read_graphiql(cls, value: object) -> object:
+        return graphiql_word(value)
+
+    @property
+    def graphiql_mode(self) -> GraphiqlMode:
+        """GRAPHIQL, or its default for the environment."""
+        value = graphiql_word(self.graphiql)  # model_copy(update=…) skips the validator
+        if value in ("on", "admins", "off"):
+            return value
+        return "admins" if self.is_production else "on"
 
     @property
     def json_logs(self) -> bool:
@@ -253,6 +285,16 @@ class Settings(BaseSettings):
             raise UnsafeSettingsError(
                 "refusing to start with unsafe production settings:\n  - " + "\n  - ".join(reasons)
             )
+
+
+def graphiql_word(value: object) -> object:
+    """GRAPHIQL as a mode: booleans and their usual spellings become on/off; blank is unset."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, str):
+        word = value.strip().lower()
+        return _GRAPHIQL_WORDS.get(word, word) if word else None
+    return value
 
 
 @lru_cache(maxsize=1)

@@ -15,6 +15,7 @@ from loaders.learning import LearningLoaders
 from loaders.media import MediaLoaders
 from loaders.messaging import MessagingLoaders
 from loaders.notifications import NotificationLoaders
+from loaders.partners import PartnerLoaders
 
 
 class Loaders:
@@ -63,3 +64,7 @@ class Loaders:
     @cached_property
     def notifications(self) -> NotificationLoaders:
         return NotificationLoaders(self.db)
+
+    @cached_property
+    def partners(self) -> PartnerLoaders:
+        return PartnerLoaders(self.db)

@@ -327,7 +327,7 @@ class Mutation:
         )
         return p.RevokeSessionPayload(ok=True)
 
-    @mutation(description="Admins: change another user's role.")
+    @mutation(description="Admins: change another user's role.", privileged=True)
     async def set_user_role(
         self, info: Info, input: i.SetUserRoleInput, tx: Tx
     ) -> p.SetUserRolePayload:

@@ -27,6 +27,8 @@ from strawberry.types import ExecutionContext
 from app.settings import Settings, get_settings
 from resolvers.accounts import Mutation as AccountsMutation
 from resolvers.accounts import Query as AccountsQuery
+from resolvers.admin import Mutation as AdminMutation
+from resolvers.admin import Query as AdminQuery
 from resolvers.assessments import Mutation as AssessmentsMutation
 from resolvers.assessments import Query as AssessmentsQuery
 from resolvers.catalog import Mutation as CatalogMutation
@@ -43,7 +45,12 @@ from resolvers.media import Mutation as MediaMutation
 from resolvers.notifications import Mutation as NotificationsMutation
 from resolvers.notifications import Query as NotificationsQuery
 from resolvers.notifications import Subscription as NotificationsSubscription
+from resolvers.partners import Mutation as PartnersMutation
+from resolvers.partners import Query as PartnersQuery
 from resolvers.search import Query as SearchQuery
+from resolvers.webhooks import Mutation as WebhooksMutation
+from resolvers.webhooks import Query as WebhooksQuery
+from resolvers.webhooks import Subscription as WebhooksSubscription
 from schema.core.errors import ErrorCode, normalise_errors
 from schema.core.extensions import LeanExtensionsRunner, OperationGuard
 from schema.core.fanout import SharedEventExecutor
@@ -89,6 +96,9 @@ QUERIES: list[type] = [
     CommerceQuery,
     CommunicationQuery,
     NotificationsQuery,
+    PartnersQuery,
+    AdminQuery,
+    WebhooksQuery,
 ]
 MUTATIONS: list[type] = [
     AccountsMutation,
@@ -99,12 +109,16 @@ MUTATIONS: list[type] = [
     CommerceMutation,
     CommunicationMutation,
     NotificationsMutation,
+    PartnersMutation,
+    AdminMutation,
+    WebhooksMutation,
 ]
 SUBSCRIPTIONS: list[type] = [
     SystemSubscription,
     CommunicationSubscription,
     NotificationsSubscription,
     CommerceSubscription,
+    WebhooksSubscription,
 ]
 
 

@@ -28,6 +28,7 @@ from dramatiq.middleware import (
 )
 
 from app.settings import Settings, get_settings
+from workers.dead_letters import DeadLetters
 from workers.enrollments import EnrollmentChanges
 from workers.runtime import RuntimeCleanup
 
@@ -55,6 +56,7 @@ def build_middleware() -> list[Middleware]:
         AsyncIO(),
         RuntimeCleanup(),
         EnrollmentChanges(),
+        DeadLetters(),
     ]
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import dramatiq
 
+from app.admin.jobs import RETRY_JOB_TOPIC
 from app.catalog.rules import CATEGORY_CHANGED, COURSE_CHANGED
 from app.commerce.events import PAYMENT_EVENT_TOPIC
 from app.commerce.orders import ORDER_PAID
@@ -22,13 +23,17 @@ from app.live import LIVE_TOPIC, relay_publish
 from app.notifications.push import PUSH_TOPIC
 from app.notifications.service import EMAIL_TOPIC
 from app.outbox import OutboxEvent, run_relay
+from app.webhooks.events import WEBHOOK_TOPIC
+from app.webhooks.service import DELIVER_TOPIC
 from workers.catalog import category_changed
 from workers.certificates import issue_certificate
 from workers.commerce import process_payment_event, send_order_receipt
+from workers.dead_letters import enqueue_retry
 from workers.email import send_email
 from workers.push import send_push
 from workers.runtime import close_runtime, get_runtime
 from workers.search import reindex_course
+from workers.webhooks import deliver_webhook, fan_out_webhook_event
 
 
 class UnknownTopic(LookupError):
@@ -50,6 +55,11 @@ ROUTES: dict[str, Callable[[OutboxEvent], None]] = {
     PAYMENT_EVENT_TOPIC: lambda e: enqueue(process_payment_event, e, e.payload["payment_event_id"]),
     ORDER_PAID: lambda e: enqueue(send_order_receipt, e, e.payload["order_id"]),
     PUSH_TOPIC: lambda e: enqueue(send_push, e, e.payload["notification_id"]),
+    WEBHOOK_TOPIC: lambda e: enqueue(fan_out_webhook_event, e, str(e.id), e.payload),
+    DELIVER_TOPIC: lambda e: enqueue(
+        deliver_webhook, e, e.payload["delivery_id"], e.payload["attempt"]
+    ),
+    RETRY_JOB_TOPIC: lambda e: enqueue_retry(dramatiq.get_broker(), e),
 }
 
 

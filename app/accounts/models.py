@@ -31,6 +31,14 @@ class UserRole(enum.StrEnum):
     ADMIN = "admin"
 
 
+class UserStatus(enum.StrEnum):
+    """Where an account stands (derived from `is_active` and `deleted_at`, not stored)."""
+
+    ACTIVE = "active"
+    DEACTIVATED = "deactivated"  # by an admin: cannot sign in, sessions ended
+    DELETED = "deleted"  # anonymised at the user's request
+
+
 class TokenPurpose(enum.StrEnum):
     VERIFY_EMAIL = "verify_email"
     RESET_PASSWORD = "reset_password"  # noqa: S105 - a purpose name, not a secret
@@ -65,6 +73,12 @@ class User(IdMixin, TimestampMixin, Base):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def status(self) -> UserStatus:
+        if self.deleted_at is not None:
+            return UserStatus.DELETED
+        return UserStatus.ACTIVE if self.is_active else UserStatus.DEACTIVATED
 
 
 class UserProfile(TimestampMixin, Base):

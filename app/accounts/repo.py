@@ -7,8 +7,9 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import (
@@ -21,7 +22,10 @@ from app.accounts.models import (
     User,
     UserPermission,
     UserProfile,
+    UserRole,
+    UserStatus,
 )
+from app.pagination import Page, PageRequest, SortKey, paginate
 
 # --- batch reads (loaders) ----------------------------------------------------------------------
 
@@ -126,6 +130,46 @@ async def get_profile(session: AsyncSession, user_id: uuid.UUID) -> UserProfile 
 
 async def list_permissions(session: AsyncSession, user_id: uuid.UUID) -> frozenset[str]:
     return (await permissions_by_user_ids(session, [user_id]))[0]
+
+
+def like_pattern(text: str) -> str:
+    """`text` as an ILIKE pattern matching it anywhere, its own % _ and \\ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def list_users(
+    session: AsyncSession,
+    *,
+    request: PageRequest,
+    role: UserRole | None = None,
+    status: UserStatus | None = None,
+    search: str | None = None,
+    with_total: bool = False,
+) -> Page[User]:
+    """One keyset page of users, newest first, by role, status and a text found in the name or
+    the e-mail address (case-insensitive, taken literally)."""
+    stmt: Select[Any] = select(User)
+    if role is not None:
+        stmt = stmt.where(User.role == role)
+    if status == UserStatus.ACTIVE:
+        stmt = stmt.where(User.is_active.is_(True), User.deleted_at.is_(None))
+    elif status == UserStatus.DEACTIVATED:
+        stmt = stmt.where(User.is_active.is_(False), User.deleted_at.is_(None))
+    elif status == UserStatus.DELETED:
+        stmt = stmt.where(User.deleted_at.is_not(None))
+    if search:
+        pattern = like_pattern(search)
+        full_name = User.first_name + " " + User.last_name
+        stmt = stmt.where(or_(*(c.ilike(pattern, escape="\\") for c in (User.email, full_name))))
+    return await paginate(
+        session,
+        stmt,
+        order_by=[SortKey(User.created_at.expression, descending=True)],
+        tiebreaker=User.id.expression,
+        request=request,
+        with_total=with_total,
+    )
 
 
 # --- sessions and refresh tokens ----------------------------------------------------------------

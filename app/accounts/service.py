@@ -14,13 +14,15 @@ from redis.asyncio import Redis
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import webhooks
 from app.accounts import onetime, repo, throttle, validation
 from app.accounts.errors import AccountsCode
-from app.accounts.models import TokenPurpose, User, UserProfile, UserRole
+from app.accounts.models import TokenPurpose, User, UserProfile, UserRole, UserStatus
 from app.accounts.sessions import usable
 from app.clock import utcnow
 from app.errors import Conflict, FieldError, Invalid, NotFound, collect
 from app.notifications.service import queue_email
+from app.pagination import Page, PageRequest
 from app.security.passwords import hash_password, password_errors
 from app.security.permissions import Actor, Permission, require_permission
 from app.settings import Settings
@@ -36,8 +38,25 @@ async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
     return await repo.get_user_by_email(session, validation.normalize_email(email))
 
 
-async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
-    return await repo.get_user(session, user_id)
+async def get_user(
+    session: AsyncSession, user_id: uuid.UUID, *, for_update: bool = False
+) -> User | None:
+    return await repo.get_user(session, user_id, for_update=for_update)
+
+
+async def list_users(
+    session: AsyncSession,
+    *,
+    request: PageRequest,
+    role: UserRole | None = None,
+    status: UserStatus | None = None,
+    search: str | None = None,
+    with_total: bool = False,
+) -> Page[User]:
+    """One page of users, newest first (no permission check: the caller's service checks)."""
+    return await repo.list_users(
+        session, request=request, role=role, status=status, search=search, with_total=with_total
+    )
 
 
 def registration_errors(
@@ -196,6 +215,7 @@ async def register(
             owner = await repo.get_user_by_email(session, user.email)
         else:
             await send_verification(session, settings, user)
+            await webhooks.user_registered(session, user_id=user.id)
     if owner is not None:
         await notify_address_in_use(session, settings, owner)
     return user.email

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -117,6 +118,8 @@ class ApiKey(IdMixin, TimestampMixin, Base):
     )
     # the trusted-document manifest this key is restricted to (see trusted_documents)
     manifest: Mapped[str | None] = mapped_column(String(100))
+    # a trusted-only key may run nothing but the documents of its owner's manifest
+    trusted_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     rate_limit_per_minute: Mapped[int] = mapped_column(Integer, default=600, server_default="600")
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
@@ -130,6 +133,7 @@ class TrustedDocument(IdMixin, CreatedMixin, Base):
 
     __tablename__ = "trusted_documents"
 
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     manifest: Mapped[str] = mapped_column(String(100))
     sha256: Mapped[str] = mapped_column(String(64))
     operation_name: Mapped[str | None] = mapped_column(String(200))
@@ -137,7 +141,7 @@ class TrustedDocument(IdMixin, CreatedMixin, Base):
     revoked_at: Mapped[datetime | None]
 
     __table_args__ = (
-        UniqueConstraint("manifest", "sha256"),
+        UniqueConstraint("owner_id", "manifest", "sha256"),
         CheckConstraint("sha256 ~ '^[0-9a-f]{64}$'", name="sha256_hex"),
         Index("ix_trusted_documents_sha256", "sha256"),
     )

@@ -18,7 +18,7 @@ from app.catalog.models import Category, Course, CourseModule, CourseStatus
 from app.catalog.visibility import manages_courses
 from app.errors import Forbidden
 from app.pagination import Page, PageRequest
-from app.security.permissions import Actor
+from app.security.permissions import Actor, Permission, require_permission
 
 
 async def list_courses(
@@ -55,6 +55,15 @@ async def my_courses(
         status=status,
         with_total=with_total,
     )
+
+
+async def courses_pending_review(
+    session: AsyncSession, *, actor: Actor, request: PageRequest, with_total: bool = False
+) -> Page[Course]:
+    """The review queue (reviewers: admins): courses in pending_review, oldest submission
+    first; FORBIDDEN for anyone else."""
+    require_permission(actor, Permission.COURSES_REVIEW)
+    return await repo.list_pending_review(session, request=request, with_total=with_total)
 
 
 async def list_categories(

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import db, media
+from app import db, media, webhooks
 from app.catalog import repo
 from app.catalog.errors import CatalogCode
 from app.catalog.models import Course, CourseLevel, CourseStatus, PricingTier
@@ -272,6 +272,7 @@ async def publish_course(
     course.reviewed_by_id, course.reviewed_at, course.review_notes = actor.id, now, cleaned
     await db.save(session, course)
     await course_changed(session, course.id, "published")
+    await webhooks.course_published(session, course_id=course.id)
     return course
 
 

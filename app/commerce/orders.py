@@ -52,7 +52,7 @@ import structlog
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import live
+from app import live, webhooks
 from app.accounts.models import UserRole
 from app.clock import utcnow
 from app.commerce import auto_refunds, repo
@@ -338,6 +338,7 @@ async def _complete(session: AsyncSession, order: Order, items: Sequence[OrderIt
         metadata={"order_id": str(order.id)},
     )
     await emit(session, ORDER_PAID, {"order_id": str(order.id)})
+    await webhooks.order_paid(session, order_id=order.id)
     await auto_refunds.hold_item_refunds(session, order, unopened)
     await session.flush()
 

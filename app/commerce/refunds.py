@@ -29,7 +29,7 @@ from typing import Any, Protocol
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import learning, live
+from app import learning, live, webhooks
 from app.clock import utcnow
 from app.commerce import revenue
 from app.commerce.errors import CommerceCode
@@ -357,6 +357,9 @@ async def _record_amount(
     await revenue.recompute_course_revenue(session, recompute)
     await notify_refund(
         session, order, amount, f"Refund of order #{order.number} processed", email=email
+    )
+    await webhooks.refund_processed(
+        session, order_id=order.id, amount_minor=amount, currency=order.currency
     )
 
 

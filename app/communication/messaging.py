@@ -43,7 +43,7 @@ from app.errors import Common, Invalid, NotFound, RateLimited
 from app.notifications.models import NotificationCategory, NotificationType
 from app.notifications.service import notify
 from app.pagination import Page, PageRequest
-from app.security.permissions import Actor
+from app.security.permissions import Actor, Permission, require_permission
 from app.security.ratelimit import hit
 from app.security.sanitize import has_text, plain_text, sanitize_html
 
@@ -250,6 +250,18 @@ async def delete_message(session: AsyncSession, *, actor: Actor, message_id: uui
     if message is None:
         raise NotFound("Message")
     await repo.delete_message_for(session, message_id, actor.id)
+    return message
+
+
+async def remove_message(session: AsyncSession, *, actor: Actor, message_id: uuid.UUID) -> Message:
+    """A moderator (`moderation.manage`) hides a message from both participants; the row stays
+    for the record. Removing it again changes nothing."""
+    require_permission(actor, Permission.MODERATION_MANAGE)
+    message = await repo.get_message(session, message_id)
+    if message is None:
+        raise NotFound("Message")
+    for participant in await repo.participants_of(session, message.conversation_id):
+        await repo.delete_message_for(session, message_id, participant.user_id)
     return message
 
 

@@ -115,20 +115,29 @@ class RequestContextMiddleware:
 
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-# The GraphiQL page loads React and GraphiQL from unpkg and talks to /graphql (HTTP and WS).
-GRAPHIQL_CSP = (
-    "default-src 'self'; "
-    "script-src 'self' 'unsafe-inline' https://unpkg.com; "
-    "style-src 'self' 'unsafe-inline' https://unpkg.com; "
-    "img-src 'self' data: https://unpkg.com; "
-    "font-src 'self' data: https://unpkg.com; "
-    "connect-src 'self' ws: wss:; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-)
+
+
+def explorer_csp(websocket_origin: str | None = None) -> str:
+    """The CSP of HTML pages (the explorer, app/http/explorer.py): scripts, styles, images and
+    fonts from this origin only, no inline script, requests to this origin (and its WebSocket
+    origin). Styles allow 'unsafe-inline': GraphiQL's dialogs add <style> elements at run time."""
+    connect = f"'self' {websocket_origin}" if websocket_origin else "'self'"
+    return (
+        "default-src 'none'; "
+        "script-src 'self'; "
+        "style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; "
+        "font-src 'self' data:; "
+        f"connect-src {connect}; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    )
+
+
+GRAPHIQL_CSP = explorer_csp()
 
 
 class SecurityHeadersMiddleware:
-    """nosniff, no referrer, no framing, a strict CSP (relaxed only for HTML pages: GraphiQL)."""
+    """nosniff, no referrer, no framing, a strict CSP (relaxed for HTML pages: the explorer)."""
 
     def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app

@@ -18,7 +18,6 @@ certificate without its PDF. The public verification page is
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -28,8 +27,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import webhooks
 from app.accounts.models import User, UserRole
-from app.admin.models import AuditLogEntry
+from app.admin import audit
 from app.catalog.models import Course
 from app.clock import utcnow
 from app.db import Database
@@ -131,6 +131,9 @@ async def _issue_once(
         session.add(certificate)
         await session.flush()
         await _announce(session, settings, certificate, student)
+        await webhooks.certificate_issued(
+            session, certificate_id=certificate.id, course_id=course.id
+        )
     return certificate
 
 
@@ -260,26 +263,18 @@ async def revoke_certificate(
         )
     certificate.revoked_at = utcnow()
     certificate.revocation_reason = reason
-    session.add(
-        AuditLogEntry(
-            actor_id=actor.id,
-            action="certificate.revoke",
-            entity_type="certificate",
-            entity_id=str(certificate.id),
-            changes={"reason": reason, "certificate_number": certificate.certificate_number},
-            ip_address=_ip_or_none(ip_address),
-            request_id=request_id,
-        )
-    )
     await session.flush()
+    await audit.record(
+        session,
+        actor_id=actor.id,
+        action="certificate.revoke",
+        entity_type="certificate",
+        entity_id=str(certificate.id),
+        changes={"reason": reason, "certificate_number": certificate.certificate_number},
+        ip_address=ip_address,
+        request_id=request_id,
+    )
     return certificate
-
-
-def _ip_or_none(value: str | None) -> str | None:
-    try:
-        return str(ipaddress.ip_address(value)) if value else None
-    except ValueError:
-        return None
 
 
 async def list_certificates(

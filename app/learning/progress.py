@@ -27,6 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import webhooks
 from app.catalog.models import CourseStatus, Lesson, LessonType
 from app.clock import utcnow
 from app.errors import Common, FieldError, Invalid, NotFound, collect
@@ -263,3 +264,6 @@ async def refresh_completion(session: AsyncSession, enrollment: Enrollment) -> N
     enrollment.completed_at = utcnow()
     await session.flush()
     await emit(session, COURSE_COMPLETED_TOPIC, {"enrollment_id": str(enrollment.id)})
+    await webhooks.course_completed(
+        session, enrollment_id=enrollment.id, course_id=enrollment.course_id
+    )

@@ -25,6 +25,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import webhooks
 from app.catalog.models import Course, CourseStatus, PricingTier
 from app.clock import utcnow
 from app.commerce.models import Subscription, SubscriptionStatus
@@ -102,6 +103,7 @@ async def enroll_student(
     await repo.create_progress_rows(session, enrollment.id, course_id)
     await repo.set_enrollment_count(session, course_id)
     await _notify_enrolled(session, enrollment, course)
+    await webhooks.enrollment_created(session, enrollment_id=enrollment.id, course_id=course_id)
     return enrollment
 
 

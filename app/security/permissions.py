@@ -89,12 +89,30 @@ class Actor:
     role: UserRole
     amr: frozenset[str] = frozenset()
     mfa_required_for_admins: bool = False
+    # The scopes of the API key the caller authenticated with (None: not a key). A key acts for
+    # its owner with the owner's permissions ∩ these scopes (`has_permission`).
+    scopes: frozenset[str] | None = None
 
     @classmethod
     def of(
-        cls, user: Principal, *, amr: Iterable[str] = (), mfa_required_for_admins: bool = False
+        cls,
+        user: Principal,
+        *,
+        amr: Iterable[str] = (),
+        mfa_required_for_admins: bool = False,
+        scopes: Iterable[str] | None = None,
     ) -> Actor:
-        return cls(user.id, UserRole(user.role), frozenset(amr), mfa_required_for_admins)
+        return cls(
+            user.id,
+            UserRole(user.role),
+            frozenset(amr),
+            mfa_required_for_admins,
+            frozenset(scopes) if scopes is not None else None,
+        )
+
+    @property
+    def via_api_key(self) -> bool:
+        return self.scopes is not None
 
     @property
     def admin_mfa_missing(self) -> bool:
@@ -109,7 +127,13 @@ def _locked_by_mfa(user: Principal | None, perm: Permission | str) -> bool:
     return isinstance(user, Actor) and user.admin_mfa_missing and perm in ADMIN_ONLY_PERMISSIONS
 
 
+def _outside_key_scopes(user: Principal | None, perm: Permission | str) -> bool:
+    return isinstance(user, Actor) and user.scopes is not None and str(perm) not in user.scopes
+
+
 def _forbidden(user: Principal | None, perm: Permission | str, extra: Iterable[str]) -> Forbidden:
+    if _outside_key_scopes(user, perm):
+        return Forbidden(f"The API key does not have the `{perm}` scope")
     if user is not None and str(perm) in permissions_of(user.role, extra):
         return Forbidden(MFA_REQUIRED_FOR_ADMINS_MESSAGE)  # held, but locked until MFA is used
     return Forbidden()
@@ -122,6 +146,7 @@ def has_permission(
         user is not None
         and str(perm) in permissions_of(user.role, extra)
         and not _locked_by_mfa(user, perm)
+        and not _outside_key_scopes(user, perm)
     )
 
 

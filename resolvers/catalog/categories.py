@@ -44,14 +44,14 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @mutation(description="Admins only.", after_commit=CHANGES)
+    @mutation(description="Admins only.", after_commit=CHANGES, privileged=True)
     async def create_category(
         self, info: Info, input: CreateCategoryInput, tx: Tx
     ) -> CreateCategoryPayload:
         row = await categories.create_category(tx.session, actor=tx.actor, **input.arguments())
         return CreateCategoryPayload(category=Category.from_model(row))
 
-    @mutation(description="Admins only.", after_commit=CHANGES)
+    @mutation(description="Admins only.", after_commit=CHANGES, privileged=True)
     async def update_category(
         self, info: Info, input: UpdateCategoryInput, tx: Tx
     ) -> UpdateCategoryPayload:

@@ -149,7 +149,9 @@ class Mutation:
         return SubmitCourseForReviewPayload(course=Course.from_model(row))
 
     @mutation(
-        description="Admins: PENDING_REVIEW → PUBLISHED after re-checking it.", after_commit=CHANGES
+        description="Admins: PENDING_REVIEW → PUBLISHED after re-checking it.",
+        after_commit=CHANGES,
+        privileged=True,
     )
     async def publish_course(
         self, info: Info, input: PublishCourseInput, tx: Tx
@@ -160,6 +162,7 @@ class Mutation:
     @mutation(
         description="Admins: PENDING_REVIEW → DRAFT with notes for the author.",
         after_commit=CHANGES,
+        privileged=True,
     )
     async def reject_course(
         self, info: Info, input: RejectCourseInput, tx: Tx

@@ -32,6 +32,7 @@ class Mutation:
     @mutation(
         description="Admins: refund any amount up to what is left on an order (or one course).",
         after_commit=[catalog_changed],
+        privileged=True,
     )
     async def refund_order(self, info: Info, input: RefundOrderInput, tx: Tx) -> RefundPayload:
         done = await service.refund_order(

@@ -6,6 +6,7 @@ import strawberry
 
 from app.commerce import revenue as service
 from schema.commerce.revenue import InstructorRevenue, RevenueRange, SalesDay
+from schema.core.admin_only import admin_field
 from schema.core.auth import require_actor
 from schema.core.context import Info
 
@@ -22,7 +23,7 @@ class Query:
             rows = await service.instructor_revenue(session, actor=actor, period=range.period())
         return InstructorRevenue.of(rows)
 
-    @strawberry.field(
+    @admin_field(
         description="Admins: paid orders, gross, discounts, tax, refunds and net per UTC day "
         "and currency."
     )

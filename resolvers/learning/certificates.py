@@ -56,7 +56,8 @@ class Query:
 class Mutation:
     @mutation(
         description="Admins: revoke a certificate with a reason (kept, shown by verification, "
-        "written to the audit log; ALREADY_REVOKED)."
+        "written to the audit log; ALREADY_REVOKED).",
+        privileged=True,
     )
     async def revoke_certificate(
         self, info: Info, input: RevokeCertificateInput, tx: Tx

@@ -20,6 +20,12 @@ from schema.core.relay import ModelNode
 
 strawberry.enum(models.UserRole, name="Role", description="What a user may do.")
 Role = models.UserRole
+strawberry.enum(
+    models.UserStatus,
+    name="UserStatus",
+    description="Where an account stands: ACTIVE, DEACTIVATED by an admin, or DELETED.",
+)
+UserStatus = models.UserStatus
 
 PRIVATE = "Only for the user themself or an admin; null for anyone else."
 
@@ -196,6 +202,10 @@ class User(ModelNode):
     @strawberry.field(description=PRIVATE)
     async def last_login_at(self, info: Info) -> datetime | None:
         return self.model.last_login_at if await self._private(info) else None
+
+    @strawberry.field(description="Whether the account is active. " + PRIVATE)
+    async def status(self, info: Info) -> UserStatus | None:
+        return self.model.status if await self._private(info) else None
 
     @strawberry.field(description="Whether two-factor authentication is on. " + PRIVATE)
     async def mfa_enabled(self, info: Info) -> bool | None:

@@ -95,10 +95,12 @@ def session_amr(ctx: Context, user: User) -> tuple[str, ...]:
 
 def actor_of(ctx: Context, user: User) -> Actor:
     """`user` as the actor of a service call: with the session's `amr` and the MFA policy."""
+    key = getattr(ctx, "api_key", None)
     return Actor.of(
         user,
         amr=session_amr(ctx, user),
         mfa_required_for_admins=ctx.settings.mfa_required_for_admins,
+        scopes=key.scopes if key is not None and key.owner_id == user.id else None,
     )
 
 

@@ -207,11 +207,16 @@ def _selected(document: _Document, operation_name: str | None) -> bool:
     return document.operations.get(operation_name, False)
 
 
+def _credentialed(request: Request) -> bool:
+    """An access token or a partner API key came with the request: never a public read."""
+    return "authorization" in request.headers or "x-api-key" in request.headers
+
+
 async def plan_request(request: Request, parse_request: Parse) -> Plan | None:
     """The cache plan of an anonymous public catalog read; None for anything else."""
     settings = request.app.state.settings
     ttl = settings.catalog_cache_ttl_seconds
-    if not ttl or request.method not in ("GET", "POST") or "authorization" in request.headers:
+    if not ttl or request.method not in ("GET", "POST") or _credentialed(request):
         return None
     try:
         data = await parse_request(request)
@@ -362,7 +367,7 @@ async def serve(request: Request, parse_request: Parse, execute: Execute, media:
     if plan is None:
         response = await execute(request)
         response.headers.setdefault(
-            "Cache-Control", PRIVATE if "authorization" in request.headers else NO_STORE
+            "Cache-Control", PRIVATE if _credentialed(request) else NO_STORE
         )
         return response
     key, entry = await _lookup(request, plan)

@@ -18,6 +18,7 @@ from strawberry.types import Info as _Info
 from app.db import Database
 from app.errors import TokenRejected
 from app.integrations.storage import Storage, make_storage
+from app.partners.keys import KeyCaller
 from app.security.tokens import AccessClaims, KeyRing
 from app.settings import Settings
 
@@ -49,6 +50,10 @@ class Context:
     # Why the bearer token that came with the request was refused (the operation then fails
     # with its code: TOKEN_EXPIRED / TOKEN_INVALID), None when there was no token or it verified.
     token_error: TokenRejected | None = None
+    # The partner API key the request authenticated with (`claims` then describe its owner);
+    # None for an access token or anonymous caller. `api_key_id` is what the audit log records.
+    api_key: KeyCaller | None = None
+    api_key_id: uuid.UUID | None = None
     client_ip: str | None = None
     user_agent: str | None = None
     # The caller's locale (from Accept-Language), for display strings such as formatted money.

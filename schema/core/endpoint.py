@@ -20,6 +20,17 @@ HTTP 401 and `WWW-Authenticate: Bearer error="invalid_token"` (`OperationGuard`;
 mutations that need no access token still run); over WebSocket the connection is refused (close code
 4403 with graphql-transport-ws, a `connection_error` with the code with graphql-ws). A socket is
 closed with 4403 when the access token it was opened with expires.
+
+Partner API keys (app/partners/keys.py), over HTTP only: `X-Api-Key: <key>` or
+`Authorization: Bearer <key>` (a key starts with `ews_`, so it is never mistaken for a JWT). The
+request then acts as the key's owner (`Context.claims`, `Context.api_key`); a key that does not
+verify, or whose owner can no longer sign in, is TOKEN_INVALID (401) like a bad token; a key and
+an access token together are refused the same way.
+
+Trusted documents (app/partners/trusted.py): a request may send `documentId` (`sha256:<hex>`)
+instead of `query`, over POST and GET; it is resolved once per request. A trusted-only key runs
+only documents of its manifest (by `documentId`, or a `query` whose text is one of them); anything
+else is PERSISTED_QUERY_NOT_TRUSTED (HTTP 403), as is a revoked document.
 """
 
 from __future__ import annotations
@@ -56,11 +67,15 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from app import persisted_queries
+from app.accounts.sessions import usable
 from app.clock import utcnow
 from app.errors import TokenRejected
+from app.http.explorer import Explorer
 from app.http.middleware import WEBSOCKET_SEND_KEY, request_info
+from app.partners import keys, trusted
+from app.partners.keys import KeyCaller
 from app.persisted_queries import PersistedQueryError
-from app.security.tokens import verify_access_token
+from app.security.tokens import AccessClaims, verify_access_token
 from loaders import Loaders
 from schema.core import cache as response_cache
 from schema.core.context import Context, locale_of
@@ -69,6 +84,7 @@ from schema.core.errors import normalise_errors
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
 ACCEPTED_BODY_TYPES = (JSON, GRAPHQL_RESPONSE_JSON)
+_PERSISTED_STATUS = {"PERSISTED_QUERY_NOT_FOUND": 200, "PERSISTED_QUERY_NOT_TRUSTED": 403}
 _STATE_MEDIA = "graphql_media_type"
 _STATE_REQUEST_ERROR = "graphql_request_error"
 _HTTP_ERROR_CODES = {
@@ -198,10 +214,13 @@ class GraphQLView(GraphQL[Context, None]):
     websocket_adapter_class = TextWebSocketAdapter
     request_adapter_class = RequestAdapter
 
-    def __init__(self, schema: BaseSchema, *, graphiql: bool, allowed_origins: list[str]) -> None:
+    def __init__(
+        self, schema: BaseSchema, *, explorer: Explorer | None, allowed_origins: list[str]
+    ) -> None:
+        self.explorer = explorer
         super().__init__(
             schema,
-            graphql_ide="graphiql" if graphiql else None,
+            graphql_ide="graphiql" if explorer is not None else None,
             allow_queries_via_get=True,
             multipart_uploads_enabled=False,
             connection_init_wait_timeout=timedelta(seconds=10),
@@ -252,6 +271,12 @@ class GraphQLView(GraphQL[Context, None]):
             and "text/html" in request.headers.get("accept", "")
         )
 
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our explorer page (app/http/explorer.py), never strawberry's CDN-loading one."""
+        if self.explorer is None:
+            raise HTTPException(404, "Not Found")
+        return self.explorer.page(request)
+
     def _http_error(self, request: Request, exc: HTTPException) -> Response:
         media = negotiate(request.headers.get("accept"))
         info = request_info(request.scope)
@@ -284,7 +309,7 @@ class GraphQLView(GraphQL[Context, None]):
                 }
             ]
         }
-        status = 200 if exc.code == "PERSISTED_QUERY_NOT_FOUND" else 400
+        status = _PERSISTED_STATUS.get(exc.code, 400)
         media = negotiate(request.headers.get("accept"))
         response = Response(self.encode_json(body), status_code=status, media_type=media)
         response.headers["Cache-Control"] = "no-store"
@@ -320,6 +345,9 @@ class GraphQLView(GraphQL[Context, None]):
             data.get("extensions"),
         )
         operation_name = data.get("operationName")
+        document_id = data.get("documentId")
+        if not isinstance(document_id, (str, type(None))):
+            raise HTTPException(400, "`documentId` must be a string")
         if not isinstance(query, (str, type(None))):
             raise HTTPException(400, "`query` must be a string")
         if not isinstance(variables, (dict, type(None))):
@@ -329,8 +357,8 @@ class GraphQLView(GraphQL[Context, None]):
         if not isinstance(operation_name, (str, type(None))):
             raise HTTPException(400, "`operationName` must be a string")
         digest = persisted_queries.sha256_of(extensions)
-        if digest is not None and isinstance(request, RequestAdapter):
-            query = await _persisted_query(request.starlette, digest, query)
+        if isinstance(request, RequestAdapter):
+            query = await _document(request.starlette, query, digest, document_id)
         return GraphQLRequestData(
             query=query, variables=variables, operation_name=operation_name, extensions=extensions
         )
@@ -408,7 +436,11 @@ class GraphQLView(GraphQL[Context, None]):
             # strawberry stores the connection_init payload here; on_ws_connect reads it.
             context.connection_params = None
         else:
-            authenticate(context, bearer_token(request.headers.get("authorization")))
+            key = await resolve_api_key(request)
+            if key is None:
+                authenticate(context, bearer_token(request.headers.get("authorization")))
+            else:
+                await authenticate_key(context, key)
         return context
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -427,6 +459,148 @@ class GraphQLView(GraphQL[Context, None]):
 
 
 _STATE_PERSISTED = "graphql_persisted_query"
+_STATE_API_KEY = "graphql_api_key"
+_STATE_TRUSTED = "graphql_trusted_documents"
+# how long the claims of a key without expiry say they last (nothing reads it over HTTP)
+_KEY_CLAIMS_SECONDS = 3600
+
+
+def not_trusted(message: str) -> PersistedQueryError:
+    return PersistedQueryError("PERSISTED_QUERY_NOT_TRUSTED", message)
+
+
+async def _document(
+    request: Request, query: str | None, digest: str | None, document_id: str | None
+) -> str | None:
+    """The document the request runs: its `query`, an automatic persisted query or a trusted
+    document; a trusted-only key gets only documents of its manifest."""
+    key = await resolve_api_key(request)
+    caller = key if isinstance(key, KeyCaller) else None
+    if document_id is not None:
+        if query is not None or digest is not None:
+            raise PersistedQueryError(
+                "BAD_REQUEST", "Send `documentId` alone, without `query` or a persisted query"
+            )
+        return await _trusted_document(request, caller, document_id)
+    if caller is not None and caller.trusted_only:
+        if query is None and digest is None:
+            return None  # no document at all: the usual 400
+        sha = digest if digest is not None else trusted.digest_of(query or "")
+        text = await _manifest_document(request, caller, sha)
+        if text is None or (query is not None and trusted.digest_of(query) != sha):
+            raise not_trusted("This API key may only run the trusted documents of its manifest")
+        return text
+    if digest is not None:
+        return await _persisted_query(request, digest, query)
+    return query
+
+
+async def _trusted_document(request: Request, caller: KeyCaller | None, document_id: str) -> str:
+    sha = trusted.document_digest(document_id)
+    if sha is None:
+        raise PersistedQueryError(
+            "BAD_REQUEST", "`documentId` must be `sha256:` and 64 lower-case hexadecimal characters"
+        )
+    if caller is not None and caller.manifest is not None:
+        text = await _manifest_document(request, caller, sha)
+    else:
+        text = cast(
+            "str | None",
+            await _cached(request, ("any", sha), lambda s: trusted.trusted_document(s, sha)),
+        )
+    if text is None:
+        raise PersistedQueryError("PERSISTED_QUERY_NOT_FOUND", "No trusted document has this id")
+    return text
+
+
+async def _manifest_document(request: Request, caller: KeyCaller, sha: str) -> str | None:
+    """The text of the document `sha` of the key's manifest; PERSISTED_QUERY_NOT_TRUSTED when
+    it was revoked, None when the manifest does not have it."""
+    manifest, owner = caller.manifest, caller.owner_id
+    if manifest is None:
+        return None
+
+    async def lookup(session: Any) -> tuple[str, bool] | None:
+        row = await trusted.manifest_document(
+            session, owner_id=owner, manifest=manifest, sha256=sha
+        )
+        return None if row is None else (row.document, row.revoked_at is not None)
+
+    found = cast("tuple[str, bool] | None", await _cached(request, ("manifest", sha), lookup))
+    if found is None:
+        return None
+    text, revoked = found
+    if revoked:
+        raise not_trusted("This trusted document was revoked")
+    return text
+
+
+async def _cached(request: Request, key: tuple[str, str], lookup: Any) -> Any:
+    """`lookup(session)` once per request (the cache's planning and the execution both parse)."""
+    known: dict[tuple[str, str], Any] = request.state.__dict__.setdefault(_STATE_TRUSTED, {})
+    if key not in known:
+        async with request.app.state.db.session() as session:
+            known[key] = await lookup(session)
+    return known[key]
+
+
+def presented_key(request: Request) -> str | None:
+    """The API key the request presents: `X-Api-Key`, or a Bearer value starting with `ews_`."""
+    header = request.headers.get("x-api-key")
+    if header is not None:
+        return header.strip()
+    token = bearer_token(request.headers.get("authorization"))
+    return token if token is not None and keys.looks_like_key(token) else None
+
+
+async def resolve_api_key(request: Request) -> KeyCaller | TokenRejected | None:
+    """The request's API key checked (once per request): None when it presents none."""
+    raw = presented_key(request)
+    if raw is None:
+        return None
+    known: KeyCaller | TokenRejected | None = getattr(request.state, _STATE_API_KEY, None)
+    if known is not None:
+        return known
+    result: KeyCaller | TokenRejected
+    if "x-api-key" in request.headers and "authorization" in request.headers:
+        result = TokenRejected("Send an API key or an access token, not both")
+    else:
+        try:
+            async with request.app.state.db.session() as session:
+                result = await keys.authenticate(session, raw, now=utcnow())
+        except TokenRejected as exc:
+            result = exc
+    setattr(request.state, _STATE_API_KEY, result)
+    return result
+
+
+async def authenticate_key(context: Context, key: KeyCaller | TokenRejected) -> None:
+    """The request acts as the key's owner: `context.claims` describe them, `context.api_key`
+    the key. A refused key, or an owner who can no longer sign in, is `context.token_error`."""
+    context.claims, context.token_error = None, None
+    if isinstance(key, TokenRejected):
+        context.token_error = key
+        logger.info("api key rejected", reason=key.message)
+        return
+    user = await context.loaders.accounts.users.load(key.owner_id)
+    if user is None or not usable(user):
+        context.token_error = TokenRejected("The API key's owner can no longer sign in")
+        logger.info("api key rejected", reason="owner unusable", api_key_id=str(key.id))
+        return
+    expires = key.expires_at or utcnow() + timedelta(seconds=_KEY_CLAIMS_SECONDS)
+    context.api_key, context.api_key_id = key, key.id
+    context.claims = AccessClaims(
+        sub=user.id,
+        email=user.email,
+        role=user.role,
+        ver=user.token_version,
+        sid=None,
+        exp=int(expires.timestamp()),
+        jti=f"key:{key.id}",
+    )
+    info = request_info(context.request.scope)
+    if info is not None:
+        info.user_id = str(user.id)
 
 
 async def _persisted_query(request: Request, digest: str, query: str | None) -> str:

@@ -35,6 +35,7 @@ from strawberry.relay.types import GlobalIDValueError
 from strawberry.types import ExecutionContext
 
 from app.accounts.errors import AccountsCode
+from app.admin.errors import AdminCode
 from app.assessments.errors import AssessmentsCode
 from app.catalog.errors import CatalogCode
 from app.commerce.errors import CommerceCode
@@ -53,8 +54,10 @@ from app.learning.errors import LearningCode
 from app.media.errors import MediaCode
 from app.metrics import GRAPHQL_ERRORS
 from app.notifications.errors import NotificationsCode
+from app.partners.errors import PartnersCode
 from app.redis import redis_unavailable
 from app.search.errors import SearchCode
+from app.webhooks.errors import WebhooksCode
 
 
 class Transport(Code):
@@ -87,6 +90,9 @@ USER_CODES: tuple[type[Code], ...] = (
     SearchCode,
     CommunicationCode,
     NotificationsCode,
+    PartnersCode,
+    AdminCode,
+    WebhooksCode,
 )
 FAILURE_CODES: tuple[type[Code], ...] = (Failure, Transport)
 

@@ -9,9 +9,12 @@ One instance per operation (strawberry builds it from the class). In order of th
   control characters) in a literal, which are BAD_USER_INPUT; for a valid document the variables
   are checked for invalid text (BAD_USER_INPUT), then the cost is computed (cached) and an
   operation above GRAPHQL_MAX_COST is refused.
-- on_execute: the cost is charged to the caller's budget (user, else client IP) in Redis; over
-  budget → RATE_LIMITED (HTTP 429 + Retry-After), nothing executes. Requests that fail before
-  execution are charged 1. X-RateLimit-* headers go on every HTTP response.
+- on_execute: a request authenticated by an API key runs queries only with the `read` scope and
+  mutations only with `write` (FORBIDDEN otherwise); the cost is charged to the caller's budget
+  (the API key's own, else the user's, else the client IP's) in Redis; over budget → RATE_LIMITED
+  (HTTP 429 + Retry-After), nothing executes. Requests that fail before execution are charged 1.
+  X-RateLimit-* headers go on every HTTP response. An API key's usage counters (requests, cost,
+  last use) count every operation charged to it.
 - results: `extensions.cost = {requested, maximum, remaining}`.
 
 `LeanExtensionsRunner` is the schema's extensions runner: per result it calls only the hooks an
@@ -42,6 +45,8 @@ from app.clock import utcnow
 from app.errors import DomainError, Failure, TokenRejected
 from app.http.middleware import request_info
 from app.metrics import GRAPHQL_OPERATIONS
+from app.partners.keys import SCOPE_READ, SCOPE_WRITE
+from app.partners.usage import record_usage
 from app.security.ratelimit import RateLimitResult, hit
 from loaders import Loaders
 from schema.core.auth import user_of
@@ -179,6 +184,7 @@ class OperationGuard(SchemaExtension):
 
     async def on_execute(self) -> AsyncIterator[None]:
         self._refuse_rejected_token()
+        self._refuse_out_of_scope()
         result = await self._charge(self.cost or 1)
         if result is not None and not result.allowed:
             raise GraphQLError(
@@ -208,6 +214,25 @@ class OperationGuard(SchemaExtension):
                 f'Bearer error="invalid_token", error_description="{error.message}"'
             )
         raise GraphQLError(error.message, extensions={"code": str(error.code)})
+
+    def _refuse_out_of_scope(self) -> None:
+        """An API key without `read` runs no query, without `write` no mutation."""
+        key = getattr(self.context, "api_key", None)
+        if key is None:
+            return
+        ec = self.execution_context
+        operation = (
+            get_operation_ast(ec.graphql_document, ec.operation_name)
+            if ec.graphql_document is not None
+            else None
+        )
+        mutation = operation is not None and operation.operation == OperationType.MUTATION
+        needed = SCOPE_WRITE if mutation else SCOPE_READ
+        if needed not in key.scopes:
+            raise GraphQLError(
+                f"The API key does not have the `{needed}` scope",
+                extensions={"code": Failure.FORBIDDEN.value},
+            )
 
     def _signs_in_only(self) -> bool:
         ec = self.execution_context
@@ -239,6 +264,9 @@ class OperationGuard(SchemaExtension):
         settings = self._settings()
         if settings is None or getattr(self.context, "redis", None) is None:
             return None
+        key = getattr(self.context, "api_key", None)
+        if key is not None:  # a key's own budget, apart from its owner's
+            return f"gql:key:{key.id}", key.rate_limit_per_minute
         subject = claim(getattr(self.context, "claims", None), "sub")
         if subject is not None:
             return f"gql:user:{subject}", settings.rate_limit_user_per_minute
@@ -257,6 +285,8 @@ class OperationGuard(SchemaExtension):
         except (RedisError, OSError) as exc:  # fail open: Redis trouble must not stop the API
             logger.warning("rate limiter unavailable", error=str(exc))
             return None
+        if self.rate.allowed:
+            await self._count_key_usage(cost)
         response = getattr(self.context, "response", None)
         if isinstance(response, Response):
             response.headers.update(self.rate.headers())
@@ -264,6 +294,16 @@ class OperationGuard(SchemaExtension):
                 response.status_code = 429
                 response.headers["Retry-After"] = str(self.rate.reset_after)
         return self.rate
+
+    async def _count_key_usage(self, cost: int) -> None:
+        key = getattr(self.context, "api_key", None)
+        if key is None:
+            return
+        namespace = self._settings().queue_namespace
+        try:
+            await record_usage(self.context.redis, namespace, key.id, cost=cost, at=utcnow())
+        except (RedisError, OSError) as exc:  # counters are best effort, like the limiter
+            logger.warning("api key usage not counted", error=str(exc))
 
     def _observe(self, elapsed: float) -> None:
         kind, name = self._operation_labels()

@@ -23,6 +23,12 @@ The pipeline (a field extension) does the rest, in this order:
    becomes camelCase. Other domain errors (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, …) propagate as
    GraphQL errors with `extensions.code` (`schema.core.errors`).
 
+Audit: a mutation declared `privileged=True` (admin-only: marked `@adminOnly` in the schema) and
+every mutation an admin calls writes one `audit_log` row (`schema.core.audit`) after the resolver
+returned and before the commit, in the same transaction; one that fails (a raised error or a
+payload with errors) writes none. A privileged mutation takes `tx` (tested); an admin's call of a
+mutation without `tx` is recorded in a transaction of its own after it succeeded.
+
 A payload subclasses `Payload` and gives every other field a default (`None`), so the pipeline
 can build it with errors only.
 """
@@ -40,9 +46,13 @@ from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
 from app import live
+from app.accounts.models import UserRole
+from app.admin import audit
 from app.errors import Unauthenticated, UserFacingError
 from app.security.permissions import Actor
 from loaders import Loaders
+from schema.core.admin_only import AdminOnly
+from schema.core.audit import record_mutation
 from schema.core.auth import viewer_of
 from schema.core.context import Info
 from schema.core.errors import UserError
@@ -76,8 +86,11 @@ class Tx:
 
 
 class MutationPipeline(FieldExtension):
-    def __init__(self, *, public: bool, after_commit: Sequence[AfterCommit]) -> None:
+    def __init__(
+        self, *, public: bool, after_commit: Sequence[AfterCommit], privileged: bool = False
+    ) -> None:
         self.public = public
+        self.privileged = privileged
         self.after_commit = tuple(after_commit)
         self.wants_tx = False
         self.payload_type: type[Payload] | None = None
@@ -108,6 +121,11 @@ class MutationPipeline(FieldExtension):
                 raise
             return None  # a session that ended does not stop signing in again
 
+    def _audited(self, caller: Actor | None, result: Any) -> bool:
+        """Privileged, or called by an admin; and it succeeded (no payload errors)."""
+        by_admin = caller is not None and caller.role == UserRole.ADMIN
+        return (self.privileged or by_admin) and not getattr(result, "errors", None)
+
     async def resolve_async(
         self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info, **kwargs: Any
     ) -> Any:
@@ -119,9 +137,14 @@ class MutationPipeline(FieldExtension):
             if self.wants_tx:
                 async with context.db.transaction() as session:
                     result = await next_(source, info, **kwargs, tx=Tx(session, caller))
+                    if self._audited(caller, result) and not audit.recorded(session):
+                        await record_mutation(session, info, caller, kwargs, result)
                 await live.flush(context.db, context.redis, live.take_pending(session))
             else:
                 result = await next_(source, info, **kwargs)
+                if self._audited(caller, result):
+                    async with context.db.transaction() as session:
+                        await record_mutation(session, info, caller, kwargs, result)
         except UserFacingError as exc:
             return self._payload()(errors=[UserError.of(e) for e in exc.errors])
         context.loaders = Loaders(context.db)
@@ -136,10 +159,15 @@ def mutation(
     public: bool = False,
     after_commit: Sequence[AfterCommit] = (),
     name: str | None = None,
+    privileged: bool = False,
 ) -> Any:
-    """`@strawberry.mutation` through the pipeline (see the module docstring)."""
+    """`@strawberry.mutation` through the pipeline (see the module docstring); `privileged`:
+    admin-only (marked `@adminOnly`) and always recorded in the audit log."""
     return strawberry.mutation(
         name=name,
         description=description,
-        extensions=[MutationPipeline(public=public, after_commit=after_commit)],
+        directives=[AdminOnly()] if privileged else (),
+        extensions=[
+            MutationPipeline(public=public, after_commit=after_commit, privileged=privileged)
+        ],
     )

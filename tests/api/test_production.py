@@ -1,25 +1,32 @@
-"""Production: unsafe settings refuse to start; internals are masked; introspection and field
-suggestions are for admins only; GraphiQL is off unless asked for."""
+"""Production: unsafe settings refuse to start; internals are masked (with the request id);
+introspection and field suggestions are for admins only; the explorer is served in `admins` mode
+(or off); every operation limit (depth, aliases, directives, tokens, cost, batching, body size)
+refuses what is over it."""
 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
+from graphql import get_introspection_query
 
 from app.accounts.models import User, UserRole
+from app.http.explorer import STATIC_DIR
 from app.main import create_app
 from app.notifications.vapid import VapidKeys
 from app.security.tokens import generate_key, issue_access_token
 from app.settings import Settings, UnsafeSettingsError
-from tests.support.accounts import make_user
+from tests.support.accounts import PASSWORD, make_user
 from tests.support.api import build_test_schema, serve
 
 INTROSPECTION = "{ __schema { queryType { name } } }"
+HTML = {"Accept": "text/html"}
+VALIDATION = "GRAPHQL_VALIDATION_FAILED"
 
 
 def test_production_refuses_unsafe_settings_and_names_them() -> None:
@@ -121,9 +128,148 @@ async def test_field_suggestions_are_hidden_from_non_admins(prod: httpx.AsyncCli
     assert "Did you mean" in admin["errors"][0]["message"]
 
 
-async def test_graphiql_is_off_in_production(prod: httpx.AsyncClient) -> None:
-    response = await prod.get("/graphql", headers={"Accept": "text/html"})
-    assert response.status_code == 404
+# --- the explorer: served in `admins` mode by default ------------------------------------------
+
+
+async def test_production_serves_the_explorer_for_admins_from_local_files(
+    prod: httpx.AsyncClient,
+) -> None:
+    response = await prod.get("/graphql", headers=HTML)
+    assert response.status_code == 200
+    assert 'data-mode="admins"' in response.text
+    assert not re.search(r"(?:https?:)?//", response.text)
+    script = re.search(r'src="(/graphiql/static/explorer\.js[^"]*)"', response.text)
+    assert script is not None
+    assert (await prod.get(script.group(1))).status_code == 200
+    assert "unpkg" not in response.headers["content-security-policy"]
+
+
+async def test_the_explorer_can_be_turned_off_in_production(
+    database: Any, redis_client: Any, settings: Settings
+) -> None:
+    production = _production(settings).model_copy(update={"graphiql": "off"})
+    async with serve(create_app(production, schema=build_test_schema(production))) as client:
+        page = await client.get("/graphql", headers=HTML)
+        script = await client.get("/graphiql/static/explorer.js")
+    assert (page.status_code, script.status_code) == (404, 404)
+
+
+async def _sign_in_from_the_explorer(client: httpx.AsyncClient, role: UserRole) -> dict[str, str]:
+    """Sign a new `role` user in with the explorer page's own login operation."""
+    state = client._transport.app.state  # type: ignore[attr-defined]
+    user = await make_user(state.db, email=f"{uuid.uuid4().hex[:12]}@example.com", role=role)
+    document = (STATIC_DIR / "explorer.graphql").read_text()
+    variables = {"email": user.email, "password": PASSWORD}
+    body = {"query": document, "operationName": "ExplorerLogin", "variables": variables}
+    login = (await client.post("/graphql", json=body)).json()["data"]["login"]
+    assert login["errors"] == []
+    return {"Authorization": f"Bearer {login['accessToken']}"}
+
+
+async def test_in_the_explorer_a_student_cannot_introspect_and_an_admin_can(
+    prod: httpx.AsyncClient,
+) -> None:
+    """What the server enforces in `admins` mode: operations run with the caller's own token,
+    and the schema GraphiQL needs (introspection) is given to administrators only."""
+    introspection = {
+        "query": get_introspection_query(descriptions=True, input_value_deprecation=True),
+        "operationName": "IntrospectionQuery",
+    }
+    student = await _sign_in_from_the_explorer(prod, UserRole.STUDENT)
+    refused = (await prod.post("/graphql", json=introspection, headers=student)).json()
+    admin = await _sign_in_from_the_explorer(prod, UserRole.ADMIN)
+    granted = (await prod.post("/graphql", json=introspection, headers=admin)).json()
+    assert refused.get("data") is None
+    assert refused["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "errors" not in granted
+    assert granted["data"]["__schema"]["queryType"]["name"] == "Query"
+
+
+# --- every operation limit is on in production ---------------------------------------------------
+
+
+def _nested(depth: int) -> str:
+    inner = "name"
+    for _ in range(depth - 1):
+        inner = f"children(first: 1) {{ {inner} }}"
+    return f"{{ items(first: 1) {{ {inner} }} }}"
+
+
+LIMITS = {
+    # name: (just within the limit, just over it, code, message)
+    "depth 10": (_nested(10), _nested(11), VALIDATION, "exceeds maximum operation depth of 10"),
+    "aliases 15": (
+        "{ " + " ".join(f"a{i}: ping" for i in range(15)) + " }",
+        "{ " + " ".join(f"a{i}: ping" for i in range(16)) + " }",
+        VALIDATION,
+        "16 aliases found. Allowed: 15",
+    ),
+    "directives 50": (
+        "{ " + "ping @include(if: true) " * 50 + "}",
+        "{ " + "ping @include(if: true) " * 51 + "}",
+        VALIDATION,
+        "more than 50 directives",
+    ),
+    "tokens 1000": (
+        "{ count(values: [" + "1 " * 991 + "]) }",
+        "{ count(values: [" + "1 " * 992 + "]) }",
+        "GRAPHQL_PARSE_FAILED",
+        "tokens",
+    ),
+    "cost 5000": (
+        "{ items(first: 100) { children(first: 48) { name } } }",
+        "{ items(first: 100) { children(first: 50) { name } } }",
+        VALIDATION,
+        "cost 5101 exceeds the maximum of 5000",
+    ),
+}
+
+
+@pytest.mark.parametrize("limit", list(LIMITS))
+async def test_every_operation_limit_refuses_in_production(
+    prod: httpx.AsyncClient, limit: str
+) -> None:
+    within, over, code, message = LIMITS[limit]
+    ok = (await prod.post("/graphql", json={"query": within})).json()
+    refused = (await prod.post("/graphql", json={"query": over})).json()
+    assert "errors" not in ok, ok["errors"]
+    (error,) = refused["errors"]
+    assert refused.get("data") is None
+    assert error["extensions"]["code"] == code
+    assert message in error["message"]
+
+
+async def test_batching_is_refused_in_production(prod: httpx.AsyncClient) -> None:
+    response = await prod.post("/graphql", json=[{"query": "{ ping }"}, {"query": "{ ping }"}])
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_bodies_over_one_mebibyte_are_refused_in_production(prod: httpx.AsyncClient) -> None:
+    body = b'{"query": "{ ping }", "variables": {"pad": "' + b"x" * 1_048_576 + b'"}}'
+    response = await prod.post(
+        "/graphql", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+async def test_masked_errors_carry_the_request_id_in_production(prod: httpx.AsyncClient) -> None:
+    response = await prod.post(
+        "/graphql", json={"query": "{ boom }"}, headers={"X-Request-ID": "prod-rid-7"}
+    )
+    (error,) = response.json()["errors"]
+    assert error["message"] == "Internal server error"
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": "prod-rid-7"}
+
+
+async def test_field_suggestions_are_hidden_from_signed_in_students(
+    prod: httpx.AsyncClient,
+) -> None:
+    student = await _sign_in_from_the_explorer(prod, UserRole.STUDENT)
+    body = (await prod.post("/graphql", json={"query": "{ pin }"}, headers=student)).json()
+    assert "Cannot query field 'pin'" in body["errors"][0]["message"]
+    assert "Did you mean" not in body["errors"][0]["message"]
 
 
 async def test_production_sends_hsts(prod: httpx.AsyncClient) -> None:

@@ -22,7 +22,13 @@ from schema.root import schema
 ROOT = Path(__file__).resolve().parents[2]
 GRAPHQL = schema._schema
 # Shapes that are open by nature may stay JSON; each is a deliberate, documented exception.
-JSON_ALLOWED = {"UserProfile.preferences", "UpdateProfileInput.preferences"}
+JSON_ALLOWED = {
+    "UserProfile.preferences",
+    "UpdateProfileInput.preferences",
+    "AuditLogEntry.changes",  # the arguments of whichever mutation was recorded
+    "FailedJob.args",  # the positional arguments of whichever actor failed
+    "FailedJob.kwargs",
+}
 ERROR_CALLS = {"FieldError", "Invalid", "Conflict", "InvalidSearch"}
 
 

@@ -149,6 +149,20 @@ async def list_courses(
     )
 
 
+async def list_pending_review(
+    session: AsyncSession, *, request: PageRequest, with_total: bool = False
+) -> Page[Course]:
+    """One keyset page of the courses waiting for review, oldest submission first."""
+    return await paginate(
+        session,
+        select(Course).where(Course.status == CourseStatus.PENDING_REVIEW),
+        order_by=[func.coalesce(Course.submitted_at, Course.created_at)],
+        tiebreaker=Course.id.expression,
+        request=request,
+        with_total=with_total,
+    )
+
+
 # --- requirements and objectives --------------------------------------------------------------
 
 
