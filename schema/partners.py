@@ -7,6 +7,7 @@ admins. See docs/api.md, "API keys" and "Trusted documents".
 
 from __future__ import annotations
 
+import enum
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -30,6 +31,7 @@ from app.pagination import PageRequest
 from app.partners import keys, trusted
 from app.partners.trusted import Validate
 from app.partners.usage import Usage
+from app.security.permissions import Permission
 from schema.accounts.types import User
 from schema.core.auth import require_actor, viewer_of
 from schema.core.context import Info
@@ -46,6 +48,27 @@ async def _usage(info: Info, key_id: uuid.UUID) -> Usage:
     return await loader.load(key_id)
 
 
+@strawberry.enum(
+    description="What a key may do: `READ` (queries), `WRITE` (mutations) and the permissions "
+    "a service checks; the key never has more than its owner."
+)
+class ApiKeyScope(enum.StrEnum):
+    READ = keys.SCOPE_READ
+    WRITE = keys.SCOPE_WRITE
+    COURSES_CREATE = Permission.COURSES_CREATE.value
+    COURSES_PUBLISH = Permission.COURSES_PUBLISH.value
+    COURSES_REVIEW = Permission.COURSES_REVIEW.value
+    COURSES_MANAGE = Permission.COURSES_MANAGE.value
+    USERS_MANAGE = Permission.USERS_MANAGE.value
+    REFUNDS_MANAGE = Permission.REFUNDS_MANAGE.value
+    MODERATION_MANAGE = Permission.MODERATION_MANAGE.value
+    GRADES_MANAGE = Permission.GRADES_MANAGE.value
+    ANALYTICS_VIEW_PLATFORM = Permission.ANALYTICS_VIEW_PLATFORM.value
+    ANALYTICS_VIEW_COURSE = Permission.ANALYTICS_VIEW_COURSE.value
+    ANNOUNCEMENTS_PUBLISH = Permission.ANNOUNCEMENTS_PUBLISH.value
+    CMS_MANAGE = Permission.CMS_MANAGE.value
+
+
 @strawberry.type(
     description="A partner API key of yours (admins: anyone's). Send it as "
     "`Authorization: Bearer <key>` or `X-Api-Key: <key>`; the request then acts as the key's "
@@ -58,9 +81,8 @@ class ApiKey(ModelNode):
         description="The start of the key (`ews_` and its 12-character prefix), to recognise it; "
         "the secret is shown only once, when the key is created or rotated."
     )
-    scopes: list[str] = strawberry.field(
-        description="`read` (queries), `write` (mutations) and permissions (`courses.manage`, "
-        "…); the key never has more than its owner."
+    scopes: list[ApiKeyScope] = strawberry.field(
+        description="What the key may do; never more than its owner."
     )
     trusted_only: bool = strawberry.field(
         description="The key runs only the trusted documents of its manifest."
@@ -138,7 +160,7 @@ class ApiKey(ModelNode):
             id=str(row.id),
             name=row.name,
             prefix=f"{keys.KEY_START}{row.key_prefix}",
-            scopes=[str(s) for s in row.scopes],
+            scopes=[ApiKeyScope(s) for s in row.scopes],
             trusted_only=row.trusted_only,
             manifest=row.manifest,
             rate_limit_per_minute=row.rate_limit_per_minute,
@@ -226,8 +248,8 @@ def document_validator(info: Info) -> Validate:
 @strawberry.input(description="A new API key of yours.")
 class CreateApiKeyInput(Input):
     name: str = strawberry.field(description="Who or what it is for (1-120 characters).")
-    scopes: list[str] = strawberry.field(
-        description="At least one of `read`, `write` and permission names (`courses.manage`, …)."
+    scopes: list[ApiKeyScope] = strawberry.field(
+        description="At least one: `READ`, `WRITE` and the permissions the key may use."
     )
     trusted_only: bool = strawberry.field(
         default=False,

@@ -8,6 +8,7 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
@@ -16,6 +17,12 @@ from app.accounts.models import User, UserRole
 from app.admin.models import ApiKey
 from app.clock import frozen, utcnow
 from app.db import Database
+from app.errors import UserFacingError
+from app.partners import keys
+from app.partners.errors import PartnersCode
+from app.security.permissions import Actor
+from app.settings import get_settings
+from schema.partners import ApiKeyScope
 from tests.support.accounts import make_user
 from tests.support.api import AppClient
 from tests.support.partners import KEY_FIELDS, create_key, gql, mutate, session_token
@@ -77,7 +84,7 @@ async def test_a_read_key_runs_queries_but_no_mutation(
     database: Database, client: httpx.AsyncClient
 ) -> None:
     _, token = await _owner(database, client)
-    secret, _ = await create_key(client, token, scopes=["read"])
+    secret, _ = await create_key(client, token, scopes=["READ"])
     assert (await gql(client, "{ ping }", key=secret)).json()["data"] == {"ping": "pong"}
     refused = await gql(client, 'mutation { touch(input: {flavour: "x"}) }', key=secret)
     assert _code(refused) == "FORBIDDEN"
@@ -88,7 +95,7 @@ async def test_a_write_only_key_runs_no_query(
     database: Database, client: httpx.AsyncClient
 ) -> None:
     _, token = await _owner(database, client)
-    secret, _ = await create_key(client, token, scopes=["write"])
+    secret, _ = await create_key(client, token, scopes=["WRITE"])
     assert _code(await gql(client, "{ ping }", key=secret)) == "FORBIDDEN"
 
 
@@ -97,9 +104,9 @@ async def test_a_key_has_its_owners_permissions_intersected_with_its_scopes(
 ) -> None:
     _, student = await _owner(database, client)
     _, instructor = await _owner(database, client, role=UserRole.INSTRUCTOR)
-    full = ["read", "write", "courses.create"]
+    full = ["READ", "WRITE", "COURSES_CREATE"]
     student_key, _ = await create_key(client, student, scopes=full)
-    narrow_key, _ = await create_key(client, instructor, scopes=["read", "write"])
+    narrow_key, _ = await create_key(client, instructor, scopes=["READ", "WRITE"])
     instructor_key, _ = await create_key(client, instructor, scopes=full)
     for secret in (student_key, narrow_key):
         refused = await gql(client, COURSE, {"input": COURSE_INPUT}, key=secret)
@@ -112,7 +119,7 @@ async def test_a_key_cannot_manage_keys(database: Database, client: httpx.AsyncC
     _, token = await _owner(database, client)
     secret, key = await create_key(client, token)
     query = "mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }"
-    variables = {"input": {"name": "more", "scopes": ["read", "write"]}}
+    variables = {"input": {"name": "more", "scopes": ["READ", "WRITE"]}}
     refused = await gql(client, query, variables, key=secret)
     assert _code(refused) == "FORBIDDEN"
     revoke = "mutation($id: ID!) { revokeApiKey(input: {id: $id}) { apiKey { id } } }"
@@ -246,16 +253,14 @@ async def test_inputs_are_checked_and_nothing_is_stored_on_error(
 ) -> None:
     _, token = await _owner(database, client)
     fields = "secret apiKey { id } errors { field code }"
-    unknown = await mutate(
-        client, token, "createApiKey", {"name": "x", "scopes": ["read", "root"]}, fields
-    )
-    assert unknown["errors"] == [{"field": "scopes[1]", "code": "UNKNOWN_SCOPE"}]
-    assert unknown["secret"] is None
+    create = "mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }"
+    unknown = await gql(client, create, {"input": {"name": "x", "scopes": ["READ", "ROOT"]}})
+    assert [e["extensions"]["code"] for e in unknown.json()["errors"]] == ["BAD_USER_INPUT"]
     trusted = await mutate(
         client,
         token,
         "createApiKey",
-        {"name": "x", "scopes": ["read"], "trustedOnly": True},
+        {"name": "x", "scopes": ["READ"], "trustedOnly": True},
         fields,
     )
     assert trusted["errors"] == [{"field": "manifest", "code": "MANIFEST_REQUIRED"}]
@@ -272,12 +277,12 @@ async def test_a_user_holds_a_limited_number_of_live_keys(
         _, second = await create_key(client, token)
         fields = "apiKey { id } errors { code }"
         refused = await mutate(
-            client, token, "createApiKey", {"name": "x", "scopes": ["read"]}, fields
+            client, token, "createApiKey", {"name": "x", "scopes": ["READ"]}, fields
         )
         assert refused["errors"] == [{"code": "API_KEY_LIMIT"}]
         await mutate(client, token, "revokeApiKey", {"id": second["id"]}, fields)
         again = await mutate(
-            client, token, "createApiKey", {"name": "x", "scopes": ["read"]}, fields
+            client, token, "createApiKey", {"name": "x", "scopes": ["READ"]}, fields
         )
         assert again["errors"] == []
 
@@ -299,3 +304,23 @@ async def test_keys_are_private_to_their_owner_and_admins_see_all(
     assert _code(await gql(client, revoke, {"id": key["id"]}, token=other)) == "NOT_FOUND"
     rotate = "mutation($id: ID!) { rotateApiKey(input: {id: $id}) { secret } }"
     assert _code(await gql(client, rotate, {"id": key["id"]}, token=admin)) == "NOT_FOUND"
+
+
+def test_the_scopes_of_the_api_are_exactly_the_scopes_a_key_may_hold() -> None:
+    assert {scope.value for scope in ApiKeyScope} == keys.SCOPES
+
+
+async def test_a_scope_the_service_does_not_know_is_refused_by_it_too(database: Database) -> None:
+    user = await make_user(database)
+    with pytest.raises(UserFacingError) as refused:
+        async with database.transaction() as session:
+            await keys.create_api_key(
+                session,
+                actor=Actor.of(user),
+                settings=get_settings(),
+                name="x",
+                scopes=["read", "root"],
+            )
+    assert [(e.field, e.code) for e in refused.value.errors] == [
+        ("scopes[1]", PartnersCode.UNKNOWN_SCOPE)
+    ]

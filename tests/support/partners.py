@@ -68,7 +68,7 @@ async def create_key(
     client: httpx.AsyncClient, token: str, **input_: Any
 ) -> tuple[str, dict[str, Any]]:
     """A new API key (name and scopes default to a read/write key): its secret and fields."""
-    values = {"name": "Partner", "scopes": ["read", "write"], **input_}
+    values = {"name": "Partner", "scopes": ["READ", "WRITE"], **input_}
     payload = await mutate(
         client, token, "createApiKey", values, f"secret apiKey {{ {KEY_FIELDS} }} errors {{ code }}"
     )
