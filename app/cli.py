@@ -298,12 +298,14 @@ def _run_worker(threads: int) -> int:
     import dramatiq
 
     import workers
+    from app.collector import tune_after_startup
     from app.webhooks import set_renderer
     from schema.root import schema_for
     from schema.webhooks import GraphQLRenderer
     from workers.process import run_until
 
     set_renderer(GraphQLRenderer(schema_for(get_settings())))  # webhook subscription queries
+    tune_after_startup(get_settings())  # imports and schema done: freeze them (app/collector.py)
     worker = dramatiq.Worker(workers.broker.broker, worker_threads=threads)
     worker.start()
     try:

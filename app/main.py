@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from app.collector import tune_after_startup
 from app.db import Database
 from app.embedded import EmbeddedServices
 from app.http.explorer import make_explorer
@@ -93,10 +94,12 @@ def _lifespan(settings: Settings) -> Any:
         app.state.payments = make_gateway(settings, redis=redis)
         app.state.live = LiveHub(redis_url)
         await app.state.live.start()
+        collector = tune_after_startup(settings)  # last: what start-up built is frozen
         logger.info("api started", env=settings.env, graphiql=settings.graphiql_mode)
         try:
             yield
         finally:
+            collector.undo()
             await app.state.live.stop()
             await redis.aclose()
             await db.dispose()

@@ -99,6 +99,17 @@ class Settings(BaseSettings):
     # /readyz also fails (`worker: down`) while no worker heartbeat is fresh; `easyways serve`
     # turns it on when it runs its own worker.
     ready_requires_worker: bool = False
+    # The cyclic garbage collector of the API and worker processes (app/collector.py). Once
+    # started, the process collects once and freezes what start-up built (schema, modules,
+    # caches: never garbage) so collections no longer walk it. A young collection runs after
+    # GC_GEN0_THRESHOLD new container objects (CPython: 700), so at most that many wait as
+    # cyclic garbage (some MB); each older generation is collected after that many collections
+    # of the one below (10 and 10: a full one per ~5M allocations, and CPython runs it only
+    # when it would walk 25 % more than the long-lived objects).
+    gc_freeze_after_startup: bool = True
+    gc_gen0_threshold: int = Field(default=50_000, ge=100, le=1_000_000)
+    gc_gen1_threshold: int = Field(default=10, ge=1, le=1000)
+    gc_gen2_threshold: int = Field(default=10, ge=1, le=1000)
 
     log_level: str = "INFO"
     # One JSON object per line; unset: JSON in production, readable console lines elsewhere.

@@ -22,6 +22,7 @@ class Reply:
     status: int
     headers: dict[str, str]
     body: dict[str, Any]
+    raw: bytes = b""  # the response body as sent
 
     def error(self, root_field: str | None) -> str | None:
         """Why this reply is not a good answer for `root_field`, or None when it is."""
@@ -46,9 +47,11 @@ def post(url: str, body: str, token: str | None = None, timeout: float = 30) -> 
     request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return Reply(response.status, dict(response.headers), _json(response.read()))
+            raw = response.read()
+            return Reply(response.status, dict(response.headers), _json(raw), raw)
     except urllib.error.HTTPError as exc:
-        return Reply(exc.code, dict(exc.headers), _json(exc.read()))
+        raw = exc.read()
+        return Reply(exc.code, dict(exc.headers), _json(raw), raw)
 
 
 def _json(raw: bytes) -> dict[str, Any]:
@@ -91,6 +94,12 @@ def counters(base_url: str, token: str) -> Counters:
 _GRAPHQL_REQUESTS = re.compile(
     r'^easyways_http_requests_total\{[^}]*route="/graphql"[^}]*\}\s+(\S+)$', re.MULTILINE
 )
+
+
+def postgraphile_queries(base_url: str) -> float:
+    """Statements the PostGraphile reference server has sent to PostgreSQL (its GET /stats)."""
+    with urllib.request.urlopen(base_url + "/stats", timeout=10) as response:  # noqa: S310
+        return float(json.loads(response.read())["queries"])
 
 
 class Meter:

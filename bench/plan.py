@@ -13,6 +13,9 @@ from bench.dataset import search_terms
 from bench.generate import plain_dsn
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
+# the reference server's query lives beside it: bench/scenarios/ holds only the API's documents
+# (tests/bench validates every one of them against the API's schema)
+POSTGRAPHILE_DOCUMENT = Path(__file__).resolve().parent / "postgraphile" / "catalogPage.graphql"
 LUA_SCRIPT = SCENARIO_DIR / "graphql.lua"
 SORTS = ("POPULARITY", "RATING", "NEWEST", "PRICE_ASC", "PRICE_DESC", "TRENDING")
 LEVELS = ("BEGINNER", "INTERMEDIATE", "ADVANCED")
@@ -24,10 +27,13 @@ TYPO_QUERIES = ("pyhton", "javascrpt", "kubernets", "photshop")
 class Scenario:
     name: str
     measures: str
-    target: str  # "api" (POST /graphql) or "floor" (POST / on the bare Starlette app)
+    # "api" (POST /graphql), "floor" (POST / on the bare Starlette app) or "postgraphile" (POST
+    # /graphql on the PostGraphile v5 reference server)
+    target: str
     root_field: str | None  # the Query field it needs; None for the floor
     bodies: list[str] = field(default_factory=list)  # JSON request bodies, rotated in turn
     signed_in: bool = False  # send the student's Bearer token (never served from the cache)
+    path: str | None = None  # another route than the target's default ("/payload" on the floor)
 
     @property
     def cacheable(self) -> bool:
@@ -43,9 +49,9 @@ def body(document: str, variables: dict[str, Any] | None = None) -> str:
     return json.dumps(payload, separators=(",", ":"))
 
 
-def document(name: str) -> str:
+def document(name: str, path: Path | None = None) -> str:
     """A scenario's query from bench/scenarios/<name>.graphql, without its comment lines."""
-    text = (SCENARIO_DIR / f"{name}.graphql").read_text(encoding="utf-8")
+    text = (path or SCENARIO_DIR / f"{name}.graphql").read_text(encoding="utf-8")
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
 
 
@@ -71,15 +77,57 @@ def catalog_bodies() -> list[str]:
     return bodies
 
 
+# the API's CourseSort as PostGraphile orderBy (app/catalog/filters.py: course_sort_keys; ties
+# broken by id in the direction of the first key; a missing rating sorts as 0, i.e. last)
+POSTGRAPHILE_ORDER = {
+    "POPULARITY": ["ENROLLMENT_COUNT_DESC", "PRIMARY_KEY_DESC"],
+    "RATING": ["AVERAGE_RATING_DESC", "REVIEW_COUNT_DESC", "PRIMARY_KEY_DESC"],
+    "NEWEST": ["PUBLISHED_AT_DESC", "PRIMARY_KEY_DESC"],  # published courses all have one
+    "PRICE_ASC": ["MIN_PRICE_MINOR_ASC", "PRIMARY_KEY_ASC"],
+    "PRICE_DESC": ["MIN_PRICE_MINOR_DESC", "PRIMARY_KEY_DESC"],
+    "TRENDING": ["TRENDING_SCORE_DESC", "PRIMARY_KEY_DESC"],
+}
+
+
+def postgraphile_catalog_bodies() -> list[str]:
+    """catalog_bodies() for the reference server: the same 9 pages, in the same order."""
+    doc = document("catalogPage", POSTGRAPHILE_DOCUMENT)
+
+    def page(sort: str, level: str | None = None) -> str:
+        condition = {"status": "published", **({"level": level.lower()} if level else {})}
+        order = POSTGRAPHILE_ORDER[sort]
+        return body(doc, {"orderBy": order, "condition": condition, "first": 20})
+
+    return [page(s) for s in SORTS] + [page("POPULARITY", lv) for lv in LEVELS]
+
+
+# the goals the run reports as ratios: (API scenario, reference scenario, what it compares)
+COMPARISONS = (
+    (
+        "catalogPage (signed in)",
+        "PostGraphile catalogPage",
+        "the executed catalogue page vs PostGraphile v5 (same page, same database)",
+    ),
+    (
+        "catalogPage",
+        "floor (payload)",
+        "the cached page vs returning the same bytes, pre-serialised",
+    ),
+    ("ping", "floor", "`{ ping }` vs the bare floor"),
+    ("me", "floor", "signed-in `me` vs the bare floor"),
+)
+
+
 def build_scenarios(slugs: list[str]) -> list[Scenario]:
+    """In run order: each API scenario of a comparison runs next to its reference (A, B, A, B…)."""
     catalog = catalog_bodies()
     detail = [body(document("courseDetail"), {"slug": s}) for s in slugs]
     queries = [*search_terms(40), *TYPO_QUERIES]
     search = [body(document("searchCourses"), {"query": q, "first": 20}) for q in queries]
     ping = [body(document("ping"))]
     return [
-        Scenario("floor", "bare Starlette JSON endpoint, same uvicorn flags", "floor", None, ping),
         Scenario("ping", "GraphQL stack without SQL (`{ ping }`)", "api", "ping", ping),
+        Scenario("floor", "bare Starlette JSON endpoint, same uvicorn flags", "floor", None, ping),
         Scenario(
             "me",
             "signed-in `me` with profile (token check + user loaders)",
@@ -87,6 +135,22 @@ def build_scenarios(slugs: list[str]) -> list[Scenario]:
             "me",
             [body(document("me"))],
             signed_in=True,
+        ),
+        Scenario(
+            "catalogPage (signed in)",
+            "as catalogPage with a Bearer token: executes every time",
+            "api",
+            "courses",
+            catalog,
+            signed_in=True,
+        ),
+        Scenario(
+            "PostGraphile catalogPage",
+            "the same 9 pages from the PostGraphile v5 reference server: `allCourses(first: 20)` "
+            "+ the same nested data (bench/postgraphile/catalogPage.graphql)",
+            "postgraphile",
+            "allCourses",
+            postgraphile_catalog_bodies(),
         ),
         Scenario(
             "catalogPage",
@@ -97,12 +161,12 @@ def build_scenarios(slugs: list[str]) -> list[Scenario]:
             catalog,
         ),
         Scenario(
-            "catalogPage (signed in)",
-            "as catalogPage with a Bearer token: executes every time",
-            "api",
-            "courses",
+            "floor (payload)",
+            "the floor answering the cached catalogue page's bytes, serialised once at start",
+            "floor",
+            None,
             catalog,
-            signed_in=True,
+            path="/payload",
         ),
         Scenario(
             "courseDetail",

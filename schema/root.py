@@ -9,17 +9,12 @@ schema/core/limits.py, values.py, extensions.py).
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import strawberry
 from graphql import ASTValidationRule, GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxTokensLimiter,
-    ParserCache,
-    SchemaExtension,
-)
+from strawberry.extensions import SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -52,10 +47,11 @@ from resolvers.webhooks import Mutation as WebhooksMutation
 from resolvers.webhooks import Query as WebhooksQuery
 from resolvers.webhooks import Subscription as WebhooksSubscription
 from schema.core.errors import ErrorCode, normalise_errors
-from schema.core.extensions import LeanExtensionsRunner, OperationGuard
+from schema.core.extensions import OperationGuard
 from schema.core.fanout import SharedEventExecutor
-from schema.core.limits import LimitedValidationCache, alias_rule, depth_rule
+from schema.core.limits import alias_rule, depth_rule
 from schema.core.relay import BadUserInput, NodeQuery
+from schema.core.runner import LeanExtensionsRunner
 from schema.core.scalars import SCALAR_OVERRIDES
 from schema.core.values import ValidTextRule
 
@@ -149,12 +145,11 @@ def build_schema(
 ) -> EasywaysSchema:
     """The schema with every domain plus `queries`/`mutations`/`subscriptions` (used by tests)."""
     settings = settings or get_settings()
-    rules: list[type[ASTValidationRule]] = [
+    rules: tuple[type[ASTValidationRule], ...] = (
         depth_rule(settings.graphql_max_depth),
         alias_rule(settings.graphql_max_aliases),
         ValidTextRule,
-    ]
-    max_tokens = settings.graphql_max_tokens
+    )
     return EasywaysSchema(
         query=_merge("Query", [*QUERIES, *queries]),
         mutation=_merge("Mutation", [*MUTATIONS, *mutations]),
@@ -162,13 +157,8 @@ def build_schema(
         types=[ErrorCode, *types],
         scalar_overrides=SCALAR_OVERRIDES,
         execution_context_class=SharedEventExecutor,
-        extensions=[
-            lambda: MaxTokensLimiter(max_token_count=max_tokens),
-            lambda: ParserCache(maxsize=CACHE_SIZE),
-            lambda: AddValidationRules(rules),
-            lambda: LimitedValidationCache(maxsize=CACHE_SIZE),
-            OperationGuard,
-        ],
+        # one extension: token limit, parse cache, extra rules, validation cache, guard
+        extensions=[partial(OperationGuard, settings.graphql_max_tokens, rules, CACHE_SIZE)],
     )
 
 

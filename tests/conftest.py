@@ -85,6 +85,9 @@ def service_urls() -> Iterator[tuple[str, str]]:
         DATA_DIR=str(data_dir),
         REFRESH_COOKIE_SECURE="false",
         LOG_JSON="true",
+        # the test process starts hundreds of apps: a full collection of its whole heap at each
+        # start cost minutes (tests/operations/test_collector.py turns freezing on)
+        GC_FREEZE_AFTER_STARTUP="false",
     )
     from app.settings import get_settings
 

@@ -1,8 +1,10 @@
 """Redis cache for public catalog data, invalidated by a version number.
 
-Every cache key embeds the current catalog version (one Redis integer). A catalog change calls
+Every entry is tied to the catalog version (one Redis integer) current when it was written:
+`cache_key` embeds it in the key, and the GraphQL response cache (schema/core/cache.py) stores it
+inside the entry, so one pipelined round trip reads both. A catalog change calls
 `bump_catalog_version` — one INCR, cheap and cluster-friendly — so every older entry is orphaned
-at once and simply expires by its TTL; nothing ever scans or deletes keys.
+at once (a miss) and simply expires by its TTL; nothing ever scans or deletes keys.
 
 Cache failures are never fatal: the readers here let `RedisError` propagate, and the caller
 decides (the response cache treats any failure as a miss and executes normally).

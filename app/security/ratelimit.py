@@ -1,15 +1,20 @@
 """Redis rate limits: a sliding-window approximation (two fixed windows, weighted), charged by cost.
 
-One round trip per check (a Lua script), shared by every API process through Redis.
+One round trip per check (a Lua script), shared by every API process through Redis. The script
+is sent by its SHA1 (EVALSHA, through redis-py's `register_script`, one `AsyncScript` per client):
+only its 40-character digest travels with each check, and a server that does not know it (after
+a restart or `SCRIPT FLUSH`) answers NOSCRIPT, upon which it is loaded once and the check retried.
 """
 
 from __future__ import annotations
 
 import math
 import time
+import weakref
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
 
 _SCRIPT = """
 local cur_key, prev_key = KEYS[1], KEYS[2]
@@ -25,6 +30,15 @@ cur = redis.call('INCRBY', cur_key, cost)
 redis.call('EXPIRE', cur_key, window * 2)
 return {1, math.floor(limit - (prev * ((window - elapsed) / window) + cur))}
 """
+_scripts: weakref.WeakKeyDictionary[Redis, AsyncScript] = weakref.WeakKeyDictionary()
+
+
+def _script(redis: Redis) -> AsyncScript:
+    """The limiter's script registered with `redis` (its SHA1 computed once per client)."""
+    script = _scripts.get(redis)
+    if script is None:
+        script = _scripts[redis] = redis.register_script(_SCRIPT)
+    return script
 
 
 @dataclass(frozen=True)
@@ -51,8 +65,8 @@ async def hit(
     elapsed = now - window_index * window_seconds
     cur_key = f"rl:{key}:{window_index}"
     prev_key = f"rl:{key}:{window_index - 1}"
-    allowed, remaining = await redis.eval(
-        _SCRIPT, 2, cur_key, prev_key, limit, window_seconds, cost, elapsed
+    allowed, remaining = await _script(redis)(
+        keys=[cur_key, prev_key], args=[limit, window_seconds, cost, elapsed]
     )
     reset_after = max(1, math.ceil(window_seconds - elapsed))
     return RateLimitResult(bool(allowed), limit, int(remaining), reset_after)

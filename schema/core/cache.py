@@ -3,13 +3,28 @@
 A request is cacheable when CATALOG_CACHE_TTL_SECONDS is not 0, it carries no `Authorization`
 header, and the selected operation is a query whose root fields (through fragments) are all in
 `CACHEABLE_FIELDS` (`__typename` allowed; introspection, `node`, `nodes` are not). Its key is
-sha256(normalised document + operation name + canonical JSON of the variables) under the current
-catalog version (app/integrations/cache.py), so `bump_catalog_version` invalidates everything.
+sha256(normalised document + operation name + canonical JSON of the variables).
+
+Entries: one Redis string per key, `<catalog version> <ETag> <cost>\n<effects JSON>\n<body>`,
+written with the TTL. The catalog version (app/integrations/cache.py) the entry was built under is
+stored in it rather than in its key: a hit reads the current version and the entry together in
+ONE round trip (a pipeline of two GETs), and an entry of an older version is a miss, so
+`bump_catalog_version` still invalidates everything at once (the stale entry is overwritten by
+the rebuild, or expires). The strong ETag is computed once, when the entry is written, and
+stored with it: a hit hashes nothing.
 
 - Hit: the stored body is returned as is — nothing executes, no SQL — but the stored cost is still
   charged to the caller's rate budget (over budget: the request executes normally and gets the
   usual RATE_LIMITED answer).
 - Miss: the request executes; a 200 without errors and without cookies is stored for the TTL.
+- Single flight: when the entry is missing (expired, never built, or of an older catalog
+  version), one request rebuilds it — it takes a short Redis lock (`SET NX PX`,
+  REBUILD_LOCK_MS, deleted as soon as its response is stored or refused; deleted without
+  checking its token: a rebuild that outlived its lock at worst lets one more start) — and the
+  others wait for the fresh entry, polling every REBUILD_POLL_SECONDS (one round trip) for at
+  most REBUILD_WAIT_SECONDS, then are answered from it like any hit. When the rebuild stores nothing
+  (an error, a cookie), the lock holder dies, or the wait runs out, the waiting requests execute
+  themselves. (Entries are not kept past their TTL to be served stale: the TTL is a promise.)
 - Bodies of cacheable requests carry `extensions.cost` with `remaining: null` (the caller's budget
   is per caller; it is in the `X-RateLimit-Remaining` header), so a hit and a miss return the very
   same bytes and the strong `ETag` (sha256 of the body) is stable while the data is.
@@ -24,9 +39,12 @@ catalog version (app/integrations/cache.py), so `bump_catalog_version` invalidat
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import time
+import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -45,6 +63,7 @@ from graphql import (
     parse,
     print_ast,
 )
+from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import Response
@@ -52,7 +71,7 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from app.http.middleware import request_info
-from app.integrations.cache import cache_key, catalog_version, get_bytes, set_bytes
+from app.integrations.cache import CATALOG_VERSION_KEY, PREFIX
 from app.metrics import CACHE_REQUESTS
 from app.security.ratelimit import RateLimitResult, hit
 from schema.core.extensions import RATE_WINDOW_SECONDS
@@ -69,7 +88,10 @@ CACHEABLE_FIELDS = frozenset(
         "trendingSearches",
     }
 )
-NAMESPACE = "graphql:v2"  # entry format: cost, effects (JSON), body
+NAMESPACE = "graphql:v3"  # entry format: "version etag cost", effects (JSON), body
+REBUILD_LOCK_MS = 10_000  # a rebuild taking longer than this lets another request start one
+REBUILD_WAIT_SECONDS = 2.0  # the longest a request waits for another's rebuild
+REBUILD_POLL_SECONDS = 0.02
 MAX_DOCUMENT_CHARS = 20_000
 MAX_ENTRY_BYTES = 2_000_000
 PRIVATE = "private, no-store"
@@ -271,14 +293,34 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
     return False
 
 
-def _encode(cost: int, effects: list[Effect], body: bytes) -> bytes:
-    return b"%d\n" % cost + orjson.dumps(effects) + b"\n" + body
+@dataclass(frozen=True)
+class Entry:
+    """A stored response: built under catalog `version`, its `etag`, rate `cost` and effects."""
+
+    version: int
+    etag: str
+    cost: int
+    effects: list[Effect]
+    body: bytes
 
 
-def _decode(entry: bytes) -> tuple[int, list[Effect], bytes]:
-    cost, _, rest = entry.partition(b"\n")
-    effects, _, body = rest.partition(b"\n")
-    return int(cost), [(k, p) for k, p in orjson.loads(effects)], body
+def _encode(entry: Entry) -> bytes:
+    head = b"%d %s %d\n" % (entry.version, entry.etag.encode(), entry.cost)
+    return head + orjson.dumps(entry.effects) + b"\n" + entry.body
+
+
+def _decode(raw: bytes | None) -> Entry | None:
+    """The entry stored as `raw`; None when there is none (or it is not one of ours)."""
+    if raw is None:
+        return None
+    try:
+        head, _, rest = raw.partition(b"\n")
+        version, etag, cost = head.split(b" ")
+        effects, _, body = rest.partition(b"\n")
+        replays = [(kind, payload) for kind, payload in orjson.loads(effects)]
+        return Entry(int(version), etag.decode(), int(cost), replays, body)
+    except ValueError:
+        return None
 
 
 def _public_headers(plan: Plan, etag: str, outcome: str) -> dict[str, str]:
@@ -312,32 +354,79 @@ async def _charge(request: Request, cost: int) -> RateLimitResult | None:
         return None
 
 
-async def _serve_hit(request: Request, plan: Plan, entry: bytes, media: str) -> Response | None:
-    cost, effects, body = _decode(entry)
-    rate = await _charge(request, cost)
+async def _serve_hit(request: Request, plan: Plan, entry: Entry, media: str) -> Response | None:
+    rate = await _charge(request, entry.cost)
     if rate is not None and not rate.allowed:
         return None  # the normal path refuses it with RATE_LIMITED and 429
-    await _replay(request, effects)
+    await _replay(request, entry.effects)
     info = request_info(request.scope)
     if info is not None:
         info.operation_name, info.operation_type = plan.operation_name, "query"
-    etag = etag_of(body)
-    headers = _public_headers(plan, etag, "HIT") | (rate.headers() if rate else {})
-    if _not_modified(request, plan, etag):
+    headers = _public_headers(plan, entry.etag, "HIT") | (rate.headers() if rate else {})
+    if _not_modified(request, plan, entry.etag):
         return Response(status_code=304, headers=headers)
     headers["content-type"] = f"{media}; charset=utf-8"
-    return Response(body, headers=headers)
+    return Response(entry.body, headers=headers)
 
 
-async def _lookup(request: Request, plan: Plan) -> tuple[str | None, bytes | None]:
+# --- Redis: one round trip per read; single-flight rebuilds -------------------------------------
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What Redis holds for a plan: the current catalog `version`, the entry when it is of that
+    version, and `lock` (its token) when this request holds the rebuild lock."""
+
+    version: int
+    entry: Entry | None
+    lock: str | None = None
+
+
+def entry_key(plan: Plan) -> str:
+    return f"{PREFIX}{NAMESPACE}:{plan.digest}"
+
+
+def rebuild_key(plan: Plan, version: int) -> str:
+    return f"{PREFIX}rebuild:{NAMESPACE}:v{version}:{plan.digest}"
+
+
+async def _read(redis: Redis, plan: Plan, lock_key: str | None = None) -> tuple[Lookup, bool]:
+    """The lookup in one round trip; with `lock_key`, also whether that lock is held."""
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.get(CATALOG_VERSION_KEY)
+        pipe.get(entry_key(plan))
+        if lock_key is not None:
+            pipe.exists(lock_key)
+        replies = await pipe.execute()
+    version = int(replies[0]) if replies[0] is not None else 0
+    entry = _decode(replies[1])
+    if entry is not None and entry.version != version:
+        entry = None  # built before the last catalog change
+    return Lookup(version, entry), bool(lock_key is not None and replies[2])
+
+
+async def _lookup(request: Request, plan: Plan) -> Lookup | None:
+    """The plan's entry, or the right to rebuild it, or someone else's rebuild awaited; None
+    when Redis fails (the request then executes and nothing is stored)."""
     redis = request.app.state.redis
     try:
-        key = cache_key(NAMESPACE, await catalog_version(redis), plan.digest)
-        return key, await get_bytes(redis, key)
+        found, _ = await _read(redis, plan)
+        if found.entry is not None:
+            return found
+        lock_key, token = rebuild_key(plan, found.version), uuid.uuid4().hex
+        if await redis.set(lock_key, token, nx=True, px=REBUILD_LOCK_MS):
+            return replace(found, lock=token)
+        deadline = time.monotonic() + REBUILD_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            await asyncio.sleep(REBUILD_POLL_SECONDS)
+            fresh, rebuilding = await _read(redis, plan, lock_key)
+            if fresh.entry is not None or not rebuilding:
+                return fresh  # the fresh entry, or nothing stored: execute (and store) then
+        return found
     except (RedisError, OSError) as exc:
         CACHE_REQUESTS.labels(result="error").inc()
         logger.warning("response cache unavailable", error=str(exc))
-        return None, None
+        return None
 
 
 def _storable(plan: Plan, response: Response) -> bool:
@@ -349,14 +438,17 @@ def _storable(plan: Plan, response: Response) -> bool:
     )
 
 
-async def _store(request: Request, key: str, plan: Plan, body: bytes) -> None:
+async def _finish(request: Request, plan: Plan, found: Lookup, entry: Entry | None) -> None:
+    """Store `entry` (when there is one) and release the rebuild lock (when held): one trip."""
+    if entry is None and found.lock is None:
+        return
     try:
-        await set_bytes(
-            request.app.state.redis,
-            key,
-            _encode(plan.cost, _effects_of(request), body),
-            ttl_seconds=plan.ttl,
-        )
+        async with request.app.state.redis.pipeline(transaction=False) as pipe:
+            if entry is not None:
+                pipe.set(entry_key(plan), _encode(entry), ex=plan.ttl)
+            if found.lock is not None:
+                pipe.delete(rebuild_key(plan, found.version))
+            await pipe.execute()
     except (RedisError, OSError) as exc:
         logger.warning("response cache unavailable", error=str(exc))
 
@@ -370,21 +462,32 @@ async def serve(request: Request, parse_request: Parse, execute: Execute, media:
             "Cache-Control", PRIVATE if _credentialed(request) else NO_STORE
         )
         return response
-    key, entry = await _lookup(request, plan)
-    if entry is not None and (cached := await _serve_hit(request, plan, entry, media)):
-        CACHE_REQUESTS.labels(result="hit").inc()
-        return cached
+    found = await _lookup(request, plan)
+    if found is not None and found.entry is not None:
+        cached = await _serve_hit(request, plan, found.entry, media)
+        if cached is not None:
+            CACHE_REQUESTS.labels(result="hit").inc()
+            return cached
     setattr(request.state, _STATE_PLAN, plan)
-    response = await execute(request)
-    if key is not None:
+    try:
+        response = await execute(request)
+    except BaseException:
+        if found is not None:
+            await asyncio.shield(_finish(request, plan, found, None))
+        raise
+    if found is not None:
         CACHE_REQUESTS.labels(result="miss").inc()
     if not _storable(plan, response):
+        if found is not None:
+            await _finish(request, plan, found, None)
         response.headers.setdefault("Cache-Control", NO_STORE)
         response.headers.setdefault("X-Cache", "MISS")
         return response
-    if key is not None:
-        await _store(request, key, plan, bytes(response.body))
-    etag = etag_of(bytes(response.body))
+    body = bytes(response.body)
+    etag = etag_of(body)
+    if found is not None:
+        entry = Entry(found.version, etag, plan.cost, _effects_of(request), body)
+        await _finish(request, plan, found, entry)
     response.headers.update(_public_headers(plan, etag, "MISS"))
     if _not_modified(request, plan, etag):
         return Response(status_code=304, headers=_not_modified_headers(response))

@@ -40,6 +40,7 @@ import contextlib
 import uuid
 from collections.abc import AsyncGenerator, Mapping
 from datetime import timedelta
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -86,6 +87,7 @@ JSON = "application/json"
 ACCEPTED_BODY_TYPES = (JSON, GRAPHQL_RESPONSE_JSON)
 _PERSISTED_STATUS = {"PERSISTED_QUERY_NOT_FOUND": 200, "PERSISTED_QUERY_NOT_TRUSTED": 403}
 _STATE_MEDIA = "graphql_media_type"
+_STATE_NEGOTIATED = "graphql_negotiated_media_type"
 _STATE_REQUEST_ERROR = "graphql_request_error"
 _HTTP_ERROR_CODES = {
     400: "BAD_REQUEST",
@@ -100,8 +102,11 @@ WS_MESSAGE_TOO_BIG = 1009
 logger = structlog.get_logger("easyways.auth")
 
 
+@lru_cache(maxsize=256)
 def negotiate(accept: str | None) -> str:
-    """Pick the response media type from Accept; application/json when nothing better."""
+    """Pick the response media type from Accept; application/json when nothing better. A pure
+    function of the header's text, so its answers are kept (the same few Accept values come
+    with almost every request; parsing one builds `email.message` objects)."""
     best, best_q = JSON, -1.0
     for part in (accept or "").split(","):
         mime, params = parse_content_type(part.strip() or "*/*")
@@ -114,6 +119,21 @@ def negotiate(accept: str | None) -> str:
         elif mime in (JSON, "application/*", "*/*") and q > 0 and q > best_q:
             best, best_q = JSON, q
     return best
+
+
+@lru_cache(maxsize=256)
+def mime_type_of(content_type: str) -> str:
+    """The media type of a Content-Type value, without its parameters (kept, like `negotiate`)."""
+    return parse_content_type(content_type)[0]
+
+
+def media_of(request: Request) -> str:
+    """The response media type of `request`, negotiated once per request."""
+    media: str | None = getattr(request.state, _STATE_NEGOTIATED, None)
+    if media is None:
+        media = negotiate(request.headers.get("accept"))
+        setattr(request.state, _STATE_NEGOTIATED, media)
+    return media
 
 
 def bearer_token(value: str | None) -> str | None:
@@ -242,7 +262,7 @@ class GraphQLView(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
-        media = negotiate(request.headers.get("accept"))
+        media = media_of(request)
         try:
             request = await self._bounded(request)
             response = await response_cache.serve(request, self._read_request, self.run, media)
@@ -278,7 +298,7 @@ class GraphQLView(GraphQL[Context, None]):
         return self.explorer.page(request)
 
     def _http_error(self, request: Request, exc: HTTPException) -> Response:
-        media = negotiate(request.headers.get("accept"))
+        media = media_of(request)
         info = request_info(request.scope)
         code = _HTTP_ERROR_CODES.get(exc.status_code, "BAD_REQUEST")
         body = {
@@ -310,7 +330,7 @@ class GraphQLView(GraphQL[Context, None]):
             ]
         }
         status = _PERSISTED_STATUS.get(exc.code, 400)
-        media = negotiate(request.headers.get("accept"))
+        media = media_of(request)
         response = Response(self.encode_json(body), status_code=status, media_type=media)
         response.headers["Cache-Control"] = "no-store"
         return response
@@ -331,8 +351,7 @@ class GraphQLView(GraphQL[Context, None]):
         if request.method == "GET":
             data: Any = self.parse_query_params(request.query_params)
         else:
-            mime, _ = parse_content_type(request.content_type or "")
-            if mime not in ACCEPTED_BODY_TYPES:
+            if mime_type_of(request.content_type or "") not in ACCEPTED_BODY_TYPES:
                 raise HTTPException(415, "Request bodies must be application/json")
             data = self.parse_json(await request.get_body())
         if isinstance(data, list):
@@ -403,7 +422,7 @@ class GraphQLView(GraphQL[Context, None]):
                 request_id=info.request_id if info else None, settings=request.app.state.settings
             )
             normalise_errors(result.errors, None, context=fallback)
-        media = negotiate(request.headers.get("accept"))
+        media = media_of(request)
         setattr(request.state, _STATE_MEDIA, media)
         data = process_result(result)
         if is_request_error(result):

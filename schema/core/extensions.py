@@ -1,14 +1,20 @@
-"""The per-operation guard: limits, cost, rate limits, metrics, per-operation WebSocket context.
+"""The schema's one extension: limits, caches, cost, rate limits, metrics, per-operation
+WebSocket context.
 
-One instance per operation (strawberry builds it from the class). In order of the hooks:
-- on_operation: production callers who are not admins get no introspection; over WebSocket the
-  operation gets a copy of the socket's context with fresh loaders (loaders and sessions never
-  outlive one operation).
-- on_validate (after the LimitedValidationCache, before strawberry reads the errors): validation
-  errors get GRAPHQL_VALIDATION_FAILED, except values a scalar refused and invalid text (NUL,
-  control characters) in a literal, which are BAD_USER_INPUT; for a valid document the variables
-  are checked for invalid text (BAD_USER_INPUT), then the cost is computed (cached) and an
-  operation above GRAPHQL_MAX_COST is refused.
+`OperationGuard` does, in one extension (one instance per operation), what strawberry's
+MaxTokensLimiter, ParserCache, AddValidationRules and ValidationCache did before it, in the same
+order with the same results. In order of the hooks:
+- on_operation: the token limit (GRAPHQL_MAX_TOKENS) becomes a parse option; the depth, alias and
+  valid-text rules join the validation rules; production callers who are not admins get no
+  introspection; over WebSocket the operation gets a copy of the socket's context with fresh
+  loaders (loaders and sessions never outlive one operation).
+- on_parse: strawberry's parse cache (LRU of `parse` with the token limit).
+- on_validate: a document with more than GRAPHQL_MAX_DIRECTIVES directives gets that one error;
+  else strawberry's validation cache validates. Validation errors get GRAPHQL_VALIDATION_FAILED,
+  except values a scalar refused and invalid text (NUL, control characters) in a literal, which
+  are BAD_USER_INPUT; for a valid document the variables are checked for invalid text
+  (BAD_USER_INPUT), then the cost is computed (cached) and an operation above GRAPHQL_MAX_COST is
+  refused.
 - on_execute: a request authenticated by an API key runs queries only with the `read` scope and
   mutations only with `write` (FORBIDDEN otherwise); the cost is charged to the caller's budget
   (the API key's own, else the user's, else the client IP's) in Redis; over budget → RATE_LIMITED
@@ -17,29 +23,25 @@ One instance per operation (strawberry builds it from the class). In order of th
   last use) count every operation charged to it.
 - results: `extensions.cost = {requested, maximum, remaining}`.
 
-`LeanExtensionsRunner` is the schema's extensions runner: per result it calls only the hooks an
-extension overrides.
+The schema runs it with `schema.core.runner.LeanExtensionsRunner`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import structlog
-from graphql import FieldNode, GraphQLError, OperationType, get_operation_ast
+from graphql import ASTValidationRule, FieldNode, GraphQLError, OperationType, get_operation_ast
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from redis.exceptions import RedisError
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
-from strawberry.extensions.runner import SchemaExtensionsRunner
-from strawberry.schema.schema import validate_document
-from strawberry.types import ExecutionContext
-from strawberry.utils.await_maybe import await_maybe
+from strawberry.extensions.parser_cache import _get_parse_cache
+from strawberry.extensions.validation_cache import _get_validate_cache
 
 from app.clock import utcnow
 from app.errors import DomainError, Failure, TokenRejected
@@ -51,11 +53,12 @@ from app.security.ratelimit import RateLimitResult, hit
 from loaders import Loaders
 from schema.core.auth import user_of
 from schema.core.errors import BAD_USER_INPUT, VALIDATION_FAILED, with_extensions
-from schema.core.limits import COST_CACHE
+from schema.core.limits import COST_CACHE, directive_limit_error
 from schema.core.scalars import ScalarValueError
 from schema.core.values import check_variables
 
 RATE_WINDOW_SECONDS = 60
+CACHE_SIZE = 512  # documents in the parse and validation caches
 # Mutations that need no access token: a client may still send its expired one with them.
 TOKENLESS_MUTATIONS = frozenset(
     {
@@ -102,7 +105,17 @@ def _code_of(error: GraphQLError) -> str:
 
 
 class OperationGuard(SchemaExtension):
-    def __init__(self) -> None:
+    """The schema's one extension, built per operation (schema/root.py passes the limits)."""
+
+    def __init__(
+        self,
+        max_tokens: int,
+        rules: tuple[type[ASTValidationRule], ...] = (),
+        cache_size: int = CACHE_SIZE,
+    ) -> None:
+        self.max_tokens = max_tokens
+        self.rules = rules
+        self.cache_size = cache_size
         self.cost: int | None = None
         self.maximum: int | None = None
         self.rate: RateLimitResult | None = None
@@ -127,6 +140,9 @@ class OperationGuard(SchemaExtension):
     # --- hooks --------------------------------------------------------------------------------
 
     async def on_operation(self) -> AsyncIterator[None]:
+        ec = self.execution_context
+        ec.parse_options["max_tokens"] = self.max_tokens
+        ec.validation_rules = (*ec.validation_rules, *self.rules)
         started = time.perf_counter()
         self._isolate_websocket_operation()
         settings = self._settings()
@@ -135,7 +151,6 @@ class OperationGuard(SchemaExtension):
             and settings.is_production
             and not await is_live_admin(self.context)
         ):
-            ec = self.execution_context
             ec.validation_rules = (*ec.validation_rules, NoSchemaIntrospectionCustomRule)
         try:
             yield
@@ -144,15 +159,19 @@ class OperationGuard(SchemaExtension):
                 await self._charge(1)
             self._observe(time.perf_counter() - started)
 
-    def on_validate(self) -> Iterator[None]:
-        # Runs after ValidationCache has validated (it comes first in the extension list), and
-        # before strawberry looks at the errors. The cached error list is never mutated: errors
-        # are copied with their code.
+    def on_parse(self) -> Iterator[None]:
+        # strawberry's ParserCache: the LRU (shared by every schema) of `parse` with the token
+        # limit; a document over the limit raises the parser's error (GRAPHQL_PARSE_FAILED).
         ec = self.execution_context
-        if ec.pre_execution_errors is None and ec.graphql_document is not None:
-            ec.pre_execution_errors = validate_document(
-                ec.schema._schema, ec.graphql_document, ec.validation_rules
-            )
+        parse = _get_parse_cache(self.cache_size)
+        ec.graphql_document = parse(ec.query, **ec.parse_options)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        # Before strawberry looks at the errors. The cached error list is never mutated: errors
+        # are copied with their code.
+        self._validate()
+        ec = self.execution_context
         if ec.pre_execution_errors:
             ec.pre_execution_errors = [
                 e if "code" in (e.extensions or {}) else with_extensions(e, code=_code_of(e))
@@ -163,6 +182,21 @@ class OperationGuard(SchemaExtension):
         else:
             self._check_cost()
         yield
+
+    def _validate(self) -> None:
+        """The directive count, then strawberry's ValidationCache (an LRU, shared by every
+        schema, keyed by schema, document and rule classes)."""
+        ec = self.execution_context
+        settings = self._settings()
+        if settings is not None and ec.graphql_document is not None:
+            error = directive_limit_error(ec.graphql_document, settings)
+            if error is not None:
+                ec.pre_execution_errors = [error]
+                return
+        validate = _get_validate_cache(self.cache_size)
+        ec.pre_execution_errors = validate(
+            ec.schema._schema, ec.graphql_document, ec.validation_rules
+        )
 
     def _check_cost(self) -> None:
         ec = self.execution_context
@@ -316,34 +350,3 @@ class OperationGuard(SchemaExtension):
             info.operation_type = kind
             subject = claim(getattr(self.context, "claims", None), "sub")
             info.user_id = str(subject) if subject is not None else None
-
-
-_NOTHING = contextlib.nullcontext()
-
-
-class LeanExtensionsRunner(SchemaExtensionsRunner):
-    """strawberry's runner without the per-result calls of hooks no extension overrides (only
-    OperationGuard adds results; none wraps a streamed result). For a subscription these run
-    once per event and subscriber."""
-
-    def __init__(
-        self, execution_context: ExecutionContext, extensions: list[SchemaExtension] | None = None
-    ) -> None:
-        super().__init__(execution_context, extensions)
-        self._with_results = [
-            e for e in self.extensions if type(e).get_results is not SchemaExtension.get_results
-        ]
-        self._wraps_results = any(
-            type(e).on_stream_result is not SchemaExtension.on_stream_result
-            for e in self.extensions
-        )
-
-    async def get_extensions_results(self, ctx: ExecutionContext) -> dict[str, Any]:
-        data: dict[str, Any] = {}
-        for extension in self._with_results:
-            data.update(await await_maybe(extension.get_results()))
-        data.update(ctx.extensions_results)
-        return data
-
-    def on_stream_result(self, result: Any) -> Any:
-        return super().on_stream_result(result) if self._wraps_results else _NOTHING

@@ -4,7 +4,7 @@ validation, and query cost.
 Validation rule classes are built once per limit value, so the validation cache, keyed by the rule
 classes, keeps hitting. Depth counts field levels below the root (introspection fields aside);
 aliases count where their fragments are spread.
-Directives are counted before graphql-core validates (`LimitedValidationCache`): a document over
+Directives are counted before graphql-core validates (`directive_limit_error`): a document over
 the limit gets that one error, not one per unknown directive up to graphql-core's cap of 100.
 Cost: every selected field costs 1, `__typename` included (the same field selected 500 times
 costs 500); a field with `first`/`last` multiplies the cost of its children by the page size
@@ -18,7 +18,7 @@ spreading fragments twice over cannot make any of these walks exponential.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import Any, Generic, TypeVar
 
@@ -48,7 +48,6 @@ from graphql import (
     get_named_type,
     visit,
 )
-from strawberry.extensions import ValidationCache
 
 from app.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from schema.core.errors import VALIDATION_FAILED
@@ -182,25 +181,38 @@ def count_directives(document: DocumentNode) -> int:
     return counter.count
 
 
-class LimitedValidationCache(ValidationCache):
-    """strawberry's cached validation, after the directive count (GRAPHQL_MAX_DIRECTIVES of the
-    context's settings): over the limit, that is the one error and nothing else is validated."""
+class _DirectiveCounts:
+    """Directive counts of recent documents, by identity: the parse cache hands out the same
+    document for the same text, so a repeated operation is not walked again. An entry keeps its
+    document alive, so its id cannot be reused by another one."""
 
-    def on_validate(self) -> Iterator[None]:
-        ec = self.execution_context
-        settings = getattr(ec.context, "settings", None)
-        if settings is not None and ec.graphql_document is not None:
-            limit = settings.graphql_max_directives
-            if count_directives(ec.graphql_document) > limit:
-                ec.pre_execution_errors = [
-                    GraphQLError(
-                        f"Operation has more than {limit} directives.",
-                        extensions={"code": VALIDATION_FAILED},
-                    )
-                ]
-                yield
-                return
-        yield from super().on_validate()
+    def __init__(self, maxsize: int = 512) -> None:
+        self.maxsize = maxsize
+        self.entries: OrderedDict[int, tuple[DocumentNode, int]] = OrderedDict()
+
+    def count(self, document: DocumentNode) -> int:
+        entry = self.entries.get(id(document))
+        if entry is not None and entry[0] is document:
+            return entry[1]
+        count = count_directives(document)
+        self.entries[id(document)] = (document, count)
+        if len(self.entries) > self.maxsize:
+            self.entries.popitem(last=False)
+        return count
+
+
+DIRECTIVE_COUNTS = _DirectiveCounts()
+
+
+def directive_limit_error(document: DocumentNode, settings: Any) -> GraphQLError | None:
+    """The one error of a document with more directives than GRAPHQL_MAX_DIRECTIVES of
+    `settings` (counted before graphql-core validates: nothing else is then validated)."""
+    limit = settings.graphql_max_directives
+    if DIRECTIVE_COUNTS.count(document) <= limit:
+        return None
+    return GraphQLError(
+        f"Operation has more than {limit} directives.", extensions={"code": VALIDATION_FAILED}
+    )
 
 
 # --- cost -------------------------------------------------------------------------------------

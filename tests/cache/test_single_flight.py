@@ -1,0 +1,175 @@
+"""Issue 12: a cache hit costs one Redis round trip to read (no hashing of the body: the ETag is
+stored with the entry), and a missing entry is rebuilt by one request while the others wait for
+it (single flight) — on a stand-in schema whose slow root field counts its executions."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+import strawberry
+from redis.asyncio import Redis
+
+from app.integrations.cache import PREFIX, bump_catalog_version
+from app.main import create_app
+from app.settings import Settings
+from schema import root
+from schema.core import cache
+from schema.core.context import Info
+from schema.core.relay import NodeQuery
+from schema.root import build_schema
+from tests.cache.redis_trips import recording_redis
+from tests.support.cache import Served, _serve
+
+RUNS: Counter[str] = Counter()
+CONCURRENT = 8
+CATEGORIES = "{ categories }"
+
+
+@strawberry.type
+class SlowCatalogQuery:
+    @strawberry.field
+    async def categories(self, info: Info) -> list[str]:
+        RUNS["categories"] += 1
+        await asyncio.sleep(0.2)  # a rebuild long enough for every request to arrive meanwhile
+        return ["Python", "Go"]
+
+    @strawberry.field
+    async def course(self, info: Info, slug: str) -> str:
+        RUNS["course"] += 1
+        await asyncio.sleep(0.05)
+        raise ValueError("no such course")  # an error: nothing is stored
+
+
+@asynccontextmanager
+async def _slow_app(settings: Settings) -> AsyncIterator[Served]:
+    RUNS.clear()
+    saved = root.QUERIES, root.MUTATIONS
+    root.QUERIES, root.MUTATIONS = [root.SystemQuery, NodeQuery], []
+    try:
+        schema = build_schema(settings, queries=[SlowCatalogQuery], mutations=[])
+    finally:
+        root.QUERIES, root.MUTATIONS = saved
+    async with _serve(create_app(settings, schema=schema)) as served:
+        yield served
+
+
+@pytest.fixture
+async def slow(redis_client: Redis, settings: Settings) -> AsyncIterator[Served]:
+    async with _slow_app(settings) as served:
+        yield served
+
+
+async def _entry_keys(served: Served) -> list[bytes]:
+    return [k async for k in served.redis.scan_iter(match=f"{PREFIX}{cache.NAMESPACE}:*")]
+
+
+async def _raw(served: Served, key: bytes) -> bytes | None:
+    value = await served.redis.get(key)
+    return value.encode() if isinstance(value, str) else value
+
+
+async def test_the_stored_entry_carries_its_etag_and_catalog_version(slow: Served) -> None:
+    await bump_catalog_version(slow.redis)
+    response = await slow.get(CATEGORIES)
+    (key,) = await _entry_keys(slow)
+    entry = cache._decode(await _raw(slow, key))
+    assert entry is not None
+    assert entry.body == response.content
+    assert entry.etag == response.headers["etag"]
+    assert entry.etag == f'"{hashlib.sha256(response.content).hexdigest()}"'
+    assert entry.version == 1
+
+
+async def test_a_hit_reads_in_one_round_trip_and_charges_in_one_more(slow: Served) -> None:
+    first = await slow.get(CATEGORIES)
+    async with recording_redis(slow.app) as trips:
+        second = await slow.get(CATEGORIES)
+    assert second.headers["x-cache"] == "HIT"
+    assert second.headers["etag"] == first.headers["etag"]
+    assert second.content == first.content
+    assert trips == [["GET", "GET"], ["EVALSHA"]]  # catalog version + entry; the rate budget
+
+
+async def test_a_hit_is_answered_from_the_stored_etag_alone(slow: Served) -> None:
+    """The hit takes the ETag from the entry (a wrong one stored there is what it sends)."""
+    await slow.get(CATEGORIES)
+    (key,) = await _entry_keys(slow)
+    entry = cache._decode(await _raw(slow, key))
+    assert entry is not None
+    marked = cache.Entry(entry.version, '"stored-tag"', entry.cost, entry.effects, entry.body)
+    await slow.redis.set(key, cache._encode(marked), ex=60)
+    hit = await slow.get(CATEGORIES)
+    assert hit.headers["etag"] == '"stored-tag"'
+    not_modified = await slow.get(CATEGORIES, headers={"If-None-Match": '"stored-tag"'})
+    assert not_modified.status_code == 304
+    assert RUNS["categories"] == 1
+
+
+async def test_an_entry_of_an_older_catalog_version_is_not_served(slow: Served) -> None:
+    await slow.get(CATEGORIES)
+    await bump_catalog_version(slow.redis)
+    again = await slow.get(CATEGORIES)
+    assert again.headers["x-cache"] == "MISS"
+    assert RUNS["categories"] == 2
+    assert (await slow.get(CATEGORIES)).headers["x-cache"] == "HIT"
+
+
+async def _burst(served: Served) -> list[str]:
+    responses = await asyncio.gather(*(served.get(CATEGORIES) for _ in range(CONCURRENT)))
+    assert {r.status_code for r in responses} == {200}
+    assert {r.content for r in responses} == {responses[0].content}
+    return sorted(r.headers["x-cache"] for r in responses)
+
+
+async def test_concurrent_requests_for_a_missing_entry_execute_once(slow: Served) -> None:
+    outcomes = await _burst(slow)
+    assert RUNS["categories"] == 1
+    assert outcomes == ["HIT"] * (CONCURRENT - 1) + ["MISS"]
+
+
+async def test_concurrent_requests_for_an_expired_entry_execute_once(slow: Served) -> None:
+    await slow.get(CATEGORIES)
+    for key in await _entry_keys(slow):
+        await slow.redis.delete(key)  # what its TTL does
+    await _burst(slow)
+    assert RUNS["categories"] == 2
+
+
+async def test_concurrent_requests_after_a_catalog_change_execute_once(slow: Served) -> None:
+    await slow.get(CATEGORIES)
+    await bump_catalog_version(slow.redis)
+    await _burst(slow)
+    assert RUNS["categories"] == 2
+    assert [k async for k in slow.redis.scan_iter(match=f"{PREFIX}rebuild:*")] == []
+
+
+async def test_when_the_rebuild_stores_nothing_the_waiting_requests_execute(slow: Served) -> None:
+    query = '{ course(slug: "nope") }'
+    responses = await asyncio.gather(*(slow.get(query) for _ in range(3)))
+    for response in responses:
+        assert response.json()["errors"]
+        assert response.headers["cache-control"] == "no-store"
+    assert RUNS["course"] == 3
+    assert await _entry_keys(slow) == []
+
+
+async def test_a_rebuild_lock_left_behind_delays_a_request_by_a_bounded_wait(
+    slow: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "REBUILD_WAIT_SECONDS", 0.3)
+    plan = cache.Plan(digest="", ttl=60, conditional=True, operation_name=None)
+    await slow.get(CATEGORIES)  # learn the plan's digest from the entry's key
+    (key,) = await _entry_keys(slow)
+    plan.digest = key.decode().rsplit(":", 1)[1]
+    await slow.redis.delete(key)
+    await slow.redis.set(cache.rebuild_key(plan, 0), "a crashed process", px=60_000)
+    response = await slow.get(CATEGORIES)
+    assert response.status_code == 200
+    assert response.headers["x-cache"] == "MISS"
+    assert RUNS["categories"] == 2
+    assert await _entry_keys(slow) == [key]  # and it stored the fresh entry
