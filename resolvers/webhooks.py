@@ -83,7 +83,7 @@ class Mutation:
             tx.session,
             actor=tx.actor,
             settings=info.context.settings,
-            api_key_id=getattr(info.context, "api_key_id", None),
+            api_key_id=info.context.api_key_id,
             **input.arguments(),
         )
         return CreateWebhookPayload(webhook=Webhook.from_model(saved.webhook), secret=saved.secret)

@@ -115,7 +115,7 @@ async def record_mutation(
         entity_type=entity_type,
         entity_id=entity_id,
         actor_id=caller.id if caller is not None else None,
-        api_key_id=getattr(ctx, "api_key_id", None),
+        api_key_id=ctx.api_key_id,
         changes={name: plain(value, info) for name, value in arguments.items()},
         ip_address=client_ip(ctx),
         user_agent=user_agent(ctx),

@@ -95,7 +95,7 @@ def session_amr(ctx: Context, user: User) -> tuple[str, ...]:
 
 def actor_of(ctx: Context, user: User) -> Actor:
     """`user` as the actor of a service call: with the session's `amr` and the MFA policy."""
-    key = getattr(ctx, "api_key", None)
+    key = ctx.api_key
     return Actor.of(
         user,
         amr=session_amr(ctx, user),

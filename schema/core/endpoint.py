@@ -504,9 +504,11 @@ async def _document(
     if caller is not None and caller.trusted_only:
         if query is None and digest is None:
             return None  # no document at all: the usual 400
-        sha = digest if digest is not None else trusted.digest_of(query or "")
+        query_sha = trusted.digest_of(query) if query is not None else None
+        sha = digest if digest is not None else query_sha
+        assert sha is not None
         text = await _manifest_document(request, caller, sha)
-        if text is None or (query is not None and trusted.digest_of(query) != sha):
+        if text is None or (query_sha is not None and query_sha != sha):
             raise not_trusted("This API key may only run the trusted documents of its manifest")
         return text
     if digest is not None:
