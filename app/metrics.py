@@ -13,6 +13,11 @@ GRAPHQL_OPERATIONS = Histogram(
     "GraphQL operation latency",
     ["operation_type", "operation_name"],
 )
+GRAPHQL_PLANNED = Counter(
+    "easyways_graphql_planned_reads_total",
+    "Queries the planned read path looked at: answered (planned) or left to the executor",
+    ["outcome"],
+)
 GRAPHQL_ERRORS = Counter("easyways_graphql_errors_total", "GraphQL errors", ["code"])
 DB_STATEMENT_SECONDS = Histogram(
     "easyways_db_statement_duration_seconds", "Time spent in SQL statements"

@@ -127,6 +127,9 @@ class Settings(BaseSettings):
     # Cost: each field 1; fields with first/last multiply their children by the page size
     # (default 20, at most 100), `ids` arguments by the number of ids.
     graphql_max_cost: int = 5000
+    # Planned reads: queries whose every field a planner covers (the catalog's course lists and
+    # course pages) are answered by one SQL statement writing the JSON; off = always the executor.
+    graphql_planned_reads: bool = True
     # Largest /graphql request body, GET query string and WebSocket message, in bytes (413).
     max_request_bytes: int = 1_048_576
     # Automatic persisted queries: how long a registered document is kept after its last use.

@@ -28,6 +28,7 @@ from resolvers.assessments import Mutation as AssessmentsMutation
 from resolvers.assessments import Query as AssessmentsQuery
 from resolvers.catalog import Mutation as CatalogMutation
 from resolvers.catalog import Query as CatalogQuery
+from resolvers.catalog import planned as catalog_planned
 from resolvers.commerce import Mutation as CommerceMutation
 from resolvers.commerce import Query as CommerceQuery
 from resolvers.commerce import Subscription as CommerceSubscription
@@ -50,6 +51,7 @@ from schema.core.errors import ErrorCode, normalise_errors
 from schema.core.extensions import OperationGuard
 from schema.core.fanout import SharedEventExecutor
 from schema.core.limits import alias_rule, depth_rule
+from schema.core.planned import PlannedReads
 from schema.core.relay import BadUserInput, NodeQuery
 from schema.core.runner import LeanExtensionsRunner
 from schema.core.scalars import SCALAR_OVERRIDES
@@ -158,7 +160,15 @@ def build_schema(
         scalar_overrides=SCALAR_OVERRIDES,
         execution_context_class=SharedEventExecutor,
         # one extension: token limit, parse cache, extra rules, validation cache, guard
-        extensions=[partial(OperationGuard, settings.graphql_max_tokens, rules, CACHE_SIZE)],
+        extensions=[
+            partial(
+                OperationGuard,
+                settings.graphql_max_tokens,
+                rules,
+                CACHE_SIZE,
+                PlannedReads(catalog_planned.ROOTS),
+            )
+        ],
     )
 
 

@@ -21,6 +21,8 @@ order with the same results. In order of the hooks:
   (HTTP 429 + Retry-After), nothing executes. Requests that fail before execution are charged 1.
   X-RateLimit-* headers go on every HTTP response. An API key's usage counters (requests, cost,
   last use) count every operation charged to it.
+- then, for an HTTP query every root field of which has a planner (schema/core/planned.py),
+  the planners answer it and the executor does not run.
 - results: `extensions.cost = {requested, maximum, remaining}`.
 
 The schema runs it with `schema.core.runner.LeanExtensionsRunner`.
@@ -54,6 +56,7 @@ from loaders import Loaders
 from schema.core.auth import user_of
 from schema.core.errors import BAD_USER_INPUT, VALIDATION_FAILED, with_extensions
 from schema.core.limits import COST_CACHE, directive_limit_error
+from schema.core.planned import PlannedReads
 from schema.core.scalars import ScalarValueError
 from schema.core.values import check_variables
 
@@ -112,10 +115,12 @@ class OperationGuard(SchemaExtension):
         max_tokens: int,
         rules: tuple[type[ASTValidationRule], ...] = (),
         cache_size: int = CACHE_SIZE,
+        planned: PlannedReads | None = None,
     ) -> None:
         self.max_tokens = max_tokens
         self.rules = rules
         self.cache_size = cache_size
+        self.planned = planned
         self.cost: int | None = None
         self.maximum: int | None = None
         self.rate: RateLimitResult | None = None
@@ -225,7 +230,20 @@ class OperationGuard(SchemaExtension):
                 "Rate limit exceeded; try again later.",
                 extensions={"code": Failure.RATE_LIMITED.value, "retryAfter": result.reset_after},
             )
+        await self._run_planned()
         yield
+
+    async def _run_planned(self) -> None:
+        """A query every field of which a planner covers gets its result here; strawberry then
+        skips the executor (it runs only when `execution_context.result` is unset)."""
+        if self.planned is None or not self.planned.applies(self.context):
+            return
+        ec = self.execution_context
+        result = await self.planned.run(
+            ec.schema._schema, ec.graphql_document, ec.operation_name, ec.variables, self.context
+        )
+        if result is not None:
+            ec.result = result
 
     def get_results(self) -> dict[str, Any]:
         if self.cost is None:

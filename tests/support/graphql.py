@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.schema.base import BaseSchema
@@ -108,7 +109,9 @@ class GraphQLClient:
             user_agent=self.user_agent,
         )
         result = await self.schema.execute(query, variable_values=variables, context_value=context)
-        return Outcome(result.data, list(result.errors or []), response)
+        # as a client reads it: a planned read's data holds pre-written JSON (orjson.Fragment)
+        data = orjson.loads(orjson.dumps(result.data)) if result.data is not None else None
+        return Outcome(data, list(result.errors or []), response)
 
     async def mutate(self, name: str, input_: dict[str, Any], fields: str, **kw: Any) -> Outcome:
         type_name = name[0].upper() + name[1:]

@@ -1,0 +1,451 @@
+"""Course documents: the JSON of courses with their relations, built by one SQL statement.
+
+A *shape* says which attributes of a course to write and under which keys, recursively for its
+relations (modules → lessons, category, instructor, tags, pricing tiers, prices). `course_documents`
+turns a shape into one statement that returns, per course, the finished JSON text — keys in the
+shape's order, values written exactly as the API writes them — so reading a page of courses with
+everything beneath it costs one round trip and almost no Python. The GraphQL layer's planned read
+path (`schema/catalog/planned.py`) builds shapes from selections; this module knows no GraphQL.
+
+What it writes follows the rules the general path follows: only active pricing tiers, cheapest
+first; modules and lessons in order; tags by slug; a lesson's `content` only where the lesson is a
+preview or its course is in `open_courses` (the caller decides who may read which course's
+content); `image_url` is left as a marker (`IMAGE_MARKER`) the caller replaces, because where an
+image is served is the storage's business. Relations over rows the caller may not see do not exist
+here: every course passed in must already be visible to the caller.
+
+A shape is a tuple of `(key, attribute, sub-shape | None)`; keys come from a GraphQL document,
+so they are checked to be GraphQL names before they are written into SQL text.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import TextClause
+
+from app.catalog.models import CourseLevel, CourseStatus, LessonType, PricingTier
+from app.money import currencies, precision
+
+Shape = tuple[tuple[str, str, "Shape | None"], ...]
+# the JSON text written in place of a course's image URL; PostgreSQL text never holds NUL, so no
+# stored string can produce it
+IMAGE_MARKER = b'"\\u0000image_url"'
+TYPENAME = "__typename"
+_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
+
+Expression = Callable[[str], str]  # alias of the row → SQL yielding JSON text (never NULL)
+
+
+# --- values -------------------------------------------------------------------------------------
+
+
+def _string(column: str) -> Expression:
+    return lambda a: f"coalesce(to_json({a}.{column}::text)::text, 'null')"
+
+
+def _integer(column: str) -> Expression:
+    return lambda a: f"coalesce({a}.{column}::text, 'null')"
+
+
+def _boolean(column: str) -> Expression:
+    return lambda a: (
+        f"CASE WHEN {a}.{column} THEN 'true' WHEN NOT {a}.{column} THEN 'false' ELSE 'null' END"
+    )
+
+
+def _float(column: str) -> Expression:
+    """A NUMERIC written as Python writes `float(value)`: `4.0`, `4.5`."""
+    return lambda a: (
+        f"CASE WHEN {a}.{column} IS NULL THEN 'null' "
+        f"WHEN {a}.{column} = trunc({a}.{column}) THEN trunc({a}.{column})::bigint::text || '.0' "
+        f"ELSE ({a}.{column})::float8::text END"
+    )
+
+
+def _timestamp(column: str) -> Expression:
+    """As `datetime.isoformat()` writes a UTC time: microseconds only when there are any."""
+
+    def expression(a: str) -> str:
+        utc = f"({a}.{column} AT TIME ZONE 'UTC')"
+        return (
+            f"CASE WHEN {a}.{column} IS NULL THEN 'null' ELSE "
+            f"'\"' || to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+            f"CASE WHEN extract(microseconds FROM {utc})::bigint % 1000000 = 0 THEN '' "
+            f"ELSE to_char({utc}, '.US') END || '+00:00\"' END"
+        )
+
+    return expression
+
+
+def _enum(column: str, values: type[enum.Enum]) -> Expression:
+    cases = " ".join(f"WHEN '{m.value}' THEN '\"{m.name}\"'" for m in values)
+    return lambda a: f"CASE {a}.{column}::text {cases} ELSE 'null' END"
+
+
+def _global_id(type_name: str) -> Expression:
+    # relay's global id: base64 of "Type:uuid" (under 57 bytes, so encode() adds no line break)
+    return lambda a: (
+        f"'\"' || encode(convert_to('{type_name}:' || {a}.id::text, 'UTF8'), 'base64') || '\"'"
+    )
+
+
+def _constant(json_text: str) -> Expression:
+    literal = json_text.replace("'", "''")
+    return lambda a: f"'{literal}'"
+
+
+@lru_cache(maxsize=1)
+def _scale_cases() -> str:
+    """CASE arms for the currencies whose minor unit is not 1/100."""
+    return " ".join(f"WHEN '{c}' THEN {precision(c)}" for c in currencies() if precision(c) != 2)
+
+
+def _amount(minor: str, currency: str) -> Expression:
+    """`from_minor` as a JSON string: 1999 USD → "19.99", 1999 JPY → "1999"."""
+
+    def expression(a: str) -> str:
+        scale = f"(CASE {a}.{currency}::text {_scale_cases()} ELSE 2 END)"
+        return (
+            f"'\"' || round({a}.{minor}::numeric / (10::numeric ^ {scale}), {scale})::text || '\"'"
+        )
+
+    return expression
+
+
+def _string_list(table: str, column: str, order: str, key: str) -> Expression:
+    return lambda a: (
+        f"coalesce((SELECT '[' || string_agg(to_json(x.{column}::text)::text, ',' "
+        f"ORDER BY x.{order}) || ']' FROM {table} x WHERE x.{key} = {a}.id), '[]')"
+    )
+
+
+def _features(a: str) -> str:
+    return (
+        "coalesce((SELECT '[' || string_agg(to_json(f.value #>> '{}')::text, ',' ORDER BY f.n) "
+        f"|| ']' FROM jsonb_array_elements({a}.features) WITH ORDINALITY AS f(value, n)), '[]')"
+    )
+
+
+def _lesson_sum(key: str, aggregate: str) -> Expression:
+    return lambda a: f"(SELECT {aggregate}::text FROM lessons x WHERE x.{key} = {a}.id)"
+
+
+def _open(a: str) -> str:
+    return f"({a}.is_preview OR {a}.course_id = ANY(:open_courses))"
+
+
+# --- entities -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Relation:
+    """An attribute that is an object or a list of objects of `entity`.
+
+    `source(parent, child)` is the FROM … WHERE of the related rows (`None`: the same row, an
+    inline value object such as a price); `order` orders a list; `present(parent)`, for an
+    inline object, is the SQL condition under which it is not null.
+    """
+
+    entity: str
+    many: bool = False
+    source: Callable[[str, str], str] | None = None
+    order: Callable[[str], str] | None = None
+    present: Callable[[str], str] | None = None
+    # inline objects read their columns through the parent's alias with these column names
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Entity:
+    type_name: str
+    values: dict[str, Expression]
+    relations: dict[str, Relation] = field(default_factory=dict)
+
+
+def _money(minor: str, currency: str) -> dict[str, Expression]:
+    return {
+        "amount": _amount(minor, currency),
+        "amount_minor": _integer(minor),
+        "currency": lambda a: f"to_json({a}.{currency}::text)::text",
+    }
+
+
+def _money_relation(minor: str, currency: str, *, nullable: bool = False) -> Relation:
+    return Relation(
+        entity="money",
+        columns={"minor": minor, "currency": currency},
+        present=(lambda a: f"{a}.{minor} IS NOT NULL") if nullable else None,
+    )
+
+
+ENTITIES: dict[str, Entity] = {
+    "course": Entity(
+        "Course",
+        {
+            "id": _global_id("Course"),
+            "title": _string("title"),
+            "slug": _string("slug"),
+            "subtitle": _string("subtitle"),
+            "description": _string("description"),
+            "level": _enum("level", CourseLevel),
+            "language": _string("language"),
+            "status": _enum("status", CourseStatus),
+            "trailer_url": _string("trailer_url"),
+            "is_free": _boolean("is_free"),
+            "is_certified": _boolean("is_certified"),
+            "enrollment_limit": _integer("enrollment_limit"),
+            "enrollment_count": _integer("enrollment_count"),
+            "average_rating": _float("average_rating"),
+            "review_count": _integer("review_count"),
+            "published_at": _timestamp("published_at"),
+            "created_at": _timestamp("created_at"),
+            "updated_at": _timestamp("updated_at"),
+            "duration_minutes": _lesson_sum("course_id", "coalesce(sum(x.duration_minutes), 0)"),
+            "lesson_count": _lesson_sum("course_id", "count(*)"),
+            "image_url": lambda a: (
+                f"CASE WHEN {a}.image_asset_id IS NULL THEN 'null' "
+                f"ELSE '{IMAGE_MARKER.decode()}' END"
+            ),
+            "requirements": _string_list(
+                "course_requirements", "content", "sort_order", "course_id"
+            ),
+            "objectives": _string_list("course_objectives", "content", "sort_order", "course_id"),
+        },
+        {
+            "price": _money_relation("min_price_minor", "currency"),
+            "category": Relation(
+                "category", source=lambda p, c: f"categories {c} WHERE {c}.id = {p}.category_id"
+            ),
+            "instructor": Relation(
+                "instructor",
+                source=lambda p, c: (
+                    f"users {c} LEFT JOIN instructor_profiles {c}p ON {c}p.user_id = {c}.id "
+                    f"WHERE {c}.id = {p}.instructor_id"
+                ),
+            ),
+            "tags": Relation(
+                "tag",
+                many=True,
+                source=lambda p, c: (
+                    f"course_tags {c}j JOIN tags {c} ON {c}.id = {c}j.tag_id "
+                    f"WHERE {c}j.course_id = {p}.id"
+                ),
+                order=lambda c: f"{c}.slug",
+            ),
+            "pricing_tiers": Relation(
+                "tier",
+                many=True,
+                source=lambda p, c: (
+                    f"course_pricing_tiers {c} WHERE {c}.course_id = {p}.id AND {c}.is_active"
+                ),
+                order=lambda c: f"{c}.price_minor, {c}.tier",
+            ),
+            "modules": Relation(
+                "module",
+                many=True,
+                source=lambda p, c: f"course_modules {c} WHERE {c}.course_id = {p}.id",
+                order=lambda c: f"{c}.order_number",
+            ),
+        },
+    ),
+    "module": Entity(
+        "CourseModule",
+        {
+            "id": _global_id("CourseModule"),
+            "title": _string("title"),
+            "description": _string("description"),
+            "order_number": _integer("order_number"),
+            "duration_minutes": _lesson_sum("module_id", "coalesce(sum(x.duration_minutes), 0)"),
+        },
+        {
+            "lessons": Relation(
+                "lesson",
+                many=True,
+                source=lambda p, c: f"lessons {c} WHERE {c}.module_id = {p}.id",
+                order=lambda c: f"{c}.order_number",
+            )
+        },
+    ),
+    "lesson": Entity(
+        "Lesson",
+        {
+            "id": _global_id("Lesson"),
+            "type": _enum("type", LessonType),
+            "title": _string("title"),
+            "description": _string("description"),
+            "duration_minutes": _integer("duration_minutes"),
+            "order_number": _integer("order_number"),
+            "is_preview": _boolean("is_preview"),
+            "locked": lambda a: f"CASE WHEN {_open(a)} THEN 'false' ELSE 'true' END",
+        },
+        {"content": Relation("content", present=_open)},
+    ),
+    "content": Entity(
+        "LessonContent", {"text": _string("content_text"), "url": _string("content_url")}
+    ),
+    "category": Entity(
+        "Category",
+        {
+            "id": _global_id("Category"),
+            "name": _string("name"),
+            "slug": _string("slug"),
+            "description": _string("description"),
+            "icon": _string("icon"),
+            "color": _string("color"),
+            "sort_order": _integer("sort_order"),
+            "is_active": _boolean("is_active"),
+        },
+    ),
+    "instructor": Entity(
+        "Instructor",
+        {
+            # User.full_name: first and last name, stripped
+            "full_name": lambda a: (
+                f"to_json(btrim({a}.first_name || ' ' || {a}.last_name, "
+                "E' \\t\\n\\r\\x0b\\x0c'))::text"
+            ),
+            "title": lambda a: _string("title")(f"{a}p"),
+            "bio": lambda a: _string("bio")(f"{a}p"),
+            "expertise": lambda a: _string("expertise")(f"{a}p"),
+            "experience_years": lambda a: _integer("experience_years")(f"{a}p"),
+            "total_students": lambda a: f"coalesce({a}p.total_students, 0)::text",
+            "total_courses": lambda a: f"coalesce({a}p.total_courses, 0)::text",
+            "rating": lambda a: _float("rating")(f"{a}p"),
+            "review_count": lambda a: f"coalesce({a}p.review_count, 0)::text",
+        },
+    ),
+    "tag": Entity("Tag", {"name": _string("name"), "slug": _string("slug")}),
+    "tier": Entity(
+        "PricingTier",
+        {"tier": _enum("tier", PricingTier), "features": _features},
+        {
+            "price": _money_relation("price_minor", "currency"),
+            "original_price": _money_relation("original_price_minor", "currency", nullable=True),
+        },
+    ),
+    "money": Entity("Money", {}),  # inline: its values depend on the columns (see `_inline`)
+}
+
+
+def covers(entity: str, attribute: str) -> bool:
+    """Whether `attribute` of `entity` can be written by a course document."""
+    known = ENTITIES[entity]
+    if entity == "money":
+        return attribute in ("amount", "amount_minor", "currency", TYPENAME)
+    return attribute == TYPENAME or attribute in known.values or attribute in known.relations
+
+
+def relation_entity(entity: str, attribute: str) -> str | None:
+    relation = ENTITIES[entity].relations.get(attribute)
+    return relation.entity if relation is not None else None
+
+
+# --- compiling ----------------------------------------------------------------------------------
+
+
+class UnknownAttribute(ValueError):
+    pass
+
+
+class _Compiler:
+    def __init__(self) -> None:
+        self.aliases = 0
+
+    def alias(self) -> str:
+        self.aliases += 1
+        return f"t{self.aliases}"
+
+    def document(
+        self, entity: str, alias: str, shape: Shape, columns: dict[str, str] | None = None
+    ) -> str:
+        """SQL yielding the JSON object of `entity` (row `alias`) with the fields of `shape`."""
+        known = ENTITIES[entity]
+        values = _money(columns["minor"], columns["currency"]) if columns else known.values
+        parts: list[str] = []
+        literal = "{"
+        for index, (key, attribute, sub) in enumerate(shape):
+            if not _NAME.match(key):
+                raise UnknownAttribute(f"not a GraphQL name: {key[:40]!r}")
+            literal += ("," if index else "") + f'"{key}":'
+            if attribute == TYPENAME:
+                literal += f'"{known.type_name}"'
+                continue
+            parts.append(f"'{literal}'")
+            literal = ""
+            if attribute in values and sub is None:
+                parts.append(values[attribute](alias))
+            elif attribute in known.relations and sub is not None:
+                parts.append(self.relation(known.relations[attribute], alias, sub))
+            else:
+                raise UnknownAttribute(f"{entity}.{attribute}")
+        parts.append(f"'{literal}}}'")
+        return " || ".join(parts)
+
+    def relation(self, relation: Relation, parent: str, shape: Shape) -> str:
+        if relation.source is None:  # an inline object over the parent's row
+            body = self.document(relation.entity, parent, shape, relation.columns or None)
+            if relation.present is None:
+                return body
+            return f"CASE WHEN {relation.present(parent)} THEN {body} ELSE 'null' END"
+        child = self.alias()
+        body = self.document(relation.entity, child, shape)
+        source = relation.source(parent, child)
+        if relation.many:
+            order = f" ORDER BY {relation.order(child)}" if relation.order else ""
+            return (
+                f"coalesce((SELECT '[' || string_agg({body}, ','{order}) || ']' "
+                f"FROM {source}), '[]')"
+            )
+        return f"coalesce((SELECT {body} FROM {source}), 'null')"
+
+
+@lru_cache(maxsize=256)
+def statement(shape: Shape) -> TextClause:
+    """The statement writing the documents of the courses `:ids` in `shape` (kept per shape:
+    the same few selections come again and again, and the driver prepares each once)."""
+    compiler = _Compiler()
+    body = compiler.document("course", "t0", shape)
+    sql = (
+        f"SELECT t0.id, {body} AS document, t0.image_asset_id "
+        "FROM courses t0 WHERE t0.id = ANY(:ids)"
+    )
+    uuids = ARRAY(UUID(as_uuid=True))
+    binds = [bindparam("ids", type_=uuids)]
+    if ":open_courses" in sql:
+        binds.append(bindparam("open_courses", type_=uuids))
+    return text(sql).bindparams(*binds)
+
+
+@dataclass(frozen=True)
+class CourseDocument:
+    json: bytes
+    image_asset_id: uuid.UUID | None
+
+
+async def course_documents(
+    session: AsyncSession,
+    ids: Sequence[uuid.UUID],
+    shape: Shape,
+    *,
+    open_courses: Sequence[uuid.UUID] = (),
+) -> dict[uuid.UUID, CourseDocument]:
+    """The document of each course in `ids` (absent ones are missing), in one statement."""
+    query = statement(shape)
+    parameters: dict[str, object] = {"ids": list(ids)}
+    if "open_courses" in query._bindparams:
+        parameters["open_courses"] = list(open_courses)
+    rows = await session.execute(query, parameters)
+    found = {}
+    for course_id, document, image_asset_id in rows:
+        body = document.encode()
+        found[course_id] = CourseDocument(body, image_asset_id if IMAGE_MARKER in body else None)
+    return found

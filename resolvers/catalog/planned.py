@@ -1,0 +1,270 @@
+"""Planned reads of the catalog: `courses` and `course` answered by one documents statement.
+
+A selection over `Course` and what hangs beneath it (modules → lessons, category, instructor,
+tags, pricing tiers, prices, `__typename` anywhere) becomes a shape for `app.catalog.documents`;
+one statement writes each course's JSON, which goes into the response as bytes. The course list
+itself (filter, sort, cursors, `totalCount`) and a single course's lookup and visibility are the
+very functions the resolvers call, in the same session as the documents statement; lesson content
+is opened per course by the same rule as `Lesson.content` (`sees_course_materials`). Anything else
+— a field the documents do not cover (`viewerEnrollment`, `resources`, `Money.formatted`, …), a
+course that is missing or hidden, a bad argument — falls back to the executor, which answers
+exactly as it always has (see schema/core/planned.py).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any, cast
+
+import orjson
+from graphql import FieldNode, GraphQLField, GraphQLObjectType, get_named_type
+from strawberry.types.arguments import convert_arguments
+
+from app.catalog import documents, reads
+from app.catalog.documents import IMAGE_MARKER, TYPENAME, Shape
+from app.catalog.models import Course as CourseRow
+from app.media import attached_url
+from app.pagination import Page, PageRequest
+from schema.catalog.access import sees_course_materials
+from schema.catalog.types import Course
+from schema.core.context import Context, Info
+from schema.core.planned import FALLBACK, Plan, RootPlanner, Unplannable
+
+# GraphQL type → the documents entity that writes it
+ENTITY_OF_TYPE = {
+    "Course": "course",
+    "CourseModule": "module",
+    "Lesson": "lesson",
+    "LessonContent": "content",
+    "Category": "category",
+    "Instructor": "instructor",
+    "Tag": "tag",
+    "PricingTier": "tier",
+    "Money": "money",
+}
+_CONTENT_ATTRIBUTES = frozenset({"locked", "content"})  # need the viewer's access
+
+
+@lru_cache(maxsize=512)
+def python_name(graphql_name: str) -> str:
+    """strawberry's naming, backwards: `averageRating` → `average_rating`."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", graphql_name).lower()
+
+
+class _Info:
+    """What the catalog's access helpers read from `info`: the context."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+
+def shape_of(plan: Plan, parent: GraphQLObjectType, nodes: Sequence[FieldNode]) -> Shape:
+    """The documents shape of the selection under `nodes` on `parent` (Unplannable when it asks
+    for anything the documents do not write)."""
+    entity = ENTITY_OF_TYPE.get(parent.name)
+    if entity is None:
+        raise Unplannable(parent.name)
+    shape: list[tuple[str, str, Shape | None]] = []
+    for key, field_nodes in plan.fields(parent, nodes).items():
+        name = field_nodes[0].name.value
+        if name == TYPENAME:
+            shape.append((key, TYPENAME, None))
+            continue
+        definition = parent.fields.get(name)
+        attribute = python_name(name)
+        if definition is None or definition.args or not documents.covers(entity, attribute):
+            raise Unplannable(f"{parent.name}.{name}")
+        child = documents.relation_entity(entity, attribute)
+        if child is None:
+            shape.append((key, attribute, None))
+            continue
+        child_type = get_named_type(definition.type)
+        if not isinstance(child_type, GraphQLObjectType) or (
+            ENTITY_OF_TYPE.get(child_type.name) != child
+        ):
+            raise Unplannable(f"{parent.name}.{name}")
+        shape.append((key, attribute, shape_of(plan, child_type, field_nodes)))
+    return tuple(shape)
+
+
+def _opens_content(shape: Shape) -> bool:
+    return any(
+        attribute in _CONTENT_ATTRIBUTES or (sub is not None and _opens_content(sub))
+        for _, attribute, sub in shape
+    )
+
+
+async def _open_courses(
+    context: Context, shape: Shape, rows: Sequence[CourseRow]
+) -> list[uuid.UUID]:
+    """The courses whose every lesson's content the viewer may read (teachers, enrolled)."""
+    if not _opens_content(shape):
+        return []
+    info = cast(Info, _Info(context))
+    return [row.id for row in rows if await sees_course_materials(info, row)]
+
+
+async def _documents(
+    context: Context, session: Any, rows: Sequence[CourseRow], shape: Shape
+) -> list[orjson.Fragment]:
+    """Each course's document, in order; image markers replaced by the image's URL."""
+    found = await documents.course_documents(
+        session,
+        [row.id for row in rows],
+        shape,
+        open_courses=await _open_courses(context, shape, rows),
+    )
+    if any(row.id not in found for row in rows):  # deleted meanwhile: let the executor say so
+        raise Unplannable("course gone")
+    images = [i for row in rows if (i := found[row.id].image_asset_id) is not None]
+    urls: dict[uuid.UUID, bytes] = {}
+    if images:
+        assets = await context.loaders.media.assets.load_many(images)
+        for asset_id, asset in zip(images, assets, strict=True):
+            url = attached_url(context.storage, asset)
+            urls[asset_id] = orjson.dumps(url)
+    out = []
+    for row in rows:
+        document = found[row.id]
+        body = document.json
+        if document.image_asset_id is not None:
+            body = body.replace(IMAGE_MARKER, urls[document.image_asset_id])
+        out.append(orjson.Fragment(body))
+    return out
+
+
+def _arguments(
+    plan: Plan, field_name: str, definition: GraphQLField, node: FieldNode
+) -> dict[str, Any]:
+    """The field's arguments as its resolver receives them (strawberry's input objects, enums)."""
+    strawberry_schema = plan.schema._strawberry_schema  # type: ignore[attr-defined]
+    field = strawberry_schema.get_field_for_type(field_name=field_name, type_name="Query")
+    return convert_arguments(
+        plan.arguments(definition, node),
+        field.arguments,
+        scalar_registry=strawberry_schema.schema_converter.scalar_registry,
+        config=strawberry_schema.config,
+    )
+
+
+def _page_info(
+    plan: Plan, parent: GraphQLObjectType, nodes: list[FieldNode], page: Page[Any]
+) -> dict[str, Any]:
+    values = {
+        "hasNextPage": page.has_next,
+        "hasPreviousPage": page.has_previous,
+        "startCursor": page.cursors[0] if page.cursors else None,
+        "endCursor": page.cursors[-1] if page.cursors else None,
+        TYPENAME: parent.name,
+    }
+    out = {}
+    for key, field_nodes in plan.fields(parent, nodes).items():
+        name = field_nodes[0].name.value
+        if name not in values:
+            raise Unplannable(f"PageInfo.{name}")
+        out[key] = values[name]
+    return out
+
+
+async def plan_courses(plan: Plan, definition: GraphQLField, nodes: list[FieldNode]) -> Any:
+    """`courses(filter, sort, first, after, last, before)` over covered node selections."""
+    if len(nodes) != 1:
+        return FALLBACK
+    arguments = _arguments(plan, "courses", definition, nodes[0])
+    request = PageRequest.create(
+        first=arguments.get("first"),
+        after=arguments.get("after"),
+        last=arguments.get("last"),
+        before=arguments.get("before"),
+    )
+    connection = cast(GraphQLObjectType, get_named_type(definition.type))
+    selected = plan.fields(connection, nodes)
+    edge_type = cast(GraphQLObjectType, get_named_type(connection.fields["edges"].type))
+    # every selection of the connection checked (and its node shapes built) before any SQL
+    parts: list[tuple[str, str, Any]] = []
+    for key, field_nodes in selected.items():
+        name = field_nodes[0].name.value
+        if name == "edges":
+            edge_fields: list[tuple[str, str, Shape | None]] = []
+            for edge_key, edge_nodes in plan.fields(edge_type, field_nodes).items():
+                edge_name = edge_nodes[0].name.value
+                if edge_name == "node":
+                    course_type = cast(
+                        GraphQLObjectType, get_named_type(edge_type.fields["node"].type)
+                    )
+                    edge_fields.append((edge_key, "node", shape_of(plan, course_type, edge_nodes)))
+                elif edge_name in ("cursor", TYPENAME):
+                    edge_fields.append((edge_key, edge_name, None))
+                else:
+                    raise Unplannable(f"{edge_type.name}.{edge_name}")
+            parts.append((key, name, edge_fields))
+        elif name in ("totalCount", "pageInfo", TYPENAME):
+            parts.append((key, name, field_nodes))
+        else:
+            raise Unplannable(f"{connection.name}.{name}")
+    context: Context = plan.context
+    filter_ = arguments.get("filter")
+    async with context.db.session() as session:
+        page = await reads.list_courses(
+            session,
+            filter_args=filter_.to_args() if filter_ is not None else None,
+            sort=arguments["sort"].value,
+            request=request,
+            with_total=any(name == "totalCount" for _, name, _ in parts),
+        )
+        shapes: dict[Shape, list[orjson.Fragment]] = {}
+        for _, name, edge_fields in parts:
+            if name == "edges":
+                for _, _, shape in edge_fields:
+                    if shape is not None and shape not in shapes:
+                        shapes[shape] = await _documents(context, session, page.items, shape)
+    out: dict[str, Any] = {}
+    for key, name, extra in parts:
+        if name == TYPENAME:
+            out[key] = connection.name
+        elif name == "totalCount":
+            out[key] = page.total_count
+        elif name == "pageInfo":
+            info_type = cast(GraphQLObjectType, get_named_type(connection.fields["pageInfo"].type))
+            out[key] = _page_info(plan, info_type, extra, page)
+        else:
+            out[key] = [
+                {
+                    edge_key: (
+                        shapes[shape][index]
+                        if edge_name == "node"
+                        else cursor
+                        if edge_name == "cursor"
+                        else edge_type.name
+                    )
+                    for edge_key, edge_name, shape in extra
+                }
+                for index, cursor in enumerate(page.cursors)
+            ]
+    return out
+
+
+async def plan_course(plan: Plan, definition: GraphQLField, nodes: list[FieldNode]) -> Any:
+    """`course(id | slug)` of a course the viewer may see, over a covered selection."""
+    if len(nodes) != 1:
+        return FALLBACK
+    arguments = plan.arguments(definition, nodes[0])
+    id_, slug = arguments.get("id"), arguments.get("slug")
+    course_type = cast(GraphQLObjectType, get_named_type(definition.type))
+    shape = shape_of(plan, course_type, nodes)
+    context: Context = plan.context
+    info = cast(Info, _Info(context))
+    if id_ is not None and slug is None:
+        course = await Course.lookup(info, id_)
+    elif slug is not None and id_ is None:
+        course = await Course.lookup_slug(info, slug)
+    else:
+        return FALLBACK  # the executor's BAD_USER_INPUT
+    async with context.db.session() as session:
+        return (await _documents(context, session, [course.model], shape))[0]
+
+
+ROOTS: dict[str, RootPlanner] = {"courses": plan_courses, "course": plan_course}

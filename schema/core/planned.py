@@ -1,0 +1,220 @@
+"""Planned reads: queries answered without the general executor when every field is covered.
+
+A domain registers a *root planner* for a root query field (`schema/root.py`): given the field's
+selection it either returns the field's value — usually JSON a single SQL statement wrote, wrapped
+in `orjson.Fragment` so it is copied into the response as bytes — or `FALLBACK`. `PlannedReads.run`
+(called by `OperationGuard` once the operation is parsed, validated, within its cost and charged to
+the caller's budget) answers an HTTP query only when every root field has a planner and none of them
+falls back; otherwise, or when anything about the request is unusual (a directive other than
+@skip/@include, fragment variables, variables that do not coerce, a planner's domain error), the
+operation runs through the executor unchanged. So the response — data, errors, extensions — is the
+executor's, byte for byte or at least value for value; tests/api/test_planned_reads.py generates
+selections and holds the two paths to the same JSON.
+
+A planner that cannot produce exactly what the executor would (a missing object whose error
+the executor reports, a field it does not cover) falls back rather than guessing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLField,
+    GraphQLIncludeDirective,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLSkipDirective,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    get_operation_ast,
+)
+from graphql.execution.values import VariableValues, get_argument_values, get_directive_values
+from graphql.execution.values import get_variable_values as coerce_variables
+from starlette.requests import Request
+
+from app.errors import DomainError
+from app.metrics import GRAPHQL_PLANNED
+
+logger = logging.getLogger("easyways.graphql.planned")
+
+
+class _Fallback:
+    def __repr__(self) -> str:
+        return "FALLBACK"
+
+
+FALLBACK: Any = _Fallback()
+_SKIP_OR_INCLUDE = frozenset({"skip", "include"})
+
+Fields = dict[str, list[FieldNode]]  # response key → the field's nodes (merged selections)
+
+
+class Unplannable(Exception):
+    """The selection uses something the planned path does not handle (the executor will)."""
+
+
+@dataclass
+class Plan:
+    """One operation as the planners see it: the schema, the fragments and coerced variables."""
+
+    schema: GraphQLSchema
+    fragments: dict[str, FragmentDefinitionNode]
+    variables: VariableValues
+    context: Any
+
+    def fields(self, parent: GraphQLObjectType, nodes: Iterable[FieldNode]) -> Fields:
+        """The fields selected on `parent` under `nodes` (their selection sets merged), by
+        response key in document order, with @skip/@include applied and fragments that apply
+        to `parent` expanded."""
+        collected: Fields = {}
+        for node in nodes:
+            if node.selection_set is not None:
+                self._collect(parent, node.selection_set, collected, set())
+        return collected
+
+    def root_fields(self, root: GraphQLObjectType, operation: OperationDefinitionNode) -> Fields:
+        collected: Fields = {}
+        self._collect(root, operation.selection_set, collected, set())
+        return collected
+
+    def arguments(self, definition: GraphQLField, node: FieldNode) -> dict[str, Any]:
+        """The field's coerced argument values (defaults applied), keyed by GraphQL name."""
+        return get_argument_values(definition, node, self.variables)
+
+    def _included(self, node: FieldNode | FragmentSpreadNode | InlineFragmentNode) -> bool:
+        directives = node.directives or ()
+        if any(d.name.value not in _SKIP_OR_INCLUDE for d in directives):
+            raise Unplannable("directive")
+        if not directives:
+            return True
+        skip = get_directive_values(GraphQLSkipDirective, node, self.variables)
+        if skip is not None and skip.get("if") is True:
+            return False
+        include = get_directive_values(GraphQLIncludeDirective, node, self.variables)
+        return not (include is not None and include.get("if") is False)
+
+    def _applies(self, parent: GraphQLObjectType, condition: Any) -> bool:
+        if condition is None:
+            return True
+        name = condition.name.value
+        return name == parent.name or any(i.name == name for i in parent.interfaces)
+
+    def _collect(
+        self,
+        parent: GraphQLObjectType,
+        selection_set: SelectionSetNode,
+        collected: Fields,
+        visited: set[str],
+    ) -> None:
+        for selection in selection_set.selections:
+            if not self._included(selection):  # type: ignore[arg-type]
+                continue
+            if isinstance(selection, FieldNode):
+                key = selection.alias.value if selection.alias else selection.name.value
+                collected.setdefault(key, []).append(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                if self._applies(parent, selection.type_condition):
+                    self._collect(parent, selection.selection_set, collected, visited)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = self.fragments.get(name)
+                if name in visited or fragment is None:
+                    continue
+                if getattr(selection, "arguments", None) or getattr(
+                    fragment, "variable_definitions", None
+                ):
+                    raise Unplannable("fragment variables")
+                visited.add(name)
+                if self._applies(parent, fragment.type_condition):
+                    self._collect(parent, fragment.selection_set, collected, visited)
+            else:
+                raise Unplannable(type(selection).__name__)
+
+
+# value of the field, or FALLBACK
+RootPlanner = Callable[[Plan, GraphQLField, list[FieldNode]], Awaitable[Any]]
+
+
+class PlannedReads:
+    """The root planners of a schema (by root query field name) and the driver that runs them."""
+
+    def __init__(self, roots: dict[str, RootPlanner]) -> None:
+        self.roots = roots
+
+    def applies(self, context: Any) -> bool:
+        request = getattr(context, "request", None)
+        settings = getattr(context, "settings", None)
+        return (
+            isinstance(request, Request)  # HTTP only: WebSocket operations stay on the executor
+            and settings is not None
+            and settings.graphql_planned_reads
+        )
+
+    async def run(
+        self,
+        schema: GraphQLSchema,
+        document: Any,
+        operation_name: str | None,
+        variables: dict[str, Any] | None,
+        context: Any,
+    ) -> ExecutionResult | None:
+        """The operation's result through the planners, None when the executor must run it."""
+        operation = get_operation_ast(document, operation_name)
+        if operation is None or operation.operation != OperationType.QUERY:
+            return None
+        root = schema.query_type
+        if root is None or not self._plannable_roots(operation):
+            return None
+        coerced = coerce_variables(schema, operation.variable_definitions or (), variables or {})
+        if isinstance(coerced, list):  # the executor reports the coercion errors
+            return None
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        plan = Plan(schema, fragments, coerced, context)
+        try:
+            data = await self._data(plan, root, operation)
+        except (Unplannable, DomainError):
+            data = None
+        except Exception:  # a planner's bug must not fail a request the executor can answer
+            logger.exception("planned read failed; the executor answers")
+            data = None
+        GRAPHQL_PLANNED.labels(outcome="planned" if data is not None else "executor").inc()
+        return None if data is None else ExecutionResult(data=data)
+
+    def _plannable_roots(self, operation: OperationDefinitionNode) -> bool:
+        """A cheap look before coercing anything: every root selection names a planned field."""
+        for selection in operation.selection_set.selections:
+            name = selection.name.value if isinstance(selection, FieldNode) else None
+            if name is not None and name not in self.roots and name != "__typename":
+                return False
+            # fragments at the root are expanded (and checked) by `Plan.root_fields`
+        return True
+
+    async def _data(
+        self, plan: Plan, root: GraphQLObjectType, operation: OperationDefinitionNode
+    ) -> dict[str, Any] | None:
+        data: dict[str, Any] = {}
+        for key, nodes in plan.root_fields(root, operation).items():
+            name = nodes[0].name.value
+            if name == "__typename":
+                data[key] = root.name
+                continue
+            planner = self.roots.get(name)
+            if planner is None:
+                return None
+            value = await planner(plan, root.fields[name], nodes)
+            if value is FALLBACK:
+                return None
+            data[key] = value
+        return data

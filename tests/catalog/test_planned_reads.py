@@ -1,0 +1,406 @@
+"""Planned reads (schema/core/planned.py, resolvers/catalog/planned.py): a catalog query whose
+every field the documents statement covers is answered without the executor — in at most three
+statements however large the page — and gives exactly the JSON the executor gives. Hypothesis
+generates the selections (fields, aliases, fragments, @skip/@include, `__typename`), the root
+(`courses` with its arguments, `course` by slug or id) and the viewer, and holds both paths to the
+same bytes; anything the planner does not cover, or any error, is left to the executor."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import update
+
+from app.accounts.models import UserRole
+from app.catalog import documents
+from app.catalog.models import CourseLevel, CoursePricingTier, CourseStatus, PricingTier
+from app.db import Database, count_statements
+from app.learning.models import EnrollmentStatus
+from app.media.models import FilePurpose
+from app.metrics import GRAPHQL_PLANNED
+from resolvers.catalog.planned import ENTITY_OF_TYPE, python_name
+from schema.root import schema as product_schema
+from tests.support import catalog as f
+from tests.support.authoring import upload
+from tests.support.graphql import GraphQLClient, Outcome, with_settings
+
+SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+# --- what a selection may hold: the covered fields of each type -------------------------------
+
+SCALARS: dict[str, list[str]] = {
+    "Course": [
+        "id", "title", "slug", "subtitle", "description", "level", "language", "status",
+        "trailerUrl", "isFree", "isCertified", "enrollmentLimit", "enrollmentCount",
+        "averageRating", "reviewCount", "publishedAt", "createdAt", "updatedAt",
+        "durationMinutes", "lessonCount", "imageUrl", "requirements", "objectives",
+    ],
+    "CourseModule": ["id", "title", "description", "orderNumber", "durationMinutes"],
+    "Lesson": [
+        "id", "type", "title", "description", "durationMinutes", "orderNumber", "isPreview",
+        "locked",
+    ],
+    "LessonContent": ["text", "url"],
+    "Category": [
+        "id", "name", "slug", "description", "icon", "color", "sortOrder", "isActive",
+    ],
+    "Instructor": [
+        "fullName", "title", "bio", "expertise", "experienceYears", "totalStudents",
+        "totalCourses", "rating", "reviewCount",
+    ],
+    "Tag": ["name", "slug"],
+    "PricingTier": ["tier", "features"],
+    "Money": ["amount", "amountMinor", "currency"],
+}  # fmt: skip
+OBJECTS: dict[str, dict[str, str]] = {
+    "Course": {
+        "price": "Money", "category": "Category", "instructor": "Instructor", "tags": "Tag",
+        "pricingTiers": "PricingTier", "modules": "CourseModule",
+    },
+    "CourseModule": {"lessons": "Lesson"},
+    "Lesson": {"content": "LessonContent"},
+    "PricingTier": {"price": "Money", "originalPrice": "Money"},
+}  # fmt: skip
+
+
+@st.composite
+def selections(draw: st.DrawFn, type_name: str, depth: int = 0) -> str:
+    """A selection set on `type_name`: some of its fields, some aliased, some repeated, some in
+    an inline fragment or under @skip/@include, objects recursively."""
+    scalars = draw(st.lists(st.sampled_from(SCALARS[type_name]), min_size=1, max_size=5))
+    objects = OBJECTS.get(type_name, {}) if depth < 3 else {}
+    chosen = draw(st.lists(st.sampled_from(sorted(objects)), max_size=2)) if objects else []
+    parts = []
+    for name in scalars:
+        alias = draw(st.sampled_from(["", "", f"a_{name}: "]))
+        parts.append(f"{alias}{name}")
+    for name in chosen:
+        inner = draw(selections(objects[name], depth + 1))
+        parts.append(f"{name} {{ {inner} }}")
+    if draw(st.booleans()):
+        parts.append("__typename")
+    if draw(st.integers(0, 4)) == 0:
+        parts.append(f"... on {type_name} {{ {draw(st.sampled_from(SCALARS[type_name]))} }}")
+    if draw(st.integers(0, 4)) == 0:
+        directive = draw(
+            st.sampled_from(["@skip(if: true)", "@include(if: false)", "@skip(if: false)"])
+        )
+        parts.append(f"{draw(st.sampled_from(SCALARS[type_name]))} {directive}")
+    return " ".join(draw(st.permutations(parts)))
+
+
+@dataclass
+class Catalog:
+    slugs: list[str]
+    ids: list[uuid.UUID]
+    viewers: dict[str, str | None]  # name → access token
+
+
+async def _catalog(client: GraphQLClient, database: Database) -> Catalog:
+    """Courses whose values test the writing: quotes, backslashes, control characters and
+    non-ASCII text, null and zero values, ratings with and without decimals, JPY and USD, active
+    and inactive tiers, an inactive category, an instructor without a profile, an image."""
+    tricky = await f.person(
+        database, UserRole.INSTRUCTOR, first_name="Zoë", last_name='O\'Brien "Ø"'
+    )
+    teacher = await f.instructor(database, first_name="Ada")
+    active, inactive = await f.categories(database, "Code", "Old")
+    hidden = (await f.categories(database, "Hidden", active=False))[0]
+    tags = await f.tags(database, f"Py {uuid.uuid4().hex[:4]}", f"SQL {uuid.uuid4().hex[:4]}")
+    image = await upload(database, teacher.id, FilePurpose.COURSE_IMAGE, content_type="image/png")
+    tiers = (
+        f.Tier(PricingTier.BASIC, 1999, 2999),
+        f.Tier(PricingTier.PRO, 4999),
+    )
+    made = []
+    async with database.transaction() as session:
+        made.append(
+            f.build_course(
+                session,
+                tricky.id,
+                title='Ünïcødé "quoted" \\ back\nslash 🎓\t\x01',
+                category_id=active.id,
+                tag_ids=[t.id for t in tags],
+                tiers=tiers,
+                average_rating=Decimal("4.00"),
+                review_count=3,
+                enrollment_limit=50,
+                level=CourseLevel.ADVANCED,
+                image_asset_id=image,
+                subtitle="</script>&amp;",
+            )
+        )
+        made.append(
+            f.build_course(
+                session,
+                teacher.id,
+                category_id=hidden.id,
+                tiers=(f.Tier(PricingTier.BASIC, 1500),),
+                currency="JPY",
+                average_rating=Decimal("3.33"),
+                modules=2,
+                lessons=3,
+                age_days=1,
+            )
+        )
+        made.append(
+            f.build_course(
+                session, teacher.id, category_id=inactive.id, tiers=(), modules=0, age_days=2
+            )
+        )
+        made.append(
+            f.build_course(
+                session,
+                teacher.id,
+                tiers=(f.Tier(PricingTier.BASIC, 0),),
+                average_rating=Decimal("4.50"),
+                trailer_url="https://example.com/t.mp4",
+                age_days=3,
+            )
+        )
+        made.append(  # not listed; the course page is the executor's NOT_FOUND for students
+            f.build_course(session, teacher.id, status=CourseStatus.DRAFT, age_days=4)
+        )
+        await session.flush()
+    async with database.transaction() as session:
+        await session.execute(
+            update(CoursePricingTier)
+            .where(CoursePricingTier.course_id == made[0].id, CoursePricingTier.tier == "pro")
+            .values(is_active=False, features=["Slides", 7, 'Q&A "live"'])
+        )
+    student = await f.person(database)
+    await f.enroll(database, student.id, made[0].id)
+    await f.enroll(database, student.id, made[1].id, EnrollmentStatus.REFUNDED)
+    admin = await f.person(database, UserRole.ADMIN)
+    viewers: dict[str, str | None] = {
+        "anonymous": None,
+        "student": f.token_for(client, student),
+        "teacher": f.token_for(client, teacher),
+        "admin": f.token_for(client, admin),
+    }
+    return Catalog([c.slug for c in made], [c.id for c in made], viewers)
+
+
+_CATALOGS: dict[tuple[str, int], Catalog] = {}
+
+
+async def catalog_of(
+    client: GraphQLClient, database: Database, request: pytest.FixtureRequest
+) -> Catalog:
+    # built once per test: hypothesis runs every example against the same database
+    key = (request.node.nodeid, id(database))
+    if key not in _CATALOGS:
+        _CATALOGS.clear()
+        _CATALOGS[key] = await _catalog(client, database)
+    return _CATALOGS[key]
+
+
+def planned_count(outcome: str) -> float:
+    return GRAPHQL_PLANNED.labels(outcome=outcome)._value.get()
+
+
+async def both(
+    client: GraphQLClient, query: str, variables: dict[str, Any], token: str | None
+) -> tuple[Outcome, Outcome, bool]:
+    """The query through the planned path and through the executor alone; whether the planned
+    path answered it."""
+    before = planned_count("planned")
+    planned = await client.execute(query, variables, token=token)
+    answered = planned_count("planned") > before
+    general = await with_settings(client, graphql_planned_reads=False).execute(
+        query, variables, token=token
+    )
+    return planned, general, answered
+
+
+def same(planned: Outcome, general: Outcome) -> None:
+    assert orjson.dumps(planned.data) == orjson.dumps(general.data)
+    assert [e.formatted for e in planned.errors] == [e.formatted for e in general.errors]
+
+
+COURSES = """query($sort: CourseSort!, $first: Int, $after: String, $level: CourseLevel) {
+  courses(sort: $sort, first: $first, after: $after, filter: {level: $level}) {
+    %s
+  }
+}"""
+
+
+@SETTINGS
+@given(data=st.data())
+async def test_planned_course_lists_write_the_executors_json_for_any_selection(
+    client: GraphQLClient, database: Database, request: pytest.FixtureRequest, data: st.DataObject
+) -> None:
+    catalog = await catalog_of(client, database, request)
+    node = data.draw(selections("Course"))
+    connection = data.draw(
+        st.permutations(
+            [
+                f"edges {{ cursor node {{ {node} }} }}",
+                "totalCount",
+                "pageInfo { hasNextPage hasPreviousPage startCursor endCursor }",
+                "__typename",
+            ]
+        ).map(lambda parts: " ".join(parts[: max(1, len(parts) - 1)]))
+    )
+    variables = {
+        "sort": data.draw(st.sampled_from(["POPULARITY", "RATING", "NEWEST", "PRICE_ASC"])),
+        "first": data.draw(st.integers(1, 5)),
+        "level": data.draw(st.sampled_from([None, "ADVANCED", "BEGINNER"])),
+    }
+    token = catalog.viewers[data.draw(st.sampled_from(sorted(catalog.viewers)))]
+    planned, general, answered = await both(client, COURSES % connection, variables, token)
+    same(planned, general)
+    # planned unless a limit (tokens, aliases) refused the document before execution
+    assert answered is not bool(general.errors)
+
+
+@SETTINGS
+@given(data=st.data())
+async def test_planned_course_pages_write_the_executors_json_for_any_selection(
+    client: GraphQLClient, database: Database, request: pytest.FixtureRequest, data: st.DataObject
+) -> None:
+    catalog = await catalog_of(client, database, request)
+    index = data.draw(st.integers(0, len(catalog.slugs) - 1))
+    by_id = data.draw(st.booleans())
+    argument = (
+        f'id: "{f.gid("Course", catalog.ids[index])}"'
+        if by_id
+        else f'slug: "{catalog.slugs[index]}"'
+    )
+    query = f"{{ course({argument}) {{ {data.draw(selections('Course'))} }} }}"
+    viewer = data.draw(st.sampled_from(sorted(catalog.viewers)))
+    planned, general, answered = await both(client, query, {}, catalog.viewers[viewer])
+    same(planned, general)
+    draft = index == 4
+    if draft and viewer in ("anonymous", "student"):  # hidden: the executor's NOT_FOUND
+        assert not answered
+        assert [e.extensions["code"] for e in planned.errors] == ["NOT_FOUND"]
+    else:
+        assert answered is not bool(general.errors)
+
+
+async def test_a_student_reads_the_content_of_courses_they_are_enrolled_in_only(
+    client: GraphQLClient, database: Database, request: pytest.FixtureRequest
+) -> None:
+    catalog = await catalog_of(client, database, request)
+    query = (
+        COURSES
+        % "edges { node { slug modules { lessons { isPreview locked content { text } } } } }"
+    )
+    for viewer, opened in (("student", {catalog.slugs[0]}), ("anonymous", set())):
+        planned, general, answered = await both(
+            client, query, {"sort": "NEWEST", "first": 10}, catalog.viewers[viewer]
+        )
+        same(planned, general)
+        assert answered
+        assert planned.data is not None
+        for edge in planned.data["courses"]["edges"]:
+            lessons = [x for m in edge["node"]["modules"] for x in m["lessons"]]
+            for lesson in lessons:
+                readable = lesson["isPreview"] or edge["node"]["slug"] in opened
+                assert lesson["locked"] is not readable
+                assert (lesson["content"] is not None) is readable
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # a field no planner covers: the whole operation runs through the executor
+        COURSES % "edges { node { title viewerEnrollment { status } } }",
+        COURSES % "edges { node { price { formatted } } }",
+        COURSES % "edges { node { instructor { user { firstName } } } }",
+        # a root field without a planner beside a planned one
+        "{ courses(first: 2) { totalCount } categories { name } }",
+    ],
+)
+async def test_what_the_planner_does_not_cover_is_answered_by_the_executor(
+    client: GraphQLClient, database: Database, request: pytest.FixtureRequest, query: str
+) -> None:
+    catalog = await catalog_of(client, database, request)
+    before = planned_count("planned")
+    planned, general, answered = await both(
+        client, query, {"sort": "NEWEST", "first": 3}, catalog.viewers["student"]
+    )
+    same(planned, general)
+    assert not answered
+    assert planned_count("planned") == before
+    assert not planned.errors
+
+
+async def test_bad_arguments_get_the_executors_errors(
+    client: GraphQLClient, database: Database, request: pytest.FixtureRequest
+) -> None:
+    await catalog_of(client, database, request)
+    for query, variables in (
+        (COURSES % "totalCount", {"sort": "NEWEST", "first": 500}),
+        (COURSES % "totalCount", {"sort": "NEWEST", "after": "not a cursor"}),
+        ('{ course(slug: "nothing-here") { title } }', {}),
+        ('{ course(slug: "a", id: "b") { title } }', {}),
+    ):
+        planned, general, answered = await both(client, query, variables, None)
+        same(planned, general)
+        assert not answered
+        assert planned.errors
+
+
+async def test_a_planned_page_runs_at_most_three_statements_however_many_courses(
+    client: GraphQLClient, database: Database
+) -> None:
+    owner = await f.instructor(database)
+    student = await f.person(database)
+    category = (await f.categories(database, "Code"))[0]
+    tags = await f.tags(database, "Python", "SQL")
+    async with database.transaction() as session:
+        for i in range(30):
+            f.build_course(
+                session,
+                owner.id,
+                category_id=category.id,
+                tag_ids=[t.id for t in tags[: i % 3]],
+                modules=4,
+                lessons=3,
+                age_days=i,
+            )
+    query = COURSES % (
+        "totalCount pageInfo { hasNextPage endCursor } edges { node { id title slug "
+        "price { amount currency } category { name } instructor { fullName rating } "
+        "tags { name } pricingTiers { tier price { amount } features } lessonCount "
+        "durationMinutes modules { id title durationMinutes lessons { id title isPreview } } } }"
+    )
+    token = f.token_for(client, student)
+    counts = []
+    for first in (1, 30):
+        with count_statements(database.engine) as counter:
+            outcome = await client.execute(query, {"sort": "NEWEST", "first": first}, token=token)
+        assert not outcome.errors
+        assert outcome.data is not None
+        assert len(outcome.data["courses"]["edges"]) == first
+        modules = outcome.data["courses"]["edges"][0]["node"]["modules"]
+        assert [len(m["lessons"]) for m in modules] == [3, 3, 3, 3]
+        counts.append(counter.count)
+    # the page, its count and the documents statement
+    assert counts == [3, 3]
+
+
+def test_every_attribute_the_documents_write_is_a_field_of_its_graphql_type() -> None:
+    """A renamed or removed field must not leave the documents writing a key nobody asks for
+    (the planner would silently stop covering it)."""
+    schema = product_schema._schema
+    for type_name, entity in ENTITY_OF_TYPE.items():
+        fields = {python_name(name) for name in schema.type_map[type_name].fields}  # type: ignore[union-attr]
+        written = {a for a in fields if documents.covers(entity, a)}
+        known = documents.ENTITIES[entity]
+        expected = set(known.values) | set(known.relations)
+        if entity == "money":
+            expected = {"amount", "amount_minor", "currency"}
+        assert expected <= fields, (type_name, expected - fields)
+        assert written == expected
