@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from functools import lru_cache
 from typing import Any, cast
 
@@ -107,7 +107,7 @@ async def _open_courses(
     return [row.id for row in rows if await sees_course_materials(info, row)]
 
 
-async def _documents(
+async def course_documents_of(
     context: Context, session: Any, rows: Sequence[CourseRow], shape: Shape
 ) -> list[orjson.Fragment]:
     """Each course's document, in order; image markers replaced by the image's URL."""
@@ -136,7 +136,7 @@ async def _documents(
     return out
 
 
-def _arguments(
+def query_arguments(
     plan: Plan, field_name: str, definition: GraphQLField, node: FieldNode
 ) -> dict[str, Any]:
     """The field's arguments as its resolver receives them (strawberry's input objects, enums)."""
@@ -169,58 +169,46 @@ def _page_info(
     return out
 
 
-async def plan_courses(plan: Plan, definition: GraphQLField, nodes: list[FieldNode]) -> Any:
-    """`courses(filter, sort, first, after, last, before)` over covered node selections."""
+# what a connection's reader returns: the page of courses, and whatever the extras read from
+PageRead = tuple[Page[CourseRow], Any]
+# a connection field beside edges/pageInfo/totalCount: (what the reader returned, the field's
+# type, its nodes) → its value
+Extra = Callable[[Any, GraphQLObjectType | None, list[FieldNode]], Any]
+
+
+async def course_connection(
+    plan: Plan,
+    definition: GraphQLField,
+    nodes: list[FieldNode],
+    read: Callable[[Any, frozenset[str]], Awaitable[PageRead]],
+    extras: dict[str, Extra] | None = None,
+) -> Any:
+    """A connection of courses: `edges { cursor node }`, `pageInfo`, `totalCount`, `__typename`
+    and the `extras`. `read(session, selected field names)` reads the page (in the session the
+    documents statement then uses); every selection is checked, and every node shape built,
+    before it runs."""
     if len(nodes) != 1:
         return FALLBACK
-    arguments = _arguments(plan, "courses", definition, nodes[0])
-    request = PageRequest.create(
-        first=arguments.get("first"),
-        after=arguments.get("after"),
-        last=arguments.get("last"),
-        before=arguments.get("before"),
-    )
+    extras = extras or {}
     connection = cast(GraphQLObjectType, get_named_type(definition.type))
-    selected = plan.fields(connection, nodes)
     edge_type = cast(GraphQLObjectType, get_named_type(connection.fields["edges"].type))
-    # every selection of the connection checked (and its node shapes built) before any SQL
     parts: list[tuple[str, str, Any]] = []
-    for key, field_nodes in selected.items():
+    for key, field_nodes in plan.fields(connection, nodes).items():
         name = field_nodes[0].name.value
         if name == "edges":
-            edge_fields: list[tuple[str, str, Shape | None]] = []
-            for edge_key, edge_nodes in plan.fields(edge_type, field_nodes).items():
-                edge_name = edge_nodes[0].name.value
-                if edge_name == "node":
-                    course_type = cast(
-                        GraphQLObjectType, get_named_type(edge_type.fields["node"].type)
-                    )
-                    edge_fields.append((edge_key, "node", shape_of(plan, course_type, edge_nodes)))
-                elif edge_name in ("cursor", TYPENAME):
-                    edge_fields.append((edge_key, edge_name, None))
-                else:
-                    raise Unplannable(f"{edge_type.name}.{edge_name}")
-            parts.append((key, name, edge_fields))
-        elif name in ("totalCount", "pageInfo", TYPENAME):
+            parts.append((key, name, _edge_fields(plan, edge_type, field_nodes)))
+        elif name in ("totalCount", "pageInfo", TYPENAME) or name in extras:
             parts.append((key, name, field_nodes))
         else:
             raise Unplannable(f"{connection.name}.{name}")
     context: Context = plan.context
-    filter_ = arguments.get("filter")
     async with context.db.session() as session:
-        page = await reads.list_courses(
-            session,
-            filter_args=filter_.to_args() if filter_ is not None else None,
-            sort=arguments["sort"].value,
-            request=request,
-            with_total=any(name == "totalCount" for _, name, _ in parts),
-        )
+        page, found = await read(session, frozenset(name for _, name, _ in parts))
         shapes: dict[Shape, list[orjson.Fragment]] = {}
         for _, name, edge_fields in parts:
-            if name == "edges":
-                for _, _, shape in edge_fields:
-                    if shape is not None and shape not in shapes:
-                        shapes[shape] = await _documents(context, session, page.items, shape)
+            for _, _, shape in edge_fields if name == "edges" else ():
+                if shape is not None and shape not in shapes:
+                    shapes[shape] = await course_documents_of(context, session, page.items, shape)
     out: dict[str, Any] = {}
     for key, name, extra in parts:
         if name == TYPENAME:
@@ -230,21 +218,64 @@ async def plan_courses(plan: Plan, definition: GraphQLField, nodes: list[FieldNo
         elif name == "pageInfo":
             info_type = cast(GraphQLObjectType, get_named_type(connection.fields["pageInfo"].type))
             out[key] = _page_info(plan, info_type, extra, page)
-        else:
+        elif name == "edges":
             out[key] = [
                 {
-                    edge_key: (
-                        shapes[shape][index]
-                        if edge_name == "node"
-                        else cursor
-                        if edge_name == "cursor"
-                        else edge_type.name
-                    )
+                    edge_key: shapes[shape][index]
+                    if shape is not None
+                    else cursor
+                    if edge_name == "cursor"
+                    else edge_type.name
                     for edge_key, edge_name, shape in extra
                 }
                 for index, cursor in enumerate(page.cursors)
             ]
+        else:
+            named = get_named_type(connection.fields[name].type)
+            object_type = named if isinstance(named, GraphQLObjectType) else None
+            out[key] = extras[name](found, object_type, extra)
     return out
+
+
+def _edge_fields(
+    plan: Plan, edge_type: GraphQLObjectType, nodes: list[FieldNode]
+) -> list[tuple[str, str, Shape | None]]:
+    """(key, field, node shape or None) of each selection of an edge."""
+    fields: list[tuple[str, str, Shape | None]] = []
+    for key, edge_nodes in plan.fields(edge_type, nodes).items():
+        name = edge_nodes[0].name.value
+        if name == "node":
+            course_type = cast(GraphQLObjectType, get_named_type(edge_type.fields["node"].type))
+            fields.append((key, name, shape_of(plan, course_type, edge_nodes)))
+        elif name in ("cursor", TYPENAME):
+            fields.append((key, name, None))
+        else:
+            raise Unplannable(f"{edge_type.name}.{name}")
+    return fields
+
+
+async def plan_courses(plan: Plan, definition: GraphQLField, nodes: list[FieldNode]) -> Any:
+    """`courses(filter, sort, first, after, last, before)` over covered node selections."""
+    arguments = query_arguments(plan, "courses", definition, nodes[0])
+    request = PageRequest.create(
+        first=arguments.get("first"),
+        after=arguments.get("after"),
+        last=arguments.get("last"),
+        before=arguments.get("before"),
+    )
+    filter_ = arguments.get("filter")
+
+    async def read(session: Any, selected: frozenset[str]) -> PageRead:
+        page = await reads.list_courses(
+            session,
+            filter_args=filter_.to_args() if filter_ is not None else None,
+            sort=arguments["sort"].value,
+            request=request,
+            with_total="totalCount" in selected,
+        )
+        return page, None
+
+    return await course_connection(plan, definition, nodes, read)
 
 
 async def plan_course(plan: Plan, definition: GraphQLField, nodes: list[FieldNode]) -> Any:
@@ -264,7 +295,7 @@ async def plan_course(plan: Plan, definition: GraphQLField, nodes: list[FieldNod
     else:
         return FALLBACK  # the executor's BAD_USER_INPUT
     async with context.db.session() as session:
-        return (await _documents(context, session, [course.model], shape))[0]
+        return (await course_documents_of(context, session, [course.model], shape))[0]
 
 
 ROOTS: dict[str, RootPlanner] = {"courses": plan_courses, "course": plan_course}
