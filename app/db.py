@@ -8,6 +8,7 @@ error, the driver's exception type and first message line — never the SQL or i
 from __future__ import annotations
 
 import enum
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -19,7 +20,7 @@ import asyncpg
 from sqlalchemy import DateTime, Enum, MetaData, event, func, inspect
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, StatementError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -81,14 +82,58 @@ def make_engine(
 ) -> AsyncEngine:
     """`role` (api, worker) names the connections in pg_stat_activity: `easyways-api`."""
     application_name = f"easyways-{role}" if role else "easyways"
-    return create_async_engine(
+    engine = create_async_engine(
         to_asyncpg_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
-        pool_pre_ping=True,
+        # no ping on every checkout (three round trips per loader batch): see `check_on_checkout`
+        pool_pre_ping=False,
         hide_parameters=True,
         connect_args={"server_settings": {"timezone": "UTC", "application_name": application_name}},
     )
+    check_on_checkout(engine)
+    return engine
+
+
+# a pooled connection unused for longer than this is pinged before it is handed out
+PING_AFTER_IDLE_SECONDS = 10.0
+_RETURNED_AT = "easyways_returned_at"
+
+
+def check_on_checkout(engine: AsyncEngine) -> None:
+    """Hand out only live connections without a round trip per checkout.
+
+    SQLAlchemy's `pool_pre_ping` pings every connection it hands out (with asyncpg outside
+    autocommit: BEGIN, an empty query, ROLLBACK) — on every loader batch of every request. Instead,
+    a connection the server closed (terminated backend, restart: the driver has seen the socket
+    close) is replaced without any round trip, and one idle in the pool for longer than
+    PING_AFTER_IDLE_SECONDS (a firewall or a failover may have dropped it silently) is pinged; a
+    busy pool's connections are reused at once. A connection that still dies under a statement
+    fails that statement, and SQLAlchemy then invalidates the whole pool (every connection older
+    than the failure is replaced on its next checkout), as it always has.
+    """
+    pool = engine.sync_engine.pool
+
+    @event.listens_for(pool, "connect")
+    def _connected(dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(pool, "checkin")
+    def _returned(dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def _check(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        driver = getattr(dbapi_connection, "_connection", None)
+        if driver is not None and driver.is_closed():
+            raise DisconnectionError("the server closed the connection")
+        idle = time.monotonic() - record.info.get(_RETURNED_AT, 0.0)
+        if idle > PING_AFTER_IDLE_SECONDS:
+            try:
+                dbapi_connection.ping()
+            except Exception as exc:  # any failure: the pool connects afresh (up to 3 times)
+                raise DisconnectionError(str(exc)) from exc
 
 
 # the driver's errors saying the connection (or the server) went away, not that a statement failed

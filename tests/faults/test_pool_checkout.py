@@ -1,0 +1,84 @@
+"""Pooled connections are checked without a round trip per checkout (issue 12): a connection the
+server closed is replaced before anyone uses it, a connection idle for a while is pinged, and a
+busy pool's connections are handed out as they are (no ping per loader batch)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
+
+from app import db as db_module
+from app.db import Database
+
+
+@pytest.fixture
+async def small_pool(service_urls: tuple[str, str]) -> AsyncIterator[Database]:
+    """One pooled connection, so every session gets the same one back."""
+    database = Database.from_url(service_urls[0], pool_size=1, max_overflow=0)
+    yield database
+    await database.dispose()
+
+
+async def _backend(database: Database) -> int:
+    async with database.session() as session:
+        return int(await session.scalar(select(func.pg_backend_pid())) or 0)
+
+
+@pytest.fixture
+def pings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every ping the driver adapter sends (it still sends it)."""
+    sent: list[int] = []
+    original = AsyncAdapt_asyncpg_connection.ping
+
+    def counting(self: AsyncAdapt_asyncpg_connection) -> None:
+        sent.append(1)
+        original(self)
+
+    monkeypatch.setattr(AsyncAdapt_asyncpg_connection, "ping", counting)
+    return sent
+
+
+async def test_a_connection_the_server_terminated_is_replaced_before_a_request_uses_it(
+    small_pool: Database, database: Database
+) -> None:
+    first = await _backend(small_pool)
+    async with database.session() as session:
+        assert await session.scalar(select(func.pg_terminate_backend(first))) is True
+    for _ in range(100):  # the driver sees the socket close once the loop reads it
+        await asyncio.sleep(0.01)
+        async with database.session() as session:
+            gone = not await session.scalar(
+                text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": first}
+            )
+        if gone:
+            break
+    await asyncio.sleep(0.05)
+
+    second = await _backend(small_pool)  # no error: a fresh connection
+
+    assert second != first
+
+
+async def test_a_busy_pool_hands_out_connections_without_pinging_them(
+    small_pool: Database, pings: list[int]
+) -> None:
+    for _ in range(10):
+        await _backend(small_pool)
+    assert pings == []
+
+
+async def test_a_connection_idle_for_a_while_is_pinged_first(
+    small_pool: Database, pings: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _backend(small_pool)
+    monkeypatch.setattr(db_module, "PING_AFTER_IDLE_SECONDS", 0.05)
+    await asyncio.sleep(0.1)
+
+    await _backend(small_pool)
+    await _backend(small_pool)  # used a moment ago: no ping
+
+    assert pings == [1]
