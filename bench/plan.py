@@ -118,10 +118,30 @@ COMPARISONS = (
 )
 
 
+def detail_bodies(slugs: list[str]) -> list[str]:
+    """One course page per slug, in the order given."""
+    return [body(document("courseDetail"), {"slug": s}) for s in slugs]
+
+
+def soak_bodies(slugs: list[str]) -> list[str]:
+    """The soak's mix, interleaved line by line so wrk's rotation alternates them: a catalogue
+    page, a course page, `me`, again — as many of each as there are course pages (at least the
+    9 catalogue pages), every one sent signed in like the scenarios they come from."""
+    catalog, detail, me = catalog_bodies(), detail_bodies(slugs), [body(document("me"))]
+    rounds = max(len(catalog), len(detail))
+    mixed: list[str] = []
+    for i in range(rounds):
+        mixed.append(catalog[i % len(catalog)])
+        if detail:
+            mixed.append(detail[i % len(detail)])
+        mixed.append(me[0])
+    return mixed
+
+
 def build_scenarios(slugs: list[str]) -> list[Scenario]:
     """In run order: each API scenario of a comparison runs next to its reference (A, B, A, B…)."""
     catalog = catalog_bodies()
-    detail = [body(document("courseDetail"), {"slug": s}) for s in slugs]
+    detail = detail_bodies(slugs)
     queries = [*search_terms(40), *TYPO_QUERIES]
     search = [body(document("searchCourses"), {"query": q, "first": 20}) for q in queries]
     ping = [body(document("ping"))]

@@ -60,8 +60,11 @@ def _ratio(a: float | None, b: float | None, digits: int = 3) -> str:
     return f"{a / b:.{digits}f}" if a is not None and b else "—"
 
 
-def comparison_lines(rows: list[Row], same_courses: str | None = None) -> list[str]:
-    """The goals as ratios API / reference (bench.plan.COMPARISONS), as a Markdown section."""
+def comparison_lines(
+    rows: list[Row], same_courses: str | None = None, memory: str | None = None
+) -> list[str]:
+    """The goals as ratios API / reference (bench.plan.COMPARISONS), as a Markdown section;
+    `memory` is the soak's one-line summary (bench.soak.summary), when it ran."""
     by_name = {r.name: r for r in rows if r.result is not None and r.result.requests}
     lines = [
         "## Ratios (API / reference)",
@@ -94,6 +97,8 @@ def comparison_lines(rows: list[Row], same_courses: str | None = None) -> list[s
     ]
     if same_courses is not None:
         lines += [f"Same courses from both servers: {same_courses}.", ""]
+    if memory is not None:
+        lines += [memory, ""]
     return lines
 
 

@@ -2,8 +2,8 @@
 write the table to bench/results/latest.md.
 
     python -m bench.run [--duration 15] [--warmup 3] [--threads 2] [--connections 32]
-                        [--only catalogPage,me,fanout] [--subscribers 1000] [--fresh] [--tiny]
-                        [--output PATH]
+                        [--only catalogPage,me,fanout,soak] [--subscribers 1000] [--soak 600]
+                        [--fresh] [--tiny] [--output PATH]
 
 Every process it starts (embedded PostgreSQL, a private Valkey, the two uvicorn servers, wrk) is
 stopped again on success, on error and on Ctrl-C / SIGTERM. A scenario whose query the schema
@@ -28,7 +28,7 @@ from types import FrameType
 
 import asyncpg
 
-from bench import client, fanout
+from bench import client, fanout, soak
 from bench.dataset import BENCH_PASSWORD, student_email
 from bench.generate import (
     add_scale_arguments,
@@ -45,6 +45,7 @@ from bench.plan import (
     catalog_bodies,
     postgraphile_catalog_bodies,
     sample_slugs,
+    soak_bodies,
 )
 from bench.report import Row, comparison_lines, machine, render
 from bench.servers import (
@@ -226,6 +227,29 @@ def run_scenario(wrk: str, targets: Targets, scenario: Scenario, load: Load) -> 
 # --- the whole run ------------------------------------------------------------------------------
 
 
+def run_soak(
+    wrk: str, targets: Targets, slugs: list[str], load: Load, seconds: int
+) -> tuple[soak.SoakResult | None, str | None]:
+    """The soak (bench/soak.py): its result, or None and why it could not run."""
+    mix = Scenario("soak", soak.MIX, "api", None, soak_bodies(slugs), signed_in=True)
+    why, _, _ = _probe(targets, mix)
+    if why is not None:
+        say(f"soak: not available ({why})")
+        return None, why
+    bodies = targets.work_dir / "soak.jsonl"
+    bodies.write_text("\n".join(mix.bodies) + "\n", encoding="utf-8")
+    url, pid = _url(targets, mix), targets.api.process.pid
+    result = soak.measure(
+        wrk, url, bodies, token=targets.token, load=load, seconds=seconds, pid=pid
+    )
+    return result, None
+
+
+def _wanted(only: str | None, name: str) -> bool:
+    """Whether a scenario outside the wrk table (fanout, soak) runs under `--only`."""
+    return not only or name in {n.strip() for n in only.split(",")}
+
+
 def _selected(scenarios: list[Scenario], only: str | None) -> list[Scenario]:
     if not only:
         return scenarios
@@ -349,12 +373,13 @@ def bench(args: argparse.Namespace, stack: contextlib.ExitStack) -> Path:
         stack.callback(valkey.stop)
     scale = parse_scale(args)
     prepare(url, scale=scale, seed=args.seed, fresh=args.fresh)
-    scenarios = _selected(build_scenarios(asyncio.run(sample_slugs(url))), args.only)
+    slugs = asyncio.run(sample_slugs(url))
+    scenarios = _selected(build_scenarios(slugs), args.only)
     targets, settings = _start_targets(url, redis_url, stack, work_dir)
     sections: list[str] = []
     # the fan-out first: its memory per connection is read from the API's RSS, which the big
     # pages of the other scenarios would already have raised (the allocator then reuses it)
-    if args.subscribers > 0 and (not args.only or "fanout" in args.only.split(",")):
+    if args.subscribers > 0 and _wanted(args.only, "fanout"):
         result = asyncio.run(
             fanout.measure(
                 targets.api.base_url, url, redis_url, targets.api.process.pid, args.subscribers
@@ -367,6 +392,11 @@ def bench(args: argparse.Namespace, stack: contextlib.ExitStack) -> Path:
         )
         sections += fanout.report(result)
     rows = [run_scenario(wrk, targets, s, load) for s in scenarios]
+    # the soak last: its RSS then starts from what every other scenario has already taken
+    soaked, soak_skipped = None, None
+    if args.soak > 0 and _wanted(args.only, "soak"):
+        soaked, soak_skipped = run_soak(wrk, targets, slugs, load, args.soak)
+        sections += soak.report(soaked, soak_skipped)
     info = {
         **machine(),
         "PostgreSQL": asyncio.run(_postgres_version(url)) + " (embedded pgserver, default config)"
@@ -390,9 +420,16 @@ def bench(args: argparse.Namespace, stack: contextlib.ExitStack) -> Path:
         rows,
         info=info,
         settings=shown_settings(settings),
-        scenarios={s.name: s.measures for s in scenarios},
+        scenarios={
+            **{s.name: s.measures for s in scenarios},
+            **({"soak": soak.MEASURES} if soaked or soak_skipped else {}),
+        },
         sections=sections,
-        ratios=comparison_lines(rows, same_courses=_same_courses(targets)),
+        ratios=comparison_lines(
+            rows,
+            same_courses=_same_courses(targets),
+            memory=soak.footer(soaked, soak_skipped),
+        ),
     )
     output.write_text(text, encoding="utf-8")
     return output
@@ -427,6 +464,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=1000,
         help="live subscribers of the fan-out scenario (0: skip it; `--only fanout` runs it alone)",
     )
+    parser.add_argument(
+        "--soak",
+        type=int,
+        help="seconds of the memory soak, run last (600; 20 with --tiny; 0: skip it; "
+        "`--only soak` runs it alone)",
+    )
     add_scale_arguments(parser)
     args = parser.parse_args(argv)
     # --tiny is a smoke test: short runs unless asked otherwise
@@ -434,6 +477,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.duration = 3 if args.tiny else 15
     if args.warmup is None:
         args.warmup = 1 if args.tiny else 3
+    if args.soak is None:
+        args.soak = 20 if args.tiny else 600
     return args
 
 

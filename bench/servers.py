@@ -253,3 +253,15 @@ def cpu_seconds(pid: int) -> float:
             times = each.cpu_times()
             total += times.user + times.system
     return total
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size of `pid` and its live children, in MiB (psutil, as cpu_seconds)."""
+    import psutil
+
+    process = psutil.Process(pid)
+    total = 0
+    for each in [process, *process.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            total += each.memory_info().rss
+    return total / (1024 * 1024)

@@ -70,10 +70,10 @@ def wrk_version(wrk: str) -> str:
     return lines[0].split(" [")[0] if lines else "wrk (unknown version)"
 
 
-def run_wrk(
+def wrk_command(
     wrk: str, url: str, bodies_file: Path, *, token: str | None, load: Load, seconds: int
-) -> WrkResult:
-    """One fixed-duration run; raises WrkError when wrk fails or prints no result."""
+) -> list[str]:
+    """The argv of one fixed-duration run with the scenario script."""
     command = [
         wrk,
         f"--threads={load.threads}",
@@ -87,6 +87,14 @@ def run_wrk(
     ]
     if token:
         command.append(token)
+    return command
+
+
+def run_wrk(
+    wrk: str, url: str, bodies_file: Path, *, token: str | None, load: Load, seconds: int
+) -> WrkResult:
+    """One fixed-duration run; raises WrkError when wrk fails or prints no result."""
+    command = wrk_command(wrk, url, bodies_file, token=token, load=load, seconds=seconds)
     out = subprocess.run(  # noqa: S603
         command, capture_output=True, text=True, check=False, timeout=seconds + 60
     )
