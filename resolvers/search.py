@@ -10,9 +10,10 @@ from starlette.requests import Request
 from app.catalog.filters import CourseFilterArgs
 from app.pagination import PageRequest
 from app.search import service
+from app.search.interface import SearchResult
 from schema.catalog.types import CourseFilter
 from schema.core.cache import record_effect, register_effect
-from schema.core.context import Info
+from schema.core.context import Context, Info
 from schema.core.relay import selects, selects_total_count
 from schema.search import CourseSearchConnection, SearchSort, SearchSuggestion
 
@@ -25,6 +26,41 @@ async def _count_cached_search(request: Request, payload: dict[str, Any]) -> Non
 
 
 register_effect(SEARCH_EFFECT, _count_cached_search)
+
+
+async def run_search(
+    ctx: Context,
+    *,
+    query: str,
+    filter: CourseFilter | None,
+    sort: SearchSort,
+    first: int | None,
+    after: str | None,
+    with_total: bool,
+    with_facets: bool,
+) -> SearchResult:
+    """The search `searchCourses` answers with (its planned read too: resolvers/planned_search.py);
+    a first page is counted for trending."""
+    args = filter.to_args() if filter is not None else CourseFilterArgs()
+    request = PageRequest.create(first=first, after=after)
+    return await service.search_courses(
+        ctx.db,
+        ctx.settings,
+        query=query,
+        filter_args=args,
+        request=request,
+        sort=sort,
+        with_total=with_total,
+        with_facets=with_facets,
+    )
+
+
+def note_search(ctx: Context, result: SearchResult) -> None:
+    """A search counted for trending is counted again whenever its response is served from the
+    response cache."""
+    if result.recorded is not None:
+        query_text, found = result.recorded
+        record_effect(ctx.request, SEARCH_EFFECT, {"query": query_text, "results": found})
 
 
 @strawberry.type
@@ -42,22 +78,18 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> CourseSearchConnection:
-        args = filter.to_args() if filter is not None else CourseFilterArgs()
-        request = PageRequest.create(first=first, after=after)
         ctx = info.context
-        result = await service.search_courses(
-            ctx.db,
-            ctx.settings,
+        result = await run_search(
+            ctx,
             query=query,
-            filter_args=args,
-            request=request,
+            filter=filter,
             sort=sort,
+            first=first,
+            after=after,
             with_total=selects_total_count(info),
             with_facets=selects(info, "facets"),
         )
-        if result.recorded is not None:
-            query_text, found = result.recorded
-            record_effect(ctx.request, SEARCH_EFFECT, {"query": query_text, "results": found})
+        note_search(ctx, result)
         ctx.loaders.catalog.prime_courses(result.page.items)
         return CourseSearchConnection.of(result)
 

@@ -13,12 +13,16 @@ selections and holds the two paths to the same JSON.
 
 A planner that cannot produce exactly what the executor would (a missing object whose error
 the executor reports, a field it does not cover) falls back rather than guessing.
+
+Values that are plain Python objects of strawberry types (every selected field an attribute, no
+resolver beneath) a planner writes with `Plan.plain`, which follows the executor's rules (leaf
+coercion, nulls, `__typename`); `Plan.check_plain` says beforehand whether a selection allows it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,20 +31,28 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLEnumType,
     GraphQLField,
     GraphQLIncludeDirective,
+    GraphQLList,
+    GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
     GraphQLSchema,
     GraphQLSkipDirective,
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    Undefined,
+    get_named_type,
     get_operation_ast,
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_directive_values
 from graphql.execution.values import get_variable_values as coerce_variables
 from starlette.requests import Request
+from strawberry.types.field import StrawberryField
 
 from app.errors import DomainError
 from app.metrics import GRAPHQL_PLANNED
@@ -55,6 +67,7 @@ class _Fallback:
 
 FALLBACK: Any = _Fallback()
 _SKIP_OR_INCLUDE = frozenset({"skip", "include"})
+_STRAWBERRY_DEFINITION = "strawberry-definition"  # a GraphQL field's strawberry field
 
 Fields = dict[str, list[FieldNode]]  # response key → the field's nodes (merged selections)
 
@@ -90,6 +103,54 @@ class Plan:
     def arguments(self, definition: GraphQLField, node: FieldNode) -> dict[str, Any]:
         """The field's coerced argument values (defaults applied), keyed by GraphQL name."""
         return get_argument_values(definition, node, self.variables)
+
+    def plain(self, value: Any, graphql_type: GraphQLOutputType, nodes: Sequence[FieldNode]) -> Any:
+        """`value`, a plain Python value of `graphql_type`, written over the selection under
+        `nodes` as the executor writes it: an object's fields are its attributes (only fields
+        without a resolver, arguments, permission classes or field extensions — see
+        `_plain_attribute`), `__typename` its type's name; leaves are coerced by their type, lists
+        mapped, null kept where the type allows it (Unplannable where it does not: the executor
+        reports an error)."""
+        if isinstance(graphql_type, GraphQLNonNull):
+            if value is None:
+                raise Unplannable(f"null for {graphql_type}")
+            return self.plain(value, graphql_type.of_type, nodes)
+        if value is None:
+            return None
+        if isinstance(graphql_type, GraphQLList):
+            return [self.plain(item, graphql_type.of_type, nodes) for item in value]
+        if isinstance(graphql_type, GraphQLScalarType | GraphQLEnumType):
+            coerced = graphql_type.coerce_output_value(value)
+            if coerced is None or coerced is Undefined:
+                raise Unplannable(f"{graphql_type.name} of {value!r}")
+            return coerced
+        if not isinstance(graphql_type, GraphQLObjectType):
+            raise Unplannable(str(graphql_type))  # interfaces, unions: resolved per value
+        out: dict[str, Any] = {}
+        for key, field_nodes in self.fields(graphql_type, nodes).items():
+            name = field_nodes[0].name.value
+            if name == "__typename":
+                out[key] = graphql_type.name
+                continue
+            attribute = _plain_attribute(graphql_type, name, field_nodes)
+            field_type = graphql_type.fields[name].type
+            out[key] = self.plain(getattr(value, attribute), field_type, field_nodes)
+        return out
+
+    def check_plain(self, graphql_type: GraphQLOutputType, nodes: Sequence[FieldNode]) -> None:
+        """Unplannable unless `plain` can write any value of `graphql_type` over the selection
+        under `nodes` (every field, at any depth, a plain attribute): a planner checks this before
+        it does anything that must not happen twice."""
+        named = get_named_type(graphql_type)
+        if isinstance(named, GraphQLScalarType | GraphQLEnumType):
+            return
+        if not isinstance(named, GraphQLObjectType):
+            raise Unplannable(str(named))
+        for field_nodes in self.fields(named, nodes).values():
+            name = field_nodes[0].name.value
+            if name != "__typename":
+                _plain_attribute(named, name, field_nodes)
+                self.check_plain(named.fields[name].type, field_nodes)
 
     def _included(self, node: FieldNode | FragmentSpreadNode | InlineFragmentNode) -> bool:
         directives = node.directives or ()
@@ -139,6 +200,25 @@ class Plan:
                     self._collect(parent, fragment.selection_set, collected, visited)
             else:
                 raise Unplannable(type(selection).__name__)
+
+
+def _plain_attribute(parent: GraphQLObjectType, name: str, nodes: Sequence[FieldNode]) -> str:
+    """The Python attribute behind `parent.name` when the executor would just read it (strawberry's
+    default resolver: no resolver of its own, no arguments, no permission classes or field
+    extensions), else Unplannable."""
+    definition = parent.fields.get(name)
+    field = definition.extensions.get(_STRAWBERRY_DEFINITION) if definition is not None else None
+    if (
+        definition is None
+        or definition.args
+        or any(node.arguments for node in nodes)
+        or not isinstance(field, StrawberryField)
+        or field.base_resolver is not None
+        or field.permission_classes
+        or field.extensions
+    ):
+        raise Unplannable(f"{parent.name}.{name}")
+    return field.python_name
 
 
 # value of the field, or FALLBACK

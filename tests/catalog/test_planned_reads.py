@@ -10,9 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,78 +22,23 @@ from app.catalog.models import CourseLevel, CoursePricingTier, CourseStatus, Pri
 from app.db import Database, count_statements
 from app.learning.models import EnrollmentStatus
 from app.media.models import FilePurpose
-from app.metrics import GRAPHQL_PLANNED
 from resolvers.catalog.planned import ENTITY_OF_TYPE, python_name
 from schema.root import schema as product_schema
 from tests.support import catalog as f
 from tests.support.authoring import upload
-from tests.support.graphql import GraphQLClient, Outcome, with_settings
+from tests.support.graphql import GraphQLClient
+from tests.support.planned import (
+    both,
+    once_per_test,
+    planned_count,
+    same,
+    selections,
+    viewer_tokens,
+)
 
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-
-# --- what a selection may hold: the covered fields of each type -------------------------------
-
-SCALARS: dict[str, list[str]] = {
-    "Course": [
-        "id", "title", "slug", "subtitle", "description", "level", "language", "status",
-        "trailerUrl", "isFree", "isCertified", "enrollmentLimit", "enrollmentCount",
-        "averageRating", "reviewCount", "publishedAt", "createdAt", "updatedAt",
-        "durationMinutes", "lessonCount", "imageUrl", "requirements", "objectives",
-    ],
-    "CourseModule": ["id", "title", "description", "orderNumber", "durationMinutes"],
-    "Lesson": [
-        "id", "type", "title", "description", "durationMinutes", "orderNumber", "isPreview",
-        "locked",
-    ],
-    "LessonContent": ["text", "url"],
-    "Category": [
-        "id", "name", "slug", "description", "icon", "color", "sortOrder", "isActive",
-    ],
-    "Instructor": [
-        "fullName", "title", "bio", "expertise", "experienceYears", "totalStudents",
-        "totalCourses", "rating", "reviewCount",
-    ],
-    "Tag": ["name", "slug"],
-    "PricingTier": ["tier", "features"],
-    "Money": ["amount", "amountMinor", "currency"],
-}  # fmt: skip
-OBJECTS: dict[str, dict[str, str]] = {
-    "Course": {
-        "price": "Money", "category": "Category", "instructor": "Instructor", "tags": "Tag",
-        "pricingTiers": "PricingTier", "modules": "CourseModule",
-    },
-    "CourseModule": {"lessons": "Lesson"},
-    "Lesson": {"content": "LessonContent"},
-    "PricingTier": {"price": "Money", "originalPrice": "Money"},
-}  # fmt: skip
-
-
-@st.composite
-def selections(draw: st.DrawFn, type_name: str, depth: int = 0) -> str:
-    """A selection set on `type_name`: some of its fields, some aliased, some repeated, some in
-    an inline fragment or under @skip/@include, objects recursively."""
-    scalars = draw(st.lists(st.sampled_from(SCALARS[type_name]), min_size=1, max_size=5))
-    objects = OBJECTS.get(type_name, {}) if depth < 3 else {}
-    chosen = draw(st.lists(st.sampled_from(sorted(objects)), max_size=2)) if objects else []
-    parts = []
-    for name in scalars:
-        alias = draw(st.sampled_from(["", "", f"a_{name}: "]))
-        parts.append(f"{alias}{name}")
-    for name in chosen:
-        inner = draw(selections(objects[name], depth + 1))
-        parts.append(f"{name} {{ {inner} }}")
-    if draw(st.booleans()):
-        parts.append("__typename")
-    if draw(st.integers(0, 4)) == 0:
-        parts.append(f"... on {type_name} {{ {draw(st.sampled_from(SCALARS[type_name]))} }}")
-    if draw(st.integers(0, 4)) == 0:
-        directive = draw(
-            st.sampled_from(["@skip(if: true)", "@include(if: false)", "@skip(if: false)"])
-        )
-        parts.append(f"{draw(st.sampled_from(SCALARS[type_name]))} {directive}")
-    return " ".join(draw(st.permutations(parts)))
 
 
 @dataclass
@@ -181,50 +124,8 @@ async def _catalog(client: GraphQLClient, database: Database) -> Catalog:
     await f.enroll(database, student.id, made[0].id)
     await f.enroll(database, student.id, made[1].id, EnrollmentStatus.REFUNDED)
     admin = await f.person(database, UserRole.ADMIN)
-    viewers: dict[str, str | None] = {
-        "anonymous": None,
-        "student": f.token_for(client, student),
-        "teacher": f.token_for(client, teacher),
-        "admin": f.token_for(client, admin),
-    }
+    viewers = viewer_tokens(client, student=student, teacher=teacher, admin=admin)
     return Catalog([c.slug for c in made], [c.id for c in made], viewers)
-
-
-_CATALOGS: dict[tuple[str, int], Catalog] = {}
-
-
-async def catalog_of(
-    client: GraphQLClient, database: Database, request: pytest.FixtureRequest
-) -> Catalog:
-    # built once per test: hypothesis runs every example against the same database
-    key = (request.node.nodeid, id(database))
-    if key not in _CATALOGS:
-        _CATALOGS.clear()
-        _CATALOGS[key] = await _catalog(client, database)
-    return _CATALOGS[key]
-
-
-def planned_count(outcome: str) -> float:
-    return GRAPHQL_PLANNED.labels(outcome=outcome)._value.get()
-
-
-async def both(
-    client: GraphQLClient, query: str, variables: dict[str, Any], token: str | None
-) -> tuple[Outcome, Outcome, bool]:
-    """The query through the planned path and through the executor alone; whether the planned
-    path answered it."""
-    before = planned_count("planned")
-    planned = await client.execute(query, variables, token=token)
-    answered = planned_count("planned") > before
-    general = await with_settings(client, graphql_planned_reads=False).execute(
-        query, variables, token=token
-    )
-    return planned, general, answered
-
-
-def same(planned: Outcome, general: Outcome) -> None:
-    assert orjson.dumps(planned.data) == orjson.dumps(general.data)
-    assert [e.formatted for e in planned.errors] == [e.formatted for e in general.errors]
 
 
 COURSES = """query($sort: CourseSort!, $first: Int, $after: String, $level: CourseLevel) {
@@ -404,3 +305,9 @@ def test_every_attribute_the_documents_write_is_a_field_of_its_graphql_type() ->
             expected = {"amount", "amount_minor", "currency"}
         assert expected <= fields, (type_name, expected - fields)
         assert written == expected
+
+
+async def catalog_of(
+    client: GraphQLClient, database: Database, request: pytest.FixtureRequest
+) -> Catalog:
+    return await once_per_test(request, database, lambda: _catalog(client, database))
