@@ -13,9 +13,11 @@ from bench.dataset import search_terms
 from bench.generate import plain_dsn
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
-# the reference server's query lives beside it: bench/scenarios/ holds only the API's documents
+# the reference server's queries live beside it: bench/scenarios/ holds only the API's documents
 # (tests/bench validates every one of them against the API's schema)
-POSTGRAPHILE_DOCUMENT = Path(__file__).resolve().parent / "postgraphile" / "catalogPage.graphql"
+POSTGRAPHILE_DIR = Path(__file__).resolve().parent / "postgraphile"
+POSTGRAPHILE_DOCUMENT = POSTGRAPHILE_DIR / "catalogPage.graphql"
+POSTGRAPHILE_DETAIL_DOCUMENT = POSTGRAPHILE_DIR / "courseDetail.graphql"
 LUA_SCRIPT = SCENARIO_DIR / "graphql.lua"
 SORTS = ("POPULARITY", "RATING", "NEWEST", "PRICE_ASC", "PRICE_DESC", "TRENDING")
 LEVELS = ("BEGINNER", "INTERMEDIATE", "ADVANCED")
@@ -109,6 +111,11 @@ COMPARISONS = (
         "the executed catalogue page vs PostGraphile v5 (same page, same database)",
     ),
     (
+        "courseDetail (signed in)",
+        "PostGraphile courseDetail",
+        "the executed course page vs PostGraphile v5 (same slugs, same database)",
+    ),
+    (
         "catalogPage",
         "floor (payload)",
         "the cached page vs returning the same bytes, pre-serialised",
@@ -121,6 +128,12 @@ COMPARISONS = (
 def detail_bodies(slugs: list[str]) -> list[str]:
     """One course page per slug, in the order given."""
     return [body(document("courseDetail"), {"slug": s}) for s in slugs]
+
+
+def postgraphile_detail_bodies(slugs: list[str]) -> list[str]:
+    """detail_bodies() for the reference server: `courseBySlug` for the same slugs, in order."""
+    doc = document("courseDetail", POSTGRAPHILE_DETAIL_DOCUMENT)
+    return [body(doc, {"slug": s}) for s in slugs]
 
 
 def soak_bodies(slugs: list[str]) -> list[str]:
@@ -202,6 +215,15 @@ def build_scenarios(slugs: list[str]) -> list[Scenario]:
             "course",
             detail,
             signed_in=True,
+        ),
+        Scenario(
+            "PostGraphile courseDetail",
+            f"the same {len(slugs)} course pages from the PostGraphile v5 reference server: "
+            "`courseBySlug(slug:)` + the same nested data "
+            "(bench/postgraphile/courseDetail.graphql)",
+            "postgraphile",
+            "courseBySlug",
+            postgraphile_detail_bodies(slugs),
         ),
         Scenario(
             "searchCourses",

@@ -61,10 +61,14 @@ def _ratio(a: float | None, b: float | None, digits: int = 3) -> str:
 
 
 def comparison_lines(
-    rows: list[Row], same_courses: str | None = None, memory: str | None = None
+    rows: list[Row],
+    same_courses: str | None = None,
+    memory: str | None = None,
+    same_course_pages: str | None = None,
 ) -> list[str]:
     """The goals as ratios API / reference (bench.plan.COMPARISONS), as a Markdown section;
-    `memory` is the soak's one-line summary (bench.soak.summary), when it ran."""
+    `same_courses` / `same_course_pages`: whether both servers answered the same catalogue /
+    course pages; `memory` is the soak's one-line summary (bench.soak.summary), when it ran."""
     by_name = {r.name: r for r in rows if r.result is not None and r.result.requests}
     lines = [
         "## Ratios (API / reference)",
@@ -97,6 +101,8 @@ def comparison_lines(
     ]
     if same_courses is not None:
         lines += [f"Same courses from both servers: {same_courses}.", ""]
+    if same_course_pages is not None:
+        lines += [f"Same course pages from both servers: {same_course_pages}.", ""]
     if memory is not None:
         lines += [memory, ""]
     return lines

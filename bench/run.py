@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import asyncpg
 
@@ -43,7 +44,9 @@ from bench.plan import (
     Scenario,
     build_scenarios,
     catalog_bodies,
+    detail_bodies,
     postgraphile_catalog_bodies,
+    postgraphile_detail_bodies,
     sample_slugs,
     soak_bodies,
 )
@@ -335,6 +338,40 @@ def _same_courses(targets: Targets) -> str | None:
     return f"yes, all {len(ours)} pages (same slugs in the same order)"
 
 
+CourseOutline = tuple[str, str, tuple[str, ...], int]
+
+
+def course_outline(data: dict[str, Any] | None) -> CourseOutline | None:
+    """(slug, title, module titles in order, lessons) of a course page from either server's
+    `data` (the API's `course`, PostGraphile's `courseBySlug`); None when there is no course."""
+    data = data or {}
+    if course := data.get("course"):
+        modules = course.get("modules") or []
+        lessons = sum(len(m.get("lessons") or []) for m in modules)
+    elif course := data.get("courseBySlug"):
+        modules = (course.get("courseModulesByCourseId") or {}).get("nodes") or []
+        lessons = sum(len((m.get("lessonsByModuleId") or {}).get("nodes") or []) for m in modules)
+    else:
+        return None
+    titles = tuple(str(m.get("title")) for m in modules)
+    return str(course.get("slug")), str(course.get("title")), titles, lessons
+
+
+def _same_course_pages(targets: Targets, slugs: list[str]) -> str | None:
+    """Whether PostGraphile's course pages show the same courses (slug, title, modules in order,
+    lesson count) as the API's, slug by slug (None when PostGraphile did not run)."""
+    if targets.postgraphile is None or not slugs:
+        return None
+    ours, theirs = detail_bodies(slugs), postgraphile_detail_bodies(slugs)
+    for slug, a, b in zip(slugs, ours, theirs, strict=True):
+        api = client.post(targets.api.base_url + "/graphql", a, targets.token).body
+        ref = client.post(targets.postgraphile.base_url + "/graphql", b).body
+        api_outline, ref_outline = course_outline(api.get("data")), course_outline(ref.get("data"))
+        if api_outline is None or api_outline != ref_outline:
+            return f"no: {slug} differs ({api_outline} vs {ref_outline})"
+    return f"yes, all {len(slugs)} slugs (same title, modules and lesson count)"
+
+
 def _floor_payload(graphql_url: str, work_dir: Path) -> Path:
     """The anonymous catalogue page the API answers (its first sort), written for the payload
     floor; empty when the API cannot answer it (the payload floor then reports why)."""
@@ -428,6 +465,7 @@ def bench(args: argparse.Namespace, stack: contextlib.ExitStack) -> Path:
         ratios=comparison_lines(
             rows,
             same_courses=_same_courses(targets),
+            same_course_pages=_same_course_pages(targets, slugs),
             memory=soak.footer(soaked, soak_skipped),
         ),
     )

@@ -2,12 +2,13 @@
 //
 //   node bench/postgraphile/server.mjs <port> <postgres connection string>
 //
-// Same bench database as the API, read-only: only the tables the catalogue page reads are in
-// the schema (courses, categories, users + instructor_profiles, tags + course_tags,
-// course_pricing_tiers, course_modules, lessons), no mutations, no GraphiQL, every transaction
-// read-only. Routes: POST /graphql (grafserv), GET /healthz (200 once the schema is
-// built), GET /stats ({"queries": n}: statements sent to PostgreSQL since start — the runner's
-// SQL round trips per request, counted like the API's statement counter, at the driver).
+// Same bench database as the API, read-only: only the tables the catalogue and course pages read
+// are in the schema (courses, categories, users + instructor_profiles, tags + course_tags,
+// course_requirements, course_objectives, course_pricing_tiers, course_modules, lessons), no
+// mutations, no GraphiQL, every transaction read-only. Routes: POST /graphql (grafserv), GET
+// /healthz (200 once the schema is built), GET /stats ({"queries": n}: statements sent to
+// PostgreSQL since start — the runner's SQL round trips per request, counted like the API's
+// statement counter, at the driver).
 import { createServer } from "node:http";
 
 import pg from "pg";
@@ -24,6 +25,8 @@ const TABLES = new Set([
   "instructor_profiles",
   "tags",
   "course_tags",
+  "course_requirements",
+  "course_objectives",
   "course_pricing_tiers",
   "course_modules",
   "lessons",

@@ -1,5 +1,5 @@
-"""The reference servers of `make bench`: the payload floor, PostGraphile's catalogue page, and the
-ratio table the run ends with."""
+"""The reference servers of `make bench`: the payload floor, PostGraphile's catalogue and course
+pages, and the ratio table the run ends with."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bench.plan import (
     LEVELS,
@@ -16,10 +18,12 @@ from bench.plan import (
     SORTS,
     build_scenarios,
     catalog_bodies,
+    detail_bodies,
     postgraphile_catalog_bodies,
+    postgraphile_detail_bodies,
 )
 from bench.report import Row, comparison_lines, table
-from bench.run import _selected
+from bench.run import _selected, course_outline
 from bench.wrk import parse_output
 
 
@@ -90,6 +94,81 @@ def test_postgraphile_asks_for_the_same_pages_in_the_same_order() -> None:
         assert nested in query
 
 
+SLUGS = st.lists(st.from_regex(r"[a-z0-9][a-z0-9-]{0,30}", fullmatch=True), max_size=8)
+
+
+@given(SLUGS)
+def test_postgraphile_asks_for_the_same_course_pages_in_the_same_order(slugs: list[str]) -> None:
+    ours = [json.loads(b)["variables"] for b in detail_bodies(slugs)]
+    theirs = [json.loads(b)["variables"] for b in postgraphile_detail_bodies(slugs)]
+
+    assert theirs == ours == [{"slug": s} for s in slugs]
+
+
+def test_postgraphile_course_page_asks_for_the_nested_data_of_ours() -> None:
+    reference = json.loads(postgraphile_detail_bodies(["a-course"])[0])
+
+    assert reference["operationName"] == "PostgraphileCourseDetail"
+    for nested in (
+        "courseBySlug(slug: $slug)",
+        "categoryByCategoryId",
+        "instructorProfileByUserId",
+        "courseTagsByCourseId",
+        "courseRequirementsByCourseId(orderBy: [SORT_ORDER_ASC])",
+        "courseObjectivesByCourseId(orderBy: [SORT_ORDER_ASC])",
+        "coursePricingTiersByCourseId(condition: { isActive: true })",
+        "courseModulesByCourseId(orderBy: [ORDER_NUMBER_ASC])",
+        "lessonsByModuleId(orderBy: [ORDER_NUMBER_ASC])",
+        "contentText contentUrl",
+    ):
+        assert nested in reference["query"]
+
+
+def test_the_course_page_runs_next_to_its_reference() -> None:
+    scenarios = build_scenarios(["a-course", "b-course"])
+    names = [s.name for s in scenarios]
+    reference = scenarios[names.index("PostGraphile courseDetail")]
+
+    assert names[names.index("courseDetail (signed in)") + 1] == "PostGraphile courseDetail"
+    assert (reference.target, reference.root_field) == ("postgraphile", "courseBySlug")
+    assert reference.bodies == postgraphile_detail_bodies(["a-course", "b-course"])
+    assert [s.name for s in _selected(build_scenarios(["a-course"]), "courseDetail")] == [
+        "floor",
+        "courseDetail",
+        "courseDetail (signed in)",
+        "PostGraphile courseDetail",
+    ]
+
+
+def test_course_outline_reads_both_servers_answers_alike() -> None:
+    lessons = [{"title": "one"}, {"title": "two"}]
+    api = {
+        "course": {
+            "slug": "s",
+            "title": "T",
+            "modules": [{"title": "M1", "lessons": lessons}, {"title": "M2", "lessons": []}],
+        }
+    }
+    reference = {
+        "courseBySlug": {
+            "slug": "s",
+            "title": "T",
+            "courseModulesByCourseId": {
+                "nodes": [
+                    {"title": "M1", "lessonsByModuleId": {"nodes": lessons}},
+                    {"title": "M2", "lessonsByModuleId": {"nodes": []}},
+                ]
+            },
+        }
+    }
+
+    assert course_outline(api) == course_outline(reference) == ("s", "T", ("M1", "M2"), 2)
+    reordered = {"course": {**api["course"], "modules": api["course"]["modules"][::-1]}}
+    assert course_outline(reordered) != course_outline(reference)
+    assert course_outline({"course": None}) is None
+    assert course_outline(None) is None
+
+
 def test_only_a_compared_scenario_brings_its_reference_along() -> None:
     names = [s.name for s in _selected(build_scenarios(["a-course"]), "catalogPage")]
 
@@ -118,17 +197,24 @@ def test_ratio_table_divides_the_api_by_its_reference() -> None:
         row("ping", 10_000, 0.0, 0.5, 99),
         row("catalogPage (signed in)", 500, 9.0, 20.0, 13_867),
         row("PostGraphile catalogPage", 2_000, 2.0, 4.0, 13_280),
+        row("courseDetail (signed in)", 3_000, 6.0, 3.0, 9_000),
+        row("PostGraphile courseDetail", 2_000, 1.0, 2.0, 10_000),
         Row("me", "me", skipped="Cannot query field 'me'"),
     ]
 
-    lines = comparison_lines(rows, same_courses="yes, all 9 pages")
+    lines = comparison_lines(
+        rows, same_courses="yes, all 9 pages", same_course_pages="yes, all 200 slugs"
+    )
     by_api = {line.split(" | ")[0].lstrip("| "): line for line in lines if line.startswith("| ")}
 
     assert "| 0.250 | 5.00 | 9.00 / 2.00 | 13,867 / 13,280 |" in by_api["catalogPage (signed in)"]
     assert "| ping | floor | 0.100 | 10.00 | 0.00 / — |" in by_api["ping"]
     assert "not measured: catalogPage and floor (payload)" in by_api["catalogPage"]
     assert "not measured: me" in by_api["me"]
+    assert "| 1.500 | 1.50 | 6.00 / 1.00 | 9,000 / 10,000 |" in by_api["courseDetail (signed in)"]
+    assert "PostGraphile courseDetail" in by_api["courseDetail (signed in)"]
     assert "Same courses from both servers: yes, all 9 pages." in lines
+    assert "Same course pages from both servers: yes, all 200 slugs." in lines
 
 
 def test_table_shows_cpu_per_request_and_response_bytes() -> None:
