@@ -5,14 +5,14 @@ relations (modules → lessons, category, instructor, tags, pricing tiers, price
 turns a shape into one statement that returns, per course, the finished JSON text — keys in the
 shape's order, values written exactly as the API writes them — so reading a page of courses with
 everything beneath it costs one round trip and almost no Python. The GraphQL layer's planned read
-path (`schema/catalog/planned.py`) builds shapes from selections; this module knows no GraphQL.
+path (`resolvers/catalog/planned.py`) builds shapes from selections; this module knows no GraphQL.
 
 What it writes follows the rules the general path follows: only active pricing tiers, cheapest
 first; modules and lessons in order; tags by slug; a lesson's `content` only where the lesson is a
-preview or its course is in `open_courses` (the caller decides who may read which course's
-content); `image_url` is left as a marker (`IMAGE_MARKER`) the caller replaces, because where an
-image is served is the storage's business. Relations over rows the caller may not see do not exist
-here: every course passed in must already be visible to the caller.
+preview or the viewer teaches or is enrolled in its course; a course the viewer may not see is not
+written at all (the rules of `app.catalog.visibility`, in SQL: tests hold the two to the same
+answers). `image_url` is left as a marker (`IMAGE_MARKER`) the caller replaces: where an image is
+served is the storage's business.
 
 A shape is a tuple of `(key, attribute, sub-shape | None)`; keys come from a GraphQL document,
 so they are checked to be GraphQL names before they are written into SQL text.
@@ -27,12 +27,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import Boolean, String, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import TextClause
 
 from app.catalog.models import CourseLevel, CourseStatus, LessonType, PricingTier
+from app.catalog.visibility import ACCESS_STATUSES
 from app.money import currencies, precision
 
 Shape = tuple[tuple[str, str, "Shape | None"], ...]
@@ -140,7 +141,8 @@ def _lesson_sum(key: str, aggregate: str) -> Expression:
 
 
 def _open(a: str) -> str:
-    return f"({a}.is_preview OR {a}.course_id = ANY(:open_courses))"
+    # `access.opened`: the viewer teaches the document's course or is enrolled in it (see SQL)
+    return f"({a}.is_preview OR access.opened)"
 
 
 # --- entities -----------------------------------------------------------------------------------
@@ -408,21 +410,61 @@ class _Compiler:
         return f"coalesce((SELECT {body} FROM {source}), 'null')"
 
 
+def _access_sql() -> str:
+    """Per course `t0`, for the viewer (:viewer, null when anonymous; :manager, whether they
+    manage courses): `teaches` (owner, co-instructor or manager) and `enrolled` (an enrollment
+    that grants access) — the rules of app.catalog.visibility, in SQL."""
+    statuses = ", ".join(f"'{s.value}'" for s in ACCESS_STATUSES)
+    teaches = (
+        "(:manager OR t0.instructor_id = :viewer OR EXISTS (SELECT 1 FROM course_instructors ci "
+        "WHERE ci.course_id = t0.id AND ci.user_id = :viewer))"
+    )
+    enrolled = (
+        "EXISTS (SELECT 1 FROM enrollments en WHERE en.course_id = t0.id "
+        f"AND en.student_id = :viewer AND en.status IN ({statuses}))"
+    )
+    return f"SELECT {teaches} AS teaches, {enrolled} AS enrolled"
+
+
 @lru_cache(maxsize=256)
-def statement(shape: Shape) -> TextClause:
-    """The statement writing the documents of the courses `:ids` in `shape` (kept per shape:
-    the same few selections come again and again, and the driver prepares each once)."""
+def statement(shape: Shape, by_slug: bool = False) -> TextClause:
+    """The statement writing the documents of the courses `:ids` (or the one `:slug`) the viewer
+    may see, in `shape` (kept per shape: the same few selections come again and again, and the
+    driver prepares each once). Visible: published, or taught by the viewer, or archived with
+    the viewer enrolled; a lesson's content is open where it is a preview or the viewer teaches
+    or is enrolled in its course."""
     compiler = _Compiler()
     body = compiler.document("course", "t0", shape)
+    archived, published = CourseStatus.ARCHIVED.value, CourseStatus.PUBLISHED.value
+    key = "t0.slug = :slug" if by_slug else "t0.id = ANY(:ids)"
     sql = (
         f"SELECT t0.id, {body} AS document, t0.image_asset_id "
-        "FROM courses t0 WHERE t0.id = ANY(:ids)"
+        f"FROM courses t0 CROSS JOIN LATERAL (SELECT a.teaches, "
+        "a.teaches OR a.enrolled AS opened, a.enrolled "
+        f"FROM ({_access_sql()}) a) access "
+        f"WHERE {key} AND (t0.status = '{published}' OR access.teaches "
+        f"OR (t0.status = '{archived}' AND access.enrolled))"
     )
-    uuids = ARRAY(UUID(as_uuid=True))
-    binds = [bindparam("ids", type_=uuids)]
-    if ":open_courses" in sql:
-        binds.append(bindparam("open_courses", type_=uuids))
+    binds = [
+        bindparam("slug", type_=String()) if by_slug else bindparam("ids", type_=_UUIDS),
+        bindparam("viewer", type_=UUID(as_uuid=True)),
+        bindparam("manager", type_=Boolean()),
+    ]
     return text(sql).bindparams(*binds)
+
+
+_UUIDS = ARRAY(UUID(as_uuid=True))
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who reads: the user's id (None: anonymous) and whether they manage courses (admins)."""
+
+    id: uuid.UUID | None = None
+    manager: bool = False
+
+
+ANONYMOUS = Viewer()
 
 
 @dataclass(frozen=True)
@@ -433,17 +475,20 @@ class CourseDocument:
 
 async def course_documents(
     session: AsyncSession,
-    ids: Sequence[uuid.UUID],
     shape: Shape,
     *,
-    open_courses: Sequence[uuid.UUID] = (),
+    ids: Sequence[uuid.UUID] = (),
+    slug: str | None = None,
+    viewer: Viewer = ANONYMOUS,
 ) -> dict[uuid.UUID, CourseDocument]:
-    """The document of each course in `ids` (absent ones are missing), in one statement."""
-    query = statement(shape)
-    parameters: dict[str, object] = {"ids": list(ids)}
-    if "open_courses" in query._bindparams:
-        parameters["open_courses"] = list(open_courses)
-    rows = await session.execute(query, parameters)
+    """The document of each course in `ids` (or of the course `slug`) that `viewer` may see,
+    in one statement; the others are missing."""
+    parameters: dict[str, object] = {"viewer": viewer.id, "manager": viewer.manager}
+    if slug is not None:
+        parameters["slug"] = slug
+    else:
+        parameters["ids"] = list(ids)
+    rows = await session.execute(statement(shape, slug is not None), parameters)
     found = {}
     for course_id, document, image_asset_id in rows:
         body = document.encode()

@@ -26,12 +26,13 @@ from strawberry.types.arguments import convert_arguments
 from app.catalog import documents, reads
 from app.catalog.documents import IMAGE_MARKER, TYPENAME, Shape
 from app.catalog.models import Course as CourseRow
+from app.catalog.visibility import manages_courses
 from app.media import attached_url
 from app.pagination import Page, PageRequest
-from schema.catalog.access import sees_course_materials
-from schema.catalog.types import Course
+from schema.core.auth import viewer_of
 from schema.core.context import Context, Info
 from schema.core.planned import FALLBACK, Plan, RootPlanner, Unplannable
+from schema.core.relay import node_uuid
 
 # GraphQL type → the documents entity that writes it
 ENTITY_OF_TYPE = {
@@ -97,38 +98,51 @@ def _opens_content(shape: Shape) -> bool:
     )
 
 
-async def _open_courses(
-    context: Context, shape: Shape, rows: Sequence[CourseRow]
-) -> list[uuid.UUID]:
-    """The courses whose every lesson's content the viewer may read (teachers, enrolled)."""
+async def viewer_of_documents(context: Context, shape: Shape) -> documents.Viewer:
+    """Who reads, as far as the documents care: anonymous unless the selection opens lesson
+    content (then the caller is checked, as `Lesson.content` checks them: a rejected session is
+    the executor's UNAUTHENTICATED). Courses that are not published need the caller too; for an
+    anonymous reader they are simply not written, and the executor answers for them."""
     if not _opens_content(shape):
-        return []
-    info = cast(Info, _Info(context))
-    return [row.id for row in rows if await sees_course_materials(info, row)]
+        return documents.ANONYMOUS
+    return await signed_in_viewer(context)
+
+
+async def signed_in_viewer(context: Context) -> documents.Viewer:
+    """The caller as a documents viewer (a rejected session raises, as it does for resolvers)."""
+    actor = await viewer_of(cast(Info, _Info(context)))
+    if actor is None:
+        return documents.ANONYMOUS
+    return documents.Viewer(actor.id, manages_courses(actor))
 
 
 async def course_documents_of(
     context: Context, session: Any, rows: Sequence[CourseRow], shape: Shape
 ) -> list[orjson.Fragment]:
-    """Each course's document, in order; image markers replaced by the image's URL."""
+    """Each course's document, in order (Unplannable when one is not written)."""
+    viewer = await viewer_of_documents(context, shape)
     found = await documents.course_documents(
-        session,
-        [row.id for row in rows],
-        shape,
-        open_courses=await _open_courses(context, shape, rows),
+        session, shape, ids=[row.id for row in rows], viewer=viewer
     )
-    if any(row.id not in found for row in rows):  # deleted meanwhile: let the executor say so
-        raise Unplannable("course gone")
-    images = [i for row in rows if (i := found[row.id].image_asset_id) is not None]
+    return await _fragments(context, [found.get(row.id) for row in rows])
+
+
+async def _fragments(
+    context: Context, found: Sequence[documents.CourseDocument | None]
+) -> list[orjson.Fragment]:
+    """The documents as response bytes, image markers replaced by the image's URL; Unplannable
+    when one is missing (deleted meanwhile, or hidden: the executor says which)."""
+    written = [document for document in found if document is not None]
+    if len(written) != len(found):
+        raise Unplannable("course not written")
+    images = [i for document in written if (i := document.image_asset_id) is not None]
     urls: dict[uuid.UUID, bytes] = {}
     if images:
         assets = await context.loaders.media.assets.load_many(images)
         for asset_id, asset in zip(images, assets, strict=True):
-            url = attached_url(context.storage, asset)
-            urls[asset_id] = orjson.dumps(url)
+            urls[asset_id] = orjson.dumps(attached_url(context.storage, asset))
     out = []
-    for row in rows:
-        document = found[row.id]
+    for document in written:
         body = document.json
         if document.image_asset_id is not None:
             body = body.replace(IMAGE_MARKER, urls[document.image_asset_id])
@@ -279,23 +293,30 @@ async def plan_courses(plan: Plan, definition: GraphQLField, nodes: list[FieldNo
 
 
 async def plan_course(plan: Plan, definition: GraphQLField, nodes: list[FieldNode]) -> Any:
-    """`course(id | slug)` of a course the viewer may see, over a covered selection."""
+    """`course(id | slug)` of a course the viewer may see, over a covered selection: the lookup,
+    visibility and content access are in the documents statement; a course it does not write
+    (missing, hidden) is the executor's NOT_FOUND."""
     if len(nodes) != 1:
         return FALLBACK
     arguments = plan.arguments(definition, nodes[0])
     id_, slug = arguments.get("id"), arguments.get("slug")
+    if (id_ is None) == (slug is None):
+        return FALLBACK  # the executor's BAD_USER_INPUT
     course_type = cast(GraphQLObjectType, get_named_type(definition.type))
     shape = shape_of(plan, course_type, nodes)
     context: Context = plan.context
-    info = cast(Info, _Info(context))
-    if id_ is not None and slug is None:
-        course = await Course.lookup(info, id_)
-    elif slug is not None and id_ is None:
-        course = await Course.lookup_slug(info, slug)
-    else:
-        return FALLBACK  # the executor's BAD_USER_INPUT
+    viewer = await viewer_of_documents(context, shape)
+    ids = [node_uuid(id_, "Course")] if id_ is not None else ()
+    key = slug.strip().lower() if slug is not None else None
     async with context.db.session() as session:
-        return (await course_documents_of(context, session, [course.model], shape))[0]
+        found = await documents.course_documents(session, shape, ids=ids, slug=key, viewer=viewer)
+        if not found and viewer is documents.ANONYMOUS and context.claims is not None:
+            # not published: whether a signed-in caller may see it depends on who they are
+            viewer = await signed_in_viewer(context)
+            found = await documents.course_documents(
+                session, shape, ids=ids, slug=key, viewer=viewer
+            )
+    return (await _fragments(context, [next(iter(found.values()), None)]))[0]
 
 
 ROOTS: dict[str, RootPlanner] = {"courses": plan_courses, "course": plan_course}

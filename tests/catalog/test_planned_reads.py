@@ -18,7 +18,13 @@ from sqlalchemy import update
 
 from app.accounts.models import UserRole
 from app.catalog import documents
-from app.catalog.models import CourseLevel, CoursePricingTier, CourseStatus, PricingTier
+from app.catalog.models import (
+    CourseInstructor,
+    CourseLevel,
+    CoursePricingTier,
+    CourseStatus,
+    PricingTier,
+)
 from app.db import Database, count_statements
 from app.learning.models import EnrollmentStatus
 from app.media.models import FilePurpose
@@ -110,10 +116,14 @@ async def _catalog(client: GraphQLClient, database: Database) -> Catalog:
                 age_days=3,
             )
         )
-        made.append(  # not listed; the course page is the executor's NOT_FOUND for students
+        made.append(  # not listed; seen by its teachers (the owner, a co-instructor) and admins
             f.build_course(session, teacher.id, status=CourseStatus.DRAFT, age_days=4)
         )
+        made.append(  # not listed; seen by its owner, admins and the students enrolled in it
+            f.build_course(session, teacher.id, status=CourseStatus.ARCHIVED, age_days=5)
+        )
         await session.flush()
+        session.add(CourseInstructor(course_id=made[4].id, user_id=tricky.id))
     async with database.transaction() as session:
         await session.execute(
             update(CoursePricingTier)
@@ -123,8 +133,9 @@ async def _catalog(client: GraphQLClient, database: Database) -> Catalog:
     student = await f.person(database)
     await f.enroll(database, student.id, made[0].id)
     await f.enroll(database, student.id, made[1].id, EnrollmentStatus.REFUNDED)
+    await f.enroll(database, student.id, made[5].id, EnrollmentStatus.COMPLETED)
     admin = await f.person(database, UserRole.ADMIN)
-    viewers = viewer_tokens(client, student=student, teacher=teacher, admin=admin)
+    viewers = viewer_tokens(client, student=student, teacher=teacher, admin=admin, co=tricky)
     return Catalog([c.slug for c in made], [c.id for c in made], viewers)
 
 
@@ -181,8 +192,10 @@ async def test_planned_course_pages_write_the_executors_json_for_any_selection(
     viewer = data.draw(st.sampled_from(sorted(catalog.viewers)))
     planned, general, answered = await both(client, query, {}, catalog.viewers[viewer])
     same(planned, general)
-    draft = index == 4
-    if draft and viewer in ("anonymous", "student"):  # hidden: the executor's NOT_FOUND
+    hidden = (index == 4 and viewer in ("anonymous", "student")) or (
+        index == 5 and viewer in ("anonymous", "co")
+    )
+    if hidden:  # the executor's NOT_FOUND
         assert not answered
         assert [e.extensions["code"] for e in planned.errors] == ["NOT_FOUND"]
     else:
@@ -311,3 +324,27 @@ async def catalog_of(
     client: GraphQLClient, database: Database, request: pytest.FixtureRequest
 ) -> Catalog:
     return await once_per_test(request, database, lambda: _catalog(client, database))
+
+
+async def test_a_planned_course_page_reads_visibility_and_access_in_its_one_statement(
+    client: GraphQLClient, database: Database
+) -> None:
+    owner = await f.instructor(database)
+    student = await f.person(database)
+    course = await f.course(database, owner.id, modules=4, lessons=3)
+    await f.enroll(database, student.id, course.id)
+    page = (
+        '{ course(slug: "%s") { title modules { title lessons { title locked content { text } } } '
+        "instructor { fullName } pricingTiers { tier } tags { name } } }"
+    )
+    counts = {}
+    for viewer, token in (("anonymous", None), ("student", f.token_for(client, student))):
+        with count_statements(database.engine) as counter:
+            outcome = await client.execute(page % course.slug, token=token)
+        assert not outcome.errors
+        assert outcome.data is not None
+        lessons = [x for m in outcome.data["course"]["modules"] for x in m["lessons"]]
+        assert sum(x["content"] is not None for x in lessons) == (12 if viewer == "student" else 1)
+        counts[viewer] = counter.count
+    # the documents statement; signed in, the caller's check (their session and role) first
+    assert counts == {"anonymous": 1, "student": 2}
