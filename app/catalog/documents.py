@@ -467,6 +467,29 @@ class Viewer:
 ANONYMOUS = Viewer()
 
 
+_VIEWER_ATTRIBUTES = frozenset({"locked", "content"})  # what reads `access.opened`
+
+
+class Prepared:
+    """A shape with what is derived from it once: its two statements (by ids, by slug) and
+    whether it reads the viewer's access to lesson content. Callers keep one per selection."""
+
+    __slots__ = ("by_ids", "by_slug", "needs_viewer", "shape")
+
+    def __init__(self, shape: Shape) -> None:
+        self.shape = shape
+        self.by_ids = statement(shape)
+        self.by_slug = statement(shape, by_slug=True)
+        self.needs_viewer = _reads_access(shape)
+
+
+def _reads_access(shape: Shape) -> bool:
+    return any(
+        attribute in _VIEWER_ATTRIBUTES or (sub is not None and _reads_access(sub))
+        for _, attribute, sub in shape
+    )
+
+
 @dataclass(frozen=True)
 class CourseDocument:
     json: bytes
@@ -475,7 +498,7 @@ class CourseDocument:
 
 async def course_documents(
     session: AsyncSession,
-    shape: Shape,
+    prepared: Prepared,
     *,
     ids: Sequence[uuid.UUID] = (),
     slug: str | None = None,
@@ -488,7 +511,8 @@ async def course_documents(
         parameters["slug"] = slug
     else:
         parameters["ids"] = list(ids)
-    rows = await session.execute(statement(shape, slug is not None), parameters)
+    query = prepared.by_slug if slug is not None else prepared.by_ids
+    rows = await session.execute(query, parameters)
     found = {}
     for course_id, document, image_asset_id in rows:
         body = document.encode()

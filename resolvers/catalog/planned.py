@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from functools import lru_cache
 from typing import Any, cast
@@ -46,7 +47,6 @@ ENTITY_OF_TYPE = {
     "PricingTier": "tier",
     "Money": "money",
 }
-_CONTENT_ATTRIBUTES = frozenset({"locked", "content"})  # need the viewer's access
 
 
 @lru_cache(maxsize=512)
@@ -91,19 +91,41 @@ def shape_of(plan: Plan, parent: GraphQLObjectType, nodes: Sequence[FieldNode]) 
     return tuple(shape)
 
 
-def _opens_content(shape: Shape) -> bool:
-    return any(
-        attribute in _CONTENT_ATTRIBUTES or (sub is not None and _opens_content(sub))
-        for _, attribute, sub in shape
-    )
+# per selection (its field nodes, kept alive here so their ids are not reused): the prepared
+# shape; a selection whose @skip/@include read variables is prepared per request
+_PREPARED: OrderedDict[tuple[int, ...], tuple[Sequence[FieldNode], documents.Prepared]] = (
+    OrderedDict()
+)
+_PREPARED_SIZE = 512
 
 
-async def viewer_of_documents(context: Context, shape: Shape) -> documents.Viewer:
+def prepared_of(
+    plan: Plan, parent: GraphQLObjectType, nodes: Sequence[FieldNode]
+) -> documents.Prepared:
+    """`shape_of` the selection, prepared (statements built) once per selection of a document:
+    parsed documents are kept by the parse cache, so a repeated query brings the same nodes."""
+    key = tuple(id(node) for node in nodes)
+    cached = _PREPARED.get(key)
+    if cached is not None and all(a is b for a, b in zip(cached[0], nodes, strict=True)):
+        _PREPARED.move_to_end(key)
+        return cached[1]
+    varying_before = plan.varying
+    plan.varying = False
+    prepared = documents.Prepared(shape_of(plan, parent, nodes))
+    if not plan.varying:
+        _PREPARED[key] = (list(nodes), prepared)
+        if len(_PREPARED) > _PREPARED_SIZE:
+            _PREPARED.popitem(last=False)
+    plan.varying = plan.varying or varying_before
+    return prepared
+
+
+async def viewer_of_documents(context: Context, prepared: documents.Prepared) -> documents.Viewer:
     """Who reads, as far as the documents care: anonymous unless the selection opens lesson
     content (then the caller is checked, as `Lesson.content` checks them: a rejected session is
     the executor's UNAUTHENTICATED). Courses that are not published need the caller too; for an
     anonymous reader they are simply not written, and the executor answers for them."""
-    if not _opens_content(shape):
+    if not prepared.needs_viewer:
         return documents.ANONYMOUS
     return await signed_in_viewer(context)
 
@@ -117,12 +139,12 @@ async def signed_in_viewer(context: Context) -> documents.Viewer:
 
 
 async def course_documents_of(
-    context: Context, session: Any, rows: Sequence[CourseRow], shape: Shape
+    context: Context, session: Any, rows: Sequence[CourseRow], prepared: documents.Prepared
 ) -> list[orjson.Fragment]:
     """Each course's document, in order (Unplannable when one is not written)."""
-    viewer = await viewer_of_documents(context, shape)
+    viewer = await viewer_of_documents(context, prepared)
     found = await documents.course_documents(
-        session, shape, ids=[row.id for row in rows], viewer=viewer
+        session, prepared, ids=[row.id for row in rows], viewer=viewer
     )
     return await _fragments(context, [found.get(row.id) for row in rows])
 
@@ -218,11 +240,13 @@ async def course_connection(
     context: Context = plan.context
     async with context.db.session() as session:
         page, found = await read(session, frozenset(name for _, name, _ in parts))
-        shapes: dict[Shape, list[orjson.Fragment]] = {}
+        written: dict[int, list[orjson.Fragment]] = {}
         for _, name, edge_fields in parts:
-            for _, _, shape in edge_fields if name == "edges" else ():
-                if shape is not None and shape not in shapes:
-                    shapes[shape] = await course_documents_of(context, session, page.items, shape)
+            for _, _, prepared in edge_fields if name == "edges" else ():
+                if prepared is not None and id(prepared) not in written:
+                    written[id(prepared)] = await course_documents_of(
+                        context, session, page.items, prepared
+                    )
     out: dict[str, Any] = {}
     for key, name, extra in parts:
         if name == TYPENAME:
@@ -235,12 +259,12 @@ async def course_connection(
         elif name == "edges":
             out[key] = [
                 {
-                    edge_key: shapes[shape][index]
-                    if shape is not None
+                    edge_key: written[id(prepared)][index]
+                    if prepared is not None
                     else cursor
                     if edge_name == "cursor"
                     else edge_type.name
-                    for edge_key, edge_name, shape in extra
+                    for edge_key, edge_name, prepared in extra
                 }
                 for index, cursor in enumerate(page.cursors)
             ]
@@ -253,14 +277,14 @@ async def course_connection(
 
 def _edge_fields(
     plan: Plan, edge_type: GraphQLObjectType, nodes: list[FieldNode]
-) -> list[tuple[str, str, Shape | None]]:
-    """(key, field, node shape or None) of each selection of an edge."""
-    fields: list[tuple[str, str, Shape | None]] = []
+) -> list[tuple[str, str, documents.Prepared | None]]:
+    """(key, field, prepared node shape or None) of each selection of an edge."""
+    fields: list[tuple[str, str, documents.Prepared | None]] = []
     for key, edge_nodes in plan.fields(edge_type, nodes).items():
         name = edge_nodes[0].name.value
         if name == "node":
             course_type = cast(GraphQLObjectType, get_named_type(edge_type.fields["node"].type))
-            fields.append((key, name, shape_of(plan, course_type, edge_nodes)))
+            fields.append((key, name, prepared_of(plan, course_type, edge_nodes)))
         elif name in ("cursor", TYPENAME):
             fields.append((key, name, None))
         else:
@@ -303,18 +327,20 @@ async def plan_course(plan: Plan, definition: GraphQLField, nodes: list[FieldNod
     if (id_ is None) == (slug is None):
         return FALLBACK  # the executor's BAD_USER_INPUT
     course_type = cast(GraphQLObjectType, get_named_type(definition.type))
-    shape = shape_of(plan, course_type, nodes)
+    prepared = prepared_of(plan, course_type, nodes)
     context: Context = plan.context
-    viewer = await viewer_of_documents(context, shape)
+    viewer = await viewer_of_documents(context, prepared)
     ids = [node_uuid(id_, "Course")] if id_ is not None else ()
     key = slug.strip().lower() if slug is not None else None
     async with context.db.session() as session:
-        found = await documents.course_documents(session, shape, ids=ids, slug=key, viewer=viewer)
+        found = await documents.course_documents(
+            session, prepared, ids=ids, slug=key, viewer=viewer
+        )
         if not found and viewer is documents.ANONYMOUS and context.claims is not None:
             # not published: whether a signed-in caller may see it depends on who they are
             viewer = await signed_in_viewer(context)
             found = await documents.course_documents(
-                session, shape, ids=ids, slug=key, viewer=viewer
+                session, prepared, ids=ids, slug=key, viewer=viewer
             )
     return (await _fragments(context, [next(iter(found.values()), None)]))[0]
 

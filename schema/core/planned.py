@@ -46,6 +46,7 @@ from graphql import (
     OperationType,
     SelectionSetNode,
     Undefined,
+    VariableNode,
     get_named_type,
     get_operation_ast,
 )
@@ -84,6 +85,8 @@ class Plan:
     fragments: dict[str, FragmentDefinitionNode]
     variables: VariableValues
     context: Any
+    # set when a @skip/@include read a variable: what was collected depends on this request
+    varying: bool = False
 
     def fields(self, parent: GraphQLObjectType, nodes: Iterable[FieldNode]) -> Fields:
         """The fields selected on `parent` under `nodes` (their selection sets merged), by
@@ -158,6 +161,12 @@ class Plan:
             raise Unplannable("directive")
         if not directives:
             return True
+        if any(
+            isinstance(argument.value, VariableNode)
+            for directive in directives
+            for argument in directive.arguments or ()
+        ):
+            self.varying = True
         skip = get_directive_values(GraphQLSkipDirective, node, self.variables)
         if skip is not None and skip.get("if") is True:
             return False

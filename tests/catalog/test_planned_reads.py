@@ -348,3 +348,24 @@ async def test_a_planned_course_page_reads_visibility_and_access_in_its_one_stat
         counts[viewer] = counter.count
     # the documents statement; signed in, the caller's check (their session and role) first
     assert counts == {"anonymous": 1, "student": 2}
+
+
+async def test_a_selection_whose_directives_read_variables_follows_each_requests_values(
+    client: GraphQLClient, database: Database, request: pytest.FixtureRequest
+) -> None:
+    """The prepared shape of a selection is kept per document, except where @skip/@include read
+    variables: the same document then writes what each request's values select."""
+    catalog = await catalog_of(client, database, request)
+    query = (
+        "query($slug: String!, $tags: Boolean!) { course(slug: $slug) { "
+        "title tags @include(if: $tags) { name } modules @skip(if: $tags) { title } } }"
+    )
+    seen = []
+    for tags in (True, False, True):
+        variables = {"slug": catalog.slugs[0], "tags": tags}
+        planned, general, answered = await both(client, query, variables, None)
+        same(planned, general)
+        assert answered
+        assert planned.data is not None
+        seen.append(sorted(planned.data["course"]))
+    assert seen == [["tags", "title"], ["modules", "title"], ["tags", "title"]]
