@@ -171,7 +171,7 @@ def build_scenarios(slugs: list[str]) -> list[Scenario]:
         ),
         Scenario(
             "catalogPage (signed in)",
-            "as catalogPage with a Bearer token: executes every time",
+            "as catalogPage with a Bearer token: answered every time (planned read)",
             "api",
             "courses",
             catalog,
@@ -210,7 +210,7 @@ def build_scenarios(slugs: list[str]) -> list[Scenario]:
         ),
         Scenario(
             "courseDetail (signed in)",
-            "as courseDetail with a Bearer token: executes every time",
+            "as courseDetail with a Bearer token: answered every time (planned read)",
             "api",
             "course",
             detail,
@@ -234,7 +234,7 @@ def build_scenarios(slugs: list[str]) -> list[Scenario]:
         ),
         Scenario(
             "searchCourses (signed in)",
-            "as searchCourses with a Bearer token: executes every time",
+            "as searchCourses with a Bearer token: answered every time (planned read)",
             "api",
             "searchCourses",
             search,
