@@ -34,6 +34,7 @@ from sqlalchemy.sql.elements import TextClause
 
 from app.catalog.models import CourseLevel, CourseStatus, LessonType, PricingTier
 from app.catalog.visibility import ACCESS_STATUSES
+from app.learning.models import EnrollmentSource, EnrollmentStatus, ProgressStatus
 from app.money import currencies, precision
 
 Shape = tuple[tuple[str, str, "Shape | None"], ...]
@@ -64,11 +65,28 @@ def _boolean(column: str) -> Expression:
 
 
 def _float(column: str) -> Expression:
-    """A NUMERIC written as Python writes `float(value)`: `4.0`, `4.5`."""
-    return lambda a: (
-        f"CASE WHEN {a}.{column} IS NULL THEN 'null' "
-        f"WHEN {a}.{column} = trunc({a}.{column}) THEN trunc({a}.{column})::bigint::text || '.0' "
-        f"ELSE ({a}.{column})::float8::text END"
+    """A NUMERIC column written as Python writes `float(value)`: `4.0`, `4.5`."""
+    return lambda a: _float_of(f"{a}.{column}")
+
+
+def _float_of(value: str) -> str:
+    return (
+        f"CASE WHEN {value} IS NULL THEN 'null' "
+        f"WHEN {value} = trunc({value}) THEN trunc({value})::bigint::text || '.0' "
+        f"ELSE ({value})::float8::text END"
+    )
+
+
+def _progress(a: str) -> str:
+    """`Enrollment.progressPercentage`: completed / all lessons of the course * 100, rounded
+    half up to 2 decimals, 0 without lessons (app.learning.progress.percentage)."""
+    completed = f"'{ProgressStatus.COMPLETED.value}'"
+    return (
+        f"(SELECT {_float_of('p.v')} FROM (SELECT CASE WHEN count(*) = 0 THEN 0::numeric "
+        f"ELSE round(count(lp.lesson_id) FILTER (WHERE lp.status = {completed}) * 100::numeric "
+        "/ count(*), 2) END AS v FROM lessons x LEFT JOIN lesson_progress lp "
+        f"ON lp.lesson_id = x.id AND lp.enrollment_id = {a}.id "
+        f"WHERE x.course_id = {a}.course_id) p)"
     )
 
 
@@ -257,6 +275,28 @@ ENTITIES: dict[str, Entity] = {
                 source=lambda p, c: f"course_modules {c} WHERE {c}.course_id = {p}.id",
                 order=lambda c: f"{c}.order_number",
             ),
+            # the viewer's own enrollment in the course, in any status (null when anonymous)
+            "viewer_enrollment": Relation(
+                "enrollment",
+                source=lambda p, c: (
+                    f"enrollments {c} WHERE {c}.course_id = {p}.id AND {c}.student_id = :viewer"
+                ),
+            ),
+        },
+    ),
+    "enrollment": Entity(
+        "Enrollment",
+        {
+            "id": _global_id("Enrollment"),
+            "status": _enum("status", EnrollmentStatus),
+            "source": _enum("source", EnrollmentSource),
+            "pricing_tier": _enum("pricing_tier", PricingTier),
+            "enrolled_at": _timestamp("enrolled_at"),
+            "completed_at": _timestamp("completed_at"),
+            "withdrawn_at": _timestamp("withdrawn_at"),
+            "last_accessed_at": _timestamp("last_accessed_at"),
+            "final_exam_passed_at": _timestamp("final_exam_passed_at"),
+            "progress_percentage": _progress,
         },
     ),
     "module": Entity(
@@ -467,7 +507,8 @@ class Viewer:
 ANONYMOUS = Viewer()
 
 
-_VIEWER_ATTRIBUTES = frozenset({"locked", "content"})  # what reads `access.opened`
+# what depends on who reads: lesson content (`access.opened`) and the viewer's enrollment
+_VIEWER_ATTRIBUTES = frozenset({"locked", "content", "viewer_enrollment"})
 
 
 class Prepared:

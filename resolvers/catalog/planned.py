@@ -46,6 +46,7 @@ ENTITY_OF_TYPE = {
     "Tag": "tag",
     "PricingTier": "tier",
     "Money": "money",
+    "Enrollment": "enrollment",
 }
 
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.accounts.models import UserRole
 from app.catalog import documents
@@ -23,10 +23,11 @@ from app.catalog.models import (
     CourseLevel,
     CoursePricingTier,
     CourseStatus,
+    Lesson,
     PricingTier,
 )
 from app.db import Database, count_statements
-from app.learning.models import EnrollmentStatus
+from app.learning.models import Enrollment, EnrollmentStatus, LessonProgress, ProgressStatus
 from app.media.models import FilePurpose
 from resolvers.catalog.planned import ENTITY_OF_TYPE, python_name
 from schema.root import schema as product_schema
@@ -132,6 +133,7 @@ async def _catalog(client: GraphQLClient, database: Database) -> Catalog:
         )
     student = await f.person(database)
     await f.enroll(database, student.id, made[0].id)
+    await _progress(database, student.id, made[0].id)
     await f.enroll(database, student.id, made[1].id, EnrollmentStatus.REFUNDED)
     await f.enroll(database, student.id, made[5].id, EnrollmentStatus.COMPLETED)
     admin = await f.person(database, UserRole.ADMIN)
@@ -229,7 +231,7 @@ async def test_a_student_reads_the_content_of_courses_they_are_enrolled_in_only(
     "query",
     [
         # a field no planner covers: the whole operation runs through the executor
-        COURSES % "edges { node { title viewerEnrollment { status } } }",
+        COURSES % "edges { node { title viewerEnrollment { nextLesson { id } } } }",
         COURSES % "edges { node { price { formatted } } }",
         COURSES % "edges { node { instructor { user { firstName } } } }",
         # a root field without a planner beside a planned one
@@ -320,6 +322,26 @@ def test_every_attribute_the_documents_write_is_a_field_of_its_graphql_type() ->
         assert written == expected
 
 
+async def _progress(database: Database, student_id: uuid.UUID, course_id: uuid.UUID) -> None:
+    """Two of the course's six lessons done and one started: progress 33.33 %."""
+    async with database.transaction() as session:
+        enrollment_id = await session.scalar(
+            select(Enrollment.id).where(
+                Enrollment.student_id == student_id, Enrollment.course_id == course_id
+            )
+        )
+        lessons = list(
+            await session.scalars(
+                select(Lesson.id).where(Lesson.course_id == course_id).order_by(Lesson.id)
+            )
+        )
+        statuses = (ProgressStatus.COMPLETED, ProgressStatus.COMPLETED, ProgressStatus.IN_PROGRESS)
+        session.add_all(
+            LessonProgress(enrollment_id=enrollment_id, lesson_id=lesson, status=status)
+            for lesson, status in zip(lessons, statuses, strict=False)
+        )
+
+
 async def catalog_of(
     client: GraphQLClient, database: Database, request: pytest.FixtureRequest
 ) -> Catalog:
@@ -369,3 +391,26 @@ async def test_a_selection_whose_directives_read_variables_follows_each_requests
         assert planned.data is not None
         seen.append(sorted(planned.data["course"]))
     assert seen == [["tags", "title"], ["modules", "title"], ["tags", "title"]]
+
+
+async def test_the_viewers_enrollment_and_progress_are_planned_with_the_page(
+    client: GraphQLClient, database: Database, request: pytest.FixtureRequest
+) -> None:
+    catalog = await catalog_of(client, database, request)
+    query = COURSES % "edges { node { slug viewerEnrollment { status progressPercentage } } }"
+    seen = {}
+    for viewer in ("student", "anonymous"):
+        planned, general, answered = await both(
+            client, query, {"sort": "NEWEST", "first": 10}, catalog.viewers[viewer]
+        )
+        same(planned, general)
+        assert answered
+        assert planned.data is not None
+        seen[viewer] = {
+            e["node"]["slug"]: e["node"]["viewerEnrollment"]
+            for e in planned.data["courses"]["edges"]
+        }
+    assert seen["student"][catalog.slugs[0]] == {"status": "ACTIVE", "progressPercentage": 33.33}
+    assert seen["student"][catalog.slugs[1]] == {"status": "REFUNDED", "progressPercentage": 0.0}
+    assert seen["student"][catalog.slugs[2]] is None
+    assert set(seen["anonymous"].values()) == {None}

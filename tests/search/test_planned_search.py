@@ -323,7 +323,7 @@ async def test_a_selection_the_planner_does_not_cover_is_answered_by_the_executo
     client: GraphQLClient, database: Database, request: pytest.FixtureRequest
 ) -> None:
     shelf = await shelf_of(client, database, request)
-    query = SEARCH % "totalCount edges { node { title viewerEnrollment { status } } }"
+    query = SEARCH % "totalCount edges { node { title viewerEnrollment { nextLesson { id } } } }"
     before = planned_count("planned")
     planned, general, answered = await both(
         client, query, {"query": "python"}, shelf.viewers["student"]

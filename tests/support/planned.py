@@ -42,11 +42,16 @@ SCALARS: dict[str, list[str]] = {
     "Tag": ["name", "slug"],
     "PricingTier": ["tier", "features"],
     "Money": ["amount", "amountMinor", "currency"],
+    "Enrollment": [
+        "id", "status", "source", "pricingTier", "enrolledAt", "completedAt", "withdrawnAt",
+        "lastAccessedAt", "finalExamPassedAt", "progressPercentage",
+    ],
 }  # fmt: skip
 OBJECTS: dict[str, dict[str, str]] = {
     "Course": {
         "price": "Money", "category": "Category", "instructor": "Instructor", "tags": "Tag",
         "pricingTiers": "PricingTier", "modules": "CourseModule",
+        "viewerEnrollment": "Enrollment",
     },
     "CourseModule": {"lessons": "Lesson"},
     "Lesson": {"content": "LessonContent"},
