@@ -41,6 +41,9 @@ Shape = tuple[tuple[str, str, "Shape | None"], ...]
 # the JSON text written in place of a course's image URL; PostgreSQL text never holds NUL, so no
 # stored string can produce it
 IMAGE_MARKER = b'"\\u0000image_url"'
+# the JSON written in place of a formatted amount (`"\u0000m1999:USD"`): the caller writes it for
+# the reader's locale (MONEY_MARKER matches it)
+MONEY_MARKER = re.compile(rb'"\\u0000m(-?[0-9]+):([A-Z]{3})"')
 TYPENAME = "__typename"
 _NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
 
@@ -196,6 +199,9 @@ def _money(minor: str, currency: str) -> dict[str, Expression]:
         "amount": _amount(minor, currency),
         "amount_minor": _integer(minor),
         "currency": lambda a: f"to_json({a}.{currency}::text)::text",
+        "formatted": lambda a: (
+            f"'\"\\u0000m' || {a}.{minor}::text || ':' || {a}.{currency}::text || '\"'"
+        ),
     }
 
 
@@ -382,7 +388,7 @@ def covers(entity: str, attribute: str) -> bool:
     """Whether `attribute` of `entity` can be written by a course document."""
     known = ENTITIES[entity]
     if entity == "money":
-        return attribute in ("amount", "amount_minor", "currency", TYPENAME)
+        return attribute in ("amount", "amount_minor", "currency", "formatted", TYPENAME)
     return attribute == TYPENAME or attribute in known.values or attribute in known.relations
 
 
@@ -515,18 +521,19 @@ class Prepared:
     """A shape with what is derived from it once: its two statements (by ids, by slug) and
     whether it reads the viewer's access to lesson content. Callers keep one per selection."""
 
-    __slots__ = ("by_ids", "by_slug", "needs_viewer", "shape")
+    __slots__ = ("by_ids", "by_slug", "formats_money", "needs_viewer", "shape")
 
     def __init__(self, shape: Shape) -> None:
         self.shape = shape
         self.by_ids = statement(shape)
         self.by_slug = statement(shape, by_slug=True)
-        self.needs_viewer = _reads_access(shape)
+        self.needs_viewer = _uses(shape, _VIEWER_ATTRIBUTES)
+        self.formats_money = _uses(shape, frozenset({"formatted"}))
 
 
-def _reads_access(shape: Shape) -> bool:
+def _uses(shape: Shape, attributes: frozenset[str]) -> bool:
     return any(
-        attribute in _VIEWER_ATTRIBUTES or (sub is not None and _reads_access(sub))
+        attribute in attributes or (sub is not None and _uses(sub, attributes))
         for _, attribute, sub in shape
     )
 

@@ -25,13 +25,14 @@ from graphql import FieldNode, GraphQLField, GraphQLObjectType, get_named_type
 from strawberry.types.arguments import convert_arguments
 
 from app.catalog import documents, reads
-from app.catalog.documents import IMAGE_MARKER, TYPENAME, Shape
+from app.catalog.documents import IMAGE_MARKER, MONEY_MARKER, TYPENAME, Shape
 from app.catalog.models import Course as CourseRow
 from app.catalog.visibility import manages_courses
 from app.media import attached_url
 from app.pagination import Page, PageRequest
 from schema.core.auth import viewer_of
 from schema.core.context import Context, Info
+from schema.core.money import formatted
 from schema.core.planned import FALLBACK, Plan, RootPlanner, Unplannable
 from schema.core.relay import node_uuid
 
@@ -147,14 +148,17 @@ async def course_documents_of(
     found = await documents.course_documents(
         session, prepared, ids=[row.id for row in rows], viewer=viewer
     )
-    return await _fragments(context, [found.get(row.id) for row in rows])
+    return await _fragments(context, prepared, [found.get(row.id) for row in rows])
 
 
 async def _fragments(
-    context: Context, found: Sequence[documents.CourseDocument | None]
+    context: Context,
+    prepared: documents.Prepared,
+    found: Sequence[documents.CourseDocument | None],
 ) -> list[orjson.Fragment]:
-    """The documents as response bytes, image markers replaced by the image's URL; Unplannable
-    when one is missing (deleted meanwhile, or hidden: the executor says which)."""
+    """The documents as response bytes, markers replaced: an image by its URL, an amount by its
+    text for the caller's locale. Unplannable when a document is missing (deleted meanwhile,
+    or hidden: the executor says which)."""
     written = [document for document in found if document is not None]
     if len(written) != len(found):
         raise Unplannable("course not written")
@@ -169,8 +173,14 @@ async def _fragments(
         body = document.json
         if document.image_asset_id is not None:
             body = body.replace(IMAGE_MARKER, urls[document.image_asset_id])
+        if prepared.formats_money:
+            body = MONEY_MARKER.sub(lambda m: _formatted(m, context.locale), body)
         out.append(orjson.Fragment(body))
     return out
+
+
+def _formatted(marker: re.Match[bytes], locale: str) -> bytes:
+    return orjson.dumps(formatted(int(marker[1]), marker[2].decode(), locale))
 
 
 def query_arguments(
@@ -343,7 +353,7 @@ async def plan_course(plan: Plan, definition: GraphQLField, nodes: list[FieldNod
             found = await documents.course_documents(
                 session, prepared, ids=ids, slug=key, viewer=viewer
             )
-    return (await _fragments(context, [next(iter(found.values()), None)]))[0]
+    return (await _fragments(context, prepared, [next(iter(found.values()), None)]))[0]
 
 
 ROOTS: dict[str, RootPlanner] = {"courses": plan_courses, "course": plan_course}

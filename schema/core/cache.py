@@ -3,7 +3,8 @@
 A request is cacheable when CATALOG_CACHE_TTL_SECONDS is not 0, it carries no `Authorization`
 header, and the selected operation is a query whose root fields (through fragments) are all in
 `CACHEABLE_FIELDS` (`__typename` allowed; introspection, `node`, `nodes` are not). Its key is
-sha256(normalised document + operation name + canonical JSON of the variables).
+sha256(normalised document + operation name + canonical JSON of the variables + the reader's
+locale from `Accept-Language`, which writes `Money.formatted`).
 
 Entries: one Redis string per key, `<catalog version> <ETag> <cost>\n<effects JSON>\n<body>`,
 written with the TTL. The catalog version (app/integrations/cache.py) the entry was built under is
@@ -29,8 +30,9 @@ stored with it: a hit hashes nothing.
   is per caller; it is in the `X-RateLimit-Remaining` header), so a hit and a miss return the very
   same bytes and the strong `ETag` (sha256 of the body) is stable while the data is.
 - Headers: `ETag`, `X-Cache: HIT|MISS`; GET gets `Cache-Control: public, max-age=<ttl>` and
-  `Vary: Accept, Authorization`, POST `no-store`; GET with a matching `If-None-Match` gets 304
-  with no body. Authenticated requests get `private, no-store`, other requests `no-store`.
+  `Vary: Accept, Accept-Language, Authorization`, POST `no-store`; GET with a matching
+  `If-None-Match` gets 304 with no body. Authenticated requests get `private, no-store`, other
+  requests `no-store`.
 - Redis trouble never fails a request: the lookup error is logged, counted, and it executes.
 - Side effects of a read (a search counted for trending) would be lost on hits: resolvers note
   them with `record_effect(request, kind, payload)`, the entry stores them beside the body, and a
@@ -74,6 +76,7 @@ from app.http.middleware import request_info
 from app.integrations.cache import CATALOG_VERSION_KEY, PREFIX
 from app.metrics import CACHE_REQUESTS
 from app.security.ratelimit import RateLimitResult, hit
+from schema.core.context import locale_of
 from schema.core.extensions import RATE_WINDOW_SECONDS
 from schema.core.limits import Fragments
 
@@ -250,8 +253,15 @@ async def plan_request(request: Request, parse_request: Parse) -> Plan | None:
     if document is None or not _selected(document, data.operation_name):
         return None
     variables = orjson.dumps(data.variables or {}, option=orjson.OPT_SORT_KEYS)
+    # the reader's locale writes `Money.formatted`: one entry per locale
+    locale = locale_of(request.headers.get("accept-language"))
     material = b"\0".join(
-        [document.normalised.encode(), (data.operation_name or "").encode(), variables]
+        [
+            document.normalised.encode(),
+            (data.operation_name or "").encode(),
+            variables,
+            locale.encode(),
+        ]
     )
     return Plan(
         digest=hashlib.sha256(material).hexdigest(),
@@ -327,7 +337,7 @@ def _public_headers(plan: Plan, etag: str, outcome: str) -> dict[str, str]:
     headers = {"ETag": etag, "X-Cache": outcome}
     if plan.conditional:
         headers["Cache-Control"] = f"public, max-age={plan.ttl}"
-        headers["Vary"] = "Accept, Authorization"
+        headers["Vary"] = "Accept, Accept-Language, Authorization"
     else:
         headers["Cache-Control"] = NO_STORE
     return headers

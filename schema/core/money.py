@@ -32,6 +32,11 @@ def _format(amount: Decimal, currency: str, locale: str) -> str:
     return str(format_currency(amount, currency, locale=locale))
 
 
+def formatted(amount_minor: int, currency: str, locale: str) -> str:
+    """`Money.formatted`: the amount written for `locale` ("$19.99", "19,99 $US")."""
+    return _format(from_minor(amount_minor, currency), currency, locale)
+
+
 @strawberry.type(description="An amount of money in one currency.")
 class Money:
     amount_minor: int = strawberry.field(
@@ -59,7 +64,7 @@ class Money:
 
     @strawberry.field(description="The amount written for the caller's locale (Accept-Language).")
     def formatted(self, info: Info) -> str:
-        return _format(self.amount(), self.currency_code, info.context.locale)
+        return formatted(self.amount_minor, self.currency_code, info.context.locale)
 
 
 @strawberry.input(description="An amount in major units (19.99) and its currency.")

@@ -16,7 +16,7 @@ from tests.support.api import AppClient
 
 PAGE = """query($first: Int!) { courses(first: $first, sort: NEWEST) {
   totalCount pageInfo { hasNextPage endCursor }
-  edges { cursor node { id title price { amount currency } category { name }
+  edges { cursor node { id title price { amount currency formatted } category { name }
     instructor { fullName } tags { name slug } pricingTiers { tier features }
     modules { title lessons { title type isPreview locked } } } } } }"""
 
@@ -58,14 +58,21 @@ async def test_the_planned_page_is_the_executors_page_byte_for_byte(
     student = await f.person(database, UserRole.STUDENT)
 
     async with app_client() as client:
-        signed_in = {"Authorization": f"Bearer {_token(client, student)}"}
+        signed_in = {
+            "Authorization": f"Bearer {_token(client, student)}",
+            "Accept-Language": "fr-FR",  # amounts written for the reader's locale
+        }
         before = _planned()
         planned = await _bodies(client, signed_in)
-        anonymous = await _bodies(client, {})  # misses of the response cache, then stored
-        cached = await _bodies(client, {})
+        french = {"Accept-Language": "fr-FR"}
+        anonymous = await _bodies(client, french)  # misses of the response cache, then stored
+        cached = await _bodies(client, french)
         answered = _planned() - before
     async with app_client(graphql_planned_reads=False) as client:
-        signed_in = {"Authorization": f"Bearer {_token(client, student)}"}
+        signed_in = {
+            "Authorization": f"Bearer {_token(client, student)}",
+            "Accept-Language": "fr-FR",
+        }
         before = _planned()
         general = await _bodies(client, signed_in)
         assert _planned() == before  # switched off: the executor answers everything
@@ -79,7 +86,9 @@ async def test_the_planned_page_is_the_executors_page_byte_for_byte(
         body["extensions"]["cost"].pop("remaining")
         expected["extensions"]["cost"].pop("remaining")
         assert orjson.dumps(body) == orjson.dumps(expected)
-    assert len(orjson.loads(planned[1].content)["data"]["courses"]["edges"]) == 5
+    edges = orjson.loads(planned[1].content)["data"]["courses"]["edges"]
+    assert len(edges) == 5
+    assert {e["node"]["price"]["formatted"] for e in edges} == {"19,99\u00a0$US"}
     for miss, hit, mine in zip(anonymous, cached, planned, strict=True):
         assert miss.headers["x-cache"] == "MISS"
         assert hit.headers["x-cache"] == "HIT"

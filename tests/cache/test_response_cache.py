@@ -186,3 +186,16 @@ async def test_reads_still_work_when_redis_is_down(serve_app: ServeApp) -> None:
             assert response.status_code == 200
             assert response.json()["data"] == {"categories": ["Python"]}
     assert CALLS["categories"] == 2
+
+
+async def test_each_locale_has_its_own_entry(served: Served) -> None:
+    """Amounts are written for the reader's locale (`Money.formatted`): a page cached for a
+    French reader is not served to an English one."""
+    await add_category(served.db, "Python")
+    french = {"Accept-Language": "fr-FR,fr;q=0.9"}
+    first = await served.get(CATEGORIES, headers=french)
+    english = await served.get(CATEGORIES, headers={"Accept-Language": "en-US"})
+    again = await served.get(CATEGORIES, headers=french)
+    assert [r.headers["x-cache"] for r in (first, english, again)] == ["MISS", "MISS", "HIT"]
+    assert "Accept-Language" in first.headers["vary"]
+    assert CALLS["categories"] == 2

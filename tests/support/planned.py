@@ -41,7 +41,7 @@ SCALARS: dict[str, list[str]] = {
     ],
     "Tag": ["name", "slug"],
     "PricingTier": ["tier", "features"],
-    "Money": ["amount", "amountMinor", "currency"],
+    "Money": ["amount", "amountMinor", "currency", "formatted"],
     "Enrollment": [
         "id", "status", "source", "pricingTier", "enrolledAt", "completedAt", "withdrawnAt",
         "lastAccessedAt", "finalExamPassedAt", "progressPercentage",
