@@ -18,6 +18,7 @@ import base64
 import json
 import os
 import uuid
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,6 +43,7 @@ SigningKey = ECKey | RSAKey
 DEV_KEY_PATH = Path("keys") / "jwt-signing.pem"
 CLOCK_LEEWAY_SECONDS = 5
 _MAX_TOKEN_LENGTH = 4096
+VERIFIED_TOKENS = 4096  # access tokens whose verified claims a key ring keeps
 
 
 # Authentication method references (RFC 8176) carried in the `amr` claim.
@@ -99,6 +101,11 @@ class KeyRing:
             kid: (key, _algorithm_of(key)) for kid, key in keys.items()
         }
         self.signing_kid = next(iter(self._keys))
+        # token → its claims, for tokens whose signature verified: a client sends the same
+        # access token with every request for its lifetime, and an ECDSA verification is the
+        # largest CPU cost of a signed-in request. A key ring's keys never change, so a token
+        # verified once verifies again; its claims (expiry, audience…) are still checked every time.
+        self._verified: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
     @classmethod
     def from_pems(cls, pems: Mapping[str, str | bytes]) -> KeyRing:
@@ -124,9 +131,21 @@ class KeyRing:
         return jwt.encode(header, claims, key, algorithms=[alg])
 
     def decode(self, token: str) -> dict[str, Any]:
-        """Check the signature with the key named by `kid`; raises TokenRejected."""
+        """Check the signature with the key named by `kid`; raises TokenRejected. The claims of
+        the last VERIFIED_TOKENS tokens that verified are kept (copies are handed out)."""
         if not token or len(token) > _MAX_TOKEN_LENGTH:
             raise TokenRejected("Invalid access token")
+        known = self._verified.get(token)
+        if known is not None:
+            self._verified.move_to_end(token)
+            return dict(known)
+        claims = self._decode(token)
+        self._verified[token] = claims
+        if len(self._verified) > VERIFIED_TOKENS:
+            self._verified.popitem(last=False)
+        return dict(claims)
+
+    def _decode(self, token: str) -> dict[str, Any]:
         kid = _unverified_kid(token)
         entry = self._keys.get(kid) if kid is not None else None
         if entry is None:

@@ -197,3 +197,35 @@ def test_production_without_keys_refuses_to_build_a_keyring(tmp_path):
 
     with pytest.raises(KeyRingError):
         load_keyring(SETTINGS.model_copy(update={"env": "production", "data_dir": tmp_path}))
+
+
+def test_a_verified_token_is_not_verified_again_but_its_claims_are_checked_every_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The signature of a token a client sends again is checked once; its expiry still ends it,
+    and a token differing in any byte (a forgery) is verified on its own."""
+    keyring = KeyRing.generate()
+    token, _ = issue_access_token(keyring, SETTINGS, user=a_user(), session_id=None)
+    verifications = []
+    original = jwt.decode
+
+    def counting(*args, **kwargs):
+        verifications.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr("app.security.tokens.jwt.decode", counting)
+    first = verify_access_token(keyring, SETTINGS, token)
+    again = verify_access_token(keyring, SETTINGS, token)
+    assert first == again
+    assert verifications == [1]
+
+    with pytest.raises(Unauthenticated) as expired:
+        verify_access_token(keyring, SETTINGS, token, now=utcnow() + timedelta(minutes=16))
+    assert expired.value.code == "TOKEN_EXPIRED"
+
+    head, body, sig = token.split(".")
+    forged = dict(claims_of(token), role="admin")
+    forged_body = base64.urlsafe_b64encode(json.dumps(forged).encode()).rstrip(b"=").decode()
+    with pytest.raises(Unauthenticated):
+        verify_access_token(keyring, SETTINGS, f"{head}.{forged_body}.{sig}")
+    assert len(verifications) == 2
