@@ -1,6 +1,8 @@
 """Redis rate limits: a sliding-window approximation (two fixed windows, weighted), charged by cost.
 
-One round trip per check (a Lua script), shared by every API process through Redis. The script
+One round trip per check (a Lua script), shared by every API process through Redis. A check may
+also ask whether one other key exists (`also_exists`: the caller's session revocation marker), in
+the same round trip, so a signed-in request pays one Redis round trip for both. The script
 is sent by its SHA1 (EVALSHA, through redis-py's `register_script`, one `AsyncScript` per client):
 only its 40-character digest travels with each check, and a server that does not know it (after
 a restart or `SCRIPT FLUSH`) answers NOSCRIPT, upon which it is loaded once and the check retried.
@@ -20,15 +22,19 @@ _SCRIPT = """
 local cur_key, prev_key = KEYS[1], KEYS[2]
 local limit, window = tonumber(ARGV[1]), tonumber(ARGV[2])
 local cost, elapsed = tonumber(ARGV[3]), tonumber(ARGV[4])
+local exists = 0
+if KEYS[3] then
+  exists = redis.call('EXISTS', KEYS[3])
+end
 local cur = tonumber(redis.call('GET', cur_key) or '0')
 local prev = tonumber(redis.call('GET', prev_key) or '0')
 local weighted = prev * ((window - elapsed) / window) + cur
 if weighted + cost > limit then
-  return {0, math.floor(limit - weighted)}
+  return {0, math.floor(limit - weighted), exists}
 end
 cur = redis.call('INCRBY', cur_key, cost)
 redis.call('EXPIRE', cur_key, window * 2)
-return {1, math.floor(limit - (prev * ((window - elapsed) / window) + cur))}
+return {1, math.floor(limit - (prev * ((window - elapsed) / window) + cur)), exists}
 """
 _scripts: weakref.WeakKeyDictionary[Redis, AsyncScript] = weakref.WeakKeyDictionary()
 
@@ -47,6 +53,8 @@ class RateLimitResult:
     limit: int
     remaining: int
     reset_after: int  # seconds until the current window ends
+    # whether the `also_exists` key existed (None when none was asked about)
+    exists: bool | None = None
 
     def headers(self) -> dict[str, str]:
         return {
@@ -57,19 +65,28 @@ class RateLimitResult:
 
 
 async def hit(
-    redis: Redis, key: str, *, limit: int, window_seconds: int, cost: int = 1
+    redis: Redis,
+    key: str,
+    *,
+    limit: int,
+    window_seconds: int,
+    cost: int = 1,
+    also_exists: str | None = None,
 ) -> RateLimitResult:
-    """Charge `cost` against `key`; refused (and not charged) when it would pass `limit`."""
+    """Charge `cost` against `key`; refused (and not charged) when it would pass `limit`. With
+    `also_exists`, the result says whether that key exists (read in the same round trip)."""
     now = time.time()
     window_index = int(now // window_seconds)
     elapsed = now - window_index * window_seconds
-    cur_key = f"rl:{key}:{window_index}"
-    prev_key = f"rl:{key}:{window_index - 1}"
-    allowed, remaining = await _script(redis)(
-        keys=[cur_key, prev_key], args=[limit, window_seconds, cost, elapsed]
+    keys = [f"rl:{key}:{window_index}", f"rl:{key}:{window_index - 1}"]
+    if also_exists is not None:
+        keys.append(also_exists)
+    allowed, remaining, exists = await _script(redis)(
+        keys=keys, args=[limit, window_seconds, cost, elapsed]
     )
     reset_after = max(1, math.ceil(window_seconds - elapsed))
-    return RateLimitResult(bool(allowed), limit, int(remaining), reset_after)
+    found = bool(exists) if also_exists is not None else None
+    return RateLimitResult(bool(allowed), limit, int(remaining), reset_after, found)
 
 
 async def reset(redis: Redis, key: str, *, window_seconds: int) -> None:

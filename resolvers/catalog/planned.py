@@ -1,14 +1,16 @@
 """Planned reads of the catalog: `courses` and `course` answered by one documents statement.
 
 A selection over `Course` and what hangs beneath it (modules → lessons, category, instructor,
-tags, pricing tiers, prices, `__typename` anywhere) becomes a shape for `app.catalog.documents`;
-one statement writes each course's JSON, which goes into the response as bytes. The course list
-itself (filter, sort, cursors, `totalCount`) and a single course's lookup and visibility are the
-very functions the resolvers call, in the same session as the documents statement; lesson content
-is opened per course by the same rule as `Lesson.content` (`sees_course_materials`). Anything else
-— a field the documents do not cover (`viewerEnrollment`, `resources`, `Money.formatted`, …), a
-course that is missing or hidden, a bad argument — falls back to the executor, which answers
-exactly as it always has (see schema/core/planned.py).
+tags, pricing tiers, prices, the viewer's enrollment, `__typename` anywhere) becomes a shape for
+`app.catalog.documents`, prepared once per selection of a document; one statement writes each
+course's JSON, which goes into the response as bytes. The course list itself (filter, sort,
+cursors, `totalCount`) is read by the very function its resolver calls, in the same session as the
+documents statement; a single course is looked up, and the visibility of courses and lesson
+content decided, in the documents statement (the rules of `app.catalog.visibility`, for the
+caller checked as resolvers check them). Anything else — a field the documents do not cover
+(`Lesson.resources`, `Instructor.user`, `Enrollment.nextLesson`, …), a course that is missing or
+hidden, a bad argument — falls back to the executor, which answers exactly as it always has (see
+schema/core/planned.py).
 """
 
 from __future__ import annotations

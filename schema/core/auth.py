@@ -66,9 +66,14 @@ async def check_caller(
 
 
 async def _session_revoked(ctx: Context, loaders: Loaders, session_id: uuid.UUID | None) -> bool:
-    """Asks Redis (one EXISTS); when Redis cannot answer, the database (the session's row)."""
+    """Asks Redis (one EXISTS, unless the rate-limit charge already read it); when Redis cannot
+    answer, the database (the session's row)."""
     if session_id is None:
         return False
+    read, ctx.session_revoked = ctx.session_revoked, None  # good for one check: a live
+    # subscription's later checks ask Redis again
+    if read is not None and ctx.claims is not None and ctx.claims.sid == session_id:
+        return read  # read with this request's rate-limit charge
     try:
         return await revocation.is_revoked(ctx.redis, session_id)
     except (RedisError, OSError) as exc:

@@ -73,6 +73,9 @@ class Context:
     # The check of the caller's token against their user and session, shared by the fields
     # that ask for the caller at once (schema.core.auth): one check per request.
     _user_check: asyncio.Future[User | None] | None = field(default=None, repr=False)
+    # Whether the caller's session was revoked, read with the rate-limit charge (one Redis round
+    # trip for both; schema.core.extensions) — None until then, and when Redis did not answer.
+    session_revoked: bool | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.storage is None:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -45,6 +46,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.extensions.parser_cache import _get_parse_cache
 from strawberry.extensions.validation_cache import _get_validate_cache
 
+from app.accounts import revocation
 from app.clock import utcnow
 from app.errors import DomainError, Failure, TokenRejected
 from app.http.middleware import request_info
@@ -224,7 +226,7 @@ class OperationGuard(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         self._refuse_rejected_token()
         self._refuse_out_of_scope()
-        result = await self._charge(self.cost or 1)
+        result = await self._charge(self.cost or 1, read_revocation=True)
         if result is not None and not result.allowed:
             raise GraphQLError(
                 "Rate limit exceeded; try again later.",
@@ -325,18 +327,29 @@ class OperationGuard(SchemaExtension):
         client_ip = getattr(self.context, "client_ip", None) or "unknown"
         return f"gql:ip:{client_ip}", settings.rate_limit_anonymous_per_minute
 
-    async def _charge(self, cost: int) -> RateLimitResult | None:
+    async def _charge(self, cost: int, *, read_revocation: bool = False) -> RateLimitResult | None:
+        """Charge the caller's budget; before execution also read, in the same round trip,
+        whether the caller's session was revoked (`Context.session_revoked`, which the caller
+        check then uses instead of asking Redis again)."""
         bucket = self._bucket()
         if bucket is None:
             return None
         key, limit = bucket
+        session = self._session_to_check() if read_revocation else None
         try:
             self.rate = await hit(
-                self.context.redis, key, limit=limit, window_seconds=RATE_WINDOW_SECONDS, cost=cost
+                self.context.redis,
+                key,
+                limit=limit,
+                window_seconds=RATE_WINDOW_SECONDS,
+                cost=cost,
+                also_exists=revocation.key(session) if session is not None else None,
             )
         except (RedisError, OSError) as exc:  # fail open: Redis trouble must not stop the API
             logger.warning("rate limiter unavailable", error=str(exc))
             return None
+        if session is not None and self.rate.exists is not None:
+            self.context.session_revoked = self.rate.exists
         if self.rate.allowed:
             await self._count_key_usage(cost)
         response = getattr(self.context, "response", None)
@@ -346,6 +359,15 @@ class OperationGuard(SchemaExtension):
                 response.status_code = 429
                 response.headers["Retry-After"] = str(self.rate.reset_after)
         return self.rate
+
+    def _session_to_check(self) -> uuid.UUID | None:
+        """The session of a signed-in caller whose check has not run yet."""
+        context = self.context
+        claims = getattr(context, "claims", None)
+        sid = getattr(claims, "sid", None)
+        if not isinstance(sid, uuid.UUID) or getattr(context, "_user_loaded", True):
+            return None
+        return sid
 
     async def _count_key_usage(self, cost: int) -> None:
         key = getattr(self.context, "api_key", None)

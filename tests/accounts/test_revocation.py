@@ -114,17 +114,21 @@ class CountingRedis:
 async def test_the_check_asks_redis_once_per_request_however_many_fields_need_the_caller(
     client, database, redis_client
 ):
+    """Read with the rate-limit charge, in its round trip: no EXISTS of its own, however many
+    fields need the caller — and a revoked session is still refused."""
     user = await make_user(database)
-    me = await login(client, user.email)
+    me, other = await login(client, user.email), await login(client, user.email)
     counting = CountingRedis(redis_client)
     watched = GraphQLClient(database, counting, client.keyring, client.settings)
+    query = "{ a: me { id } b: me { email } mySessions { id } }"
 
-    outcome = await watched.execute(
-        "{ a: me { id } b: me { email } mySessions { id } }", token=me["accessToken"]
-    )
+    outcome = await watched.execute(query, token=me["accessToken"])
+    await client.mutate("logout", {}, "ok", token=other["accessToken"])
+    refused = await watched.execute(query, token=other["accessToken"])
 
     assert outcome.errors == []
-    assert counting.exists_calls == 1
+    assert [e.extensions["code"] for e in refused.errors][:1] == ["UNAUTHENTICATED"]
+    assert counting.exists_calls == 0  # both read it in the limiter's script
 
 
 async def test_with_redis_down_the_database_still_refuses_a_revoked_session(client, database):

@@ -7,12 +7,28 @@ from __future__ import annotations
 import httpx
 from redis.asyncio import Redis
 
+from app.db import Database
 from app.security.ratelimit import hit
 from schema.core.endpoint import GRAPHQL_RESPONSE_JSON, JSON, mime_type_of, negotiate
 from tests.cache.redis_trips import recording_redis
+from tests.support.accounts import AUTH_FIELDS, PASSWORD, make_user
 from tests.support.api import AppClient
 
 PING = {"query": "{ ping }"}
+
+
+async def _login(client: httpx.AsyncClient, email: str) -> str:
+    query = (
+        "mutation($input: LoginInput!) { login(input: $input) { "
+        + AUTH_FIELDS
+        + " errors { code } } }"
+    )
+    response = await client.post(
+        "/graphql",
+        json={"query": query, "variables": {"input": {"email": email, "password": PASSWORD}}},
+    )
+    token: str = response.json()["data"]["login"]["accessToken"]
+    return token
 
 
 def _app(client: httpx.AsyncClient) -> object:
@@ -92,3 +108,20 @@ def test_kept_answers_are_the_answers_of_the_parse() -> None:
         assert negotiate(accept) == negotiate.__wrapped__(accept)
         assert negotiate(accept) == negotiate(accept)
     assert mime_type_of("application/json; charset=utf-8") == JSON
+
+
+async def test_a_signed_in_request_reads_its_session_revocation_with_the_rate_limit_charge(
+    app_client: AppClient, database: Database
+) -> None:
+    """One Redis round trip for both: the limiter's script also answers whether the caller's
+    session was revoked."""
+    user = await make_user(database)
+    async with app_client() as client:
+        token = await _login(client, user.email)
+        me = {"query": "{ me { email } }"}
+        headers = {"Authorization": f"Bearer {token}"}
+        await client.post("/graphql", json=me, headers=headers)  # the script is known now
+        async with recording_redis(_app(client)) as trips:  # type: ignore[arg-type]
+            response = await client.post("/graphql", json=me, headers=headers)
+    assert response.json()["data"] == {"me": {"email": user.email}}
+    assert trips == [["EVALSHA"]]
