@@ -108,12 +108,12 @@ COMPARISONS = (
     (
         "catalogPage (signed in)",
         "PostGraphile catalogPage",
-        "the executed catalogue page vs PostGraphile v5 (same page, same database)",
+        "the signed-in catalogue page vs PostGraphile v5 (same page, same database)",
     ),
     (
         "courseDetail (signed in)",
         "PostGraphile courseDetail",
-        "the executed course page vs PostGraphile v5 (same slugs, same database)",
+        "the signed-in course page vs PostGraphile v5 (same slugs, same database)",
     ),
     (
         "catalogPage",
