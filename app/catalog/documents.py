@@ -194,6 +194,16 @@ class Entity:
     relations: dict[str, Relation] = field(default_factory=dict)
 
 
+def _children(entity: str, table: str, parent_key: str, order: str, where: str = "") -> Relation:
+    """The rows of `table` whose `parent_key` is the parent's id (and `where`), in `order`."""
+    return Relation(
+        entity,
+        many=True,
+        source=lambda p, c: f"{table} {c} WHERE {c}.{parent_key} = {p}.id{where.format(c=c)}",
+        order=lambda c: ", ".join(f"{c}.{column}" for column in order.split(", ")),
+    )
+
+
 def _money(minor: str, currency: str) -> dict[str, Expression]:
     return {
         "amount": _amount(minor, currency),
@@ -267,20 +277,14 @@ ENTITIES: dict[str, Entity] = {
                 ),
                 order=lambda c: f"{c}.slug",
             ),
-            "pricing_tiers": Relation(
+            "pricing_tiers": _children(
                 "tier",
-                many=True,
-                source=lambda p, c: (
-                    f"course_pricing_tiers {c} WHERE {c}.course_id = {p}.id AND {c}.is_active"
-                ),
-                order=lambda c: f"{c}.price_minor, {c}.tier",
+                "course_pricing_tiers",
+                "course_id",
+                "price_minor, tier",
+                where=" AND {c}.is_active",
             ),
-            "modules": Relation(
-                "module",
-                many=True,
-                source=lambda p, c: f"course_modules {c} WHERE {c}.course_id = {p}.id",
-                order=lambda c: f"{c}.order_number",
-            ),
+            "modules": _children("module", "course_modules", "course_id", "order_number"),
             # the viewer's own enrollment in the course, in any status (null when anonymous)
             "viewer_enrollment": Relation(
                 "enrollment",
@@ -314,14 +318,7 @@ ENTITIES: dict[str, Entity] = {
             "order_number": _integer("order_number"),
             "duration_minutes": _lesson_sum("module_id", "coalesce(sum(x.duration_minutes), 0)"),
         },
-        {
-            "lessons": Relation(
-                "lesson",
-                many=True,
-                source=lambda p, c: f"lessons {c} WHERE {c}.module_id = {p}.id",
-                order=lambda c: f"{c}.order_number",
-            )
-        },
+        {"lessons": _children("lesson", "lessons", "module_id", "order_number")},
     ),
     "lesson": Entity(
         "Lesson",

@@ -32,8 +32,8 @@ from app.catalog.models import Course as CourseRow
 from app.catalog.visibility import manages_courses
 from app.media import attached_url
 from app.pagination import Page, PageRequest
-from schema.core.auth import viewer_of
-from schema.core.context import Context, Info
+from schema.core.auth import actor_of, user_of
+from schema.core.context import Context
 from schema.core.money import formatted
 from schema.core.planned import FALLBACK, Plan, RootPlanner, Unplannable
 from schema.core.relay import node_uuid
@@ -57,13 +57,6 @@ ENTITY_OF_TYPE = {
 def python_name(graphql_name: str) -> str:
     """strawberry's naming, backwards: `averageRating` → `average_rating`."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", graphql_name).lower()
-
-
-class _Info:
-    """What the catalog's access helpers read from `info`: the context."""
-
-    def __init__(self, context: Context) -> None:
-        self.context = context
 
 
 def shape_of(plan: Plan, parent: GraphQLObjectType, nodes: Sequence[FieldNode]) -> Shape:
@@ -136,10 +129,10 @@ async def viewer_of_documents(context: Context, prepared: documents.Prepared) ->
 
 async def signed_in_viewer(context: Context) -> documents.Viewer:
     """The caller as a documents viewer (a rejected session raises, as it does for resolvers)."""
-    actor = await viewer_of(cast(Info, _Info(context)))
-    if actor is None:
+    user = await user_of(context)
+    if user is None:
         return documents.ANONYMOUS
-    return documents.Viewer(actor.id, manages_courses(actor))
+    return documents.Viewer(user.id, manages_courses(actor_of(context, user)))
 
 
 async def course_documents_of(

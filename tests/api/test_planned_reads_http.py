@@ -43,18 +43,7 @@ async def _bodies(client: httpx.AsyncClient, headers: dict[str, str]) -> list[ht
 async def test_the_planned_page_is_the_executors_page_byte_for_byte(
     app_client: AppClient, database: Database
 ) -> None:
-    owner = await f.instructor(database)
-    category = (await f.categories(database, "Code"))[0]
-    tags = await f.tags(database, "Python", "SQL")
-    async with database.transaction() as session:
-        for i in range(6):
-            f.build_course(
-                session,
-                owner.id,
-                category_id=category.id,
-                tag_ids=[t.id for t in tags[: i % 3]],
-                age_days=i,
-            )
+    await f.shelf(database, 6)
     student = await f.person(database, UserRole.STUDENT)
 
     async with app_client() as client:

@@ -269,20 +269,8 @@ PAGE = SEARCH % (
 async def test_a_planned_search_page_runs_a_fixed_number_of_statements(
     client: GraphQLClient, database: Database
 ) -> None:
-    owner = await f.instructor(database)
     student = await f.person(database)
-    category = (await f.categories(database, "Mobile"))[0]
-    tags = await f.tags(database, "Swift", "iOS")
-    async with database.transaction() as session:
-        for i in range(20):
-            f.build_course(
-                session,
-                owner.id,
-                title=f"Swift apps {i}",
-                category_id=category.id,
-                tag_ids=[t.id for t in tags[: i % 3]],
-                age_days=i,
-            )
+    await f.shelf(database, 20, category="Mobile", tag_names=("Swift", "iOS"), title="Swift apps")
     await reindex(database)
     token = f.token_for(client, student)
     counts = []

@@ -211,6 +211,35 @@ async def course(database: Database, owner_id: uuid.UUID, **kwargs: Any) -> Cour
     return (await courses(database, owner_id, 1, **kwargs))[0]
 
 
+async def shelf(
+    database: Database,
+    count: int,
+    *,
+    category: str = "Code",
+    tag_names: Sequence[str] = ("Python", "SQL"),
+    title: str | None = None,
+    **kwargs: Any,
+) -> list[Course]:
+    """`count` published courses of one instructor in one category, newest first, tagged with
+    none, one or both of two tags in turn; `title` numbers their titles ("Swift apps 3")."""
+    owner = await instructor(database)
+    [row] = await categories(database, category)
+    tag_rows = await tags(database, *tag_names)
+    async with database.transaction() as session:
+        return [
+            build_course(
+                session,
+                owner.id,
+                title=f"{title} {i}" if title is not None else None,
+                category_id=row.id,
+                tag_ids=[t.id for t in tag_rows[: i % 3]],
+                age_days=i,
+                **kwargs,
+            )
+            for i in range(count)
+        ]
+
+
 async def add_lesson_resource(database: Database, lesson_id: uuid.UUID, url: str) -> None:
     async with database.transaction() as session:
         session.add(LessonResource(lesson_id=lesson_id, title="Slides", url=url))
