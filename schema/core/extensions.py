@@ -10,11 +10,11 @@ order with the same results. In order of the hooks:
   loaders (loaders and sessions never outlive one operation).
 - on_parse: strawberry's parse cache (LRU of `parse` with the token limit).
 - on_validate: a document with more than GRAPHQL_MAX_DIRECTIVES directives gets that one error;
-  else strawberry's validation cache validates. Validation errors get GRAPHQL_VALIDATION_FAILED,
-  except values a scalar refused and invalid text (NUL, control characters) in a literal, which
-  are BAD_USER_INPUT; for a valid document the variables are checked for invalid text
-  (BAD_USER_INPUT), then the cost is computed (cached) and an operation above GRAPHQL_MAX_COST is
-  refused.
+  else it is validated once per document, schema and rules (`VALIDATIONS`). Validation errors
+  get GRAPHQL_VALIDATION_FAILED, except values a scalar refused and invalid text (NUL, control
+  characters) in a literal, which are BAD_USER_INPUT; for a valid document the variables are
+  checked for invalid text (BAD_USER_INPUT), then the cost is computed (cached) and an operation
+  above GRAPHQL_MAX_COST is refused.
 - on_execute: a request authenticated by an API key runs queries only with the `read` scope and
   mutations only with `write` (FORBIDDEN otherwise); the cost is charged to the caller's budget
   (the API key's own, else the user's, else the client IP's) in Redis; over budget → RATE_LIMITED
@@ -44,7 +44,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.parser_cache import _get_parse_cache
-from strawberry.extensions.validation_cache import _get_validate_cache
+from strawberry.schema.schema import validate_document
 
 from app.accounts import revocation
 from app.clock import utcnow
@@ -57,7 +57,7 @@ from app.security.ratelimit import RateLimitResult, hit
 from loaders import Loaders
 from schema.core.auth import user_of
 from schema.core.errors import BAD_USER_INPUT, VALIDATION_FAILED, with_extensions
-from schema.core.limits import COST_CACHE, directive_limit_error
+from schema.core.limits import COST_CACHE, DocumentMemo, directive_limit_error
 from schema.core.planned import PlannedReads
 from schema.core.scalars import ScalarValueError
 from schema.core.values import check_variables
@@ -79,6 +79,15 @@ TOKENLESS_MUTATIONS = frozenset(
     }
 )
 logger = structlog.get_logger("easyways.graphql")
+
+
+def _validated(document: Any, schema: Any, rules: tuple[type[ASTValidationRule], ...]) -> Any:
+    return validate_document(schema, document, rules)
+
+
+# validation errors by document (identity), schema and rules: strawberry's ValidationCache keys
+# its LRU by the document node itself, whose hash walks the whole tree on every request
+VALIDATIONS: DocumentMemo[list[GraphQLError]] = DocumentMemo(_validated, CACHE_SIZE)
 
 
 def claim(claims: Any, name: str) -> Any:
@@ -191,8 +200,8 @@ class OperationGuard(SchemaExtension):
         yield
 
     def _validate(self) -> None:
-        """The directive count, then strawberry's ValidationCache (an LRU, shared by every
-        schema, keyed by schema, document and rule classes)."""
+        """The directive count, then graphql-core's validation, once per document, schema and
+        rule classes (`VALIDATIONS`, an LRU shared by every schema)."""
         ec = self.execution_context
         settings = self._settings()
         if settings is not None and ec.graphql_document is not None:
@@ -200,9 +209,10 @@ class OperationGuard(SchemaExtension):
             if error is not None:
                 ec.pre_execution_errors = [error]
                 return
-        validate = _get_validate_cache(self.cache_size)
-        ec.pre_execution_errors = validate(
-            ec.schema._schema, ec.graphql_document, ec.validation_rules
+        if ec.graphql_document is None:
+            return
+        ec.pre_execution_errors = VALIDATIONS.get(
+            ec.graphql_document, ec.schema._schema, tuple(ec.validation_rules)
         )
 
     def _check_cost(self) -> None:

@@ -181,34 +181,39 @@ def count_directives(document: DocumentNode) -> int:
     return counter.count
 
 
-class _DirectiveCounts:
-    """Directive counts of recent documents, by identity: the parse cache hands out the same
-    document for the same text, so a repeated operation is not walked again. An entry keeps its
-    document alive, so its id cannot be reused by another one."""
+class DocumentMemo(Generic[T]):
+    """Results of a function of a document (and a few hashable extras), kept by the document's
+    identity: the parse cache hands out the same document for the same text, so a repeated
+    operation is not walked (or hashed: a graphql-core node hashes its whole tree every time)
+    again. An entry keeps its document alive, so its id cannot be reused by another one."""
 
-    def __init__(self, maxsize: int = 512) -> None:
+    def __init__(self, compute: Callable[..., T], maxsize: int = 512) -> None:
+        self.compute = compute
         self.maxsize = maxsize
-        self.entries: OrderedDict[int, tuple[DocumentNode, int]] = OrderedDict()
+        self.entries: OrderedDict[tuple[Any, ...], tuple[DocumentNode, T]] = OrderedDict()
+        self.misses = 0  # computations (for tests)
 
-    def count(self, document: DocumentNode) -> int:
-        entry = self.entries.get(id(document))
+    def get(self, document: DocumentNode, *extra: Any) -> T:
+        key = (id(document), *extra)
+        entry = self.entries.get(key)
         if entry is not None and entry[0] is document:
             return entry[1]
-        count = count_directives(document)
-        self.entries[id(document)] = (document, count)
+        self.misses += 1
+        value = self.compute(document, *extra)
+        self.entries[key] = (document, value)
         if len(self.entries) > self.maxsize:
             self.entries.popitem(last=False)
-        return count
+        return value
 
 
-DIRECTIVE_COUNTS = _DirectiveCounts()
+DIRECTIVE_COUNTS: DocumentMemo[int] = DocumentMemo(count_directives)
 
 
 def directive_limit_error(document: DocumentNode, settings: Any) -> GraphQLError | None:
     """The one error of a document with more directives than GRAPHQL_MAX_DIRECTIVES of
     `settings` (counted before graphql-core validates: nothing else is then validated)."""
     limit = settings.graphql_max_directives
-    if DIRECTIVE_COUNTS.count(document) <= limit:
+    if DIRECTIVE_COUNTS.get(document) <= limit:
         return None
     return GraphQLError(
         f"Operation has more than {limit} directives.", extensions={"code": VALIDATION_FAILED}
