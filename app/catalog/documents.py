@@ -11,7 +11,9 @@ What it writes follows the rules the general path follows: only active pricing t
 first; modules and lessons in order; tags by slug; a lesson's `content` only where the lesson is a
 preview or the viewer teaches or is enrolled in its course; a course the viewer may not see is not
 written at all (the rules of `app.catalog.visibility`, in SQL: tests hold the two to the same
-answers). `image_url` is left as a marker (`IMAGE_MARKER`) the caller replaces: where an image is
+answers). The reader is checked in the same statement — the user's row still allows the access
+token that came with the request (`WHO`) — so a signed-in page costs no separate caller
+statement. `image_url` is left as a marker (`IMAGE_MARKER`) the caller replaces: where an image is
 served is the storage's business.
 
 A shape is a tuple of `(key, attribute, sub-shape | None)`; keys come from a GraphQL document,
@@ -27,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import Boolean, String, bindparam, text
+from sqlalchemy import Integer, String, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import TextClause
@@ -289,7 +291,7 @@ ENTITIES: dict[str, Entity] = {
             "viewer_enrollment": Relation(
                 "enrollment",
                 source=lambda p, c: (
-                    f"enrollments {c} WHERE {c}.course_id = {p}.id AND {c}.student_id = :viewer"
+                    f"enrollments {c} WHERE {c}.course_id = {p}.id AND {c}.student_id = {VIEWER}"
                 ),
             ),
         },
@@ -453,35 +455,50 @@ class _Compiler:
         return f"coalesce((SELECT {body} FROM {source}), 'null')"
 
 
+# The reader, checked in the statement (`who`): the user `:viewer` if they can still sign in
+# (active, not deleted) with the token version `:version`, and whether their role manages courses
+# (`:manager_roles`); no row for an anonymous reader or a caller who failed the check — who then
+# reads as anonymous, and the statement says so (`caller`): the same check as
+# schema.core.auth.check_caller (whose session-revocation half is read with the rate limit).
+WHO = (
+    "WITH who AS (SELECT u.id, u.role = ANY(:manager_roles) AS manager FROM users u "
+    "WHERE u.id = :viewer AND u.is_active AND u.deleted_at IS NULL "
+    "AND u.token_version = :version) "
+)
+VIEWER = "(SELECT who.id FROM who)"
+MANAGER = "coalesce((SELECT who.manager FROM who), false)"
+
+
 def _access_sql() -> str:
-    """Per course `t0`, for the viewer (:viewer, null when anonymous; :manager, whether they
-    manage courses): `teaches` (owner, co-instructor or manager) and `enrolled` (an enrollment
-    that grants access) — the rules of app.catalog.visibility, in SQL."""
+    """Per course `t0`, for the reader (`who`: none when anonymous): `teaches` (owner,
+    co-instructor or course manager) and `enrolled` (an enrollment that grants access) — the
+    rules of app.catalog.visibility, in SQL."""
     statuses = ", ".join(f"'{s.value}'" for s in ACCESS_STATUSES)
     teaches = (
-        "(:manager OR t0.instructor_id = :viewer OR EXISTS (SELECT 1 FROM course_instructors ci "
-        "WHERE ci.course_id = t0.id AND ci.user_id = :viewer))"
+        f"({MANAGER} OR t0.instructor_id = {VIEWER} OR EXISTS (SELECT 1 FROM "
+        f"course_instructors ci WHERE ci.course_id = t0.id AND ci.user_id = {VIEWER}))"
     )
     enrolled = (
         "EXISTS (SELECT 1 FROM enrollments en WHERE en.course_id = t0.id "
-        f"AND en.student_id = :viewer AND en.status IN ({statuses}))"
+        f"AND en.student_id = {VIEWER} AND en.status IN ({statuses}))"
     )
     return f"SELECT {teaches} AS teaches, {enrolled} AS enrolled"
 
 
 @lru_cache(maxsize=256)
 def statement(shape: Shape, by_slug: bool = False) -> TextClause:
-    """The statement writing the documents of the courses `:ids` (or the one `:slug`) the viewer
-    may see, in `shape` (kept per shape: the same few selections come again and again, and the
-    driver prepares each once). Visible: published, or taught by the viewer, or archived with
-    the viewer enrolled; a lesson's content is open where it is a preview or the viewer teaches
-    or is enrolled in its course."""
+    """The statement writing the documents of the courses `:ids` (or the one `:slug`) the reader
+    may see, in `shape`, with whether the reader passed the caller check (kept per shape: the
+    same few selections come again and again, and the driver prepares each once). Visible:
+    published, or taught by the reader, or archived with the reader enrolled; a lesson's content
+    is open where it is a preview or the reader teaches or is enrolled in its course."""
     compiler = _Compiler()
     body = compiler.document("course", "t0", shape)
     archived, published = CourseStatus.ARCHIVED.value, CourseStatus.PUBLISHED.value
     key = "t0.slug = :slug" if by_slug else "t0.id = ANY(:ids)"
     sql = (
-        f"SELECT t0.id, {body} AS document, t0.image_asset_id "
+        f"{WHO}SELECT t0.id, {body} AS document, t0.image_asset_id, "
+        "EXISTS (SELECT 1 FROM who) AS caller "
         f"FROM courses t0 CROSS JOIN LATERAL (SELECT a.teaches, "
         "a.teaches OR a.enrolled AS opened, a.enrolled "
         f"FROM ({_access_sql()}) a) access "
@@ -491,7 +508,8 @@ def statement(shape: Shape, by_slug: bool = False) -> TextClause:
     binds = [
         bindparam("slug", type_=String()) if by_slug else bindparam("ids", type_=_UUIDS),
         bindparam("viewer", type_=UUID(as_uuid=True)),
-        bindparam("manager", type_=Boolean()),
+        bindparam("version", type_=Integer()),
+        bindparam("manager_roles", type_=ARRAY(String())),
     ]
     return text(sql).bindparams(*binds)
 
@@ -501,10 +519,13 @@ _UUIDS = ARRAY(UUID(as_uuid=True))
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who reads: the user's id (None: anonymous) and whether they manage courses (admins)."""
+    """Who reads: the user's id (None: anonymous), the version their access token carries and the
+    roles that would make them a course manager; the statement checks them against the user's
+    row (`WHO`)."""
 
     id: uuid.UUID | None = None
-    manager: bool = False
+    version: int = 0
+    manager_roles: tuple[str, ...] = ()
 
 
 ANONYMOUS = Viewer()
@@ -541,6 +562,15 @@ class CourseDocument:
     image_asset_id: uuid.UUID | None
 
 
+@dataclass(frozen=True)
+class Documents:
+    """The written documents by course id, and whether the reader passed the caller check (None
+    when no course was written: the statement then said nothing about the reader)."""
+
+    found: dict[uuid.UUID, CourseDocument]
+    caller: bool | None
+
+
 async def course_documents(
     session: AsyncSession,
     prepared: Prepared,
@@ -548,18 +578,24 @@ async def course_documents(
     ids: Sequence[uuid.UUID] = (),
     slug: str | None = None,
     viewer: Viewer = ANONYMOUS,
-) -> dict[uuid.UUID, CourseDocument]:
+) -> Documents:
     """The document of each course in `ids` (or of the course `slug`) that `viewer` may see,
-    in one statement; the others are missing."""
-    parameters: dict[str, object] = {"viewer": viewer.id, "manager": viewer.manager}
+    in one statement; the others are missing. A signed-in viewer who fails the caller check
+    reads as anonymous (`Documents.caller` is then False)."""
+    parameters: dict[str, object] = {
+        "viewer": viewer.id,
+        "version": viewer.version,
+        "manager_roles": list(viewer.manager_roles),
+    }
     if slug is not None:
         parameters["slug"] = slug
     else:
         parameters["ids"] = list(ids)
     query = prepared.by_slug if slug is not None else prepared.by_ids
     rows = await session.execute(query, parameters)
-    found = {}
-    for course_id, document, image_asset_id in rows:
+    found, caller = {}, None
+    for course_id, document, image_asset_id, checked in rows:
         body = document.encode()
         found[course_id] = CourseDocument(body, image_asset_id if IMAGE_MARKER in body else None)
-    return found
+        caller = checked
+    return Documents(found, caller)

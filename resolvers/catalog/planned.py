@@ -19,6 +19,7 @@ import re
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, cast
 
@@ -26,13 +27,14 @@ import orjson
 from graphql import FieldNode, GraphQLField, GraphQLObjectType, get_named_type
 from strawberry.types.arguments import convert_arguments
 
+from app.accounts.models import User, UserRole
 from app.catalog import documents, reads
 from app.catalog.documents import IMAGE_MARKER, MONEY_MARKER, TYPENAME, Shape
 from app.catalog.models import Course as CourseRow
 from app.catalog.visibility import manages_courses
 from app.media import attached_url
 from app.pagination import Page, PageRequest
-from schema.core.auth import actor_of, user_of
+from schema.core.auth import actor_of, row_check_only, user_of
 from schema.core.context import Context
 from schema.core.money import formatted
 from schema.core.planned import FALLBACK, Plan, RootPlanner, Unplannable
@@ -121,18 +123,55 @@ async def viewer_of_documents(context: Context, prepared: documents.Prepared) ->
     """Who reads, as far as the documents care: anonymous unless the selection opens lesson
     content (then the caller is checked, as `Lesson.content` checks them: a rejected session is
     the executor's UNAUTHENTICATED). Courses that are not published need the caller too; for an
-    anonymous reader they are simply not written, and the executor answers for them."""
+    anonymous reader they are simply not written, and the executor answers for them. A caller
+    whose session Redis has already vouched for (or who has none) is checked by the documents
+    statement itself (`documents.WHO`: no separate statement for the user's row)."""
     if not prepared.needs_viewer:
         return documents.ANONYMOUS
+    claims = context.claims
+    if claims is not None and row_check_only(context):
+        return documents.Viewer(claims.sub, claims.ver, _manager_roles(context, claims.sub))
     return await signed_in_viewer(context)
 
 
+def _manager_roles(context: Context, user_id: uuid.UUID) -> tuple[str, ...]:
+    """The roles with which the caller would manage courses (the session's `amr`, the MFA
+    policy and an API key's scopes count as well as the role: `actor_of`)."""
+    return tuple(
+        role.value
+        for role in UserRole
+        if manages_courses(actor_of(context, cast("User", _Principal(user_id, role))))
+    )
+
+
+@dataclass(frozen=True)
+class _Principal:
+    id: uuid.UUID
+    role: UserRole
+
+
 async def signed_in_viewer(context: Context) -> documents.Viewer:
-    """The caller as a documents viewer (a rejected session raises, as it does for resolvers)."""
+    """The caller as a documents viewer, checked here (a rejected session raises, as it does
+    for resolvers)."""
     user = await user_of(context)
     if user is None:
         return documents.ANONYMOUS
-    return documents.Viewer(user.id, manages_courses(actor_of(context, user)))
+    managing = manages_courses(actor_of(context, user))
+    return documents.Viewer(user.id, user.token_version, (str(user.role),) if managing else ())
+
+
+async def checked_documents(
+    context: Context, viewer: documents.Viewer, written: documents.Documents
+) -> dict[uuid.UUID, documents.CourseDocument]:
+    """The documents, once the caller check the statement made has passed: a caller it refused
+    is the executor's to answer (UNAUTHENTICATED); when nothing was written the statement said
+    nothing of the caller, who is then checked here."""
+    if viewer.id is None or written.caller:
+        return written.found
+    if written.caller is False:
+        raise Unplannable("the caller check failed")
+    await user_of(context)
+    return written.found
 
 
 async def course_documents_of(
@@ -140,9 +179,10 @@ async def course_documents_of(
 ) -> list[orjson.Fragment]:
     """Each course's document, in order (Unplannable when one is not written)."""
     viewer = await viewer_of_documents(context, prepared)
-    found = await documents.course_documents(
+    written = await documents.course_documents(
         session, prepared, ids=[row.id for row in rows], viewer=viewer
     )
+    found = await checked_documents(context, viewer, written)
     return await _fragments(context, prepared, [found.get(row.id) for row in rows])
 
 
@@ -339,15 +379,17 @@ async def plan_course(plan: Plan, definition: GraphQLField, nodes: list[FieldNod
     ids = [node_uuid(id_, "Course")] if id_ is not None else ()
     key = slug.strip().lower() if slug is not None else None
     async with context.db.session() as session:
-        found = await documents.course_documents(
+        written = await documents.course_documents(
             session, prepared, ids=ids, slug=key, viewer=viewer
         )
+        found = await checked_documents(context, viewer, written)
         if not found and viewer is documents.ANONYMOUS and context.claims is not None:
             # not published: whether a signed-in caller may see it depends on who they are
             viewer = await signed_in_viewer(context)
-            found = await documents.course_documents(
+            written = await documents.course_documents(
                 session, prepared, ids=ids, slug=key, viewer=viewer
             )
+            found = await checked_documents(context, viewer, written)
     return (await _fragments(context, prepared, [next(iter(found.values()), None)]))[0]
 
 

@@ -82,6 +82,22 @@ async def _session_revoked(ctx: Context, loaders: Loaders, session_id: uuid.UUID
     return row is None or row.revoked_at is not None
 
 
+def row_check_only(ctx: Context) -> bool:
+    """Whether all that is left of the caller check (`check_caller`) is their user's row: a
+    caller with an access token, not checked yet, whose session Redis said (with the rate-limit
+    charge) is not revoked, or whose token names no session. A statement that reads the user's
+    row anyway may finish the check itself (app.catalog.documents checks active, not deleted and
+    the token's version, as `check_caller` does)."""
+    claims = ctx.claims
+    return (
+        claims is not None
+        and ctx.api_key is None
+        and (claims.sid is None or ctx.session_revoked is False)
+        and not ctx._user_loaded
+        and ctx._user_check is None
+    )
+
+
 async def require_user(info: Info) -> User:
     user = await current_user(info)
     if user is None:

@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
-from app.accounts.models import UserRole
+from app.accounts import revocation
+from app.accounts.models import User, UserRole
 from app.catalog import documents
 from app.catalog.models import (
     CourseInstructor,
@@ -27,9 +28,11 @@ from app.catalog.models import (
     Lesson,
     PricingTier,
 )
+from app.clock import utcnow
 from app.db import Database, count_statements
 from app.learning.models import Enrollment, EnrollmentStatus, LessonProgress, ProgressStatus
 from app.media.models import FilePurpose
+from app.security.tokens import issue_access_token
 from resolvers.catalog.planned import ENTITY_OF_TYPE, python_name
 from schema.root import schema as product_schema
 from tests.support import catalog as f
@@ -357,8 +360,56 @@ async def test_a_planned_course_page_reads_visibility_and_access_in_its_one_stat
         lessons = [x for m in outcome.data["course"]["modules"] for x in m["lessons"]]
         assert sum(x["content"] is not None for x in lessons) == (12 if viewer == "student" else 1)
         counts[viewer] = counter.count
-    # the documents statement; signed in, the caller's check (their session and role) first
-    assert counts == {"anonymous": 1, "student": 2}
+    # one statement either way: signed in, it checks the caller's row too (documents.WHO)
+    assert counts == {"anonymous": 1, "student": 1}
+
+
+REFUSED = ("deactivated", "deleted", "stale token version", "revoked session")
+CONTENT_PAGES = (
+    '{ course(slug: "%(slug)s") { title modules { lessons { title content { text } } } } }',
+    "{ courses(first: 5) { edges { node { title modules { lessons { content { text } } } } } } }",
+    # nothing on the page: the statement says nothing of the caller, no field checks them
+    '{ courses(first: 5, filter: {language: "xx"}) { edges { node { modules { lessons { '
+    "content { text } } } } } } }",
+)
+
+
+@pytest.mark.parametrize("refused", REFUSED)
+async def test_a_caller_whose_session_has_ended_gets_unauthenticated_from_both_paths(
+    client: GraphQLClient, database: Database, refused: str
+) -> None:
+    """The caller check the documents statement makes (active, not deleted, the token's version;
+    the session's revocation read with the rate limit) refuses whom `check_caller` refuses:
+    both paths answer UNAUTHENTICATED, and nobody reads content as anonymous instead."""
+    owner = await f.instructor(database)
+    student = await f.person(database)
+    course = await f.course(database, owner.id, modules=2, lessons=2)
+    await f.enroll(database, student.id, course.id)
+    session_id = uuid.uuid4() if refused == "revoked session" else None
+    token, _ = issue_access_token(
+        client.keyring, client.settings, user=student, session_id=session_id
+    )
+    for page in CONTENT_PAGES:  # while the session lasts, the pages are planned
+        planned, general, answered = await both(client, page % {"slug": course.slug}, {}, token)
+        assert answered
+        assert not planned.errors
+        same(planned, general)
+    async with database.transaction() as session:
+        change = {
+            "deactivated": {"is_active": False},
+            "deleted": {"deleted_at": utcnow()},
+            "stale token version": {"token_version": User.token_version + 1},
+        }.get(refused)
+        if change is not None:
+            await session.execute(update(User).where(User.id == student.id).values(**change))
+    if session_id is not None:
+        await revocation.revoke(client.redis, client.settings, [session_id])
+    for page in CONTENT_PAGES:
+        planned, general, answered = await both(client, page % {"slug": course.slug}, {}, token)
+        assert not answered
+        same(planned, general)
+        codes = {e.extensions["code"] for e in planned.errors}
+        assert codes == (set() if page == CONTENT_PAGES[-1] else {"UNAUTHENTICATED"})
 
 
 async def test_a_selection_whose_directives_read_variables_follows_each_requests_values(
