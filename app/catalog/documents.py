@@ -31,11 +31,11 @@ from functools import lru_cache
 
 from sqlalchemy import Integer, String, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import TextClause
 
 from app.catalog.models import CourseLevel, CourseStatus, LessonType, PricingTier
 from app.catalog.visibility import ACCESS_STATUSES
+from app.db import Database, DriverStatement
 from app.learning.models import EnrollmentSource, EnrollmentStatus, ProgressStatus
 from app.money import currencies, precision
 
@@ -543,8 +543,8 @@ class Prepared:
 
     def __init__(self, shape: Shape) -> None:
         self.shape = shape
-        self.by_ids = statement(shape)
-        self.by_slug = statement(shape, by_slug=True)
+        self.by_ids = DriverStatement.of(statement(shape))
+        self.by_slug = DriverStatement.of(statement(shape, by_slug=True))
         self.needs_viewer = _uses(shape, _VIEWER_ATTRIBUTES)
         self.formats_money = _uses(shape, frozenset({"formatted"}))
 
@@ -572,7 +572,7 @@ class Documents:
 
 
 async def course_documents(
-    session: AsyncSession,
+    db: Database,
     prepared: Prepared,
     *,
     ids: Sequence[uuid.UUID] = (),
@@ -580,7 +580,8 @@ async def course_documents(
     viewer: Viewer = ANONYMOUS,
 ) -> Documents:
     """The document of each course in `ids` (or of the course `slug`) that `viewer` may see,
-    in one statement; the others are missing. A signed-in viewer who fails the caller check
+    in one statement straight through the driver (`Database.fetch`); the others are missing.
+    A signed-in viewer who fails the caller check
     reads as anonymous (`Documents.caller` is then False)."""
     parameters: dict[str, object] = {
         "viewer": viewer.id,
@@ -592,7 +593,7 @@ async def course_documents(
     else:
         parameters["ids"] = list(ids)
     query = prepared.by_slug if slug is not None else prepared.by_ids
-    rows = await session.execute(query, parameters)
+    rows = await db.fetch(query, parameters)
     found, caller = {}, None
     for course_id, document, image_asset_id, checked in rows:
         body = document.encode()

@@ -175,12 +175,12 @@ async def checked_documents(
 
 
 async def course_documents_of(
-    context: Context, session: Any, rows: Sequence[CourseRow], prepared: documents.Prepared
+    context: Context, rows: Sequence[CourseRow], prepared: documents.Prepared
 ) -> list[orjson.Fragment]:
     """Each course's document, in order (Unplannable when one is not written)."""
     viewer = await viewer_of_documents(context, prepared)
     written = await documents.course_documents(
-        session, prepared, ids=[row.id for row in rows], viewer=viewer
+        context.db, prepared, ids=[row.id for row in rows], viewer=viewer
     )
     found = await checked_documents(context, viewer, written)
     return await _fragments(context, prepared, [found.get(row.id) for row in rows])
@@ -266,9 +266,9 @@ async def course_connection(
     extras: dict[str, Extra] | None = None,
 ) -> Any:
     """A connection of courses: `edges { cursor node }`, `pageInfo`, `totalCount`, `__typename`
-    and the `extras`. `read(session, selected field names)` reads the page (in the session the
-    documents statement then uses); every selection is checked, and every node shape built,
-    before it runs."""
+    and the `extras`. `read(session, selected field names)` reads the page, then one documents
+    statement per node shape writes its nodes; every selection is checked, and every node shape
+    built, before anything runs."""
     if len(nodes) != 1:
         return FALLBACK
     extras = extras or {}
@@ -286,13 +286,11 @@ async def course_connection(
     context: Context = plan.context
     async with context.db.session() as session:
         page, found = await read(session, frozenset(name for _, name, _ in parts))
-        written: dict[int, list[orjson.Fragment]] = {}
-        for _, name, edge_fields in parts:
-            for _, _, prepared in edge_fields if name == "edges" else ():
-                if prepared is not None and id(prepared) not in written:
-                    written[id(prepared)] = await course_documents_of(
-                        context, session, page.items, prepared
-                    )
+    written: dict[int, list[orjson.Fragment]] = {}
+    for _, name, edge_fields in parts:
+        for _, _, prepared in edge_fields if name == "edges" else ():
+            if prepared is not None and id(prepared) not in written:
+                written[id(prepared)] = await course_documents_of(context, page.items, prepared)
     out: dict[str, Any] = {}
     for key, name, extra in parts:
         if name == TYPENAME:
@@ -378,18 +376,17 @@ async def plan_course(plan: Plan, definition: GraphQLField, nodes: list[FieldNod
     viewer = await viewer_of_documents(context, prepared)
     ids = [node_uuid(id_, "Course")] if id_ is not None else ()
     key = slug.strip().lower() if slug is not None else None
-    async with context.db.session() as session:
+    written = await documents.course_documents(
+        context.db, prepared, ids=ids, slug=key, viewer=viewer
+    )
+    found = await checked_documents(context, viewer, written)
+    if not found and viewer is documents.ANONYMOUS and context.claims is not None:
+        # not published: whether a signed-in caller may see it depends on who they are
+        viewer = await signed_in_viewer(context)
         written = await documents.course_documents(
-            session, prepared, ids=ids, slug=key, viewer=viewer
+            context.db, prepared, ids=ids, slug=key, viewer=viewer
         )
         found = await checked_documents(context, viewer, written)
-        if not found and viewer is documents.ANONYMOUS and context.claims is not None:
-            # not published: whether a signed-in caller may see it depends on who they are
-            viewer = await signed_in_viewer(context)
-            written = await documents.course_documents(
-                session, prepared, ids=ids, slug=key, viewer=viewer
-            )
-            found = await checked_documents(context, viewer, written)
     return (await _fragments(context, prepared, [next(iter(found.values()), None)]))[0]
 
 

@@ -8,11 +8,13 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import String, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
 
 from app import db as db_module
-from app.db import Database
+from app.db import Database, DriverStatement, count_statements
+from app.metrics import DB_STATEMENT_SECONDS
+from app.observability import instrument_engine
 
 
 @pytest.fixture
@@ -26,6 +28,21 @@ async def small_pool(service_urls: tuple[str, str]) -> AsyncIterator[Database]:
 async def _backend(database: Database) -> int:
     async with database.session() as session:
         return int(await session.scalar(select(func.pg_backend_pid())) or 0)
+
+
+async def _terminate(database: Database, pid: int) -> None:
+    """Terminate the backend `pid` and wait until it is gone."""
+    async with database.session() as session:
+        assert await session.scalar(select(func.pg_terminate_backend(pid))) is True
+    for _ in range(100):  # the driver sees the socket close once the loop reads it
+        await asyncio.sleep(0.01)
+        async with database.session() as session:
+            gone = not await session.scalar(
+                text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+            )
+        if gone:
+            break
+    await asyncio.sleep(0.05)
 
 
 @pytest.fixture
@@ -46,17 +63,7 @@ async def test_a_connection_the_server_terminated_is_replaced_before_a_request_u
     small_pool: Database, database: Database
 ) -> None:
     first = await _backend(small_pool)
-    async with database.session() as session:
-        assert await session.scalar(select(func.pg_terminate_backend(first))) is True
-    for _ in range(100):  # the driver sees the socket close once the loop reads it
-        await asyncio.sleep(0.01)
-        async with database.session() as session:
-            gone = not await session.scalar(
-                text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": first}
-            )
-        if gone:
-            break
-    await asyncio.sleep(0.05)
+    await _terminate(database, first)
 
     second = await _backend(small_pool)  # no error: a fresh connection
 
@@ -82,3 +89,46 @@ async def test_a_connection_idle_for_a_while_is_pinged_first(
     await _backend(small_pool)  # used a moment ago: no ping
 
     assert pings == [1]
+
+
+BACKEND = DriverStatement.of(
+    text("SELECT pg_backend_pid(), CAST(:word AS text)").bindparams(
+        bindparam("word", type_=String())
+    )
+)
+
+
+async def test_driver_reads_are_counted_and_timed_like_every_statement(
+    small_pool: Database,
+) -> None:
+    """`Database.fetch` goes straight to the driver, yet the engine's cursor events see it: the
+    statement counter of the N+1 budgets and the statement-time histogram of /metrics."""
+    instrument_engine(small_pool.engine)
+    timed = DB_STATEMENT_SECONDS._sum.get(), _observations()
+    with count_statements(small_pool.engine) as counter:
+        ((pid, word),) = await small_pool.fetch(BACKEND, {"word": "it's"})
+    assert counter.statements == [BACKEND.sql]
+    assert _observations() == timed[1] + 1
+    assert DB_STATEMENT_SECONDS._sum.get() > timed[0]
+    assert word == "it's"
+    assert pid == await _backend(small_pool)  # the pooled connection, given back
+
+
+def _observations() -> float:
+    return sum(
+        sample.value
+        for metric in DB_STATEMENT_SECONDS.collect()
+        for sample in metric.samples
+        if sample.name.endswith("_count")
+    )
+
+
+async def test_a_driver_read_after_the_server_terminated_its_connection_gets_a_fresh_one(
+    small_pool: Database, database: Database
+) -> None:
+    ((first, _),) = await small_pool.fetch(BACKEND, {"word": "a"})
+    await _terminate(database, first)
+
+    ((second, _),) = await small_pool.fetch(BACKEND, {"word": "b"})
+
+    assert second != first
