@@ -18,33 +18,70 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 
-_SCRIPT = """
-local cur_key, prev_key = KEYS[1], KEYS[2]
-local limit, window = tonumber(ARGV[1]), tonumber(ARGV[2])
-local cost, elapsed = tonumber(ARGV[3]), tonumber(ARGV[4])
+# The sliding-window charge as a Lua function, shared by every script that charges a budget
+# (this module's, and the response cache's read-and-charge: schema/core/cache.py): refused (and
+# not charged) when the cost would pass the limit; returns allowed (1/0) and what remains.
+CHARGE_FUNCTION = """
+local function charge(cur_key, prev_key, limit, window, cost, elapsed)
+  local cur = tonumber(redis.call('GET', cur_key) or '0')
+  local prev = tonumber(redis.call('GET', prev_key) or '0')
+  local weighted = prev * ((window - elapsed) / window) + cur
+  if weighted + cost > limit then
+    return 0, math.floor(limit - weighted)
+  end
+  cur = redis.call('INCRBY', cur_key, cost)
+  redis.call('EXPIRE', cur_key, window * 2)
+  return 1, math.floor(limit - (prev * ((window - elapsed) / window) + cur))
+end
+"""
+_SCRIPT = (
+    CHARGE_FUNCTION
+    + """
 local exists = 0
 if KEYS[3] then
   exists = redis.call('EXISTS', KEYS[3])
 end
-local cur = tonumber(redis.call('GET', cur_key) or '0')
-local prev = tonumber(redis.call('GET', prev_key) or '0')
-local weighted = prev * ((window - elapsed) / window) + cur
-if weighted + cost > limit then
-  return {0, math.floor(limit - weighted), exists}
-end
-cur = redis.call('INCRBY', cur_key, cost)
-redis.call('EXPIRE', cur_key, window * 2)
-return {1, math.floor(limit - (prev * ((window - elapsed) / window) + cur)), exists}
+local allowed, remaining = charge(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]),
+  tonumber(ARGV[3]), tonumber(ARGV[4]))
+return {allowed, remaining, exists}
 """
-_scripts: weakref.WeakKeyDictionary[Redis, AsyncScript] = weakref.WeakKeyDictionary()
+)
+_scripts: weakref.WeakKeyDictionary[Redis, dict[str, AsyncScript]] = weakref.WeakKeyDictionary()
 
 
 def _script(redis: Redis) -> AsyncScript:
     """The limiter's script registered with `redis` (its SHA1 computed once per client)."""
-    script = _scripts.get(redis)
+    return registered(redis, _SCRIPT)
+
+
+def registered(redis: Redis, source: str) -> AsyncScript:
+    """`source` registered with `redis` once per client: called, it is sent by its SHA1
+    (EVALSHA), and loaded again when the server answers NOSCRIPT."""
+    scripts = _scripts.get(redis)
+    if scripts is None:
+        scripts = _scripts[redis] = {}
+    script = scripts.get(source)
     if script is None:
-        script = _scripts[redis] = redis.register_script(_SCRIPT)
+        script = scripts[source] = redis.register_script(source)
     return script
+
+
+@dataclass(frozen=True)
+class Window:
+    """The two counters of `key` the sliding window reads now, how far into the current
+    window we are and when it ends."""
+
+    keys: tuple[str, str]
+    elapsed: float
+    reset_after: int
+
+    @classmethod
+    def now(cls, key: str, window_seconds: int) -> Window:
+        now = time.time()
+        index = int(now // window_seconds)
+        elapsed = now - index * window_seconds
+        reset_after = max(1, math.ceil(window_seconds - elapsed))
+        return cls((f"rl:{key}:{index}", f"rl:{key}:{index - 1}"), elapsed, reset_after)
 
 
 @dataclass(frozen=True)
@@ -75,21 +112,17 @@ async def hit(
 ) -> RateLimitResult:
     """Charge `cost` against `key`; refused (and not charged) when it would pass `limit`. With
     `also_exists`, the result says whether that key exists (read in the same round trip)."""
-    now = time.time()
-    window_index = int(now // window_seconds)
-    elapsed = now - window_index * window_seconds
-    keys = [f"rl:{key}:{window_index}", f"rl:{key}:{window_index - 1}"]
+    window = Window.now(key, window_seconds)
+    keys = list(window.keys)
     if also_exists is not None:
         keys.append(also_exists)
     allowed, remaining, exists = await _script(redis)(
-        keys=keys, args=[limit, window_seconds, cost, elapsed]
+        keys=keys, args=[limit, window_seconds, cost, window.elapsed]
     )
-    reset_after = max(1, math.ceil(window_seconds - elapsed))
     found = bool(exists) if also_exists is not None else None
-    return RateLimitResult(bool(allowed), limit, int(remaining), reset_after, found)
+    return RateLimitResult(bool(allowed), limit, int(remaining), window.reset_after, found)
 
 
 async def reset(redis: Redis, key: str, *, window_seconds: int) -> None:
     """Forget the counts of `key` (e.g. after a successful login)."""
-    window_index = int(time.time() // window_seconds)
-    await redis.delete(f"rl:{key}:{window_index}", f"rl:{key}:{window_index - 1}")
+    await redis.delete(*Window.now(key, window_seconds).keys)

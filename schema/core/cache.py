@@ -8,8 +8,9 @@ locale from `Accept-Language`, which writes `Money.formatted`).
 
 Entries: one Redis string per key, `<catalog version> <ETag> <cost>\n<effects JSON>\n<body>`,
 written with the TTL. The catalog version (app/integrations/cache.py) the entry was built under is
-stored in it rather than in its key: a hit reads the current version and the entry together in
-ONE round trip (a pipeline of two GETs), and an entry of an older version is a miss, so
+stored in it rather than in its key: a hit reads the current version and the entry, and charges
+the entry's cost to the caller's rate budget, in ONE round trip (a Lua script sharing the rate
+limiter's charge: `_READ_AND_CHARGE`), and an entry of an older version is a miss, so
 `bump_catalog_version` still invalidates everything at once (the stale entry is overwritten by
 the rebuild, or expires). The strong ETag is computed once, when the entry is written, and
 stored with it: a hit hashes nothing.
@@ -75,7 +76,7 @@ from strawberry.types import ExecutionResult
 from app.http.middleware import request_info
 from app.integrations.cache import CATALOG_VERSION_KEY, PREFIX
 from app.metrics import CACHE_REQUESTS
-from app.security.ratelimit import RateLimitResult, hit
+from app.security.ratelimit import CHARGE_FUNCTION, RateLimitResult, Window, hit, registered
 from schema.core.context import locale_of
 from schema.core.extensions import RATE_WINDOW_SECONDS
 from schema.core.limits import Fragments
@@ -347,25 +348,30 @@ def _not_modified(request: Request, plan: Plan, etag: str) -> bool:
     return plan.conditional and etag_matches(request.headers.get("if-none-match"), etag)
 
 
+def _bucket(request: Request) -> tuple[str, int]:
+    """The anonymous caller's budget (per client IP) and its limit."""
+    client_ip = (request.client.host if request.client else None) or "unknown"
+    return f"gql:ip:{client_ip}", request.app.state.settings.rate_limit_anonymous_per_minute
+
+
 async def _charge(request: Request, cost: int) -> RateLimitResult | None:
     """Charge a hit like an execution (anonymous budget per client IP); None if Redis fails."""
-    settings = request.app.state.settings
-    client_ip = (request.client.host if request.client else None) or "unknown"
+    key, limit = _bucket(request)
     try:
         return await hit(
-            request.app.state.redis,
-            f"gql:ip:{client_ip}",
-            limit=settings.rate_limit_anonymous_per_minute,
-            window_seconds=RATE_WINDOW_SECONDS,
-            cost=cost,
+            request.app.state.redis, key, limit=limit, window_seconds=RATE_WINDOW_SECONDS, cost=cost
         )
     except (RedisError, OSError) as exc:
         logger.warning("rate limiter unavailable", error=str(exc))
         return None
 
 
-async def _serve_hit(request: Request, plan: Plan, entry: Entry, media: str) -> Response | None:
-    rate = await _charge(request, entry.cost)
+async def _serve_hit(
+    request: Request, plan: Plan, entry: Entry, media: str, rate: RateLimitResult | None
+) -> Response | None:
+    """The stored answer, its cost charged (`rate`: already charged with the lookup)."""
+    if rate is None:
+        rate = await _charge(request, entry.cost)
     if rate is not None and not rate.allowed:
         return None  # the normal path refuses it with RATE_LIMITED and 429
     await _replay(request, entry.effects)
@@ -390,6 +396,8 @@ class Lookup:
     version: int
     entry: Entry | None
     lock: str | None = None
+    # the entry's cost charged to the caller's budget with the read (None: not charged yet)
+    rate: RateLimitResult | None = None
 
 
 def entry_key(plan: Plan) -> str:
@@ -415,12 +423,51 @@ async def _read(redis: Redis, plan: Plan, lock_key: str | None = None) -> tuple[
     return Lookup(version, entry), bool(lock_key is not None and replies[2])
 
 
+# The first read of a lookup: the catalog version and the entry, and — when the entry is of that
+# version — its cost charged to the caller's budget, all in one round trip. A hit then needs no
+# other; a refused charge (over budget) charges nothing and the request executes, to be refused
+# with RATE_LIMITED as usual. Returns {version, entry or '', 1 charged | 0 refused | -1 not
+# charged, remaining}.
+_READ_AND_CHARGE = (
+    CHARGE_FUNCTION
+    + """
+local version = redis.call('GET', KEYS[1]) or '0'
+local entry = redis.call('GET', KEYS[2])
+if not entry then
+  return {version, '', -1, 0}
+end
+local built, cost = string.match(entry, '^(%d+) %S+ (%d+)\\n')
+if built ~= version then
+  return {version, '', -1, 0}
+end
+local allowed, remaining = charge(KEYS[3], KEYS[4], tonumber(ARGV[1]), tonumber(ARGV[2]),
+  tonumber(cost), tonumber(ARGV[3]))
+return {version, entry, allowed, remaining}
+"""
+)
+
+
+async def _read_and_charge(request: Request, plan: Plan) -> Lookup:
+    redis = request.app.state.redis
+    key, limit = _bucket(request)
+    window = Window.now(key, RATE_WINDOW_SECONDS)
+    version, raw, charged, remaining = await registered(redis, _READ_AND_CHARGE)(
+        keys=[CATALOG_VERSION_KEY, entry_key(plan), *window.keys],
+        args=[limit, RATE_WINDOW_SECONDS, window.elapsed],
+    )
+    entry = _decode(raw or None)
+    rate = None
+    if entry is not None and charged >= 0:
+        rate = RateLimitResult(bool(charged), limit, int(remaining), window.reset_after)
+    return Lookup(int(version), entry, rate=rate)
+
+
 async def _lookup(request: Request, plan: Plan) -> Lookup | None:
-    """The plan's entry, or the right to rebuild it, or someone else's rebuild awaited; None
-    when Redis fails (the request then executes and nothing is stored)."""
+    """The plan's entry (charged), or the right to rebuild it, or someone else's rebuild
+    awaited; None when Redis fails (the request then executes and nothing is stored)."""
     redis = request.app.state.redis
     try:
-        found, _ = await _read(redis, plan)
+        found = await _read_and_charge(request, plan)
         if found.entry is not None:
             return found
         lock_key, token = rebuild_key(plan, found.version), uuid.uuid4().hex
@@ -474,7 +521,7 @@ async def serve(request: Request, parse_request: Parse, execute: Execute, media:
         return response
     found = await _lookup(request, plan)
     if found is not None and found.entry is not None:
-        cached = await _serve_hit(request, plan, found.entry, media)
+        cached = await _serve_hit(request, plan, found.entry, media, found.rate)
         if cached is not None:
             CACHE_REQUESTS.labels(result="hit").inc()
             return cached
