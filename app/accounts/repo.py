@@ -25,13 +25,14 @@ from app.accounts.models import (
     UserRole,
     UserStatus,
 )
+from app.db import rows_with
 from app.pagination import Page, PageRequest, SortKey, paginate
 
 # --- batch reads (loaders) ----------------------------------------------------------------------
 
 
 async def users_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[User | None]:
-    rows = await session.scalars(select(User).where(User.id.in_(ids)))
+    rows = await rows_with(session, User.id, ids)
     found = {u.id: u for u in rows}
     return [found.get(i) for i in ids]
 
@@ -39,7 +40,7 @@ async def users_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[
 async def profiles_by_user_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[UserProfile | None]:
-    rows = await session.scalars(select(UserProfile).where(UserProfile.user_id.in_(ids)))
+    rows = await rows_with(session, UserProfile.user_id, ids)
     found = {p.user_id: p for p in rows}
     return [found.get(i) for i in ids]
 
@@ -57,7 +58,7 @@ async def totp_enabled_by_user_ids(session: AsyncSession, ids: Sequence[uuid.UUI
 async def sessions_by_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[AuthSession | None]:
-    rows = await session.scalars(select(AuthSession).where(AuthSession.id.in_(ids)))
+    rows = await rows_with(session, AuthSession.id, ids)
     found = {s.id: s for s in rows}
     return [found.get(i) for i in ids]
 

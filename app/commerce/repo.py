@@ -28,6 +28,7 @@ from app.commerce.models import (
     SubscriptionPlan,
     SubscriptionStatus,
 )
+from app.db import rows_with
 from app.pagination import Page, PageRequest, SortKey, paginate
 
 # a live subscription is being paid for (or about to be); the others have ended
@@ -151,7 +152,7 @@ async def held_refunds(
 
 
 async def coupons_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Coupon | None]:
-    found = {c.id: c for c in await session.scalars(select(Coupon).where(Coupon.id.in_(ids)))}
+    found = {c.id: c for c in await rows_with(session, Coupon.id, ids)}
     return [found.get(i) for i in ids]
 
 
@@ -204,7 +205,7 @@ async def scoped_course_ids(session: AsyncSession, coupon_id: uuid.UUID) -> list
 async def plans_by_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[SubscriptionPlan | None]:
-    rows = await session.scalars(select(SubscriptionPlan).where(SubscriptionPlan.id.in_(ids)))
+    rows = await rows_with(session, SubscriptionPlan.id, ids)
     found = {p.id: p for p in rows}
     return [found.get(i) for i in ids]
 

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.catalog.models import Course, CourseInstructor, CourseModule, Lesson
+from app.db import rows_with
 from app.ids import new_id
 from app.learning.models import (
     Certificate,
@@ -212,9 +213,7 @@ async def prerequisite_met(
 async def enrollments_by_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[Enrollment | None]:
-    found = {
-        e.id: e for e in await session.scalars(select(Enrollment).where(Enrollment.id.in_(ids)))
-    }
+    found = {e.id: e for e in await rows_with(session, Enrollment.id, ids)}
     return [found.get(i) for i in ids]
 
 
@@ -256,9 +255,7 @@ async def enrollments_by_student_and_course(
 async def certificates_by_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[Certificate | None]:
-    found = {
-        c.id: c for c in await session.scalars(select(Certificate).where(Certificate.id.in_(ids)))
-    }
+    found = {c.id: c for c in await rows_with(session, Certificate.id, ids)}
     return [found.get(i) for i in ids]
 
 

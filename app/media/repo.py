@@ -9,11 +9,12 @@ from datetime import datetime
 from sqlalchemy import and_, column, exists, or_, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import rows_with
 from app.media.models import FileAsset, FileStatus, VideoAsset, VideoStatus
 
 
 async def assets_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[FileAsset | None]:
-    rows = (await session.scalars(select(FileAsset).where(FileAsset.id.in_(ids)))).all()
+    rows = await rows_with(session, FileAsset.id, ids)
     found = {row.id: row for row in rows}
     return [found.get(i) for i in ids]
 

@@ -39,7 +39,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import utcnow
-from app.db import Database
+from app.db import Database, rows_with
 from app.errors import FieldError, NotFound, UserFacingError
 from app.notifications.errors import NotificationsCode
 from app.notifications.models import (
@@ -213,9 +213,7 @@ async def push_devices_by_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[PushDevice | None]:
     """Batch read for the loader: rows in key order (None where missing)."""
-    rows = {
-        r.id: r for r in await session.scalars(select(PushDevice).where(PushDevice.id.in_(ids)))
-    }
+    rows = {r.id: r for r in await rows_with(session, PushDevice.id, ids)}
     return [rows.get(i) for i in ids]
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.admin.models import ApiKey, TrustedDocument
+from app.db import rows_with
 from app.pagination import Page, PageRequest, SortKey, paginate
 
 # --- API keys ---------------------------------------------------------------------------------
@@ -37,7 +38,7 @@ async def lock_key(session: AsyncSession, key_id: uuid.UUID) -> ApiKey | None:
 
 
 async def keys_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[ApiKey | None]:
-    rows = {r.id: r for r in await session.scalars(select(ApiKey).where(ApiKey.id.in_(ids)))}
+    rows = {r.id: r for r in await rows_with(session, ApiKey.id, ids)}
     return [rows.get(i) for i in ids]
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
+from app.db import rows_with
 from app.ids import new_id
 from app.pagination import Page, PageRequest, SortKey, paginate
 from app.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery, WebhookStatus
@@ -34,14 +35,14 @@ async def get_webhook(
 
 
 async def webhooks_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Webhook | None]:
-    found = {w.id: w for w in await session.scalars(select(Webhook).where(Webhook.id.in_(ids)))}
+    found = {w.id: w for w in await rows_with(session, Webhook.id, ids)}
     return [found.get(i) for i in ids]
 
 
 async def deliveries_by_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[WebhookDelivery | None]:
-    rows = await session.scalars(select(WebhookDelivery).where(WebhookDelivery.id.in_(ids)))
+    rows = await rows_with(session, WebhookDelivery.id, ids)
     found = {d.id: d for d in rows}
     return [found.get(i) for i in ids]
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.catalog.models import Category
 from app.catalog.repo.keys import by_key
+from app.db import rows_with
 
 
 async def get_category(session: AsyncSession, category_id: uuid.UUID) -> Category | None:
@@ -19,7 +20,7 @@ async def get_category(session: AsyncSession, category_id: uuid.UUID) -> Categor
 async def categories_by_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[Category | None]:
-    rows = await session.scalars(select(Category).where(Category.id.in_(ids)))
+    rows = await rows_with(session, Category.id, ids)
     return by_key(ids, [(c.id, c) for c in rows])
 
 

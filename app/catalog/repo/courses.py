@@ -31,6 +31,7 @@ from app.catalog.models import (
 )
 from app.catalog.repo.keys import by_key, grouped
 from app.catalog.slugs import next_free
+from app.db import rows_with
 from app.errors import Conflict
 from app.pagination import Page, PageRequest, paginate
 
@@ -109,7 +110,7 @@ async def get_course(
 
 
 async def courses_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Course | None]:
-    rows = await session.scalars(select(Course).where(Course.id.in_(ids)))
+    rows = await rows_with(session, Course.id, ids)
     return by_key(ids, [(c.id, c) for c in rows])
 
 

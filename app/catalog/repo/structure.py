@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.catalog.models import CourseModule, CourseResource, Lesson, LessonResource
 from app.catalog.repo.keys import by_key, grouped
-from app.db import save
+from app.db import rows_with, save
 
 # --- modules and lessons ---------------------------------------------------------------------
 
@@ -27,12 +27,12 @@ async def get_lesson(session: AsyncSession, lesson_id: uuid.UUID) -> Lesson | No
 async def modules_by_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[CourseModule | None]:
-    rows = await session.scalars(select(CourseModule).where(CourseModule.id.in_(ids)))
+    rows = await rows_with(session, CourseModule.id, ids)
     return by_key(ids, [(m.id, m) for m in rows])
 
 
 async def lessons_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Lesson | None]:
-    rows = await session.scalars(select(Lesson).where(Lesson.id.in_(ids)))
+    rows = await rows_with(session, Lesson.id, ids)
     return by_key(ids, [(lesson.id, lesson) for lesson in rows])
 
 

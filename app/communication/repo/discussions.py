@@ -39,6 +39,7 @@ from app.communication.models import (
     PostVote,
     ThreadCategory,
 )
+from app.db import rows_with
 from app.pagination import Page, PageRequest, SortKey, encode_cursor, paginate
 
 
@@ -76,7 +77,7 @@ class PostsPageKey:
 async def threads_by_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[DiscussionThread | None]:
-    rows = await session.scalars(select(DiscussionThread).where(DiscussionThread.id.in_(ids)))
+    rows = await rows_with(session, DiscussionThread.id, ids)
     found = {row.id: row for row in rows}
     return [found.get(i) for i in ids]
 
@@ -172,7 +173,7 @@ async def count_reply(session: AsyncSession, thread_id: uuid.UUID) -> None:
 async def posts_by_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[DiscussionPost | None]:
-    rows = await session.scalars(select(DiscussionPost).where(DiscussionPost.id.in_(ids)))
+    rows = await rows_with(session, DiscussionPost.id, ids)
     found = {row.id: row for row in rows}
     return [found.get(i) for i in ids]
 

@@ -21,6 +21,7 @@ from app.communication.models import (
     MessageDeletion,
     UserBlock,
 )
+from app.db import rows_with
 from app.ids import new_id
 from app.learning.models import Enrollment
 from app.pagination import Page, PageRequest, SortKey, paginate
@@ -209,7 +210,7 @@ async def conversations_page(
 async def conversations_by_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[Conversation | None]:
-    rows = await session.scalars(select(Conversation).where(Conversation.id.in_(ids)))
+    rows = await rows_with(session, Conversation.id, ids)
     found = {r.id: r for r in rows}
     return [found.get(i) for i in ids]
 
@@ -333,7 +334,7 @@ async def messages_page(
 
 
 async def messages_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Message | None]:
-    rows = await session.scalars(select(Message).where(Message.id.in_(ids)))
+    rows = await rows_with(session, Message.id, ids)
     found = {r.id: r for r in rows}
     return [found.get(i) for i in ids]
 
