@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -71,6 +71,32 @@ _SKIP_OR_INCLUDE = frozenset({"skip", "include"})
 _STRAWBERRY_DEFINITION = "strawberry-definition"  # a GraphQL field's strawberry field
 
 Fields = dict[str, list[FieldNode]]  # response key → the field's nodes (merged selections)
+# a scalar or enum field's type and whether it is non-null
+_Leaf = tuple[GraphQLScalarType | GraphQLEnumType, bool]
+# what `Plan.plain` writes under one response key: attribute, field type (None: __typename),
+# nodes, and the leaf type when the field is a scalar or an enum
+_Write = tuple[str, str, GraphQLOutputType | None, list[FieldNode], _Leaf | None]
+
+
+def _leaf_of(graphql_type: GraphQLOutputType) -> _Leaf | None:
+    required = isinstance(graphql_type, GraphQLNonNull)
+    named = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
+    if isinstance(named, GraphQLScalarType | GraphQLEnumType):
+        return named, required
+    return None
+
+
+def _leaf(value: Any, graphql_type: GraphQLScalarType | GraphQLEnumType, required: bool) -> Any:
+    """`value` coerced as the executor coerces a leaf (Unplannable where it would report an
+    error: a null where the type forbids it, a value the type refuses)."""
+    if value is None:
+        if required:
+            raise Unplannable(f"null for {graphql_type}!")
+        return None
+    coerced = graphql_type.coerce_output_value(value)
+    if coerced is None or coerced is Undefined:
+        raise Unplannable(f"{graphql_type.name} of {value!r}")
+    return coerced
 
 
 class Unplannable(Exception):
@@ -87,6 +113,11 @@ class Plan:
     context: Any
     # set when a @skip/@include read a variable: what was collected depends on this request
     varying: bool = False
+    # `plain`'s writing of an object type over a selection, worked out once per plan: a list of
+    # a hundred facet buckets collects its selection once, not a hundred times
+    _writers: dict[tuple[str, tuple[int, ...]], list[_Write]] = field(
+        default_factory=dict, repr=False
+    )
 
     def fields(self, parent: GraphQLObjectType, nodes: Iterable[FieldNode]) -> Fields:
         """The fields selected on `parent` under `nodes` (their selection sets merged), by
@@ -123,22 +154,36 @@ class Plan:
         if isinstance(graphql_type, GraphQLList):
             return [self.plain(item, graphql_type.of_type, nodes) for item in value]
         if isinstance(graphql_type, GraphQLScalarType | GraphQLEnumType):
-            coerced = graphql_type.coerce_output_value(value)
-            if coerced is None or coerced is Undefined:
-                raise Unplannable(f"{graphql_type.name} of {value!r}")
-            return coerced
+            return _leaf(value, graphql_type, False)
         if not isinstance(graphql_type, GraphQLObjectType):
             raise Unplannable(str(graphql_type))  # interfaces, unions: resolved per value
         out: dict[str, Any] = {}
-        for key, field_nodes in self.fields(graphql_type, nodes).items():
-            name = field_nodes[0].name.value
-            if name == "__typename":
-                out[key] = graphql_type.name
-                continue
-            attribute = _plain_attribute(graphql_type, name, field_nodes)
-            field_type = graphql_type.fields[name].type
-            out[key] = self.plain(getattr(value, attribute), field_type, field_nodes)
+        for key, attribute, field_type, field_nodes, leaf in self._writer(graphql_type, nodes):
+            if field_type is None:
+                out[key] = graphql_type.name  # __typename
+            elif leaf is not None:  # a scalar or enum field: coerced here, no recursion
+                out[key] = _leaf(getattr(value, attribute), *leaf)
+            else:
+                out[key] = self.plain(getattr(value, attribute), field_type, field_nodes)
         return out
+
+    def _writer(self, graphql_type: GraphQLObjectType, nodes: Sequence[FieldNode]) -> list[_Write]:
+        """What `plain` writes for an object of `graphql_type` under `nodes`: per response key,
+        the attribute, the field's type (None: `__typename`) and its nodes."""
+        cache_key = (graphql_type.name, tuple(id(node) for node in nodes))
+        writes = self._writers.get(cache_key)
+        if writes is None:
+            writes = []
+            for key, field_nodes in self.fields(graphql_type, nodes).items():
+                name = field_nodes[0].name.value
+                if name == "__typename":
+                    writes.append((key, "", None, field_nodes, None))
+                    continue
+                attribute = _plain_attribute(graphql_type, name, field_nodes)
+                field_type = graphql_type.fields[name].type
+                writes.append((key, attribute, field_type, field_nodes, _leaf_of(field_type)))
+            self._writers[cache_key] = writes
+        return writes
 
     def check_plain(self, graphql_type: GraphQLOutputType, nodes: Sequence[FieldNode]) -> None:
         """Unplannable unless `plain` can write any value of `graphql_type` over the selection
