@@ -31,7 +31,6 @@ from functools import lru_cache
 
 from sqlalchemy import Integer, String, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
-from sqlalchemy.sql.elements import TextClause
 
 from app.catalog.models import CourseLevel, CourseStatus, LessonType, PricingTier
 from app.catalog.visibility import ACCESS_STATUSES
@@ -486,10 +485,11 @@ def _access_sql() -> str:
 
 
 @lru_cache(maxsize=256)
-def statement(shape: Shape, by_slug: bool = False) -> TextClause:
+def statement(shape: Shape, by_slug: bool = False) -> DriverStatement:
     """The statement writing the documents of the courses `:ids` (or the one `:slug`) the reader
-    may see, in `shape`, with whether the reader passed the caller check (kept per shape: the
-    same few selections come again and again, and the driver prepares each once). Visible:
+    may see, in `shape`, with whether the reader passed the caller check, compiled for the driver
+    (kept per shape: the same few selections come again and again — also those prepared per
+    request — and the driver prepares each once). Visible:
     published, or taught by the reader, or archived with the reader enrolled; a lesson's content
     is open where it is a preview or the reader teaches or is enrolled in its course."""
     compiler = _Compiler()
@@ -511,7 +511,7 @@ def statement(shape: Shape, by_slug: bool = False) -> TextClause:
         bindparam("version", type_=Integer()),
         bindparam("manager_roles", type_=ARRAY(String())),
     ]
-    return text(sql).bindparams(*binds)
+    return DriverStatement.of(text(sql).bindparams(*binds))
 
 
 _UUIDS = ARRAY(UUID(as_uuid=True))
@@ -543,8 +543,8 @@ class Prepared:
 
     def __init__(self, shape: Shape) -> None:
         self.shape = shape
-        self.by_ids = DriverStatement.of(statement(shape))
-        self.by_slug = DriverStatement.of(statement(shape, by_slug=True))
+        self.by_ids = statement(shape)
+        self.by_slug = statement(shape, by_slug=True)
         self.needs_viewer = _uses(shape, _VIEWER_ATTRIBUTES)
         self.formats_money = _uses(shape, frozenset({"formatted"}))
 
@@ -581,8 +581,8 @@ async def course_documents(
 ) -> Documents:
     """The document of each course in `ids` (or of the course `slug`) that `viewer` may see,
     in one statement straight through the driver (`Database.fetch`); the others are missing.
-    A signed-in viewer who fails the caller check
-    reads as anonymous (`Documents.caller` is then False)."""
+    A signed-in viewer who fails the caller check reads as anonymous (`Documents.caller` is
+    then False)."""
     parameters: dict[str, object] = {
         "viewer": viewer.id,
         "version": viewer.version,

@@ -161,11 +161,20 @@ async def signed_in_viewer(context: Context) -> documents.Viewer:
 
 
 async def checked_documents(
-    context: Context, viewer: documents.Viewer, written: documents.Documents
+    context: Context,
+    prepared: documents.Prepared,
+    viewer: documents.Viewer,
+    *,
+    ids: Sequence[uuid.UUID] = (),
+    slug: str | None = None,
 ) -> dict[uuid.UUID, documents.CourseDocument]:
-    """The documents, once the caller check the statement made has passed: a caller it refused
-    is the executor's to answer (UNAUTHENTICATED); when nothing was written the statement said
-    nothing of the caller, who is then checked here."""
+    """The documents `viewer` may see (`documents.course_documents`), once the caller check the
+    statement made has passed: a caller it refused is the executor's to answer
+    (UNAUTHENTICATED); when nothing was written the statement said nothing of the caller, who is
+    then checked here."""
+    written = await documents.course_documents(
+        context.db, prepared, ids=ids, slug=slug, viewer=viewer
+    )
     if viewer.id is None or written.caller:
         return written.found
     if written.caller is False:
@@ -179,10 +188,7 @@ async def course_documents_of(
 ) -> list[orjson.Fragment]:
     """Each course's document, in order (Unplannable when one is not written)."""
     viewer = await viewer_of_documents(context, prepared)
-    written = await documents.course_documents(
-        context.db, prepared, ids=[row.id for row in rows], viewer=viewer
-    )
-    found = await checked_documents(context, viewer, written)
+    found = await checked_documents(context, prepared, viewer, ids=[row.id for row in rows])
     return await _fragments(context, prepared, [found.get(row.id) for row in rows])
 
 
@@ -376,17 +382,11 @@ async def plan_course(plan: Plan, definition: GraphQLField, nodes: list[FieldNod
     viewer = await viewer_of_documents(context, prepared)
     ids = [node_uuid(id_, "Course")] if id_ is not None else ()
     key = slug.strip().lower() if slug is not None else None
-    written = await documents.course_documents(
-        context.db, prepared, ids=ids, slug=key, viewer=viewer
-    )
-    found = await checked_documents(context, viewer, written)
+    found = await checked_documents(context, prepared, viewer, ids=ids, slug=key)
     if not found and viewer is documents.ANONYMOUS and context.claims is not None:
         # not published: whether a signed-in caller may see it depends on who they are
         viewer = await signed_in_viewer(context)
-        written = await documents.course_documents(
-            context.db, prepared, ids=ids, slug=key, viewer=viewer
-        )
-        found = await checked_documents(context, viewer, written)
+        found = await checked_documents(context, prepared, viewer, ids=ids, slug=key)
     return (await _fragments(context, prepared, [next(iter(found.values()), None)]))[0]
 
 

@@ -78,7 +78,7 @@ from app.integrations.cache import CATALOG_VERSION_KEY, PREFIX
 from app.metrics import CACHE_REQUESTS
 from app.security.ratelimit import CHARGE_FUNCTION, RateLimitResult, Window, hit, registered
 from schema.core.context import locale_of
-from schema.core.extensions import RATE_WINDOW_SECONDS
+from schema.core.extensions import RATE_WINDOW_SECONDS, anonymous_bucket
 from schema.core.limits import Fragments
 
 CACHEABLE_FIELDS = frozenset(
@@ -349,9 +349,8 @@ def _not_modified(request: Request, plan: Plan, etag: str) -> bool:
 
 
 def _bucket(request: Request) -> tuple[str, int]:
-    """The anonymous caller's budget (per client IP) and its limit."""
-    client_ip = (request.client.host if request.client else None) or "unknown"
-    return f"gql:ip:{client_ip}", request.app.state.settings.rate_limit_anonymous_per_minute
+    client_ip = request.client.host if request.client else None
+    return anonymous_bucket(client_ip, request.app.state.settings)
 
 
 async def _charge(request: Request, cost: int) -> RateLimitResult | None:

@@ -90,6 +90,12 @@ def _validated(document: Any, schema: Any, rules: tuple[type[ASTValidationRule],
 VALIDATIONS: DocumentMemo[list[GraphQLError]] = DocumentMemo(_validated, CACHE_SIZE)
 
 
+def anonymous_bucket(client_ip: str | None, settings: Any) -> tuple[str, int]:
+    """An anonymous caller's rate budget (per client IP) and its limit; the response cache
+    charges its hits to the same one."""
+    return f"gql:ip:{client_ip or 'unknown'}", settings.rate_limit_anonymous_per_minute
+
+
 def claim(claims: Any, name: str) -> Any:
     if claims is None:
         return None
@@ -334,8 +340,7 @@ class OperationGuard(SchemaExtension):
         subject = claim(getattr(self.context, "claims", None), "sub")
         if subject is not None:
             return f"gql:user:{subject}", settings.rate_limit_user_per_minute
-        client_ip = getattr(self.context, "client_ip", None) or "unknown"
-        return f"gql:ip:{client_ip}", settings.rate_limit_anonymous_per_minute
+        return anonymous_bucket(getattr(self.context, "client_ip", None), settings)
 
     async def _charge(self, cost: int, *, read_revocation: bool = False) -> RateLimitResult | None:
         """Charge the caller's budget; before execution also read, in the same round trip,

@@ -182,10 +182,11 @@ def count_directives(document: DocumentNode) -> int:
 
 
 class DocumentMemo(Generic[T]):
-    """Results of a function of a document (and a few hashable extras), kept by the document's
-    identity: the parse cache hands out the same document for the same text, so a repeated
-    operation is not walked (or hashed: a graphql-core node hashes its whole tree every time)
-    again. An entry keeps its document alive, so its id cannot be reused by another one."""
+    """Results of a function of a document (and a few hashable extras), the `maxsize` most
+    recently used, kept by the document's identity: the parse cache hands out the same document
+    for the same text, so a repeated operation is not walked (or hashed: a graphql-core node
+    hashes its whole tree every time) again. An entry keeps its document alive, so its id cannot
+    be reused by another one."""
 
     def __init__(self, compute: Callable[..., T], maxsize: int = 512) -> None:
         self.compute = compute
@@ -197,6 +198,7 @@ class DocumentMemo(Generic[T]):
         key = (id(document), *extra)
         entry = self.entries.get(key)
         if entry is not None and entry[0] is document:
+            self.entries.move_to_end(key)
             return entry[1]
         self.misses += 1
         value = self.compute(document, *extra)

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 from graphql import GraphQLObjectType
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
@@ -40,6 +40,7 @@ from tests.support.authoring import upload
 from tests.support.graphql import GraphQLClient
 from tests.support.planned import (
     both,
+    examples,
     once_per_test,
     planned_count,
     same,
@@ -47,9 +48,7 @@ from tests.support.planned import (
     viewer_tokens,
 )
 
-SETTINGS = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+SETTINGS = examples(60)
 
 
 @dataclass

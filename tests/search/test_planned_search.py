@@ -18,7 +18,7 @@ from typing import Any, cast
 import pytest
 from graphql import FieldNode, GraphQLObjectType, OperationDefinitionNode, parse
 from graphql.execution.values import get_variable_values
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
@@ -38,6 +38,7 @@ from tests.support.cache import Served, _serve
 from tests.support.graphql import GraphQLClient, unlimited, with_settings
 from tests.support.planned import (
     both,
+    examples,
     once_per_test,
     planned_count,
     same,
@@ -46,9 +47,7 @@ from tests.support.planned import (
 )
 from tests.support.search import reindex
 
-SETTINGS = settings(
-    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+SETTINGS = examples(100)
 
 SEARCH = """query($query: String!, $filter: CourseFilter, $sort: SearchSort, $first: Int,
   $after: String) {

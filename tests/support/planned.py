@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from app.accounts.models import User
@@ -83,6 +84,16 @@ def selections(draw: st.DrawFn, type_name: str, depth: int = 0) -> str:
         )
         parts.append(f"{draw(st.sampled_from(SCALARS[type_name]))} {directive}")
     return " ".join(draw(st.permutations(parts)))
+
+
+def examples(count: int) -> settings:
+    """Hypothesis settings of the planned-read suites: `count` examples against a database
+    built once per test (`once_per_test`), no deadline (each example runs SQL twice)."""
+    return settings(
+        max_examples=count,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
 
 
 _BUILT: dict[tuple[str, int], Any] = {}
