@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from app.assessments.exams import MAX_LONG_TEXT, MAX_TITLE
@@ -98,6 +98,7 @@ async def test_exam_texts_of_any_length_are_stored_or_refused_by_a_user_error(
     description=st.one_of(st.none(), sized(1990, 2010)),
     path=sized(0, 1010).map(lambda p: "https://example.com/" + p.replace(" ", "_")),
 )
+@example(file_name="Notes", description=None, path="https://example.com/a\xa0b")  # INVALID_URL
 async def test_exam_resource_texts_of_any_length_are_stored_or_refused_by_a_user_error(
     client: GraphQLClient, database: Database, file_name: str, description: str | None, path: str
 ) -> None:
@@ -114,14 +115,19 @@ async def test_exam_resource_texts_of_any_length_are_stored_or_refused_by_a_user
         "resource { fileName }",
         token=token_for(client, room.teacher),
     )
+    link = path.strip()
     too_long = (
         len(file_name.strip()) > 255
         or (description is not None and len(description.strip()) > 2000)
-        or len(path.strip()) > 1000
+        or len(link) > 1000
     )
     expect(outcome, "addExamResource", too_long)
-    if not too_long and file_name.strip():
-        assert await count(database, ExamResource) >= 1
+    # stored exactly when valid: a name, nothing too long, a link without whitespace (the text
+    # may hold Unicode spaces such as U+00A0, which make the link INVALID_URL)
+    valid = bool(file_name.strip()) and not too_long and not any(c.isspace() for c in link)
+    assert (not outcome.data["addExamResource"]["errors"]) == valid
+    stored = await count(database, ExamResource, ExamResource.exam_id == exam.id)
+    assert stored == (1 if valid else 0)
 
 
 async def test_a_naive_exam_window_is_bad_user_input_and_creates_nothing(
