@@ -7,6 +7,7 @@ error, the driver's exception type and first message line — never the SQL or i
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import time
 import uuid
@@ -90,11 +91,16 @@ def to_asyncpg_url(url: str) -> str:
     return url
 
 
+def server_settings(role: str = "") -> dict[str, str]:
+    """Every connection's session settings; `role` (api, worker) names the connections in
+    pg_stat_activity: `easyways-api`."""
+    return {"timezone": "UTC", "application_name": f"easyways-{role}" if role else "easyways"}
+
+
 def make_engine(
     url: str, *, pool_size: int = 10, max_overflow: int = 10, role: str = ""
 ) -> AsyncEngine:
     """`role` (api, worker) names the connections in pg_stat_activity: `easyways-api`."""
-    application_name = f"easyways-{role}" if role else "easyways"
     engine = create_async_engine(
         to_asyncpg_url(url),
         pool_size=pool_size,
@@ -102,7 +108,7 @@ def make_engine(
         # no ping on every checkout (three round trips per loader batch): see `check_on_checkout`
         pool_pre_ping=False,
         hide_parameters=True,
-        connect_args={"server_settings": {"timezone": "UTC", "application_name": application_name}},
+        connect_args={"server_settings": server_settings(role)},
     )
     check_on_checkout(engine)
     return engine
@@ -211,8 +217,13 @@ def _param_texts(params: Any) -> set[str]:
 class Database:
     """Owns the engine and hands out sessions; one per process (per event loop)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, role: str = "", driver_pool_size: int = 1) -> None:
         self.engine = engine
+        self.server_settings = server_settings(role)
+        # connections of `fetch`, apart from the engine's pool (opened on first use)
+        self.driver_pool_size = max(1, driver_pool_size)
+        self._driver_pool: asyncpg.Pool | None = None
+        self._driver_pool_lock = asyncio.Lock()
         self.sessionmaker = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
         # Reads run in autocommit: no BEGIN/ROLLBACK round trips around each loader batch. Each
         # statement still sees one snapshot, exactly as under READ COMMITTED in a transaction.
@@ -225,7 +236,10 @@ class Database:
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Database:
-        return cls(make_engine(url, **kwargs))
+        """`pool_size` (default 10) also sizes the driver's pool of `fetch`: half as many."""
+        pool_size = int(kwargs.get("pool_size", 10))
+        role = str(kwargs.get("role", ""))
+        return cls(make_engine(url, **kwargs), role=role, driver_pool_size=pool_size // 2)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -242,28 +256,62 @@ class Database:
     async def fetch(
         self, statement: DriverStatement, parameters: Mapping[str, object]
     ) -> Sequence[Sequence[Any]]:
-        """The rows of one read statement, straight through the driver on a pooled connection
-        (its prepared-statement cache; autocommit): no session, no compilation, no bind or result
-        processing — a third of the CPU of the same statement through a session. For the hottest
-        hand-written reads only. The engine's cursor events still fire around it, so statement
-        metrics and tests' statement counters see it like any other; parameters go to the driver
-        as they are (UUIDs, lists, text) and values come back as the driver decodes them. A
-        connection lost under it raises the driver's error (`database_unavailable` knows them)
-        and is replaced on its next checkout (`check_on_checkout`)."""
+        """The rows of one read statement, straight through the driver (its prepared-statement
+        cache; autocommit): no session, no compilation, no bind or result processing — a third
+        of the CPU of the same statement through a session. For the hottest hand-written reads
+        only. It runs on the driver's own small pool (`DriverPool`: checking a connection out of
+        SQLAlchemy's pool and back costs as much as the statement). The engine's cursor events
+        still fire around it, so statement metrics and tests' statement counters see it like any
+        other; parameters go to the driver as they are (UUIDs, lists, text) and values come back
+        as the driver decodes them. A connection lost under it raises the driver's error
+        (`database_unavailable` knows them); the pool replaces a closed connection on checkout."""
         values = tuple(parameters[name] for name in statement.names)
-        async with self.read_engine.connect() as connection:
-            driver: Any = (await connection.get_raw_connection()).driver_connection
-            sync: Any = connection.sync_connection
-            sync.dispatch.before_cursor_execute(sync, None, statement.sql, values, None, False)
+        events: Any = self.engine.sync_engine.dispatch
+        stand_in = _Cursorless()
+        pool = self._driver_pool or await self._start_driver_pool()
+        async with pool.acquire() as driver:
+            events.before_cursor_execute(stand_in, None, statement.sql, values, None, False)
             rows: Sequence[Sequence[Any]] = await driver.fetch(statement.sql, *values)
-            sync.dispatch.after_cursor_execute(sync, None, statement.sql, values, None, False)
+            events.after_cursor_execute(stand_in, None, statement.sql, values, None, False)
         return rows
 
+    async def _start_driver_pool(self) -> asyncpg.Pool:
+        async with self._driver_pool_lock:
+            if self._driver_pool is None:
+                url = self.engine.url.set(drivername="postgresql")
+                self._driver_pool = await asyncpg.create_pool(
+                    url.render_as_string(hide_password=False),
+                    min_size=0,
+                    max_size=self.driver_pool_size,
+                    # a connection idle this long is closed (a firewall may drop it silently)
+                    max_inactive_connection_lifetime=PING_AFTER_IDLE_SECONDS,
+                    # single autocommit reads leave nothing to reset: no round trip per release
+                    reset=_nothing_to_reset,
+                    server_settings=self.server_settings,
+                )
+        return self._driver_pool
+
     async def dispose(self) -> None:
+        if self._driver_pool is not None:
+            await self._driver_pool.close()
+            self._driver_pool = None
         await self.engine.dispose()
 
 
 _DRIVER_DIALECT = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
+
+
+class _Cursorless:
+    """What the engine's cursor-event listeners get as the connection of a `fetch`: its `info`."""
+
+    __slots__ = ("info",)
+
+    def __init__(self) -> None:
+        self.info: dict[str, Any] = {}
+
+
+async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
+    return None
 
 
 @dataclass(frozen=True)

@@ -101,8 +101,9 @@ BACKEND = DriverStatement.of(
 async def test_driver_reads_are_counted_and_timed_like_every_statement(
     small_pool: Database,
 ) -> None:
-    """`Database.fetch` goes straight to the driver, yet the engine's cursor events see it: the
-    statement counter of the N+1 budgets and the statement-time histogram of /metrics."""
+    """`Database.fetch` goes straight to the driver (its own pool), yet the engine's cursor
+    events see it: the statement counter of the N+1 budgets and the statement-time histogram of
+    /metrics."""
     instrument_engine(small_pool.engine)
     timed = DB_STATEMENT_SECONDS._sum.get(), _observations()
     with count_statements(small_pool.engine) as counter:
@@ -111,7 +112,8 @@ async def test_driver_reads_are_counted_and_timed_like_every_statement(
     assert _observations() == timed[1] + 1
     assert DB_STATEMENT_SECONDS._sum.get() > timed[0]
     assert word == "it's"
-    assert pid == await _backend(small_pool)  # the pooled connection, given back
+    ((again, _),) = await small_pool.fetch(BACKEND, {"word": "b"})
+    assert again == pid  # the driver's pooled connection, given back and used again
 
 
 def _observations() -> float:
@@ -132,3 +134,39 @@ async def test_a_driver_read_after_the_server_terminated_its_connection_gets_a_f
     ((second, _),) = await small_pool.fetch(BACKEND, {"word": "b"})
 
     assert second != first
+
+
+async def test_driver_reads_need_no_round_trip_to_give_their_connection_back(
+    small_pool: Database, database: Database
+) -> None:
+    """The driver's pool hands connections back without resetting them (a reset is a round
+    trip per read; an autocommit read leaves nothing behind): the server sees only the reads."""
+    ((pid, _),) = await small_pool.fetch(BACKEND, {"word": "a"})
+    for word in ("b", "c"):
+        ((again, _),) = await small_pool.fetch(BACKEND, {"word": word})
+        assert again == pid
+    async with database.session() as session:
+        last = await session.scalar(
+            text("SELECT query FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+        )
+    assert last is not None
+    assert "pg_backend_pid" in last  # not RESET ALL / UNLISTEN
+
+
+async def test_disposing_the_database_closes_the_driver_pool(service_urls: tuple[str, str]) -> None:
+    database = Database.from_url(service_urls[0], pool_size=2, max_overflow=0)
+    ((pid, _),) = await database.fetch(BACKEND, {"word": "a"})
+    await database.dispose()
+    other = Database.from_url(service_urls[0], pool_size=1, max_overflow=0)
+    try:
+        for _ in range(100):
+            async with other.session() as session:
+                alive = await session.scalar(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+                )
+            if not alive:
+                break
+            await asyncio.sleep(0.01)
+        assert not alive
+    finally:
+        await other.dispose()
