@@ -20,6 +20,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from app.settings import Settings, get_settings
+from resolvers import planned_accounts as accounts_planned
 from resolvers import planned_search as search_planned
 from resolvers.accounts import Mutation as AccountsMutation
 from resolvers.accounts import Query as AccountsQuery
@@ -167,7 +168,9 @@ def build_schema(
                 settings.graphql_max_tokens,
                 rules,
                 CACHE_SIZE,
-                PlannedReads({**catalog_planned.ROOTS, **search_planned.ROOTS}),
+                PlannedReads(
+                    {**catalog_planned.ROOTS, **search_planned.ROOTS, **accounts_planned.ROOTS}
+                ),
             )
         ],
     )

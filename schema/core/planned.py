@@ -22,7 +22,7 @@ coercion, nulls, `__typename`); `Plan.check_plain` says beforehand whether a sel
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,6 +97,12 @@ def _leaf(value: Any, graphql_type: GraphQLScalarType | GraphQLEnumType, require
     if coerced is None or coerced is Undefined:
         raise Unplannable(f"{graphql_type.name} of {value!r}")
     return coerced
+
+
+# what `Plan.read` computes a field with: a function of the row, or one giving the row of an
+# object field with that object's readers
+Readers = Mapping[str, "Callable[[Any], Any] | tuple[Callable[[Any], Any], Readers]"]
+CHECK: Any = object()  # `Plan.read`'s row when it only checks a selection
 
 
 class Unplannable(Exception):
@@ -199,6 +205,49 @@ class Plan:
             if name != "__typename":
                 _plain_attribute(named, name, field_nodes)
                 self.check_plain(named.fields[name].type, field_nodes)
+
+    def read(
+        self,
+        row: Any,
+        graphql_type: GraphQLOutputType,
+        nodes: Sequence[FieldNode],
+        readers: Readers,
+    ) -> Any:
+        """`row` (a database row) written over the selection under `nodes` as an object of
+        `graphql_type` whose fields `readers` compute: per field name, a function of the row
+        giving what the field's resolver returns (a leaf, coerced as the executor coerces it), or
+        `(function, readers)` for an object field (the function gives its row; None is null).
+        Unplannable when the selection asks for a field `readers` do not have, or passes
+        arguments; with `row` CHECK it only checks the selection."""
+        if isinstance(graphql_type, GraphQLNonNull):
+            if row is None:
+                raise Unplannable(f"null for {graphql_type}")
+            return self.read(row, graphql_type.of_type, nodes, readers)
+        if not isinstance(graphql_type, GraphQLObjectType):
+            raise Unplannable(str(graphql_type))
+        if row is None:
+            return None
+        out: dict[str, Any] = {}
+        for key, field_nodes in self.fields(graphql_type, nodes).items():
+            name = field_nodes[0].name.value
+            if name == "__typename":
+                out[key] = graphql_type.name
+                continue
+            reader = readers.get(name)
+            if reader is None or any(node.arguments for node in field_nodes):
+                raise Unplannable(f"{graphql_type.name}.{name}")
+            field_type = graphql_type.fields[name].type
+            if isinstance(reader, tuple):
+                get, inner = reader
+                out[key] = self.read(
+                    row if row is CHECK else get(row), field_type, field_nodes, inner
+                )
+                continue
+            leaf = _leaf_of(field_type)
+            if leaf is None:
+                raise Unplannable(f"{graphql_type.name}.{name}")
+            out[key] = None if row is CHECK else _leaf(reader(row), *leaf)
+        return out
 
     def _included(self, node: FieldNode | FragmentSpreadNode | InlineFragmentNode) -> bool:
         directives = node.directives or ()

@@ -17,8 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
-from app.accounts import revocation
-from app.accounts.models import User, UserRole
+from app.accounts.models import UserRole
 from app.catalog import documents
 from app.catalog.models import (
     CourseInstructor,
@@ -28,7 +27,6 @@ from app.catalog.models import (
     Lesson,
     PricingTier,
 )
-from app.clock import utcnow
 from app.db import Database, count_statements
 from app.learning.models import Enrollment, EnrollmentStatus, LessonProgress, ProgressStatus
 from app.media.models import FilePurpose
@@ -39,7 +37,9 @@ from tests.support import catalog as f
 from tests.support.authoring import upload
 from tests.support.graphql import GraphQLClient
 from tests.support.planned import (
+    REFUSED,
     both,
+    end_session,
     examples,
     once_per_test,
     planned_count,
@@ -363,7 +363,6 @@ async def test_a_planned_course_page_reads_visibility_and_access_in_its_one_stat
     assert counts == {"anonymous": 1, "student": 1}
 
 
-REFUSED = ("deactivated", "deleted", "stale token version", "revoked session")
 CONTENT_PAGES = (
     '{ course(slug: "%(slug)s") { title modules { lessons { title content { text } } } } }',
     "{ courses(first: 5) { edges { node { title modules { lessons { content { text } } } } } } }",
@@ -393,16 +392,7 @@ async def test_a_caller_whose_session_has_ended_gets_unauthenticated_from_both_p
         assert answered
         assert not planned.errors
         same(planned, general)
-    async with database.transaction() as session:
-        change = {
-            "deactivated": {"is_active": False},
-            "deleted": {"deleted_at": utcnow()},
-            "stale token version": {"token_version": User.token_version + 1},
-        }.get(refused)
-        if change is not None:
-            await session.execute(update(User).where(User.id == student.id).values(**change))
-    if session_id is not None:
-        await revocation.revoke(client.redis, client.settings, [session_id])
+    await end_session(client, database, student, refused, session_id)
     for page in CONTENT_PAGES:
         planned, general, answered = await both(client, page % {"slug": course.slug}, {}, token)
         assert not answered

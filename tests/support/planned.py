@@ -10,8 +10,11 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from sqlalchemy import update
 
+from app.accounts import revocation
 from app.accounts.models import User
+from app.clock import utcnow
 from app.db import Database
 from app.metrics import GRAPHQL_PLANNED
 from tests.support.catalog import token_for
@@ -114,6 +117,26 @@ async def once_per_test(
 def viewer_tokens(client: GraphQLClient, **users: User) -> dict[str, str | None]:
     """Access tokens of `users` by name, and `anonymous`: None."""
     return {"anonymous": None, **{name: token_for(client, user) for name, user in users.items()}}
+
+
+REFUSED = ("deactivated", "deleted", "stale token version", "revoked session")
+
+
+async def end_session(
+    client: GraphQLClient, database: Database, user: User, refused: str, session_id: Any
+) -> None:
+    """End `user`'s session the way `refused` (one of REFUSED) says: the account deactivated or
+    deleted, the token's version moved on, or the session (`session_id`) revoked."""
+    async with database.transaction() as session:
+        change = {
+            "deactivated": {"is_active": False},
+            "deleted": {"deleted_at": utcnow()},
+            "stale token version": {"token_version": User.token_version + 1},
+        }.get(refused)
+        if change is not None:
+            await session.execute(update(User).where(User.id == user.id).values(**change))
+    if session_id is not None:
+        await revocation.revoke(client.redis, client.settings, [session_id])
 
 
 def planned_count(outcome: str) -> float:
