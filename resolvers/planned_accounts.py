@@ -22,7 +22,7 @@ from app.accounts.models import UserRole, UserStatus
 from app.accounts.reads import caller_row
 from schema.core.auth import row_check_only
 from schema.core.context import Context
-from schema.core.planned import CHECK, FALLBACK, Plan, Readers, RootPlanner
+from schema.core.planned import FALLBACK, Plan, Readers, RootPlanner
 
 
 def _status(row: Any) -> UserStatus:
@@ -73,11 +73,11 @@ async def plan_me(plan: Plan, definition: GraphQLField, nodes: list[FieldNode]) 
         return None
     if not row_check_only(context):
         return FALLBACK
-    plan.read(CHECK, definition.type, nodes, USER)  # before any SQL: Unplannable falls back
+    writer = plan.reader(definition.type, nodes, USER)  # before any SQL: Unplannable falls back
     row = await caller_row(context.db, claims.sub, claims.ver)
     if row is None:  # the session has ended: the executor's UNAUTHENTICATED
         return FALLBACK
-    return plan.read(row, definition.type, nodes, USER)
+    return writer.write(row)
 
 
 ROOTS: dict[str, RootPlanner] = {"me": plan_me}

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,7 +36,7 @@ from app.pagination import Page, PageRequest
 from schema.core.auth import actor_of, row_check_only, user_of
 from schema.core.context import Context
 from schema.core.money import formatted
-from schema.core.planned import FALLBACK, Plan, RootPlanner, Unplannable
+from schema.core.planned import FALLBACK, Plan, RootPlanner, SelectionMemo, Unplannable
 from schema.core.relay import node_uuid
 
 # GraphQL type → the documents entity that writes it
@@ -92,10 +91,7 @@ def shape_of(plan: Plan, parent: GraphQLObjectType, nodes: Sequence[FieldNode]) 
 
 # per selection (its field nodes, kept alive here so their ids are not reused): the prepared
 # shape; a selection whose @skip/@include read variables is prepared per request
-_PREPARED: OrderedDict[tuple[int, ...], tuple[Sequence[FieldNode], documents.Prepared]] = (
-    OrderedDict()
-)
-_PREPARED_SIZE = 512
+_PREPARED: SelectionMemo[documents.Prepared] = SelectionMemo()
 
 
 def prepared_of(
@@ -103,20 +99,7 @@ def prepared_of(
 ) -> documents.Prepared:
     """`shape_of` the selection, prepared (statements built) once per selection of a document:
     parsed documents are kept by the parse cache, so a repeated query brings the same nodes."""
-    key = tuple(id(node) for node in nodes)
-    cached = _PREPARED.get(key)
-    if cached is not None and all(a is b for a, b in zip(cached[0], nodes, strict=True)):
-        _PREPARED.move_to_end(key)
-        return cached[1]
-    varying_before = plan.varying
-    plan.varying = False
-    prepared = documents.Prepared(shape_of(plan, parent, nodes))
-    if not plan.varying:
-        _PREPARED[key] = (list(nodes), prepared)
-        if len(_PREPARED) > _PREPARED_SIZE:
-            _PREPARED.popitem(last=False)
-    plan.varying = plan.varying or varying_before
-    return prepared
+    return _PREPARED.get(plan, (), nodes, lambda: documents.Prepared(shape_of(plan, parent, nodes)))
 
 
 async def viewer_of_documents(context: Context, prepared: documents.Prepared) -> documents.Viewer:

@@ -22,9 +22,10 @@ coercion, nulls, `__typename`); `Plan.check_plain` says beforehand whether a sel
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from graphql import (
     ExecutionResult,
@@ -99,10 +100,70 @@ def _leaf(value: Any, graphql_type: GraphQLScalarType | GraphQLEnumType, require
     return coerced
 
 
-# what `Plan.read` computes a field with: a function of the row, or one giving the row of an
+# what `Plan.reader` computes a field with: a function of the row, or one giving the row of an
 # object field with that object's readers
 Readers = Mapping[str, "Callable[[Any], Any] | tuple[Callable[[Any], Any], Readers]"]
-CHECK: Any = object()  # `Plan.read`'s row when it only checks a selection
+
+
+@dataclass(frozen=True, slots=True)
+class RowWriter:
+    """`Plan.reader`'s writing of one selection: per response key, `__typename` (no function:
+    the type's name), a leaf (function, (type, required)) or an object (function giving its
+    row, writer)."""
+
+    type_name: str
+    required: bool
+    fields: list[tuple[str, Callable[[Any], Any] | None, Any]]
+
+    def write(self, row: Any) -> Any:
+        if row is None:
+            if self.required:
+                raise Unplannable(f"null for {self.type_name}!")
+            return None
+        out: dict[str, Any] = {}
+        for key, get, then in self.fields:
+            if get is None:
+                out[key] = then
+            elif isinstance(then, RowWriter):
+                out[key] = then.write(get(row))
+            else:
+                out[key] = _leaf(get(row), *then)
+        return out
+
+
+T = TypeVar("T")
+
+
+class SelectionMemo(Generic[T]):
+    """Values worked out from a selection (and a few hashable extras), kept per selection of a
+    document, the `maxsize` most recently used: the parse cache hands out the same nodes for a
+    repeated query, so the nodes' identities are the key (an entry keeps its nodes alive, so
+    their ids cannot be reused). A value worked out while a @skip/@include read a variable
+    (`Plan.varying`) depends on the request and is not kept."""
+
+    def __init__(self, maxsize: int = 512) -> None:
+        self.maxsize = maxsize
+        self.entries: OrderedDict[tuple[Any, ...], tuple[list[FieldNode], T]] = OrderedDict()
+
+    def get(
+        self, plan: Plan, extra: tuple[Any, ...], nodes: Sequence[FieldNode], build: Callable[[], T]
+    ) -> T:
+        key = (*extra, *(id(node) for node in nodes))
+        cached = self.entries.get(key)
+        if cached is not None and all(a is b for a, b in zip(cached[0], nodes, strict=True)):
+            self.entries.move_to_end(key)
+            return cached[1]
+        varying_before, plan.varying = plan.varying, False
+        value = build()
+        if not plan.varying:
+            self.entries[key] = (list(nodes), value)
+            if len(self.entries) > self.maxsize:
+                self.entries.popitem(last=False)
+        plan.varying = plan.varying or varying_before
+        return value
+
+
+_ROW_WRITERS: SelectionMemo[RowWriter] = SelectionMemo()
 
 
 class Unplannable(Exception):
@@ -206,48 +267,50 @@ class Plan:
                 _plain_attribute(named, name, field_nodes)
                 self.check_plain(named.fields[name].type, field_nodes)
 
-    def read(
-        self,
-        row: Any,
-        graphql_type: GraphQLOutputType,
-        nodes: Sequence[FieldNode],
-        readers: Readers,
-    ) -> Any:
-        """`row` (a database row) written over the selection under `nodes` as an object of
+    def reader(
+        self, graphql_type: GraphQLOutputType, nodes: Sequence[FieldNode], readers: Readers
+    ) -> RowWriter:
+        """How to write a database row over the selection under `nodes` as an object of
         `graphql_type` whose fields `readers` compute: per field name, a function of the row
         giving what the field's resolver returns (a leaf, coerced as the executor coerces it), or
         `(function, readers)` for an object field (the function gives its row; None is null).
         Unplannable when the selection asks for a field `readers` do not have, or passes
-        arguments; with `row` CHECK it only checks the selection."""
-        if isinstance(graphql_type, GraphQLNonNull):
-            if row is None:
-                raise Unplannable(f"null for {graphql_type}")
-            return self.read(row, graphql_type.of_type, nodes, readers)
-        if not isinstance(graphql_type, GraphQLObjectType):
-            raise Unplannable(str(graphql_type))
-        if row is None:
-            return None
-        out: dict[str, Any] = {}
-        for key, field_nodes in self.fields(graphql_type, nodes).items():
+        arguments — before anything runs. Worked out once per selection of a document (the parse
+        cache hands out the same nodes for a repeated query), unless its @skip/@include read
+        variables."""
+        return _ROW_WRITERS.get(
+            self,
+            (id(readers), str(graphql_type)),
+            nodes,
+            lambda: self._row_writer(graphql_type, nodes, readers),
+        )
+
+    def _row_writer(
+        self, graphql_type: GraphQLOutputType, nodes: Sequence[FieldNode], readers: Readers
+    ) -> RowWriter:
+        required = isinstance(graphql_type, GraphQLNonNull)
+        named = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
+        if not isinstance(named, GraphQLObjectType):
+            raise Unplannable(str(named))
+        fields: list[tuple[str, Callable[[Any], Any] | None, Any]] = []
+        for key, field_nodes in self.fields(named, nodes).items():
             name = field_nodes[0].name.value
             if name == "__typename":
-                out[key] = graphql_type.name
+                fields.append((key, None, named.name))
                 continue
             reader = readers.get(name)
             if reader is None or any(node.arguments for node in field_nodes):
-                raise Unplannable(f"{graphql_type.name}.{name}")
-            field_type = graphql_type.fields[name].type
+                raise Unplannable(f"{named.name}.{name}")
+            field_type = named.fields[name].type
             if isinstance(reader, tuple):
                 get, inner = reader
-                out[key] = self.read(
-                    row if row is CHECK else get(row), field_type, field_nodes, inner
-                )
+                fields.append((key, get, self._row_writer(field_type, field_nodes, inner)))
                 continue
             leaf = _leaf_of(field_type)
             if leaf is None:
-                raise Unplannable(f"{graphql_type.name}.{name}")
-            out[key] = None if row is CHECK else _leaf(reader(row), *leaf)
-        return out
+                raise Unplannable(f"{named.name}.{name}")
+            fields.append((key, reader, leaf))
+        return RowWriter(named.name, required, fields)
 
     def _included(self, node: FieldNode | FragmentSpreadNode | InlineFragmentNode) -> bool:
         directives = node.directives or ()

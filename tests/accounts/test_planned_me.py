@@ -148,3 +148,17 @@ async def test_a_caller_whose_session_has_ended_gets_unauthenticated_from_both_p
     same(planned, general)
     assert {e.extensions["code"] for e in planned.errors} == {"UNAUTHENTICATED"}
     assert planned.data == {"me": None}
+
+
+async def test_a_selection_whose_directives_read_variables_follows_each_requests_values(
+    client: GraphQLClient, database: Database
+) -> None:
+    viewers = await _people(client, database)
+    query = "query($e: Boolean!) { me { id email @include(if: $e) profile @skip(if: $e) { bio } } }"
+    for show in (True, False, True):
+        planned, general, answered = await both(client, query, {"e": show}, viewers["full"])
+        assert answered
+        same(planned, general)
+        assert planned.data is not None
+        assert ("email" in planned.data["me"]) is show
+        assert ("profile" in planned.data["me"]) is not show
