@@ -19,6 +19,11 @@ stored with it: a hit hashes nothing.
   charged to the caller's rate budget (over budget: the request executes normally and gets the
   usual RATE_LIMITED answer).
 - Miss: the request executes; a 200 without errors and without cookies is stored for the TTL.
+- Local copies: each process keeps the bodies of the entries it stored or served, the most
+  recently used up to LOCAL_BODY_BYTES (`LocalBodies`), and names the ETag of its copy in the hit's
+  script: when the entry still has that ETag, Redis sends it without its body (a 224 KB catalogue
+  page is not moved again). Redis stays the only truth: the version, the entry and its TTL are
+  read there on every request.
 - Single flight: when the entry is missing (expired, never built, or of an older catalog
   version), one request rebuilds it — it takes a short Redis lock (`SET NX PX`,
   REBUILD_LOCK_MS, deleted as soon as its response is stored or refused; deleted without
@@ -46,6 +51,7 @@ import asyncio
 import hashlib
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -98,6 +104,7 @@ REBUILD_WAIT_SECONDS = 2.0  # the longest a request waits for another's rebuild
 REBUILD_POLL_SECONDS = 0.02
 MAX_DOCUMENT_CHARS = 20_000
 MAX_ENTRY_BYTES = 2_000_000
+LOCAL_BODY_BYTES = 32 * 1024 * 1024  # copies of entry bodies kept per process (`LocalBodies`)
 PRIVATE = "private, no-store"
 NO_STORE = "no-store"
 _STATE_PLAN = "response_cache_plan"
@@ -426,7 +433,8 @@ async def _read(redis: Redis, plan: Plan, lock_key: str | None = None) -> tuple[
 # version — its cost charged to the caller's budget, all in one round trip. A hit then needs no
 # other; a refused charge (over budget) charges nothing and the request executes, to be refused
 # with RATE_LIMITED as usual. Returns {version, entry or '', 1 charged | 0 refused | -1 not
-# charged, remaining}.
+# charged, remaining}; when the entry's ETag is ARGV[4] (the body this process keeps a copy of,
+# `LocalBodies`) the entry comes without its body.
 _READ_AND_CHARGE = (
     CHARGE_FUNCTION
     + """
@@ -441,6 +449,11 @@ if built ~= version then
 end
 local allowed, remaining = charge(KEYS[3], KEYS[4], tonumber(ARGV[1]), tonumber(ARGV[2]),
   tonumber(cost), tonumber(ARGV[3]))
+if ARGV[4] ~= '' and string.match(entry, '^%d+ (%S+) ') == ARGV[4] then
+  -- the caller holds this body already: the head and effects only
+  local effects_end = string.find(entry, '\\n', string.find(entry, '\\n', 1, true) + 1, true)
+  return {version, string.sub(entry, 1, effects_end), allowed, remaining}
+end
 return {version, entry, allowed, remaining}
 """
 )
@@ -450,15 +463,56 @@ async def _read_and_charge(request: Request, plan: Plan) -> Lookup:
     redis = request.app.state.redis
     key, limit = _bucket(request)
     window = Window.now(key, RATE_WINDOW_SECONDS)
+    held = BODIES.get(entry_key(plan))
     version, raw, charged, remaining = await registered(redis, _READ_AND_CHARGE)(
         keys=[CATALOG_VERSION_KEY, entry_key(plan), *window.keys],
-        args=[limit, RATE_WINDOW_SECONDS, window.elapsed],
+        args=[limit, RATE_WINDOW_SECONDS, window.elapsed, held[0] if held else ""],
     )
     entry = _decode(raw or None)
+    if entry is not None:
+        if held is not None and entry.etag == held[0] and not entry.body:
+            entry = replace(entry, body=held[1])  # the ETag is the body's sha256
+        else:
+            BODIES.keep(entry_key(plan), entry.etag, entry.body)
     rate = None
     if entry is not None and charged >= 0:
         rate = RateLimitResult(bool(charged), limit, int(remaining), window.reset_after)
     return Lookup(int(version), entry, rate=rate)
+
+
+class LocalBodies:
+    """Copies of the bodies of recent entries in this process, by entry key, with their ETags:
+    a hit on an entry whose body this process holds brings only the entry's head from Redis
+    (the stored ETag is the sha256 of the body, so an equal ETag is the same body). Redis stays
+    the only truth — which entry is current, its version, TTL and cost are read there on every
+    request; the copies only spare moving the same large body again. The most recently used,
+    up to `max_bytes` of bodies in all."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.entries: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
+
+    def get(self, key: str) -> tuple[str, bytes] | None:
+        held = self.entries.get(key)
+        if held is not None:
+            self.entries.move_to_end(key)
+        return held
+
+    def keep(self, key: str, etag: str, body: bytes) -> None:
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.size -= len(old[1])
+        if len(body) > self.max_bytes:
+            return
+        self.entries[key] = (etag, body)
+        self.size += len(body)
+        while self.size > self.max_bytes:
+            _, (_, dropped) = self.entries.popitem(last=False)
+            self.size -= len(dropped)
+
+
+BODIES = LocalBodies(LOCAL_BODY_BYTES)
 
 
 async def _lookup(request: Request, plan: Plan) -> Lookup | None:
@@ -544,6 +598,7 @@ async def serve(request: Request, parse_request: Parse, execute: Execute, media:
     if found is not None:
         entry = Entry(found.version, etag, plan.cost, _effects_of(request), body)
         await _finish(request, plan, found, entry)
+        BODIES.keep(entry_key(plan), etag, body)
     response.headers.update(_public_headers(plan, etag, "MISS"))
     if _not_modified(request, plan, etag):
         return Response(status_code=304, headers=_not_modified_headers(response))

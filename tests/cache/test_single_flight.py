@@ -175,3 +175,59 @@ async def test_a_rebuild_lock_left_behind_delays_a_request_by_a_bounded_wait(
     assert response.headers["x-cache"] == "MISS"
     assert RUNS["categories"] == 2
     assert await _entry_keys(slow) == [key]  # and it stored the fresh entry
+
+
+async def test_a_hit_on_a_body_this_process_holds_brings_only_the_entry_head(
+    slow: Served,
+) -> None:
+    """The process keeps a copy of a body it stored or served (`LocalBodies`): the next hit
+    names its ETag and Redis sends the entry without the body (which is why a body changed
+    behind an unchanged ETag is not seen: the ETag is the body's sha256)."""
+    first = await slow.get(CATEGORIES)
+    (key,) = await _entry_keys(slow)
+    entry = cache._decode(await _raw(slow, key))
+    assert entry is not None
+    same_tag = cache.Entry(entry.version, entry.etag, entry.cost, entry.effects, b'{"other"}')
+    await slow.redis.set(key, cache._encode(same_tag), ex=60)
+
+    hit = await slow.get(CATEGORIES)
+
+    assert hit.headers["x-cache"] == "HIT"
+    assert hit.content == first.content
+    assert RUNS["categories"] == 1
+
+
+async def test_an_entry_stored_anew_is_served_whatever_copy_the_process_holds(
+    slow: Served,
+) -> None:
+    """Which entry is current is read from Redis on every request: a new one (another ETag)
+    comes whole and replaces the copy."""
+    await slow.get(CATEGORIES)
+    (key,) = await _entry_keys(slow)
+    entry = cache._decode(await _raw(slow, key))
+    assert entry is not None
+    body = b'{"data":{"categories":["Rust"]}}'
+    fresh = cache.Entry(entry.version, cache.etag_of(body), entry.cost, entry.effects, body)
+    await slow.redis.set(key, cache._encode(fresh), ex=60)
+
+    for _ in range(2):
+        hit = await slow.get(CATEGORIES)
+        assert hit.headers["x-cache"] == "HIT"
+        assert hit.content == body
+        assert hit.headers["etag"] == fresh.etag
+
+
+def test_the_copies_of_bodies_are_bounded_by_their_size() -> None:
+    bodies = cache.LocalBodies(max_bytes=10)
+    bodies.keep("a", '"a"', b"aaaa")
+    bodies.keep("b", '"b"', b"bbbb")
+    assert bodies.get("a") == ('"a"', b"aaaa")  # now the most recently used
+    bodies.keep("c", '"c"', b"cccc")  # 12 bytes: the least recently used goes
+    assert bodies.get("b") is None
+    assert bodies.get("a") is not None
+    assert bodies.get("c") is not None
+    bodies.keep("a", '"a2"', b"a")  # replaced, not added
+    assert bodies.size == 5
+    bodies.keep("huge", '"h"', b"h" * 11)  # larger than the whole budget: not kept
+    assert bodies.get("huge") is None
+    assert bodies.size == 5
