@@ -39,8 +39,9 @@ from graphql import (
 )
 from graphql.execution import ExecutionResult
 from strawberry.relay import Node
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
+
+from schema.core.executor import PlainLeafExecutor
 
 STRAWBERRY_DEFINITION = "strawberry-definition"
 JUDGED_OPERATIONS = 512  # operations whose shareability is remembered (documents are parsed once)
@@ -81,7 +82,7 @@ def _judge(executor: Any) -> bool:
     return verdict
 
 
-class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
+class SharedEventExecutor(PlainLeafExecutor):
     """graphql-core's executor with shared subscription events (module docstring)."""
 
     _shared_future: asyncio.Future[ExecutionResult] | None = None  # of the executing peer
