@@ -106,6 +106,11 @@ class KeyRing:
         # largest CPU cost of a signed-in request. A key ring's keys never change, so a token
         # verified once verifies again; its claims (expiry, audience…) are still checked every time.
         self._verified: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        # (issuer, audience, token) → the claims of a token whose every claim passed, with the
+        # times that may still refuse it: when it starts (`iat`, `nbf`) and when it expires
+        self._valid: OrderedDict[tuple[str, str, str], tuple[AccessClaims, float, int]] = (
+            OrderedDict()
+        )
 
     @classmethod
     def from_pems(cls, pems: Mapping[str, str | bytes]) -> KeyRing:
@@ -144,6 +149,24 @@ class KeyRing:
         if len(self._verified) > VERIFIED_TOKENS:
             self._verified.popitem(last=False)
         return dict(claims)
+
+    def valid(
+        self, token: str, issuer: str, audience: str
+    ) -> tuple[AccessClaims, float, int] | None:
+        """A token `verify_access_token` accepted for this issuer and audience: its claims,
+        when it starts and when it expires (None when it has not)."""
+        key = (issuer, audience, token)
+        known = self._valid.get(key)
+        if known is not None:
+            self._valid.move_to_end(key)
+        return known
+
+    def remember_valid(
+        self, token: str, issuer: str, audience: str, access: AccessClaims, starts: float
+    ) -> None:
+        self._valid[(issuer, audience, token)] = (access, starts, access.exp)
+        if len(self._valid) > VERIFIED_TOKENS:
+            self._valid.popitem(last=False)
 
     def _decode(self, token: str) -> dict[str, Any]:
         kid = _unverified_kid(token)
@@ -264,12 +287,23 @@ def verify_access_token(
     keyring: KeyRing, settings: Settings, token: str, *, now: datetime | None = None
 ) -> AccessClaims:
     """Verify signature and claims; any failure raises `TokenRejected` (TOKEN_EXPIRED once `exp`
-    has passed, TOKEN_INVALID for anything else)."""
+    has passed, TOKEN_INVALID for anything else). A token that passed is remembered by the key
+    ring with its claims and times (`KeyRing.valid`): checking it again is only checking those
+    times against `now`, with the same leeway and in the same order as the full check."""
+    at = int((now or utcnow()).timestamp())
+    known = keyring.valid(token, settings.jwt_issuer, settings.jwt_audience)
+    if known is not None:
+        access, starts, expires = known
+        if starts > at + CLOCK_LEEWAY_SECONDS:
+            raise TokenRejected("Invalid access token")
+        if expires <= at - CLOCK_LEEWAY_SECONDS:
+            raise TokenRejected("The access token has expired", expired=True)
+        return access
     claims = keyring.decode(token)
     try:
         _claims_registry(settings, now).validate(claims)
         sid = claims.get("sid")
-        return AccessClaims(
+        access = AccessClaims(
             sub=uuid.UUID(claims["sub"]),
             email=str(claims["email"]),
             role=UserRole(claims["role"]),
@@ -283,6 +317,10 @@ def verify_access_token(
         raise TokenRejected("The access token has expired", expired=True) from exc
     except (JoseError, KeyError, ValueError, TypeError, AttributeError) as exc:
         raise TokenRejected("Invalid access token") from exc
+    # the latest of the times the token may not be used before (`iat` is essential, `nbf` not)
+    starts = max(claims["iat"], claims.get("nbf", claims["iat"]))
+    keyring.remember_valid(token, settings.jwt_issuer, settings.jwt_audience, access, starts)
+    return access
 
 
 def _amr(value: object) -> tuple[str, ...]:

@@ -229,3 +229,43 @@ def test_a_verified_token_is_not_verified_again_but_its_claims_are_checked_every
     with pytest.raises(Unauthenticated):
         verify_access_token(keyring, SETTINGS, f"{head}.{forged_body}.{sig}")
     assert len(verifications) == 2
+
+
+def _outcome(keyring: KeyRing, settings: Settings, token: str, at) -> object:
+    try:
+        return verify_access_token(keyring, settings, token, now=at)
+    except Unauthenticated as exc:
+        return exc.code, exc.message
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(
+    offsets=st.lists(
+        # seconds from issue: around the start (iat/nbf with the 5 s leeway), the expiry (15
+        # minutes, leeway) and in between
+        st.sampled_from([-7, -6, -5, -4, 0, 1, 300, 894, 895, 899, 900, 904, 905, 906, 3600]),
+        min_size=1,
+        max_size=8,
+    ),
+    audience=st.sampled_from([SETTINGS.jwt_audience, "another-api"]),
+)
+def test_a_token_checked_again_gets_exactly_the_answer_of_a_full_check(
+    offsets: list[int], audience: str
+) -> None:
+    """A token that passed is remembered with its times; later checks at any moment (the clock
+    may move either way) answer as a key ring that never saw it would: accepted with the same
+    claims, TOKEN_EXPIRED or TOKEN_INVALID with the same message; another audience's settings
+    are not answered from what was remembered for this one."""
+    key = generate_key("ES256")
+    remembering, fresh = KeyRing({"k": key}), KeyRing({"k": key})
+    issued = utcnow().replace(microsecond=0)
+    token, _ = issue_access_token(remembering, SETTINGS, user=a_user(), session_id=None, now=issued)
+    settings = SETTINGS.model_copy(update={"jwt_audience": audience})
+    assert _outcome(remembering, SETTINGS, token, issued) == _outcome(
+        fresh, SETTINGS, token, issued
+    )
+    for offset in offsets:
+        at = issued + timedelta(seconds=offset)
+        assert _outcome(remembering, settings, token, at) == _outcome(
+            KeyRing({"k": key}), settings, token, at
+        )
