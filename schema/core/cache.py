@@ -108,6 +108,11 @@ LOCAL_BODY_BYTES = 32 * 1024 * 1024  # copies of entry bodies kept per process (
 PRIVATE = "private, no-store"
 NO_STORE = "no-store"
 _STATE_PLAN = "response_cache_plan"
+# set by the view's request parsing: the document is the request's own text
+STATE_INLINE_DOCUMENT = "graphql_inline_document"
+_PLANS = "response_cache_plans"  # app state: planned requests by their bytes
+_PLANS_SIZE = 1024
+_PLANNED_BYTES = 16_384  # larger requests are planned every time (not kept as keys)
 _STATE_EFFECTS = "response_cache_effects"
 
 Effect = tuple[str, dict[str, Any]]
@@ -246,18 +251,49 @@ def _credentialed(request: Request) -> bool:
 
 
 async def plan_request(request: Request, parse_request: Parse) -> Plan | None:
-    """The cache plan of an anonymous public catalog read; None for anything else."""
+    """The cache plan of an anonymous public catalog read; None for anything else. A request
+    whose document is its own text (no persisted query, no trusted document) is planned once per
+    method, bytes, content type and Accept-Language (`_PLANS`): the same request, the same plan."""
     settings = request.app.state.settings
     ttl = settings.catalog_cache_ttl_seconds
     if not ttl or request.method not in ("GET", "POST") or _credentialed(request):
         return None
+    raw = (
+        request.scope.get("query_string", b"") if request.method == "GET" else await request.body()
+    )
+    headers = request.headers
+    key = (request.method, raw, headers.get("content-type"), headers.get("accept-language"))
+    plans = _plans_of(request)
+    if key in plans:
+        plans.move_to_end(key)
+        known = plans[key]
+        return replace(known) if known is not None else None  # `ok`, `cost` are per request
     try:
         data = await parse_request(request)
     except Exception:  # malformed requests are answered (with their error) by the normal path
         return None
+    plan = _plan(request, data, ttl, settings.graphql_max_tokens)
+    if getattr(request.state, STATE_INLINE_DOCUMENT, False) and len(raw) <= _PLANNED_BYTES:
+        plans[key] = replace(plan) if plan is not None else None
+        if len(plans) > _PLANS_SIZE:
+            plans.popitem(last=False)
+    return plan
+
+
+def _plans_of(request: Request) -> OrderedDict[tuple[Any, ...], Plan | None]:
+    """The app's planned requests (an LRU of `_PLANS_SIZE`)."""
+    state = request.app.state
+    plans: OrderedDict[tuple[Any, ...], Plan | None] | None = getattr(state, _PLANS, None)
+    if plans is None:
+        plans = OrderedDict()
+        setattr(state, _PLANS, plans)
+    return plans
+
+
+def _plan(request: Request, data: GraphQLRequestData, ttl: int, max_tokens: int) -> Plan | None:
     if not isinstance(data.query, str) or len(data.query) > MAX_DOCUMENT_CHARS:
         return None
-    document = _analyse(data.query, settings.graphql_max_tokens)
+    document = _analyse(data.query, max_tokens)
     if document is None or not _selected(document, data.operation_name):
         return None
     variables = orjson.dumps(data.variables or {}, option=orjson.OPT_SORT_KEYS)

@@ -89,6 +89,7 @@ _PERSISTED_STATUS = {"PERSISTED_QUERY_NOT_FOUND": 200, "PERSISTED_QUERY_NOT_TRUS
 _STATE_MEDIA = "graphql_media_type"
 _STATE_NEGOTIATED = "graphql_negotiated_media_type"
 _STATE_REQUEST_ERROR = "graphql_request_error"
+_STATE_REQUEST_DATA = "graphql_request_data"
 _HTTP_ERROR_CODES = {
     400: "BAD_REQUEST",
     404: "NOT_FOUND",
@@ -348,6 +349,17 @@ class GraphQLView(GraphQL[Context, None]):
         return await self.parse_http_body(self.request_adapter_class(request))
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
+        """The request's operation, read once per request (the response cache's planning and
+        the execution both ask for it)."""
+        state = request.starlette.state if isinstance(request, RequestAdapter) else None
+        known: GraphQLRequestData | None = getattr(state, _STATE_REQUEST_DATA, None)
+        if known is None:
+            known = await self._parse_http_body(request)
+            if state is not None:
+                setattr(state, _STATE_REQUEST_DATA, known)
+        return known
+
+    async def _parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
         if request.method == "GET":
             data: Any = self.parse_query_params(request.query_params)
         else:
@@ -377,6 +389,9 @@ class GraphQLView(GraphQL[Context, None]):
             raise HTTPException(400, "`operationName` must be a string")
         digest = persisted_queries.sha256_of(extensions)
         if isinstance(request, RequestAdapter):
+            # the document is the request's own text: the same request bytes, the same operation
+            inline = digest is None and document_id is None
+            setattr(request.starlette.state, response_cache.STATE_INLINE_DOCUMENT, inline)
             query = await _document(request.starlette, query, digest, document_id)
         return GraphQLRequestData(
             query=query, variables=variables, operation_name=operation_name, extensions=extensions

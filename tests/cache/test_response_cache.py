@@ -3,12 +3,18 @@ stand-in schema whose root fields carry the cacheable names and count their exec
 
 from __future__ import annotations
 
+import hashlib
+
+import orjson
 import pytest
 from sqlalchemy import update
 
+from app.admin.models import TrustedDocument
 from app.catalog.models import Category
+from app.clock import utcnow
 from app.db import count_statements
 from app.integrations.cache import bump_catalog_version
+from tests.support.accounts import make_user
 from tests.support.cache import CALLS, ServeApp, Served, add_category, closed_port
 
 CATEGORIES = "{ categories }"
@@ -199,3 +205,49 @@ async def test_each_locale_has_its_own_entry(served: Served) -> None:
     assert [r.headers["x-cache"] for r in (first, english, again)] == ["MISS", "MISS", "HIT"]
     assert "Accept-Language" in first.headers["vary"]
     assert CALLS["categories"] == 2
+
+
+async def test_the_same_bytes_with_another_content_type_are_planned_again(
+    served: Served,
+) -> None:
+    """Planning is kept per request bytes *and* content type: a body the cache knows, sent as
+    something other than JSON, is still refused (415), not answered from the cache."""
+    body = orjson.dumps({"query": CATEGORIES})
+    for _ in range(2):
+        cached = await served.http.post(
+            "/graphql", content=body, headers={"content-type": "application/json"}
+        )
+    assert cached.headers["x-cache"] == "HIT"
+    refused = await served.http.post(
+        "/graphql", content=body, headers={"content-type": "text/plain"}
+    )
+    assert refused.status_code == 415
+
+
+async def test_a_revoked_trusted_document_is_not_answered_from_the_cache(
+    served: Served,
+) -> None:
+    """Only requests that carry their document's text are planned once per request bytes: a
+    trusted document is looked up every time, so once revoked its cached answer is not served."""
+    user = await make_user(served.db)
+    text = "query Cats { categories }"
+    sha = hashlib.sha256(text.encode()).hexdigest()
+    async with served.db.transaction() as session:
+        session.add(
+            TrustedDocument(
+                owner_id=user.id, manifest="web", sha256=sha, operation_name="Cats", document=text
+            )
+        )
+    body = {"documentId": f"sha256:{sha}"}
+    for _ in range(2):
+        response = await served.http.post("/graphql", json=body)
+    assert response.headers["x-cache"] == "HIT"
+    async with served.db.transaction() as session:
+        await session.execute(
+            update(TrustedDocument).where(TrustedDocument.sha256 == sha).values(revoked_at=utcnow())
+        )
+
+    after = await served.http.post("/graphql", json=body)
+
+    assert after.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    assert "x-cache" not in after.headers or after.headers["x-cache"] != "HIT"
