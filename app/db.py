@@ -256,15 +256,17 @@ class Database:
     async def fetch(
         self, statement: DriverStatement, parameters: Mapping[str, object]
     ) -> Sequence[Sequence[Any]]:
-        """The rows of one read statement, straight through the driver (its prepared-statement
+        """The rows of one statement, straight through the driver (its prepared-statement
         cache; autocommit): no session, no compilation, no bind or result processing — a third
-        of the CPU of the same statement through a session. For the hottest hand-written reads
-        only. It runs on the driver's own small pool (`DriverPool`: checking a connection out of
-        SQLAlchemy's pool and back costs as much as the statement). The engine's cursor events
-        still fire around it, so statement metrics and tests' statement counters see it like any
-        other; parameters go to the driver as they are (UUIDs, lists, text) and values come back
-        as the driver decodes them. A connection lost under it raises the driver's error
-        (`database_unavailable` knows them); the pool replaces a closed connection on checkout."""
+        of the CPU of the same statement through a session. For the hottest hand-written reads,
+        and writes that are one statement needing no transaction (an upsert of a counter). It
+        runs on the driver's own small pool (asyncpg's, opened on first use: checking a
+        connection out of SQLAlchemy's pool and back costs as much as the statement). The
+        engine's cursor events still fire around it, so statement metrics and tests' statement
+        counters see it like any other; parameters go to the driver as they are (UUIDs, lists,
+        text) and values come back as the driver decodes them. A connection lost under it raises
+        the driver's error (`database_unavailable` knows them); the pool replaces a closed
+        connection on checkout."""
         values = tuple(parameters[name] for name in statement.names)
         events: Any = self.engine.sync_engine.dispatch
         stand_in = _Cursorless()

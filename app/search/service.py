@@ -94,8 +94,7 @@ async def search_courses(
 
 async def record_search(db: Database, query: str, results: int) -> None:
     """Count one search for trending (also replayed when the response came from the cache)."""
-    async with db.transaction() as session:
-        await trending.record_search(session, query, results)
+    await trending.record_search(db, query, results)
 
 
 async def autocomplete(

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import extract, func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Integer, String, bindparam, extract, func, select, text
+from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.analytics.models import SearchQuery
+from app.db import Database, DriverStatement
 from app.ids import new_id
 from app.search.interface import MAX_QUERY_LENGTH
 
@@ -27,22 +28,27 @@ def normalise_query(query: str) -> str:
     return " ".join(query.lower().split())[:MAX_QUERY_LENGTH]
 
 
-async def record_search(session: AsyncSession, query: str, results: int) -> None:
+# one search counted: one statement in autocommit (atomic on its own), through the driver
+RECORD = DriverStatement.of(
+    text(
+        "INSERT INTO search_queries (id, query, count, results_count) "
+        "VALUES (:id, :query, 1, :results) "
+        "ON CONFLICT (query) DO UPDATE SET count = search_queries.count + 1, "
+        "results_count = excluded.results_count, last_searched_at = now()"
+    ).bindparams(
+        bindparam("id", type_=UUID(as_uuid=True)),
+        bindparam("query", type_=String()),
+        bindparam("results", type_=Integer()),
+    )
+)
+
+
+async def record_search(db: Database, query: str, results: int) -> None:
     """Count one search; `results` is the number of results found (0 keeps it off trending)."""
     normalised = normalise_query(query)
     if not normalised:
         return
-    stmt = insert(SearchQuery).values(id=new_id(), query=normalised, count=1, results_count=results)
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[SearchQuery.query],
-            set_={
-                "count": SearchQuery.count + 1,
-                "results_count": stmt.excluded.results_count,
-                "last_searched_at": func.now(),
-            },
-        )
-    )
+    await db.fetch(RECORD, {"id": new_id(), "query": normalised, "results": results})
 
 
 async def trending_queries(session: AsyncSession, limit: int) -> list[str]:

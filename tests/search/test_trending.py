@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.analytics.models import SearchQuery
 from app.db import Database
@@ -92,3 +93,14 @@ async def _id_of(database: Database, query: str) -> object:
 
     async with database.session() as session:
         return await session.scalar(select(SearchQuery.id).where(SearchQuery.query == query))
+
+
+async def test_searches_made_at_once_are_each_counted(database: Database) -> None:
+    """Each search is one atomic upsert (no transaction around it): searches racing for the same
+    new term create its row once and all count."""
+    await asyncio.gather(*(service.record_search(database, "  Racing TERM ", 7) for _ in range(25)))
+    async with database.session() as session:
+        rows = (
+            await session.scalars(select(SearchQuery).where(SearchQuery.query == "racing term"))
+        ).all()
+    assert [(row.count, row.results_count) for row in rows] == [(25, 7)]
