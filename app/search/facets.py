@@ -47,6 +47,7 @@ def _currencies_by_precision() -> dict[int, tuple[str, ...]]:
     return {digits: tuple(codes) for digits, codes in sorted(found.items())}
 
 
+@cache
 def minor_per_major() -> ColumnElement[int]:
     """Minor units in one major unit of each course's currency: 100 (USD), 1 (JPY), 1000 (KWD)."""
     whens = [
@@ -57,7 +58,10 @@ def minor_per_major() -> ColumnElement[int]:
     return case(*whens, else_=100)
 
 
+@cache
 def price_band() -> ColumnElement[str]:
+    """Each course's price band as a CASE expression (built once: SQL expressions are
+    immutable, and every facet count uses the same one)."""
     scale = minor_per_major()
     whens: list[tuple[Any, str]] = [(Course.is_free.is_(True), PriceBand.FREE.value)]
     whens += [
