@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.catalog.models import Category, Course, CourseLevel
 from app.money import currencies, from_minor, precision
+from app.search import trending
 from app.search.interface import (
     PAID_BANDS,
     RATING_THRESHOLDS,
@@ -80,7 +81,15 @@ def band_of(is_free: bool, min_price_minor: int, currency: str) -> PriceBand:
     return next(b for b, _, high in PAID_BANDS if high is None or price < high)
 
 
-async def count_facets(session: AsyncSession, conditions: Sequence[ColumnElement[bool]]) -> Facets:
+async def count_facets(
+    session: AsyncSession,
+    conditions: Sequence[ColumnElement[bool]],
+    *,
+    count_search: str | None = None,
+) -> Facets:
+    """The facets of the courses matching `conditions`. With `count_search` (a normalised
+    query), the same statement also counts that search for trending with the total it found
+    (`trending.counted`: a data-modifying CTE, atomic with the read) — one round trip, not two."""
     matched = (
         select(
             Course.category_id.label("category_id"),
@@ -109,6 +118,10 @@ async def count_facets(session: AsyncSession, conditions: Sequence[ColumnElement
         func.grouping(c.category_id, c.level, c.language, c.band).label("g"),
         *ratings,
     ).group_by(text(_GROUPS))
+    if count_search is not None:
+        facets = stmt.cte("facets")
+        total = func.coalesce(select(facets.c.n).where(facets.c.g == _TOTAL).scalar_subquery(), 0)
+        stmt = select(facets).add_cte(trending.counted(count_search, total).cte("counted"))
     return _facets((await session.execute(stmt)).all())
 
 

@@ -125,7 +125,12 @@ class SearchBackend(Protocol):
         *,
         with_total: bool,
         with_facets: bool = True,
-    ) -> SearchResult: ...
+        count_search: bool = False,
+    ) -> SearchResult:
+        """With `count_search`, the search is counted for trending (the query searched — the
+        correction when there is one — and what it found) and `SearchResult.recorded` says so;
+        a backend may count it with its own reads."""
+        ...
 
     async def autocomplete(self, prefix: str, limit: int) -> list[Suggestion]: ...
 

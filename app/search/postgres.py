@@ -9,6 +9,10 @@ Pages are keyset pages over (rank, id); the rank is recomputed identically for e
 
 When the query matches nothing, its unknown words are corrected from the vocabulary and the
 corrected query is searched instead (reported as `corrected_query`).
+
+A first page is counted for trending (`count_search`) by the facets statement itself (a
+data-modifying CTE with the total it found), or by its own upsert when no facets are asked for:
+a search page is the page, the facets and nothing else.
 """
 
 from __future__ import annotations
@@ -73,6 +77,7 @@ class PostgresSearch:
         *,
         with_total: bool,
         with_facets: bool = True,
+        count_search: bool = False,
     ) -> SearchResult:
         async with self.db.session() as session:
             page = await _page(session, query, filter_args, sort, request, with_total, with_facets)
@@ -84,14 +89,24 @@ class PostgresSearch:
                         session, corrected, filter_args, sort, request, with_total, with_facets
                     )
             searched = corrected or query
+            term = trending.normalise_query(searched) if count_search else ""
             facets = (
-                await count_facets(session, conditions(searched, filter_args))
+                await count_facets(
+                    session, conditions(searched, filter_args), count_search=term or None
+                )
                 if with_facets
                 else None
             )
             if facets is not None and with_total:
                 page.total_count = facets.total
-            return SearchResult(page=page, facets=facets, corrected_query=corrected)
+            recorded = None
+            if count_search:
+                recorded = (searched, facets.total if facets else len(page.items))
+                if facets is None:  # the facets statement did not count it
+                    await trending.record_search(self.db, *recorded)
+            return SearchResult(
+                page=page, facets=facets, corrected_query=corrected, recorded=recorded
+            )
 
     async def autocomplete(self, prefix: str, limit: int) -> list[Suggestion]:
         async with self.db.session() as session:

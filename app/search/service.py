@@ -9,7 +9,6 @@ trending searches; later pages of the same search are not counted again.
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -81,15 +80,16 @@ async def search_courses(
     cleaned = clean_query(query)
     validate_filter(filter_args)
     backend = backend_for(settings, db)
-    result = await backend.search_courses(
-        cleaned, filter_args, sort, request, with_total=with_total, with_facets=with_facets
+    first_page = request.after is None and request.before is None
+    return await backend.search_courses(
+        cleaned,
+        filter_args,
+        sort,
+        request,
+        with_total=with_total,
+        with_facets=with_facets,
+        count_search=first_page,  # a first page counts for trending (later pages do not)
     )
-    if request.after is None and request.before is None:
-        found = result.facets.total if result.facets else len(result.page.items)
-        term = result.corrected_query or cleaned
-        await record_search(db, term, found)
-        result = replace(result, recorded=(term, found))
-    return result
 
 
 async def record_search(db: Database, query: str, results: int) -> None:

@@ -9,9 +9,10 @@ last `WINDOW_DAYS` days, or whose latest search found nothing, are never trendin
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, extract, func, select, text
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import Integer, String, bindparam, extract, func, literal, select, text
+from sqlalchemy.dialects.postgresql import UUID, Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.analytics.models import SearchQuery
@@ -49,6 +50,23 @@ async def record_search(db: Database, query: str, results: int) -> None:
     if not normalised:
         return
     await db.fetch(RECORD, {"id": new_id(), "query": normalised, "results": results})
+
+
+def counted(normalised: str, results: Any) -> Insert:
+    """The upsert that counts one search of `normalised` with `results` found (a value or a
+    scalar subquery), for a statement that counts a search along with its read."""
+    stmt = insert(SearchQuery).from_select(
+        ["id", "query", "count", "results_count"],
+        select(literal(new_id()), literal(normalised), literal(1), results),
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=[SearchQuery.query],
+        set_={
+            "count": SearchQuery.count + 1,
+            "results_count": stmt.excluded.results_count,
+            "last_searched_at": func.now(),
+        },
+    )
 
 
 async def trending_queries(session: AsyncSession, limit: int) -> list[str]:

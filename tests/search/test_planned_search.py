@@ -283,8 +283,8 @@ async def test_a_planned_search_page_runs_a_fixed_number_of_statements(
         assert len(outcome.data["searchCourses"]["edges"]) == first
         assert outcome.data["searchCourses"]["totalCount"] == 20
         counts.append(counter.count)
-    # the search's page and facets, its count for trending and the documents statement
-    assert counts == [4, 4]
+    # the search's page, its facets with its count for trending (one statement), the documents
+    assert counts == [3, 3]
 
 
 async def test_a_misspelled_planned_search_reports_the_correction_and_facets(

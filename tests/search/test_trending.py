@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from app.analytics.models import SearchQuery
-from app.db import Database
+from app.catalog.filters import CourseFilterArgs
+from app.db import Database, count_statements
+from app.pagination import PageRequest
 from app.search import service
 from app.settings import get_settings
 from tests.support.search import course, person, reindex, search
@@ -104,3 +107,30 @@ async def test_searches_made_at_once_are_each_counted(database: Database) -> Non
             await session.scalars(select(SearchQuery).where(SearchQuery.query == "racing term"))
         ).all()
     assert [(row.count, row.results_count) for row in rows] == [(25, 7)]
+
+
+@pytest.mark.parametrize("with_facets", [True, False])
+async def test_a_search_is_counted_with_what_it_found_with_or_without_facets(
+    database: Database, with_facets: bool
+) -> None:
+    """With facets the count for trending rides on the facets statement (the total it found);
+    without, it is a statement of its own (the page's results)."""
+    owner = await person(database)
+    for n in range(3):
+        await course(database, owner, title=f"Elixir {n}")
+    await reindex(database)
+    with count_statements(database.engine) as counter:
+        result = await service.search_courses(
+            database,
+            get_settings(),
+            query="  ELIXIR ",
+            filter_args=CourseFilterArgs(),
+            request=PageRequest.create(first=2),
+            with_facets=with_facets,
+        )
+    assert result.recorded == ("ELIXIR", 3 if with_facets else 2)
+    assert counter.count == 2  # the page, then the facets with the count (or the count alone)
+    async with database.session() as session:
+        row = await session.scalar(select(SearchQuery).where(SearchQuery.query == "elixir"))
+    assert row is not None
+    assert (row.count, row.results_count) == (1, 3 if with_facets else 2)
