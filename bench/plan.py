@@ -18,6 +18,10 @@ SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 POSTGRAPHILE_DIR = Path(__file__).resolve().parent / "postgraphile"
 POSTGRAPHILE_DOCUMENT = POSTGRAPHILE_DIR / "catalogPage.graphql"
 POSTGRAPHILE_DETAIL_DOCUMENT = POSTGRAPHILE_DIR / "courseDetail.graphql"
+POSTGRAPHILE_SEARCH_DOCUMENT = POSTGRAPHILE_DIR / "searchResults.graphql"
+# the SQL function PostGraphile exposes as its search (created before it starts)
+POSTGRAPHILE_SEARCH_FUNCTION = POSTGRAPHILE_DIR / "searchCourses.sql"
+SEARCH_TERMS = 40
 LUA_SCRIPT = SCENARIO_DIR / "graphql.lua"
 SORTS = ("POPULARITY", "RATING", "NEWEST", "PRICE_ASC", "PRICE_DESC", "TRENDING")
 LEVELS = ("BEGINNER", "INTERMEDIATE", "ADVANCED")
@@ -39,7 +43,11 @@ class Scenario:
 
     @property
     def cacheable(self) -> bool:
-        return not self.signed_in and self.root_field in {"courses", "course", "searchCourses"}
+        return (
+            self.target == "api"
+            and not self.signed_in
+            and self.root_field in {"courses", "course", "searchCourses"}
+        )
 
 
 def body(document: str, variables: dict[str, Any] | None = None) -> str:
@@ -116,6 +124,12 @@ COMPARISONS = (
         "the signed-in course page vs PostGraphile v5 (same slugs, same database)",
     ),
     (
+        "searchResults (signed in)",
+        "PostGraphile searchResults",
+        "signed-in search results vs PostGraphile v5 over the same ranking (same terms, same "
+        "database)",
+    ),
+    (
         "catalogPage",
         "floor (payload)",
         "the cached page vs returning the same bytes, pre-serialised",
@@ -134,6 +148,28 @@ def postgraphile_detail_bodies(slugs: list[str]) -> list[str]:
     """detail_bodies() for the reference server: `courseBySlug` for the same slugs, in order."""
     doc = document("courseDetail", POSTGRAPHILE_DETAIL_DOCUMENT)
     return [body(doc, {"slug": s}) for s in slugs]
+
+
+def search_results_bodies() -> list[str]:
+    """The search results pages (no facets) for the 40 bench search terms, in order; the
+    misspelt queries are left out (the reference corrects no spelling)."""
+    doc = document("searchResults")
+    return [body(doc, {"query": q, "first": 20}) for q in search_terms(SEARCH_TERMS)]
+
+
+def postgraphile_search_bodies() -> list[str]:
+    """search_results_bodies() for the reference server: the same terms in the same order."""
+    doc = document("searchResults", POSTGRAPHILE_SEARCH_DOCUMENT)
+    return [body(doc, {"q": q, "first": 20}) for q in search_terms(SEARCH_TERMS)]
+
+
+async def create_search_function(database_url: str) -> None:
+    """Create (or replace) the reference server's search function in the bench database."""
+    conn = await asyncpg.connect(plain_dsn(database_url))
+    try:
+        await conn.execute(POSTGRAPHILE_SEARCH_FUNCTION.read_text(encoding="utf-8"))
+    finally:
+        await conn.close()
 
 
 def soak_bodies(slugs: list[str]) -> list[str]:
@@ -155,7 +191,7 @@ def build_scenarios(slugs: list[str]) -> list[Scenario]:
     """In run order: each API scenario of a comparison runs next to its reference (A, B, A, B…)."""
     catalog = catalog_bodies()
     detail = detail_bodies(slugs)
-    queries = [*search_terms(40), *TYPO_QUERIES]
+    queries = [*search_terms(SEARCH_TERMS), *TYPO_QUERIES]
     search = [body(document("searchCourses"), {"query": q, "first": 20}) for q in queries]
     ping = [body(document("ping"))]
     return [
@@ -239,5 +275,23 @@ def build_scenarios(slugs: list[str]) -> list[Scenario]:
             "searchCourses",
             search,
             signed_in=True,
+        ),
+        Scenario(
+            "searchResults (signed in)",
+            f"`searchCourses(query:, first: 20)` cards without facets; {SEARCH_TERMS} queries in "
+            "turn, Bearer token: the search, its count for trending and the planned cards",
+            "api",
+            "searchCourses",
+            search_results_bodies(),
+            signed_in=True,
+        ),
+        Scenario(
+            "PostGraphile searchResults",
+            f"the same {SEARCH_TERMS} searches from the PostGraphile v5 reference server: "
+            "`searchCourses(q:, first: 20)` over the API's ranking as a SQL function "
+            "(bench/postgraphile/searchCourses.sql) + the same card data",
+            "postgraphile",
+            "searchCourses",
+            postgraphile_search_bodies(),
         ),
     ]

@@ -65,10 +65,12 @@ def comparison_lines(
     same_courses: str | None = None,
     memory: str | None = None,
     same_course_pages: str | None = None,
+    same_search_results: str | None = None,
 ) -> list[str]:
     """The goals as ratios API / reference (bench.plan.COMPARISONS), as a Markdown section;
-    `same_courses` / `same_course_pages`: whether both servers answered the same catalogue /
-    course pages; `memory` is the soak's one-line summary (bench.soak.summary), when it ran."""
+    `same_courses` / `same_course_pages` / `same_search_results`: whether both servers answered
+    the same catalogue pages, course pages and search results; `memory` is the soak's one-line
+    summary (bench.soak.summary), when it ran."""
     by_name = {r.name: r for r in rows if r.result is not None and r.result.requests}
     lines = [
         "## Ratios (API / reference)",
@@ -103,6 +105,8 @@ def comparison_lines(
         lines += [f"Same courses from both servers: {same_courses}.", ""]
     if same_course_pages is not None:
         lines += [f"Same course pages from both servers: {same_course_pages}.", ""]
+    if same_search_results is not None:
+        lines += [f"Same search results from both servers: {same_search_results}.", ""]
     if memory is not None:
         lines += [memory, ""]
     return lines

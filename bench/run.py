@@ -30,7 +30,7 @@ from typing import Any
 import asyncpg
 
 from bench import client, fanout, soak
-from bench.dataset import BENCH_PASSWORD, student_email
+from bench.dataset import BENCH_PASSWORD, search_terms, student_email
 from bench.generate import (
     add_scale_arguments,
     bench_database_url,
@@ -41,13 +41,17 @@ from bench.generate import (
 )
 from bench.plan import (
     COMPARISONS,
+    SEARCH_TERMS,
     Scenario,
     build_scenarios,
     catalog_bodies,
+    create_search_function,
     detail_bodies,
     postgraphile_catalog_bodies,
     postgraphile_detail_bodies,
+    postgraphile_search_bodies,
     sample_slugs,
+    search_results_bodies,
     soak_bodies,
 )
 from bench.report import Row, comparison_lines, machine, render
@@ -294,6 +298,7 @@ def _start_targets(
     if skip is None:
         say(f"starting PostGraphile on :{graphile_port}")
         try:
+            asyncio.run(create_search_function(url))
             postgraphile = start_server(
                 "postgraphile",
                 postgraphile_command(graphile_port, plain_dsn(url)),
@@ -302,7 +307,7 @@ def _start_targets(
                 health_path="/healthz",
                 port=graphile_port,
             )
-        except ServerError as exc:
+        except (ServerError, asyncpg.PostgresError, OSError) as exc:
             skip = f"PostGraphile did not start (see {logs / 'postgraphile.log'})"
             say(f"{skip}: {exc}")
         else:
@@ -370,6 +375,29 @@ def _same_course_pages(targets: Targets, slugs: list[str]) -> str | None:
         if api_outline is None or api_outline != ref_outline:
             return f"no: {slug} differs ({api_outline} vs {ref_outline})"
     return f"yes, all {len(slugs)} slugs (same title, modules and lesson count)"
+
+
+def search_slugs(data: Any) -> list[str] | None:
+    """The course slugs, in order, of a search results answer of either server."""
+    edges = ((data or {}).get("searchCourses") or {}).get("edges")
+    if not isinstance(edges, list):
+        return None
+    return [str((e.get("node") or {}).get("slug")) for e in edges]
+
+
+def _same_search_results(targets: Targets) -> str | None:
+    """Whether PostGraphile's search results list the same courses in the same order as the
+    API's, term by term (None when PostGraphile did not run)."""
+    if targets.postgraphile is None:
+        return None
+    ours, theirs = search_results_bodies(), postgraphile_search_bodies()
+    for term, a, b in zip(search_terms(SEARCH_TERMS), ours, theirs, strict=True):
+        api = client.post(targets.api.base_url + "/graphql", a, targets.token).body
+        ref = client.post(targets.postgraphile.base_url + "/graphql", b).body
+        found = search_slugs(api.get("data"))
+        if not found or found != search_slugs(ref.get("data")):
+            return f"no: {term!r} differs"
+    return f"yes, all {len(ours)} terms (the same courses in the same order)"
 
 
 def _floor_payload(graphql_url: str, work_dir: Path) -> Path:
@@ -466,6 +494,7 @@ def bench(args: argparse.Namespace, stack: contextlib.ExitStack) -> Path:
             rows,
             same_courses=_same_courses(targets),
             same_course_pages=_same_course_pages(targets, slugs),
+            same_search_results=_same_search_results(targets),
             memory=soak.footer(soaked, soak_skipped),
         ),
     )

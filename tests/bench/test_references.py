@@ -12,18 +12,24 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.search.postgres import WEIGHTS
 from bench.plan import (
     LEVELS,
     POSTGRAPHILE_ORDER,
+    POSTGRAPHILE_SEARCH_FUNCTION,
+    SEARCH_TERMS,
     SORTS,
+    TYPO_QUERIES,
     build_scenarios,
     catalog_bodies,
     detail_bodies,
     postgraphile_catalog_bodies,
     postgraphile_detail_bodies,
+    postgraphile_search_bodies,
+    search_results_bodies,
 )
 from bench.report import Row, comparison_lines, table
-from bench.run import _selected, course_outline
+from bench.run import _selected, course_outline, search_slugs
 from bench.wrk import parse_output
 
 
@@ -231,3 +237,50 @@ def test_table_shows_cpu_per_request_and_response_bytes() -> None:
     line = table([row], floor_rps=None).splitlines()[2]
 
     assert line.endswith("| HIT | 500 | 0 | 1.250 | 13,862 |")
+
+
+def test_postgraphile_searches_for_the_same_terms_in_the_same_order() -> None:
+    ours = [json.loads(b)["variables"] for b in search_results_bodies()]
+    theirs = [json.loads(b)["variables"] for b in postgraphile_search_bodies()]
+
+    assert len(ours) == SEARCH_TERMS
+    assert [{"q": v["query"], "first": v["first"]} for v in ours] == theirs
+    assert all(v["first"] == 20 for v in theirs)
+    assert not {v["query"] for v in ours} & set(TYPO_QUERIES)  # the reference corrects nothing
+
+
+def test_the_reference_search_ranks_as_the_api_does() -> None:
+    """The SQL function PostGraphile exposes uses the API's match, weights and tie-break."""
+    sql = " ".join(POSTGRAPHILE_SEARCH_FUNCTION.read_text(encoding="utf-8").split())
+
+    assert WEIGHTS.removesuffix("::real[]") in sql
+    assert "websearch_to_tsquery('english', q)" in sql
+    assert "c.status = 'published'" in sql
+    assert sql.rstrip("$; ").endswith("c.id DESC")  # ties by id, in the first key's direction
+
+
+def test_the_search_results_run_next_to_their_reference_and_are_never_cached() -> None:
+    scenarios = build_scenarios(["a-course"])
+    names = [s.name for s in scenarios]
+    reference = scenarios[names.index("PostGraphile searchResults")]
+
+    assert names[names.index("searchResults (signed in)") + 1] == "PostGraphile searchResults"
+    assert (reference.target, reference.root_field) == ("postgraphile", "searchCourses")
+    assert not reference.cacheable  # another server: there is no response cache to probe
+    assert [s.name for s in _selected(scenarios, "searchResults")] == [
+        "floor",
+        "searchResults (signed in)",
+        "PostGraphile searchResults",
+    ]
+
+
+def test_search_slugs_read_both_servers_answers_alike() -> None:
+    api = {
+        "searchCourses": {"edges": [{"node": {"slug": "a", "id": "x"}}, {"node": {"slug": "b"}}]}
+    }
+    ref = {
+        "searchCourses": {"edges": [{"node": {"slug": "a", "rowId": 1}}, {"node": {"slug": "b"}}]}
+    }
+
+    assert search_slugs(api) == search_slugs(ref) == ["a", "b"]
+    assert search_slugs({"searchCourses": None}) is None
