@@ -243,7 +243,9 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A short-lived session for reads (loader batches), in autocommit; never writes."""
+        """A short-lived session for reads (loader batches), in autocommit: each statement
+        commits on its own, so the only writes it may carry are single statements that need no
+        transaction (the search's trending count rides on its facets statement)."""
         async with self.read_sessionmaker() as session:
             yield session
 
