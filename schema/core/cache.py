@@ -499,9 +499,10 @@ async def _read_and_charge(request: Request, plan: Plan) -> Lookup:
     redis = request.app.state.redis
     key, limit = _bucket(request)
     window = Window.now(key, RATE_WINDOW_SECONDS)
-    held = BODIES.get(entry_key(plan))
+    stored = entry_key(plan)
+    held = BODIES.get(stored)
     version, raw, charged, remaining = await registered(redis, _READ_AND_CHARGE)(
-        keys=[CATALOG_VERSION_KEY, entry_key(plan), *window.keys],
+        keys=[CATALOG_VERSION_KEY, stored, *window.keys],
         args=[limit, RATE_WINDOW_SECONDS, window.elapsed, held[0] if held else ""],
     )
     entry = _decode(raw or None)
@@ -509,7 +510,7 @@ async def _read_and_charge(request: Request, plan: Plan) -> Lookup:
         if held is not None and entry.etag == held[0] and not entry.body:
             entry = replace(entry, body=held[1])  # the ETag is the body's sha256
         else:
-            BODIES.keep(entry_key(plan), entry.etag, entry.body)
+            BODIES.keep(stored, entry.etag, entry.body)
     rate = None
     if entry is not None and charged >= 0:
         rate = RateLimitResult(bool(charged), limit, int(remaining), window.reset_after)

@@ -22,6 +22,7 @@ from graphql import (
     GraphQLField,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLOutputType,
     GraphQLScalarType,
     Undefined,
 )
@@ -33,26 +34,43 @@ from strawberry.types.field import StrawberryField
 _STRAWBERRY_DEFINITION = "strawberry-definition"
 _PLAIN = "_easyways_plain_leaf"  # the field definition's answer, kept on it
 # how to read a plain leaf: the default resolver, the attribute, the leaf type, non-null
-PlainLeaf = tuple[Callable[[Any, str], Any], str, GraphQLScalarType | GraphQLEnumType, bool]
+Leaf = GraphQLScalarType | GraphQLEnumType
+PlainLeaf = tuple[Callable[[Any, str], Any], str, Leaf, bool]
+
+
+def basic_field(definition: GraphQLField | None) -> StrawberryField | None:
+    """The strawberry field behind `definition` when the executor only reads its attribute
+    (strawberry's default resolver: no resolver of its own, no arguments, no permission classes
+    or field extensions), else None. The planned reads use the same test (`Plan.plain`)."""
+    field = definition.extensions.get(_STRAWBERRY_DEFINITION) if definition is not None else None
+    if (
+        definition is None
+        or definition.args
+        or not isinstance(field, StrawberryField)
+        or field.base_resolver is not None
+        or field.permission_classes
+        or field.extensions
+    ):
+        return None
+    return field
+
+
+def leaf_of(graphql_type: GraphQLOutputType) -> tuple[Leaf, bool] | None:
+    """A scalar or enum type (under an optional non-null) and whether it is non-null."""
+    required = isinstance(graphql_type, GraphQLNonNull)
+    named = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
+    if isinstance(named, GraphQLScalarType | GraphQLEnumType):
+        return named, required
+    return None
 
 
 def plain_leaf(field_def: GraphQLField) -> PlainLeaf | None:
     """How to read `field_def` when it is a plain leaf (see the module docstring), else None."""
-    field = field_def.extensions.get(_STRAWBERRY_DEFINITION)
-    if (
-        not isinstance(field, StrawberryField)
-        or not getattr(field_def.resolve, "_is_default", False)  # strawberry's basic field
-        or field.base_resolver is not None
-        or field.extensions
-        or field.permission_classes
-        or field_def.args
-    ):
+    field = basic_field(field_def)
+    leaf = leaf_of(field_def.type)
+    if field is None or leaf is None or not getattr(field_def.resolve, "_is_default", False):
         return None
-    required = isinstance(field_def.type, GraphQLNonNull)
-    named = field_def.type.of_type if isinstance(field_def.type, GraphQLNonNull) else field_def.type
-    if not isinstance(named, GraphQLScalarType | GraphQLEnumType):
-        return None
-    return field.default_resolver, field.python_name, named, required
+    return field.default_resolver, field.python_name, *leaf
 
 
 def _plain_of(field_def: GraphQLField) -> PlainLeaf | None:

@@ -54,10 +54,10 @@ from graphql import (
 from graphql.execution.values import VariableValues, get_argument_values, get_directive_values
 from graphql.execution.values import get_variable_values as coerce_variables
 from starlette.requests import Request
-from strawberry.types.field import StrawberryField
 
 from app.errors import DomainError
 from app.metrics import GRAPHQL_PLANNED
+from schema.core.executor import basic_field, leaf_of
 
 logger = logging.getLogger("easyways.graphql.planned")
 
@@ -69,7 +69,6 @@ class _Fallback:
 
 FALLBACK: Any = _Fallback()
 _SKIP_OR_INCLUDE = frozenset({"skip", "include"})
-_STRAWBERRY_DEFINITION = "strawberry-definition"  # a GraphQL field's strawberry field
 
 Fields = dict[str, list[FieldNode]]  # response key → the field's nodes (merged selections)
 # a scalar or enum field's type and whether it is non-null
@@ -77,14 +76,6 @@ _Leaf = tuple[GraphQLScalarType | GraphQLEnumType, bool]
 # what `Plan.plain` writes under one response key: attribute, field type (None: __typename),
 # nodes, and the leaf type when the field is a scalar or an enum
 _Write = tuple[str, str, GraphQLOutputType | None, list[FieldNode], _Leaf | None]
-
-
-def _leaf_of(graphql_type: GraphQLOutputType) -> _Leaf | None:
-    required = isinstance(graphql_type, GraphQLNonNull)
-    named = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
-    if isinstance(named, GraphQLScalarType | GraphQLEnumType):
-        return named, required
-    return None
 
 
 def _leaf(value: Any, graphql_type: GraphQLScalarType | GraphQLEnumType, required: bool) -> Any:
@@ -248,7 +239,7 @@ class Plan:
                     continue
                 attribute = _plain_attribute(graphql_type, name, field_nodes)
                 field_type = graphql_type.fields[name].type
-                writes.append((key, attribute, field_type, field_nodes, _leaf_of(field_type)))
+                writes.append((key, attribute, field_type, field_nodes, leaf_of(field_type)))
             self._writers[cache_key] = writes
         return writes
 
@@ -306,7 +297,7 @@ class Plan:
                 get, inner = reader
                 fields.append((key, get, self._row_writer(field_type, field_nodes, inner)))
                 continue
-            leaf = _leaf_of(field_type)
+            leaf = leaf_of(field_type)
             if leaf is None:
                 raise Unplannable(f"{named.name}.{name}")
             fields.append((key, reader, leaf))
@@ -372,17 +363,8 @@ def _plain_attribute(parent: GraphQLObjectType, name: str, nodes: Sequence[Field
     """The Python attribute behind `parent.name` when the executor would just read it (strawberry's
     default resolver: no resolver of its own, no arguments, no permission classes or field
     extensions), else Unplannable."""
-    definition = parent.fields.get(name)
-    field = definition.extensions.get(_STRAWBERRY_DEFINITION) if definition is not None else None
-    if (
-        definition is None
-        or definition.args
-        or any(node.arguments for node in nodes)
-        or not isinstance(field, StrawberryField)
-        or field.base_resolver is not None
-        or field.permission_classes
-        or field.extensions
-    ):
+    field = basic_field(parent.fields.get(name))
+    if field is None or any(node.arguments for node in nodes):
         raise Unplannable(f"{parent.name}.{name}")
     return field.python_name
 
