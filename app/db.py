@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 from sqlalchemy import (
@@ -42,7 +42,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Mapped, mapped_column
-from sqlalchemy.sql.elements import TextClause
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
 
 from app.ids import new_id
 
@@ -269,7 +270,7 @@ class Database:
         text) and values come back as the driver decodes them. A connection lost under it raises
         the driver's error (`database_unavailable` knows them); the pool replaces a closed
         connection on checkout."""
-        values = tuple(parameters[name] for name in statement.names)
+        values = statement.values(parameters)
         events: Any = self.engine.sync_engine.dispatch
         stand_in = _Cursorless()
         pool = self._driver_pool or await self._start_driver_pool()
@@ -321,15 +322,37 @@ async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
 @dataclass(frozen=True)
 class DriverStatement:
     """A hand-written read statement compiled once for the driver: its SQL with `$n`
-    placeholders and the names of its parameters in order (`Database.fetch` runs it)."""
+    placeholders, the names of its parameters in order, and the values of those that are
+    constants of the statement (a bound literal such as `status = 'published'`), already
+    converted as the column type converts them (`Database.fetch` runs it)."""
 
     sql: str
     names: tuple[str, ...]
+    constants: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, clause: TextClause) -> DriverStatement:
-        compiled = clause.compile(dialect=_DRIVER_DIALECT)
-        return cls(str(compiled), tuple(compiled.positiontup or ()))
+    def of(cls, clause: ClauseElement) -> DriverStatement:
+        """`clause` (text or a Core statement) compiled for the driver: its `bindparam(name)`s
+        without a value are the parameters `fetch` is given by name."""
+        compiled = cast(SQLCompiler, clause.compile(dialect=_DRIVER_DIALECT))
+        names = tuple(compiled.positiontup or ())
+        constants = {}
+        for name in names:
+            bind = compiled.binds[name]
+            if not bind.required:
+                value = bind.effective_value
+                impl = bind.type.dialect_impl(_DRIVER_DIALECT)
+                process = impl.bind_processor(_DRIVER_DIALECT)
+                constants[name] = process(value) if process is not None else value
+        return cls(str(compiled), names, constants)
+
+    def values(self, parameters: Mapping[str, object]) -> tuple[Any, ...]:
+        constants = self.constants
+        if not constants:
+            return tuple(parameters[name] for name in self.names)
+        return tuple(
+            constants[name] if name in constants else parameters[name] for name in self.names
+        )
 
 
 @dataclass

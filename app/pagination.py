@@ -148,14 +148,14 @@ def decode_cursor(cursor: str, argument: str = "after") -> tuple[Any, ...]:
 # --- the query --------------------------------------------------------------------------------
 
 
-def _beyond(keys: Sequence[SortKey], values: tuple[Any, ...], *, forward: bool) -> Any:
-    """Rows strictly after (`forward`) or before the position `values` in the key order."""
+def _beyond(keys: Sequence[SortKey], values: Sequence[Any], *, forward: bool) -> Any:
+    """Rows strictly after (`forward`) or before the position `values` (SQL values: literals or
+    bound parameters) in the key order."""
 
     def past(key: SortKey, value: Any) -> Any:
         ascending_step = forward != key.descending
         return key.column > value if ascending_step else key.column < value
 
-    values = tuple(literal(v, k.column.type) for k, v in zip(keys, values, strict=True))
     if len({k.descending for k in keys}) == 1:
         columns = tuple_(*(k.column for k in keys))
         return past(SortKey(columns, keys[0].descending), tuple_(*values))
@@ -168,6 +168,59 @@ def _beyond(keys: Sequence[SortKey], values: tuple[Any, ...], *, forward: bool) 
 
 def _ordering(keys: Sequence[SortKey], *, reverse: bool) -> list[Any]:
     return [k.column.desc() if k.descending != reverse else k.column.asc() for k in keys]
+
+
+def keyset_keys(
+    order_by: Sequence[SortKey | ColumnElement[Any]], tiebreaker: ColumnElement[Any]
+) -> list[SortKey]:
+    """The sort keys of a keyset page: `order_by` and the tie-breaker, in its first key's
+    direction."""
+    keys = [k if isinstance(k, SortKey) else SortKey(k) for k in order_by]
+    keys.append(SortKey(tiebreaker, keys[0].descending if keys else False))
+    return keys
+
+
+def check_cursors(keys: Sequence[SortKey], request: PageRequest) -> None:
+    """A cursor of another order (another number of keys) is not valid here."""
+    for cursor, name in ((request.after, "after"), (request.before, "before")):
+        if cursor is not None and len(cursor) != len(keys):
+            raise InvalidPageRequest(name, f"`{name}` is not a valid cursor")
+
+
+def keyset_select(
+    stmt: Select[Any],
+    keys: Sequence[SortKey],
+    *,
+    after: Sequence[Any] | None,
+    before: Sequence[Any] | None,
+    backwards: bool,
+    limit: Any,
+) -> Select[Any]:
+    """`stmt` with the key values as its last columns, past the `after`/`before` positions (SQL
+    values), in key order (reversed when reading `backwards`), `limit` rows: one more than the
+    page, to know whether there is more."""
+    paged = stmt.add_columns(*(k.column for k in keys))
+    if after is not None:
+        paged = paged.where(_beyond(keys, after, forward=True))
+    if before is not None:
+        paged = paged.where(_beyond(keys, before, forward=False))
+    return paged.order_by(*_ordering(keys, reverse=backwards)).limit(limit)
+
+
+def page_of(
+    rows: Sequence[Sequence[Any]], width: int, request: PageRequest, total: int | None = None
+) -> Page[Any]:
+    """The page from the rows of a `keyset_select` (`width` leading columns, then the keys):
+    items (the one column, or tuples when `width` > 1) and cursors in reading order."""
+    more = len(rows) > request.size
+    rows = list(rows[: request.size])
+    if request.backwards:
+        rows.reverse()
+    items = [row[0] if width == 1 else tuple(row[:width]) for row in rows]
+    cursors = [encode_cursor(tuple(row[width:])) for row in rows]
+    if request.backwards:
+        return Page(items, cursors, request.before is not None, more, total)
+    return Page(items, cursors, more, request.after is not None, total)
 
 
 async def paginate(
@@ -185,32 +238,25 @@ async def paginate(
     hasPreviousPage (reading forwards) / hasNextPage (reading backwards) are true whenever a
     cursor was given, as the Relay specification allows, to avoid an extra query.
     """
-    keys = [k if isinstance(k, SortKey) else SortKey(k) for k in order_by]
-    keys.append(SortKey(tiebreaker, keys[0].descending if keys else False))
-    for cursor, name in ((request.after, "after"), (request.before, "before")):
-        if cursor is not None and len(cursor) != len(keys):
-            raise InvalidPageRequest(name, f"`{name}` is not a valid cursor")
+    keys = keyset_keys(order_by, tiebreaker)
+    check_cursors(keys, request)
 
-    width = len(stmt.column_descriptions)
-    paged = stmt.add_columns(*(k.column for k in keys))
-    if request.after is not None:
-        paged = paged.where(_beyond(keys, request.after, forward=True))
-    if request.before is not None:
-        paged = paged.where(_beyond(keys, request.before, forward=False))
-    paged = paged.order_by(*_ordering(keys, reverse=request.backwards)).limit(request.size + 1)
+    def bound(values: tuple[Any, ...] | None) -> list[Any] | None:
+        if values is None:
+            return None
+        return [literal(v, k.column.type) for k, v in zip(keys, values, strict=True)]
 
-    rows = list((await session.execute(paged)).all())
-    more = len(rows) > request.size
-    rows = rows[: request.size]
-    if request.backwards:
-        rows.reverse()
-
-    items = [row[0] if width == 1 else tuple(row[:width]) for row in rows]
-    cursors = [encode_cursor(tuple(row[width:])) for row in rows]
+    paged = keyset_select(
+        stmt,
+        keys,
+        after=bound(request.after),
+        before=bound(request.before),
+        backwards=request.backwards,
+        limit=request.size + 1,
+    )
+    rows = (await session.execute(paged)).all()
     total = await count_rows(session, stmt) if with_total else None
-    if request.backwards:
-        return Page(items, cursors, request.before is not None, more, total)
-    return Page(items, cursors, more, request.after is not None, total)
+    return page_of(rows, len(stmt.column_descriptions), request, total)
 
 
 async def count_rows(session: AsyncSession, stmt: Select[Any]) -> int:

@@ -81,9 +81,9 @@ async def plan_search_courses(plan: Plan, definition: GraphQLField, nodes: list[
     context: Context = plan.context
     searched: list[SearchResult] = []
 
-    async def read(session: Any, selected: frozenset[str]) -> PageRead:
-        # the search opens its own sessions; `selected` (after @skip/@include) is not what the
-        # resolver decides by: see the module docstring
+    async def read(selected: frozenset[str]) -> PageRead:
+        # `selected` (after @skip/@include) is not what the resolver decides by: see the module
+        # docstring
         result = await run_search(
             context,
             query=arguments["query"],
@@ -93,6 +93,7 @@ async def plan_search_courses(plan: Plan, definition: GraphQLField, nodes: list[
             after=arguments.get("after"),
             with_total=_asks_for(plan, nodes, "totalCount"),
             with_facets=_asks_for(plan, nodes, "facets"),
+            ids_only=True,
         )
         searched.append(result)
         return result.page, result

@@ -38,9 +38,10 @@ async def run_search(
     after: str | None,
     with_total: bool,
     with_facets: bool,
+    ids_only: bool = False,
 ) -> SearchResult:
-    """The search `searchCourses` answers with (its planned read too: resolvers/planned_search.py);
-    a first page is counted for trending."""
+    """The search `searchCourses` answers with (its planned read too, `ids_only`:
+    resolvers/planned_search.py); a first page is counted for trending."""
     args = filter.to_args() if filter is not None else CourseFilterArgs()
     request = PageRequest.create(first=first, after=after)
     return await service.search_courses(
@@ -52,6 +53,7 @@ async def run_search(
         sort=sort,
         with_total=with_total,
         with_facets=with_facets,
+        ids_only=ids_only,
     )
 
 

@@ -18,6 +18,7 @@ caller adds `Course.id` as the tie-breaker.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -121,51 +122,82 @@ def published_only(stmt: Select[Any]) -> Select[Any]:
     return stmt.where(Course.status == CourseStatus.PUBLISHED)
 
 
-def course_filter_clauses(args: CourseFilterArgs) -> list[ColumnElement[bool]]:
-    """The WHERE clauses of `args` over `Course` (empty when nothing is filtered)."""
-    clauses: list[ColumnElement[bool]] = []
+def course_filter_values(args: CourseFilterArgs) -> dict[str, Any]:
+    """What `args` compares with, by parameter name: only the filters it sets, each value as the
+    SQL compares it (a trimmed lower-case language, a tag as its slug and its lower-case name)."""
+    values: dict[str, Any] = {}
     if args.category_id is not None:
-        clauses.append(Course.category_id == args.category_id)
+        values["category_id"] = args.category_id
     if args.level is not None:
-        clauses.append(Course.level == CourseLevel(str(args.level)))
+        values["level"] = CourseLevel(str(args.level))
     if args.language is not None:
-        clauses.append(func.lower(Course.language) == args.language.strip().lower())
+        values["language"] = args.language.strip().lower()
     if args.price_currency is not None:
-        clauses.append(or_(Course.currency == args.price_currency, Course.is_free))
+        values["price_currency"] = args.price_currency
     if args.min_price_minor is not None:
-        clauses.append(Course.min_price_minor >= args.min_price_minor)
+        values["min_price_minor"] = args.min_price_minor
     if args.max_price_minor is not None:
-        clauses.append(Course.min_price_minor <= args.max_price_minor)
+        values["max_price_minor"] = args.max_price_minor
     if args.free is not None:
-        clauses.append(Course.is_free.is_(args.free))
+        values["free"] = args.free
     if args.min_rating is not None:
-        rating = Decimal(str(args.min_rating))
-        clauses.append(and_(Course.average_rating.is_not(None), Course.average_rating >= rating))
+        values["min_rating"] = Decimal(str(args.min_rating))
     if args.tag is not None:
-        clauses.append(_has_tag(args.tag))
+        text = args.tag.strip()
+        values["tag_slug"], values["tag_name"] = slugify(text), text.lower()
     if args.instructor_id is not None:
-        clauses.append(Course.instructor_id == args.instructor_id)
-    return clauses
+        values["instructor_id"] = args.instructor_id
+    return values
 
 
-def apply_course_filter(stmt: Select[Any], args: CourseFilterArgs) -> Select[Any]:
-    """`stmt` (selecting from `courses`) narrowed to the courses matching `args`."""
-    clauses = course_filter_clauses(args)
-    return stmt.where(*clauses) if clauses else stmt
-
-
-def _has_tag(value: str) -> ColumnElement[bool]:
+def _has_tag(values: Mapping[str, Any]) -> ColumnElement[bool]:
     """The course carries the tag, named by its slug or its name (case-insensitive)."""
-    text = value.strip()
     return exists(
         select(literal(1))
         .select_from(CourseTag)
         .join(Tag, Tag.id == CourseTag.tag_id)
         .where(
             CourseTag.course_id == Course.id,
-            or_(Tag.slug == slugify(text), func.lower(Tag.name) == text.lower()),
+            or_(Tag.slug == values["tag_slug"], func.lower(Tag.name) == values["tag_name"]),
         )
     )
+
+
+def _rated_at_least(values: Mapping[str, Any]) -> ColumnElement[bool]:
+    return and_(Course.average_rating.is_not(None), Course.average_rating >= values["min_rating"])
+
+
+# each filter's WHERE clause over `Course`, by the first of its parameter names
+_CLAUSES: dict[str, Callable[[Mapping[str, Any]], ColumnElement[bool]]] = {
+    "category_id": lambda v: Course.category_id == v["category_id"],
+    "level": lambda v: Course.level == v["level"],
+    "language": lambda v: func.lower(Course.language) == v["language"],
+    "price_currency": lambda v: or_(Course.currency == v["price_currency"], Course.is_free),
+    "min_price_minor": lambda v: Course.min_price_minor >= v["min_price_minor"],
+    "max_price_minor": lambda v: Course.min_price_minor <= v["max_price_minor"],
+    "free": lambda v: Course.is_free == v["free"],
+    "min_rating": _rated_at_least,
+    "tag_slug": _has_tag,
+    "instructor_id": lambda v: Course.instructor_id == v["instructor_id"],
+}
+
+
+def filter_clauses(values: Mapping[str, Any]) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of the filters named in `values` (`course_filter_values`), comparing
+    with its values: Python values, or bound parameters of a statement compiled once per set of
+    filters (the search's driver statement)."""
+    return [clause(values) for name, clause in _CLAUSES.items() if name in values]
+
+
+def course_filter_clauses(args: CourseFilterArgs) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of `args` over `Course` (empty when nothing is filtered)."""
+    return filter_clauses(course_filter_values(args))
+
+
+def apply_course_filter(stmt: Select[Any], args: CourseFilterArgs) -> Select[Any]:
+    """`stmt` (selecting from `courses`) narrowed to the courses matching `args`."""
+    clauses = course_filter_clauses(args)
+    return stmt.where(*clauses) if clauses else stmt
 
 
 def course_sort_keys(sort: str) -> list[SortKey]:

@@ -11,10 +11,9 @@ import enum
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from app.catalog.filters import CourseFilterArgs
-from app.catalog.models import Course
 from app.pagination import Page, PageRequest
 
 MAX_QUERY_LENGTH = 200
@@ -95,7 +94,7 @@ class Facets:
 
 @dataclass(frozen=True)
 class SearchResult:
-    page: Page[Course]
+    page: Page[Any]  # of Course rows, or of their ids when the search was asked for `ids_only`
     facets: Facets | None
     corrected_query: str | None  # the query actually searched, when spelling was corrected
     # (query, results) counted for trending by this search (first pages only), else None
@@ -126,10 +125,12 @@ class SearchBackend(Protocol):
         with_total: bool,
         with_facets: bool = True,
         count_search: bool = False,
+        ids_only: bool = False,
     ) -> SearchResult:
         """With `count_search`, the search is counted for trending (the query searched — the
         correction when there is one — and what it found) and `SearchResult.recorded` says so;
-        a backend may count it with its own reads."""
+        a backend may count it with its own reads. With `ids_only` the page lists the courses'
+        ids (for a reader that writes the courses itself), not Course rows."""
         ...
 
     async def autocomplete(self, prefix: str, limit: int) -> list[Suggestion]: ...

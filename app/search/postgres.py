@@ -17,18 +17,46 @@ a search page is the page, the facets and nothing else.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    bindparam,
+    exists,
+    func,
+    literal_column,
+    select,
+)
 from sqlalchemy.dialects.postgresql import REAL
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
-from app.catalog.filters import CourseFilterArgs, course_filter_clauses, course_sort_keys
+from app.catalog.filters import (
+    CourseFilterArgs,
+    course_filter_values,
+    course_sort_keys,
+    filter_clauses,
+)
 from app.catalog.models import Course, CourseStatus
-from app.db import Database
-from app.pagination import Page, PageRequest, SortKey, paginate
+from app.db import Database, DriverStatement
+from app.pagination import (
+    Page,
+    PageRequest,
+    SortKey,
+    check_cursors,
+    count_rows,
+    keyset_keys,
+    keyset_select,
+    page_of,
+    paginate,
+)
 from app.search import indexer, spelling, suggest, trending
 from app.search.facets import count_facets
 from app.search.interface import SearchResult, SearchSort, Suggestion
@@ -36,24 +64,58 @@ from app.search.interface import SearchResult, SearchSort, Suggestion
 WEIGHTS = "'{0.02,0.08,0.3,1.0}'::real[]"  # D (description), C (instructor), B (tags), A (title)
 
 
-def ts_query(query: str) -> ColumnElement[Any]:
+def ts_query(query: str | ColumnElement[str]) -> ColumnElement[Any]:
     return func.websearch_to_tsquery(literal_column("'english'::regconfig"), query)
 
 
-def matches(query: str) -> ColumnElement[bool]:
+def matches(query: str | ColumnElement[str]) -> ColumnElement[bool]:
     return Course.search_vector.bool_op("@@")(ts_query(query))
 
 
-def relevance(query: str) -> ColumnElement[float]:
+def relevance(query: str | ColumnElement[str]) -> ColumnElement[float]:
     return func.ts_rank(literal_column(WEIGHTS), Course.search_vector, ts_query(query), type_=REAL)
 
 
 def conditions(query: str, filter_args: CourseFilterArgs) -> list[ColumnElement[bool]]:
-    return [
-        Course.status == CourseStatus.PUBLISHED,
-        matches(query),
-        *course_filter_clauses(filter_args),
-    ]
+    return _conditions(query, course_filter_values(filter_args))
+
+
+def _conditions(
+    query: str | ColumnElement[str], filter_values: Mapping[str, Any]
+) -> list[ColumnElement[bool]]:
+    return [Course.status == CourseStatus.PUBLISHED, matches(query), *filter_clauses(filter_values)]
+
+
+def _order(sort: SearchSort, query: str | ColumnElement[str]) -> list[SortKey]:
+    """The sort keys before the tie-breaker (`Course.id`)."""
+    if sort is SearchSort.RELEVANCE:
+        return [SortKey(relevance(query), descending=True)]
+    return course_sort_keys(sort.value)
+
+
+@functools.lru_cache(maxsize=256)
+def _ids_page_statement(
+    sort: SearchSort, filters: tuple[str, ...], after: bool, before: bool, backwards: bool
+) -> tuple[DriverStatement, list[SortKey]]:
+    """A page of ids (`_page`'s statement selecting only the id), compiled once per sort, set of
+    filters and cursor use: the query, filter values, cursor positions and limit are its
+    parameters. Also its sort keys, tie-breaker included."""
+    query = bindparam("query", type_=String())
+    keys = keyset_keys(_order(sort, query), Course.id.expression)
+
+    def position(name: str) -> list[Any]:
+        return [bindparam(f"{name}_{i}", type_=key.column.type) for i, key in enumerate(keys)]
+
+    stmt = select(Course.id).where(*_conditions(query, {f: bindparam(f) for f in filters}))
+    paged = keyset_select(
+        stmt,
+        keys,
+        after=position("after") if after else None,
+        before=position("before") if before else None,
+        backwards=backwards,
+        limit=bindparam("limit", type_=Integer()),
+    )
+    return DriverStatement.of(paged), keys
 
 
 class PostgresSearch:
@@ -78,21 +140,29 @@ class PostgresSearch:
         with_total: bool,
         with_facets: bool = True,
         count_search: bool = False,
+        ids_only: bool = False,
     ) -> SearchResult:
-        async with self.db.session() as session:
-            page = await _page(session, query, filter_args, sort, request, with_total, with_facets)
+        async with contextlib.AsyncExitStack() as stack:
+            opened: list[AsyncSession] = []
+
+            async def session() -> AsyncSession:  # opened when a read needs one
+                if not opened:
+                    opened.append(await stack.enter_async_context(self.db.session()))
+                return opened[0]
+
+            search = _Search(self.db, session, filter_args, sort, request, ids_only)
+            total = with_total and not with_facets  # else the facets' grand total is the count
+            page = await search.page(query, total)
             corrected = None
             if not page.items and not await _any_match(session, query, filter_args, request):
-                corrected = await spelling.correct_query(session, query)
+                corrected = await spelling.correct_query(await session(), query)
                 if corrected is not None:
-                    page = await _page(
-                        session, corrected, filter_args, sort, request, with_total, with_facets
-                    )
+                    page = await search.page(corrected, total)
             searched = corrected or query
             term = trending.normalise_query(searched) if count_search else ""
             facets = (
                 await count_facets(
-                    session, conditions(searched, filter_args), count_search=term or None
+                    await session(), conditions(searched, filter_args), count_search=term or None
                 )
                 if with_facets
                 else None
@@ -117,38 +187,63 @@ class PostgresSearch:
             return await trending.trending_queries(session, limit)
 
 
-async def _page(
-    session: AsyncSession,
-    query: str,
-    filter_args: CourseFilterArgs,
-    sort: SearchSort,
-    request: PageRequest,
-    with_total: bool,
-    with_facets: bool,
-) -> Page[Course]:
-    if sort is SearchSort.RELEVANCE:
-        keys = [SortKey(relevance(query), descending=True)]
-    else:
-        keys = course_sort_keys(sort.value)
-    stmt = (
-        select(Course)
-        .options(defer(Course.search_vector, raiseload=True))
-        .where(*conditions(query, filter_args))
-    )
-    return await paginate(
-        session,
-        stmt,
-        order_by=keys,
-        tiebreaker=Course.id.expression,
-        request=request,
-        with_total=with_total and not with_facets,  # the facets' grand total is the count
-    )
+@dataclass(frozen=True)
+class _Search:
+    """One search's page reads: Course rows through a session, or only their ids straight
+    through the driver (`_ids_page_statement`); the same conditions, keys and cursors."""
+
+    db: Database
+    session: Callable[[], Awaitable[AsyncSession]]
+    filter_args: CourseFilterArgs
+    sort: SearchSort
+    request: PageRequest
+    ids_only: bool
+
+    async def page(self, query: str, with_total: bool) -> Page[Any]:
+        if not self.ids_only:
+            stmt = (
+                select(Course)
+                .options(defer(Course.search_vector, raiseload=True))
+                .where(*conditions(query, self.filter_args))
+            )
+            return await paginate(
+                await self.session(),
+                stmt,
+                order_by=_order(self.sort, query),
+                tiebreaker=Course.id.expression,
+                request=self.request,
+                with_total=with_total,
+            )
+        request = self.request
+        values = course_filter_values(self.filter_args)
+        statement, keys = _ids_page_statement(
+            self.sort,
+            tuple(values),
+            request.after is not None,
+            request.before is not None,
+            request.backwards,
+        )
+        check_cursors(keys, request)
+        parameters: dict[str, Any] = {**values, "query": query, "limit": request.size + 1}
+        for name, position in (("after", request.after), ("before", request.before)):
+            if position is not None:
+                parameters.update((f"{name}_{i}", v) for i, v in enumerate(position))
+        rows = await self.db.fetch(statement, parameters)
+        total = None
+        if with_total:
+            counted = select(Course.id).where(*conditions(query, self.filter_args))
+            total = await count_rows(await self.session(), counted)
+        return page_of(rows, 1, request, total)
 
 
 async def _any_match(
-    session: AsyncSession, query: str, filter_args: CourseFilterArgs, request: PageRequest
+    session: Callable[[], Awaitable[AsyncSession]],
+    query: str,
+    filter_args: CourseFilterArgs,
+    request: PageRequest,
 ) -> bool:
     """Whether the query matches anything; known (no) without SQL when this is a first page."""
     if request.after is None and request.before is None:
         return False
-    return bool(await session.scalar(select(exists().where(*conditions(query, filter_args)))))
+    found = await (await session()).scalar(select(exists().where(*conditions(query, filter_args))))
+    return bool(found)

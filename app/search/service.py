@@ -76,7 +76,9 @@ async def search_courses(
     sort: SearchSort = SearchSort.RELEVANCE,
     with_total: bool = False,
     with_facets: bool = True,
+    ids_only: bool = False,
 ) -> SearchResult:
+    """A page of the search (of Course rows, or of their ids with `ids_only`)."""
     cleaned = clean_query(query)
     validate_filter(filter_args)
     backend = backend_for(settings, db)
@@ -89,6 +91,7 @@ async def search_courses(
         with_total=with_total,
         with_facets=with_facets,
         count_search=first_page,  # a first page counts for trending (later pages do not)
+        ids_only=ids_only,
     )
 
 

@@ -29,7 +29,6 @@ from strawberry.types.arguments import convert_arguments
 from app.accounts.models import User, UserRole
 from app.catalog import documents, reads
 from app.catalog.documents import IMAGE_MARKER, MONEY_MARKER, TYPENAME, Shape
-from app.catalog.models import Course as CourseRow
 from app.catalog.visibility import manages_courses
 from app.media import attached_url
 from app.pagination import Page, PageRequest
@@ -167,12 +166,12 @@ async def checked_documents(
 
 
 async def course_documents_of(
-    context: Context, rows: Sequence[CourseRow], prepared: documents.Prepared
+    context: Context, ids: Sequence[uuid.UUID], prepared: documents.Prepared
 ) -> list[orjson.Fragment]:
     """Each course's document, in order (Unplannable when one is not written)."""
     viewer = await viewer_of_documents(context, prepared)
-    found = await checked_documents(context, prepared, viewer, ids=[row.id for row in rows])
-    return await _fragments(context, prepared, [found.get(row.id) for row in rows])
+    found = await checked_documents(context, prepared, viewer, ids=ids)
+    return await _fragments(context, prepared, [found.get(id_) for id_ in ids])
 
 
 async def _fragments(
@@ -240,8 +239,8 @@ def _page_info(
     return out
 
 
-# what a connection's reader returns: the page of courses, and whatever the extras read from
-PageRead = tuple[Page[CourseRow], Any]
+# what a connection's reader returns: the page of course ids, and whatever the extras read from
+PageRead = tuple[Page[uuid.UUID], Any]
 # a connection field beside edges/pageInfo/totalCount: (what the reader returned, the field's
 # type, its nodes) → its value
 Extra = Callable[[Any, GraphQLObjectType | None, list[FieldNode]], Any]
@@ -251,11 +250,11 @@ async def course_connection(
     plan: Plan,
     definition: GraphQLField,
     nodes: list[FieldNode],
-    read: Callable[[Any, frozenset[str]], Awaitable[PageRead]],
+    read: Callable[[frozenset[str]], Awaitable[PageRead]],
     extras: dict[str, Extra] | None = None,
 ) -> Any:
     """A connection of courses: `edges { cursor node }`, `pageInfo`, `totalCount`, `__typename`
-    and the `extras`. `read(session, selected field names)` reads the page, then one documents
+    and the `extras`. `read(selected field names)` reads the page, then one documents
     statement per node shape writes its nodes; every selection is checked, and every node shape
     built, before anything runs."""
     if len(nodes) != 1:
@@ -273,8 +272,7 @@ async def course_connection(
         else:
             raise Unplannable(f"{connection.name}.{name}")
     context: Context = plan.context
-    async with context.db.session() as session:
-        page, found = await read(session, frozenset(name for _, name, _ in parts))
+    page, found = await read(frozenset(name for _, name, _ in parts))
     written: dict[int, list[orjson.Fragment]] = {}
     for _, name, edge_fields in parts:
         for _, _, prepared in edge_fields if name == "edges" else ():
@@ -336,15 +334,17 @@ async def plan_courses(plan: Plan, definition: GraphQLField, nodes: list[FieldNo
     )
     filter_ = arguments.get("filter")
 
-    async def read(session: Any, selected: frozenset[str]) -> PageRead:
-        page = await reads.list_courses(
-            session,
-            filter_args=filter_.to_args() if filter_ is not None else None,
-            sort=arguments["sort"].value,
-            request=request,
-            with_total="totalCount" in selected,
-        )
-        return page, None
+    async def read(selected: frozenset[str]) -> PageRead:
+        async with plan.context.db.session() as session:
+            page = await reads.list_courses(
+                session,
+                filter_args=filter_.to_args() if filter_ is not None else None,
+                sort=arguments["sort"].value,
+                request=request,
+                with_total="totalCount" in selected,
+            )
+        ids = [course.id for course in page.items]
+        return Page(ids, page.cursors, page.has_next, page.has_previous, page.total_count), None
 
     return await course_connection(plan, definition, nodes, read)
 

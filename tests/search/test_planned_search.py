@@ -224,6 +224,9 @@ async def test_a_planned_search_writes_the_executors_json_for_any_selection(
                 {"minRating": 3.5},
                 {"language": "de"},
                 {"minPrice": {"amount": "20", "currency": "USD"}},
+                {"tag": "rust"},
+                {"tag": " PYTHON ", "level": "BEGINNER", "free": False},
+                {"maxPrice": {"amount": "100", "currency": "USD"}, "minRating": 3},
                 {"minRating": 9},  # refused: BAD_USER_INPUT from both
             ]
         )

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import random
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.catalog.models import Course
+from app.catalog.filters import CourseFilterArgs
+from app.catalog.models import Course, CourseLevel
 from app.db import Database
+from app.pagination import InvalidPageRequest, Page, PageRequest
+from app.search import service
 from app.search.interface import SearchSort
+from app.settings import get_settings
 from tests.support.search import ago, course, person, reindex, search
 
 
@@ -34,6 +39,8 @@ async def courses(database: Database) -> list[Course]:
                 min_price_minor=rng.choice([0, 1999, 1999, 5000]),
                 trending_score=rng.choice([0.0, 1.5, 7.25]),
                 published_at=ago(rng.choice([1, 2, 2, 30])),
+                level=rng.choice(list(CourseLevel)),
+                language=rng.choice(["en", "de"]),
             )
         )
     await reindex(database)
@@ -94,3 +101,86 @@ async def test_keyset_pages_walk_every_result_once_in_order(
             break
         after = page.cursors[-1]
     assert walked == whole
+
+
+FILTERS = [
+    CourseFilterArgs(),
+    CourseFilterArgs(tag=" HASKELL "),
+    CourseFilterArgs(min_rating=4.0, free=False),
+    CourseFilterArgs(min_price_minor=1000, max_price_minor=2000, price_currency="USD"),
+    CourseFilterArgs(level="beginner", language="EN"),
+]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    sort=st.sampled_from(list(SearchSort)),
+    filter_args=st.sampled_from(FILTERS),
+    size=st.integers(1, 5),
+    backwards=st.booleans(),
+)
+async def test_property_41_an_ids_page_walks_as_the_rows_page_does(
+    database: Database,
+    courses: list[Course],
+    sort: SearchSort,
+    filter_args: CourseFilterArgs,
+    size: int,
+    backwards: bool,
+) -> None:
+    """The page of ids a planned read asks for (one statement through the driver, compiled once
+    per sort, filters and cursors) lists the courses of the page of rows, with the same cursors
+    and page flags, page after page in either direction; the total is the same too."""
+
+    async def page(ids_only: bool, cursor: str | None) -> Page[Any]:
+        request = (
+            PageRequest.create(last=size, before=cursor)
+            if backwards
+            else PageRequest.create(first=size, after=cursor)
+        )
+        result = await service.search_courses(
+            database,
+            get_settings(),
+            query="haskell",
+            filter_args=filter_args,
+            request=request,
+            sort=sort,
+            with_total=True,
+            with_facets=False,
+            ids_only=ids_only,
+        )
+        return result.page
+
+    cursor, pages = None, 0
+    while True:
+        rows, ids = await page(False, cursor), await page(True, cursor)
+        assert ids.items == [c.id for c in rows.items]
+        assert (ids.cursors, ids.has_next, ids.has_previous, ids.total_count) == (
+            rows.cursors,
+            rows.has_next,
+            rows.has_previous,
+            rows.total_count,
+        )
+        pages += 1
+        if not (ids.has_previous if backwards else ids.has_next):
+            break
+        cursor = ids.cursors[0] if backwards else ids.cursors[-1]
+    assert pages >= 1
+
+
+@pytest.mark.parametrize("ids_only", [False, True])
+async def test_a_cursor_of_another_sort_is_refused_by_either_page(
+    database: Database, courses: list[Course], ids_only: bool
+) -> None:
+    rating_cursor = (await search(database, "haskell", sort=SearchSort.RATING, first=1)).page
+    with pytest.raises(InvalidPageRequest, match="after"):
+        await service.search_courses(
+            database,
+            get_settings(),
+            query="haskell",
+            filter_args=CourseFilterArgs(),
+            request=PageRequest.create(first=2, after=rating_cursor.cursors[0]),
+            sort=SearchSort.NEWEST,
+            ids_only=ids_only,
+        )
