@@ -166,7 +166,8 @@ def _beyond(keys: Sequence[SortKey], values: Sequence[Any], *, forward: bool) ->
     return or_(*clauses)
 
 
-def _ordering(keys: Sequence[SortKey], *, reverse: bool) -> list[Any]:
+def key_ordering(keys: Sequence[SortKey], *, reverse: bool) -> list[Any]:
+    """ORDER BY the keys (each in its direction, or the other way round when `reverse`)."""
     return [k.column.desc() if k.descending != reverse else k.column.asc() for k in keys]
 
 
@@ -204,7 +205,7 @@ def keyset_select(
         paged = paged.where(_beyond(keys, after, forward=True))
     if before is not None:
         paged = paged.where(_beyond(keys, before, forward=False))
-    return paged.order_by(*_ordering(keys, reverse=backwards)).limit(limit)
+    return paged.order_by(*key_ordering(keys, reverse=backwards)).limit(limit)
 
 
 def page_of(

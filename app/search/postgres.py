@@ -11,8 +11,13 @@ When the query matches nothing, its unknown words are corrected from the vocabul
 corrected query is searched instead (reported as `corrected_query`).
 
 A first page is counted for trending (`count_search`) by the facets statement itself (a
-data-modifying CTE with the total it found), or by its own upsert when no facets are asked for:
-a search page is the page, the facets and nothing else.
+data-modifying CTE with the total it found); without facets, by the page statement of a page of
+ids when it found something (a CTE too, with the page's results), else by its own upsert: a search
+page is the page, the facets and nothing else.
+
+The executor reads a page of Course rows through a session (`paginate`); a planned read asks for
+`ids_only` and gets one statement through the driver, compiled once per sort, set of filters,
+cursor use and counting (`_ids_page_statement`), with the same conditions, keys and cursors.
 """
 
 from __future__ import annotations
@@ -31,10 +36,11 @@ from sqlalchemy import (
     bindparam,
     exists,
     func,
+    literal,
     literal_column,
     select,
 )
-from sqlalchemy.dialects.postgresql import REAL
+from sqlalchemy.dialects.postgresql import REAL, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
@@ -46,12 +52,14 @@ from app.catalog.filters import (
 )
 from app.catalog.models import Course, CourseStatus
 from app.db import Database, DriverStatement
+from app.ids import new_id
 from app.pagination import (
     Page,
     PageRequest,
     SortKey,
     check_cursors,
     count_rows,
+    key_ordering,
     keyset_keys,
     keyset_select,
     page_of,
@@ -95,11 +103,18 @@ def _order(sort: SearchSort, query: str | ColumnElement[str]) -> list[SortKey]:
 
 @functools.lru_cache(maxsize=256)
 def _ids_page_statement(
-    sort: SearchSort, filters: tuple[str, ...], after: bool, before: bool, backwards: bool
+    sort: SearchSort,
+    filters: tuple[str, ...],
+    after: bool,
+    before: bool,
+    backwards: bool,
+    counts: bool,
 ) -> tuple[DriverStatement, list[SortKey]]:
-    """A page of ids (`_page`'s statement selecting only the id), compiled once per sort, set of
-    filters and cursor use: the query, filter values, cursor positions and limit are its
-    parameters. Also its sort keys, tie-breaker included."""
+    """A page of ids (the rows page's statement selecting only the id), compiled once per sort,
+    set of filters, cursor use and counting: the query, filter values, cursor positions and limit
+    are its parameters. Also its sort keys, tie-breaker included. With `counts` the statement
+    also counts the search for trending when the page found something (`trending.counted` as a
+    data-modifying CTE: `count_id`, `count_query`, and `count_size`, the most it counts)."""
     query = bindparam("query", type_=String())
     keys = keyset_keys(_order(sort, query), Course.id.expression)
 
@@ -115,6 +130,22 @@ def _ids_page_statement(
         backwards=backwards,
         limit=bindparam("limit", type_=Integer()),
     )
+    if counts:
+        page = paged.cte("page")
+        columns = list(page.c)  # the id, then the keys
+        found = select(func.least(func.count(), bindparam("count_size", type_=Integer())))
+        count = trending.counted(
+            bindparam("count_query", type_=String()),
+            found.select_from(page).scalar_subquery(),
+            id_=bindparam("count_id", type_=UUID(as_uuid=True)),
+            when=exists(select(literal(1)).select_from(page)),
+        )
+        in_order = [SortKey(c, k.descending) for c, k in zip(columns[1:], keys, strict=True)]
+        paged = (
+            select(*columns)
+            .add_cte(count.cte("counted"))
+            .order_by(*key_ordering(in_order, reverse=backwards))
+        )
     return DriverStatement.of(paged), keys
 
 
@@ -150,7 +181,10 @@ class PostgresSearch:
                     opened.append(await stack.enter_async_context(self.db.session()))
                 return opened[0]
 
-            search = _Search(self.db, session, filter_args, sort, request, ids_only)
+            # an ids page counts the search itself when no facets statement does (and it found
+            # something: else the correction decides what is counted)
+            counts = count_search and ids_only and not with_facets
+            search = _Search(self.db, session, filter_args, sort, request, ids_only, counts)
             total = with_total and not with_facets  # else the facets' grand total is the count
             page = await search.page(query, total)
             corrected = None
@@ -172,7 +206,7 @@ class PostgresSearch:
             recorded = None
             if count_search:
                 recorded = (searched, facets.total if facets else len(page.items))
-                if facets is None:  # the facets statement did not count it
+                if facets is None and not (counts and page.items):  # nor the page statement
                     await trending.record_search(self.db, *recorded)
             return SearchResult(
                 page=page, facets=facets, corrected_query=corrected, recorded=recorded
@@ -198,6 +232,7 @@ class _Search:
     sort: SearchSort
     request: PageRequest
     ids_only: bool
+    counts: bool  # the ids page counts the search for trending when it finds something
 
     async def page(self, query: str, with_total: bool) -> Page[Any]:
         if not self.ids_only:
@@ -222,9 +257,16 @@ class _Search:
             request.after is not None,
             request.before is not None,
             request.backwards,
+            self.counts,
         )
         check_cursors(keys, request)
         parameters: dict[str, Any] = {**values, "query": query, "limit": request.size + 1}
+        if self.counts:
+            parameters.update(
+                count_id=new_id(),
+                count_query=trending.normalise_query(query),
+                count_size=request.size,
+            )
         for name, position in (("after", request.after), ("before", request.before)):
             if position is not None:
                 parameters.update((f"{name}_{i}", v) for i, v in enumerate(position))

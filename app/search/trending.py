@@ -11,7 +11,17 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, extract, func, literal, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    bindparam,
+    extract,
+    func,
+    literal,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import UUID, Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,12 +62,25 @@ async def record_search(db: Database, query: str, results: int) -> None:
     await db.fetch(RECORD, {"id": new_id(), "query": normalised, "results": results})
 
 
-def counted(normalised: str, results: Any) -> Insert:
+def counted(
+    normalised: str | ColumnElement[str],
+    results: Any,
+    *,
+    id_: Any = None,
+    when: ColumnElement[bool] | None = None,
+) -> Insert:
     """The upsert that counts one search of `normalised` with `results` found (a value or a
-    scalar subquery), for a statement that counts a search along with its read."""
+    scalar subquery), for a statement that counts a search along with its read; `normalised`
+    and `id_` (a new id when None) may be bound parameters, and `when` a condition without
+    which nothing is counted."""
+    row = select(
+        literal(new_id()) if id_ is None else id_,
+        literal(normalised) if isinstance(normalised, str) else normalised,
+        literal(1),
+        results,
+    )
     stmt = insert(SearchQuery).from_select(
-        ["id", "query", "count", "results_count"],
-        select(literal(new_id()), literal(normalised), literal(1), results),
+        ["id", "query", "count", "results_count"], row if when is None else row.where(when)
     )
     return stmt.on_conflict_do_update(
         index_elements=[SearchQuery.query],

@@ -268,8 +268,21 @@ PAGE = SEARCH % (
 )
 
 
+# the cards of a search results page, no facets (bench/scenarios/searchResults.graphql)
+RESULTS = SEARCH % "edges { node { id title slug price { amount currency } tags { name } } }"
+
+
+@pytest.mark.parametrize(
+    ("document", "statements"),
+    [
+        # the page, its facets with its count for trending (one statement), the documents
+        (PAGE, 3),
+        # the page with its count for trending (one statement), the documents
+        (RESULTS, 2),
+    ],
+)
 async def test_a_planned_search_page_runs_a_fixed_number_of_statements(
-    client: GraphQLClient, database: Database
+    client: GraphQLClient, database: Database, document: str, statements: int
 ) -> None:
     student = await f.person(database)
     await f.shelf(database, 20, category="Mobile", tag_names=("Swift", "iOS"), title="Swift apps")
@@ -279,15 +292,21 @@ async def test_a_planned_search_page_runs_a_fixed_number_of_statements(
     for first in (1, 20):
         before = planned_count("planned")
         with count_statements(database.engine) as counter:
-            outcome = await client.execute(PAGE, {"query": "swift", "first": first}, token=token)
+            variables = {"query": "swift", "first": first}
+            outcome = await client.execute(document, variables, token=token)
         assert not outcome.errors
         assert planned_count("planned") == before + 1
         assert outcome.data is not None
         assert len(outcome.data["searchCourses"]["edges"]) == first
-        assert outcome.data["searchCourses"]["totalCount"] == 20
+        if document is PAGE:
+            assert outcome.data["searchCourses"]["totalCount"] == 20
         counts.append(counter.count)
-    # the search's page, its facets with its count for trending (one statement), the documents
-    assert counts == [3, 3]
+    assert counts == [statements, statements]
+    async with database.session() as session:
+        counted = await session.scalar(select(SearchQuery).where(SearchQuery.query == "swift"))
+    assert counted is not None
+    # counted twice, with what the last search found: its total, or its page without facets
+    assert (counted.count, counted.results_count) == (2, 20)
 
 
 async def test_a_misspelled_planned_search_reports_the_correction_and_facets(
