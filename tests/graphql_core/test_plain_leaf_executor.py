@@ -129,7 +129,8 @@ async def test_plain_leaves_complete_exactly_as_graphql_core_completes_them(
     assert fast == plain
 
 
-async def test_plain_leaves_build_no_resolve_info(monkeypatch: pytest.MonkeyPatch) -> None:
+def resolve_infos_built(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The fields the executor builds a resolve info for, from now on."""
     built: list[str] = []
     original = PlainLeafExecutor.build_resolve_info
 
@@ -138,6 +139,11 @@ async def test_plain_leaves_build_no_resolve_info(monkeypatch: pytest.MonkeyPatc
         return original(self, field_def, field_nodes, *args)
 
     monkeypatch.setattr(PlainLeafExecutor, "build_resolve_info", counting)
+    return built
+
+
+async def test_plain_leaves_build_no_resolve_info(monkeypatch: pytest.MonkeyPatch) -> None:
+    built = resolve_infos_built(monkeypatch)
     ITEMS[:] = [Loose(), Loose(name="b")]
 
     result = await FAST.execute("{ items { name count level shout } }")
@@ -249,14 +255,7 @@ async def test_relay_ids_are_written_as_strawberry_writes_them(
 
 
 async def test_relay_ids_build_no_resolve_info(monkeypatch: pytest.MonkeyPatch) -> None:
-    built: list[str] = []
-    original = PlainLeafExecutor.build_resolve_info
-
-    def counting(self: Any, field_def: Any, field_nodes: Any, *args: Any) -> Any:
-        built.append(field_nodes[0].name.value)
-        return original(self, field_def, field_nodes, *args)
-
-    monkeypatch.setattr(PlainLeafExecutor, "build_resolve_info", counting)
+    built = resolve_infos_built(monkeypatch)
     BOOKS[:] = [Book(id="b1", title="t"), Book(id="b2", title="u")]
 
     result = await SHELF_FAST.execute("{ books { id } magazines { id } scrolls { id } }")
