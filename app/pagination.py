@@ -26,7 +26,18 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 import orjson
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import DomainError, Failure
@@ -206,6 +217,36 @@ def keyset_select(
     if before is not None:
         paged = paged.where(_beyond(keys, before, forward=False))
     return paged.order_by(*key_ordering(keys, reverse=backwards)).limit(limit)
+
+
+def bound_keyset_select(
+    stmt: Select[Any], keys: Sequence[SortKey], *, after: bool, before: bool, backwards: bool
+) -> Select[Any]:
+    """`keyset_select` with the positions and the limit as bound parameters (`after_0`, …,
+    `before_0`, …, `limit`: `keyset_parameters`), for a statement compiled once per use of the
+    cursors (`app.db.DriverStatement`)."""
+
+    def position(name: str) -> list[Any]:
+        return [bindparam(f"{name}_{i}", type_=key.column.type) for i, key in enumerate(keys)]
+
+    return keyset_select(
+        stmt,
+        keys,
+        after=position("after") if after else None,
+        before=position("before") if before else None,
+        backwards=backwards,
+        limit=bindparam("limit", type_=Integer()),
+    )
+
+
+def keyset_parameters(keys: Sequence[SortKey], request: PageRequest) -> dict[str, Any]:
+    """The parameters of a `bound_keyset_select` for `request` (its cursors checked first)."""
+    check_cursors(keys, request)
+    parameters: dict[str, Any] = {"limit": request.size + 1}
+    for name, position in (("after", request.after), ("before", request.before)):
+        if position is not None:
+            parameters.update((f"{name}_{i}", value) for i, value in enumerate(position))
+    return parameters
 
 
 def page_of(

@@ -57,11 +57,11 @@ from app.pagination import (
     Page,
     PageRequest,
     SortKey,
-    check_cursors,
+    bound_keyset_select,
     count_rows,
     key_ordering,
     keyset_keys,
-    keyset_select,
+    keyset_parameters,
     page_of,
     paginate,
 )
@@ -117,19 +117,8 @@ def _ids_page_statement(
     data-modifying CTE: `count_id`, `count_query`, and `count_size`, the most it counts)."""
     query = bindparam("query", type_=String())
     keys = keyset_keys(_order(sort, query), Course.id.expression)
-
-    def position(name: str) -> list[Any]:
-        return [bindparam(f"{name}_{i}", type_=key.column.type) for i, key in enumerate(keys)]
-
     stmt = select(Course.id).where(*_conditions(query, {f: bindparam(f) for f in filters}))
-    paged = keyset_select(
-        stmt,
-        keys,
-        after=position("after") if after else None,
-        before=position("before") if before else None,
-        backwards=backwards,
-        limit=bindparam("limit", type_=Integer()),
-    )
+    paged = bound_keyset_select(stmt, keys, after=after, before=before, backwards=backwards)
     if counts:
         page = paged.cte("page")
         columns = list(page.c)  # the id, then the keys
@@ -259,17 +248,13 @@ class _Search:
             request.backwards,
             self.counts,
         )
-        check_cursors(keys, request)
-        parameters: dict[str, Any] = {**values, "query": query, "limit": request.size + 1}
+        parameters = {**values, **keyset_parameters(keys, request), "query": query}
         if self.counts:
             parameters.update(
                 count_id=new_id(),
                 count_query=trending.normalise_query(query),
                 count_size=request.size,
             )
-        for name, position in (("after", request.after), ("before", request.before)):
-            if position is not None:
-                parameters.update((f"{name}_{i}", v) for i, v in enumerate(position))
         rows = await self.db.fetch(statement, parameters)
         total = None
         if with_total:

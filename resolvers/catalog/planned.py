@@ -335,16 +335,14 @@ async def plan_courses(plan: Plan, definition: GraphQLField, nodes: list[FieldNo
     filter_ = arguments.get("filter")
 
     async def read(selected: frozenset[str]) -> PageRead:
-        async with plan.context.db.session() as session:
-            page = await reads.list_courses(
-                session,
-                filter_args=filter_.to_args() if filter_ is not None else None,
-                sort=arguments["sort"].value,
-                request=request,
-                with_total="totalCount" in selected,
-            )
-        ids = [course.id for course in page.items]
-        return Page(ids, page.cursors, page.has_next, page.has_previous, page.total_count), None
+        page = await reads.list_course_ids(
+            plan.context.db,
+            filter_args=filter_.to_args() if filter_ is not None else None,
+            sort=arguments["sort"].value,
+            request=request,
+            with_total="totalCount" in selected,
+        )
+        return page, None
 
     return await course_connection(plan, definition, nodes, read)
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from graphql import GraphQLObjectType
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
@@ -35,7 +36,7 @@ from resolvers.catalog.planned import ENTITY_OF_TYPE, python_name
 from schema.root import schema as product_schema
 from tests.support import catalog as f
 from tests.support.authoring import upload
-from tests.support.graphql import GraphQLClient
+from tests.support.graphql import GraphQLClient, with_settings
 from tests.support.planned import (
     REFUSED,
     both,
@@ -144,11 +145,37 @@ async def _catalog(client: GraphQLClient, database: Database) -> Catalog:
     return Catalog([c.slug for c in made], [c.id for c in made], viewers)
 
 
-COURSES = """query($sort: CourseSort!, $first: Int, $after: String, $level: CourseLevel) {
-  courses(sort: $sort, first: $first, after: $after, filter: {level: $level}) {
+COURSES = """query($sort: CourseSort!, $first: Int, $after: String, $last: Int, $before: String,
+  $filter: CourseFilter) {
+  courses(sort: $sort, first: $first, after: $after, last: $last, before: $before,
+    filter: $filter) {
     %s
   }
 }"""
+FILTERS = [
+    None,
+    None,
+    {"level": "ADVANCED"},
+    {"level": "BEGINNER"},
+    {"free": False, "minRating": 3},
+    {"tag": "python"},
+    {"maxPrice": {"amount": "60", "currency": "USD"}},
+    {"language": "EN", "level": "BEGINNER"},
+]
+
+
+async def _cursor(client: GraphQLClient, variables: dict[str, Any], token: str | None) -> Any:
+    """A cursor in the middle of the list (through the executor): after the first course
+    reading forwards, before the last reading backwards; None when the list is empty."""
+    outcome = await with_settings(client, graphql_planned_reads=False).execute(
+        COURSES % "pageInfo { startCursor endCursor }",
+        {**variables, "after": None, "before": None},
+        token=token,
+    )
+    if outcome.errors or outcome.data is None:
+        return None
+    info = outcome.data["courses"]["pageInfo"]
+    return info["startCursor"] if variables.get("last") else info["endCursor"]
 
 
 @SETTINGS
@@ -168,13 +195,21 @@ async def test_planned_course_lists_write_the_executors_json_for_any_selection(
             ]
         ).map(lambda parts: " ".join(parts[: max(1, len(parts) - 1)]))
     )
-    variables = {
-        "sort": data.draw(st.sampled_from(["POPULARITY", "RATING", "NEWEST", "PRICE_ASC"])),
-        "first": data.draw(st.integers(1, 5)),
-        "level": data.draw(st.sampled_from([None, "ADVANCED", "BEGINNER"])),
+    sorts = ["POPULARITY", "RATING", "NEWEST", "PRICE_ASC", "PRICE_DESC", "TRENDING"]
+    variables: dict[str, Any] = {
+        "sort": data.draw(st.sampled_from(sorts)),
+        "filter": data.draw(st.sampled_from(FILTERS)),
+        data.draw(st.sampled_from(["first", "first", "last"])): data.draw(st.integers(1, 5)),
     }
     token = catalog.viewers[data.draw(st.sampled_from(sorted(catalog.viewers)))]
+    if data.draw(st.booleans()):  # a later (or, backwards, an earlier) page
+        cursor = await _cursor(client, variables, token)
+        variables["before" if "last" in variables else "after"] = cursor
     planned, general, answered = await both(client, COURSES % connection, variables, token)
+    found = ((general.data or {}).get("courses") or {}).get("edges")
+    paging = "backwards" if "last" in variables else "forwards"
+    event(f"{paging}, cursor: {bool(variables.get('after') or variables.get('before'))}")
+    event(f"edges: {'not selected' if found is None else len(found)}")
     same(planned, general)
     # planned unless a limit (tokens, aliases) refused the document before execution
     assert answered is not bool(general.errors)

@@ -3,12 +3,13 @@ pricing tiers, the publication checks and the course lists."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, bindparam, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,9 +32,18 @@ from app.catalog.models import (
 )
 from app.catalog.repo.keys import by_key, grouped
 from app.catalog.slugs import next_free
-from app.db import rows_with
+from app.db import Database, DriverStatement, rows_with
 from app.errors import Conflict
-from app.pagination import Page, PageRequest, paginate
+from app.pagination import (
+    Page,
+    PageRequest,
+    SortKey,
+    bound_keyset_select,
+    keyset_keys,
+    keyset_parameters,
+    page_of,
+    paginate,
+)
 
 SluggedT = TypeVar("SluggedT", Course, Category)
 
@@ -148,6 +158,47 @@ async def list_courses(
         request=request,
         with_total=with_total,
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _published_ids_statements(
+    sort: str, filters_set: tuple[str, ...], after: bool, before: bool, backwards: bool
+) -> tuple[DriverStatement, DriverStatement, list[SortKey]]:
+    """`list_courses`'s published page as ids only, and its count, compiled once per sort, set of
+    filters and cursor use (the filter values, positions and limit are parameters); the keys."""
+    values: dict[str, Any] = {name: bindparam(name) for name in filters_set}
+    stmt = filters.published_only(select(Course.id)).where(*filters.filter_clauses(values))
+    keys = keyset_keys(filters.course_sort_keys(sort), Course.id.expression)
+    paged = bound_keyset_select(stmt, keys, after=after, before=before, backwards=backwards)
+    counted = select(func.count()).select_from(stmt.subquery())
+    return DriverStatement.of(paged), DriverStatement.of(counted), keys
+
+
+async def list_published_ids(
+    db: Database,
+    *,
+    filter_args: filters.CourseFilterArgs | None = None,
+    sort: str = "popularity",
+    request: PageRequest,
+    with_total: bool = False,
+) -> Page[uuid.UUID]:
+    """`list_courses(published_only=True)` as a page of ids (same order, cursors and flags),
+    straight through the driver: for a reader that writes the courses itself."""
+    values: dict[str, Any] = (
+        filters.course_filter_values(filter_args) if filter_args is not None else {}
+    )
+    page_statement, count_statement, keys = _published_ids_statements(
+        sort.lower(),
+        tuple(values),
+        request.after is not None,
+        request.before is not None,
+        request.backwards,
+    )
+    rows = await db.fetch(page_statement, {**values, **keyset_parameters(keys, request)})
+    total = None
+    if with_total:
+        total = int((await db.fetch(count_statement, values))[0][0])
+    return page_of(rows, 1, request, total)
 
 
 async def list_pending_review(
