@@ -29,6 +29,7 @@ from app.db import Database, to_asyncpg_url
 from app.embedded import EmbeddedServices
 from app.models import metadata
 from app.redis import make_redis
+from app.security.ratelimit import forget_leases
 from app.security.tokens import KeyRing
 from app.settings import Settings, get_settings
 from tests.support.graphql import GraphQLClient
@@ -142,6 +143,7 @@ async def clean_state(_session_database: Database, _session_redis: Redis) -> Non
         await conn.execute(text(_RESET_FUNCTION))
         await conn.execute(text("SELECT pg_temp.reset_tables(:names)"), {"names": names})
     await _session_redis.flushdb()
+    forget_leases()  # Redis was emptied: the budget slices this process held went with it
 
 
 @pytest.fixture

@@ -6,6 +6,16 @@ the same round trip, so a signed-in request pays one Redis round trip for both. 
 is sent by its SHA1 (EVALSHA, through redis-py's `register_script`, one `AsyncScript` per client):
 only its 40-character digest travels with each check, and a server that does not know it (after
 a restart or `SCRIPT FLUSH`) answers NOSCRIPT, upon which it is loaded once and the check retried.
+
+A check that asks nothing else may `lease`: its round trip then charges a slice of the budget
+(1/`LEASE_FRACTION` of the limit) beyond the cost, which this process spends locally on the
+key's next checks in the same window — no round trip until it is used up (a burst of anonymous
+requests, or a partner's API key, costs one round trip per slice). The slice is charged in Redis
+up front, so every process together never admits more than the limit; a slice a process has not
+spent when its window ends is dropped (it was counted in that window), so a client spread over N
+processes may be refused up to N - 1 slices early. A lease is taken only while the budget has
+room for it (else the check charges exactly its cost, as without leasing), and only when the
+slice is at least twice the cost; a small limit (under twice `LEASE_FRACTION`) is never leased.
 """
 
 from __future__ import annotations
@@ -74,6 +84,7 @@ class Window:
     keys: tuple[str, str]
     elapsed: float
     reset_after: int
+    index: int  # which window (of its length) this is
 
     @classmethod
     def now(cls, key: str, window_seconds: int) -> Window:
@@ -81,7 +92,7 @@ class Window:
         index = int(now // window_seconds)
         elapsed = now - index * window_seconds
         reset_after = max(1, math.ceil(window_seconds - elapsed))
-        return cls((f"rl:{key}:{index}", f"rl:{key}:{index - 1}"), elapsed, reset_after)
+        return cls((f"rl:{key}:{index}", f"rl:{key}:{index - 1}"), elapsed, reset_after, index)
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,37 @@ class RateLimitResult:
         }
 
 
+LEASE_FRACTION = 100  # a lease is this fraction of the limit
+_MOST_LEASES = 10_000  # keys with a lease kept per process (older windows' are dropped first)
+
+
+@dataclass
+class Lease:
+    """A slice of a key's budget this process holds for one window (the module docstring)."""
+
+    index: int  # the window it was taken in
+    tokens: int  # what is left to spend here
+    remaining: int  # what Redis said remained once the lease was charged
+
+    def spend(self, cost: int, limit: int, reset_after: int) -> RateLimitResult:
+        self.tokens -= cost
+        return RateLimitResult(True, limit, self.remaining + self.tokens, reset_after)
+
+
+_leases: weakref.WeakKeyDictionary[Redis, dict[tuple[str, int], Lease]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def lease_of(redis: Redis, key: str, window_seconds: int, window: Window) -> Lease | None:
+    """This process's lease on `key` for `window`, when it holds one with tokens left."""
+    leases = _leases.get(redis)
+    held = leases.get((key, window_seconds)) if leases is not None else None
+    if held is None or held.index != window.index or held.tokens <= 0:
+        return None
+    return held
+
+
 async def hit(
     redis: Redis,
     key: str,
@@ -109,10 +151,15 @@ async def hit(
     window_seconds: int,
     cost: int = 1,
     also_exists: str | None = None,
+    lease: bool = False,
 ) -> RateLimitResult:
     """Charge `cost` against `key`; refused (and not charged) when it would pass `limit`. With
-    `also_exists`, the result says whether that key exists (read in the same round trip)."""
+    `also_exists`, the result says whether that key exists (read in the same round trip). With
+    `lease` (and no `also_exists`), the charge may come from, or take, a local lease (the module
+    docstring)."""
     window = Window.now(key, window_seconds)
+    if lease and also_exists is None and limit // LEASE_FRACTION > 0:
+        return await _charge_leasing(redis, key, limit, window_seconds, cost, window)
     keys = list(window.keys)
     if also_exists is not None:
         keys.append(also_exists)
@@ -123,6 +170,53 @@ async def hit(
     return RateLimitResult(bool(allowed), limit, int(remaining), window.reset_after, found)
 
 
+async def _charge_leasing(
+    redis: Redis, key: str, limit: int, window_seconds: int, cost: int, window: Window
+) -> RateLimitResult:
+    """`hit` with a lease: paid from this process's slice when it covers the cost; else what
+    the slice lacks is charged in Redis, with a new slice beside it while there is room (and the
+    slice is worth it: at least twice the cost). What remains is Redis's count and the slice."""
+    held = lease_of(redis, key, window_seconds, window)
+    local = held.tokens if held is not None else 0
+    if held is not None and local >= cost:
+        return held.spend(cost, limit, window.reset_after)
+    need, slice_ = cost - local, limit // LEASE_FRACTION
+    script = _script(redis)
+    if slice_ >= 2 * cost:
+        allowed, remaining, _ = await script(
+            keys=list(window.keys), args=[limit, window_seconds, need + slice_, window.elapsed]
+        )
+        if allowed:
+            leases = _leases.get(redis)
+            if leases is None:
+                leases = _leases[redis] = {}
+            _keep(leases, (key, window_seconds), Lease(window.index, slice_, int(remaining)))
+            return RateLimitResult(True, limit, int(remaining) + slice_, window.reset_after)
+    allowed, remaining, _ = await script(
+        keys=list(window.keys), args=[limit, window_seconds, need, window.elapsed]
+    )
+    if allowed and held is not None:
+        held.tokens, local = 0, 0  # spent with what Redis charged
+    return RateLimitResult(bool(allowed), limit, int(remaining) + local, window.reset_after)
+
+
+def forget_leases() -> None:
+    """Drop every lease this process holds (after Redis was emptied, as tests do)."""
+    _leases.clear()
+
+
+def _keep(leases: dict[tuple[str, int], Lease], at: tuple[str, int], lease: Lease) -> None:
+    if at not in leases and len(leases) >= _MOST_LEASES:
+        for stale in [k for k, held in leases.items() if held.index != lease.index]:
+            del leases[stale]
+        if len(leases) >= _MOST_LEASES:
+            del leases[next(iter(leases))]
+    leases[at] = lease
+
+
 async def reset(redis: Redis, key: str, *, window_seconds: int) -> None:
-    """Forget the counts of `key` (e.g. after a successful login)."""
+    """Forget the counts of `key` (e.g. after a successful login), and this process's lease."""
+    leases = _leases.get(redis)
+    if leases is not None:
+        leases.pop((key, window_seconds), None)
     await redis.delete(*Window.now(key, window_seconds).keys)

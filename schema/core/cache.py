@@ -82,7 +82,14 @@ from strawberry.types import ExecutionResult
 from app.http.middleware import request_info
 from app.integrations.cache import CATALOG_VERSION_KEY, PREFIX
 from app.metrics import CACHE_REQUESTS
-from app.security.ratelimit import CHARGE_FUNCTION, RateLimitResult, Window, hit, registered
+from app.security.ratelimit import (
+    CHARGE_FUNCTION,
+    RateLimitResult,
+    Window,
+    hit,
+    lease_of,
+    registered,
+)
 from schema.core.context import locale_of
 from schema.core.extensions import RATE_WINDOW_SECONDS, anonymous_bucket
 from schema.core.limits import Fragments
@@ -401,7 +408,12 @@ async def _charge(request: Request, cost: int) -> RateLimitResult | None:
     key, limit = _bucket(request)
     try:
         return await hit(
-            request.app.state.redis, key, limit=limit, window_seconds=RATE_WINDOW_SECONDS, cost=cost
+            request.app.state.redis,
+            key,
+            limit=limit,
+            window_seconds=RATE_WINDOW_SECONDS,
+            cost=cost,
+            lease=True,
         )
     except (RedisError, OSError) as exc:
         logger.warning("rate limiter unavailable", error=str(exc))
@@ -483,8 +495,13 @@ local built, cost = string.match(entry, '^(%d+) %S+ (%d+)\\n')
 if built ~= version then
   return {version, '', -1, 0}
 end
-local allowed, remaining = charge(KEYS[3], KEYS[4], tonumber(ARGV[1]), tonumber(ARGV[2]),
-  tonumber(cost), tonumber(ARGV[3]))
+-- the caller's local lease holds ARGV[5] tokens: 2 when they pay it all, else what they lack
+local allowed, remaining = 2, 0
+local need = tonumber(cost) - tonumber(ARGV[5])
+if need > 0 then
+  allowed, remaining = charge(KEYS[3], KEYS[4], tonumber(ARGV[1]), tonumber(ARGV[2]),
+    need, tonumber(ARGV[3]))
+end
 if ARGV[4] ~= '' and string.match(entry, '^%d+ (%S+) ') == ARGV[4] then
   -- the caller holds this body already: the head and effects only
   local effects_end = string.find(entry, '\\n', string.find(entry, '\\n', 1, true) + 1, true)
@@ -501,9 +518,16 @@ async def _read_and_charge(request: Request, plan: Plan) -> Lookup:
     window = Window.now(key, RATE_WINDOW_SECONDS)
     stored = entry_key(plan)
     held = BODIES.get(stored)
+    lease = lease_of(redis, key, RATE_WINDOW_SECONDS, window)
     version, raw, charged, remaining = await registered(redis, _READ_AND_CHARGE)(
         keys=[CATALOG_VERSION_KEY, stored, *window.keys],
-        args=[limit, RATE_WINDOW_SECONDS, window.elapsed, held[0] if held else ""],
+        args=[
+            limit,
+            RATE_WINDOW_SECONDS,
+            window.elapsed,
+            held[0] if held else "",
+            lease.tokens if lease is not None else 0,
+        ],
     )
     entry = _decode(raw or None)
     if entry is not None:
@@ -512,8 +536,14 @@ async def _read_and_charge(request: Request, plan: Plan) -> Lookup:
         else:
             BODIES.keep(stored, entry.etag, entry.body)
     rate = None
-    if entry is not None and charged >= 0:
-        rate = RateLimitResult(bool(charged), limit, int(remaining), window.reset_after)
+    if entry is not None and lease is not None and charged == 2:
+        rate = lease.spend(entry.cost, limit, window.reset_after)
+    elif entry is not None and charged >= 0:
+        if charged and lease is not None:
+            lease.tokens = 0  # spent with what Redis charged
+        # what remains for the caller: Redis's count and the slice this process still holds
+        left = int(remaining) + (lease.tokens if lease is not None else 0)
+        rate = RateLimitResult(bool(charged), limit, left, window.reset_after)
     return Lookup(int(version), entry, rate=rate)
 
 

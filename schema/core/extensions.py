@@ -359,6 +359,7 @@ class OperationGuard(SchemaExtension):
                 window_seconds=RATE_WINDOW_SECONDS,
                 cost=cost,
                 also_exists=revocation.key(session) if session is not None else None,
+                lease=session is None,  # nothing else to read: a local lease may pay
             )
         except (RedisError, OSError) as exc:  # fail open: Redis trouble must not stop the API
             logger.warning("rate limiter unavailable", error=str(exc))
