@@ -33,7 +33,6 @@ from app.http.health import healthz, jwks, metrics, readyz
 from app.http.middleware import (
     REQUEST_ID_HEADER,
     RequestContextMiddleware,
-    SecurityHeadersMiddleware,
 )
 from app.http.newsletter import newsletter_routes
 from app.http.webhooks import webhook_routes
@@ -112,8 +111,7 @@ def _lifespan(settings: Settings) -> Any:
 
 def _middleware(settings: Settings) -> list[Middleware]:
     stack = [
-        Middleware(RequestContextMiddleware),
-        Middleware(SecurityHeadersMiddleware, hsts=settings.is_production),
+        Middleware(RequestContextMiddleware, hsts=settings.is_production),
     ]
     if proxies := settings.trusted_proxy_list:
         # outermost: everything after it (logs, throttles, sessions) sees the real client

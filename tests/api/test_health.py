@@ -60,6 +60,17 @@ async def test_metrics_expose_http_and_graphql_metrics(client: httpx.AsyncClient
     assert "easyways_outbox_pending 0.0" in text
 
 
+async def test_made_up_methods_are_counted_as_other(client: httpx.AsyncClient) -> None:
+    """However clients call, the method label stays one of a few values (no series per method
+    a client invents)."""
+    for method in ("BREW", "PROPFIND-x", "get"):
+        await client.request(method, "/graphql")
+    text = (await client.get("/metrics")).text
+    assert 'method="OTHER",route="/graphql"' in text
+    for invented in ("BREW", "PROPFIND", 'method="get"'):
+        assert invented not in text
+
+
 async def test_metrics_report_job_queue_depth_from_redis(client: httpx.AsyncClient) -> None:
     app = client._transport.app  # type: ignore[attr-defined]
     namespace = app.state.settings.queue_namespace
