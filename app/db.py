@@ -335,6 +335,9 @@ class DriverStatement:
         """`clause` (text or a Core statement) compiled for the driver: its `bindparam(name)`s
         without a value are the parameters `fetch` is given by name."""
         compiled = cast(SQLCompiler, clause.compile(dialect=_DRIVER_DIALECT))
+        if "POSTCOMPILE" in str(compiled):
+            # an expanding IN renders only at execution: compare with `= ANY(array)` instead
+            raise ValueError("a driver statement cannot hold an expanding IN parameter")
         names = tuple(compiled.positiontup or ())
         constants = {}
         for name in names:

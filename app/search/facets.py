@@ -9,12 +9,12 @@ category are not in the category facet; rating facets are "at least" thresholds.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select, text
+from sqlalchemy import ARRAY, ColumnElement, Select, String, any_, case, func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.catalog.models import Category, Course, CourseLevel
@@ -51,8 +51,8 @@ def _currencies_by_precision() -> dict[int, tuple[str, ...]]:
 @cache
 def minor_per_major() -> ColumnElement[int]:
     """Minor units in one major unit of each course's currency: 100 (USD), 1 (JPY), 1000 (KWD)."""
-    whens = [
-        (Course.currency.in_(codes), 10**digits)
+    whens = [  # = ANY(array), not IN: one parameter, so a driver statement can hold it
+        (Course.currency == any_(literal(list(codes), ARRAY(String()))), 10**digits)
         for digits, codes in _currencies_by_precision().items()
         if digits != 2
     ]
@@ -81,15 +81,16 @@ def band_of(is_free: bool, min_price_minor: int, currency: str) -> PriceBand:
     return next(b for b, _, high in PAID_BANDS if high is None or price < high)
 
 
-async def count_facets(
-    session: AsyncSession,
+def facets_statement(
     conditions: Sequence[ColumnElement[bool]],
     *,
-    count_search: str | None = None,
-) -> Facets:
-    """The facets of the courses matching `conditions`. With `count_search` (a normalised
-    query), the same statement also counts that search for trending with the total it found
-    (`trending.counted`: a data-modifying CTE, atomic with the read) — one round trip, not two."""
+    count_search: str | ColumnElement[str] | None = None,
+    count_id: Any = None,
+) -> Select[Any]:
+    """The facets statement of the courses matching `conditions`; with `count_search` (a
+    normalised query, or a bound parameter), it also counts that search for trending with the
+    total it found (`trending.counted`: a data-modifying CTE, atomic with the read; `count_id`
+    the new row's id, a new one when None)."""
     matched = (
         select(
             Course.category_id.label("category_id"),
@@ -121,27 +122,46 @@ async def count_facets(
     if count_search is not None:
         facets = stmt.cte("facets")
         total = func.coalesce(select(facets.c.n).where(facets.c.g == _TOTAL).scalar_subquery(), 0)
-        stmt = select(facets).add_cte(trending.counted(count_search, total).cte("counted"))
-    return _facets((await session.execute(stmt)).all())
+        counted = trending.counted(count_search, total, id_=count_id)
+        stmt = select(facets).add_cte(counted.cte("counted"))
+    return stmt
 
 
-def _facets(rows: Sequence[Any]) -> Facets:
-    by = {key: [r for r in rows if r.g == key] for key in (_BY_CATEGORY, _BY_LEVEL, _BY_LANGUAGE)}
-    bands = {r.band: r.n for r in rows if r.g == _BY_BAND}
-    total = next((r for r in rows if r.g == _TOTAL), None)
+async def count_facets(
+    session: AsyncSession,
+    conditions: Sequence[ColumnElement[bool]],
+    *,
+    count_search: str | None = None,
+) -> Facets:
+    """The facets of the courses matching `conditions` (`facets_statement`), through `session`:
+    one round trip, the count for trending included."""
+    stmt = facets_statement(conditions, count_search=count_search)
+    return facets_of((await session.execute(stmt)).mappings().all())
+
+
+def facets_of(rows: Sequence[Mapping[str, Any]]) -> Facets:
+    """The facets from the rows of a `facets_statement` (mappings: a session's, or the
+    driver's records)."""
+    by = {
+        key: [r for r in rows if r["g"] == key] for key in (_BY_CATEGORY, _BY_LEVEL, _BY_LANGUAGE)
+    }
+    bands = {r["band"]: r["n"] for r in rows if r["g"] == _BY_BAND}
+    total = next((r for r in rows if r["g"] == _TOTAL), None)
     return Facets(
-        total=total.n if total else 0,
+        total=total["n"] if total else 0,
         categories=_ranked(
-            FacetValue(str(r.category_id), r.category_name, r.n)
+            FacetValue(str(r["category_id"]), r["category_name"], r["n"])
             for r in by[_BY_CATEGORY]
-            if r.category_id is not None
+            if r["category_id"] is not None
         ),
         levels=[
             FacetValue(level.value, level.value.capitalize(), n)
             for level in CourseLevel
-            if (n := next((r.n for r in by[_BY_LEVEL] if r.level == level), 0))
+            if (n := next((r["n"] for r in by[_BY_LEVEL] if r["level"] == level), 0))
         ],
-        languages=_ranked(FacetValue(r.language, r.language, r.n) for r in by[_BY_LANGUAGE]),
+        languages=_ranked(
+            FacetValue(r["language"], r["language"], r["n"]) for r in by[_BY_LANGUAGE]
+        ),
         price_bands=[
             FacetValue(band.value, BAND_LABELS[band], bands[band.value])
             for band in PriceBand
@@ -150,7 +170,7 @@ def _facets(rows: Sequence[Any]) -> Facets:
         ratings=[
             FacetValue(t, f"{t} and up", n)
             for i, t in enumerate(RATING_THRESHOLDS)
-            if total is not None and (n := getattr(total, f"rating_{i}"))
+            if total is not None and (n := total[f"rating_{i}"])
         ],
     )
 

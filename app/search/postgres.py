@@ -15,9 +15,11 @@ data-modifying CTE with the total it found); without facets, by the page stateme
 ids when it found something (a CTE too, with the page's results), else by its own upsert: a search
 page is the page, the facets and nothing else.
 
-The executor reads a page of Course rows through a session (`paginate`); a planned read asks for
-`ids_only` and gets one statement through the driver, compiled once per sort, set of filters,
-cursor use and counting (`_ids_page_statement`), with the same conditions, keys and cursors.
+The executor reads a page of Course rows through a session (`paginate`), and the facets through it
+too; a planned read asks for `ids_only` and gets one statement through the driver, compiled once
+per sort, set of filters, cursor use and counting (`_ids_page_statement`), with the same
+conditions, keys and cursors, and the facets statement through the driver as well
+(`_facets_statement`, compiled once per set of filters and counting).
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -66,8 +68,8 @@ from app.pagination import (
     paginate,
 )
 from app.search import indexer, spelling, suggest, trending
-from app.search.facets import count_facets
-from app.search.interface import SearchResult, SearchSort, Suggestion
+from app.search.facets import count_facets, facets_of, facets_statement
+from app.search.interface import Facets, SearchResult, SearchSort, Suggestion
 
 WEIGHTS = "'{0.02,0.08,0.3,1.0}'::real[]"  # D (description), C (instructor), B (tags), A (title)
 
@@ -138,6 +140,23 @@ def _ids_page_statement(
     return DriverStatement.of(paged), keys
 
 
+@functools.lru_cache(maxsize=256)
+def _facets_statement(filters: tuple[str, ...], counts: bool) -> DriverStatement:
+    """The facets statement (`facets_statement`) compiled once per set of filters and counting:
+    the query, filter values and the count's `count_id` and `count_query` are its parameters."""
+    query = bindparam("query", type_=String())
+    matching = _conditions(query, {f: bindparam(f) for f in filters})
+    if not counts:
+        return DriverStatement.of(facets_statement(matching))
+    return DriverStatement.of(
+        facets_statement(
+            matching,
+            count_search=bindparam("count_query", type_=String()),
+            count_id=bindparam("count_id", type_=UUID(as_uuid=True)),
+        )
+    )
+
+
 class PostgresSearch:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -183,13 +202,7 @@ class PostgresSearch:
                     page = await search.page(corrected, total)
             searched = corrected or query
             term = trending.normalise_query(searched) if count_search else ""
-            facets = (
-                await count_facets(
-                    await session(), conditions(searched, filter_args), count_search=term or None
-                )
-                if with_facets
-                else None
-            )
+            facets = await search.facets(searched, term or None) if with_facets else None
             if facets is not None and with_total:
                 page.total_count = facets.total
             recorded = None
@@ -261,6 +274,20 @@ class _Search:
             counted = select(Course.id).where(*conditions(query, self.filter_args))
             total = await count_rows(await self.session(), counted)
         return page_of(rows, 1, request, total)
+
+    async def facets(self, query: str, count_search: str | None) -> Facets:
+        """The facets of the search (and its count for trending, with `count_search`): through
+        the session, or with `ids_only` through the driver (`_facets_statement`)."""
+        if not self.ids_only:
+            matching = conditions(query, self.filter_args)
+            return await count_facets(await self.session(), matching, count_search=count_search)
+        values = course_filter_values(self.filter_args)
+        statement = _facets_statement(tuple(values), count_search is not None)
+        parameters: dict[str, Any] = {**values, "query": query}
+        if count_search is not None:
+            parameters.update(count_id=new_id(), count_query=count_search)
+        records = await self.db.fetch(statement, parameters)
+        return facets_of(cast(Sequence[Mapping[str, Any]], records))  # read by column name
 
 
 async def _any_match(

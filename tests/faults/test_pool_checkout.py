@@ -170,3 +170,32 @@ async def test_disposing_the_database_closes_the_driver_pool(service_urls: tuple
         assert not alive
     finally:
         await other.dispose()
+
+
+async def test_a_driver_statement_keeps_its_constants_as_the_column_type_writes_them(
+    database: Database,
+) -> None:
+    """A Core statement compiled for the driver: its bound literals (an enum, a list) travel as
+    the column types convert them; its value-less `bindparam`s are the parameters."""
+    from app.catalog.models import Course, CourseStatus
+
+    statement = DriverStatement.of(
+        select(func.count())
+        .select_from(Course)
+        .where(
+            Course.status == CourseStatus.PUBLISHED,
+            Course.currency == func.any(bindparam("currencies")),
+            Course.slug == bindparam("slug"),
+        )
+    )
+    assert "published" in statement.constants.values()
+    assert set(statement.names) - set(statement.constants) == {"currencies", "slug"}
+    rows = await database.fetch(statement, {"currencies": ["USD"], "slug": "nothing-here"})
+    assert rows[0][0] == 0
+
+
+def test_a_driver_statement_refuses_an_expanding_in() -> None:
+    from app.catalog.models import Course
+
+    with pytest.raises(ValueError, match="expanding IN"):
+        DriverStatement.of(select(Course.id).where(Course.currency.in_(["USD", "EUR"])))
