@@ -122,11 +122,7 @@ class Lease:
 
     index: int  # the window it was taken in
     tokens: int  # what is left to spend here
-    remaining: int  # what Redis said remained once the lease was charged
-
-    def spend(self, cost: int, limit: int, reset_after: int) -> RateLimitResult:
-        self.tokens -= cost
-        return RateLimitResult(True, limit, self.remaining + self.tokens, reset_after)
+    remaining: int  # what Redis said remained once the lease was last charged
 
 
 _leases: weakref.WeakKeyDictionary[Redis, dict[tuple[str, int], Lease]] = (
@@ -141,6 +137,42 @@ def lease_of(redis: Redis, key: str, window_seconds: int, window: Window) -> Lea
     if held is None or held.index != window.index or held.tokens <= 0:
         return None
     return held
+
+
+@dataclass
+class Reserved:
+    """The tokens of a lease taken out for one charge before it waits on Redis (so no other
+    request spends them meanwhile), and how it settles: `settle` with what Redis did."""
+
+    lease: Lease | None
+    tokens: int
+
+    @classmethod
+    def take(cls, redis: Redis, key: str, window_seconds: int, window: Window) -> Reserved:
+        held = lease_of(redis, key, window_seconds, window)
+        tokens = held.tokens if held is not None else 0
+        if held is not None:
+            held.tokens = 0
+        return cls(held, tokens)
+
+    def settle(
+        self, cost: int, charged: int, remaining: int, limit: int, reset_after: int
+    ) -> RateLimitResult:
+        """`charged`: 2 when the reserved tokens paid the whole cost (Redis charged nothing),
+        1 when Redis charged what they lacked, 0 when Redis refused it (the tokens go back)."""
+        held = self.lease
+        if charged == 2 and held is not None:
+            held.tokens += self.tokens - cost
+            return RateLimitResult(True, limit, held.remaining + held.tokens, reset_after)
+        if not charged:
+            self.give_back()
+        left = remaining + (held.tokens if held is not None else 0)
+        return RateLimitResult(bool(charged), limit, left, reset_after)
+
+    def give_back(self) -> None:
+        if self.lease is not None:
+            self.lease.tokens += self.tokens
+        self.tokens = 0
 
 
 async def hit(
@@ -176,11 +208,10 @@ async def _charge_leasing(
     """`hit` with a lease: paid from this process's slice when it covers the cost; else what
     the slice lacks is charged in Redis, with a new slice beside it while there is room (and the
     slice is worth it: at least twice the cost). What remains is Redis's count and the slice."""
-    held = lease_of(redis, key, window_seconds, window)
-    local = held.tokens if held is not None else 0
-    if held is not None and local >= cost:
-        return held.spend(cost, limit, window.reset_after)
-    need, slice_ = cost - local, limit // LEASE_FRACTION
+    reserved = Reserved.take(redis, key, window_seconds, window)
+    if reserved.tokens >= cost:
+        return reserved.settle(cost, 2, 0, limit, window.reset_after)
+    need, slice_ = cost - reserved.tokens, limit // LEASE_FRACTION
     script = _script(redis)
     if slice_ >= 2 * cost:
         allowed, remaining, _ = await script(
@@ -190,14 +221,12 @@ async def _charge_leasing(
             leases = _leases.get(redis)
             if leases is None:
                 leases = _leases[redis] = {}
-            _keep(leases, (key, window_seconds), Lease(window.index, slice_, int(remaining)))
-            return RateLimitResult(True, limit, int(remaining) + slice_, window.reset_after)
+            held = _keep(leases, (key, window_seconds), window.index, slice_, int(remaining))
+            return RateLimitResult(True, limit, held.remaining + held.tokens, window.reset_after)
     allowed, remaining, _ = await script(
         keys=list(window.keys), args=[limit, window_seconds, need, window.elapsed]
     )
-    if allowed and held is not None:
-        held.tokens, local = 0, 0  # spent with what Redis charged
-    return RateLimitResult(bool(allowed), limit, int(remaining) + local, window.reset_after)
+    return reserved.settle(cost, 1 if allowed else 0, int(remaining), limit, window.reset_after)
 
 
 def forget_leases() -> None:
@@ -205,13 +234,24 @@ def forget_leases() -> None:
     _leases.clear()
 
 
-def _keep(leases: dict[tuple[str, int], Lease], at: tuple[str, int], lease: Lease) -> None:
+def _keep(
+    leases: dict[tuple[str, int], Lease], at: tuple[str, int], index: int, tokens: int, left: int
+) -> Lease:
+    """A new slice of `tokens` for `at` in window `index` (`left`: what Redis said remained),
+    added to the slice still held there for that window (a concurrent request may have taken
+    one meanwhile)."""
+    held = leases.get(at)
+    if held is not None and held.index == index:
+        held.tokens += tokens
+        held.remaining = min(held.remaining, left)
+        return held
     if at not in leases and len(leases) >= _MOST_LEASES:
-        for stale in [k for k, held in leases.items() if held.index != lease.index]:
+        for stale in [k for k, old in leases.items() if old.index != index]:
             del leases[stale]
         if len(leases) >= _MOST_LEASES:
             del leases[next(iter(leases))]
-    leases[at] = lease
+    leases[at] = Lease(index, tokens, left)
+    return leases[at]
 
 
 async def reset(redis: Redis, key: str, *, window_seconds: int) -> None:

@@ -85,9 +85,9 @@ from app.metrics import CACHE_REQUESTS
 from app.security.ratelimit import (
     CHARGE_FUNCTION,
     RateLimitResult,
+    Reserved,
     Window,
     hit,
-    lease_of,
     registered,
 )
 from schema.core.context import locale_of
@@ -518,7 +518,7 @@ async def _read_and_charge(request: Request, plan: Plan) -> Lookup:
     window = Window.now(key, RATE_WINDOW_SECONDS)
     stored = entry_key(plan)
     held = BODIES.get(stored)
-    lease = lease_of(redis, key, RATE_WINDOW_SECONDS, window)
+    reserved = Reserved.take(redis, key, RATE_WINDOW_SECONDS, window)
     version, raw, charged, remaining = await registered(redis, _READ_AND_CHARGE)(
         keys=[CATALOG_VERSION_KEY, stored, *window.keys],
         args=[
@@ -526,7 +526,7 @@ async def _read_and_charge(request: Request, plan: Plan) -> Lookup:
             RATE_WINDOW_SECONDS,
             window.elapsed,
             held[0] if held else "",
-            lease.tokens if lease is not None else 0,
+            reserved.tokens,
         ],
     )
     entry = _decode(raw or None)
@@ -536,14 +536,10 @@ async def _read_and_charge(request: Request, plan: Plan) -> Lookup:
         else:
             BODIES.keep(stored, entry.etag, entry.body)
     rate = None
-    if entry is not None and lease is not None and charged == 2:
-        rate = lease.spend(entry.cost, limit, window.reset_after)
-    elif entry is not None and charged >= 0:
-        if charged and lease is not None:
-            lease.tokens = 0  # spent with what Redis charged
-        # what remains for the caller: Redis's count and the slice this process still holds
-        left = int(remaining) + (lease.tokens if lease is not None else 0)
-        rate = RateLimitResult(bool(charged), limit, left, window.reset_after)
+    if entry is not None and charged >= 0:
+        rate = reserved.settle(entry.cost, int(charged), int(remaining), limit, window.reset_after)
+    else:  # nothing to charge: no current entry
+        reserved.give_back()
     return Lookup(int(version), entry, rate=rate)
 
 

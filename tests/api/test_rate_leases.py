@@ -144,3 +144,28 @@ async def test_a_burst_of_anonymous_requests_makes_one_round_trip_per_slice(
     remaining = [int(r.headers["x-ratelimit-remaining"]) for r in responses]
     assert remaining == [1_000 - n for n in range(1, 13)]
     assert all(r.json()["data"] == {"ping": "pong"} for r in responses)
+
+
+async def test_concurrent_charges_never_spend_the_same_slice_twice(
+    redis_client: Redis, clock: Clock
+) -> None:
+    """A charge the slice cannot pay takes the slice's tokens before it waits on Redis: a request
+    running meanwhile cannot spend them too. Whatever interleaving, Redis has counted everything
+    admitted plus what this process still holds."""
+    import asyncio
+
+    key, limit = f"lease-{uuid.uuid4().hex}", 1_000  # slices of 10
+    admitted = 0
+    for cost in (7, 7):  # a slice of 10 taken with the first, 3 tokens left after the second
+        assert (await _spend(redis_client, key, limit, [cost]))[0].allowed
+        admitted += cost
+    both = await asyncio.gather(
+        hit(redis_client, key, limit=limit, window_seconds=WINDOW, cost=5, lease=True),
+        hit(redis_client, key, limit=limit, window_seconds=WINDOW, cost=3, lease=True),
+    )
+    admitted += sum(cost for cost, r in zip((5, 3), both, strict=True) if r.allowed)
+
+    counted = int(await redis_client.get(f"rl:{key}:{int(START // WINDOW)}") or 0)
+    held = ratelimit.lease_of(redis_client, key, WINDOW, ratelimit.Window.now(key, WINDOW))
+    assert admitted == 22
+    assert counted == admitted + (held.tokens if held is not None else 0)
