@@ -236,6 +236,11 @@ class _Search:
     ids_only: bool
     counts: bool  # the ids page counts the search for trending when it finds something
 
+    @functools.cached_property
+    def values(self) -> dict[str, Any]:
+        """The filter's values (parameters of the driver statements), worked out once."""
+        return course_filter_values(self.filter_args)
+
     async def page(self, query: str, with_total: bool) -> Page[Any]:
         if not self.ids_only:
             stmt = (
@@ -251,8 +256,7 @@ class _Search:
                 request=self.request,
                 with_total=with_total,
             )
-        request = self.request
-        values = course_filter_values(self.filter_args)
+        request, values = self.request, self.values
         statement, keys = _ids_page_statement(
             self.sort,
             tuple(values),
@@ -281,7 +285,7 @@ class _Search:
         if not self.ids_only:
             matching = conditions(query, self.filter_args)
             return await count_facets(await self.session(), matching, count_search=count_search)
-        values = course_filter_values(self.filter_args)
+        values = self.values
         statement = _facets_statement(tuple(values), count_search is not None)
         parameters: dict[str, Any] = {**values, "query": query}
         if count_search is not None:
