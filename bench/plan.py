@@ -135,7 +135,9 @@ COMPARISONS = (
         "the cached page vs returning the same bytes, pre-serialised",
     ),
     ("ping", "floor", "`{ ping }` vs the bare floor"),
+    ("floor (graphql-core)", "floor", "graphql-core executing `{ ping }` alone vs the bare floor"),
     ("me", "floor", "signed-in `me` vs the bare floor"),
+    ("floor (one read)", "floor", "one PostgreSQL round trip alone vs the bare floor"),
 )
 
 
@@ -198,12 +200,30 @@ def build_scenarios(slugs: list[str]) -> list[Scenario]:
         Scenario("ping", "GraphQL stack without SQL (`{ ping }`)", "api", "ping", ping),
         Scenario("floor", "bare Starlette JSON endpoint, same uvicorn flags", "floor", None, ping),
         Scenario(
+            "floor (graphql-core)",
+            "the floor executing `{ ping }` with graphql-core alone (parsed and validated once, "
+            "no context, no limits): what any server on Strawberry's executor starts from",
+            "floor",
+            None,
+            ping,
+            path="/graphql-core",
+        ),
+        Scenario(
             "me",
             "signed-in `me` with profile (token check + user loaders)",
             "api",
             "me",
             [body(document("me"))],
             signed_in=True,
+        ),
+        Scenario(
+            "floor (one read)",
+            "the floor answering after one asyncpg round trip (a user by primary key), no "
+            "GraphQL: the least a signed-in `me` does",
+            "floor",
+            None,
+            [body(document("me"))],
+            path="/one-read",
         ),
         Scenario(
             "catalogPage (signed in)",

@@ -288,7 +288,11 @@ def _start_targets(
     floor = start_server(
         "floor",
         uvicorn_command("floor:app", floor_port, "--app-dir", "bench"),
-        env={**os.environ, "BENCH_FLOOR_PAYLOAD": str(payload)},
+        env={
+            **os.environ,
+            "BENCH_FLOOR_PAYLOAD": str(payload),
+            "BENCH_FLOOR_DATABASE_URL": plain_dsn(url),
+        },
         logs=logs,
         health_path="/",
         port=floor_port,

@@ -12,7 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.db import Database
 from app.search.postgres import WEIGHTS
+from bench.generate import plain_dsn
 from bench.plan import (
     LEVELS,
     POSTGRAPHILE_ORDER,
@@ -31,6 +33,7 @@ from bench.plan import (
 from bench.report import Row, comparison_lines, table
 from bench.run import _selected, course_outline, search_slugs
 from bench.wrk import parse_output
+from tests.support.accounts import make_user
 
 
 def _result(requests: int) -> str:
@@ -80,6 +83,35 @@ async def test_payload_floor_without_a_payload_is_not_measured_as_fast(
 ) -> None:
     async with _http(_floor_app(monkeypatch, None)) as http:
         assert (await http.post("/payload", content="{}")).status_code == 503
+
+
+async def test_the_stack_floors_execute_graphql_and_read_postgresql(
+    monkeypatch: pytest.MonkeyPatch, database: Database, service_urls: tuple[str, str]
+) -> None:
+    """`floor (graphql-core)` really executes the document and `floor (one read)` really reads
+    a user from PostgreSQL: their ratios bound what the API can reach (docs/benchmarks.md)."""
+    user = await make_user(database, email="floor@example.com")
+    monkeypatch.setenv("BENCH_FLOOR_DATABASE_URL", plain_dsn(service_urls[0]))
+    app = _floor_app(monkeypatch, None)
+    try:
+        async with _http(app) as http:
+            executed = await http.post("/graphql-core", content='{"query": "{ ping }"}')
+            read = await http.post("/one-read", content='{"query": "{ me { id } }"}')
+    finally:
+        pool = importlib.import_module("floor")._pool
+        if pool is not None:
+            await pool.close()
+
+    assert executed.json() == {"data": {"ping": "pong"}}
+    assert read.json() == {"data": {"me": {"id": str(user.id), "email": "floor@example.com"}}}
+
+
+async def test_the_one_read_floor_without_a_database_is_not_measured_as_fast(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("BENCH_FLOOR_DATABASE_URL", raising=False)
+    async with _http(_floor_app(monkeypatch, None)) as http:
+        assert (await http.post("/one-read", content="{}")).status_code == 503
 
 
 def test_postgraphile_asks_for_the_same_pages_in_the_same_order() -> None:
