@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 import structlog
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
@@ -32,10 +31,13 @@ from app.http.files import file_routes
 from app.http.health import healthz, jwks, metrics, readyz
 from app.http.middleware import (
     REQUEST_ID_HEADER,
+    BrowserCORSMiddleware,
     RequestContextMiddleware,
+    Shortcut,
 )
 from app.http.newsletter import newsletter_routes
 from app.http.webhooks import webhook_routes
+from app.integrations.cache import CatalogVersionWatch
 from app.integrations.payments import make_gateway
 from app.integrations.storage import make_storage
 from app.live import LiveHub
@@ -93,12 +95,18 @@ def _lifespan(settings: Settings) -> Any:
         app.state.payments = make_gateway(settings, redis=redis)
         app.state.live = LiveHub(redis_url)
         await app.state.live.start()
+        app.state.catalog_watch = None
+        if settings.catalog_cache_ttl_seconds and settings.catalog_cache_local_hits:
+            app.state.catalog_watch = CatalogVersionWatch(redis_url, redis)
+            await app.state.catalog_watch.start()
         collector = tune_after_startup(settings)  # last: what start-up built is frozen
         logger.info("api started", env=settings.env, graphiql=settings.graphiql_mode)
         try:
             yield
         finally:
             collector.undo()
+            if app.state.catalog_watch is not None:
+                await app.state.catalog_watch.stop()
             await app.state.live.stop()
             await redis.aclose()
             await db.dispose()
@@ -109,9 +117,9 @@ def _lifespan(settings: Settings) -> Any:
     return lifespan
 
 
-def _middleware(settings: Settings) -> list[Middleware]:
+def _middleware(settings: Settings, shortcut: Shortcut | None = None) -> list[Middleware]:
     stack = [
-        Middleware(RequestContextMiddleware, hsts=settings.is_production),
+        Middleware(RequestContextMiddleware, hsts=settings.is_production, shortcut=shortcut),
     ]
     if proxies := settings.trusted_proxy_list:
         # outermost: everything after it (logs, throttles, sessions) sees the real client
@@ -119,7 +127,7 @@ def _middleware(settings: Settings) -> list[Middleware]:
     if origins := cors_origins(settings):
         stack.append(
             Middleware(
-                CORSMiddleware,
+                BrowserCORSMiddleware,
                 allow_origins=origins,
                 allow_credentials=True,
                 allow_methods=["GET", "POST", "OPTIONS"],
@@ -178,7 +186,8 @@ def bearer_required(endpoint: Endpoint, token: str, *, realm: str) -> Endpoint:
 
 def create_app(settings: Settings | None = None, *, schema: Any = None) -> Starlette:
     """The ASGI application. `schema` replaces the product schema (tests only)."""
-    from schema.core.endpoint import GraphQLView
+    from schema.core.cache import Shortcut as CacheShortcut
+    from schema.core.endpoint import GraphQLView, negotiate
     from schema.root import schema_for
     from schema.webhooks import GraphQLRenderer
 
@@ -204,9 +213,12 @@ def create_app(settings: Settings | None = None, *, schema: Any = None) -> Starl
         *webhook_routes(),
         *newsletter_routes(),
     ]
+    # anonymous hits on the process's current copies, answered before the rest of the stack
+    local_hits = settings.catalog_cache_ttl_seconds and settings.catalog_cache_local_hits
+    shortcut = CacheShortcut(routes[0], negotiate) if local_hits else None
     return Starlette(
         debug=settings.debug,
         routes=routes,
-        middleware=_middleware(settings),
+        middleware=_middleware(settings, shortcut),
         lifespan=_lifespan(settings),
     )

@@ -168,6 +168,10 @@ class Settings(BaseSettings):
     # Anonymous public catalog reads (courses, course, categories, search) are cached in Redis
     # for this many seconds (30-120; 0 turns the response cache off).
     catalog_cache_ttl_seconds: int = 60
+    # A hit on an entry this process holds a copy of is answered without asking Redis, while the
+    # catalog version pushed to the process (pub/sub) says the copy is current; false: every hit
+    # reads the version and the entry in Redis.
+    catalog_cache_local_hits: bool = True
     # Object storage (uploads, certificates, exports): files under DATA_DIR/storage served by the
     # API with HMAC-signed URLs (local), or an S3-compatible bucket with presigned URLs (s3).
     storage_backend: Literal["local", "s3"] = "local"

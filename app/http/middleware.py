@@ -13,11 +13,13 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import structlog
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.metrics import HTTP_LATENCY, HTTP_REQUESTS
@@ -75,13 +77,21 @@ def _child(metric: Any, *labels: str) -> Any:
     return child
 
 
+# Answers an HTTP request before the rest of the stack when it can (the response cache's local
+# hits: schema/core/cache.py `Shortcut`): None when it answered, else the `receive` to go on with.
+Shortcut = Callable[[Scope, Receive, Send], Awaitable[Receive | None]]
+
+
 class RequestContextMiddleware:
     """The request id, the access line and HTTP metrics, and the security headers
-    (`security_headers`) on every HTTP response."""
+    (`security_headers`) on every HTTP response; `shortcut` may answer a request first."""
 
-    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
+    def __init__(
+        self, app: ASGIApp, *, hsts: bool = False, shortcut: Shortcut | None = None
+    ) -> None:
         self.app = app
         self.hsts = hsts
+        self.shortcut = shortcut
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -109,6 +119,11 @@ class RequestContextMiddleware:
 
         with structlog.contextvars.bound_contextvars(request_id=info.request_id):
             try:
+                if http and self.shortcut is not None:
+                    going_on = await self.shortcut(scope, receive, send_with_id)
+                    if going_on is None:
+                        return
+                    receive = going_on
                 await self.app(scope, receive, send_with_id)
             finally:
                 self._record(scope, info, status, time.perf_counter() - started)
@@ -136,6 +151,19 @@ class RequestContextMiddleware:
             access_logger.debug("request", **fields)
         else:
             access_logger.info("request", **fields)
+
+
+class BrowserCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS for the requests that carry an `Origin` (browsers send it with every
+    cross-origin request): a request without one gets no CORS headers, and costs no wrapped
+    `send`. Public cacheable answers vary on `Origin` (schema/core/cache.py), so a shared cache
+    never hands a browser the answer made for a request without one."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not any(name == b"origin" for name, _ in scope["headers"]):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 
+from app.redis import registered
+
 # The sliding-window charge as a Lua function, shared by every script that charges a budget
 # (this module's, and the response cache's read-and-charge: schema/core/cache.py): refused (and
 # not charged) when the cost would pass the limit; returns allowed (1/0) and what remains.
@@ -56,24 +58,11 @@ local allowed, remaining = charge(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(
 return {allowed, remaining, exists}
 """
 )
-_scripts: weakref.WeakKeyDictionary[Redis, dict[str, AsyncScript]] = weakref.WeakKeyDictionary()
 
 
 def _script(redis: Redis) -> AsyncScript:
     """The limiter's script registered with `redis` (its SHA1 computed once per client)."""
     return registered(redis, _SCRIPT)
-
-
-def registered(redis: Redis, source: str) -> AsyncScript:
-    """`source` registered with `redis` once per client: called, it is sent by its SHA1
-    (EVALSHA), and loaded again when the server answers NOSCRIPT."""
-    scripts = _scripts.get(redis)
-    if scripts is None:
-        scripts = _scripts[redis] = {}
-    script = scripts.get(source)
-    if script is None:
-        script = scripts[source] = redis.register_script(source)
-    return script
 
 
 @dataclass(frozen=True)

@@ -8,22 +8,28 @@ locale from `Accept-Language`, which writes `Money.formatted`).
 
 Entries: one Redis string per key, `<catalog version> <ETag> <cost>\n<effects JSON>\n<body>`,
 written with the TTL. The catalog version (app/integrations/cache.py) the entry was built under is
-stored in it rather than in its key: a hit reads the current version and the entry, and charges
-the entry's cost to the caller's rate budget, in ONE round trip (a Lua script sharing the rate
-limiter's charge: `_READ_AND_CHARGE`), and an entry of an older version is a miss, so
-`bump_catalog_version` still invalidates everything at once (the stale entry is overwritten by
-the rebuild, or expires). The strong ETag is computed once, when the entry is written, and
-stored with it: a hit hashes nothing.
+stored in it rather than in its key: a hit that asks Redis (no current local copy, below) reads
+the current version and the entry, and charges the entry's cost to the caller's rate budget, in
+ONE round trip (a Lua script sharing the rate limiter's charge: `_READ_AND_CHARGE`), and an entry
+of an older version is a miss, so `bump_catalog_version` still invalidates everything at once (the
+stale entry is overwritten by the rebuild, or expires). The strong ETag is computed once, when the
+entry is written, and stored with it: a hit hashes nothing.
 
 - Hit: the stored body is returned as is — nothing executes, no SQL — but the stored cost is still
   charged to the caller's rate budget (over budget: the request executes normally and gets the
   usual RATE_LIMITED answer).
 - Miss: the request executes; a 200 without errors and without cookies is stored for the TTL.
-- Local copies: each process keeps the bodies of the entries it stored or served, the most
-  recently used up to LOCAL_BODY_BYTES (`LocalBodies`), and names the ETag of its copy in the hit's
-  script: when the entry still has that ETag, Redis sends it without its body (a 224 KB catalogue
-  page is not moved again). Redis stays the only truth: the version, the entry and its TTL are
-  read there on every request.
+- Local copies: each process keeps copies of the entries it stored or read, the most recently
+  used up to LOCAL_BODY_BYTES (`LocalEntries`), each with the expiry Redis gave the entry. A copy
+  answers a hit with no Redis round trip while it is current: of the catalog version the app's
+  `CatalogVersionWatch` last heard (pushed by pub/sub; app/integrations/cache.py), kept under the
+  watch's present epoch, before its expiry (CATALOG_CACHE_LOCAL_HITS, on by default). A catalog
+  change is therefore seen at once by the process that made it and by the others within pub/sub
+  delivery time; while the watch does not know the version (starting, connection lost) every hit
+  asks Redis. Asking Redis, a hit names the ETag of its copy: when the entry still has that ETag,
+  Redis sends it without its body (a 224 KB catalogue page is not moved again). An entry written
+  in Redis by hand, behind the processes' backs, is not seen by a process holding a current copy
+  until the next catalog change or the copy's expiry.
 - Single flight: when the entry is missing (expired, never built, or of an older catalog
   version), one request rebuilds it — it takes a short Redis lock (`SET NX PX`,
   REBUILD_LOCK_MS, deleted as soon as its response is stored or refused; deleted without
@@ -36,7 +42,7 @@ stored with it: a hit hashes nothing.
   is per caller; it is in the `X-RateLimit-Remaining` header), so a hit and a miss return the very
   same bytes and the strong `ETag` (sha256 of the body) is stable while the data is.
 - Headers: `ETag`, `X-Cache: HIT|MISS`; GET gets `Cache-Control: public, max-age=<ttl>` and
-  `Vary: Accept, Accept-Language, Authorization`, POST `no-store`; GET with a matching
+  `Vary: Accept, Accept-Language, Authorization, Origin`, POST `no-store`; GET with a matching
   `If-None-Match` gets 304 with no body. Authenticated requests get `private, no-store`, other
   requests `no-store`.
 - Redis trouble never fails a request: the lookup error is logged, counted, and it executes.
@@ -80,15 +86,15 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from app.http.middleware import request_info
-from app.integrations.cache import CATALOG_VERSION_KEY, PREFIX
+from app.integrations.cache import CATALOG_VERSION_KEY, PREFIX, CatalogVersionWatch
 from app.metrics import CACHE_REQUESTS
+from app.redis import registered
 from app.security.ratelimit import (
     CHARGE_FUNCTION,
     RateLimitResult,
     Reserved,
     Window,
     hit,
-    registered,
 )
 from schema.core.context import locale_of
 from schema.core.extensions import RATE_WINDOW_SECONDS, anonymous_bucket
@@ -111,7 +117,7 @@ REBUILD_WAIT_SECONDS = 2.0  # the longest a request waits for another's rebuild
 REBUILD_POLL_SECONDS = 0.02
 MAX_DOCUMENT_CHARS = 20_000
 MAX_ENTRY_BYTES = 2_000_000
-LOCAL_BODY_BYTES = 32 * 1024 * 1024  # copies of entry bodies kept per process (`LocalBodies`)
+LOCAL_BODY_BYTES = 32 * 1024 * 1024  # copies of entries kept per process (`LocalEntries`)
 PRIVATE = "private, no-store"
 NO_STORE = "no-store"
 _STATE_PLAN = "response_cache_plan"
@@ -159,6 +165,7 @@ async def _replay(request: Request, effects: list[Effect]) -> None:
 
 
 logger = structlog.get_logger("easyways.cache")
+monotonic = time.monotonic  # the clock of local copies' expiry (a test may set its own)
 
 Parse = Callable[[Request], Awaitable[GraphQLRequestData]]
 Execute = Callable[[Request], Awaitable[Response]]
@@ -388,27 +395,26 @@ def _public_headers(plan: Plan, etag: str, outcome: str) -> dict[str, str]:
     headers = {"ETag": etag, "X-Cache": outcome}
     if plan.conditional:
         headers["Cache-Control"] = f"public, max-age={plan.ttl}"
-        headers["Vary"] = "Accept, Accept-Language, Authorization"
+        headers["Vary"] = "Accept, Accept-Language, Authorization, Origin"
     else:
         headers["Cache-Control"] = NO_STORE
     return headers
 
 
-def _not_modified(request: Request, plan: Plan, etag: str) -> bool:
-    return plan.conditional and etag_matches(request.headers.get("if-none-match"), etag)
+def _not_modified(if_none_match: str | None, plan: Plan, etag: str) -> bool:
+    return plan.conditional and etag_matches(if_none_match, etag)
 
 
-def _bucket(request: Request) -> tuple[str, int]:
-    client_ip = request.client.host if request.client else None
-    return anonymous_bucket(client_ip, request.app.state.settings)
+def _bucket(state: Any, client: tuple[str, int] | None) -> tuple[str, int]:
+    return anonymous_bucket(client[0] if client else None, state.settings)
 
 
-async def _charge(request: Request, cost: int) -> RateLimitResult | None:
+async def _charge(state: Any, client: tuple[str, int] | None, cost: int) -> RateLimitResult | None:
     """Charge a hit like an execution (anonymous budget per client IP); None if Redis fails."""
-    key, limit = _bucket(request)
+    key, limit = _bucket(state, client)
     try:
         return await hit(
-            request.app.state.redis,
+            state.redis,
             key,
             limit=limit,
             window_seconds=RATE_WINDOW_SECONDS,
@@ -420,23 +426,50 @@ async def _charge(request: Request, cost: int) -> RateLimitResult | None:
         return None
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A hit's answer: status, headers (without Content-Length) and body."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def _hit_answer(
+    plan: Plan,
+    entry: Entry,
+    media: str,
+    rate: RateLimitResult | None,
+    if_none_match: str | None,
+    scope: Any,
+) -> Answer:
+    """The stored answer of a charged hit (the view's and the shortcut's alike)."""
+    info = request_info(scope)
+    if info is not None:
+        info.operation_name, info.operation_type = plan.operation_name, "query"
+    CACHE_REQUESTS.labels(result="hit").inc()
+    headers = _public_headers(plan, entry.etag, "HIT") | (rate.headers() if rate else {})
+    if _not_modified(if_none_match, plan, entry.etag):
+        return Answer(304, headers, b"")
+    headers["content-type"] = f"{media}; charset=utf-8"
+    return Answer(200, headers, entry.body)
+
+
 async def _serve_hit(
     request: Request, plan: Plan, entry: Entry, media: str, rate: RateLimitResult | None
 ) -> Response | None:
     """The stored answer, its cost charged (`rate`: already charged with the lookup)."""
     if rate is None:
-        rate = await _charge(request, entry.cost)
+        rate = await _charge(request.app.state, request.scope.get("client"), entry.cost)
     if rate is not None and not rate.allowed:
         return None  # the normal path refuses it with RATE_LIMITED and 429
     await _replay(request, entry.effects)
-    info = request_info(request.scope)
-    if info is not None:
-        info.operation_name, info.operation_type = plan.operation_name, "query"
-    headers = _public_headers(plan, entry.etag, "HIT") | (rate.headers() if rate else {})
-    if _not_modified(request, plan, entry.etag):
-        return Response(status_code=304, headers=headers)
-    headers["content-type"] = f"{media}; charset=utf-8"
-    return Response(entry.body, headers=headers)
+    answer = _hit_answer(
+        plan, entry, media, rate, request.headers.get("if-none-match"), request.scope
+    )
+    if answer.status == 304:
+        return Response(status_code=304, headers=answer.headers)
+    return Response(answer.body, headers=answer.headers)
 
 
 # --- Redis: one round trip per read; single-flight rebuilds -------------------------------------
@@ -481,19 +514,19 @@ async def _read(redis: Redis, plan: Plan, lock_key: str | None = None) -> tuple[
 # version — its cost charged to the caller's budget, all in one round trip. A hit then needs no
 # other; a refused charge (over budget) charges nothing and the request executes, to be refused
 # with RATE_LIMITED as usual. Returns {version, entry or '', 1 charged | 0 refused | -1 not
-# charged, remaining}; when the entry's ETag is ARGV[4] (the body this process keeps a copy of,
-# `LocalBodies`) the entry comes without its body.
+# charged, remaining, the entry's TTL in ms}; when the entry's ETag is ARGV[4] (the body this
+# process keeps a copy of, `LocalEntries`) the entry comes without its body.
 _READ_AND_CHARGE = (
     CHARGE_FUNCTION
     + """
 local version = redis.call('GET', KEYS[1]) or '0'
 local entry = redis.call('GET', KEYS[2])
 if not entry then
-  return {version, '', -1, 0}
+  return {version, '', -1, 0, 0}
 end
 local built, cost = string.match(entry, '^(%d+) %S+ (%d+)\\n')
 if built ~= version then
-  return {version, '', -1, 0}
+  return {version, '', -1, 0, 0}
 end
 -- the caller's local lease holds ARGV[5] tokens: 2 when they pay it all, else what they lack
 local allowed, remaining = 2, 0
@@ -502,39 +535,40 @@ if need > 0 then
   allowed, remaining = charge(KEYS[3], KEYS[4], tonumber(ARGV[1]), tonumber(ARGV[2]),
     need, tonumber(ARGV[3]))
 end
+local ttl = redis.call('PTTL', KEYS[2])
 if ARGV[4] ~= '' and string.match(entry, '^%d+ (%S+) ') == ARGV[4] then
   -- the caller holds this body already: the head and effects only
   local effects_end = string.find(entry, '\\n', string.find(entry, '\\n', 1, true) + 1, true)
-  return {version, string.sub(entry, 1, effects_end), allowed, remaining}
+  return {version, string.sub(entry, 1, effects_end), allowed, remaining, ttl}
 end
-return {version, entry, allowed, remaining}
+return {version, entry, allowed, remaining, ttl}
 """
 )
 
 
 async def _read_and_charge(request: Request, plan: Plan) -> Lookup:
     redis = request.app.state.redis
-    key, limit = _bucket(request)
+    key, limit = _bucket(request.app.state, request.scope.get("client"))
     window = Window.now(key, RATE_WINDOW_SECONDS)
     stored = entry_key(plan)
-    held = BODIES.get(stored)
+    held = LOCAL.get(stored)
+    epoch, started = _epoch(request), monotonic()
     reserved = Reserved.take(redis, key, RATE_WINDOW_SECONDS, window)
-    version, raw, charged, remaining = await registered(redis, _READ_AND_CHARGE)(
+    version, raw, charged, remaining, ttl_ms = await registered(redis, _READ_AND_CHARGE)(
         keys=[CATALOG_VERSION_KEY, stored, *window.keys],
         args=[
             limit,
             RATE_WINDOW_SECONDS,
             window.elapsed,
-            held[0] if held else "",
+            held.entry.etag if held else "",
             reserved.tokens,
         ],
     )
     entry = _decode(raw or None)
     if entry is not None:
-        if held is not None and entry.etag == held[0] and not entry.body:
-            entry = replace(entry, body=held[1])  # the ETag is the body's sha256
-        else:
-            BODIES.keep(stored, entry.etag, entry.body)
+        if held is not None and entry.etag == held.entry.etag and not entry.body:
+            entry = replace(entry, body=held.entry.body)  # the ETag is the body's sha256
+        LOCAL.keep(stored, Held(entry, started + max(int(ttl_ms), 0) / 1000, epoch))
     rate = None
     if entry is not None and charged >= 0:
         rate = reserved.settle(entry.cost, int(charged), int(remaining), limit, window.reset_after)
@@ -543,44 +577,80 @@ async def _read_and_charge(request: Request, plan: Plan) -> Lookup:
     return Lookup(int(version), entry, rate=rate)
 
 
-class LocalBodies:
-    """Copies of the bodies of recent entries in this process, by entry key, with their ETags:
-    a hit on an entry whose body this process holds brings only the entry's head from Redis
-    (the stored ETag is the sha256 of the body, so an equal ETag is the same body). Redis stays
-    the only truth — which entry is current, its version, TTL and cost are read there on every
-    request; the copies only spare moving the same large body again. The most recently used,
-    up to `max_bytes` of bodies in all."""
+def _epoch(request: Request) -> int | None:
+    """The epoch of the app's catalog version watch (None: no watch, no local hits)."""
+    watch: CatalogVersionWatch | None = getattr(request.app.state, "catalog_watch", None)
+    return watch.epoch if watch is not None else None
+
+
+def _local_entry(state: Any, plan: Plan) -> Entry | None:
+    """The copy of the plan's entry this process holds, when it is current: kept under the
+    watch's epoch, of the catalog version the watch last heard, and not past its TTL — a hit
+    that asks Redis nothing (app/integrations/cache.py `CatalogVersionWatch`)."""
+    watch: CatalogVersionWatch | None = getattr(state, "catalog_watch", None)
+    if watch is None or watch.version is None:
+        return None
+    held = LOCAL.get(entry_key(plan))
+    if (
+        held is None
+        or held.epoch != watch.epoch
+        or held.entry.version != watch.version
+        or held.expires_at <= monotonic()
+    ):
+        return None
+    return held.entry
+
+
+@dataclass(frozen=True)
+class Held:
+    """A copy of an entry: `expires_at` (`monotonic`) never after the entry's own expiry in
+    Redis, `epoch` the app's version watch's when it was read (None: no watch)."""
+
+    entry: Entry
+    expires_at: float
+    epoch: int | None
+
+
+class LocalEntries:
+    """Copies of recent entries in this process, by entry key, the most recently used up to
+    `max_bytes` of bodies in all. A copy answers a hit by itself while it is current
+    (`_local_entry`); otherwise the hit asks Redis, naming the copy's ETag, and when the entry
+    there still has it Redis sends the entry without its body (the stored ETag is the sha256 of
+    the body, so an equal ETag is the same body): a 224 KB catalogue page is not moved again."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.size = 0
-        self.entries: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
+        self.entries: OrderedDict[str, Held] = OrderedDict()
 
-    def get(self, key: str) -> tuple[str, bytes] | None:
+    def get(self, key: str) -> Held | None:
         held = self.entries.get(key)
         if held is not None:
             self.entries.move_to_end(key)
         return held
 
-    def keep(self, key: str, etag: str, body: bytes) -> None:
+    def keep(self, key: str, held: Held) -> None:
         old = self.entries.pop(key, None)
         if old is not None:
-            self.size -= len(old[1])
-        if len(body) > self.max_bytes:
+            self.size -= len(old.entry.body)
+        if len(held.entry.body) > self.max_bytes:
             return
-        self.entries[key] = (etag, body)
-        self.size += len(body)
+        self.entries[key] = held
+        self.size += len(held.entry.body)
         while self.size > self.max_bytes:
-            _, (_, dropped) = self.entries.popitem(last=False)
-            self.size -= len(dropped)
+            _, dropped = self.entries.popitem(last=False)
+            self.size -= len(dropped.entry.body)
 
 
-BODIES = LocalBodies(LOCAL_BODY_BYTES)
+LOCAL = LocalEntries(LOCAL_BODY_BYTES)
 
 
 async def _lookup(request: Request, plan: Plan) -> Lookup | None:
     """The plan's entry (charged), or the right to rebuild it, or someone else's rebuild
     awaited; None when Redis fails (the request then executes and nothing is stored)."""
+    local = _local_entry(request.app.state, plan)
+    if local is not None:
+        return Lookup(local.version, local)  # charged by `_serve_hit`
     redis = request.app.state.redis
     try:
         found = await _read_and_charge(request, plan)
@@ -635,11 +705,11 @@ async def serve(request: Request, parse_request: Parse, execute: Execute, media:
             "Cache-Control", PRIVATE if _credentialed(request) else NO_STORE
         )
         return response
+    epoch = _epoch(request)
     found = await _lookup(request, plan)
     if found is not None and found.entry is not None:
         cached = await _serve_hit(request, plan, found.entry, media, found.rate)
         if cached is not None:
-            CACHE_REQUESTS.labels(result="hit").inc()
             return cached
     setattr(request.state, _STATE_PLAN, plan)
     try:
@@ -660,10 +730,11 @@ async def serve(request: Request, parse_request: Parse, execute: Execute, media:
     etag = etag_of(body)
     if found is not None:
         entry = Entry(found.version, etag, plan.cost, _effects_of(request), body)
+        stored_at = monotonic()
         await _finish(request, plan, found, entry)
-        BODIES.keep(entry_key(plan), etag, body)
+        LOCAL.keep(entry_key(plan), Held(entry, stored_at + plan.ttl, epoch))
     response.headers.update(_public_headers(plan, etag, "MISS"))
-    if _not_modified(request, plan, etag):
+    if _not_modified(request.headers.get("if-none-match"), plan, etag):
         return Response(status_code=304, headers=_not_modified_headers(response))
     return response
 
@@ -672,3 +743,118 @@ def _not_modified_headers(response: Response) -> dict[str, str]:
     """The headers of `response` minus those describing its body."""
     skip = {"content-type", "content-length"}
     return {k: v for k, v in response.headers.items() if k not in skip}
+
+
+# --- the shortcut: a hit on a current local copy, answered before the app's stack -----------------
+
+# the request headers the shortcut reads (ASGI header names are lower case)
+_SHORTCUT_HEADERS = frozenset(
+    {
+        b"authorization",
+        b"x-api-key",
+        b"origin",
+        b"content-type",
+        b"content-length",
+        b"accept",
+        b"accept-language",
+        b"if-none-match",
+    }
+)
+
+
+class Shortcut:
+    """Answers, for the request-context middleware (app/http/middleware.py), an anonymous
+    `GET`/`POST /graphql` that a planned request of the same bytes (`_PLANS`) and a current
+    local copy without side effects (`_local_entry`) answer — before CORS, routing and the view,
+    with the very answer `serve` gives it (`_hit_answer`; tested side by side). Anything else
+    (credentials, an `Origin`, a request not planned yet, no current copy, a refused or failed
+    charge) goes down the stack as usual, its body handed on unread."""
+
+    def __init__(self, route: Any, negotiate: Callable[[str | None], str]) -> None:
+        self.route = route  # the /graphql route: the metrics' label
+        self.negotiate = negotiate
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> Any:
+        """None when answered; else the `receive` the rest of the stack reads."""
+        method = scope["method"]
+        if scope["path"] != "/graphql" or method not in ("GET", "POST"):
+            return receive
+        headers: dict[bytes, bytes] = {}
+        for name, value in scope["headers"]:
+            if name in _SHORTCUT_HEADERS and name not in headers:
+                headers[name] = value
+        if b"authorization" in headers or b"x-api-key" in headers or b"origin" in headers:
+            return receive
+        state = scope["app"].state
+        plans: OrderedDict[tuple[Any, ...], Plan | None] | None = getattr(state, _PLANS, None)
+        if not plans:
+            return receive
+        if method == "GET":
+            raw = scope.get("query_string", b"")
+        else:
+            length = headers.get(b"content-length", b"")
+            if not length.isdigit() or int(length) > _PLANNED_BYTES:
+                return receive
+            read = await _body(receive, int(length))
+            if isinstance(read, tuple):
+                return _replayed(read[0], receive)  # not all of it, or a disconnect
+            raw = read
+            receive = _replayed({"type": "http.request", "body": raw}, receive)
+        key = (method, raw, _text(headers, b"content-type"), _text(headers, b"accept-language"))
+        plan = plans.get(key)
+        if plan is None:
+            return receive
+        plans.move_to_end(key)
+        entry = _local_entry(state, plan)
+        if entry is None or entry.effects:
+            return receive
+        rate = await _charge(state, scope.get("client"), entry.cost)
+        if rate is None or not rate.allowed:
+            return receive  # the stack answers (and refuses) it as usual
+        media = self.negotiate(_text(headers, b"accept"))
+        plan = replace(plan)  # `ok`, `cost` are per request
+        answer = _hit_answer(plan, entry, media, rate, _text(headers, b"if-none-match"), scope)
+        scope["route"] = self.route
+        raw_headers = [
+            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in answer.headers.items()
+        ]
+        if answer.status != 304:
+            raw_headers.append((b"content-length", str(len(answer.body)).encode()))
+        await send({"type": "http.response.start", "status": answer.status, "headers": raw_headers})
+        await send({"type": "http.response.body", "body": answer.body})
+        return None
+
+
+async def _body(receive: Any, length: int) -> bytes | tuple[Any]:
+    """The whole body of at most `length` bytes; else, as `(message,)`, what to hand on: the
+    part read (and `more_body`), or the message that was not a body."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            if chunks:  # never: a body ends with more_body false before anything else
+                return ({"type": "http.request", "body": b"".join(chunks), "more_body": True},)
+            return (message,)
+        chunk = message.get("body", b"")
+        chunks.append(chunk)
+        size += len(chunk)
+        more = message.get("more_body", False)
+        if size > length:
+            return ({"type": "http.request", "body": b"".join(chunks), "more_body": more},)
+        if not more:
+            return b"".join(chunks)
+
+
+def _text(headers: dict[bytes, bytes], name: bytes) -> str | None:
+    value = headers.get(name)
+    return value.decode("latin-1") if value is not None else None
+
+
+def _replayed(first: Any, receive: Any) -> Any:
+    pending = [first]
+
+    async def replay() -> Any:
+        return pending.pop() if pending else await receive()
+
+    return replay

@@ -1,6 +1,9 @@
-"""Issue 12: a cache hit costs one Redis round trip to read (no hashing of the body: the ETag is
-stored with the entry), and a missing entry is rebuilt by one request while the others wait for
-it (single flight) — on a stand-in schema whose slow root field counts its executions."""
+"""Issue 12: a cache hit that asks Redis costs one round trip to read (no hashing of the body: the
+ETag is stored with the entry), and a missing entry is rebuilt by one request while the others
+wait for it (single flight) — on a stand-in schema whose slow root field counts its executions.
+These tests are about what Redis holds, so their app asks Redis on every hit
+(CATALOG_CACHE_LOCAL_HITS off); hits answered from the process's own copy:
+test_local_hits.py."""
 
 from __future__ import annotations
 
@@ -60,7 +63,7 @@ async def _slow_app(settings: Settings) -> AsyncIterator[Served]:
 
 @pytest.fixture
 async def slow(redis_client: Redis, settings: Settings) -> AsyncIterator[Served]:
-    async with _slow_app(settings) as served:
+    async with _slow_app(settings.model_copy(update={"catalog_cache_local_hits": False})) as served:
         yield served
 
 
@@ -180,7 +183,7 @@ async def test_a_rebuild_lock_left_behind_delays_a_request_by_a_bounded_wait(
 async def test_a_hit_on_a_body_this_process_holds_brings_only_the_entry_head(
     slow: Served,
 ) -> None:
-    """The process keeps a copy of a body it stored or served (`LocalBodies`): the next hit
+    """The process keeps a copy of an entry it stored or served (`LocalEntries`): the next hit
     names its ETag and Redis sends the entry without the body (which is why a body changed
     behind an unchanged ETag is not seen: the ETag is the body's sha256)."""
     first = await slow.get(CATEGORIES)
@@ -217,17 +220,22 @@ async def test_an_entry_stored_anew_is_served_whatever_copy_the_process_holds(
         assert hit.headers["etag"] == fresh.etag
 
 
-def test_the_copies_of_bodies_are_bounded_by_their_size() -> None:
-    bodies = cache.LocalBodies(max_bytes=10)
-    bodies.keep("a", '"a"', b"aaaa")
-    bodies.keep("b", '"b"', b"bbbb")
-    assert bodies.get("a") == ('"a"', b"aaaa")  # now the most recently used
-    bodies.keep("c", '"c"', b"cccc")  # 12 bytes: the least recently used goes
-    assert bodies.get("b") is None
-    assert bodies.get("a") is not None
-    assert bodies.get("c") is not None
-    bodies.keep("a", '"a2"', b"a")  # replaced, not added
-    assert bodies.size == 5
-    bodies.keep("huge", '"h"', b"h" * 11)  # larger than the whole budget: not kept
-    assert bodies.get("huge") is None
-    assert bodies.size == 5
+def test_the_copies_of_entries_are_bounded_by_their_size() -> None:
+    def held(etag: str, body: bytes) -> cache.Held:
+        return cache.Held(cache.Entry(0, etag, 1, [], body), expires_at=60.0, epoch=None)
+
+    copies = cache.LocalEntries(max_bytes=10)
+    copies.keep("a", held('"a"', b"aaaa"))
+    copies.keep("b", held('"b"', b"bbbb"))
+    found = copies.get("a")  # now the most recently used
+    assert found is not None
+    assert found.entry.body == b"aaaa"
+    copies.keep("c", held('"c"', b"cccc"))  # 12 bytes: the least recently used goes
+    assert copies.get("b") is None
+    assert copies.get("a") is not None
+    assert copies.get("c") is not None
+    copies.keep("a", held('"a2"', b"a"))  # replaced, not added
+    assert copies.size == 5
+    copies.keep("huge", held('"h"', b"h" * 11))  # larger than the whole budget: not kept
+    assert copies.get("huge") is None
+    assert copies.size == 5
