@@ -257,9 +257,10 @@ class RedisPubSubBackend(BroadcastBackend):
         self._channels.add(channel)
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._commands.put_nowait(("subscribe", channel, done))
-        try:
-            await asyncio.wait_for(asyncio.shield(done), self.SUBSCRIBE_WAIT_SECONDS)
-        except TimeoutError:  # Redis is away: the listener subscribes once it is back
+        # not `wait_for(shield(done))`: on Python 3.11 it drops a cancellation that arrives as
+        # `done` completes, and the leaving subscriber would then wait for events forever
+        finished, _ = await asyncio.wait({done}, timeout=self.SUBSCRIBE_WAIT_SECONDS)
+        if not finished:  # Redis is away: the listener subscribes once it is back
             log.warning("live.subscribe_pending", channel=channel)
 
     async def unsubscribe(self, channel: str) -> None:

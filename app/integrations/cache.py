@@ -129,7 +129,8 @@ class CatalogVersionWatch:
     async def synced(self, seconds: float) -> bool:
         """Wait (at most `seconds`) until the version is known; whether it is."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._synced.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await self._synced.wait()
         return self.version is not None
 
     def heard(self, version: int, *, published: bool) -> None:

@@ -250,3 +250,18 @@ async def test_a_collector_switched_off_by_someone_else_stays_off_after_a_fanout
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+async def test_a_subscription_cancelled_as_redis_confirms_it_still_ends() -> None:
+    """A subscriber that leaves (its socket closed) just as Redis confirms the channel must stop:
+    `asyncio.wait_for` on Python 3.11 returned the confirmation and dropped the cancellation, and
+    the subscription then waited for events forever (a server's shutdown waited with it)."""
+    backend = live.RedisPubSubBackend("redis://127.0.0.1:1")  # never connected: no listener
+    waiting = asyncio.create_task(backend.subscribe("ews:live:test"))
+    await asyncio.sleep(0)  # waiting for the listener's confirmation
+    _, _, confirmed = backend._commands.get_nowait()
+    assert confirmed is not None
+    confirmed.set_result(None)  # the listener confirms …
+    waiting.cancel()  # … as the subscriber leaves
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
