@@ -46,6 +46,16 @@ class RequestInfo:
 WEBSOCKET_SEND_KEY = "easyways.websocket_send"
 
 
+def replaying(first: Message, receive: Receive) -> Receive:
+    """A `receive` that answers `first` once, then hands on to `receive` (a body read ahead)."""
+    pending = [first]
+
+    async def replay() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return replay
+
+
 def request_info(scope: Scope) -> RequestInfo | None:
     info = scope.get(SCOPE_KEY)
     return info if isinstance(info, RequestInfo) else None

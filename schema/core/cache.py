@@ -85,7 +85,7 @@ from starlette.responses import Response
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
-from app.http.middleware import request_info
+from app.http.middleware import replaying, request_info
 from app.integrations.cache import CATALOG_VERSION_KEY, PREFIX, CatalogVersionWatch
 from app.metrics import CACHE_REQUESTS
 from app.redis import registered
@@ -797,9 +797,9 @@ class Shortcut:
                 return receive
             read = await _body(receive, int(length))
             if isinstance(read, tuple):
-                return _replayed(read[0], receive)  # not all of it, or a disconnect
+                return replaying(read[0], receive)  # not all of it, or a disconnect
             raw = read
-            receive = _replayed({"type": "http.request", "body": raw}, receive)
+            receive = replaying({"type": "http.request", "body": raw}, receive)
         key = (method, raw, _text(headers, b"content-type"), _text(headers, b"accept-language"))
         plan = plans.get(key)
         if plan is None:
@@ -812,7 +812,6 @@ class Shortcut:
         if rate is None or not rate.allowed:
             return receive  # the stack answers (and refuses) it as usual
         media = self.negotiate(_text(headers, b"accept"))
-        plan = replace(plan)  # `ok`, `cost` are per request
         answer = _hit_answer(plan, entry, media, rate, _text(headers, b"if-none-match"), scope)
         scope["route"] = self.route
         raw_headers = [
@@ -849,12 +848,3 @@ async def _body(receive: Any, length: int) -> bytes | tuple[Any]:
 def _text(headers: dict[bytes, bytes], name: bytes) -> str | None:
     value = headers.get(name)
     return value.decode("latin-1") if value is not None else None
-
-
-def _replayed(first: Any, receive: Any) -> Any:
-    pending = [first]
-
-    async def replay() -> Any:
-        return pending.pop() if pending else await receive()
-
-    return replay

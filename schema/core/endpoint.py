@@ -50,7 +50,7 @@ from cross_web import AsyncHTTPRequestAdapter, HTTPException, StarletteRequestAd
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
@@ -72,7 +72,7 @@ from app.accounts.sessions import usable
 from app.clock import utcnow
 from app.errors import TokenRejected
 from app.http.explorer import Explorer
-from app.http.middleware import WEBSOCKET_SEND_KEY, request_info
+from app.http.middleware import WEBSOCKET_SEND_KEY, replaying, request_info
 from app.partners import keys, trusted
 from app.partners.keys import KeyCaller
 from app.persisted_queries import PersistedQueryError
@@ -165,23 +165,14 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> Receive:
     while more:
         message = await receive()
         if message["type"] != "http.request":
-            return _replay(message, receive)
+            return replaying(message, receive)
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise HTTPException(413, f"The request body is larger than {limit} bytes")
         chunks.append(chunk)
         more = message.get("more_body", False)
-    return _replay({"type": "http.request", "body": b"".join(chunks)}, receive)
-
-
-def _replay(first: Message, receive: Receive) -> Receive:
-    pending = [first]
-
-    async def replay() -> Message:
-        return pending.pop() if pending else await receive()
-
-    return replay
+    return replaying({"type": "http.request", "body": b"".join(chunks)}, receive)
 
 
 class TextWebSocketAdapter(ASGIWebSocketAdapter):
