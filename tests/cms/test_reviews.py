@@ -262,3 +262,64 @@ async def test_a_reported_review_is_in_the_moderation_queue(database: Database) 
         )
     assert report is not None
     assert report.target_type == "course_review"
+
+
+DANGEROUS = st.sampled_from(
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        '<a href="javascript:alert(1)">x</a>',
+        '<p onclick="steal()">hi</p>',
+        "<iframe src=//evil></iframe>",
+        "<style>body{}</style>",
+    ]
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(before=st.text(max_size=40), attack=DANGEROUS, after=st.text(max_size=40))
+async def test_property_63_review_bodies_and_replies_lose_dangerous_html(
+    database: Database, before: str, attack: str, after: str
+) -> None:
+    """Property 63: HTML sanitization — a review's body and its reply keep no script, event
+    handler, javascript: URL, frame or style, whatever surrounds them."""
+    room = await classroom(database)
+    written = await review(
+        database, room.students[0], room.course, 4, body=f"x{before}{attack}{after}"
+    )
+    async with database.transaction() as session:
+        replied = await reviews.reply_to_review(
+            session, actor=Actor.of(room.teacher), review_id=written.id, body=f"y{attack}{after}"
+        )
+    for html in (written.body or "", replied.reply_body or ""):
+        lowered = html.lower()
+        assert not any(
+            bad in lowered
+            for bad in ("<script", "onerror", "onclick", "javascript:", "<iframe", "<style")
+        )
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    title=st.text(alphabet="abc ", min_size=121, max_size=300).filter(lambda t: len(t.split()) > 0),
+    body=st.text(alphabet="xyz", min_size=5001, max_size=6000),
+    rating=st.integers(min_value=-3, max_value=9),
+)
+async def test_property_62_review_input_outside_its_limits_changes_nothing(
+    database: Database, title: str, body: str, rating: int
+) -> None:
+    """Property 62: input validation — a review with a title, body or rating outside its limits
+    is refused with every field's error, and no review and no rating change is stored."""
+    room = await classroom(database)
+    with pytest.raises(UserFacingError) as refused:
+        await review(database, room.students[0], room.course, rating, title=title, body=body)
+    fields = {e.field for e in refused.value.errors}
+    long_title = len(" ".join(title.split())) > 120
+    assert fields >= {"body"} | ({"title"} if long_title else set())
+    assert ("rating" in fields) == (not 1 <= rating <= 5)
+    assert await review_count(database, room.course.id) == 0
+    assert await stored_rating(database, room.course.id) == (None, 0)

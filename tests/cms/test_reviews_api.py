@@ -220,3 +220,35 @@ async def test_instructors_reply_over_the_api_and_students_may_not(
         "body": "We fixed it",
         "author": {"fullName": room.teacher.full_name},
     }
+
+
+CATALOG_WITH_REVIEWS = """
+query ($first: Int!) {
+  courses(first: $first, sort: NEWEST) {
+    edges { node {
+      title ratingSummary { average count histogram { count } }
+      reviews(first: 2, sort: HIGHEST) { totalCount edges { node { rating author { fullName } } } }
+    } }
+  }
+}"""
+
+
+async def test_a_catalogue_page_with_ratings_and_reviews_takes_the_same_statements_for_more_courses(
+    client: GraphQLClient, database: Database
+) -> None:
+    rooms = [await classroom(database, students=2) for _ in range(6)]
+    for room in rooms:
+        for rating, student in enumerate(room.students, start=3):
+            await review(database, student, room.course, rating)
+    counts = []
+    for first in (2, 6):
+        with count_statements(client.database.engine) as counter:
+            outcome = await client.execute(CATALOG_WITH_REVIEWS, {"first": first})
+        assert not outcome.errors, outcome.errors
+        assert outcome.data is not None
+        edges = outcome.data["courses"]["edges"]
+        assert len(edges) == first
+        assert all(e["node"]["ratingSummary"]["average"] == 3.5 for e in edges)
+        assert all(len(e["node"]["reviews"]["edges"]) == 2 for e in edges)
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counts
