@@ -10,6 +10,7 @@ from typing import Any
 from app.clock import frozen
 from app.cms import reviews
 from app.db import Database, count_statements
+from app.integrations.cache import catalog_version
 from app.security.permissions import Actor
 from tests.support.catalog import gid, token_for
 from tests.support.graphql import GraphQLClient
@@ -252,3 +253,37 @@ async def test_a_catalogue_page_with_ratings_and_reviews_takes_the_same_statemen
         assert all(len(e["node"]["reviews"]["edges"]) == 2 for e in edges)
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
+
+
+async def test_editing_and_deleting_a_review_over_the_api_moves_the_rating_and_the_cache(
+    client: GraphQLClient, database: Database
+) -> None:
+    room = await classroom(database, students=2)
+    author = token_for(client, room.students[0])
+    written = await review(database, room.students[0], room.course, 5, title="Great")
+    await review(database, room.students[1], room.course, 3)
+    review_id = gid("Review", written.id)
+    before = await catalog_version(client.redis)
+    edited = await client.mutate(
+        "updateReview",
+        {"reviewId": review_id, "rating": 1, "title": None},
+        REVIEW_FIELDS,
+        token=author,
+    )
+    assert edited.payload("updateReview")["review"]["rating"] == 1
+    assert edited.payload("updateReview")["review"]["title"] is None
+    assert await catalog_version(client.redis) > before
+    assert (await _course(client, room.course.id))["averageRating"] == 2.0
+    other = await client.mutate(
+        "deleteReview",
+        {"reviewId": review_id},
+        "deletedReviewId",
+        token=token_for(client, room.students[1]),
+    )
+    assert other.codes == ["NOT_FOUND"]
+    deleted = await client.mutate(
+        "deleteReview", {"reviewId": review_id}, "deletedReviewId", token=author
+    )
+    assert deleted.payload("deleteReview")["deletedReviewId"] == review_id
+    page = await _course(client, room.course.id)
+    assert (page["averageRating"], page["reviewCount"]) == (3.0, 1)
