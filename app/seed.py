@@ -30,6 +30,7 @@ from app.catalog import categories, reads, service, structure
 from app.catalog.models import CourseLevel, LessonType, PricingTier
 from app.catalog.service import TierInput
 from app.catalog.slugs import slugify
+from app.cms.review_seed import seed_demo_reviews
 from app.commerce.coupon_seed import seed_demo_coupon
 from app.commerce.subscriptions import seed_plan as seed_subscription_plan
 from app.db import Database
@@ -324,6 +325,7 @@ SEEDERS: list[tuple[str, Seeder]] = [
     ("users", seed_users),
     ("catalog", seed_catalog),
     ("demo quiz", seed_demo_quiz),
+    ("demo reviews", seed_demo_reviews),
     ("search index", rebuild_index),
     ("demo coupon", seed_demo_coupon),
     ("subscription plan", seed_subscription_plan),

@@ -16,6 +16,7 @@ from loaders.media import MediaLoaders
 from loaders.messaging import MessagingLoaders
 from loaders.notifications import NotificationLoaders
 from loaders.partners import PartnerLoaders
+from loaders.reviews import ReviewLoaders
 
 
 class Loaders:
@@ -68,3 +69,7 @@ class Loaders:
     @cached_property
     def partners(self) -> PartnerLoaders:
         return PartnerLoaders(self.db)
+
+    @cached_property
+    def reviews(self) -> ReviewLoaders:
+        return ReviewLoaders(self.db)

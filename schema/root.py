@@ -31,6 +31,7 @@ from resolvers.assessments import Query as AssessmentsQuery
 from resolvers.catalog import Mutation as CatalogMutation
 from resolvers.catalog import Query as CatalogQuery
 from resolvers.catalog import planned as catalog_planned
+from resolvers.cms import Mutation as CmsMutation
 from resolvers.commerce import Mutation as CommerceMutation
 from resolvers.commerce import Query as CommerceQuery
 from resolvers.commerce import Subscription as CommerceSubscription
@@ -112,6 +113,7 @@ MUTATIONS: list[type] = [
     PartnersMutation,
     AdminMutation,
     WebhooksMutation,
+    CmsMutation,
 ]
 SUBSCRIPTIONS: list[type] = [
     SystemSubscription,

@@ -23,6 +23,7 @@ from datetime import timedelta
 import structlog
 from redis.exceptions import LockError, RedisError
 
+from app.catalog.ratings import recompute_course_scores
 from app.clock import utcnow
 from app.commerce.subscriptions import expire_lapsed_subscriptions
 from app.communication.announcements import publish_due_announcements
@@ -52,6 +53,11 @@ async def expire_subscriptions(runtime: Runtime) -> object:
         return await expire_lapsed_subscriptions(session, now=utcnow())
 
 
+async def recompute_scores(runtime: Runtime) -> object:
+    async with runtime.db.transaction() as session:
+        return await recompute_course_scores(session, now=utcnow())
+
+
 # The registration list: every periodic job of the platform.
 JOBS: list[Job] = [
     Job("purge_abandoned_uploads", timedelta(hours=1), purge_uploads),
@@ -68,6 +74,8 @@ JOBS: list[Job] = [
         timedelta(minutes=15),
         lambda rt: send_due_digests(rt.db, now=utcnow()),
     ),
+    # popularity and trending scores (catalogue sorts): how many courses' scores changed
+    Job("recompute_course_scores", timedelta(minutes=15), recompute_scores, True),
 ]
 
 

@@ -4,7 +4,8 @@ The queue lists reports oldest first (open ones by default), each with how many 
 target has. Resolving a report decides for its target, so every open report of the same target
 is closed at once: DISMISS leaves the content alone (status `dismissed`); HIDE_CONTENT and
 DELETE_CONTENT take it out of view through its domain's own service (a discussion post is
-soft-deleted as its author or a teacher would; a message is hidden from both participants) and
+soft-deleted as its author or a teacher would; a message is hidden from both participants; a
+course review is hidden, which takes it out of the course's rating too) and
 the reports become `resolved`. The content row itself is kept for the record either way, and the
 action taken is in the audit log (the mutation is privileged).
 
@@ -14,6 +15,7 @@ so one wins and the other finds nothing open any more — CONFLICT, and nothing 
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import uuid
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ from app.admin import queues_repo as repo
 from app.admin.models import ReportStatus
 from app.admin.queues_repo import ReportRow
 from app.clock import utcnow
+from app.cms import REVIEW_REPORT_TARGET, hide_review
 from app.communication import discussions, messaging
 from app.errors import Common, Conflict, Invalid, NotFound
 from app.pagination import Page, PageRequest
@@ -38,6 +41,7 @@ __all__ = ["ReportAction", "ReportRow", "ReportTarget", "moderation_queue", "res
 class ReportTarget(enum.StrEnum):
     DISCUSSION_POST = discussions.REPORT_TARGET
     MESSAGE = messaging.REPORT_TARGET
+    COURSE_REVIEW = REVIEW_REPORT_TARGET
 
 
 class ReportAction(enum.StrEnum):
@@ -109,5 +113,12 @@ async def _take_down(
             await discussions.delete_post(session, actor=actor, post_id=target_id)
         elif target_type == ReportTarget.MESSAGE:
             await messaging.remove_message(session, actor=actor, message_id=target_id)
+        elif target_type == ReportTarget.COURSE_REVIEW:
+            await _hide_review(session, actor, target_id)
     except NotFound:
         pass  # already gone with its thread or conversation: nothing left to take down
+
+
+async def _hide_review(session: AsyncSession, actor: Actor, review_id: uuid.UUID) -> None:
+    with contextlib.suppress(Conflict):  # hidden already
+        await hide_review(session, actor=actor, review_id=review_id, note="Reported content")

@@ -203,8 +203,11 @@ def apply_course_filter(stmt: Select[Any], args: CourseFilterArgs) -> Select[Any
 def course_sort_keys(sort: str) -> list[SortKey]:
     """Keyset sort keys for a sort name of `SORTS` (case-insensitive); tie-break on Course.id."""
     match sort.lower():
-        case "popularity":
-            return [SortKey(Course.enrollment_count.expression, descending=True)]
+        case "popularity":  # scores kept by the recompute_course_scores job
+            return [
+                SortKey(Course.popularity_score.expression, descending=True),
+                SortKey(Course.enrollment_count.expression, descending=True),
+            ]
         case "rating":
             return [
                 SortKey(func.coalesce(Course.average_rating, Decimal(0)), descending=True),

@@ -1,0 +1,6 @@
+"""CMS: blog posts, testimonials and course reviews. What other domains may call:"""
+
+from app.cms.reviews import REPORT_TARGET as REVIEW_REPORT_TARGET
+from app.cms.reviews import delete_review, hide_review, unhide_review
+
+__all__ = ["REVIEW_REPORT_TARGET", "delete_review", "hide_review", "unhide_review"]

@@ -1,7 +1,9 @@
 """CMS: blog posts (with tags), testimonials and course reviews.
 
-A course review is unique per (user, course) and rated 1-5; the catalog service keeps
-`courses.average_rating` / `review_count` in step with approved reviews.
+A course review is unique per (user, course) and rated 1-5. Reviews are post-moderated: a new
+review is `approved` (visible) at once and an admin may set it `hidden`; `pending` and `rejected`
+are kept for a pre-moderation mode nobody uses today. `app.cms.reviews` keeps
+`courses.average_rating` / `review_count` equal to the approved reviews' (see docs/api.md).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class ReviewStatus(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+    HIDDEN = "hidden"
 
 
 class BlogPost(IdMixin, TimestampMixin, Base):
@@ -125,18 +128,26 @@ class CourseReview(IdMixin, TimestampMixin, Base):
     body: Mapped[str | None] = mapped_column(Text)
     status: Mapped[ReviewStatus] = mapped_column(
         str_enum(ReviewStatus, "review_status"),
-        default=ReviewStatus.PENDING,
-        server_default="pending",
+        default=ReviewStatus.APPROVED,
+        server_default="approved",
     )
     moderated_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
     moderated_at: Mapped[datetime | None]
     moderation_note: Mapped[str | None] = mapped_column(Text)
+    # one reply per review, by the course's owner or a co-instructor
+    reply_body: Mapped[str | None] = mapped_column(Text)
+    reply_author_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    replied_at: Mapped[datetime | None]
+    reply_updated_at: Mapped[datetime | None]
 
     __table_args__ = (
         UniqueConstraint("user_id", "course_id"),
         CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
         Index("ix_course_reviews_course_status_created", "course_id", "status", "created_at"),
         Index("ix_course_reviews_status_created", "status", "created_at"),
+        Index("ix_course_reviews_course_status_rating", "course_id", "status", "rating"),
     )

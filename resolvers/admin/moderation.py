@@ -22,8 +22,8 @@ from schema.core.relay import Connection, selects_total_count
 @strawberry.type
 class Query:
     @admin_field(
-        description="Reports of posts and messages, oldest first (open ones unless the filter "
-        "says otherwise), each with how many reports its content has."
+        description="Reports of posts, messages and reviews, oldest first (open ones unless the "
+        "filter says otherwise), each with how many reports its content has."
     )
     async def moderation_queue(
         self,

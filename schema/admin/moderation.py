@@ -1,4 +1,5 @@
-"""GraphQL types of the moderation queue: reports of posts and messages, and their resolution."""
+"""GraphQL types of the moderation queue: reports of posts, messages and reviews, and their
+resolution."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from strawberry import relay
 from app.admin.models import ReportStatus
 from app.admin.reports import ReportAction, ReportRow, ReportTarget
 from schema.accounts.types import User
+from schema.cms.reviews import Review
 from schema.communication.discussions import DiscussionPost
 from schema.communication.messaging import Message, ReportReason
 from schema.core.context import Info
@@ -24,13 +26,14 @@ strawberry.enum(
     ReportAction,
     name="ReportAction",
     description="DISMISS leaves the content alone; HIDE_CONTENT and DELETE_CONTENT take it out of "
-    "everyone's view (a post is soft-deleted, a message hidden from both participants); the "
+    "everyone's view (a post is soft-deleted, a message hidden from both participants, a "
+    "review hidden from all but its author); the "
     "content stays stored for the record.",
 )
 
 ReportedContent = Annotated[
-    DiscussionPost | Message,
-    strawberry.union("ReportedContent", description="The reported post or message."),
+    DiscussionPost | Message | Review,
+    strawberry.union("ReportedContent", description="The reported post, message or review."),
 ]
 
 
@@ -62,6 +65,9 @@ class ContentReport:
         if report.target_type == ReportTarget.DISCUSSION_POST:
             post = await info.context.loaders.discussions.posts.load(report.target_id)
             return None if post is None else DiscussionPost.from_model(post)
+        if report.target_type == ReportTarget.COURSE_REVIEW:
+            review = await info.context.loaders.reviews.reviews.load(report.target_id)
+            return None if review is None else Review.from_model(review)
         message = await info.context.loaders.messaging.messages.load(report.target_id)
         return None if message is None else Message.from_model(message)
 

@@ -21,6 +21,7 @@ from strawberry import relay
 from app.accounts.models import User as UserModel
 from app.catalog import models
 from app.catalog.visibility import manages_courses
+from app.cms.reviews import ReviewSort
 from app.media import attached_url
 from schema.accounts import User
 from schema.catalog.access import (
@@ -31,10 +32,18 @@ from schema.catalog.access import (
 )
 from schema.catalog.enums import CourseLevel, CourseSort, CourseStatus, LessonType, PricingTierName
 from schema.catalog.inputs import CourseFilter
+from schema.cms.reviews import (
+    RatingSummary,
+    Review,
+    ReviewFilter,
+    course_reviews,
+    rating_summary,
+    viewer_review,
+)
 from schema.core.auth import viewer_of
 from schema.core.context import Info
 from schema.core.money import Money
-from schema.core.relay import NOWHERE, ModelNode, found
+from schema.core.relay import NOWHERE, Connection, ModelNode, found
 
 if TYPE_CHECKING:
     from schema.learning.types import Enrollment
@@ -483,3 +492,26 @@ class Course(ModelNode):
         from schema.learning.types import viewer_enrollment
 
         return await viewer_enrollment(info, self.model.id)
+
+    @strawberry.field(
+        description="The course's visible reviews (newest first by default), one page."
+    )
+    async def reviews(
+        self,
+        info: Info,
+        filter: ReviewFilter | None = None,
+        sort: ReviewSort = ReviewSort.NEWEST,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Review]:
+        return await course_reviews(info, self.model, filter, sort, first, after)
+
+    @strawberry.field(description="Average, count and histogram of the visible reviews.")
+    async def rating_summary(self, info: Info) -> RatingSummary:
+        return await rating_summary(info, self.model.id)
+
+    @strawberry.field(
+        description="Your review of this course, hidden or not; null when anonymous or none."
+    )
+    async def viewer_review(self, info: Info) -> Review | None:
+        return await viewer_review(info, self.model.id)

@@ -38,6 +38,7 @@ from app.accounts.errors import AccountsCode
 from app.admin.errors import AdminCode
 from app.assessments.errors import AssessmentsCode
 from app.catalog.errors import CatalogCode
+from app.cms.review_errors import ReviewsCode
 from app.commerce.errors import CommerceCode
 from app.communication.errors import CommunicationCode
 from app.db import database_unavailable, error_summary
@@ -93,6 +94,7 @@ USER_CODES: tuple[type[Code], ...] = (
     PartnersCode,
     AdminCode,
     WebhooksCode,
+    ReviewsCode,
 )
 FAILURE_CODES: tuple[type[Code], ...] = (Failure, Transport)
 

@@ -1,0 +1,1 @@
+"""GraphQL types of the CMS: course reviews, …"""
