@@ -62,7 +62,7 @@ async def video_durations(
             VideoAsset.id.in_(ids), VideoAsset.duration_seconds.is_not(None)
         )
     )
-    return {row[0]: int(row[1]) for row in rows}
+    return {row[0]: row[1] for row in rows if row[1] is not None}
 
 
 async def _referencing_columns(session: AsyncSession) -> list[tuple[str, str, str]]:
