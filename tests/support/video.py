@@ -1,0 +1,57 @@
+"""Video helpers: finished VIDEO uploads through the media service, and the worker's processing
+run in-process (the same function the actor runs)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from app.catalog.videos import video_ready
+from app.db import Database
+from app.integrations.storage import Storage
+from app.media import video
+from app.media.models import FileAsset, FilePurpose, ProcessingJob, VideoAsset, VideoStatus
+from app.settings import Settings
+from tests.support.media import finished_upload
+
+
+async def video_upload(
+    database: Database, storage: Storage, owner_id: uuid.UUID, body: bytes
+) -> FileAsset:
+    return await finished_upload(
+        database,
+        storage,
+        owner_id,
+        purpose=FilePurpose.LESSON_VIDEO,
+        body=body,
+        file_name="clip.mp4",
+        content_type="video/mp4",
+    )
+
+
+async def video_of(database: Database, file_id: uuid.UUID) -> VideoAsset:
+    async with database.session() as session:
+        found = await session.scalar(select(VideoAsset).where(VideoAsset.file_asset_id == file_id))
+        assert found is not None
+        return found
+
+
+async def reload(database: Database, video_id: uuid.UUID) -> tuple[VideoAsset, ProcessingJob]:
+    async with database.session() as session:
+        row = await session.get(VideoAsset, video_id)
+        job = await session.scalar(
+            select(ProcessingJob).where(ProcessingJob.video_asset_id == video_id)
+        )
+        assert row is not None
+        assert job is not None
+        return row, job
+
+
+async def process(
+    database: Database, storage: Storage, settings: Settings, video_id: uuid.UUID
+) -> VideoStatus | None:
+    """What the worker's actor does for one delivery."""
+    return await video.process_video(
+        database, storage, settings, video_id=video_id, on_ready=video_ready
+    )
