@@ -29,6 +29,7 @@ from starlette.routing import Route
 
 from app.integrations.storage import PUBLIC_PREFIX, Grant, LocalStorage, StorageError, check_key
 from app.media import streaming
+from app.settings import get_settings
 
 PUBLIC_CACHE = "public, max-age=31536000, immutable"
 # Served bytes are never interpreted by the browser as anything but their declared type.
@@ -130,8 +131,8 @@ async def public(request: Request) -> Response:
 
 async def stream(request: Request) -> Response:
     storage = getattr(request.app.state, "storage", None)
-    settings = getattr(request.app.state, "settings", None)
-    if storage is None or settings is None:
+    settings = getattr(request.app.state, "settings", None) or get_settings()
+    if storage is None:
         return _error(404, "NOT_FOUND", "no storage")
     try:
         obj = streaming.resolve(settings, request.path_params["token"], request.path_params["path"])

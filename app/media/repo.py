@@ -163,7 +163,7 @@ async def captions_by_video_ids(
         .order_by(VideoCaption.language)
     )
     grouped: dict[uuid.UUID, list[tuple[VideoCaption, FileAsset]]] = {i: [] for i in ids}
-    for caption, asset in rows.tuples():
+    for caption, asset in rows:
         grouped[caption.video_asset_id].append((caption, asset))
     return [grouped[i] for i in ids]
 
