@@ -52,9 +52,7 @@ async def video_statuses(
     return {row[0]: row[1] for row in rows}
 
 
-async def video_durations(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, int]:
+async def video_durations(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
     if not ids:
         return {}
     rows = await session.execute(
