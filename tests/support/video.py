@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.catalog.videos import video_ready
 from app.db import Database
 from app.integrations.storage import Storage
-from app.media import video
+from app.media import ffmpeg, video
 from app.media.models import FileAsset, FilePurpose, ProcessingJob, VideoAsset, VideoStatus
 from app.settings import Settings
 from tests.support.media import finished_upload
@@ -55,3 +55,21 @@ async def process(
     return await video.process_video(
         database, storage, settings, video_id=video_id, on_ready=video_ready
     )
+
+
+# sniffs as video/mp4 (enough for the upload checks) but holds nothing ffmpeg can read
+FAKE_MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 400
+
+
+async def mark_ready(database: Database, video_id: uuid.UUID, duration: float = 120.0) -> None:
+    """Completes the video's job as a worker would have, without transcoding anything."""
+    claim = await video.claim_job(database, video_id, lease_seconds=600, max_attempts=5)
+    assert claim is not None
+    prefix = video.video_prefix(video_id)
+    outcome = video.Outcome(
+        probe=ffmpeg.Probe(duration, 1280, 720, "h264", "aac"),
+        renditions=[{"name": "360p", "height": 360}, {"name": "720p", "height": 720}],
+        manifest_key=prefix + video.MANIFEST,
+        poster_key=prefix + "poster.jpg",
+    )
+    assert await video.complete_job(database, claim, outcome, video_ready)
