@@ -1,7 +1,8 @@
 """Video actor: a `media.video_process` event transcodes the video to HLS (app/media/video.py)
-and, in the transaction that marks it READY, updates its lessons and notifies the instructor
+and, in the transaction that ends the job, updates its lessons and notifies the instructor
 (app/catalog/videos.py). Idempotent: a finished job is left alone; a job another worker holds
-is retried after a backoff (JobBusy) until its lease runs out and it is taken over.
+(within its lease) is left to it — should that worker have died, the periodic
+`requeue_stalled_videos` job hands the video on again once the lease has run out.
 
 It runs on its own queue ("media") so that long transcodings never hold up e-mails, receipts
 and the other short jobs of the default queue; its time limit is the lease (the worker's).
@@ -12,20 +13,17 @@ from __future__ import annotations
 import uuid
 
 import dramatiq
-from sqlalchemy.ext.asyncio import AsyncSession
+import structlog
 
-from app.catalog.videos import video_ready
+from app.catalog.videos import video_finished
 from app.media import video
-from app.media.models import FileAsset, VideoAsset, VideoStatus
+from app.media.models import VideoStatus
 from app.settings import get_settings
 from workers.broker import MAX_RETRIES
 from workers.runtime import get_runtime
 
 QUEUE = "media"
-
-
-async def _on_ready(session: AsyncSession, ready: VideoAsset, upload: FileAsset) -> None:
-    await video_ready(session, ready, upload)
+log = structlog.get_logger(__name__)
 
 
 async def process(video_id: str) -> VideoStatus | None:
@@ -36,7 +34,7 @@ async def process(video_id: str) -> VideoStatus | None:
         runtime.storage,
         runtime.settings,
         video_id=uuid.UUID(video_id),
-        on_ready=_on_ready,
+        on_ready=video_finished,
     )
 
 
@@ -46,4 +44,7 @@ async def process(video_id: str) -> VideoStatus | None:
     time_limit=get_settings().video_job_lease_seconds * 1000,
 )
 async def process_video(video_id: str) -> None:
-    await process(video_id)
+    try:
+        await process(video_id)
+    except video.JobBusy:
+        log.info("video.job_busy", video_id=video_id)  # its worker has it, or the sweep will

@@ -28,6 +28,7 @@ from app.commerce.subscriptions import expire_lapsed_subscriptions
 from app.communication.announcements import publish_due_announcements
 from app.integrations.cache import bump_catalog_version
 from app.media import purge_abandoned_uploads
+from app.media.video import requeue_stalled_jobs
 from app.notifications.digests import send_due_digests
 from workers.runtime import Runtime, get_runtime
 
@@ -68,6 +69,8 @@ JOBS: list[Job] = [
         timedelta(minutes=15),
         lambda rt: send_due_digests(rt.db, now=utcnow()),
     ),
+    # video jobs whose worker died (past their lease) or whose message was lost
+    Job("requeue_stalled_videos", timedelta(minutes=10), lambda rt: requeue_stalled_jobs(rt.db)),
 ]
 
 

@@ -1,7 +1,8 @@
 """The catalog's side of lesson videos: captions of a lesson's video, and what a finished
 transcoding changes (Property 20).
 
-`video_ready` is the hook the video worker runs in the transaction that marks a video READY:
+`video_finished` is the hook the video worker runs in the transaction that ends a video's job: a
+failed video's uploader is told why; a READY one goes through `video_ready`:
 every lesson showing the video takes the probed duration (whole minutes, rounded up), each of
 their courses emits COURSE_CHANGED (course pages show lesson durations: the search index and
 the catalog cache follow), and the uploader is notified (VIDEO_READY). It is idempotent: a
@@ -22,7 +23,7 @@ from app.errors import Invalid, NotFound
 from app.integrations.storage import Storage
 from app.media import captions
 from app.media.ffmpeg import duration_minutes
-from app.media.models import FileAsset, VideoAsset
+from app.media.models import FileAsset, VideoAsset, VideoStatus
 from app.notifications.models import NotificationCategory, NotificationType
 from app.notifications.service import notify
 from app.security.permissions import Actor
@@ -101,3 +102,19 @@ async def video_ready(session: AsyncSession, video: VideoAsset, upload: FileAsse
             },
         )
     return lessons
+
+
+async def video_finished(session: AsyncSession, video: VideoAsset, upload: FileAsset) -> None:
+    """The worker's hook: READY updates the lessons (`video_ready`); a failure is reported."""
+    if video.status == VideoStatus.READY:
+        await video_ready(session, video, upload)
+    elif upload.owner_id is not None:
+        await notify(
+            session,
+            recipient_id=upload.owner_id,
+            type=NotificationType.SYSTEM,
+            title="Your video could not be processed",
+            body=f"{upload.file_name}: {video.error or 'processing failed'}"[:1000],
+            category=NotificationCategory.COURSE,
+            metadata={"video_id": str(video.id)},
+        )

@@ -13,6 +13,7 @@ from app.db import rows_with
 from app.media.models import (
     FileAsset,
     FileStatus,
+    JobStatus,
     ProcessingJob,
     VideoAsset,
     VideoCaption,
@@ -146,6 +147,31 @@ async def lock_job(session: AsyncSession, video_id: uuid.UUID, kind: str) -> Pro
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+
+
+async def stalled_jobs(
+    session: AsyncSession, kind: str, *, now: datetime, queued_before: datetime, limit: int
+) -> list[uuid.UUID]:
+    """Videos whose job of `kind` runs past its lease, or waits since before `queued_before`."""
+    rows = await session.scalars(
+        select(ProcessingJob.video_asset_id)
+        .where(
+            ProcessingJob.kind == kind,
+            or_(
+                and_(
+                    ProcessingJob.status == JobStatus.RUNNING,
+                    ProcessingJob.lease_expires_at < now,
+                ),
+                and_(
+                    ProcessingJob.status == JobStatus.QUEUED,
+                    ProcessingJob.created_at < queued_before,
+                ),
+            ),
+        )
+        .order_by(ProcessingJob.created_at)
+        .limit(limit)
+    )
+    return list(rows)
 
 
 async def captions_by_video_ids(

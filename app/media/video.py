@@ -146,11 +146,23 @@ async def _current(session: AsyncSession, claim: Claim) -> tuple[ProcessingJob, 
     return job, video
 
 
-async def fail_job(db: Database, claim: Claim, reason: str, status: VideoStatus) -> None:
+async def fail_job(
+    db: Database,
+    claim: Claim,
+    reason: str,
+    status: VideoStatus,
+    on_finished: OnReady | None = None,
+) -> None:
     async with db.transaction() as session:
         current = await _current(session, claim)
-        if current is not None:
-            _fail(*current, reason[:2000], status)
+        if current is None:
+            return
+        job, video = current
+        _fail(job, video, reason[:2000], status)
+        asset = await repo.asset_by_id(session, video.file_asset_id)
+        await session.flush()
+        if on_finished is not None and asset is not None:
+            await on_finished(session, video, asset)
 
 
 async def release_job(db: Database, claim: Claim, error: str) -> None:
@@ -207,7 +219,8 @@ async def process_video(
     video_id: uuid.UUID,
     on_ready: OnReady,
 ) -> VideoStatus | None:
-    """The actor's body; the video's status afterwards (None when there was nothing to do)."""
+    """The actor's body; the video's status afterwards (None when there was nothing to do).
+    `on_ready` runs in the transaction that ends the job: READY, or FAILED / UNAVAILABLE."""
     claim = await claim_job(
         db,
         video_id,
@@ -220,16 +233,34 @@ async def process_video(
         with tempfile.TemporaryDirectory(prefix="easyways-video-") as tmp:
             outcome = await transcode(storage, settings, claim, Path(tmp))
     except ffmpeg.FfmpegUnavailable as exc:
-        await fail_job(db, claim, f"video processing unavailable: {exc}", VideoStatus.UNAVAILABLE)
+        reason = f"video processing unavailable: {exc}"
+        await fail_job(db, claim, reason, VideoStatus.UNAVAILABLE, on_ready)
         return VideoStatus.UNAVAILABLE
     except ffmpeg.FfmpegError as exc:
-        await fail_job(db, claim, str(exc), VideoStatus.FAILED)
+        await fail_job(db, claim, str(exc), VideoStatus.FAILED, on_ready)
         return VideoStatus.FAILED
     except BaseException as exc:
         await release_job(db, claim, f"{type(exc).__name__}: {exc}")
         raise
     done = await complete_job(db, claim, outcome, on_ready)
     return VideoStatus.READY if done else None
+
+
+async def requeue_stalled_jobs(
+    db: Database, *, queued_for: timedelta = timedelta(hours=1), limit: int = 100
+) -> int:
+    """Hand the worker again the jobs nobody is working on: RUNNING past their lease (the worker
+    died and its message is gone or was dropped while the lease held) and QUEUED for longer than
+    `queued_for` (the message was lost, or its retries ran out). A duplicate delivery is
+    harmless (claiming is idempotent). Returns how many were handed on."""
+    now = utcnow()
+    async with db.transaction() as session:
+        video_ids = await repo.stalled_jobs(
+            session, TRANSCODE, now=now, queued_before=now - queued_for, limit=limit
+        )
+        for video_id in video_ids:
+            await emit(session, VIDEO_PROCESS, {"video_id": str(video_id)})
+        return len(video_ids)
 
 
 async def transcode(storage: Storage, settings: Settings, claim: Claim, work: Path) -> Outcome:

@@ -170,6 +170,12 @@ async def test_a_file_ffmpeg_cannot_read_fails_with_the_reason_and_is_not_retrie
     assert row.error
     assert row.error == job.error
     assert await process(database, storage, settings, clip.id) is None
+    async with database.session() as session:
+        [told] = (
+            await session.scalars(select(Notification).where(Notification.recipient_id == owner.id))
+        ).all()
+    assert told.title == "Your video could not be processed"
+    assert row.error in told.body
 
 
 async def test_a_transient_failure_puts_the_job_back_for_the_retry(
@@ -261,3 +267,30 @@ async def test_property_20_a_transcoding_completion_updates_every_lesson_of_the_
         )
     assert minutes == {math.ceil(math.ceil(duration) / 60)}
     assert (told, changed) == (1, 1)
+
+
+async def test_the_sweep_hands_on_again_jobs_nobody_works_on(
+    database: Database, storage: LocalStorage
+) -> None:
+    owner = await actor(database)
+    ids = []
+    for _ in range(3):
+        upload = await video_upload(database, storage, owner.id, BROKEN_MP4)
+        ids.append((await video_of(database, upload.id)).id)
+    with frozen(T0):
+        await video.claim_job(database, ids[0], lease_seconds=600, max_attempts=5)  # then died
+        await video.claim_job(database, ids[1], lease_seconds=3600, max_attempts=5)  # still busy
+
+    with frozen(T0 + timedelta(seconds=601)):
+        handed = await video.requeue_stalled_jobs(database, queued_for=timedelta(days=365))
+
+    assert handed == 1
+    async with database.session() as session:
+        payloads = list(
+            await session.scalars(
+                select(OutboxEvent.payload).where(OutboxEvent.topic == video.VIDEO_PROCESS)
+            )
+        )
+    assert payloads.count({"video_id": str(ids[0])}) == 2  # at finalize, and by the sweep
+    assert payloads.count({"video_id": str(ids[1])}) == 1
+    assert payloads.count({"video_id": str(ids[2])}) == 1  # queued, not for long

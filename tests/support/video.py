@@ -7,7 +7,7 @@ import uuid
 
 from sqlalchemy import select
 
-from app.catalog.videos import video_ready
+from app.catalog.videos import video_finished, video_ready
 from app.db import Database
 from app.integrations.storage import Storage
 from app.media import ffmpeg, video
@@ -53,7 +53,7 @@ async def process(
 ) -> VideoStatus | None:
     """What the worker's actor does for one delivery."""
     return await video.process_video(
-        database, storage, settings, video_id=video_id, on_ready=video_ready
+        database, storage, settings, video_id=video_id, on_ready=video_finished
     )
 
 
