@@ -180,6 +180,10 @@ async def transcode_rendition(
         "veryfast",
         "-pix_fmt",
         "yuv420p",
+        "-profile:v",
+        "main",  # what the master playlist's CODECS announce (avc1.4d401f: Main, level 3.1)
+        "-level:v",
+        "3.1",
         "-b:v",
         f"{rendition.video_kbps}k",
         "-maxrate",

@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import math
 import mimetypes
+import shutil
 import tempfile
 import uuid
 from collections.abc import Awaitable, Callable
@@ -39,7 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import db as dbm
 from app.clock import utcnow
 from app.db import Database
-from app.integrations.storage import Storage
+from app.integrations.storage import LocalStorage, ObjectNotFound, S3Storage, Storage
 from app.media import ffmpeg, repo
 from app.media.models import FileAsset, JobStatus, ProcessingJob, VideoAsset, VideoStatus
 from app.outbox import emit
@@ -267,7 +268,7 @@ async def transcode(storage: Storage, settings: Settings, claim: Claim, work: Pa
     """Probe, renditions, master playlist, poster and thumbnails, uploaded to storage."""
     suffix = Path(claim.file_name).suffix.lower()[:8] or ".mp4"
     source = work / f"source{suffix}"
-    await asyncio.to_thread(source.write_bytes, await storage.read(claim.source_key))
+    await fetch_source(storage, claim.source_key, source)
     probe = await ffmpeg.probe(source)
     time_limit = settings.video_transcode_timeout_seconds
     out = work / "out"
@@ -304,6 +305,19 @@ async def transcode(storage: Storage, settings: Settings, claim: Claim, work: Pa
         poster_key=prefix + "poster.jpg",
         thumbnail_keys=[f"{prefix}thumbs/{i:02d}.jpg" for i in range(1, len(times) + 1)],
     )
+
+
+async def fetch_source(storage: Storage, key: str, target: Path) -> None:
+    """The uploaded file copied to `target` without holding it in memory (videos are large)."""
+    if isinstance(storage, LocalStorage):
+        path = storage.object_path(key)
+        if not await asyncio.to_thread(path.is_file):
+            raise ObjectNotFound(key)
+        await asyncio.to_thread(shutil.copyfile, path, target)
+    elif isinstance(storage, S3Storage):
+        await asyncio.to_thread(storage.client.download_file, storage.bucket, key, str(target))
+    else:
+        await asyncio.to_thread(target.write_bytes, await storage.read(key))
 
 
 async def _upload_tree(storage: Storage, root: Path, prefix: str) -> None:

@@ -96,6 +96,8 @@ async def test_a_processed_video_has_renditions_a_master_playlist_a_poster_and_t
         variant = (await storage.read(f"videos/{clip.id}/hls/{name}/index.m3u8")).decode()
         assert "#EXT-X-ENDLIST" in variant
         assert await storage.head(f"videos/{clip.id}/hls/{name}/seg_0000.ts") is not None
+    playable = await ffmpeg.probe(storage.object_path(f"videos/{clip.id}/hls/master.m3u8"))
+    assert playable.duration_seconds == pytest.approx(2.0, abs=0.2)  # ffmpeg plays the HLS back
     assert (await storage.read(str(row.thumbnail_key)))[:2] == b"\xff\xd8"  # a JPEG poster
     assert len(row.thumbnail_keys) == settings.video_thumbnail_count
     for key in row.thumbnail_keys:
