@@ -3,6 +3,7 @@ transcodes to HLS; jobs are idempotent, retried, and taken over when their worke
 
 from __future__ import annotations
 
+import asyncio
 import math
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -296,3 +297,22 @@ async def test_the_sweep_hands_on_again_jobs_nobody_works_on(
     assert payloads.count({"video_id": str(ids[0])}) == 2  # at finalize, and by the sweep
     assert payloads.count({"video_id": str(ids[1])}) == 1
     assert payloads.count({"video_id": str(ids[2])}) == 1  # queued, not for long
+
+
+async def test_two_workers_racing_for_one_job_never_both_get_it(
+    database: Database, storage: LocalStorage
+) -> None:
+    owner = await actor(database)
+    clip = await video_of(
+        database, (await video_upload(database, storage, owner.id, BROKEN_MP4)).id
+    )
+
+    outcomes = await asyncio.gather(
+        *(video.claim_job(database, clip.id, lease_seconds=600, max_attempts=5) for _ in range(4)),
+        return_exceptions=True,
+    )
+
+    claims = [o for o in outcomes if isinstance(o, video.Claim)]
+    assert len(claims) == 1
+    assert all(isinstance(o, video.JobBusy) for o in outcomes if o is not claims[0])
+    assert (await reload(database, clip.id))[1].attempts == 1
