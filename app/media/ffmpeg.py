@@ -272,9 +272,8 @@ async def render_still(
 ) -> Path:
     """A still image (format from the suffix: .png, .jpg, .webp) of a lavfi source — `testsrc`,
     `smptebars`, `color=c=teal`, `gradients`… — `width` x `height` pixels: for demo images."""
-    source = f"{pattern}=size={width}x{height}" if "=" not in pattern else pattern
-    if "=" in pattern and "size=" not in pattern:
-        source = f"{pattern}:size={width}x{height}"
+    separator = ":" if "=" in pattern else "="
+    source = pattern if "size=" in pattern else f"{pattern}{separator}size={width}x{height}"
     args = ["-y", "-f", "lavfi", "-i", source, "-frames:v", "1", str(target)]
     await run(args, cwd=target.parent, time_limit=time_limit)
     return target
