@@ -30,6 +30,7 @@ from app.catalog import categories, reads, service, structure
 from app.catalog.models import CourseLevel, LessonType, PricingTier
 from app.catalog.service import TierInput
 from app.catalog.slugs import slugify
+from app.catalog.video_seed import seed_demo_video
 from app.cms.review_seed import seed_demo_reviews
 from app.commerce.coupon_seed import seed_demo_coupon
 from app.commerce.subscriptions import seed_plan as seed_subscription_plan
@@ -326,6 +327,7 @@ SEEDERS: list[tuple[str, Seeder]] = [
     ("catalog", seed_catalog),
     ("demo quiz", seed_demo_quiz),
     ("demo reviews", seed_demo_reviews),
+    ("demo video", seed_demo_video),
     ("search index", rebuild_index),
     ("demo coupon", seed_demo_coupon),
     ("subscription plan", seed_subscription_plan),

@@ -228,6 +228,22 @@ class Settings(BaseSettings):
     # Outside production only: webhook URLs may be http:// on a loopback address (127.0.0.1, ::1)
     # for local receivers; production always requires https to a public address.
     webhook_allow_loopback_http: bool = False
+    # --- video processing and playback (issue 13) ---
+    # ffmpeg's limit per run (one rendition, a still); past it the job fails with the reason.
+    video_transcode_timeout_seconds: float = Field(default=1800.0, gt=0)
+    # A RUNNING job not finished within its lease was abandoned (its worker died); the next
+    # delivery takes it over. Keep it above the longest transcoding you expect.
+    video_job_lease_seconds: int = Field(default=3600, ge=10)
+    video_job_max_attempts: int = Field(default=5, ge=1, le=50)
+    video_thumbnail_count: int = Field(default=3, ge=1, le=20)
+    # Stream URLs (and caption links) live the video's duration plus this margin (SPEC §3.5).
+    video_stream_url_margin_seconds: int = Field(default=1800, ge=60, le=86_400)
+    # With the s3 backend, HLS segments are CloudFront signed URLs when all three are set (the
+    # distribution's domain, e.g. d111.cloudfront.net; its public key id; the PEM private key),
+    # else S3 presigned URLs.
+    cloudfront_domain: str = ""
+    cloudfront_key_pair_id: str = ""
+    cloudfront_private_key: str = ""
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -34,6 +34,7 @@ class UploadPurpose(enum.Enum):
     EXAM_SUBMISSION = models.FilePurpose.EXAM_SUBMISSION
     EXAM_RESOURCE = models.FilePurpose.EXAM_RESOURCE
     VIDEO = models.FilePurpose.LESSON_VIDEO
+    CAPTION = models.FilePurpose.CAPTION
 
 
 FileStatus = strawberry.enum(

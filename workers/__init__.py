@@ -1,5 +1,25 @@
 """Dramatiq actors. The broker module is imported first so it is set before any actor exists."""
 
-from workers import broker, catalog, certificates, commerce, email, push, search, webhooks
+from workers import (
+    broker,
+    catalog,
+    certificates,
+    commerce,
+    email,
+    media,
+    push,
+    search,
+    webhooks,
+)
 
-__all__ = ["broker", "catalog", "certificates", "commerce", "email", "push", "search", "webhooks"]
+__all__ = [
+    "broker",
+    "catalog",
+    "certificates",
+    "commerce",
+    "email",
+    "media",
+    "push",
+    "search",
+    "webhooks",
+]

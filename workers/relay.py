@@ -20,6 +20,7 @@ from app.commerce.events import PAYMENT_EVENT_TOPIC
 from app.commerce.orders import ORDER_PAID
 from app.learning.certificates import COURSE_COMPLETED
 from app.live import LIVE_TOPIC, relay_publish
+from app.media.video import VIDEO_PROCESS
 from app.notifications.push import PUSH_TOPIC
 from app.notifications.service import EMAIL_TOPIC
 from app.outbox import OutboxEvent, run_relay
@@ -30,6 +31,7 @@ from workers.certificates import issue_certificate
 from workers.commerce import process_payment_event, send_order_receipt
 from workers.dead_letters import enqueue_retry
 from workers.email import send_email
+from workers.media import process_video
 from workers.push import send_push
 from workers.runtime import close_runtime, get_runtime
 from workers.search import reindex_course
@@ -55,6 +57,7 @@ ROUTES: dict[str, Callable[[OutboxEvent], None]] = {
     PAYMENT_EVENT_TOPIC: lambda e: enqueue(process_payment_event, e, e.payload["payment_event_id"]),
     ORDER_PAID: lambda e: enqueue(send_order_receipt, e, e.payload["order_id"]),
     PUSH_TOPIC: lambda e: enqueue(send_push, e, e.payload["notification_id"]),
+    VIDEO_PROCESS: lambda e: enqueue(process_video, e, e.payload["video_id"]),
     WEBHOOK_TOPIC: lambda e: enqueue(fan_out_webhook_event, e, str(e.id), e.payload),
     DELIVER_TOPIC: lambda e: enqueue(
         deliver_webhook, e, e.payload["delivery_id"], e.payload["attempt"]

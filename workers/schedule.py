@@ -29,6 +29,7 @@ from app.commerce.subscriptions import expire_lapsed_subscriptions
 from app.communication.announcements import publish_due_announcements
 from app.integrations.cache import bump_catalog_version
 from app.media import purge_abandoned_uploads
+from app.media.video import requeue_stalled_jobs
 from app.notifications.digests import send_due_digests
 from workers.runtime import Runtime, get_runtime
 
@@ -76,6 +77,8 @@ JOBS: list[Job] = [
     ),
     # popularity and trending scores (catalogue sorts): how many courses' scores changed
     Job("recompute_course_scores", timedelta(minutes=15), recompute_scores, True),
+    # video jobs whose worker died (past their lease) or whose message was lost
+    Job("requeue_stalled_videos", timedelta(minutes=10), lambda rt: requeue_stalled_jobs(rt.db)),
 ]
 
 

@@ -22,7 +22,7 @@ from app.catalog import repo
 from app.catalog.errors import CatalogCode
 from app.catalog.models import CourseModule, Lesson, LessonType
 from app.catalog.rules import UNSET, Unset, course_changed, course_for_author, text, url
-from app.errors import Common, FieldError, NotFound, collect
+from app.errors import Common, FieldError, Invalid, NotFound, collect
 from app.security.permissions import Actor
 
 MAX_MODULES = 200
@@ -145,11 +145,16 @@ async def add_lesson(
     content_text: str | None = None,
     content_url: str | None = None,
     video_asset_id: uuid.UUID | None = None,
+    video_file_id: uuid.UUID | None = None,
     duration_minutes: int = 0,
     is_preview: bool = False,
 ) -> Lesson:
-    """Appended to the module with the next free order number."""
+    """Appended to the module with the next free order number. A video lesson takes either a
+    finished VIDEO upload of the caller (`video_file_id`: its video is created and queued for
+    transcoding if it is not yet) or an existing video (`video_asset_id`)."""
     module = await _module_for_author(session, actor, module_id)
+    if video_file_id is not None:
+        video_asset_id = await _video_of_upload(session, actor, video_file_id, video_asset_id)
     lessons = (await repo.lessons_by_module_ids(session, [module_id]))[0]
     lesson = Lesson(
         module_id=module_id,
@@ -189,11 +194,15 @@ async def update_lesson(
     content_text: str | Unset | None = UNSET,
     content_url: str | Unset | None = UNSET,
     video_asset_id: uuid.UUID | Unset | None = UNSET,
+    video_file_id: uuid.UUID | Unset | None = UNSET,
     duration_minutes: int | Unset = UNSET,
     is_preview: bool | Unset = UNSET,
 ) -> Lesson:
     """The lesson after the change must satisfy its type's rules, as on creation."""
     lesson = await _lesson_for_author(session, actor, lesson_id)
+    if isinstance(video_file_id, uuid.UUID):
+        given = None if isinstance(video_asset_id, Unset) else video_asset_id
+        video_asset_id = await _video_of_upload(session, actor, video_file_id, given)
     draft = Lesson(
         type=lesson.type if isinstance(type, Unset) else type,
         is_preview=lesson.is_preview if isinstance(is_preview, Unset) else is_preview,
@@ -298,6 +307,16 @@ async def _apply_lesson_fields(
             )
         )
     return errors
+
+
+async def _video_of_upload(
+    session: AsyncSession, actor: Actor, file_id: uuid.UUID, video_asset_id: uuid.UUID | None
+) -> uuid.UUID:
+    if video_asset_id is not None:
+        raise Invalid("video_file_id", "Give either an upload or a video, not both", Common.INVALID)
+    return await media.attach_video_upload(
+        session, owner_id=actor.id, file_id=file_id, field="video_file_id"
+    )
 
 
 def _given(value: _T | Unset, current: _T) -> _T:

@@ -6,6 +6,11 @@ a body longer than the token's size limit is refused with 413 while streaming â€
 in memory, and nothing is stored. `GET /files/download/<token>`: the object, with the token's file
 name in Content-Disposition. Forged, altered or expired tokens: 403.
 
+`GET /files/stream/<token>/<path>`: a video's HLS playlists and (local backend) segments under
+the prefix the token grants (app/media/streaming.py); playlists are rewritten with signed
+segment URLs for the S3 backend. Not cached by browsers or proxies (`private, no-store`: the URL
+is a capability). Forged, altered or expired tokens, or paths outside the prefix: 403.
+
 `GET /files/public/<path>`: the object `public/<path>` (avatars, course images) without any
 signature, cacheable for a year by anyone (`immutable`: the key holds the asset id, so the bytes
 under one URL never change); 404 for anything else. With the S3 backend these routes answer 404
@@ -23,6 +28,8 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from app.integrations.storage import PUBLIC_PREFIX, Grant, LocalStorage, StorageError, check_key
+from app.media import streaming
+from app.settings import get_settings
 
 PUBLIC_CACHE = "public, max-age=31536000, immutable"
 # Served bytes are never interpreted by the browser as anything but their declared type.
@@ -122,9 +129,39 @@ async def public(request: Request) -> Response:
     )
 
 
+async def stream(request: Request) -> Response:
+    storage = getattr(request.app.state, "storage", None)
+    settings = getattr(request.app.state, "settings", None) or get_settings()
+    if storage is None:
+        return _error(404, "NOT_FOUND", "no storage")
+    try:
+        obj = streaming.resolve(settings, request.path_params["token"], request.path_params["path"])
+    except StorageError as exc:
+        return _error(403, "FORBIDDEN", f"invalid or expired link: {exc}")
+    headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+    if obj.playlist:
+        try:
+            body = await storage.read(obj.key)
+        except StorageError:
+            return _error(404, "NOT_FOUND", "file not found")
+        body = streaming.rewrite_playlist(storage, settings, body, obj)
+        return Response(body, media_type=streaming.PLAYLIST_TYPE, headers=headers)
+    if not isinstance(storage, LocalStorage):
+        return _error(404, "NOT_FOUND", "segments come from the object store")
+    info = await storage.head(obj.key)
+    if info is None:
+        return _error(404, "NOT_FOUND", "file not found")
+    return FileResponse(
+        storage.object_path(obj.key),
+        media_type=info.content_type or "application/octet-stream",
+        headers=headers,
+    )
+
+
 def file_routes() -> list[Route]:
     return [
         Route("/files/upload/{token}", upload, methods=["PUT"]),
         Route("/files/download/{token}", download, methods=["GET"]),
         Route("/files/public/{path:path}", public, methods=["GET"]),
+        Route("/files/stream/{token}/{path:path}", stream, methods=["GET"]),
     ]

@@ -116,9 +116,10 @@ def _expires_at(expires_in: int) -> datetime:
 
 @dataclass(frozen=True)
 class Grant:
-    """What a local storage token allows: `op` ("put" | "get") on `key` until `expires` (unix)."""
+    """What a local storage token allows: `op` ("put" | "get") on `key` until `expires` (unix);
+    "stream" grants GETs of everything under the prefix `key` (a video's HLS files)."""
 
-    op: Literal["put", "get"]
+    op: Literal["put", "get", "stream"]
     key: str
     expires: int
     content_type: str | None = None
@@ -153,7 +154,9 @@ class GrantSigner:
         body = _b64(orjson.dumps(payload))
         return f"{body}.{self._mac(body)}"
 
-    def verify(self, token: str, op: Literal["put", "get"], *, now: float | None = None) -> Grant:
+    def verify(
+        self, token: str, op: Literal["put", "get", "stream"], *, now: float | None = None
+    ) -> Grant:
         """The grant of a genuine, unexpired token for `op`; StorageError otherwise."""
         body, _, mac = token.partition(".")
         if not body or not mac or not hmac.compare_digest(mac, self._mac(body)):

@@ -27,7 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import webhooks
+from app import media, webhooks
 from app.catalog.models import CourseStatus, Lesson, LessonType
 from app.clock import utcnow
 from app.errors import Common, FieldError, Invalid, NotFound, collect
@@ -112,6 +112,19 @@ def _check_seconds(watch_time_seconds: int | None, position_seconds: int | None)
     collect(errors)
 
 
+async def _check_position(
+    session: AsyncSession, video_id: uuid.UUID, position_seconds: int
+) -> None:
+    """A resume position lies within the video, once its duration is known."""
+    duration = (await media.video_durations(session, [video_id])).get(video_id)
+    if duration is not None and position_seconds > duration:
+        raise Invalid(
+            "position_seconds",
+            f"The video is {duration} seconds long",
+            Common.OUT_OF_RANGE,
+        )
+
+
 async def update_lesson_progress(
     session: AsyncSession,
     *,
@@ -131,6 +144,8 @@ async def update_lesson_progress(
             "Pass this lesson's assessment to complete it",
             LearningCode.ASSESSMENT_REQUIRED,
         )
+    if position_seconds is not None and lesson.video_asset_id is not None:
+        await _check_position(session, lesson.video_asset_id, position_seconds)
     now = utcnow()
     row = await _touch(session, enrollment, lesson, now)
     if watch_time_seconds is not None:

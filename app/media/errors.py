@@ -40,3 +40,7 @@ class MediaCode(Code):
         "UPLOAD_REJECTED",
         "This upload was rejected earlier; request a new upload and send the file again.",
     )
+    NOT_WEBVTT = (
+        "NOT_WEBVTT",
+        "The caption file is not WebVTT: it must be UTF-8 text starting with WEBVTT.",
+    )

@@ -7,7 +7,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -29,6 +39,7 @@ class FilePurpose(enum.StrEnum):
     CERTIFICATE = "certificate"
     INVOICE = "invoice"
     EXPORT = "export"
+    CAPTION = "caption"  # a WebVTT subtitle track of a lesson video
 
 
 class StorageBackend(enum.StrEnum):
@@ -118,6 +129,11 @@ class VideoAsset(IdMixin, TimestampMixin, Base):
     )
     error: Mapped[str | None] = mapped_column(Text)
     ready_at: Mapped[datetime | None]
+    # what the probe found: {"width", "height", "video_codec", "audio_codec", "duration"}
+    source_info: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    thumbnail_keys: Mapped[list[str]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
 
     __table_args__ = (
         CheckConstraint(
@@ -140,5 +156,28 @@ class ProcessingJob(IdMixin, CreatedMixin, Base):
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+    # a RUNNING job whose lease ran out was abandoned (its worker died): the next delivery takes
+    # it over
+    lease_expires_at: Mapped[datetime | None]
 
-    __table_args__ = (CheckConstraint("attempts >= 0", name="attempts_non_negative"),)
+    __table_args__ = (
+        CheckConstraint("attempts >= 0", name="attempts_non_negative"),
+        UniqueConstraint("video_asset_id", "kind"),
+    )
+
+
+class VideoCaption(IdMixin, CreatedMixin, Base):
+    """A WebVTT subtitle track of a video, one per language."""
+
+    __tablename__ = "video_captions"
+
+    video_asset_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("video_assets.id", ondelete="CASCADE")
+    )
+    file_asset_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("file_assets.id", ondelete="CASCADE"), index=True
+    )
+    language: Mapped[str] = mapped_column(String(35))  # a BCP 47 tag: "en", "pt-BR"
+    label: Mapped[str] = mapped_column(String(100))
+
+    __table_args__ = (UniqueConstraint("video_asset_id", "language"),)

@@ -27,6 +27,7 @@ TEXT_TYPES = {
     "md": "text/markdown",
     "py": "text/x-python",
     "json": "application/json",
+    "vtt": "text/vtt",
 }
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,6 +64,7 @@ UPLOAD_RULES: dict[FilePurpose, UploadRule] = {
     FilePurpose.EXAM_SUBMISSION: UploadRule(DOCUMENTS + TEXTS + IMAGES, 50 * MB),
     FilePurpose.EXAM_RESOURCE: UploadRule(DOCUMENTS + TEXTS + IMAGES, 100 * MB),
     FilePurpose.LESSON_VIDEO: UploadRule(VIDEOS, 2000 * MB),  # GraphQL Int: sizes < 2 GiB
+    FilePurpose.CAPTION: UploadRule(("text/vtt",), 2 * MB),  # WebVTT (checked at attach)
 }
 
 

@@ -29,7 +29,7 @@ from app.db import Database
 from app.errors import Common, FieldError, Invalid, NotFound, collect
 from app.ids import new_id
 from app.integrations.storage import PUBLIC_PREFIX, Storage, UploadTarget
-from app.media import repo, rules
+from app.media import repo, rules, video
 from app.media.errors import MediaCode
 from app.media.models import (
     FileAsset,
@@ -188,6 +188,8 @@ async def finalize_upload(
     asset.status = FileStatus.UPLOADED
     asset.finalized_at = utcnow()
     await session.flush()
+    if asset.purpose == FilePurpose.LESSON_VIDEO:
+        await video.video_for_file(session, asset)  # and its transcoding job
     return asset
 
 
@@ -300,6 +302,20 @@ async def claim_upload(
     return asset
 
 
+async def attach_video_upload(
+    session: AsyncSession, *, owner_id: uuid.UUID, file_id: uuid.UUID, field: str
+) -> uuid.UUID:
+    """The video of a finished VIDEO upload of `owner_id` (created, with its transcoding job,
+    if the upload was finalized before videos were made at finalize); `Invalid` on `field`
+    for anything else."""
+    await claim_upload(
+        session, owner_id=owner_id, file_id=file_id, purpose=FilePurpose.LESSON_VIDEO, field=field
+    )
+    asset = await repo.lock_asset(session, file_id)
+    assert asset is not None
+    return (await video.video_for_file(session, asset)).id
+
+
 def asset_url(storage: Storage, asset: FileAsset) -> str:
     """Where a client reads an attached asset: the stable public URL of an avatar or a course
     image, a signed expiring link for anything else (finalized assets only)."""
@@ -323,3 +339,10 @@ async def video_statuses(
     """The processing status of each existing video asset among `video_ids` (others are absent):
     what a lesson's video is checked against."""
     return await repo.video_statuses(session, video_ids)
+
+
+async def video_durations(
+    session: AsyncSession, video_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """The duration in seconds of each of these videos whose duration is known (processed)."""
+    return await repo.video_durations(session, video_ids)

@@ -2,12 +2,18 @@
 
 from strawberry.tools import merge_types
 
-from resolvers.catalog import categories, courses, resources, structure
+from resolvers.catalog import categories, courses, resources, structure, videos
 
 Query = merge_types("CatalogQuery", (courses.Query, categories.Query))
 Mutation = merge_types(
     "CatalogMutation",
-    (courses.Mutation, structure.Mutation, resources.Mutation, categories.Mutation),
+    (
+        courses.Mutation,
+        structure.Mutation,
+        resources.Mutation,
+        categories.Mutation,
+        videos.Mutation,
+    ),
 )
 
 __all__ = ["Mutation", "Query"]

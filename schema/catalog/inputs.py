@@ -178,7 +178,8 @@ class ReorderModulesInput(Input):
 
 
 @strawberry.input(
-    description="Appended after the module's last lesson. A video lesson needs `videoAssetId`, "
+    description="Appended after the module's last lesson. A video lesson needs `videoFileId` "
+    "(a finalized VIDEO upload of yours: it is transcoded in the background) or `videoAssetId`, "
     "a text lesson `contentText`, an assignment a `description`."
 )
 class AddLessonInput(Input):
@@ -189,7 +190,14 @@ class AddLessonInput(Input):
     content_text: str | None = None
     content_url: str | None = None
     video_asset_id: strawberry.ID | None = node_id("VideoAsset", default=None)
-    duration_minutes: int = strawberry.field(default=0, description="0 to 10000.")
+    video_file_id: strawberry.ID | None = node_id(
+        "FileAsset",
+        default=None,
+        description="A finalized VIDEO upload (requestUpload's fileId); not with videoAssetId.",
+    )
+    duration_minutes: int = strawberry.field(
+        default=0, description="0 to 10000; a video lesson's is set from its video when processed."
+    )
     is_preview: bool = strawberry.field(
         default=False, description="Visible to everyone, enrolled or not."
     )
@@ -206,6 +214,9 @@ class UpdateLessonInput(Input):
     content_text: str | None = update()
     content_url: str | None = update()
     video_asset_id: strawberry.ID | None = update(node="VideoAsset")
+    video_file_id: strawberry.ID | None = update(
+        node="FileAsset", description="Replace the video with this finalized VIDEO upload."
+    )
     duration_minutes: int | None = update(nullable=False)
     is_preview: bool | None = update(nullable=False)
 

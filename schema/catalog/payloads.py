@@ -141,3 +141,16 @@ class CreateCategoryPayload(CategoryPayload):
 @strawberry.type
 class UpdateCategoryPayload(CategoryPayload):
     pass
+
+
+# --- video captions -----------------------------------------------------------------------------
+
+
+@strawberry.type
+class AddVideoCaptionPayload(Payload):
+    lesson: Lesson | None = None
+
+
+@strawberry.type
+class RemoveVideoCaptionPayload(Payload):
+    lesson: Lesson | None = None

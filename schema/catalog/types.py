@@ -32,6 +32,7 @@ from schema.catalog.access import (
 )
 from schema.catalog.enums import CourseLevel, CourseSort, CourseStatus, LessonType, PricingTierName
 from schema.catalog.inputs import CourseFilter
+from schema.catalog.video import LessonVideo, lesson_video
 from schema.cms.reviews import (
     RatingSummary,
     Review,
@@ -274,6 +275,13 @@ class Lesson(ModelNode):
         if not await self._open(info):
             return None
         return LessonContent(text=self.model.content_text, url=self.model.content_url)
+
+    @strawberry.field(
+        description="The video of a video lesson: status and duration for everyone who sees the "
+        "lesson; stream and captions once you may open it."
+    )
+    async def video(self, info: Info) -> LessonVideo | None:
+        return await lesson_video(info, self.model, await self._course(info))
 
     @strawberry.field(description="True when the content is hidden from you (enroll to open it).")
     async def locked(self, info: Info) -> bool:

@@ -360,7 +360,10 @@ class UpdateLessonProgressInput(Input):
     watch_time_seconds: int | None = strawberry.field(
         default=None, description="Total seconds watched; a smaller value than stored is ignored."
     )
-    position_seconds: int | None = strawberry.field(default=None, description="Resume point.")
+    position_seconds: int | None = strawberry.field(
+        default=None,
+        description="Resume point; within the video once its duration is known (OUT_OF_RANGE).",
+    )
     completed: bool = strawberry.field(
         default=False, description="Also complete the lesson (video and text lessons)."
     )

@@ -66,3 +66,15 @@ def s3_endpoint() -> Iterator[str]:
 @pytest.fixture
 def s3(s3_endpoint: str) -> S3Storage:
     return S3Storage(bucket=BUCKET, region="us-east-1", endpoint_url=s3_endpoint, **S3_CREDENTIALS)
+
+
+@pytest.fixture(scope="session")
+def sample_mp4(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """A 2-second 320x240 test pattern with a tone (H.264 + AAC), made by the bundled ffmpeg."""
+    import asyncio
+
+    from app.media import ffmpeg
+
+    target = tmp_path_factory.mktemp("video") / "sample.mp4"
+    asyncio.run(ffmpeg.render_test_video(target, seconds=2, width=320, height=240))
+    return target.read_bytes()

@@ -24,6 +24,17 @@ async def get_lesson(session: AsyncSession, lesson_id: uuid.UUID) -> Lesson | No
     return await session.get(Lesson, lesson_id)
 
 
+async def lessons_using_video(session: AsyncSession, video_id: uuid.UUID) -> list[Lesson]:
+    """Every lesson showing this video, locked for the update that follows."""
+    rows = await session.scalars(
+        select(Lesson)
+        .where(Lesson.video_asset_id == video_id)
+        .order_by(Lesson.id)
+        .with_for_update()
+    )
+    return list(rows)
+
+
 async def modules_by_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[CourseModule | None]:
