@@ -2,12 +2,18 @@
 
 from strawberry.tools import merge_types
 
-from resolvers.catalog import categories, courses, resources, structure
+from resolvers.catalog import categories, courses, instructors, resources, structure
 
-Query = merge_types("CatalogQuery", (courses.Query, categories.Query))
+Query = merge_types("CatalogQuery", (courses.Query, categories.Query, instructors.Query))
 Mutation = merge_types(
     "CatalogMutation",
-    (courses.Mutation, structure.Mutation, resources.Mutation, categories.Mutation),
+    (
+        courses.Mutation,
+        structure.Mutation,
+        resources.Mutation,
+        categories.Mutation,
+        instructors.Mutation,
+    ),
 )
 
 __all__ = ["Mutation", "Query"]
