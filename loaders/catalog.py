@@ -11,9 +11,9 @@ from app.catalog import repo
 from app.catalog.models import (
     Category,
     Course,
+    CourseInstructor,
     CourseModule,
     CoursePricingTier,
-    CourseInstructor,
     CourseResource,
     InstructorApplication,
     InstructorProfile,

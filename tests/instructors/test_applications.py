@@ -134,8 +134,11 @@ async def test_approval_makes_an_instructor_with_a_public_page_notifies_and_audi
         profile = await session.scalar(
             select(InstructorProfile).where(InstructorProfile.user_id == student.id)
         )
-    assert user is not None and user.role == UserRole.INSTRUCTOR
-    assert profile is not None and profile.is_public and profile.slug == "ada-lovelace"
+    assert user is not None
+    assert user.role == UserRole.INSTRUCTOR
+    assert profile is not None
+    assert profile.is_public
+    assert profile.slug == "ada-lovelace"
     assert profile.title == "Backend engineer"
     page = await client.execute(
         'query { instructor(slug: "ada-lovelace") { id fullName headline expertise } }'
@@ -170,7 +173,8 @@ async def test_a_rejected_student_is_told_why_and_may_apply_again(
     again = await apply(client, token, headline="Backend engineer, with a sample")
 
     assert rejected["application"]["status"] == "REJECTED"
-    assert again["errors"] == [] and again["application"]["status"] == "PENDING"
+    assert again["errors"] == []
+    assert again["application"]["status"] == "PENDING"
     mine = await client.execute(
         "query { myInstructorApplication { headline status } }", token=token
     )
