@@ -27,6 +27,7 @@ from app.accounts.models import UserRole
 from app.accounts.service import create_user, get_user_by_email
 from app.assessments.quiz_seed import seed_demo_quiz
 from app.catalog import categories, reads, service, structure
+from app.catalog.instructor_seed import seed_instructors
 from app.catalog.models import CourseLevel, LessonType, PricingTier
 from app.catalog.service import TierInput
 from app.catalog.slugs import slugify
@@ -324,6 +325,7 @@ SEEDERS: list[tuple[str, Seeder]] = [
     ("users", seed_users),
     ("catalog", seed_catalog),
     ("demo quiz", seed_demo_quiz),
+    ("instructors", seed_instructors),
     ("search index", rebuild_index),
     ("demo coupon", seed_demo_coupon),
     ("subscription plan", seed_subscription_plan),
