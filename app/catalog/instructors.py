@@ -39,7 +39,7 @@ from app.catalog.repo import instructors as instructors_repo
 from app.catalog.rules import UNSET, Unset, course_changed, text
 from app.catalog.slugs import next_free, slugify
 from app.clock import utcnow
-from app.errors import Conflict, FieldError, NotFound, UserFacingError, collect
+from app.errors import Common, Conflict, FieldError, NotFound, UserFacingError, collect
 from app.ids import new_id
 from app.media import FilePurpose, claim_upload
 from app.notifications.models import NotificationCategory, NotificationType
@@ -271,7 +271,10 @@ async def update_instructor_profile(
     collect(errors)
     profile = await instructors_repo.profile_of(session, actor.id, for_update=True)
     if profile is None:
-        profile = await create_profile(session, user, is_public=True, **changes)
+        try:
+            profile = await create_profile(session, user, is_public=True, **changes)
+        except IntegrityError as exc:  # a concurrent first edit made the profile
+            raise Conflict(None, "Your profile changed meanwhile: retry", Common.CONFLICT) from exc
     else:
         for name, value in changes.items():
             setattr(profile, name, value)

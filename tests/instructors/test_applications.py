@@ -252,3 +252,29 @@ async def test_admins_page_through_pending_applications_oldest_first_in_fixed_st
     assert [i for i in seen if i in made] == made
     assert page["totalCount"] >= 5
     assert len(set(statements[:-1])) == 1
+
+
+async def test_two_admins_deciding_at_once_decide_once(
+    client: GraphQLClient, database: Database
+) -> None:
+    admins = [token_for(client, await person(database, UserRole.ADMIN)) for _ in range(2)]
+    application = (await apply(client, token_for(client, await person(database))))["application"]
+
+    results = await asyncio.gather(
+        decide(client, "approveInstructor", admins[0], applicationId=application["id"]),
+        decide(
+            client,
+            "rejectInstructor",
+            admins[1],
+            applicationId=application["id"],
+            reason="Not now",
+        ),
+    )
+
+    assert sorted(len(r["errors"]) for r in results) == [0, 1]
+    assert [e["code"] for r in results for e in r["errors"]] == ["APPLICATION_DECIDED"]
+    decided = [r["application"]["status"] for r in results if not r["errors"]]
+    actions = ("approveInstructor", "rejectInstructor")
+    audited = await count(database, AuditLogEntry, AuditLogEntry.action.in_(actions))
+    assert decided in (["APPROVED"], ["REJECTED"])
+    assert audited == 1
