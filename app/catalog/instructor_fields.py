@@ -98,6 +98,9 @@ def motivation(errors: list[FieldError], value: str | None) -> str | None:
 def social_links(errors: list[FieldError], links: Sequence[SocialLink]) -> dict[str, str]:
     """kind → URL: https only, at most 500 characters, on the kind's own site, one per kind."""
     found: dict[str, str] = {}
+    if len(links) > len(SocialKind):
+        errors.append(FieldError("social_links", "At most one link of each kind", Common.TOO_MANY))
+        return found
     for i, link in enumerate(links):
         path = f"social_links[{i}].url"
         url = text(errors, path, link.url, max_length=MAX_LINK)

@@ -28,12 +28,13 @@ from app.catalog.errors import CatalogCode
 from app.catalog.models import Course, CourseInstructor, CourseInstructorRole
 from app.catalog.repo import instructors as instructors_repo
 from app.catalog.rules import course_changed, course_for_owner
-from app.errors import Conflict, FieldError, Invalid, collect
+from app.errors import Common, Conflict, FieldError, Invalid, collect
 from app.notifications.models import NotificationCategory, NotificationType
 from app.notifications.service import notify
 from app.security.permissions import Actor
 
 MAX_TEAM = 20
+MAX_EMAIL = 254
 
 
 async def teaching_role(
@@ -109,6 +110,8 @@ async def _person(session: AsyncSession, user_id: uuid.UUID | None, email: str |
         user, field = await accounts.get_user(session, user_id), "user_id"
     else:
         assert email is not None
+        if len(email) > MAX_EMAIL:
+            raise Invalid("email", f"At most {MAX_EMAIL} characters", Common.TOO_LONG)
         user, field = await accounts.get_user_by_email(session, email.strip().lower()), "email"
     if user is None or not user.is_active or user.deleted_at is not None:
         raise Invalid(field, "No active account has this id or address", CatalogCode.USER_NOT_FOUND)

@@ -168,3 +168,38 @@ async def test_the_planned_course_read_counts_as_the_loaders_do(
     }
     assert shown["rating"] == 3.5
     assert shown["totalStudents"] == 1
+
+
+COURSES = """query($slug: String!, $after: String) { instructor(slug: $slug) {
+  courses(first: 1, after: $after) { pageInfo { hasNextPage endCursor } edges { node { title } } } } }"""
+
+
+async def test_the_page_pages_through_its_courses_newest_publication_first(
+    client: GraphQLClient, database: Database
+) -> None:
+    teacher, profile = await public_instructor(database)
+    for age, title in ((3, "Old"), (2, "Middle"), (1, "New")):
+        await f.course(database, teacher.id, title=title, age_days=age)
+
+    seen: list[str] = []
+    after = None
+    while True:
+        courses = (await client.execute(COURSES, {"slug": profile.slug, "after": after})).payload(
+            "instructor"
+        )["courses"]
+        seen += [e["node"]["title"] for e in courses["edges"]]
+        if not courses["pageInfo"]["hasNextPage"]:
+            break
+        after = courses["pageInfo"]["endCursor"]
+
+    assert seen == ["New", "Middle", "Old"]
+
+
+async def test_a_cursor_of_another_list_is_bad_input(
+    client: GraphQLClient, database: Database
+) -> None:
+    _, profile = await public_instructor(database)
+
+    outcome = await client.execute(COURSES, {"slug": profile.slug, "after": "WyJub3BlIl0"})
+
+    assert outcome.codes == ["BAD_USER_INPUT"]

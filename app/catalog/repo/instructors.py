@@ -196,9 +196,14 @@ async def taught_course_pages(
 def _after(values: tuple[Any, ...] | None) -> tuple[datetime | None, uuid.UUID | None]:
     if values is None:
         return None, None
-    if len(values) != 2 or not isinstance(values[0], datetime):
+    if (
+        len(values) != 2
+        or not isinstance(values[0], datetime)
+        or values[0].tzinfo is None
+        or not isinstance(values[1], uuid.UUID)
+    ):
         raise InvalidPageRequest("after", "`after` is not a cursor of this list")
-    return values[0], uuid.UUID(str(values[1]))
+    return values[0], values[1]
 
 
 # --- teaching teams ------------------------------------------------------------------------------
