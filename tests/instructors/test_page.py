@@ -171,7 +171,8 @@ async def test_the_planned_course_read_counts_as_the_loaders_do(
 
 
 COURSES = """query($slug: String!, $after: String) { instructor(slug: $slug) {
-  courses(first: 1, after: $after) { pageInfo { hasNextPage endCursor } edges { node { title } } } } }"""
+  courses(first: 1, after: $after) {
+    pageInfo { hasNextPage endCursor } edges { node { title } } } } }"""
 
 
 async def test_the_page_pages_through_its_courses_newest_publication_first(
