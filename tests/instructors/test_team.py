@@ -5,17 +5,22 @@ the owner (or an admin) manages the team, pricing, publication, deletion and cer
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import User, UserRole
+from app.assessments import assignments
 from app.catalog.models import Course, CourseInstructorRole, CourseStatus
 from app.db import Database
+from app.errors import Forbidden
 from app.notifications.models import Notification
+from app.security.permissions import Actor
 from tests.instructors.support import join
 from tests.support import catalog as f
+from tests.support.assignments import assignment_in, classroom, storage, student_in
 from tests.support.catalog import gid, person, token_for
 from tests.support.graphql import GraphQLClient
 
@@ -240,3 +245,32 @@ async def test_the_owner_has_every_right(
     outcome = await ACTIONS[action](client, owner, course)
 
     assert outcome.codes == [], outcome.errors
+
+
+async def test_a_teaching_assistant_grades_a_submission_but_cannot_change_the_assignment(
+    database: Database,
+) -> None:
+    room = await classroom(database)
+    assistant = await person(database)  # a student account: the right comes from the course
+    await join(database, room.course, assistant, CourseInstructorRole.TEACHING_ASSISTANT)
+    assignment = await assignment_in(room, database)
+    student = await student_in(database, room.course.id)
+    async with database.transaction() as session:
+        submission = await assignments.submit_assignment(
+            session, storage(), student_id=student.id, assignment_id=assignment.id, text="Done"
+        )
+
+    async with database.transaction() as session:
+        graded = await assignments.grade_assignment(
+            session,
+            actor=Actor.of(assistant),
+            submission_id=submission.id,
+            points_awarded=Decimal(80),
+        )
+    with pytest.raises(Forbidden):
+        async with database.transaction() as session:
+            await assignments.update_assignment(
+                session, actor=Actor.of(assistant), assignment_id=assignment.id, title="Mine"
+            )
+
+    assert graded.points_awarded == Decimal(80)
