@@ -27,6 +27,7 @@ from app.accounts.models import UserRole
 from app.accounts.service import create_user, get_user_by_email
 from app.assessments.quiz_seed import seed_demo_quiz
 from app.catalog import categories, reads, service, structure
+from app.catalog.instructor_seed import seed_instructors
 from app.catalog.models import CourseLevel, LessonType, PricingTier
 from app.catalog.service import TierInput
 from app.catalog.slugs import slugify
@@ -326,6 +327,7 @@ SEEDERS: list[tuple[str, Seeder]] = [
     ("users", seed_users),
     ("catalog", seed_catalog),
     ("demo quiz", seed_demo_quiz),
+    ("instructors", seed_instructors),
     ("demo reviews", seed_demo_reviews),
     ("demo video", seed_demo_video),
     ("search index", rebuild_index),

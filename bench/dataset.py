@@ -102,8 +102,7 @@ def _columns(spec: str) -> tuple[str, ...]:
 SCHEMA: dict[str, str] = {
     "users": "id email first_name last_name password_hash role is_active email_verified_at "
     "token_version created_at updated_at",
-    "instructor_profiles": "id user_id title bio expertise experience_years total_students "
-    "total_courses review_count rating created_at updated_at",
+    "instructor_profiles": "id user_id title bio expertise experience_years created_at updated_at",
     "categories": "id slug name description icon color sort_order is_active created_at updated_at",
     "tags": "id slug name created_at",
     "courses": "id instructor_id category_id title slug subtitle description level language "
@@ -236,7 +235,6 @@ def instructor_email(n: int) -> str:
 
 
 def _users(b: _Builder) -> None:
-    per_instructor = max(1, (b.scale.courses + b.scale.drafts) // max(1, b.scale.instructors))
     for n in range(b.scale.instructors):
         user_id = _user(b, "instructor", instructor_email(n))
         b.instructors.append(user_id)
@@ -246,12 +244,8 @@ def _users(b: _Builder) -> None:
             user_id=user_id,
             title=b.rng.choice(words.INSTRUCTOR_TITLES),
             bio="I teach what I use at work every day, with plenty of practice.",
-            expertise=", ".join(b.rng.sample(words.SUBJECTS, 3)),
+            expertise=b.rng.sample(words.SUBJECTS, 3),
             experience_years=b.rng.randint(2, 25),
-            total_students=b.rng.randint(0, 50_000),
-            total_courses=per_instructor,
-            review_count=b.rng.randint(0, 5_000),
-            rating=Decimal(f"{b.rng.uniform(3.5, 5.0):.2f}"),
             created_at=created,
             updated_at=created,
         )

@@ -11,17 +11,20 @@ from app.catalog import repo
 from app.catalog.models import (
     Category,
     Course,
+    CourseInstructor,
     CourseModule,
     CoursePricingTier,
     CourseResource,
+    InstructorApplication,
     InstructorProfile,
     Lesson,
     LessonResource,
     Tag,
 )
-from app.catalog.repo import people
+from app.catalog.repo import instructors, people
 from app.catalog.visibility import CourseAccess
 from app.db import Database
+from app.pagination import Page
 from loaders.batch import batch_loader
 
 
@@ -68,6 +71,28 @@ class CatalogLoaders:
         )
         self.course_resources: DataLoader[uuid.UUID, list[CourseResource]] = batch_loader(
             db, repo.course_resources_by_course_ids
+        )
+        # instructors: public pages, what they count, the courses they teach, teams, applications
+        self.public_instructors: DataLoader[uuid.UUID, InstructorProfile | None] = batch_loader(
+            db, instructors.public_profiles_by_user_ids
+        )
+        self.public_instructors_by_slug: DataLoader[str, InstructorProfile | None] = batch_loader(
+            db, instructors.public_profiles_by_slugs
+        )
+        self.instructor_stats: DataLoader[uuid.UUID, instructors.InstructorStats] = batch_loader(
+            db, instructors.stats_by_user_ids
+        )
+        self.taught_courses: DataLoader[instructors.CoursesKey, Page[uuid.UUID]] = batch_loader(
+            db, instructors.taught_course_pages
+        )
+        self.teams: DataLoader[uuid.UUID, list[CourseInstructor]] = batch_loader(
+            db, instructors.teams_by_course_ids
+        )
+        self.applications: DataLoader[uuid.UUID, InstructorApplication | None] = batch_loader(
+            db, instructors.applications_by_ids
+        )
+        self.latest_applications: DataLoader[uuid.UUID, InstructorApplication | None] = (
+            batch_loader(db, instructors.latest_applications_by_user_ids)
         )
         # viewer id -> the courses they are enrolled in / co-teach
         self.access: DataLoader[uuid.UUID, CourseAccess] = batch_loader(

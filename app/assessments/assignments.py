@@ -364,7 +364,7 @@ async def _for_grader(
     assignment = (await repo.assignments_by_ids(session, [submission.assignment_id]))[0]
     assert assignment is not None  # CASCADE keeps submissions beneath their assignment
     lesson = await lesson_of(session, assignment.lesson_id, "Submission")
-    await teacher_course(session, actor, lesson.course_id)
+    await teacher_course(session, actor, lesson.course_id, grading=True)
     if submission.grading_status == SubmissionStatus.REVISION_REQUESTED:
         raise Conflict(
             None,

@@ -12,14 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import catalog
 from app.assessments.errors import AssessmentsCode
-from app.catalog.models import Course, CourseStatus, Lesson
+from app.catalog.models import Course, CourseInstructorRole, CourseStatus, Lesson
 from app.errors import Common, FieldError, Forbidden, Invalid, NotFound, UserFacingError, collect
 from app.integrations.storage import Storage
-from app.learning import service as learning
 from app.media import service as media
 from app.media.models import FileAsset, FilePurpose
 from app.media.rules import TEXT_TYPES, UPLOAD_RULES, normalise_type
-from app.security.permissions import Actor, Permission, has_permission
+from app.security.permissions import Actor, Permission, has_permission, scope_allows
 
 MAX_FILES = 10
 MB = 1024 * 1024
@@ -29,21 +28,36 @@ _CENT = Decimal("0.01")
 # --- teachers ------------------------------------------------------------------------------------
 
 
-async def is_teacher(session: AsyncSession, actor: Actor, course_id: uuid.UUID) -> bool:
-    """Admins (who manage every course), or the course's owner and co-instructors."""
+async def is_teacher(
+    session: AsyncSession, actor: Actor, course: Course, *, grading: bool = False
+) -> bool:
+    """Admins (who manage every course); the owner and co-instructors (while instructors);
+    for `grading` (grading, the queue, the gradebook) also teaching assistants, whatever their
+    role — but never with an API key without the grades scope."""
     if has_permission(actor, Permission.COURSES_MANAGE):
         return True
-    return has_permission(actor, Permission.GRADES_MANAGE) and await learning.is_teacher_of(
-        session, user_id=actor.id, course_id=course_id
+    if course.instructor_id == actor.id:
+        return has_permission(actor, Permission.GRADES_MANAGE)
+    role = await catalog.teaching_role(session, course_id=course.id, user_id=actor.id)
+    if role == CourseInstructorRole.CO_INSTRUCTOR:
+        return has_permission(actor, Permission.GRADES_MANAGE)
+    return (
+        grading
+        and role == CourseInstructorRole.TEACHING_ASSISTANT
+        and scope_allows(actor, Permission.GRADES_MANAGE)
     )
 
 
-async def require_teacher(session: AsyncSession, actor: Actor, course: Course) -> None:
-    """FORBIDDEN for anyone else where the course is public anyway; NOT_FOUND where saying
-    "forbidden" would reveal a course the caller may not see (SPEC §2)."""
-    if await is_teacher(session, actor, course.id):
+async def require_teacher(
+    session: AsyncSession, actor: Actor, course: Course, *, grading: bool = False
+) -> None:
+    """FORBIDDEN for anyone else where the course is public anyway or the caller is on its
+    teaching team; NOT_FOUND where saying "forbidden" would reveal a course the caller may not
+    see (SPEC §2)."""
+    if await is_teacher(session, actor, course, grading=grading):
         return
-    if course.status == CourseStatus.PUBLISHED:
+    member = await catalog.teaching_role(session, course_id=course.id, user_id=actor.id)
+    if course.status == CourseStatus.PUBLISHED or member is not None:
         raise Forbidden("Only the course's instructors or admins may do this")
     raise NotFound("Course")
 
@@ -63,11 +77,17 @@ async def lesson_of(session: AsyncSession, lesson_id: uuid.UUID, what: str = "Le
 
 
 async def teacher_course(
-    session: AsyncSession, actor: Actor, course_id: uuid.UUID, *, lock: bool = False
+    session: AsyncSession,
+    actor: Actor,
+    course_id: uuid.UUID,
+    *,
+    lock: bool = False,
+    grading: bool = False,
 ) -> Course:
-    """The course, once the actor is one of its teachers (`lock`: row-locked for authoring)."""
+    """The course, once the actor is one of its teachers (`lock`: row-locked for authoring;
+    `grading`: teaching assistants count too)."""
     course = await course_of(session, course_id, lock=lock)
-    await require_teacher(session, actor, course)
+    await require_teacher(session, actor, course, grading=grading)
     return course
 
 

@@ -21,6 +21,10 @@ class AssessmentsCode(Code):
     CLOSED = "CLOSED", "The availability window has ended."
     DUPLICATE = "DUPLICATE", "The same entry is given twice."
     FINAL_EXAM_EXISTS = "FINAL_EXAM_EXISTS", "The course already has a final exam."
+    FINAL_EXAM_REQUIRED = (
+        "FINAL_EXAM_REQUIRED",
+        "The course requires a final exam: its final exam cannot stop being final.",
+    )
     INVALID_SHAPE = (
         "INVALID_SHAPE",
         "The configuration or answer does not fit the question's type (which never changes).",

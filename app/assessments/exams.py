@@ -121,16 +121,29 @@ async def create_exam(
     return await _save(session, Exam(id=new_id(), course_id=course.id, **_check(values)))
 
 
+async def has_final_exam(session: AsyncSession, *, course_id: uuid.UUID) -> bool:
+    return await repo.other_final_exam(session, course_id, None) is not None
+
+
 async def update_exam(
     session: AsyncSession, *, actor: Actor, exam_id: uuid.UUID, **changes: Any
 ) -> Exam:
+    """The final exam of a course that requires one stays final (FINAL_EXAM_REQUIRED); the
+    course row is locked for that check, as `setCourseCertification` locks it."""
     unknown = set(changes) - set(SETTINGS)
     if unknown:
         raise TypeError(f"unknown exam settings: {sorted(unknown)}")
     exam = await repo.lock_exam(session, exam_id)
     if exam is None:
         raise NotFound("Exam")
-    await teacher_course(session, actor, exam.course_id)
+    unfinal = exam.is_final and changes.get("is_final") is False
+    course = await teacher_course(session, actor, exam.course_id, lock=unfinal)
+    if unfinal and course.requires_final_exam:
+        raise Conflict(
+            "is_final",
+            "The course requires its final exam: stop requiring it first",
+            AssessmentsCode.FINAL_EXAM_REQUIRED,
+        )
     values = _check({**{n: getattr(exam, n) for n in SETTINGS}, **changes})
     for name, value in values.items():
         setattr(exam, name, value)
@@ -300,7 +313,7 @@ async def grade_exam(
         raise NotFound("Exam attempt")
     exam = (await repo.exams_by_ids(session, [attempt.exam_id]))[0]
     assert exam is not None  # CASCADE
-    await teacher_course(session, actor, exam.course_id)
+    await teacher_course(session, actor, exam.course_id, grading=True)
     if attempt.status == ExamSubmissionStatus.IN_PROGRESS:
         raise Conflict(None, "The attempt has not been submitted", AssessmentsCode.NOT_SUBMITTED)
     errors: list[FieldError] = []

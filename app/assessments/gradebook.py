@@ -113,7 +113,7 @@ Key = tuple[uuid.UUID, uuid.UUID]  # (assessment id, student id)
 async def course_gradebook(
     session: AsyncSession, *, actor: Actor, course_id: uuid.UUID
 ) -> Gradebook:
-    course = await teacher_course(session, actor, course_id)
+    course = await teacher_course(session, actor, course_id, grading=True)
     columns, quizzes = await _columns(session, course.id)
     cells: dict[Key, Cell] = {}
     cells.update(await _quiz_cells(session, quizzes))

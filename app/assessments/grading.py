@@ -127,9 +127,8 @@ async def _attempt_for_grader(
     quiz = await get_quiz(session, attempt.quiz_id) if attempt is not None else None
     if attempt is None or quiz is None:
         raise NotFound("Quiz attempt")
-    await require_teacher(
-        session, actor, await course_of(session, await quiz_course_id(session, quiz))
-    )
+    course = await course_of(session, await quiz_course_id(session, quiz))
+    await require_teacher(session, actor, course, grading=True)
     return attempt, quiz
 
 

@@ -128,7 +128,7 @@ async def grading_queue(
     with_total: bool = False,
 ) -> Page[QueuedWork]:
     """A page of the course's work waiting for a grade, oldest hand-in first."""
-    await teacher_course(session, actor, course_id)
+    await teacher_course(session, actor, course_id, grading=True)
     work = union_all(
         _quiz_attempts(course_id), _assignment_submissions(course_id), _exam_submissions(course_id)
     ).subquery("work")

@@ -33,6 +33,7 @@ from sqlalchemy import Integer, String, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
 from app.catalog.models import CourseLevel, CourseStatus, LessonType, PricingTier
+from app.catalog.teaching_sql import stats_select
 from app.catalog.visibility import ACCESS_STATUSES
 from app.db import Database, DriverStatement
 from app.learning.models import EnrollmentSource, EnrollmentStatus, ProgressStatus
@@ -160,6 +161,11 @@ def _features(a: str) -> str:
 
 def _lesson_sum(key: str, aggregate: str) -> Expression:
     return lambda a: f"(SELECT {aggregate}::text FROM lessons x WHERE x.{key} = {a}.id)"
+
+
+def _stat(column: str) -> Expression:
+    """One of the instructor's counts (app.catalog.teaching_sql) as JSON text."""
+    return lambda a: f"(SELECT st.{column}::text FROM ({stats_select(f'{a}.id')}) st)"
 
 
 def _open(a: str) -> str:
@@ -359,14 +365,22 @@ ENTITIES: dict[str, Entity] = {
                 f"to_json(btrim({a}.first_name || ' ' || {a}.last_name, "
                 "E' \\t\\n\\r\\x0b\\x0c'))::text"
             ),
+            "id": _global_id("Instructor"),
+            "slug": lambda a: (
+                f"CASE WHEN {a}p.is_public THEN {_string('slug')(f'{a}p')} ELSE 'null' END"
+            ),
+            "headline": lambda a: _string("title")(f"{a}p"),
             "title": lambda a: _string("title")(f"{a}p"),
             "bio": lambda a: _string("bio")(f"{a}p"),
-            "expertise": lambda a: _string("expertise")(f"{a}p"),
+            "expertise": lambda a: f"coalesce(to_json({a}p.expertise)::text, '[]')",
             "experience_years": lambda a: _integer("experience_years")(f"{a}p"),
-            "total_students": lambda a: f"coalesce({a}p.total_students, 0)::text",
-            "total_courses": lambda a: f"coalesce({a}p.total_courses, 0)::text",
-            "rating": lambda a: _float("rating")(f"{a}p"),
-            "review_count": lambda a: f"coalesce({a}p.review_count, 0)::text",
+            # computed from the courses they teach, as the loaders compute them
+            "total_students": _stat("student_count"),
+            "total_courses": _stat("course_count"),
+            "rating": lambda a: (
+                f"(SELECT {_float_of('st.rating')} FROM ({stats_select(f'{a}.id')}) st)"
+            ),
+            "review_count": _stat("review_count"),
         },
     ),
     "tag": Entity("Tag", {"name": _string("name"), "slug": _string("slug")}),

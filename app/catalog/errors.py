@@ -64,3 +64,29 @@ class CatalogCode(Code):
     INVALID_COLOR = "INVALID_COLOR", "A colour is written #RRGGBB."
     PARENT_NOT_FOUND = "PARENT_NOT_FOUND", "No category has this id."
     PARENT_CYCLE = "PARENT_CYCLE", "A category cannot sit below itself or one of its children."
+    # instructors: applications, profiles, teaching teams, certification
+    ALREADY_INSTRUCTOR = "ALREADY_INSTRUCTOR", "You already teach: there is nothing to apply for."
+    APPLICATION_PENDING = (
+        "APPLICATION_PENDING",
+        "An application of yours is already waiting for a decision.",
+    )
+    APPLICATION_DECIDED = "APPLICATION_DECIDED", "The application was already approved or rejected."
+    DUPLICATE_LINK = "DUPLICATE_LINK", "Each kind of social link may be given once."
+    LINK_HOST = "LINK_HOST", "The link does not point to the site of its kind (e.g. github.com)."
+    NOT_AN_INSTRUCTOR = (
+        "NOT_AN_INSTRUCTOR",
+        "Only an approved instructor can be a co-instructor.",
+    )
+    USER_NOT_FOUND = "USER_NOT_FOUND", "No active account has this id or e-mail address."
+    ALREADY_ON_TEAM = "ALREADY_ON_TEAM", "The user already teaches this course (or owns it)."
+    NOT_ON_TEAM = "NOT_ON_TEAM", "The user is not a co-instructor or assistant of this course."
+    TEAM_FULL = "TEAM_FULL", "A course has at most 20 co-instructors and assistants."
+    FINAL_EXAM_MISSING = (
+        "FINAL_EXAM_MISSING",
+        "The course has no final exam: create one (isFinal) before requiring it.",
+    )
+    CERTIFICATES_ISSUED = (
+        "CERTIFICATES_ISSUED",
+        "Certificates of this course were issued under the current final-exam rule: it can no "
+        "longer change.",
+    )

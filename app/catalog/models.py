@@ -29,7 +29,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, CreatedMixin, IdMixin, TimestampMixin, str_enum
@@ -87,28 +87,82 @@ class Category(IdMixin, TimestampMixin, Base):
 
 
 class InstructorProfile(IdMixin, TimestampMixin, Base):
-    """Public instructor data beside the account; totals are maintained by the services."""
+    """An instructor's public page (app.catalog.instructors): written when an admin approves an
+    application, then by the instructor. Ratings, students and course counts are not stored: they
+    are computed from the instructor's courses when read."""
 
     __tablename__ = "instructor_profiles"
 
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), unique=True
     )
-    title: Mapped[str | None] = mapped_column(String(120))
-    bio: Mapped[str | None] = mapped_column(Text)
-    expertise: Mapped[str | None] = mapped_column(String(255))
+    slug: Mapped[str | None] = mapped_column(String(120), unique=True)
+    title: Mapped[str | None] = mapped_column(String(120))  # the headline
+    bio: Mapped[str | None] = mapped_column(Text)  # sanitised HTML
+    expertise: Mapped[list[str]] = mapped_column(
+        ARRAY(String(60)), default=list, server_default=text("'{}'")
+    )
     experience_years: Mapped[int | None] = mapped_column(Integer)
-    total_students: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    total_courses: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    review_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    rating: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))
+    # kind (website, linkedin, x, youtube, github, …) → https URL
+    social_links: Mapped[dict[str, str]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )
+    # an AVATAR upload of the instructor's (app.media), attached by reference
+    avatar_asset_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("file_assets.id", ondelete="SET NULL"), index=True
+    )
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     __table_args__ = (
-        CheckConstraint("experience_years IS NULL OR experience_years >= 0", name="experience"),
         CheckConstraint(
-            "total_students >= 0 AND total_courses >= 0 AND review_count >= 0", name="totals"
+            "experience_years IS NULL OR experience_years BETWEEN 0 AND 80", name="experience"
         ),
-        CheckConstraint("rating IS NULL OR rating BETWEEN 0 AND 5", name="rating_range"),
+    )
+
+
+class InstructorApplicationStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class InstructorApplication(IdMixin, TimestampMixin, Base):
+    """A student's request to teach; at most one pending per user (a partial unique index)."""
+
+    __tablename__ = "instructor_applications"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    headline: Mapped[str] = mapped_column(String(120))
+    bio: Mapped[str] = mapped_column(Text)  # sanitised HTML
+    expertise: Mapped[list[str]] = mapped_column(
+        ARRAY(String(60)), default=list, server_default=text("'{}'")
+    )
+    experience_years: Mapped[int | None] = mapped_column(Integer)
+    social_links: Mapped[dict[str, str]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )
+    motivation: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[InstructorApplicationStatus] = mapped_column(
+        str_enum(InstructorApplicationStatus, "instructor_application_status"),
+        default=InstructorApplicationStatus.PENDING,
+        server_default="pending",
+    )
+    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime | None]
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index(
+            "uq_instructor_applications_one_pending",
+            "user_id",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index("ix_instructor_applications_status_created", "status", "created_at", "id"),
     )
 
 

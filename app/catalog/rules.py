@@ -15,7 +15,8 @@ from typing import Final
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.catalog import repo
-from app.catalog.models import Course, CourseStatus
+from app.catalog.models import Course, CourseInstructorRole, CourseStatus
+from app.catalog.repo.instructors import role_on_course
 from app.errors import Common, FieldError, Forbidden, NotFound
 from app.outbox import emit
 from app.security.permissions import (
@@ -47,25 +48,44 @@ def can_edit(actor: Actor, course: Course) -> bool:
     return course.instructor_id == actor.id and has_permission(actor, Permission.COURSES_CREATE)
 
 
-def deny(actor: Actor, course: Course) -> Exception:
-    """FORBIDDEN only where the course is public anyway; otherwise its existence stays hidden
-    (SPEC §2), so another instructor poking at a draft gets NOT_FOUND. An admin whose session
-    lacks the second factor that MFA_REQUIRED_FOR_ADMINS demands sees every course anyway and is
-    told why they are refused."""
+def deny(actor: Actor, course: Course, *, member: bool = False) -> Exception:
+    """FORBIDDEN only where the course is public anyway (or the caller is on its teaching team,
+    `member`, and sees it); otherwise its existence stays hidden (SPEC §2), so another instructor
+    poking at a draft gets NOT_FOUND. An admin whose session lacks the second factor that
+    MFA_REQUIRED_FOR_ADMINS demands sees every course anyway and is told why they are refused."""
     if isinstance(actor, Actor) and actor.admin_mfa_missing:
         return Forbidden(MFA_REQUIRED_FOR_ADMINS_MESSAGE)
-    if course.status == CourseStatus.PUBLISHED or course.instructor_id == actor.id:
+    if course.status == CourseStatus.PUBLISHED or course.instructor_id == actor.id or member:
         return Forbidden()
     return NotFound("Course")
 
 
 async def course_for_author(session: AsyncSession, actor: Actor, course_id: uuid.UUID) -> Course:
-    """The course, row-locked so structural changes to one course run one at a time."""
+    """The course, row-locked so structural changes to one course run one at a time, for whoever
+    edits its content: the owner, a co-instructor (both while still instructors) or an admin.
+    Teaching assistants may not (FORBIDDEN)."""
+    course = await repo.get_course(session, course_id, for_update=True)
+    if course is None:
+        raise NotFound("Course")
+    if can_edit(actor, course):
+        return course
+    role = await role_on_course(session, course.id, actor.id)
+    if role == CourseInstructorRole.CO_INSTRUCTOR and has_permission(
+        actor, Permission.COURSES_CREATE
+    ):
+        return course
+    raise deny(actor, course, member=role is not None)
+
+
+async def course_for_owner(session: AsyncSession, actor: Actor, course_id: uuid.UUID) -> Course:
+    """The course, row-locked, for its owner (while an instructor) or an admin: pricing,
+    publication, archiving, deletion, certification and the teaching team."""
     course = await repo.get_course(session, course_id, for_update=True)
     if course is None:
         raise NotFound("Course")
     if not can_edit(actor, course):
-        raise deny(actor, course)
+        member = await role_on_course(session, course.id, actor.id) is not None
+        raise deny(actor, course, member=member)
     return course
 
 

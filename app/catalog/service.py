@@ -27,6 +27,7 @@ from app.catalog.rules import (
     Unset,
     course_changed,
     course_for_author,
+    course_for_owner,
     deny,
     text,
     text_list,
@@ -133,8 +134,9 @@ async def update_course(
     tags: Sequence[str] | Unset = UNSET,
     enrollment_limit: int | Unset | None = UNSET,
 ) -> Course:
-    """Change the given fields only; a new title keeps the slug (links stay valid) unless
-    `regenerate_slug` asks for one derived from the new title. A null image removes it."""
+    """Change the given fields only (the owner, a co-instructor or an admin); a new title keeps
+    the slug (links stay valid) unless `regenerate_slug` asks for one derived from the new title.
+    A null image removes it."""
     course = await course_for_author(session, actor, course_id)
     errors: list[FieldError] = []
     changes: dict[str, object] = {}
@@ -185,7 +187,7 @@ async def update_course(
 async def delete_course(session: AsyncSession, *, actor: Actor, course_id: uuid.UUID) -> None:
     """Removes the course and, through the database cascades, everything beneath it. Owners may
     delete only courses never published; published/archived ones are archived or left to admins."""
-    course = await course_for_author(session, actor, course_id)
+    course = await course_for_owner(session, actor, course_id)
     live = course.status in (CourseStatus.PUBLISHED, CourseStatus.ARCHIVED)
     if live and not has_permission(actor, Permission.COURSES_MANAGE):
         raise Conflict(
@@ -247,7 +249,7 @@ async def submit_course_for_review(
 ) -> Course:
     """draft → pending_review; the publication rules are checked here already so the author
     hears about every problem before an admin does."""
-    course = await course_for_author(session, actor, course_id)
+    course = await course_for_owner(session, actor, course_id)
     _require_status(course, CourseStatus.DRAFT)
     collect(await publication_problems(session, course))
     course.status = CourseStatus.PENDING_REVIEW
@@ -294,7 +296,7 @@ async def reject_course(
 
 async def archive_course(session: AsyncSession, *, actor: Actor, course_id: uuid.UUID) -> Course:
     """published → archived (owner or admin): no longer listed, enrolled students keep access."""
-    course = await course_for_author(session, actor, course_id)
+    course = await course_for_owner(session, actor, course_id)
     _require_status(course, CourseStatus.PUBLISHED)
     course.status = CourseStatus.ARCHIVED
     course.archived_at = utcnow()
@@ -318,7 +320,7 @@ async def set_course_pricing(
     """Free (no tiers) or paid with one to three distinct tiers in `currency` (an ISO 4217 code);
     replaces the previous pricing and keeps `min_price_minor` (the cheapest tier, 0 when free)
     for price filters."""
-    course = await course_for_author(session, actor, course_id)
+    course = await course_for_owner(session, actor, course_id)
     errors: list[FieldError] = []
     known_currency = is_currency(currency)
     if not known_currency:

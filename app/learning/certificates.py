@@ -126,6 +126,8 @@ async def _issue_once(
         course = await session.get(Course, enrollment.course_id)
         if student is None or course is None:
             raise NotEligible("The student or the course no longer exists")
+        if not course.is_certified:
+            raise NotEligible("The course does not issue certificates")
         certificate = await _new_certificate(session, enrollment, student, course)
         await _store_pdf(storage, settings, certificate, enrollment)
         session.add(certificate)

@@ -282,3 +282,17 @@ async def refresh_completion(session: AsyncSession, enrollment: Enrollment) -> N
     await webhooks.course_completed(
         session, enrollment_id=enrollment.id, course_id=enrollment.course_id
     )
+
+
+async def recheck_completions(session: AsyncSession, *, course_id: uuid.UUID) -> None:
+    """After the course stopped requiring a final exam: complete the enrollments that only
+    waited for it (each locked, as every progress write is)."""
+    for enrollment_id in await repo.waiting_enrollment_ids(session, course_id):
+        enrollment = await repo.lock_enrollment(session, enrollment_id)
+        if enrollment is not None:
+            await refresh_completion(session, enrollment)
+
+
+async def certificates_issued(session: AsyncSession, *, course_id: uuid.UUID) -> bool:
+    """Whether any certificate of the course was ever issued (revoked ones count)."""
+    return await repo.certificates_issued(session, course_id)

@@ -302,3 +302,24 @@ async def list_user_certificates(
         request=request,
         with_total=with_total,
     )
+
+
+# --- certification ------------------------------------------------------------------------------
+
+
+async def certificates_issued(session: AsyncSession, course_id: uuid.UUID) -> bool:
+    issued = select(Certificate.id).where(Certificate.course_id == course_id).exists()
+    return bool(await session.scalar(select(issued)))
+
+
+async def waiting_enrollment_ids(session: AsyncSession, course_id: uuid.UUID) -> list[uuid.UUID]:
+    """Active enrollments of the course with every lesson completed (waiting for a final exam)."""
+    return list(
+        await session.scalars(
+            select(Enrollment.id).where(
+                Enrollment.course_id == course_id,
+                Enrollment.status == EnrollmentStatus.ACTIVE,
+                Enrollment.progress_percentage >= 100,
+            )
+        )
+    )

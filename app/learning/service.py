@@ -34,8 +34,10 @@ from app.learning import repo
 from app.learning.errors import LearningCode
 from app.learning.models import Enrollment, EnrollmentSource, EnrollmentStatus
 from app.learning.progress import (
+    certificates_issued,
     complete_lesson,
     mark_final_exam_passed,
+    recheck_completions,
     record_assessment_result,
     require_lesson_access,
     update_lesson_progress,
@@ -45,6 +47,7 @@ from app.notifications.service import notify
 from app.pagination import Page, PageRequest
 
 __all__ = [
+    "certificates_issued",
     "close_subscription_enrollments",
     "complete_lesson",
     "enroll_in_free_course",
@@ -53,6 +56,7 @@ __all__ = [
     "is_teacher_of",
     "list_enrollments",
     "mark_final_exam_passed",
+    "recheck_completions",
     "record_assessment_result",
     "require_enrollment",
     "require_lesson_access",

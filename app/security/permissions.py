@@ -139,6 +139,12 @@ def _forbidden(user: Principal | None, perm: Permission | str, extra: Iterable[s
     return Forbidden()
 
 
+def scope_allows(user: Principal | None, perm: Permission | str) -> bool:
+    """Whether an API key the caller may be using covers `perm` (always true without a key):
+    for rights that come from a resource (a course's teaching assistant) rather than a role."""
+    return user is not None and not _outside_key_scopes(user, perm)
+
+
 def has_permission(
     user: Principal | None, perm: Permission | str, extra: Iterable[str] = frozenset()
 ) -> bool:

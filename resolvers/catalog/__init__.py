@@ -2,9 +2,9 @@
 
 from strawberry.tools import merge_types
 
-from resolvers.catalog import categories, courses, resources, structure, videos
+from resolvers.catalog import categories, courses, instructors, resources, structure, videos
 
-Query = merge_types("CatalogQuery", (courses.Query, categories.Query))
+Query = merge_types("CatalogQuery", (courses.Query, categories.Query, instructors.Query))
 Mutation = merge_types(
     "CatalogMutation",
     (
@@ -13,6 +13,7 @@ Mutation = merge_types(
         resources.Mutation,
         categories.Mutation,
         videos.Mutation,
+        instructors.Mutation,
     ),
 )
 

@@ -9,7 +9,6 @@ statements. Who may see what is decided by `app.catalog.visibility` (see `schema
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -18,12 +17,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Self
 import strawberry
 from strawberry import relay
 
-from app.accounts.models import User as UserModel
 from app.catalog import models
 from app.catalog.visibility import manages_courses
 from app.cms.reviews import ReviewSort
 from app.media import attached_url
-from schema.accounts import User
 from schema.catalog.access import (
     sees_content,
     sees_course_materials,
@@ -47,7 +44,11 @@ from schema.core.money import Money
 from schema.core.relay import NOWHERE, Connection, ModelNode, found
 
 if TYPE_CHECKING:
+    from schema.catalog.instructors import CourseTeacher, Instructor
     from schema.learning.types import Enrollment
+
+InstructorRef = Annotated["Instructor", strawberry.lazy("schema.catalog.instructors")]
+CourseTeacherRef = Annotated["CourseTeacher", strawberry.lazy("schema.catalog.instructors")]
 
 # other domains' types use these names from here (searchCourses takes the same filter)
 __all__ = [
@@ -58,7 +59,6 @@ __all__ = [
     "CourseModule",
     "CourseSort",
     "CourseStatus",
-    "Instructor",
     "Lesson",
     "LessonContent",
     "LessonType",
@@ -128,49 +128,6 @@ class Resource:
 class LessonContent:
     text: str | None
     url: str | None
-
-
-@strawberry.type(description="The person teaching a course: the account and the public profile.")
-class Instructor:
-    user: User
-    profile: strawberry.Private[models.InstructorProfile | None]
-
-    @strawberry.field
-    def full_name(self) -> str:
-        return self.user.model.full_name
-
-    @strawberry.field
-    def title(self) -> str | None:
-        return self.profile.title if self.profile else None
-
-    @strawberry.field
-    def bio(self) -> str | None:
-        return self.profile.bio if self.profile else None
-
-    @strawberry.field
-    def expertise(self) -> str | None:
-        return self.profile.expertise if self.profile else None
-
-    @strawberry.field
-    def experience_years(self) -> int | None:
-        return self.profile.experience_years if self.profile else None
-
-    @strawberry.field
-    def total_students(self) -> int:
-        return self.profile.total_students if self.profile else 0
-
-    @strawberry.field
-    def total_courses(self) -> int:
-        return self.profile.total_courses if self.profile else 0
-
-    @strawberry.field
-    def rating(self) -> float | None:
-        rating = self.profile.rating if self.profile else None
-        return float(rating) if rating is not None else None
-
-    @strawberry.field
-    def review_count(self) -> int:
-        return self.profile.review_count if self.profile else 0
 
 
 @strawberry.type(description="A group of courses; inactive ones are seen by admins only.")
@@ -369,7 +326,10 @@ class Course(ModelNode):
     status: CourseStatus
     trailer_url: str | None
     is_free: bool
-    is_certified: bool
+    is_certified: bool = strawberry.field(description="Completing it earns a certificate.")
+    requires_final_exam: bool = strawberry.field(
+        description="Completing it needs its final exam passed, beside every lesson."
+    )
     enrollment_limit: int | None
     enrollment_count: int
     average_rating: float | None
@@ -403,6 +363,7 @@ class Course(ModelNode):
             trailer_url=row.trailer_url,
             is_free=row.is_free,
             is_certified=row.is_certified,
+            requires_final_exam=row.requires_final_exam,
             enrollment_limit=row.enrollment_limit,
             enrollment_count=row.enrollment_count,
             average_rating=float(rating) if rating is not None else None,
@@ -444,15 +405,22 @@ class Course(ModelNode):
         row = await info.context.loaders.catalog.categories.load(self.model.category_id)
         return None if row is None else Category.from_model(row)
 
-    @strawberry.field
-    async def instructor(self, info: Info) -> Instructor:
+    @strawberry.field(description="The owner (with their public page, if any).")
+    async def instructor(self, info: Info) -> InstructorRef:
+        from schema.catalog.instructors import Instructor
+
         user_id = self.model.instructor_id
-        user, profile = await asyncio.gather(
-            info.context.loaders.accounts.users.load(user_id),
-            info.context.loaders.catalog.instructor_profiles.load(user_id),
-        )
-        assert isinstance(user, UserModel)  # courses.instructor_id is a RESTRICT foreign key
-        return Instructor(user=User.from_model(user), profile=profile)
+        profile = await info.context.loaders.catalog.instructor_profiles.load(user_id)
+        return Instructor.of(user_id, profile)
+
+    @strawberry.field(
+        description="Everyone who teaches it: the owner first, then co-instructors and teaching "
+        "assistants in the order they joined."
+    )
+    async def instructors(self, info: Info) -> list[CourseTeacherRef]:
+        from schema.catalog.instructors import course_teachers
+
+        return await course_teachers(info, self.model)
 
     @strawberry.field
     async def tags(self, info: Info) -> list[Tag]:

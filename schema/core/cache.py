@@ -109,6 +109,7 @@ CACHEABLE_FIELDS = frozenset(
         "searchCourses",
         "autocomplete",
         "trendingSearches",
+        "instructor",
     }
 )
 NAMESPACE = "graphql:v3"  # entry format: "version etag cost", effects (JSON), body

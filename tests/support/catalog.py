@@ -81,11 +81,7 @@ async def person(
         session.add(user)
         if profile:
             await session.flush()
-            session.add(
-                InstructorProfile(
-                    user_id=user.id, title="Engineer", bio="Teaches.", total_courses=1
-                )
-            )
+            session.add(InstructorProfile(user_id=user.id, title="Engineer", bio="Teaches."))
     return user
 
 

@@ -40,8 +40,8 @@ SCALARS: dict[str, list[str]] = {
         "id", "name", "slug", "description", "icon", "color", "sortOrder", "isActive",
     ],
     "Instructor": [
-        "fullName", "title", "bio", "expertise", "experienceYears", "totalStudents",
-        "totalCourses", "rating", "reviewCount",
+        "id", "slug", "fullName", "headline", "title", "bio", "expertise", "experienceYears",
+        "totalStudents", "totalCourses", "rating", "reviewCount",
     ],
     "Tag": ["name", "slug"],
     "PricingTier": ["tier", "features"],

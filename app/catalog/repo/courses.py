@@ -25,6 +25,7 @@ from app.catalog.models import (
     CourseRequirement,
     CourseStatus,
     CourseTag,
+    InstructorProfile,
     Lesson,
     LessonType,
     PricingTier,
@@ -45,7 +46,7 @@ from app.pagination import (
     paginate,
 )
 
-SluggedT = TypeVar("SluggedT", Course, Category)
+SluggedT = TypeVar("SluggedT", Course, Category, InstructorProfile)
 
 
 # --- slugs -----------------------------------------------------------------------------------
@@ -55,7 +56,7 @@ async def slugs_taken(session: AsyncSession, model: type[SluggedT], base: str) -
     """`base` and its numbered variants already in use (bases hold only [a-z0-9-])."""
     slug = model.slug
     rows = await session.scalars(select(slug).where(or_(slug == base, slug.like(f"{base}-%"))))
-    return set(rows)
+    return {row for row in rows if row is not None}
 
 
 async def insert_with_free_slug(
