@@ -31,6 +31,8 @@ from resolvers.assessments import Query as AssessmentsQuery
 from resolvers.catalog import Mutation as CatalogMutation
 from resolvers.catalog import Query as CatalogQuery
 from resolvers.catalog import planned as catalog_planned
+from resolvers.cms import Mutation as CmsMutation
+from resolvers.cms import Query as CmsQuery
 from resolvers.commerce import Mutation as CommerceMutation
 from resolvers.commerce import Query as CommerceQuery
 from resolvers.commerce import Subscription as CommerceSubscription
@@ -95,6 +97,7 @@ QUERIES: list[type] = [
     AssessmentsQuery,
     CommerceQuery,
     CommunicationQuery,
+    CmsQuery,
     NotificationsQuery,
     PartnersQuery,
     AdminQuery,
@@ -108,6 +111,7 @@ MUTATIONS: list[type] = [
     AssessmentsMutation,
     CommerceMutation,
     CommunicationMutation,
+    CmsMutation,
     NotificationsMutation,
     PartnersMutation,
     AdminMutation,

@@ -24,6 +24,7 @@ import structlog
 from redis.exceptions import LockError, RedisError
 
 from app.clock import utcnow
+from app.cms import flush_blog_views
 from app.commerce.subscriptions import expire_lapsed_subscriptions
 from app.communication.announcements import publish_due_announcements
 from app.integrations.cache import bump_catalog_version
@@ -68,6 +69,8 @@ JOBS: list[Job] = [
         timedelta(minutes=15),
         lambda rt: send_due_digests(rt.db, now=utcnow()),
     ),
+    # blog views buffered in Redis reach view_count within about a minute
+    Job("flush_blog_views", timedelta(minutes=1), lambda rt: flush_blog_views(rt.db, rt.redis)),
 ]
 
 

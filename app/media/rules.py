@@ -63,6 +63,7 @@ UPLOAD_RULES: dict[FilePurpose, UploadRule] = {
     FilePurpose.EXAM_SUBMISSION: UploadRule(DOCUMENTS + TEXTS + IMAGES, 50 * MB),
     FilePurpose.EXAM_RESOURCE: UploadRule(DOCUMENTS + TEXTS + IMAGES, 100 * MB),
     FilePurpose.LESSON_VIDEO: UploadRule(VIDEOS, 2000 * MB),  # GraphQL Int: sizes < 2 GiB
+    FilePurpose.BLOG_IMAGE: UploadRule(IMAGES[:3], 10 * MB),
 }
 
 

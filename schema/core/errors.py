@@ -38,6 +38,7 @@ from app.accounts.errors import AccountsCode
 from app.admin.errors import AdminCode
 from app.assessments.errors import AssessmentsCode
 from app.catalog.errors import CatalogCode
+from app.cms.errors import CmsCode
 from app.commerce.errors import CommerceCode
 from app.communication.errors import CommunicationCode
 from app.db import database_unavailable, error_summary
@@ -89,6 +90,7 @@ USER_CODES: tuple[type[Code], ...] = (
     CommerceCode,
     SearchCode,
     CommunicationCode,
+    CmsCode,
     NotificationsCode,
     PartnersCode,
     AdminCode,

@@ -1,0 +1,1 @@
+"""SQL of the CMS domain, one module per feature (blog, testimonials, reviews)."""

@@ -1,0 +1,1 @@
+"""GraphQL types of the CMS domain (blog, testimonials, reviews)."""
