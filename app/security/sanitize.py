@@ -70,7 +70,8 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
 _CLEANERS = {
     policy.name: nh3.Cleaner(
         tags=set(policy.tags),
-        attributes={tag: set(attrs) for tag, attrs in policy.attributes.items()},
+        # "*": nothing on every tag (nh3 would otherwise keep `title` and `lang` anywhere)
+        attributes={"*": set(), **{tag: set(attrs) for tag, attrs in policy.attributes.items()}},
         url_schemes=set(URL_SCHEMES),
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
