@@ -30,6 +30,7 @@ from app.catalog import categories, reads, service, structure
 from app.catalog.models import CourseLevel, LessonType, PricingTier
 from app.catalog.service import TierInput
 from app.catalog.slugs import slugify
+from app.cms.demo_seed import seed_demo_cms
 from app.commerce.coupon_seed import seed_demo_coupon
 from app.commerce.subscriptions import seed_plan as seed_subscription_plan
 from app.db import Database
@@ -327,6 +328,7 @@ SEEDERS: list[tuple[str, Seeder]] = [
     ("search index", rebuild_index),
     ("demo coupon", seed_demo_coupon),
     ("subscription plan", seed_subscription_plan),
+    ("blog and testimonials", seed_demo_cms),
 ]
 
 

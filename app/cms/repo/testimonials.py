@@ -23,6 +23,14 @@ async def testimonials_by_ids(
     return [by_id.get(i) for i in ids]
 
 
+async def exists_for_user(session: AsyncSession, user_id: uuid.UUID) -> bool:
+    """Whether the user wrote any testimonial (whatever became of it)."""
+    found = await session.scalar(
+        select(Testimonial.id).where(Testimonial.user_id == user_id).limit(1)
+    )
+    return found is not None
+
+
 async def lock(session: AsyncSession, testimonial_id: uuid.UUID) -> Testimonial | None:
     return await session.scalar(
         select(Testimonial).where(Testimonial.id == testimonial_id).with_for_update()
