@@ -378,7 +378,8 @@ async def flush_views(db: Database, redis: Redis) -> int:
 
     The hash is renamed to a key of this flush (atomic: views counted meanwhile start a new
     hash), added in one UPDATE, then deleted. A flush that dies before its commit leaves its key;
-    the next flush adds it first (a key is deleted only after its commit)."""
+    the next flush adds it first (a key is deleted only after its commit; one that dies between
+    the commit and the delete counts those views twice — view counts are approximate)."""
     touched = 0
     for key in [k async for k in redis.scan_iter(match=f"{VIEWS_KEY}:flushing:*")]:
         touched += await _flush_key(db, redis, key)

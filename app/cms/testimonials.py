@@ -11,7 +11,8 @@ Rules:
 - Approving or rejecting decides a pending one once (TESTIMONIAL_DECIDED afterwards). Only an
   approved one can be featured (TESTIMONIAL_NOT_APPROVED; a CHECK constraint too). The admin
   mutations are audited by the mutation pipeline (privileged).
-- Readers see approved ones only; pending and rejected ones are listed for admins.
+- Readers see approved ones; pending and rejected ones are listed for admins (all) and their
+  authors (their own).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from app.clock import utcnow
 from app.cms.errors import CmsCode
 from app.cms.models import Testimonial
 from app.cms.repo import testimonials as repo
-from app.errors import Common, Conflict, FieldError, Forbidden, NotFound, collect
+from app.errors import Common, Conflict, FieldError, NotFound, collect
 from app.pagination import Page, PageRequest
 from app.security.permissions import Actor, Permission, has_permission, require_permission
 
@@ -164,11 +165,20 @@ async def list_testimonials(
     featured: bool | None = None,
     with_total: bool = False,
 ) -> Page[Testimonial]:
-    """Approved ones for anyone; pending and rejected ones for admins only (FORBIDDEN)."""
+    """Approved ones for anyone; pending and rejected ones: all for admins, their own for
+    other signed-in users, none for anonymous callers."""
+    author: uuid.UUID | None = None
     if status != "approved" and not (
         actor is not None and has_permission(actor, Permission.CMS_MANAGE)
     ):
-        raise Forbidden("Only admins review testimonials")
+        if actor is None:
+            return Page([], [], False, False, 0 if with_total else None)
+        author = actor.id
     return await repo.page(
-        session, status=status, featured=featured, request=request, with_total=with_total
+        session,
+        status=status,
+        featured=featured,
+        request=request,
+        with_total=with_total,
+        user_id=author,
     )

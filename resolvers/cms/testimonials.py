@@ -25,8 +25,8 @@ from schema.core.relay import Connection, selects_total_count
 class Query:
     @strawberry.field(
         description="Approved testimonials, most recently approved first (featured: only "
-        "featured ones, or only the others). PENDING and REJECTED are for admins (FORBIDDEN "
-        "for anyone else)."
+        "featured ones, or only the others). PENDING and REJECTED: all of them for admins, "
+        "your own for anyone else."
     )
     async def testimonials(
         self,

@@ -44,9 +44,13 @@ async def page(
     featured: bool | None,
     request: PageRequest,
     with_total: bool,
+    user_id: uuid.UUID | None = None,
 ) -> Page[Testimonial]:
-    """`status` approved (newest approval first), pending or rejected (newest first)."""
+    """`status` approved (newest approval first), pending or rejected (newest first);
+    `user_id` narrows to one author's."""
     stmt = select(Testimonial)
+    if user_id is not None:
+        stmt = stmt.where(Testimonial.user_id == user_id)
     instant: ColumnElement[datetime]
     if status == "approved":
         stmt = stmt.where(Testimonial.is_approved.is_(True))
