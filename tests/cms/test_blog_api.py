@@ -199,3 +199,31 @@ async def test_update_and_delete(client: GraphQLClient, database: Database) -> N
     )
     assert deleted.payload("deleteBlogPost")["deletedPostId"] == gid("BlogPost", row.id)
     assert (await client.execute(ONE, {"s": "new-slug"}, token=token)).codes == ["NOT_FOUND"]
+
+
+async def test_a_draft_is_a_null_node_for_readers_and_a_node_for_admins(
+    client: GraphQLClient, database: Database
+) -> None:
+    row = await post(database, await editor(database))
+    query = "query($id: ID!) { node(id: $id) { ... on BlogPost { slug } } }"
+    variables = {"id": gid("BlogPost", row.id)}
+    assert (await client.execute(query, variables)).data == {"node": None}
+    admin = token_for(client, await _admin(database))
+    shown = await client.execute(query, variables, token=admin)
+    assert shown.payload("node") == {"slug": row.slug}
+
+
+async def test_switching_an_existing_body_to_html_sanitises_it_again(
+    client: GraphQLClient, database: Database
+) -> None:
+    row = await post(database, await editor(database), body="<b onclick=x>bold</b> *md*")
+    changed = await client.mutate(
+        "updateBlogPost",
+        {"postId": gid("BlogPost", row.id), "bodyFormat": "HTML"},
+        "post { bodyHtml bodyFormat }",
+        token=token_for(client, await _admin(database)),
+    )
+    assert changed.payload("updateBlogPost")["post"] == {
+        "bodyHtml": "<b>bold</b> *md*",
+        "bodyFormat": "HTML",
+    }
