@@ -227,3 +227,24 @@ async def test_switching_an_existing_body_to_html_sanitises_it_again(
         "bodyHtml": "<b>bold</b> *md*",
         "bodyFormat": "HTML",
     }
+
+
+async def test_blog_images_are_requested_through_the_upload_flow(
+    client: GraphQLClient, database: Database
+) -> None:
+    outcome = await client.mutate(
+        "requestUpload",
+        {"purpose": "BLOG_IMAGE", "fileName": "cover.png", "contentType": "image/png", "size": 9},
+        "upload { fileId }",
+        token=token_for(client, await _admin(database)),
+    )
+    assert outcome.payload("requestUpload")["errors"] == []
+    refused = await client.mutate(
+        "requestUpload",
+        {"purpose": "BLOG_IMAGE", "fileName": "a.pdf", "contentType": "application/pdf", "size": 9},
+        "upload { fileId }",
+        token=token_for(client, await _admin(database)),
+    )
+    assert [e["code"] for e in refused.payload("requestUpload")["errors"]] == [
+        "FILE_TYPE_NOT_ALLOWED"
+    ]
