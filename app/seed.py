@@ -32,6 +32,7 @@ from app.catalog.models import CourseLevel, LessonType, PricingTier
 from app.catalog.service import TierInput
 from app.catalog.slugs import slugify
 from app.catalog.video_seed import seed_demo_video
+from app.cms.demo_seed import seed_demo_cms
 from app.cms.review_seed import seed_demo_reviews
 from app.commerce.coupon_seed import seed_demo_coupon
 from app.commerce.subscriptions import seed_plan as seed_subscription_plan
@@ -333,6 +334,7 @@ SEEDERS: list[tuple[str, Seeder]] = [
     ("search index", rebuild_index),
     ("demo coupon", seed_demo_coupon),
     ("subscription plan", seed_subscription_plan),
+    ("blog and testimonials", seed_demo_cms),
 ]
 
 

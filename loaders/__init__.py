@@ -8,6 +8,7 @@ from app.db import Database
 from loaders.accounts import AccountLoaders
 from loaders.announcements import AnnouncementsLoaders
 from loaders.assessments import AssessmentLoaders
+from loaders.blog import BlogLoaders
 from loaders.catalog import CatalogLoaders
 from loaders.commerce import CommerceLoaders
 from loaders.discussions import DiscussionsLoaders
@@ -17,6 +18,7 @@ from loaders.messaging import MessagingLoaders
 from loaders.notifications import NotificationLoaders
 from loaders.partners import PartnerLoaders
 from loaders.reviews import ReviewLoaders
+from loaders.testimonials import TestimonialLoaders
 
 
 class Loaders:
@@ -73,3 +75,11 @@ class Loaders:
     @cached_property
     def reviews(self) -> ReviewLoaders:
         return ReviewLoaders(self.db)
+
+    @cached_property
+    def blog(self) -> BlogLoaders:
+        return BlogLoaders(self.db)
+
+    @cached_property
+    def testimonials(self) -> TestimonialLoaders:
+        return TestimonialLoaders(self.db)

@@ -22,8 +22,9 @@ from schema.core.relay import ModelNode
 
 
 @strawberry.enum(
-    description="What a file is uploaded for; each has its own types and size limit. AVATAR "
-    "and COURSE_IMAGE files are public (read at a stable URL); the others are private."
+    description="What a file is uploaded for; each has its own types and size limit. AVATAR, "
+    "COURSE_IMAGE and BLOG_IMAGE files are public (read at a stable URL); the others are "
+    "private."
 )
 class UploadPurpose(enum.Enum):
     AVATAR = models.FilePurpose.AVATAR
@@ -35,6 +36,7 @@ class UploadPurpose(enum.Enum):
     EXAM_RESOURCE = models.FilePurpose.EXAM_RESOURCE
     VIDEO = models.FilePurpose.LESSON_VIDEO
     CAPTION = models.FilePurpose.CAPTION
+    BLOG_IMAGE = models.FilePurpose.BLOG_IMAGE
 
 
 FileStatus = strawberry.enum(

@@ -32,6 +32,7 @@ from resolvers.catalog import Mutation as CatalogMutation
 from resolvers.catalog import Query as CatalogQuery
 from resolvers.catalog import planned as catalog_planned
 from resolvers.cms import Mutation as CmsMutation
+from resolvers.cms import Query as CmsQuery
 from resolvers.commerce import Mutation as CommerceMutation
 from resolvers.commerce import Query as CommerceQuery
 from resolvers.commerce import Subscription as CommerceSubscription
@@ -96,6 +97,7 @@ QUERIES: list[type] = [
     AssessmentsQuery,
     CommerceQuery,
     CommunicationQuery,
+    CmsQuery,
     NotificationsQuery,
     PartnersQuery,
     AdminQuery,
@@ -109,11 +111,11 @@ MUTATIONS: list[type] = [
     AssessmentsMutation,
     CommerceMutation,
     CommunicationMutation,
+    CmsMutation,
     NotificationsMutation,
     PartnersMutation,
     AdminMutation,
     WebhooksMutation,
-    CmsMutation,
 ]
 SUBSCRIPTIONS: list[type] = [
     SystemSubscription,

@@ -25,6 +25,7 @@ from redis.exceptions import LockError, RedisError
 
 from app.catalog.ratings import recompute_course_scores
 from app.clock import utcnow
+from app.cms import flush_blog_views
 from app.commerce.subscriptions import expire_lapsed_subscriptions
 from app.communication.announcements import publish_due_announcements
 from app.integrations.cache import bump_catalog_version
@@ -79,6 +80,8 @@ JOBS: list[Job] = [
     Job("recompute_course_scores", timedelta(minutes=15), recompute_scores, True),
     # video jobs whose worker died (past their lease) or whose message was lost
     Job("requeue_stalled_videos", timedelta(minutes=10), lambda rt: requeue_stalled_jobs(rt.db)),
+    # blog views buffered in Redis reach view_count within about a minute
+    Job("flush_blog_views", timedelta(minutes=1), lambda rt: flush_blog_views(rt.db, rt.redis)),
 ]
 
 

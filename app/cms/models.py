@@ -61,7 +61,10 @@ class BlogPost(IdMixin, TimestampMixin, Base):
     )
     body: Mapped[str] = mapped_column(Text)  # as written
     body_html: Mapped[str] = mapped_column(Text, default="", server_default="")  # sanitised
-    featured_image_url: Mapped[str | None] = mapped_column(String(1000))
+    featured_image_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("file_assets.id", ondelete="SET NULL")
+    )
+    reading_time_minutes: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     category: Mapped[str | None] = mapped_column(String(150), index=True)
     status: Mapped[BlogStatus] = mapped_column(
         str_enum(BlogStatus, "blog_status"), default=BlogStatus.DRAFT, server_default="draft"
@@ -72,10 +75,12 @@ class BlogPost(IdMixin, TimestampMixin, Base):
 
     __table_args__ = (
         CheckConstraint("view_count >= 0", name="view_count_non_negative"),
+        CheckConstraint("reading_time_minutes >= 1", name="reading_time_positive"),
         CheckConstraint(
             "status <> 'published' OR published_at IS NOT NULL", name="published_has_date"
         ),
         Index("ix_blog_posts_status_published", "status", "published_at"),
+        Index("ix_blog_posts_search_vector", "search_vector", postgresql_using="gin"),
     )
 
 
@@ -108,11 +113,28 @@ class Testimonial(IdMixin, TimestampMixin, Base):
         ForeignKey("users.id", ondelete="SET NULL")
     )
     approved_at: Mapped[datetime | None]
+    rejected_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    rejected_at: Mapped[datetime | None]
 
     __table_args__ = (
         CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
         CheckConstraint("NOT is_featured OR is_approved", name="featured_requires_approval"),
         Index("ix_testimonials_approved_featured", "is_approved", "is_featured"),
+        # one pending testimonial per user
+        Index(
+            "uq_testimonials_one_pending",
+            "user_id",
+            unique=True,
+            postgresql_where=text("NOT is_approved AND rejected_at IS NULL"),
+        ),
+        Index(
+            "ix_testimonials_public",
+            text("approved_at DESC"),
+            text("id DESC"),
+            postgresql_where=text("is_approved"),
+        ),
     )
 
 

@@ -65,6 +65,7 @@ UPLOAD_RULES: dict[FilePurpose, UploadRule] = {
     FilePurpose.EXAM_RESOURCE: UploadRule(DOCUMENTS + TEXTS + IMAGES, 100 * MB),
     FilePurpose.LESSON_VIDEO: UploadRule(VIDEOS, 2000 * MB),  # GraphQL Int: sizes < 2 GiB
     FilePurpose.CAPTION: UploadRule(("text/vtt",), 2 * MB),  # WebVTT (checked at attach)
+    FilePurpose.BLOG_IMAGE: UploadRule(IMAGES[:3], 10 * MB),
 }
 
 

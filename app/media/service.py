@@ -9,9 +9,10 @@ consistent with the declared one (Properties 35 and 64). A failed check marks th
 (flushed in the caller's transaction) and raises `UploadRejected`; finalizing a good asset twice
 returns it unchanged (re-checked against the caller's, possibly narrower, rule).
 
-Avatars and course images are public (`PUBLIC_PURPOSES`): their objects live under `public/`, and
-`asset_url` gives them a stable URL (the key holds the asset id, so the content never changes
-under one URL). Every other file is private: `asset_url` signs an expiring link at each read.
+Avatars, course images and blog images are public (`PUBLIC_PURPOSES`): their objects live under
+`public/`, and `asset_url` gives them a stable URL (the key holds the asset id, so the content
+never changes under one URL). Every other file is private: `asset_url` signs an expiring link at
+each read.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from app.security.permissions import Actor, Permission, has_permission
 
 ScanHook = Callable[[Storage, str], Awaitable[bool]]  # True when the object is clean
 FINAL = (FileStatus.UPLOADED, FileStatus.READY)
-PUBLIC_PURPOSES = frozenset({FilePurpose.AVATAR, FilePurpose.COURSE_IMAGE})
+PUBLIC_PURPOSES = frozenset({FilePurpose.AVATAR, FilePurpose.COURSE_IMAGE, FilePurpose.BLOG_IMAGE})
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _BAD_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
 

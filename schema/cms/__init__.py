@@ -1,1 +1,1 @@
-"""GraphQL types of the CMS: course reviews, …"""
+"""GraphQL types of the CMS: blog posts, testimonials and course reviews."""

@@ -38,6 +38,7 @@ from app.accounts.errors import AccountsCode
 from app.admin.errors import AdminCode
 from app.assessments.errors import AssessmentsCode
 from app.catalog.errors import CatalogCode
+from app.cms.errors import CmsCode
 from app.cms.review_errors import ReviewsCode
 from app.commerce.errors import CommerceCode
 from app.communication.errors import CommunicationCode
@@ -90,6 +91,7 @@ USER_CODES: tuple[type[Code], ...] = (
     CommerceCode,
     SearchCode,
     CommunicationCode,
+    CmsCode,
     NotificationsCode,
     PartnersCode,
     AdminCode,

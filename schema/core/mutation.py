@@ -12,6 +12,8 @@
 The pipeline (a field extension) does the rest, in this order:
 1. resolves the caller: UNAUTHENTICATED (a GraphQL error) for an anonymous caller unless the
    mutation is `public=True` (there, a caller whose session has ended counts as anonymous);
+   Then every text in the arguments is checked against its limit (`schema.core.text_limits`):
+   a TOO_LONG payload error, before anything runs;
 2. if the resolver takes a `tx: Tx` parameter (never a GraphQL argument), opens one transaction
    and hands it over with the caller; the transaction commits when the resolver returns, and
    rolls back when it raises;
@@ -48,7 +50,7 @@ from strawberry.types.field import StrawberryField
 from app import live
 from app.accounts.models import UserRole
 from app.admin import audit
-from app.errors import Unauthenticated, UserFacingError
+from app.errors import Unauthenticated, UserFacingError, collect
 from app.security.permissions import Actor
 from loaders import Loaders
 from schema.core.admin_only import AdminOnly
@@ -56,6 +58,7 @@ from schema.core.audit import record_mutation
 from schema.core.auth import viewer_of
 from schema.core.context import Info
 from schema.core.errors import UserError
+from schema.core.text_limits import text_limit_errors
 
 TX_PARAMETER = "tx"
 AfterCommit = Callable[[Info], Awaitable[None]]
@@ -134,6 +137,7 @@ class MutationPipeline(FieldExtension):
             caller = await self._caller(info)
             if caller is None and not self.public:
                 raise Unauthenticated()
+            collect(text_limit_errors(kwargs))
             if self.wants_tx:
                 async with context.db.transaction() as session:
                     result = await next_(source, info, **kwargs, tx=Tx(session, caller))

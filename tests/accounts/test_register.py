@@ -163,7 +163,7 @@ async def test_a_common_password_is_rejected_whatever_its_case(client, database)
 
 async def test_oversized_strings_are_rejected_before_anything_is_hashed(client, database):
     payload = await register(
-        client, password="Aa1" + "x" * 100_000, firstName="A" * 51, email="a" * 250 + "@example.com"
+        client, password="Aa1" + "x" * 1_000, firstName="A" * 51, email="a" * 250 + "@example.com"
     )
 
     codes = {(e["field"], e["code"]) for e in payload["errors"]}
