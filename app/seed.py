@@ -67,6 +67,11 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser(f"maria@{DEMO_DOMAIN}", "Maria", "Lopez", UserRole.STUDENT, STUDENT_PASSWORD),
     DemoUser(f"kenji@{DEMO_DOMAIN}", "Kenji", "Sato", UserRole.STUDENT, STUDENT_PASSWORD),
     DemoUser(f"amara@{DEMO_DOMAIN}", "Amara", "Okafor", UserRole.STUDENT, STUDENT_PASSWORD),
+    # alumni: enrolled in the published demo courses, they wrote its reviews and testimonials (the
+    # three students above stay unenrolled, for the free and the paid journey)
+    DemoUser(f"lena@{DEMO_DOMAIN}", "Lena", "Fischer", UserRole.STUDENT, STUDENT_PASSWORD),
+    DemoUser(f"omar@{DEMO_DOMAIN}", "Omar", "Haddad", UserRole.STUDENT, STUDENT_PASSWORD),
+    DemoUser(f"sofia@{DEMO_DOMAIN}", "Sofia", "Rossi", UserRole.STUDENT, STUDENT_PASSWORD),
 )
 
 Seeder = Callable[[AsyncSession], Awaitable[int]]

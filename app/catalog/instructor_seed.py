@@ -7,8 +7,6 @@ working ffmpeg the images are skipped (logged) and the profiles are still writte
 
 from __future__ import annotations
 
-import asyncio
-import subprocess
 import uuid
 from dataclasses import dataclass
 
@@ -24,6 +22,7 @@ from app.catalog.models import Course
 from app.catalog.repo import instructors as instructors_repo
 from app.catalog.slugs import slugify
 from app.integrations.storage import make_storage
+from app.media import ffmpeg
 from app.media import service as media
 from app.media.models import FilePurpose
 from app.security.permissions import Actor
@@ -86,7 +85,7 @@ async def seed_instructors(session: AsyncSession) -> int:
         user = await get_user_by_email(session, demo.email)
         if user is None or await _public(session, user):
             continue
-        avatar = await _upload(session, user, FilePurpose.AVATAR, demo.avatar, 256)
+        avatar = await _upload(session, user, FilePurpose.AVATAR, demo.avatar)
         await update_instructor_profile(
             session,
             actor=Actor.of(user),
@@ -105,7 +104,7 @@ async def seed_instructors(session: AsyncSession) -> int:
         source = COURSE_IMAGE_SOURCES[index % len(COURSE_IMAGE_SOURCES)]
         if owner is None:
             continue
-        image = await _upload(session, owner, FilePurpose.COURSE_IMAGE, source, 640)
+        image = await _upload(session, owner, FilePurpose.COURSE_IMAGE, source)
         if image is None:
             continue
         await service.update_course(
@@ -128,56 +127,23 @@ async def _demo_courses(session: AsyncSession) -> list[Course]:
 
 
 async def _upload(
-    session: AsyncSession, owner: User, purpose: FilePurpose, source: str, width: int
+    session: AsyncSession, owner: User, purpose: FilePurpose, source: str
 ) -> uuid.UUID | None:
-    """A PNG rendered from the lavfi `source`, uploaded and finalized as `owner`'s; None when
-    ffmpeg cannot render it."""
+    """A PNG drawn from the lavfi `source`, uploaded and finalized as `owner`'s; None when ffmpeg
+    cannot draw it."""
     try:
-        body = await asyncio.to_thread(_render_png, source)
-    except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
-        logger.warning("demo image skipped", reason=str(exc), width=width)
+        body = await ffmpeg.still_png(source)
+    except (ffmpeg.FfmpegError, ffmpeg.FfmpegUnavailable) as exc:
+        logger.warning("demo image skipped", reason=str(exc), purpose=purpose.value)
         return None
     storage = make_storage(get_settings())
-    name = f"{purpose.value}.png"
-    ticket = await media.request_upload(
+    asset = await media.upload_bytes(
         session,
         storage,
         owner_id=owner.id,
         purpose=purpose,
-        file_name=name,
+        file_name=f"{purpose.value}.png",
         content_type="image/png",
-        size=len(body),
+        data=body,
     )
-    key = media.storage_key(purpose, owner.id, ticket.file_asset_id, name)
-    await storage.put(key, body, "image/png")
-    finished = await media.finalize_upload(
-        session, storage, owner_id=owner.id, file_asset_id=ticket.file_asset_id
-    )
-    return finished.id
-
-
-def _render_png(source: str) -> bytes:
-    """One frame of an ffmpeg lavfi source as PNG bytes (the bundled ffmpeg binary)."""
-    import imageio_ffmpeg
-
-    command = [
-        imageio_ffmpeg.get_ffmpeg_exe(),
-        "-nostdin",
-        "-loglevel",
-        "error",
-        "-f",
-        "lavfi",
-        "-i",
-        source,
-        "-frames:v",
-        "1",
-        "-f",
-        "image2pipe",
-        "-vcodec",
-        "png",
-        "-",
-    ]
-    done = subprocess.run(command, capture_output=True, check=True, timeout=30)  # noqa: S603
-    if not done.stdout.startswith(b"\x89PNG"):
-        raise RuntimeError("ffmpeg wrote no PNG")
-    return done.stdout
+    return asset.id

@@ -62,26 +62,21 @@ async def seed_demo_video(session: AsyncSession) -> int:
     if data is None:
         return 0
     storage = make_storage(get_settings())
-    ticket = await media.request_upload(
+    video = await media.upload_bytes(
         session,
         storage,
         owner_id=owner.id,
         purpose=UploadPurpose.LESSON_VIDEO,
         file_name=FILE_NAME,
         content_type="video/mp4",
-        size=len(data),
-    )
-    key = media.storage_key(UploadPurpose.LESSON_VIDEO, owner.id, ticket.file_asset_id, FILE_NAME)
-    await storage.put(key, data, "video/mp4")
-    await media.finalize_upload(
-        session, storage, owner_id=owner.id, file_asset_id=ticket.file_asset_id
+        data=data,
     )
     await structure.update_lesson(
         session,
         actor=Actor.of(owner),
         lesson_id=lesson.id,
         type=LessonType.VIDEO,
-        video_file_id=ticket.file_asset_id,
+        video_file_id=video.id,
         is_preview=True,
     )
     return 1

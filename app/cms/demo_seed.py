@@ -7,11 +7,9 @@ users changed since is left alone (a missing demo user skips what they would wri
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from dataclasses import dataclass
 
-import imageio_ffmpeg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.service import get_user_by_email
@@ -19,8 +17,9 @@ from app.cms import blog, testimonials
 from app.cms.repo import blog as blog_repo
 from app.cms.repo import testimonials as testimonial_repo
 from app.integrations.storage import Storage, make_storage
+from app.media import ffmpeg
 from app.media.models import FilePurpose
-from app.media.service import finalize_upload, request_upload, storage_key
+from app.media.service import upload_bytes
 from app.security.permissions import Actor
 from app.settings import get_settings
 
@@ -92,21 +91,21 @@ Read more about spaced practice in
 # (student e-mail, role, rating, featured, content)
 DEMO_TESTIMONIALS: tuple[tuple[str, str, int, bool, str], ...] = (
     (
-        f"maria@{DEMO_DOMAIN}",
+        f"lena@{DEMO_DOMAIN}",
         "Junior data analyst",
         5,
         True,
         "The Python course took me from zero to automating my spreadsheets in three weeks.",
     ),
     (
-        f"kenji@{DEMO_DOMAIN}",
+        f"omar@{DEMO_DOMAIN}",
         "Career changer",
         5,
         True,
         "Short lessons, quizzes right after them and a certificate my employer could verify.",
     ),
     (
-        f"amara@{DEMO_DOMAIN}",
+        f"sofia@{DEMO_DOMAIN}",
         "Computer science student",
         4,
         False,
@@ -115,39 +114,19 @@ DEMO_TESTIMONIALS: tuple[tuple[str, str, int, bool, str], ...] = (
 )
 
 
-async def gradient_png(colors: tuple[str, str], *, size: str = "1200x630") -> bytes:
-    """A PNG gradient drawn by the ffmpeg the project ships (imageio-ffmpeg)."""
-    c0, c1 = colors
-    process = await asyncio.create_subprocess_exec(
-        imageio_ffmpeg.get_ffmpeg_exe(),
-        *("-hide_banner", "-loglevel", "error", "-f", "lavfi"),
-        *("-i", f"gradients=s={size}:c0={c0}:c1={c1}:seed=1"),
-        *("-frames:v", "1", "-f", "image2pipe", "-vcodec", "png", "-"),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await process.communicate()
-    if process.returncode != 0:
-        raise RuntimeError(f"ffmpeg could not draw the image: {err.decode(errors='replace')}")
-    return out
-
-
 async def _upload_image(
-    session: AsyncSession, storage: Storage, owner: Actor, name: str, body: bytes
+    session: AsyncSession, storage: Storage, owner: Actor, name: str, colors: tuple[str, str]
 ) -> uuid.UUID:
-    ticket = await request_upload(
+    c0, c1 = colors
+    body = await ffmpeg.still_png(f"gradients=s=1200x630:c0={c0}:c1={c1}:seed=1")
+    asset = await upload_bytes(
         session,
         storage,
         owner_id=owner.id,
         purpose=FilePurpose.BLOG_IMAGE,
         file_name=f"{name}.png",
         content_type="image/png",
-        size=len(body),
-    )
-    key = storage_key(FilePurpose.BLOG_IMAGE, owner.id, ticket.file_asset_id, f"{name}.png")
-    await storage.put(key, body, "image/png")
-    asset = await finalize_upload(
-        session, storage, owner_id=owner.id, file_asset_id=ticket.file_asset_id
+        data=body,
     )
     return asset.id
 
@@ -163,9 +142,7 @@ async def seed_demo_blog(session: AsyncSession, storage: Storage | None = None) 
     for demo in DEMO_POSTS:
         if await blog_repo.by_slug(session, demo.slug) is not None:
             continue
-        image_id = await _upload_image(
-            session, store, author, demo.slug, await gradient_png(demo.colors)
-        )
+        image_id = await _upload_image(session, store, author, demo.slug, demo.colors)
         post = await blog.create_blog_post(
             session,
             actor=author,

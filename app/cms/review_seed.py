@@ -1,4 +1,5 @@
-"""Demo data: the demo students enrolled in the two published demo courses (the free one as a
+"""Demo data: the demo alumni (three students of their own, so the journey students stay
+unenrolled) enrolled in the two published demo courses (the free one as a
 student joins it; the paid one through the admin enrollment path, a complimentary seat), each
 leaving a review, and the free course's instructor replying to one. Everything goes through the
 services the API uses; a review or enrollment that exists, or that a user's changes to the demo
@@ -27,7 +28,7 @@ from app.security.permissions import Actor
 
 FREE_COURSE = "python-for-absolute-beginners"
 PAID_COURSE = "data-analysis-with-pandas"
-STUDENTS = ("maria@easyways.example", "kenji@easyways.example", "amara@easyways.example")
+STUDENTS = ("lena@easyways.example", "omar@easyways.example", "sofia@easyways.example")
 T = TypeVar("T")
 log = structlog.get_logger("easyways.seed")
 

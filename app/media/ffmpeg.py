@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import math
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -277,6 +278,16 @@ async def render_still(
     args = ["-y", "-f", "lavfi", "-i", source, "-frames:v", "1", str(target)]
     await run(args, cwd=target.parent, time_limit=time_limit)
     return target
+
+
+async def still_png(source: str, *, time_limit: float = 30.0) -> bytes:
+    """One frame of the lavfi `source` (which gives its own size, e.g. `gradients=s=1200x630`) as
+    PNG bytes, drawn in a temporary directory: demo seeders' images."""
+    with tempfile.TemporaryDirectory(prefix="easyways-still-") as tmp:
+        target = Path(tmp) / "still.png"
+        args = ["-y", "-f", "lavfi", "-i", source, "-frames:v", "1", str(target)]
+        await run(args, cwd=target.parent, time_limit=time_limit)
+        return await asyncio.to_thread(target.read_bytes)
 
 
 def duration_minutes(seconds: float) -> int:

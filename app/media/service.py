@@ -144,6 +144,34 @@ async def request_upload(
     return UploadTicket(file_asset_id=asset_id, target=target)
 
 
+async def upload_bytes(
+    session: AsyncSession,
+    storage: Storage,
+    *,
+    owner_id: uuid.UUID,
+    purpose: UploadPurpose,
+    file_name: str,
+    content_type: str,
+    data: bytes,
+) -> FileAsset:
+    """Bytes the server holds, stored as `owner_id`'s file through the steps a client takes —
+    request, put, finalize (every check included): how demo seeders add images and videos."""
+    ticket = await request_upload(
+        session,
+        storage,
+        owner_id=owner_id,
+        purpose=purpose,
+        file_name=file_name,
+        content_type=content_type,
+        size=len(data),
+    )
+    key = storage_key(purpose, owner_id, ticket.file_asset_id, file_name)
+    await storage.put(key, data, content_type)
+    return await finalize_upload(
+        session, storage, owner_id=owner_id, file_asset_id=ticket.file_asset_id
+    )
+
+
 async def finalize_upload(
     session: AsyncSession,
     storage: Storage,

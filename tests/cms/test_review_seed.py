@@ -40,16 +40,16 @@ async def test_a_demo_student_who_left_the_course_is_not_re_enrolled_by_seeding(
     async with database.transaction() as session:
         [free] = await reads.courses_by_slugs(session, [FREE_COURSE])
         assert free is not None
-        maria = await get_user_by_email(session, "maria@easyways.example")
-        assert maria is not None
+        lena = await get_user_by_email(session, "lena@easyways.example")
+        assert lena is not None
         await session.execute(
             update(Enrollment)
-            .where(Enrollment.student_id == maria.id, Enrollment.course_id == free.id)
+            .where(Enrollment.student_id == lena.id, Enrollment.course_id == free.id)
             .values(status=EnrollmentStatus.DROPPED)
         )
         await session.execute(
             delete(CourseReview).where(
-                CourseReview.user_id == maria.id, CourseReview.course_id == free.id
+                CourseReview.user_id == lena.id, CourseReview.course_id == free.id
             )
         )
     again = await seed(database)
@@ -57,7 +57,7 @@ async def test_a_demo_student_who_left_the_course_is_not_re_enrolled_by_seeding(
     async with database.session() as session:
         status = await session.scalar(
             select(Enrollment.status).where(
-                Enrollment.student_id == maria.id, Enrollment.course_id == free.id
+                Enrollment.student_id == lena.id, Enrollment.course_id == free.id
             )
         )
     assert status == EnrollmentStatus.DROPPED

@@ -8,7 +8,14 @@ from sqlalchemy import func, select
 from app.catalog import reads
 from app.catalog.models import Lesson, LessonType
 from app.db import Database
-from app.media.models import FileAsset, JobStatus, ProcessingJob, VideoAsset, VideoStatus
+from app.media.models import (
+    FileAsset,
+    FilePurpose,
+    JobStatus,
+    ProcessingJob,
+    VideoAsset,
+    VideoStatus,
+)
 from app.seed import seed
 
 
@@ -32,11 +39,15 @@ async def test_seeding_twice_gives_the_demo_course_one_queued_preview_video(
         job = await session.scalar(
             select(ProcessingJob).where(ProcessingJob.video_asset_id == video.id)
         )
-        uploads = await session.scalar(select(func.count()).select_from(FileAsset))
+        videos = await session.scalar(
+            select(func.count())
+            .select_from(FileAsset)
+            .where(FileAsset.purpose == FilePurpose.LESSON_VIDEO)
+        )
     assert lesson.is_preview
     assert video.status == VideoStatus.UPLOADED  # until a worker transcodes it
     assert job is not None
     assert job.status == JobStatus.QUEUED
     assert upload is not None
     assert upload.owner_id == course.instructor_id
-    assert uploads == 1
+    assert videos == 1  # the other uploads are the demo images

@@ -77,7 +77,7 @@ def test_seeding_twice_creates_the_demo_users_once(service_urls: tuple[str, str]
     assert all(u.email_verified_at is not None for u in seeded)
     roles = [u.role for u in seeded]
     assert (roles.count(UserRole.ADMIN), roles.count(UserRole.INSTRUCTOR)) == (1, 2)
-    assert roles.count(UserRole.STUDENT) == 3
+    assert roles.count(UserRole.STUDENT) == 6  # three for the journeys, three alumni
 
 
 def test_export_schema_prints_the_sdl(capsys: pytest.CaptureFixture[str]) -> None:

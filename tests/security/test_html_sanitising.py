@@ -23,8 +23,10 @@ from redis.asyncio import Redis
 from sqlalchemy import select
 
 from app.accounts.models import UserRole
-from app.cms import blog
-from app.cms.models import BlogPost, BodyFormat
+from app.catalog import instructors
+from app.catalog.models import InstructorProfile
+from app.cms import blog, reviews
+from app.cms.models import BlogPost, BodyFormat, CourseReview
 from app.communication import announcements, discussions, messaging
 from app.communication.models import Announcement, DiscussionPost, DiscussionThread, Message
 from app.db import Database
@@ -195,9 +197,14 @@ async def _blog(database: Database, body: str, body_format: BodyFormat) -> str:
     return await _stored(database, BlogPost.body_html, BlogPost.id, row.id)
 
 
-async def _stored(database: Database, column: object, key: object, id_: uuid.UUID) -> str:
+async def _stored(
+    database: Database, column: object, key: object, id_: uuid.UUID, *, optional: bool = False
+) -> str:
+    """The stored HTML; an optional body (a review's) left empty when nothing showed is ''."""
     async with database.session() as session:
         value = await session.scalar(select(column).where(key == id_))  # type: ignore[call-overload,operator]
+    if optional and value is None:
+        return ""
     assert isinstance(value, str)
     return value
 
@@ -247,6 +254,36 @@ async def _announcement(database: Database, redis: Redis, f: Forum, body: str) -
     return await _stored(database, Announcement.body, Announcement.id, made.id)
 
 
+async def _review(database: Database, redis: Redis, f: Forum, body: str) -> str:
+    author = Actor.of(await f.member(database))
+    async with database.transaction() as session:
+        made = await reviews.review_course(
+            session, actor=author, course_id=f.course.id, rating=4, title="t", body=body
+        )
+    return await _stored(database, CourseReview.body, CourseReview.id, made.id, optional=True)
+
+
+async def _review_reply(database: Database, redis: Redis, f: Forum, body: str) -> str:
+    author = Actor.of(await f.member(database))
+    async with database.transaction() as session:
+        made = await reviews.review_course(
+            session, actor=author, course_id=f.course.id, rating=4, body="<p>fine</p>"
+        )
+        await reviews.reply_to_review(
+            session, actor=Actor.of(f.teacher), review_id=made.id, body=body
+        )
+    return await _stored(database, CourseReview.reply_body, CourseReview.id, made.id)
+
+
+async def _instructor_bio(database: Database, redis: Redis, f: Forum, body: str) -> str:
+    teacher = Actor.of(await person(database, UserRole.INSTRUCTOR))
+    async with database.transaction() as session:
+        profile = await instructors.update_instructor_profile(session, actor=teacher, bio=body)
+    return await _stored(
+        database, InstructorProfile.bio, InstructorProfile.id, profile.id, optional=True
+    )
+
+
 @pytest.fixture
 async def course_forum(database: Database) -> Forum:
     return await forum(database)
@@ -259,6 +296,9 @@ PLACES: dict[str, tuple[Store, Policy]] = {
     "discussion thread": (_thread, MESSAGE),
     "discussion reply": (_reply, MESSAGE),
     "announcement": (_announcement, MESSAGE),
+    "course review": (_review, MESSAGE),
+    "instructor's reply to a review": (_review_reply, MESSAGE),
+    "instructor bio": (_instructor_bio, MESSAGE),
 }
 
 
