@@ -19,8 +19,11 @@ POSTGRAPHILE_DIR = Path(__file__).resolve().parent / "postgraphile"
 POSTGRAPHILE_DOCUMENT = POSTGRAPHILE_DIR / "catalogPage.graphql"
 POSTGRAPHILE_DETAIL_DOCUMENT = POSTGRAPHILE_DIR / "courseDetail.graphql"
 POSTGRAPHILE_SEARCH_DOCUMENT = POSTGRAPHILE_DIR / "searchResults.graphql"
-# the SQL function PostGraphile exposes as its search (created before it starts)
+# the SQL functions PostGraphile exposes (created before it starts): its search, and the
+# instructor numbers the API computes (computed columns of InstructorProfile)
 POSTGRAPHILE_SEARCH_FUNCTION = POSTGRAPHILE_DIR / "searchCourses.sql"
+POSTGRAPHILE_INSTRUCTOR_FUNCTIONS = POSTGRAPHILE_DIR / "instructorStats.sql"
+POSTGRAPHILE_FUNCTIONS = (POSTGRAPHILE_SEARCH_FUNCTION, POSTGRAPHILE_INSTRUCTOR_FUNCTIONS)
 SEARCH_TERMS = 40
 LUA_SCRIPT = SCENARIO_DIR / "graphql.lua"
 SORTS = ("POPULARITY", "RATING", "NEWEST", "PRICE_ASC", "PRICE_DESC", "TRENDING")
@@ -165,11 +168,13 @@ def postgraphile_search_bodies() -> list[str]:
     return [body(doc, {"q": q, "first": 20}) for q in search_terms(SEARCH_TERMS)]
 
 
-async def create_search_function(database_url: str) -> None:
-    """Create (or replace) the reference server's search function in the bench database."""
+async def create_reference_functions(database_url: str) -> None:
+    """Create (or replace) the reference server's SQL functions in the bench database: its
+    search and the instructor numbers (POSTGRAPHILE_FUNCTIONS)."""
     conn = await asyncpg.connect(plain_dsn(database_url))
     try:
-        await conn.execute(POSTGRAPHILE_SEARCH_FUNCTION.read_text(encoding="utf-8"))
+        for path in POSTGRAPHILE_FUNCTIONS:
+            await conn.execute(path.read_text(encoding="utf-8"))
     finally:
         await conn.close()
 

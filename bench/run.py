@@ -45,7 +45,7 @@ from bench.plan import (
     Scenario,
     build_scenarios,
     catalog_bodies,
-    create_search_function,
+    create_reference_functions,
     detail_bodies,
     postgraphile_catalog_bodies,
     postgraphile_detail_bodies,
@@ -302,7 +302,7 @@ def _start_targets(
     if skip is None:
         say(f"starting PostGraphile on :{graphile_port}")
         try:
-            asyncio.run(create_search_function(url))
+            asyncio.run(create_reference_functions(url))
             postgraphile = start_server(
                 "postgraphile",
                 postgraphile_command(graphile_port, plain_dsn(url)),
@@ -326,33 +326,67 @@ def _start_targets(
 
 
 def _same_courses(targets: Targets) -> str | None:
-    """Whether PostGraphile's 9 catalogue pages list the same courses, in the same order, as the
-    API's (None when PostGraphile did not run)."""
+    """Whether PostGraphile's 9 catalogue pages list the same courses, in the same order, with
+    the same instructor rating, as the API's (None when PostGraphile did not run)."""
     if targets.postgraphile is None:
         return None
     ours, theirs = catalog_bodies(), postgraphile_catalog_bodies()
     for index, (a, b) in enumerate(zip(ours, theirs, strict=True)):
         api = client.post(targets.api.base_url + "/graphql", a, targets.token).body
         ref = client.post(targets.postgraphile.base_url + "/graphql", b).body
-        api_slugs = [
-            e["node"]["slug"]
-            for e in ((api.get("data") or {}).get("courses") or {}).get("edges", [])
-        ]
-        ref_slugs = [
-            e["node"]["slug"]
-            for e in ((ref.get("data") or {}).get("allCourses") or {}).get("edges", [])
-        ]
-        if api_slugs != ref_slugs:
-            return f"no: page {index + 1} differs ({len(api_slugs)} vs {len(ref_slugs)} courses)"
-    return f"yes, all {len(ours)} pages (same slugs in the same order)"
+        api_cards = catalog_cards(api.get("data"))
+        ref_cards = catalog_cards(ref.get("data"))
+        if [slug for slug, _ in api_cards] != [slug for slug, _ in ref_cards]:
+            return f"no: page {index + 1} differs ({len(api_cards)} vs {len(ref_cards)} courses)"
+        for (slug, api_numbers), (_, ref_numbers) in zip(api_cards, ref_cards, strict=True):
+            if api_numbers != ref_numbers:
+                return f"no: page {index + 1}, {slug}: instructor {api_numbers} vs {ref_numbers}"
+    return f"yes, all {len(ours)} pages (same slugs in the same order, same instructor rating)"
 
 
-CourseOutline = tuple[str, str, tuple[str, ...], int]
+InstructorNumbers = dict[str, float | int | None]
+# the instructor numbers both servers compute from the courses taught (app/catalog/teaching_sql.py
+# and bench/postgraphile/instructorStats.sql), by their field name on either server
+INSTRUCTOR_NUMBERS = ("totalCourses", "totalStudents", "reviewCount", "rating")
+
+
+def instructor_numbers(course: dict[str, Any]) -> InstructorNumbers:
+    """The instructor numbers a course node of either server shows (the API's `instructor`,
+    PostGraphile's `userByInstructorId.instructorProfileByUserId`), only those asked; the
+    rating as a float of 2 decimals (PostGraphile sends a numeric as a string)."""
+    if "instructor" in course:
+        shown = course.get("instructor") or {}
+    else:
+        shown = (course.get("userByInstructorId") or {}).get("instructorProfileByUserId") or {}
+    numbers: InstructorNumbers = {}
+    for name in INSTRUCTOR_NUMBERS:
+        if name in shown:
+            value = shown[name]
+            if name == "rating":
+                numbers[name] = None if value is None else round(float(value), 2)
+            else:
+                numbers[name] = None if value is None else int(value)
+    return numbers
+
+
+def catalog_cards(data: dict[str, Any] | None) -> list[tuple[str, InstructorNumbers]]:
+    """(slug, instructor numbers) of each course of a catalogue page of either server, in
+    order (the API's `courses`, PostGraphile's `allCourses`)."""
+    data = data or {}
+    page = data.get("courses") if "courses" in data else data.get("allCourses")
+    return [
+        (str(e["node"].get("slug")), instructor_numbers(e["node"]))
+        for e in (page or {}).get("edges") or []
+    ]
+
+
+CourseOutline = tuple[str, str, tuple[str, ...], int, InstructorNumbers]
 
 
 def course_outline(data: dict[str, Any] | None) -> CourseOutline | None:
-    """(slug, title, module titles in order, lessons) of a course page from either server's
-    `data` (the API's `course`, PostGraphile's `courseBySlug`); None when there is no course."""
+    """(slug, title, module titles in order, lessons, instructor numbers) of a course page from
+    either server's `data` (the API's `course`, PostGraphile's `courseBySlug`); None when there
+    is no course."""
     data = data or {}
     if course := data.get("course"):
         modules = course.get("modules") or []
@@ -363,12 +397,19 @@ def course_outline(data: dict[str, Any] | None) -> CourseOutline | None:
     else:
         return None
     titles = tuple(str(m.get("title")) for m in modules)
-    return str(course.get("slug")), str(course.get("title")), titles, lessons
+    return (
+        str(course.get("slug")),
+        str(course.get("title")),
+        titles,
+        lessons,
+        instructor_numbers(course),
+    )
 
 
 def _same_course_pages(targets: Targets, slugs: list[str]) -> str | None:
     """Whether PostGraphile's course pages show the same courses (slug, title, modules in order,
-    lesson count) as the API's, slug by slug (None when PostGraphile did not run)."""
+    lesson count, instructor numbers) as the API's, slug by slug (None when PostGraphile did not
+    run)."""
     if targets.postgraphile is None or not slugs:
         return None
     ours, theirs = detail_bodies(slugs), postgraphile_detail_bodies(slugs)
@@ -378,7 +419,7 @@ def _same_course_pages(targets: Targets, slugs: list[str]) -> str | None:
         api_outline, ref_outline = course_outline(api.get("data")), course_outline(ref.get("data"))
         if api_outline is None or api_outline != ref_outline:
             return f"no: {slug} differs ({api_outline} vs {ref_outline})"
-    return f"yes, all {len(slugs)} slugs (same title, modules and lesson count)"
+    return f"yes, all {len(slugs)} slugs (same title, modules, lesson count and instructor numbers)"
 
 
 def search_slugs(data: Any) -> list[str] | None:

@@ -2,10 +2,11 @@
 //
 //   node bench/postgraphile/server.mjs <port> <postgres connection string>
 //
-// Same bench database as the API, read-only: the search function of searchCourses.sql (its
-// ranked search, created by bench/run.py before this server starts) and only the tables the
-// catalogue and course pages read
-// are in the schema (courses, categories, users + instructor_profiles, tags + course_tags,
+// Same bench database as the API, read-only: the SQL functions bench/run.py creates before this
+// server starts — the ranked search of searchCourses.sql and the instructor numbers of
+// instructorStats.sql (computed columns of InstructorProfile: totalCourses, totalStudents,
+// reviewCount, rating) — and only the tables the catalogue and course pages read are in the
+// schema (courses, categories, users + instructor_profiles, tags + course_tags,
 // course_requirements, course_objectives, course_pricing_tiers, course_modules, lessons), no
 // mutations, no GraphiQL, every transaction read-only. Routes: POST /graphql (grafserv), GET
 // /healthz (200 once the schema is built), GET /stats ({"queries": n}: statements sent to

@@ -5,14 +5,26 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import httpx
 import pytest
+from graphql import FieldNode, OperationDefinitionNode, SelectionSetNode, parse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.accounts.models import User
+from app.catalog.models import Course, CourseInstructorRole, CourseStatus
+from app.catalog.repo.instructors import stats_by_user_ids
 from app.db import Database
+from app.learning.models import EnrollmentStatus
 from app.search.postgres import WEIGHTS
 from bench.generate import plain_dsn
 from bench.plan import (
@@ -24,6 +36,7 @@ from bench.plan import (
     TYPO_QUERIES,
     build_scenarios,
     catalog_bodies,
+    create_reference_functions,
     detail_bodies,
     postgraphile_catalog_bodies,
     postgraphile_detail_bodies,
@@ -31,9 +44,21 @@ from bench.plan import (
     search_results_bodies,
 )
 from bench.report import Row, comparison_lines, table
-from bench.run import _selected, course_outline, search_slugs
+from bench.run import (
+    INSTRUCTOR_NUMBERS,
+    _free_port,
+    _selected,
+    catalog_cards,
+    course_outline,
+    search_slugs,
+)
+from bench.servers import postgraphile_command, postgraphile_missing, start_server
 from bench.wrk import parse_output
+from tests.instructors.support import join, public_instructor, rate
+from tests.support import catalog as f
 from tests.support.accounts import make_user
+from tests.support.catalog import person
+from tests.support.graphql import GraphQLClient
 
 
 def _result(requests: int) -> str:
@@ -180,10 +205,12 @@ def test_the_course_page_runs_next_to_its_reference() -> None:
 
 def test_course_outline_reads_both_servers_answers_alike() -> None:
     lessons = [{"title": "one"}, {"title": "two"}]
-    api = {
+    numbers = {"totalStudents": 3, "totalCourses": 2, "reviewCount": 4}
+    api: dict[str, Any] = {
         "course": {
             "slug": "s",
             "title": "T",
+            "instructor": {"fullName": "A B", "title": "Dr", "rating": 4.25, **numbers},
             "modules": [{"title": "M1", "lessons": lessons}, {"title": "M2", "lessons": []}],
         }
     }
@@ -191,6 +218,10 @@ def test_course_outline_reads_both_servers_answers_alike() -> None:
         "courseBySlug": {
             "slug": "s",
             "title": "T",
+            "userByInstructorId": {
+                "firstName": "A",
+                "instructorProfileByUserId": {"title": "Dr", "rating": "4.25", **numbers},
+            },
             "courseModulesByCourseId": {
                 "nodes": [
                     {"title": "M1", "lessonsByModuleId": {"nodes": lessons}},
@@ -200,11 +231,80 @@ def test_course_outline_reads_both_servers_answers_alike() -> None:
         }
     }
 
-    assert course_outline(api) == course_outline(reference) == ("s", "T", ("M1", "M2"), 2)
+    shown = {"totalStudents": 3, "totalCourses": 2, "reviewCount": 4, "rating": 4.25}
+    assert course_outline(api) == course_outline(reference) == ("s", "T", ("M1", "M2"), 2, shown)
     reordered = {"course": {**api["course"], "modules": api["course"]["modules"][::-1]}}
     assert course_outline(reordered) != course_outline(reference)
+    fewer = {**api["course"]["instructor"], "totalStudents": 2}
+    other = {"course": {**api["course"], "instructor": fewer}}
+    assert course_outline(other) != course_outline(reference)
     assert course_outline({"course": None}) is None
     assert course_outline(None) is None
+
+
+def test_catalog_cards_read_both_servers_instructor_rating_alike() -> None:
+    api = {"courses": {"edges": [{"node": {"slug": "a", "instructor": {"rating": 4.5}}}]}}
+    ref = {
+        "allCourses": {
+            "edges": [
+                {
+                    "node": {
+                        "slug": "a",
+                        "userByInstructorId": {"instructorProfileByUserId": {"rating": "4.50"}},
+                    }
+                }
+            ]
+        }
+    }
+    unrated = {"courses": {"edges": [{"node": {"slug": "a", "instructor": {"rating": None}}}]}}
+
+    assert catalog_cards(api) == catalog_cards(ref) == [("a", {"rating": 4.5})]
+    assert catalog_cards(unrated) != catalog_cards(ref)
+    assert catalog_cards(None) == catalog_cards({"allCourses": None}) == []
+
+
+def _instructor_fields(query: str, selection: tuple[str, ...]) -> set[str]:
+    """The fields the instructor's selection of a document asks (the API's `instructor`, the
+    reference's `userByInstructorId { instructorProfileByUserId }`)."""
+    found: set[str] = set()
+
+    def walk(node: SelectionSetNode | None, path: tuple[str, ...]) -> None:
+        for field in node.selections if node else ():
+            assert isinstance(field, FieldNode)
+            here = (*path, field.name.value)
+            if here[-len(selection) :] == selection and field.selection_set:
+                found.update(
+                    f.name.value for f in field.selection_set.selections if isinstance(f, FieldNode)
+                )
+            walk(field.selection_set, here)
+
+    for definition in parse(query).definitions:
+        assert isinstance(definition, OperationDefinitionNode)
+        walk(definition.selection_set, ())
+    return found
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [(catalog_bodies, postgraphile_catalog_bodies), (detail_bodies, postgraphile_detail_bodies)],
+    ids=["catalogPage", "courseDetail"],
+)
+def test_the_reference_asks_for_the_instructor_numbers_the_api_computes(
+    ours: Callable[..., list[str]], theirs: Callable[..., list[str]]
+) -> None:
+    """Like for like: every computed instructor number the API's page asks for (a count or the
+    rating, computed from the courses taught) is asked of the reference too, which computes it
+    the same way (bench/postgraphile/instructorStats.sql)."""
+    args = (["a-course"],) if ours is detail_bodies else ()
+    api = _instructor_fields(json.loads(ours(*args)[0])["query"], ("instructor",))
+    reference = _instructor_fields(
+        json.loads(theirs(*args)[0])["query"], ("userByInstructorId", "instructorProfileByUserId")
+    )
+
+    asked = api & set(INSTRUCTOR_NUMBERS)
+    assert "rating" in asked
+    assert asked <= reference
+    assert {"title"} <= api & reference
 
 
 def test_only_a_compared_scenario_brings_its_reference_along() -> None:
@@ -316,3 +416,164 @@ def test_search_slugs_read_both_servers_answers_alike() -> None:
 
     assert search_slugs(api) == search_slugs(ref) == ["a", "b"]
     assert search_slugs({"searchCourses": None}) is None
+
+
+# --- the instructor numbers the reference computes (bench/postgraphile/instructorStats.sql) -----
+
+REFERENCE_FUNCTIONS = (
+    "search_courses(text)",
+    *(f"instructor_profiles_{n}(instructor_profiles)" for n in ("total_courses", "total_students")),
+    *(f"instructor_profiles_{n}(instructor_profiles)" for n in ("review_count", "rating")),
+)
+
+
+@dataclass
+class Teaching:
+    teacher: User
+    other: User
+    unrated: User
+    owned: Course
+    shared: Course
+
+
+async def _teaching(database: Database) -> Teaching:
+    """Every case of app/catalog/teaching_sql.py: owned, co-instructed, assisted (not counted)
+    and draft (not counted) courses; active, completed (counted) and dropped, refunded (not
+    counted) enrollments, one student in two courses; reviews with and without a rating."""
+    teacher, _ = await public_instructor(database)
+    other, _ = await public_instructor(database)
+    unrated, _ = await public_instructor(database)
+    owned = await f.course(database, teacher.id, title="Owned")
+    shared = await f.course(database, other.id, title="Shared")
+    assisted = await f.course(database, other.id, title="Assisted")
+    draft = await f.course(database, teacher.id, title="Draft", status=CourseStatus.DRAFT)
+    await f.course(database, unrated.id, title="Unrated")
+    await join(database, shared, teacher)
+    await join(database, assisted, teacher, CourseInstructorRole.TEACHING_ASSISTANT)
+    await rate(database, owned, "4.00", 3)
+    await rate(database, shared, "5.00", 1)
+    await rate(database, assisted, "1.00", 50)
+    await rate(database, draft, "1.00", 9)
+    both, once, done, gone = [await person(database) for _ in range(4)]
+    for student, course, status in [
+        (both, owned, EnrollmentStatus.ACTIVE),
+        (both, shared, EnrollmentStatus.ACTIVE),
+        (once, owned, EnrollmentStatus.ACTIVE),
+        (done, shared, EnrollmentStatus.COMPLETED),
+        (gone, owned, EnrollmentStatus.DROPPED),
+        (gone, shared, EnrollmentStatus.REFUNDED),
+        (gone, draft, EnrollmentStatus.ACTIVE),
+        (once, assisted, EnrollmentStatus.ACTIVE),
+    ]:
+        await f.enroll(database, student.id, course.id, status)
+    return Teaching(teacher, other, unrated, owned, shared)
+
+
+@asynccontextmanager
+async def _reference_functions(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """The reference server's functions created in the test database as `make bench` creates
+    them in the bench database (dropped again after)."""
+    await create_reference_functions(database_url)
+    conn = await asyncpg.connect(plain_dsn(database_url))
+    try:
+        yield conn
+    finally:
+        for function in REFERENCE_FUNCTIONS:
+            await conn.execute(f"DROP FUNCTION IF EXISTS public.{function}")
+        await conn.close()
+
+
+async def test_the_reference_computes_the_instructor_numbers_the_api_computes(
+    database: Database, service_urls: tuple[str, str]
+) -> None:
+    """instructorStats.sql answers what app/catalog/teaching_sql.py answers, for every case."""
+    made = await _teaching(database)
+    users = [made.teacher.id, made.other.id, made.unrated.id]
+    async with database.session() as session:
+        api = await stats_by_user_ids(session, users)
+
+    async with _reference_functions(service_urls[0]) as conn:
+        rows = await conn.fetch(
+            "SELECT p.user_id, instructor_profiles_total_courses(p) AS courses, "
+            "instructor_profiles_total_students(p) AS students, "
+            "instructor_profiles_review_count(p) AS reviews, "
+            "instructor_profiles_rating(p) AS rating "
+            "FROM instructor_profiles p"
+        )
+    reference = {
+        r["user_id"]: (r["courses"], r["students"], r["reviews"], r["rating"]) for r in rows
+    }
+
+    assert [reference[u] for u in users] == [
+        (s.course_count, s.student_count, s.review_count, s.rating) for s in api
+    ]
+    assert reference[made.teacher.id] == (2, 3, 4, Decimal("4.25"))  # (4 * 3 + 5) / 4
+    assert reference[made.other.id] == (2, 3, 51, Decimal("1.08"))  # (5 + 1 * 50) / 51
+    assert reference[made.unrated.id] == (1, 0, 0, None)
+
+
+async def test_postgraphile_pages_show_the_instructor_numbers_of_the_apis(
+    client: GraphQLClient,
+    database: Database,
+    service_urls: tuple[str, str],
+    tmp_path: Path,
+) -> None:
+    """The running reference server (its computed columns) and the API answer the same
+    instructor numbers on the catalogue page and the course pages, as `make bench` compares
+    them (bench/run.py: catalog_cards, course_outline)."""
+    missing = postgraphile_missing()
+    if missing is not None:
+        pytest.skip(missing)
+    made = await _teaching(database)
+    slugs = [str(made.owned.slug), str(made.shared.slug)]
+
+    async with _reference_functions(service_urls[0]):
+        port = _free_port()
+        server = start_server(
+            "postgraphile",
+            postgraphile_command(port, plain_dsn(service_urls[0])),
+            env={**os.environ, "NODE_ENV": "production"},
+            logs=tmp_path,
+            health_path="/healthz",
+            port=port,
+        )
+        try:
+            json_post = {"content-type": "application/json"}
+            async with httpx.AsyncClient(
+                base_url=server.base_url, timeout=30, headers=json_post
+            ) as http:
+                pages = [
+                    (await http.post("/graphql", content=b)).json()
+                    for b in [postgraphile_catalog_bodies()[0], *postgraphile_detail_bodies(slugs)]
+                ]
+        finally:
+            server.stop()
+
+    for answer in pages:
+        assert "errors" not in answer, answer["errors"]
+    catalog, *details = pages
+    api_catalog = json.loads(catalog_bodies()[0])
+    ours = await client.execute(api_catalog["query"], api_catalog["variables"])
+    assert catalog_cards(ours.data) == catalog_cards(catalog["data"])
+    assert {n["rating"] for _, n in catalog_cards(ours.data)} == {4.25, 1.08, None}
+    outlines = []
+    for slug, reference in zip(slugs, details, strict=True):
+        api_detail = json.loads(detail_bodies([slug])[0])
+        ours = await client.execute(api_detail["query"], api_detail["variables"])
+        assert not ours.errors, ours.errors
+        outline = course_outline(ours.data)
+        assert outline is not None
+        assert outline == course_outline(reference["data"])
+        outlines.append(outline)
+    assert outlines[0][-1] == {
+        "totalStudents": 3,
+        "totalCourses": 2,
+        "reviewCount": 4,
+        "rating": 4.25,
+    }
+    assert outlines[1][-1] == {
+        "totalStudents": 3,
+        "totalCourses": 2,
+        "reviewCount": 51,
+        "rating": 1.08,
+    }
