@@ -33,6 +33,7 @@ from app.cms.repo import reviews as repo
 from app.cms.repo.reviews import RatingSummary, ReviewPageKey, ReviewSort
 from app.cms.review_errors import ReviewsCode
 from app.cms.review_rules import KEEP, Keep
+from app.db import save
 from app.errors import Common, Conflict, Forbidden, Invalid, NotFound
 from app.learning import service as learning
 from app.security.permissions import Actor, Permission, has_permission, require_permission
@@ -211,7 +212,7 @@ async def reply_to_review(
     else:
         review.reply_updated_at = now
     review.reply_body, review.reply_author_id = text, actor.id
-    await session.flush()
+    await save(session, review)
     await _refresh_rating(session, review.course_id)
     return review
 
@@ -224,7 +225,7 @@ async def remove_review_reply(
         raise Invalid("review_id", "The review has no reply.", Common.CONFLICT)
     review.reply_body = review.reply_author_id = None
     review.replied_at = review.reply_updated_at = None
-    await session.flush()
+    await save(session, review)
     await _refresh_rating(session, review.course_id)
     return review
 
@@ -272,7 +273,7 @@ async def _moderate(
         raise Conflict("review_id", f"The review is {status.value} already.")
     review.status = status
     review.moderated_by_id, review.moderated_at, review.moderation_note = actor.id, utcnow(), text
-    await session.flush()
+    await save(session, review)  # reloads updated_at, which the database sets
     await _refresh_rating(session, course.id)
     return review
 

@@ -156,11 +156,13 @@ async def test_a_hidden_review_is_gone_for_others_but_its_author_sees_it(
     moderator = token_for(client, await admin(database))
     hidden = await client.execute(
         """mutation($input: ModerateReviewInput!) { hideReview(input: $input) {
-             review { isHidden } errors { code } } }""",
+             review { isHidden updatedAt reply { body } } errors { code } } }""",
         {"input": {"reviewId": gid("Review", written.id), "note": "Rude"}},
         token=moderator,
     )
-    assert hidden.payload("hideReview")["review"] == {"isHidden": True}
+    # every field of the answer is readable (updatedAt, set by the database, is reloaded)
+    assert hidden.payload("hideReview")["review"]["isHidden"] is True
+    assert hidden.payload("hideReview")["review"]["updatedAt"] is not None
     node = "query($id: ID!) { node(id: $id) { ... on Review { rating } } }"
     other = await client.execute(
         node, {"id": gid("Review", written.id)}, token=token_for(client, room.students[1])
