@@ -24,7 +24,7 @@ help: ## list the commands
 run: $(VENV)/.installed-run ## start API + worker on embedded PostgreSQL and Valkey, with demo data
 	$(EASYWAYS) serve --seed
 
-test: $(VENV)/.installed-dev ## run the whole test suite
+test: $(VENV)/.installed-dev bench/postgraphile/node_modules/.installed ## run the whole test suite
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed-dev ## ruff lint + format check, mypy strict, import contracts

@@ -33,7 +33,7 @@ from sqlalchemy import Integer, String, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
 from app.catalog.models import CourseLevel, CourseStatus, LessonType, PricingTier
-from app.catalog.teaching_sql import stats_select
+from app.catalog.teaching_sql import stat_select
 from app.catalog.visibility import ACCESS_STATUSES
 from app.db import Database, DriverStatement
 from app.learning.models import EnrollmentSource, EnrollmentStatus, ProgressStatus
@@ -165,7 +165,7 @@ def _lesson_sum(key: str, aggregate: str) -> Expression:
 
 def _stat(column: str) -> Expression:
     """One of the instructor's counts (app.catalog.teaching_sql) as JSON text."""
-    return lambda a: f"(SELECT st.{column}::text FROM ({stats_select(f'{a}.id')}) st)"
+    return lambda a: f"(SELECT st.{column}::text FROM ({stat_select(column, f'{a}.id')}) st)"
 
 
 def _open(a: str) -> str:
@@ -378,7 +378,7 @@ ENTITIES: dict[str, Entity] = {
             "total_students": _stat("student_count"),
             "total_courses": _stat("course_count"),
             "rating": lambda a: (
-                f"(SELECT {_float_of('st.rating')} FROM ({stats_select(f'{a}.id')}) st)"
+                f"(SELECT {_float_of('st.rating')} FROM ({stat_select('rating', f'{a}.id')}) st)"
             ),
             "review_count": _stat("review_count"),
         },

@@ -22,26 +22,47 @@ _ACCESS = ", ".join(f"'{s.value}'" for s in ACCESS_STATUSES)
 
 def taught_courses(user: str) -> str:
     """FROM-able SQL of the published courses the user `user` (an SQL expression) teaches, as
-    rows of `courses` (alias them)."""
+    rows of `courses` (alias them): owned ones, then co-instructed ones they do not own — two
+    index lookups (`courses.instructor_id`, `course_instructors.user_id`), no scan of the
+    catalogue."""
     return (
-        f"(SELECT tc.* FROM courses tc WHERE tc.status = '{_PUBLISHED}' AND (tc.instructor_id = "
-        f"{user} OR EXISTS (SELECT 1 FROM course_instructors tci WHERE tci.course_id = tc.id "
-        f"AND tci.user_id = {user} AND tci.role = '{_CO}')))"
+        f"(SELECT tc.* FROM courses tc WHERE tc.instructor_id = {user} "
+        f"AND tc.status = '{_PUBLISHED}' "
+        "UNION ALL SELECT tc.* FROM course_instructors tci "
+        "JOIN courses tc ON tc.id = tci.course_id "
+        f"WHERE tci.user_id = {user} AND tci.role = '{_CO}' AND tc.status = '{_PUBLISHED}' "
+        f"AND tc.instructor_id <> {user})"
     )
+
+
+_RATED = "s.average_rating IS NOT NULL AND s.review_count > 0"
+# each number over the taught courses `s` (only the student count reads enrollments)
+_STATS = {
+    "course_count": "count(*)",
+    "review_count": "coalesce(sum(s.review_count), 0)",
+    "rating": (
+        f"round(sum(s.average_rating * s.review_count) FILTER (WHERE {_RATED}) / "
+        f"nullif(sum(s.review_count) FILTER (WHERE {_RATED}), 0), 2)"
+    ),
+}
+
+
+def _students(user: str) -> str:
+    return (
+        f"(SELECT count(DISTINCT e.student_id) FROM enrollments e JOIN {taught_courses(user)} sc "
+        f"ON sc.id = e.course_id WHERE e.status IN ({_ACCESS}))"
+    )
+
+
+def stat_select(column: str, user: str) -> str:
+    """SELECT of one number (`course_count`, `student_count`, `review_count` or `rating`) for
+    the user `user`: what a document asks for one field, without computing the others."""
+    if column == "student_count":
+        return f"SELECT {_students(user)} AS student_count"
+    return f"SELECT {_STATS[column]} AS {column} FROM {taught_courses(user)} s"
 
 
 def stats_select(user: str) -> str:
     """SELECT of (course_count, student_count, review_count, rating) for the user `user`."""
-    courses = taught_courses(user)
-    students = (
-        f"(SELECT count(DISTINCT e.student_id) FROM enrollments e JOIN {courses} sc "
-        f"ON sc.id = e.course_id WHERE e.status IN ({_ACCESS}))"
-    )
-    return (
-        f"SELECT count(*) AS course_count, {students} AS student_count, "
-        "coalesce(sum(s.review_count), 0) AS review_count, "
-        "round(sum(s.average_rating * s.review_count) FILTER (WHERE s.average_rating IS NOT NULL "
-        "AND s.review_count > 0) / nullif(sum(s.review_count) FILTER (WHERE s.average_rating IS "
-        "NOT NULL AND s.review_count > 0), 0), 2) AS rating "
-        f"FROM {courses} s"
-    )
+    numbers = ", ".join(f"{sql} AS {name}" for name, sql in _STATS.items())
+    return f"SELECT {numbers}, {_students(user)} AS student_count FROM {taught_courses(user)} s"

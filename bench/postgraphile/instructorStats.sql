@@ -7,7 +7,8 @@
 -- `reviewCount` and `rating`.
 --
 -- An instructor teaches a published course they own (`courses.instructor_id`) or co-instruct
--- (`course_instructors` with role co_instructor; teaching assistants do not count). Over those
+-- (`course_instructors` with role co_instructor; teaching assistants do not count): owned ones
+-- UNION ALL co-instructed ones they do not own, as the API's `taught_courses`. Over those
 -- courses: the course count, the distinct students with an enrollment that grants access
 -- (app/catalog/visibility.py ACCESS_STATUSES: active, completed), the sum of `review_count`
 -- and the mean of `average_rating` weighted by `review_count`, rounded to 2 decimals (null
@@ -15,50 +16,54 @@
 CREATE OR REPLACE FUNCTION public.instructor_profiles_total_courses(p public.instructor_profiles)
 RETURNS integer LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT count(*)::integer
-  FROM public.courses tc
-  WHERE tc.status = 'published'
-    AND (tc.instructor_id = p.user_id
-         OR EXISTS (SELECT 1 FROM public.course_instructors tci
-                    WHERE tci.course_id = tc.id AND tci.user_id = p.user_id
-                      AND tci.role = 'co_instructor'))
+  FROM (SELECT tc.* FROM public.courses tc
+        WHERE tc.instructor_id = p.user_id AND tc.status = 'published'
+        UNION ALL
+        SELECT tc.* FROM public.course_instructors tci
+        JOIN public.courses tc ON tc.id = tci.course_id
+        WHERE tci.user_id = p.user_id AND tci.role = 'co_instructor'
+          AND tc.status = 'published' AND tc.instructor_id <> p.user_id) s
 $$;
 
 CREATE OR REPLACE FUNCTION public.instructor_profiles_total_students(p public.instructor_profiles)
 RETURNS integer LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT count(DISTINCT e.student_id)::integer
   FROM public.enrollments e
-  JOIN public.courses tc ON tc.id = e.course_id
+  JOIN (SELECT tc.* FROM public.courses tc
+        WHERE tc.instructor_id = p.user_id AND tc.status = 'published'
+        UNION ALL
+        SELECT tc.* FROM public.course_instructors tci
+        JOIN public.courses tc ON tc.id = tci.course_id
+        WHERE tci.user_id = p.user_id AND tci.role = 'co_instructor'
+          AND tc.status = 'published' AND tc.instructor_id <> p.user_id) s ON s.id = e.course_id
   WHERE e.status IN ('active', 'completed')
-    AND tc.status = 'published'
-    AND (tc.instructor_id = p.user_id
-         OR EXISTS (SELECT 1 FROM public.course_instructors tci
-                    WHERE tci.course_id = tc.id AND tci.user_id = p.user_id
-                      AND tci.role = 'co_instructor'))
 $$;
 
 CREATE OR REPLACE FUNCTION public.instructor_profiles_review_count(p public.instructor_profiles)
 RETURNS integer LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT coalesce(sum(tc.review_count), 0)::integer
-  FROM public.courses tc
-  WHERE tc.status = 'published'
-    AND (tc.instructor_id = p.user_id
-         OR EXISTS (SELECT 1 FROM public.course_instructors tci
-                    WHERE tci.course_id = tc.id AND tci.user_id = p.user_id
-                      AND tci.role = 'co_instructor'))
+  SELECT coalesce(sum(s.review_count), 0)::integer
+  FROM (SELECT tc.* FROM public.courses tc
+        WHERE tc.instructor_id = p.user_id AND tc.status = 'published'
+        UNION ALL
+        SELECT tc.* FROM public.course_instructors tci
+        JOIN public.courses tc ON tc.id = tci.course_id
+        WHERE tci.user_id = p.user_id AND tci.role = 'co_instructor'
+          AND tc.status = 'published' AND tc.instructor_id <> p.user_id) s
 $$;
 
 CREATE OR REPLACE FUNCTION public.instructor_profiles_rating(p public.instructor_profiles)
 RETURNS numeric LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT round(
-    sum(tc.average_rating * tc.review_count)
-      FILTER (WHERE tc.average_rating IS NOT NULL AND tc.review_count > 0)
-    / nullif(sum(tc.review_count)
-               FILTER (WHERE tc.average_rating IS NOT NULL AND tc.review_count > 0), 0),
+    sum(s.average_rating * s.review_count)
+      FILTER (WHERE s.average_rating IS NOT NULL AND s.review_count > 0)
+    / nullif(sum(s.review_count)
+               FILTER (WHERE s.average_rating IS NOT NULL AND s.review_count > 0), 0),
     2)
-  FROM public.courses tc
-  WHERE tc.status = 'published'
-    AND (tc.instructor_id = p.user_id
-         OR EXISTS (SELECT 1 FROM public.course_instructors tci
-                    WHERE tci.course_id = tc.id AND tci.user_id = p.user_id
-                      AND tci.role = 'co_instructor'))
+  FROM (SELECT tc.* FROM public.courses tc
+        WHERE tc.instructor_id = p.user_id AND tc.status = 'published'
+        UNION ALL
+        SELECT tc.* FROM public.course_instructors tci
+        JOIN public.courses tc ON tc.id = tci.course_id
+        WHERE tci.user_id = p.user_id AND tci.role = 'co_instructor'
+          AND tc.status = 'published' AND tc.instructor_id <> p.user_id) s
 $$;
