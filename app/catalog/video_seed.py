@@ -39,7 +39,7 @@ async def _demo_clip() -> bytes | None:
     try:
         with tempfile.TemporaryDirectory(prefix="easyways-seed-") as tmp:
             clip = await ffmpeg.render_test_video(
-                Path(tmp) / FILE_NAME, seconds=CLIP_SECONDS, width=640, height=360, rate=24
+                Path(tmp) / FILE_NAME, seconds=CLIP_SECONDS, width=1280, height=720, rate=24
             )
             return await asyncio.to_thread(clip.read_bytes)
     except (ffmpeg.FfmpegError, ffmpeg.FfmpegUnavailable) as exc:
