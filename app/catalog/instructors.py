@@ -39,9 +39,9 @@ from app.catalog.repo import instructors as instructors_repo
 from app.catalog.rules import UNSET, Unset, course_changed, text
 from app.catalog.slugs import next_free, slugify
 from app.clock import utcnow
-from app.errors import Common, Conflict, FieldError, NotFound, UserFacingError, collect
+from app.errors import Common, Conflict, FieldError, NotFound, collect
 from app.ids import new_id
-from app.media import FilePurpose, claim_upload
+from app.media import FilePurpose, claimed_upload_id
 from app.notifications.models import NotificationCategory, NotificationType
 from app.notifications.service import notify
 from app.pagination import Page, PageRequest
@@ -288,20 +288,14 @@ async def update_instructor_profile(
 async def _avatar(
     session: AsyncSession, errors: list[FieldError], actor: Actor, upload_id: uuid.UUID | None
 ) -> uuid.UUID | None:
-    if upload_id is None:
-        return None
-    try:
-        asset = await claim_upload(
-            session,
-            owner_id=actor.id,
-            file_id=upload_id,
-            purpose=FilePurpose.AVATAR,
-            field="avatar_upload_id",
-        )
-    except UserFacingError as exc:
-        errors.extend(exc.errors)
-        return None
-    return asset.id
+    return await claimed_upload_id(
+        session,
+        errors,
+        owner_id=actor.id,
+        upload_id=upload_id,
+        purpose=FilePurpose.AVATAR,
+        field="avatar_upload_id",
+    )
 
 
 async def _profile_changed(session: AsyncSession, user_id: uuid.UUID) -> None:

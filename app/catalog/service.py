@@ -35,8 +35,8 @@ from app.catalog.rules import (
 )
 from app.catalog.slugs import slugify
 from app.clock import utcnow
-from app.errors import Common, Conflict, FieldError, NotFound, UserFacingError, collect
-from app.media import FilePurpose, claim_upload
+from app.errors import Common, Conflict, FieldError, NotFound, collect
+from app.media import FilePurpose, claimed_upload_id
 from app.media.models import VideoStatus
 from app.money import is_currency, minor_or_error
 from app.security.permissions import Actor, Permission, has_permission, require_permission
@@ -404,20 +404,14 @@ async def _image(
     session: AsyncSession, errors: list[FieldError], actor: Actor, upload_id: uuid.UUID | None
 ) -> uuid.UUID | None:
     """The asset of one of the actor's finished course-image uploads (None removes the image)."""
-    if upload_id is None:
-        return None
-    try:
-        asset = await claim_upload(
-            session,
-            owner_id=actor.id,
-            file_id=upload_id,
-            purpose=FilePurpose.COURSE_IMAGE,
-            field="image_upload_id",
-        )
-    except UserFacingError as exc:
-        errors.extend(exc.errors)
-        return None
-    return asset.id
+    return await claimed_upload_id(
+        session,
+        errors,
+        owner_id=actor.id,
+        upload_id=upload_id,
+        purpose=FilePurpose.COURSE_IMAGE,
+        field="image_upload_id",
+    )
 
 
 def _language(errors: list[FieldError], value: str) -> str:

@@ -37,8 +37,8 @@ from app.cms.errors import CmsCode
 from app.cms.models import BlogPost, BlogStatus, BodyFormat
 from app.cms.repo import blog as repo
 from app.db import Database
-from app.errors import Common, Conflict, FieldError, NotFound, UserFacingError, collect
-from app.media import FilePurpose, claim_upload
+from app.errors import Common, Conflict, FieldError, NotFound, collect
+from app.media import FilePurpose, claimed_upload_id
 from app.pagination import Page, PageRequest
 from app.security.permissions import Actor, Permission, has_permission, require_permission
 from app.security.sanitize import BLOG, plain_text, render_markdown, sanitize_html
@@ -137,20 +137,14 @@ def reading_time(body_html: str) -> int:
 async def _image(
     session: AsyncSession, errors: list[FieldError], actor: Actor, upload_id: uuid.UUID | None
 ) -> uuid.UUID | None:
-    if upload_id is None:
-        return None
-    try:
-        asset = await claim_upload(
-            session,
-            owner_id=actor.id,
-            file_id=upload_id,
-            purpose=FilePurpose.BLOG_IMAGE,
-            field="featured_image_upload_id",
-        )
-    except UserFacingError as exc:
-        errors.extend(exc.errors)
-        return None
-    return asset.id
+    return await claimed_upload_id(
+        session,
+        errors,
+        owner_id=actor.id,
+        upload_id=upload_id,
+        purpose=FilePurpose.BLOG_IMAGE,
+        field="featured_image_upload_id",
+    )
 
 
 def _slug_taken() -> Conflict:

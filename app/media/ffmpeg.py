@@ -69,8 +69,9 @@ def executable() -> str:
         raise FfmpegUnavailable(str(exc)) from exc
 
 
-async def run(args: list[str], *, cwd: Path, time_limit: float = DEFAULT_TIMEOUT) -> str:
-    """Run ffmpeg with `args` in `cwd`; its stderr (where it reports) on success."""
+async def _ffmpeg(args: list[str], *, cwd: Path, time_limit: float, what: str) -> tuple[int, str]:
+    """ffmpeg's exit status and stderr (where it reports) for `args` run in `cwd`; killed and
+    FfmpegTimeout (naming `what`) past `time_limit` seconds."""
     process = await asyncio.create_subprocess_exec(
         executable(),
         "-hide_banner",
@@ -86,9 +87,14 @@ async def run(args: list[str], *, cwd: Path, time_limit: float = DEFAULT_TIMEOUT
     except TimeoutError:
         process.kill()
         await process.wait()
-        raise FfmpegTimeout(f"ffmpeg ran longer than {time_limit:.0f} s") from None
-    text = stderr.decode(errors="replace")
-    if process.returncode != 0:
+        raise FfmpegTimeout(f"{what} ran longer than {time_limit:.0f} s") from None
+    return process.returncode or 0, stderr.decode(errors="replace")
+
+
+async def run(args: list[str], *, cwd: Path, time_limit: float = DEFAULT_TIMEOUT) -> str:
+    """Run ffmpeg with `args` in `cwd`; its stderr (where it reports) on success."""
+    status, text = await _ffmpeg(args, cwd=cwd, time_limit=time_limit, what="ffmpeg")
+    if status != 0:
         raise FfmpegError(_tail(text))
     return text
 
@@ -122,24 +128,8 @@ async def probe(source: Path, *, time_limit: float = 60.0) -> Probe:
 
 
 async def _probe_text(source: Path, time_limit: float) -> str:
-    process = await asyncio.create_subprocess_exec(
-        executable(),
-        "-hide_banner",
-        "-nostdin",
-        "-i",
-        source.name,
-        cwd=source.parent,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        _, stderr = await asyncio.wait_for(process.communicate(), time_limit)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
-        raise FfmpegTimeout(f"probing ran longer than {time_limit:.0f} s") from None
-    return stderr.decode(errors="replace")
+    args = ["-i", source.name]
+    return (await _ffmpeg(args, cwd=source.parent, time_limit=time_limit, what="probing"))[1]
 
 
 def _even(value: float) -> int:

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import utcnow
 from app.db import Database
-from app.errors import Common, FieldError, Invalid, NotFound, collect
+from app.errors import Common, FieldError, Invalid, NotFound, UserFacingError, collect
 from app.ids import new_id
 from app.integrations.storage import PUBLIC_PREFIX, Storage, UploadTarget
 from app.media import repo, rules, video
@@ -343,6 +343,29 @@ async def attach_video_upload(
     asset = await repo.lock_asset(session, file_id)
     assert asset is not None
     return (await video.video_for_file(session, asset)).id
+
+
+async def claimed_upload_id(
+    session: AsyncSession,
+    errors: list[FieldError],
+    *,
+    owner_id: uuid.UUID,
+    upload_id: uuid.UUID | None,
+    purpose: FilePurpose,
+    field: str,
+) -> uuid.UUID | None:
+    """`claim_upload` for an optional image of a form whose errors are gathered: the asset's id,
+    or None — when no upload is given (the image is removed) or it is refused (into `errors`)."""
+    if upload_id is None:
+        return None
+    try:
+        asset = await claim_upload(
+            session, owner_id=owner_id, file_id=upload_id, purpose=purpose, field=field
+        )
+    except UserFacingError as exc:
+        errors.extend(exc.errors)
+        return None
+    return asset.id
 
 
 def asset_url(storage: Storage, asset: FileAsset) -> str:
