@@ -8,7 +8,17 @@ import enum
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, CreatedMixin, IdMixin, str_enum
@@ -77,7 +87,8 @@ class SearchMissDaily(Base):
 
 
 class StudentDailyActivity(Base):
-    """A learner active on one day (the row's existence: streaks) and the seconds learned."""
+    """A user active on one day (any recorded event: daily/monthly active users); `learned` when
+    the activity was learning (lessons, videos, quizzes, exams, assignments: streaks)."""
 
     __tablename__ = "student_daily_activity"
 
@@ -87,6 +98,7 @@ class StudentDailyActivity(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     seconds_learned: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     lessons_completed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    learned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     __table_args__ = (
         CheckConstraint(

@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("seconds_learned", sa.Integer(), server_default="0", nullable=False),
         sa.Column("lessons_completed", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("learned", sa.Boolean(), server_default=sa.text("false"), nullable=False),
         sa.CheckConstraint(
             "seconds_learned >= 0 AND lessons_completed >= 0",
             name=op.f("ck_student_daily_activity_counts_non_negative"),
