@@ -24,7 +24,7 @@ SELECT c.id, coalesce(e.total, 0), coalesce(e.active, 0), coalesce(e.completed, 
   coalesce(round(100.0 * e.dropped / nullif(e.total, 0), 2), 0),
   r.rating, e.days, h.lesson_id,
   jsonb_build_object('watched_seconds', coalesce(d.watched, 0),
-    'lesson_views', coalesce(d.views, 0)),
+    'lesson_views', coalesce(d.views, 0), 'reviews', coalesce(r.n, 0)),
   now()
 FROM courses c
 LEFT JOIN (
@@ -36,7 +36,7 @@ LEFT JOIN (
   FROM enrollments GROUP BY course_id
 ) e ON e.course_id = c.id
 LEFT JOIN (
-  SELECT course_id, round(avg(rating), 2) AS rating FROM course_reviews
+  SELECT course_id, round(avg(rating), 2) AS rating, count(*) AS n FROM course_reviews
   WHERE status = 'approved' GROUP BY course_id
 ) r ON r.course_id = c.id
 LEFT JOIN (
