@@ -14,8 +14,18 @@ from sqlalchemy import select
 from app.accounts.models import User, UserRole
 from app.analytics.models import AnalyticsEvent
 from app.assessments.models import AttemptStatus, GradingStatus, Quiz, QuizAttempt
-from app.catalog.models import Course, Lesson
+from app.catalog.models import Course, Lesson, PricingTier
 from app.cms.models import CourseReview, ReviewStatus
+from app.commerce.models import (
+    Order,
+    OrderItem,
+    OrderStatus,
+    Payment,
+    PaymentProvider,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+)
 from app.db import Database
 from app.ids import new_id
 from app.learning.models import (
@@ -192,3 +202,73 @@ def searched(query: str, results: int, when: datetime) -> dict[str, Any]:
 
 def days_back(day: date, n: int) -> list[date]:
     return [day - timedelta(days=i) for i in range(n)]
+
+
+async def purchase(
+    database: Database,
+    who: User,
+    course: Course,
+    amount_minor: int,
+    *,
+    on: date = DAY,
+    refunded_minor: int = 0,
+    refunded_on: date | None = None,
+) -> None:
+    """A paid order of one course line (and a processed refund of part of it)."""
+    order_id, payment_id, item_id = new_id(), new_id(), new_id()
+    status = OrderStatus.PARTIALLY_REFUNDED if refunded_minor else OrderStatus.PAID
+    async with database.transaction() as session:
+        session.add(
+            Order(
+                id=order_id,
+                user_id=who.id,
+                status=status,
+                subtotal_minor=amount_minor,
+                total_minor=amount_minor,
+                refunded_minor=refunded_minor,
+                currency=course.currency,
+                provider=PaymentProvider.LOCAL,
+                payment_intent_id=f"pi_{order_id.hex}",
+                paid_at=at(on, 8),
+            )
+        )
+        await session.flush()
+        session.add(
+            OrderItem(
+                id=item_id,
+                order_id=order_id,
+                course_id=course.id,
+                title=course.title,
+                tier=PricingTier.BASIC,
+                unit_price_minor=amount_minor,
+                total_minor=amount_minor,
+                refunded_minor=refunded_minor,
+            )
+        )
+        session.add(
+            Payment(
+                id=payment_id,
+                order_id=order_id,
+                user_id=who.id,
+                provider=PaymentProvider.LOCAL,
+                provider_payment_id=f"pi_{order_id.hex}",
+                amount_minor=amount_minor,
+                amount_refunded_minor=refunded_minor,
+                currency=course.currency,
+                status=PaymentStatus.SUCCEEDED,
+                succeeded_at=at(on, 8),
+            )
+        )
+        await session.flush()
+        if refunded_minor:
+            session.add(
+                Refund(
+                    payment_id=payment_id,
+                    order_id=order_id,
+                    order_item_id=item_id,
+                    amount_minor=refunded_minor,
+                    currency=course.currency,
+                    status=RefundStatus.SUCCEEDED,
+                    processed_at=at(refunded_on or on, 16),
+                )
+            )
