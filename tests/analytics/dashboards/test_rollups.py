@@ -18,6 +18,7 @@ from app.analytics.rollup_models import (
     StudentDailyActivity,
 )
 from app.analytics.rollups import roll_up_day, roll_up_days
+from app.analytics.rollups_repo import LOCK_SPACE
 from app.db import Database
 from tests.analytics.dashboards import factories as f
 from tests.analytics.dashboards.factories import DAY, at
@@ -117,12 +118,29 @@ async def test_two_rollups_of_the_same_day_at_once_do_not_double_count(
         await session.execute(text("DELETE FROM course_daily_stats"))
 
     started = asyncio.Event()
+    contended: list[bool] = []
+
+    async def second_is_waiting() -> bool:
+        async with database.session() as session:
+            waiting = await session.scalar(
+                text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                    " AND classid = :space AND objid = :day AND objsubid = 2 AND database ="
+                    " (SELECT oid FROM pg_database WHERE datname = current_database())"
+                ),
+                {"space": LOCK_SPACE, "day": DAY.toordinal()},
+            )
+        return bool(waiting)
 
     async def first() -> None:
         async with database.transaction() as session:
             await roll_up_day(session, DAY)
             started.set()
-            await asyncio.sleep(0.2)  # hold the day's lock while the other one starts
+            for _ in range(500):  # hold the day's lock until the other rollup waits for it
+                if await second_is_waiting():
+                    contended.append(True)
+                    break
+                await asyncio.sleep(0.01)
 
     async def second() -> None:
         await started.wait()
@@ -130,4 +148,5 @@ async def test_two_rollups_of_the_same_day_at_once_do_not_double_count(
             await roll_up_day(session, DAY)
 
     await asyncio.gather(first(), second())
+    assert contended == [True]  # the two really overlapped
     assert await _day_rows(database) == expected
