@@ -41,7 +41,7 @@ class Query:
         description="Your learning: courses in progress, time learned per week (the last "
         "`weeks`, 1-52), streaks, upcoming deadlines, recent grades, certificates, achievements."
     )
-    async def student_dashboard(self, info: Info, weeks: int = 8) -> StudentDashboard:
+    async def student_dashboard(self, info: Info, weeks: int = 8) -> StudentDashboard | None:
         actor = await require_actor(info)
         board = await student_dashboard.student_dashboard(info.context.db, actor=actor, weeks=weeks)
         return StudentDashboard.of(board)
@@ -53,7 +53,7 @@ class Query:
     )
     async def instructor_dashboard(
         self, info: Info, range: AnalyticsRange, instructor_id: strawberry.ID | None = None
-    ) -> InstructorDashboard:
+    ) -> InstructorDashboard | None:
         actor = await require_actor(info)
         ctx = info.context
         board = await dashboards.instructor_dashboard(
@@ -71,7 +71,7 @@ class Query:
         description="Admins: signups, daily/monthly active users, revenue, refunds, top "
         "courses and instructors, search terms without results, within the range."
     )
-    async def admin_dashboard(self, info: Info, range: AnalyticsRange) -> AdminDashboard:
+    async def admin_dashboard(self, info: Info, range: AnalyticsRange) -> AdminDashboard | None:
         actor = await require_actor(info)
         ctx = info.context
         board = await dashboards.admin_dashboard(
