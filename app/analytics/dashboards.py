@@ -9,9 +9,10 @@ instructor gets NOT_FOUND. The admin dashboard is for admins only (FORBIDDEN oth
 
 Definitions: enrollments, completions, revenue, refunds, quiz attempts and score are sums of the
 days in the range (UTC, both ends included); active learners are the enrollments (active or
-completed) whose learner opened the course within the range; completion rate is the course's
-current one (completed / all enrollments, course_analytics); the funnel counts, per lesson, the
-learners who viewed / completed it for the first time within the range, and its quiz failures.
+completed) whose latest visit (`enrollments.last_accessed_at`) falls in the range — exact for a
+range ending today; completion rate is the course's current one (completed / all enrollments,
+course_analytics); the funnel counts, per lesson, the learners who viewed / completed it for the
+first time within the range, and its quiz failures.
 """
 
 from __future__ import annotations

@@ -198,7 +198,10 @@ class InstructorCourseStats:
     title: str
     enrollments: int
     completions: int
-    active_learners: int = strawberry.field(description="Learners who opened the course.")
+    active_learners: int = strawberry.field(
+        description="Learners whose latest visit of the course falls in the range (exact for "
+        "a range ending today; a past range misses those who came back since)."
+    )
     completion_rate: float | None = strawberry.field(description="Current, of all enrollments.")
     dropout_rate: float | None
     average_quiz_score: float | None
