@@ -4,6 +4,7 @@ from app import outbox  # noqa: F401
 from app.accounts import models as accounts  # noqa: F401
 from app.admin import models as admin  # noqa: F401
 from app.analytics import models as analytics  # noqa: F401
+from app.analytics import rollup_models as analytics_rollups  # noqa: F401
 from app.assessments import models as assessments  # noqa: F401
 from app.catalog import models as catalog  # noqa: F401
 from app.cms import models as cms  # noqa: F401

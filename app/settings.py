@@ -244,6 +244,18 @@ class Settings(BaseSettings):
     cloudfront_domain: str = ""
     cloudfront_key_pair_id: str = ""
     cloudfront_private_key: str = ""
+    # --- analytics rollups, dashboards and reports (issue 14) ---
+    # How long an instructor/admin dashboard stays cached in Redis (0: never cached); a rollup
+    # that recomputes a day invalidates every cached dashboard at once.
+    analytics_cache_ttl_seconds: int = Field(default=300, ge=0, le=86_400)
+    # The longest date range a dashboard or report takes, in days.
+    analytics_max_range_days: int = Field(default=366, ge=1, le=3660)
+    # Reports over at most this many days are built in the request; longer ones by a worker.
+    analytics_report_inline_days: int = Field(default=31, ge=0, le=3660)
+    # How long a report's signed download URL works.
+    analytics_report_url_ttl_seconds: int = Field(default=900, ge=60, le=7 * 86_400)
+    # How often the worker rolls up yesterday and today.
+    analytics_rollup_interval_seconds: int = Field(default=900, ge=60, le=86_400)
 
     @field_validator("trusted_proxies")
     @classmethod

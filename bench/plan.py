@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 
-from bench.dataset import search_terms
+from bench.dataset import ANCHOR, search_terms
 from bench.generate import plain_dsn
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
@@ -43,6 +44,7 @@ class Scenario:
     bodies: list[str] = field(default_factory=list)  # JSON request bodies, rotated in turn
     signed_in: bool = False  # send the student's Bearer token (never served from the cache)
     path: str | None = None  # another route than the target's default ("/payload" on the floor)
+    as_instructor: bool = False  # signed in as instructor000 instead of the student
 
     @property
     def cacheable(self) -> bool:
@@ -177,6 +179,39 @@ async def create_reference_functions(database_url: str) -> None:
             await conn.execute(path.read_text(encoding="utf-8"))
     finally:
         await conn.close()
+
+
+# the days the bench rolls up (analytics) and the instructor dashboard's ranges, before the
+# data set's "now"
+ROLLUP_DAYS = 90
+DASHBOARD_RANGES = (7, 30, 90)
+
+
+def dashboard_bodies() -> list[str]:
+    """instructorDashboard over the last 7, 30 and 90 days of the data set."""
+    end = ANCHOR.date() - timedelta(days=1)
+    return [
+        body(
+            document("instructorDashboard"),
+            {"range": {"from": (end - timedelta(days=n - 1)).isoformat(), "to": end.isoformat()}},
+        )
+        for n in DASHBOARD_RANGES
+    ]
+
+
+async def roll_up_analytics(database_url: str) -> int:
+    """Roll up the data set's last ROLLUP_DAYS days (idempotent: a rerun replaces them), so the
+    dashboards read real rollups; how many days."""
+    from app.analytics.rollups import roll_up_days
+    from app.db import Database
+
+    db = Database.from_url(database_url, pool_size=1, max_overflow=0)
+    try:
+        end = ANCHOR.date()
+        days = [end - timedelta(days=i) for i in range(1, ROLLUP_DAYS + 1)]
+        return len(await roll_up_days(db, None, days, today=end))
+    finally:
+        await db.dispose()
 
 
 def soak_bodies(slugs: list[str]) -> list[str]:
@@ -318,5 +353,15 @@ def build_scenarios(slugs: list[str]) -> list[Scenario]:
             "postgraphile",
             "searchCourses",
             postgraphile_search_bodies(),
+        ),
+        Scenario(
+            "instructorDashboard",
+            "`instructorDashboard(range:)` of instructor000's courses over the last 7, 30 and 90 "
+            "days: rollup reads (2 statements), then served from the analytics cache",
+            "api",
+            "instructorDashboard",
+            dashboard_bodies(),
+            signed_in=True,
+            as_instructor=True,
         ),
     ]

@@ -30,7 +30,7 @@ from typing import Any
 import asyncpg
 
 from bench import client, fanout, soak
-from bench.dataset import BENCH_PASSWORD, search_terms, student_email
+from bench.dataset import BENCH_PASSWORD, instructor_email, search_terms, student_email
 from bench.generate import (
     add_scale_arguments,
     bench_database_url,
@@ -50,6 +50,7 @@ from bench.plan import (
     postgraphile_catalog_bodies,
     postgraphile_detail_bodies,
     postgraphile_search_bodies,
+    roll_up_analytics,
     sample_slugs,
     search_results_bodies,
     soak_bodies,
@@ -87,6 +88,12 @@ class Targets:
     work_dir: Path
     postgraphile_skip: str | None = None
     pinned: str = "not pinned (fewer than 2 cores)"
+    instructor_token: str = ""
+
+    def token_for(self, scenario: Scenario) -> str | None:
+        if not scenario.signed_in:
+            return None
+        return self.instructor_token if scenario.as_instructor else self.token
 
 
 def _free_port() -> int:
@@ -152,7 +159,7 @@ def _probe(targets: Targets, scenario: Scenario) -> tuple[str | None, str, int |
     real requests."""
     if scenario.target == "postgraphile" and targets.postgraphile is None:
         return targets.postgraphile_skip or "PostGraphile did not start", "—", None
-    url, token = _url(targets, scenario), targets.token if scenario.signed_in else None
+    url, token = _url(targets, scenario), targets.token_for(scenario)
     size: int | None = None
     for body in scenario.bodies[:PROBES_PER_SCENARIO]:
         reply = client.post(url, body, token)
@@ -190,7 +197,7 @@ def run_scenario(wrk: str, targets: Targets, scenario: Scenario, load: Load) -> 
         return Row(scenario.name, scenario.measures, skipped=why)
     bodies = targets.work_dir / (scenario.name.replace(" ", "_").strip("()") + ".jsonl")
     bodies.write_text("\n".join(scenario.bodies) + "\n", encoding="utf-8")
-    token = targets.token if scenario.signed_in else None
+    token = targets.token_for(scenario)
     url = _url(targets, scenario)
     if scenario.cacheable:
         _prime(url, scenario)
@@ -321,6 +328,9 @@ def _start_targets(
     token = client.login(api.base_url + "/graphql", student_email(0), BENCH_PASSWORD)
     meter = client.Meter(api.base_url, settings["METRICS_TOKEN"])
     targets = Targets(api, floor, postgraphile, token, meter, work_dir, skip)
+    targets.instructor_token = client.login(
+        api.base_url + "/graphql", instructor_email(0), BENCH_PASSWORD
+    )
     targets.pinned = _pin(targets, stack)
     return targets, settings
 
@@ -484,6 +494,7 @@ def bench(args: argparse.Namespace, stack: contextlib.ExitStack) -> Path:
     scale = parse_scale(args)
     prepare(url, scale=scale, seed=args.seed, fresh=args.fresh)
     slugs = asyncio.run(sample_slugs(url))
+    say(f"analytics: rolled up {asyncio.run(roll_up_analytics(url))} days")
     scenarios = _selected(build_scenarios(slugs), args.only)
     targets, settings = _start_targets(url, redis_url, stack, work_dir)
     sections: list[str] = []

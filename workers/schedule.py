@@ -23,6 +23,7 @@ from datetime import timedelta
 import structlog
 from redis.exceptions import LockError, RedisError
 
+from app.analytics.rollups import roll_up_recent
 from app.catalog.ratings import recompute_course_scores
 from app.clock import utcnow
 from app.cms import flush_blog_views
@@ -32,6 +33,7 @@ from app.integrations.cache import bump_catalog_version
 from app.media import purge_abandoned_uploads
 from app.media.video import requeue_stalled_jobs
 from app.notifications.digests import send_due_digests
+from app.settings import get_settings
 from workers.runtime import Runtime, get_runtime
 
 TICK_SECONDS = 5.0  # the finest interval a job can have
@@ -82,6 +84,12 @@ JOBS: list[Job] = [
     Job("requeue_stalled_videos", timedelta(minutes=10), lambda rt: requeue_stalled_jobs(rt.db)),
     # blog views buffered in Redis reach view_count within about a minute
     Job("flush_blog_views", timedelta(minutes=1), lambda rt: flush_blog_views(rt.db, rt.redis)),
+    # analytics rollups of yesterday and today (dashboards, reports, course/student totals)
+    Job(
+        "roll_up_analytics",
+        timedelta(seconds=get_settings().analytics_rollup_interval_seconds),
+        lambda rt: roll_up_recent(rt.db, rt.redis, now=utcnow()),
+    ),
 ]
 
 

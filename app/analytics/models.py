@@ -139,6 +139,18 @@ class CourseDailyStats(Base):
     active_students: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     revenue_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     refunds_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # added by the rollups (migration 0018): see app/analytics/rollups.py
+    currency: Mapped[str] = mapped_column(CHAR(3), default="USD", server_default="USD")
+    dropouts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    lesson_views: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    watched_seconds: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    quiz_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    quiz_passed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    quiz_score_sum: Mapped[Decimal] = mapped_column(
+        Numeric(14, 2), default=Decimal(0), server_default="0"
+    )
+    ratings: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    rating_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (
         CheckConstraint(

@@ -13,7 +13,12 @@ SCENARIOS = sorted((Path(__file__).resolve().parents[2] / "bench" / "scenarios")
 
 
 def test_there_are_scenarios() -> None:
-    assert {p.stem for p in SCENARIOS} >= {"catalogPage", "courseDetail", "searchCourses"}
+    assert {p.stem for p in SCENARIOS} >= {
+        "catalogPage",
+        "courseDetail",
+        "searchCourses",
+        "instructorDashboard",
+    }
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda p: p.stem)

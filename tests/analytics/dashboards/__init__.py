@@ -1,0 +1,1 @@
+"""Rollups, dashboards and reports (Properties 56-60)."""
