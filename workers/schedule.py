@@ -32,6 +32,7 @@ from app.integrations.cache import bump_catalog_version
 from app.media import purge_abandoned_uploads
 from app.media.video import requeue_stalled_jobs
 from app.notifications.digests import send_due_digests
+from app.search.service import refresh_search_index
 from workers.runtime import Runtime, get_runtime
 
 TICK_SECONDS = 5.0  # the finest interval a job can have
@@ -82,6 +83,12 @@ JOBS: list[Job] = [
     Job("requeue_stalled_videos", timedelta(minutes=10), lambda rt: requeue_stalled_jobs(rt.db)),
     # blog views buffered in Redis reach view_count within about a minute
     Job("flush_blog_views", timedelta(minutes=1), lambda rt: flush_blog_views(rt.db, rt.redis)),
+    # SEARCH_BACKEND=opensearch: the numbers its sorts read, rewritten from the courses
+    Job(
+        "refresh_search_index",
+        timedelta(minutes=15),
+        lambda rt: refresh_search_index(rt.db, rt.settings),
+    ),
 ]
 
 

@@ -8,6 +8,7 @@ was corrected) for trending searches, whichever the backend; later pages are not
 
 from __future__ import annotations
 
+import sys
 import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -134,6 +135,14 @@ async def rebuild_index(session: AsyncSession) -> int:
     return await indexer.reindex_all(session)
 
 
+async def close_backend_clients() -> None:
+    """Close the OpenSearch clients of the running loop, if this process ever opened one (the
+    API's and the worker's shutdown; a PostgreSQL-only process never imports the client)."""
+    client = sys.modules.get("app.search.opensearch.client")
+    if client is not None:
+        await client.close_clients()
+
+
 async def reindex_backend(db: Database, settings: Settings) -> str:
     """Rebuild the configured backend's whole index (`easyways reindex`); a line to print.
     OpenSearch: a new versioned index, loaded and swapped in under the alias."""
@@ -145,6 +154,19 @@ async def reindex_backend(db: Database, settings: Settings) -> str:
     backend_for(settings, db)  # refuses a missing OPENSEARCH_URL
     done = await reindex(db, client_for(settings), settings.opensearch_index_prefix)
     return f"OpenSearch index {done.index}: {done.courses} courses; deleted {len(done.deleted)} old"
+
+
+async def refresh_search_index(db: Database, settings: Settings) -> int:
+    """The periodic refresh of the OpenSearch documents of every published course (their
+    enrollment counts, ratings and scores change without a course event; PostgreSQL reads them
+    from the courses themselves, so with that backend nothing is done); courses written."""
+    if settings.search_backend != "opensearch":
+        return 0
+    from app.search.opensearch.client import client_for
+    from app.search.opensearch.index import refresh_published
+
+    backend_for(settings, db)
+    return await refresh_published(db, client_for(settings), settings.opensearch_index_prefix)
 
 
 async def reindex_all(db: Database) -> int:

@@ -144,14 +144,22 @@ async def reindex(db: Database, client: AsyncOpenSearch, prefix: str) -> Reindex
     return Reindexed(new, count, stale)
 
 
-async def _load(db: Database, client: AsyncOpenSearch, index: str) -> int:
+async def refresh_published(db: Database, client: AsyncOpenSearch, prefix: str) -> int:
+    """Write every published course again (the periodic job): the numbers sorts read
+    (enrollments, rating, popularity and trending scores) change without a course event."""
+    await ensure_index(client, prefix)
+    return await _load(db, client, await write_targets(client, prefix))
+
+
+async def _load(db: Database, client: AsyncOpenSearch, targets: str | list[str]) -> int:
     after, count = uuid.UUID(int=0), 0
+    names = [targets] if isinstance(targets, str) else targets
     while True:
         async with db.session() as session:
             batch = await published_batch(session, after)
         if not batch:
             return count
-        response = await client.bulk(body=bulk_actions([index], batch, []))
+        response = await client.bulk(body=bulk_actions(names, batch, []))
         if bad := failures(response):
             raise IndexWriteFailed(f"OpenSearch refused {len(bad)} writes: {bad[:3]}")
         count += len(batch)

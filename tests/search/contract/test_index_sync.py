@@ -13,6 +13,7 @@ from app.accounts.models import UserRole
 from app.catalog import service as catalog
 from app.db import Database
 from app.outbox import OutboxEvent, relay_once
+from app.search import service
 from app.security.permissions import Actor
 from tests.search.contract.conftest import Backend
 from tests.support.search import course, found_ids, person
@@ -120,3 +121,29 @@ async def test_a_change_indexed_while_the_whole_index_is_rebuilt_is_kept(
 
     assert await found_ids(database, "reason") == [edited.id]
     assert set(await found_ids(database, "ocaml")) == {c.id for c in others}
+
+
+async def test_numbers_changed_without_a_course_event_reach_the_sorts_after_the_periodic_refresh(
+    backend: Backend, database: Database
+) -> None:
+    """Enrollment counts and scores change without `catalog.course_changed`; the scheduled
+    `refresh_search_index` job (a no-op for PostgreSQL, which reads them live) catches up."""
+    from sqlalchemy import update
+
+    from app.catalog.models import Course
+    from app.search.interface import SearchSort
+    from workers.schedule import JOBS
+
+    owner = await person(database)
+    quiet = await course(database, owner, title="Zig one", enrollment_count=1)
+    busy = await course(database, owner, title="Zig two", enrollment_count=5)
+    await backend.reindex()
+    async with database.transaction() as session:
+        await session.execute(
+            update(Course).where(Course.id == quiet.id).values(enrollment_count=9)
+        )
+
+    assert "refresh_search_index" in [job.name for job in JOBS]
+    await service.refresh_search_index(database, backend.settings)
+
+    assert await found_ids(database, "zig", sort=SearchSort.POPULARITY) == [quiet.id, busy.id]
