@@ -3,6 +3,8 @@ production, built (without contacting the node) when configured."""
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from pydantic import ValidationError
 
@@ -76,3 +78,39 @@ def test_production_accepts_opensearch_with_verified_certificates_and_a_full_log
 def test_an_index_prefix_opensearch_would_refuse_is_refused_at_start_up() -> None:
     with pytest.raises(ValidationError, match="opensearch_index_prefix"):
         Settings(opensearch_index_prefix="Bad Prefix*")
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port  # closed again: nothing listens there
+
+
+async def test_an_unreachable_node_makes_searches_fail_with_search_unavailable(
+    database: Database,
+) -> None:
+    """Through the real client: a refused connection is SEARCH_UNAVAILABLE, not an internal
+    error, for searches and for autocomplete."""
+    from app.search.opensearch.client import close_clients
+
+    settings = get_settings().model_copy(
+        update={
+            "search_backend": "opensearch",
+            "opensearch_url": f"http://127.0.0.1:{_closed_port()}",
+            "opensearch_timeout_seconds": 2.0,
+        }
+    )
+    try:
+        with pytest.raises(service.SearchUnavailable):
+            await service.search_courses(
+                database,
+                settings,
+                query="web",
+                filter_args=CourseFilterArgs(),
+                request=PageRequest.create(first=5),
+            )
+        with pytest.raises(service.SearchUnavailable):
+            await service.autocomplete(database, settings, prefix="we")
+    finally:
+        await close_clients()

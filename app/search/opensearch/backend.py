@@ -11,11 +11,13 @@ out even before the indexing job removes it). Trending searches stay in PostgreS
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from opensearchpy import AsyncOpenSearch
+from opensearchpy.exceptions import TransportError
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
@@ -32,7 +34,18 @@ from app.search.opensearch.mapping import alias_name
 from app.search.opensearch.query import search_body, sort_keys
 from app.search.opensearch.results import facets_from, page_from, total_of
 from app.search.opensearch.spelling import correct_query
+from app.search.service import SearchUnavailable
 from app.settings import Settings
+
+
+@contextlib.asynccontextmanager
+async def _reachable() -> AsyncIterator[None]:
+    """A node that cannot be reached or refuses a read: SEARCH_UNAVAILABLE, not an internal
+    error (writes raise as they are, and the indexing job retries)."""
+    try:
+        yield
+    except TransportError as exc:
+        raise SearchUnavailable("The search service cannot answer right now") from exc
 
 
 class OpenSearchSearch:
@@ -76,14 +89,15 @@ class OpenSearchSearch:
                 raise InvalidPageRequest(name, f"`{name}` is not a valid cursor")
         values = course_filter_values(filter_args)
         body = search_body(query, values, sort, request, with_facets=with_facets)
-        response = await self._search(body)
-        corrected = None
-        if total_of(response) == 0:
-            corrected = await correct_query(self.client, self.alias, query)
-            fuzzy = search_body(
-                corrected or query, values, sort, request, with_facets=with_facets, fuzzy=True
-            )
-            response = await self._search(fuzzy)
+        async with _reachable():
+            response = await self._search(body)
+            corrected = None
+            if total_of(response) == 0:
+                corrected = await correct_query(self.client, self.alias, query)
+                fuzzy = search_body(
+                    corrected or query, values, sort, request, with_facets=with_facets, fuzzy=True
+                )
+                response = await self._search(fuzzy)
         total = total_of(response)
         ids = page_from(response, request, keys, total if with_total else None)
         page = await self._published(ids, ids_only)
@@ -99,7 +113,8 @@ class OpenSearchSearch:
         )
 
     async def autocomplete(self, prefix: str, limit: int) -> list[Suggestion]:
-        return await completion.suggest(self.client, self.alias, prefix, limit)
+        async with _reachable():
+            return await completion.suggest(self.client, self.alias, prefix, limit)
 
     async def trending(self, limit: int) -> list[str]:
         async with self.db.session() as session:
