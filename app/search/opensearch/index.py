@@ -127,11 +127,9 @@ async def reindex(db: Database, client: AsyncOpenSearch, prefix: str) -> Reindex
     """Build a new index from every published course and swap the alias to it (see above)."""
     alias, building = alias_name(prefix), building_alias(prefix)
     new = versioned_name(prefix, utcnow())
-    await client.indices.create(
-        index=new, body={**index_body(), "aliases": {building: {}}}, params={"timeout": "60s"}
-    )
+    await client.indices.create(index=new, body={**index_body(), "aliases": {building: {}}})
     try:
-        count = await _load(db, client, new)
+        count = await _load(db, client, [new])
         await client.indices.refresh(index=new)
         old = await _indices_behind(client, alias)
         await client.indices.update_aliases(body={"actions": swap_actions(prefix, new, old)})
@@ -148,18 +146,21 @@ async def refresh_published(db: Database, client: AsyncOpenSearch, prefix: str) 
     """Write every published course again (the periodic job): the numbers sorts read
     (enrollments, rating, popularity and trending scores) change without a course event."""
     await ensure_index(client, prefix)
-    return await _load(db, client, await write_targets(client, prefix))
+    targets = await write_targets(client, prefix)
+    return await _load(db, client, targets, refresh="wait_for")
 
 
-async def _load(db: Database, client: AsyncOpenSearch, targets: str | list[str]) -> int:
+async def _load(
+    db: Database, client: AsyncOpenSearch, targets: list[str], *, refresh: str = "false"
+) -> int:
+    """Write every published course to the targets, a batch per bulk request."""
     after, count = uuid.UUID(int=0), 0
-    names = [targets] if isinstance(targets, str) else targets
     while True:
         async with db.session() as session:
             batch = await published_batch(session, after)
         if not batch:
             return count
-        response = await client.bulk(body=bulk_actions(names, batch, []))
+        response = await client.bulk(body=bulk_actions(targets, batch, []), refresh=refresh)
         if bad := failures(response):
             raise IndexWriteFailed(f"OpenSearch refused {len(bad)} writes: {bad[:3]}")
         count += len(batch)
