@@ -1,7 +1,10 @@
 """A local stand-in of an OpenSearch node for the index-management calls the backend makes
 (create / get / delete indices, aliases, bulk writes with external versions, refresh), served
-over HTTP to the real opensearch-py client. Searches are not served: relevance, filters and
-facets are checked on a real node by tests/search/contract (OPENSEARCH_URL).
+over HTTP to the real opensearch-py client. Searches are answered crudely: every document the
+index holds is a hit (the query is not evaluated), scored 1.0, in the requested order of the
+stored fields, from `search_after`, `size` of them, without aggregations; `_msearch` answers
+each search so. Relevance, filters and facets are checked on a real node by
+tests/search/contract (OPENSEARCH_URL).
 
 It keeps what a node would: indices with their aliases and strict mappings, documents with
 their versions and deletion tombstones, and refuses what a node refuses (an index that exists,
@@ -117,6 +120,16 @@ def _app(node: Node) -> web.Application:
         errors = any(item[k]["status"] >= 300 for item in items for k in item)
         return web.json_response({"took": 1, "errors": errors, "items": items})
 
+    @routes.post("/{index}/_search")
+    async def search(request: web.Request) -> web.Response:
+        return web.json_response(_search(node, request.match_info["index"], await request.json()))
+
+    @routes.post("/_msearch")
+    async def msearch(request: web.Request) -> web.Response:
+        lines = [json.loads(line) for line in (await request.text()).splitlines() if line]
+        pairs = zip(lines[::2], lines[1::2], strict=True)
+        return web.json_response({"responses": [_search(node, h["index"], b) for h, b in pairs]})
+
     @routes.post("/{index}/_refresh")
     async def refresh(request: web.Request) -> web.Response:
         return web.json_response({"_shards": {"total": 1, "successful": 1, "failed": 0}})
@@ -177,6 +190,33 @@ def _write(node: Node, kind: str, meta: dict[str, Any], source: Any) -> dict[str
         }
     index.docs[doc_id] = (version or 1, source)
     return {**result, "result": "created", "status": 201}
+
+
+def _search(node: Node, name: str, body: dict[str, Any]) -> dict[str, Any]:
+    docs = [d for index in node.matching(name) for d in node.documents(index).values()]
+    keys = [next(iter(clause.items())) for clause in body.get("sort", [])]
+
+    def values(doc: dict[str, Any]) -> list[Any]:
+        return [1.0 if name == "_score" else doc[name] for name, _ in keys]
+
+    for position, (_, direction) in reversed(list(enumerate(keys))):
+        docs.sort(key=lambda d, i=position: values(d)[i], reverse=direction == "desc")
+    total = {"value": len(docs), "relation": "eq"}
+    after = body.get("search_after")
+    if after is not None:
+        docs = [d for d in docs if _past(values(d), after, [k[1] for k in keys])]
+    hits = [
+        {"_index": name, "_id": d["id"], "_score": 1.0, "sort": values(d)}
+        for d in docs[: body.get("size", 10)]
+    ]
+    return {"took": 1, "timed_out": False, "hits": {"total": total, "hits": hits}}
+
+
+def _past(values: list[Any], mark: list[Any], directions: list[str]) -> bool:
+    for value, bound, direction in zip(values, mark, directions, strict=True):
+        if value != bound:
+            return bool(value > bound) if direction == "asc" else bool(value < bound)
+    return False
 
 
 @asynccontextmanager
