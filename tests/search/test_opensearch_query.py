@@ -6,15 +6,18 @@ facets are aggregations over the same query (Property 40)."""
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from app.catalog.filters import CourseFilterArgs, course_filter_values
 from app.catalog.models import CourseLevel
-from app.pagination import PageRequest, encode_cursor
+from app.pagination import InvalidPageRequest, PageRequest, encode_cursor
 from app.search.interface import SearchSort
+from app.search.opensearch.backend import check_cursors
 from app.search.opensearch.query import (
     beyond,
     filter_clauses,
@@ -224,3 +227,29 @@ def test_beyond_is_the_keys_order(a: list[int], b: list[int], descending: bool) 
 def test_sort_keys_name_the_tie_breaker_last() -> None:
     for sort in SearchSort:
         assert sort_keys(sort)[-1][0] == "id"
+
+
+def test_excluded_words_never_score_a_course() -> None:
+    tiers = search_body(
+        'python -java -"web apps"',
+        {},
+        SearchSort.RELEVANCE,
+        PageRequest.create(),
+        with_facets=False,
+    )["query"]["bool"]["should"]
+    for tier in tiers[:4]:
+        assert tier["constant_score"]["filter"]["simple_query_string"]["query"].split() == [
+            "python"
+        ]
+
+
+def test_a_cursor_of_another_sort_or_of_the_postgresql_backend_is_refused_before_any_request() -> (
+    None
+):
+    keys = sort_keys(SearchSort.RATING)
+    own = PageRequest.create(first=2, after=encode_cursor([4.5, 3, "0193a1b2-7c4e"]))
+    check_cursors(keys, own)
+    postgres = encode_cursor([Decimal("4.5"), 3, uuid.UUID(int=5)])  # typed values of PG keys
+    for cursor in (postgres, encode_cursor([4.5, "0193a1b2-7c4e"])):
+        with pytest.raises(InvalidPageRequest, match="after"):
+            check_cursors(keys, PageRequest.create(first=2, after=cursor))

@@ -48,6 +48,17 @@ async def _reachable() -> AsyncIterator[None]:
         raise SearchUnavailable("The search service cannot answer right now") from exc
 
 
+def check_cursors(keys: Sequence[tuple[str, bool]], request: PageRequest) -> None:
+    """A cursor of this backend is the hit's sort values: numbers, then the id; anything else
+    (another sort's, or the PostgreSQL backend's) is refused before asking the node."""
+    for cursor, name in ((request.after, "after"), (request.before, "before")):
+        if cursor is None:
+            continue
+        numbers = all(type(v) in (int, float) for v in cursor[:-1])
+        if len(cursor) != len(keys) or not numbers or type(cursor[-1]) is not str:
+            raise InvalidPageRequest(name, f"`{name}` is not a valid cursor")
+
+
 class OpenSearchSearch:
     def __init__(
         self, db: Database, settings: Settings, client: AsyncOpenSearch | None = None
@@ -84,9 +95,7 @@ class OpenSearchSearch:
         ids_only: bool = False,
     ) -> SearchResult:
         keys = sort_keys(sort)
-        for cursor, name in ((request.after, "after"), (request.before, "before")):
-            if cursor is not None and len(cursor) != len(keys):
-                raise InvalidPageRequest(name, f"`{name}` is not a valid cursor")
+        check_cursors(keys, request)
         values = course_filter_values(filter_args)
         body = search_body(query, values, sort, request, with_facets=with_facets)
         async with _reachable():

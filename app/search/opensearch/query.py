@@ -27,6 +27,7 @@ TIERS = (("title", 8.0), ("tags", 4.0), ("instructors", 2.0), ("description", 1.
 BM25_SCALE = 0.001
 FACET_SIZE = 200
 _OR = re.compile(r"(?i)(?<!\S)or(?!\S)")
+_EXCLUDED = re.compile(r'(?<!\S)-(?:"[^"]*"|\S+)')
 _FLAGS = "OR|NOT|PHRASE|WHITESPACE"
 
 
@@ -65,6 +66,9 @@ def match_clause(query: str, *, fuzzy: bool = False) -> dict[str, Any]:
 
 
 def relevance_clauses(query: str, *, fuzzy: bool = False) -> list[dict[str, Any]]:
+    """The scoring clauses: the words the query asks for (its `-excluded` words left out, which
+    would otherwise score every course lacking them)."""
+    query = _EXCLUDED.sub(" ", query)
     tiers: list[dict[str, Any]] = [
         {
             "constant_score": {
