@@ -1,9 +1,10 @@
 """The OpenSearch backend: `SearchBackend` over the course index (app/search/interface.py).
 
-Search: one request answers the page, the total and the facets; when the query finds nothing,
-its unknown words are corrected from the indexed vocabulary (the closest word by edit distance
-among the fuzzy matches of each word, as the PostgreSQL backend corrects) and the corrected
-query is searched with `fuzziness: AUTO` and reported as `corrected_query`. The page's courses
+Search: one request answers the page, the total and the facets; when the query finds nothing
+and holds a word the index does not know, that word is corrected from the indexed vocabulary
+(the closest word by edit distance among its fuzzy matches, as the PostgreSQL backend corrects)
+and the query is searched again with `fuzziness: AUTO` (the corrected query, reported as
+`corrected_query`, or the query as typed when no correction was found). The page's courses
 are read from PostgreSQL by id, published ones only (a course unpublished a moment ago is left
 out even before the indexing job removes it). Trending searches stay in PostgreSQL's
 `search_queries` for both backends: this backend counts a first page there too.
@@ -102,11 +103,17 @@ class OpenSearchSearch:
             response = await self._search(body)
             corrected = None
             if total_of(response) == 0:
-                corrected = await correct_query(self.client, self.alias, query)
-                fuzzy = search_body(
-                    corrected or query, values, sort, request, with_facets=with_facets, fuzzy=True
-                )
-                response = await self._search(fuzzy)
+                corrected, misspelt = await correct_query(self.client, self.alias, query)
+                if misspelt:  # a typo: the correction, tolerant of the typos it left
+                    fuzzy = search_body(
+                        corrected or query,
+                        values,
+                        sort,
+                        request,
+                        with_facets=with_facets,
+                        fuzzy=True,
+                    )
+                    response = await self._search(fuzzy)
         total = total_of(response)
         ids = page_from(response, request, keys, total if with_total else None)
         page = await self._published(ids, ids_only)

@@ -136,7 +136,8 @@ async def reindex(db: Database, client: AsyncOpenSearch, prefix: str) -> Reindex
     except BaseException:
         await client.indices.delete(index=new, ignore_unavailable=True)
         raise
-    stale = [n for n in await _all_versioned(client, prefix) if n != new]
+    building_now = set(await _indices_behind(client, building))  # another reindex's
+    stale = [n for n in await _all_versioned(client, prefix) if n != new and n not in building_now]
     if stale:
         await client.indices.delete(index=",".join(stale), ignore_unavailable=True)
     return Reindexed(new, count, stale)

@@ -1,11 +1,14 @@
 """Spelling correction over the indexed vocabulary (the `words` field): for each word of the
 query within its typo budget (app.search.text.max_edits), the words of the courses it fuzzily
 matches are the candidates, and the closest by edit distance wins (the most used on a tie); a
-word found as it is typed is kept. One `msearch` round trip for all the words."""
+word found as it is typed is kept. One `msearch` round trip for all the words. A query whose
+words are all known is never corrected nor searched fuzzily (its filters excluded everything,
+as with the PostgreSQL backend)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from opensearchpy import AsyncOpenSearch
@@ -72,10 +75,9 @@ def closest(word: str, response: Mapping[str, Any], *, prefix: bool = False) -> 
     """The candidate of `response` closest to `word` within its budget (None when `word` is
     itself a vocabulary word, or nothing is close enough)."""
     budget = max_edits(word)
-    aggregations = response.get("aggregations", {})
-    if not prefix and aggregations.get("known", {}).get("doc_count", 0):
+    if not prefix and is_known(word, response):
         return None
-    buckets = aggregations.get("words", {}).get("buckets", [])
+    buckets = response.get("aggregations", {}).get("words", {}).get("buckets", [])
     distance = prefix_distance if prefix else edit_distance
     best: tuple[int, int, str] | None = None
     for position, bucket in enumerate(buckets):
@@ -94,22 +96,41 @@ def correctable(typed: Sequence[str]) -> list[str]:
     return list(unique)[:MAX_CORRECTED_WORDS]
 
 
-async def corrections(client: AsyncOpenSearch, index: str, typed: Sequence[str]) -> dict[str, str]:
-    """The closest vocabulary word of each misspelt word of `typed` (lower-case words)."""
+def is_known(word: str, response: Mapping[str, Any]) -> bool:
+    """Whether the index holds `word` itself (the candidates response's `known` count)."""
+    return bool(response.get("aggregations", {}).get("known", {}).get("doc_count", 0))
+
+
+@dataclass(frozen=True)
+class Spelling:
+    fixes: dict[str, str]  # misspelt word -> the closest vocabulary word
+    misspelt: bool  # some word worth correcting is not in the vocabulary (fixed or not)
+
+
+async def check_spelling(client: AsyncOpenSearch, index: str, typed: Sequence[str]) -> Spelling:
+    """The misspelt words of `typed` (lower-case words) and their corrections: one round trip."""
     unique = correctable(typed)
     if not unique:
-        return {}
+        return Spelling({}, misspelt=False)
     responses = await _msearch(client, index, [candidates_request(w) for w in unique])
-    return {w: fixed for w, r in zip(unique, responses, strict=True) if (fixed := closest(w, r))}
+    checked = list(zip(unique, responses, strict=True))
+    fixes = {w: fixed for w, r in checked if (fixed := closest(w, r))}
+    return Spelling(fixes, misspelt=any(not is_known(w, r) for w, r in checked))
 
 
-async def correct_query(client: AsyncOpenSearch, index: str, query: str) -> str | None:
-    """`query` with its misspelt words replaced (operators and other words kept as typed);
-    None when nothing changed."""
-    fixes = await corrections(client, index, words(query))
+async def corrections(client: AsyncOpenSearch, index: str, typed: Sequence[str]) -> dict[str, str]:
+    return (await check_spelling(client, index, typed)).fixes
+
+
+async def correct_query(client: AsyncOpenSearch, index: str, query: str) -> tuple[str | None, bool]:
+    """`query` with its misspelt words replaced (operators and other words kept as typed), None
+    when nothing changed; and whether it holds a word the index does not know at all."""
+    spelling = await check_spelling(client, index, words(query))
+    fixes = spelling.fixes
     if not fixes:
-        return None
-    return WORD.sub(lambda m: fixes.get(m.group(0).lower(), m.group(0)), query)
+        return None, spelling.misspelt
+    corrected = WORD.sub(lambda m: fixes.get(m.group(0).lower(), m.group(0)), query)
+    return corrected, True
 
 
 async def _msearch(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.catalog.filters import CourseFilterArgs
 from app.catalog.models import Course, CourseStatus
 from app.db import Database
 from app.search import service
@@ -119,5 +120,19 @@ async def test_english_stop_words_are_never_corrected_into_other_words(
     await course(database, owner, title="She sells")  # "she" is one edit from "the"
     await backend.reindex()
     result = await search(database, "the")
+    assert result.corrected_query is None
+    assert result.page.items == []
+
+
+async def test_known_words_that_the_filters_exclude_are_not_corrected_into_look_alikes(
+    backend: Backend, database: Database
+) -> None:
+    owner = await person(database)
+    await course(database, owner, title="Python basics", level="beginner")
+    await course(database, owner, title="Pylons in depth", level="advanced")  # 2 edits away
+    await backend.reindex()
+
+    result = await search(database, "python", CourseFilterArgs(level="advanced"))
+
     assert result.corrected_query is None
     assert result.page.items == []
