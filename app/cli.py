@@ -21,6 +21,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from pydantic import ValidationError
+
 from app.embedded import DB_NAME, EmbeddedServices
 from app.settings import Settings, UnsafeSettingsError, get_settings
 from app.supervisor import Supervisor
@@ -525,7 +527,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+    except ValidationError as exc:  # a setting read from the environment is refused
+        _say("refusing to start with invalid settings:")
+        for error in exc.errors():
+            _say(f"  - {error['msg'].removeprefix('Value error, ')}")
+        return 2
     return result
 
 

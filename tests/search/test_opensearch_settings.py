@@ -114,3 +114,19 @@ async def test_an_unreachable_node_makes_searches_fail_with_search_unavailable(
             await service.autocomplete(database, settings, prefix="we")
     finally:
         await close_clients()
+
+
+def test_the_cli_refuses_opensearch_without_its_url_with_one_clear_line_and_exit_code_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import main
+
+    monkeypatch.setenv("SEARCH_BACKEND", "opensearch")
+    monkeypatch.delenv("OPENSEARCH_URL", raising=False)
+    get_settings.cache_clear()
+    try:
+        assert main(["reindex"]) == 2
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert "SEARCH_BACKEND=opensearch needs OPENSEARCH_URL" in capsys.readouterr().err
