@@ -115,3 +115,22 @@ async def test_a_search_of_an_empty_index_asks_for_corrections_and_finds_nothing
     assert result.corrected_query is None
     assert result.facets is not None
     assert result.facets.total == 0
+
+
+@pytest.mark.parametrize("ids_only", [False, True])
+async def test_a_search_reads_postgresql_a_fixed_number_of_times_whatever_the_page_size(
+    database: Database, settings_at_node: Settings, ids_only: bool
+) -> None:
+    from app.db import count_statements
+
+    owner = await person(database)
+    for n in range(12):
+        await course(database, owner, title=f"Swift {n}")
+    await service.reindex_backend(database, settings_at_node)
+    counts = []
+    for first in (1, 12):
+        with count_statements(database.engine) as counter:
+            result = await _search(database, settings_at_node, first=first, ids_only=ids_only)
+        assert len(result.page.items) == first
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
