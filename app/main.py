@@ -43,6 +43,7 @@ from app.integrations.storage import make_storage
 from app.live import LiveHub
 from app.observability import configure_logging, instrument_engine
 from app.redis import make_redis
+from app.search.service import close_backend_clients
 from app.security.tokens import load_keyring
 from app.settings import Settings, get_settings
 from app.webhooks import set_renderer
@@ -108,6 +109,7 @@ def _lifespan(settings: Settings) -> Any:
             if app.state.catalog_watch is not None:
                 await app.state.catalog_watch.stop()
             await app.state.live.stop()
+            await close_backend_clients()
             await redis.aclose()
             await db.dispose()
             if embedded is not None:

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - the refused default
@@ -163,7 +163,7 @@ class Settings(BaseSettings):
     # absent (404) in production.
     metrics_token: str = ""
     run_worker_in_process: bool = True
-    # Search backend: the built-in PostgreSQL full-text search, or OpenSearch (not available yet).
+    # Search backend: the built-in PostgreSQL full-text search, or OpenSearch (OPENSEARCH_* below).
     search_backend: Literal["postgres", "opensearch"] = "postgres"
     # Anonymous public catalog reads (courses, course, categories, search) are cached in Redis
     # for this many seconds (30-120; 0 turns the response cache off).
@@ -256,6 +256,39 @@ class Settings(BaseSettings):
     analytics_report_url_ttl_seconds: int = Field(default=900, ge=60, le=7 * 86_400)
     # How often the worker rolls up yesterday and today.
     analytics_rollup_interval_seconds: int = Field(default=900, ge=60, le=86_400)
+    # --- OpenSearch search backend (issue 14; SEARCH_BACKEND=opensearch) ---
+    # Node URL(s), comma-separated (https://search.internal:9200); required with that backend.
+    opensearch_url: str = ""
+    # Indices are `<prefix>-courses-<timestamp>` behind the alias `<prefix>-courses`.
+    opensearch_index_prefix: str = Field(default="easyways", pattern=r"^[a-z0-9][a-z0-9_-]{0,60}$")
+    opensearch_username: str = ""
+    opensearch_password: str = ""
+    opensearch_verify_certs: bool = True
+    opensearch_ca_certs: str = ""  # path to a PEM bundle of the CAs to trust
+    opensearch_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+
+    @model_validator(mode="after")
+    def _check_opensearch(self) -> Settings:
+        if self.search_backend == "opensearch" and not self.opensearch_url.strip():
+            raise ValueError(
+                "SEARCH_BACKEND=opensearch needs OPENSEARCH_URL (the OpenSearch node's address, "
+                "e.g. https://search.internal:9200); or set SEARCH_BACKEND=postgres"
+            )
+        return self
+
+    def opensearch_unsafe_reasons(self) -> list[str]:
+        """Production refuses OpenSearch without certificate checks or with half a login (a
+        plain http:// node is allowed on a private network, like REDIS_URL)."""
+        if self.search_backend != "opensearch":
+            return []
+        reasons = []
+        if not self.opensearch_verify_certs:
+            reasons.append(
+                "OPENSEARCH_VERIFY_CERTS: must be true in production (or OPENSEARCH_CA_CERTS)"
+            )
+        if bool(self.opensearch_username) != bool(self.opensearch_password):
+            reasons.append("OPENSEARCH_USERNAME, OPENSEARCH_PASSWORD: set both or neither")
+        return reasons
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -328,6 +361,7 @@ class Settings(BaseSettings):
             reasons.append("STRIPE_WEBHOOK_SECRET: required with PAYMENTS_BACKEND=stripe")
         if not self.vapid_private_key.strip() or not self.vapid_public_key.strip():
             reasons.append("VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY: the Web Push key pair is required")
+        reasons.extend(self.opensearch_unsafe_reasons())
         return reasons
 
     def check_production(self) -> None:

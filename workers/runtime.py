@@ -31,6 +31,9 @@ class Runtime:
     storage: Storage
 
     async def close(self) -> None:
+        from app.search.service import close_backend_clients
+
+        await close_backend_clients()
         await self.db.dispose()
         await self.redis.aclose()
 

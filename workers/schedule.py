@@ -33,6 +33,7 @@ from app.integrations.cache import bump_catalog_version
 from app.media import purge_abandoned_uploads
 from app.media.video import requeue_stalled_jobs
 from app.notifications.digests import send_due_digests
+from app.search.service import refresh_search_index
 from app.settings import get_settings
 from workers.runtime import Runtime, get_runtime
 
@@ -89,6 +90,12 @@ JOBS: list[Job] = [
         "roll_up_analytics",
         timedelta(seconds=get_settings().analytics_rollup_interval_seconds),
         lambda rt: roll_up_recent(rt.db, rt.redis, now=utcnow()),
+    ),
+    # SEARCH_BACKEND=opensearch: the numbers its sorts read, rewritten from the courses
+    Job(
+        "refresh_search_index",
+        timedelta(minutes=15),
+        lambda rt: refresh_search_index(rt.db, rt.settings),
     ),
 ]
 

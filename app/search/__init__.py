@@ -1,2 +1,3 @@
-"""Course search: one interface (`app.search.interface`), a PostgreSQL backend, and the service
-that resolvers, workers and the CLI call (`app.search.service`)."""
+"""Course search: one interface (`app.search.interface`), a PostgreSQL backend and an OpenSearch
+one (`app.search.opensearch`), and the service that resolvers, workers and the CLI call
+(`app.search.service`)."""

@@ -1,4 +1,5 @@
-"""The search backend interface: PostgreSQL (app/search/postgres.py) now, OpenSearch later.
+"""The search backend interface: PostgreSQL (app/search/postgres.py) and OpenSearch
+(app/search/opensearch/), one results contract (tests/search/contract runs against both).
 
 A backend indexes courses by id (reading the catalog itself), answers searches with a page of
 published courses plus facet counts over exactly the result set, completes prefixes and names the

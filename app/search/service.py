@@ -1,13 +1,14 @@
 """Search as resolvers, workers and the CLI use it: validate, pick the backend, record searches.
 
 `SEARCH_BACKEND` selects the backend: `postgres` (default, app/search/postgres.py) or `opensearch`
-(refused with SearchUnavailable until that backend exists). Every first page of a search is
-counted in `search_queries` (under the corrected query when spelling was corrected) for
-trending searches; later pages of the same search are not counted again.
+(app/search/opensearch/ at OPENSEARCH_URL; refused with SearchUnavailable without that URL). Every
+first page of a search is counted in `search_queries` (under the corrected query when spelling
+was corrected) for trending searches, whichever the backend; later pages are not counted again.
 """
 
 from __future__ import annotations
 
+import sys
 import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,9 +47,13 @@ class SearchUnavailable(DomainError):
 
 def backend_for(settings: Settings, db: Database) -> SearchBackend:
     if settings.search_backend == "opensearch":
-        raise SearchUnavailable(
-            "The OpenSearch search backend is not available yet; set SEARCH_BACKEND=postgres"
-        )
+        if not settings.opensearch_url.strip():
+            raise SearchUnavailable(
+                "SEARCH_BACKEND=opensearch needs OPENSEARCH_URL; or set SEARCH_BACKEND=postgres"
+            )
+        from app.search.opensearch.backend import OpenSearchSearch
+
+        return OpenSearchSearch(db, settings)
     return PostgresSearch(db)
 
 
@@ -128,6 +133,40 @@ async def rebuild_index(session: AsyncSession) -> int:
     """`reindex_all` inside the caller's transaction; fits app.seed's SEEDERS as
     `("search index", rebuild_index)` (after the catalog seeder)."""
     return await indexer.reindex_all(session)
+
+
+async def close_backend_clients() -> None:
+    """Close the OpenSearch clients of the running loop, if this process ever opened one (the
+    API's and the worker's shutdown; a PostgreSQL-only process never imports the client)."""
+    client = sys.modules.get("app.search.opensearch.client")
+    if client is not None:
+        await client.close_clients()
+
+
+async def reindex_backend(db: Database, settings: Settings) -> str:
+    """Rebuild the configured backend's whole index (`easyways reindex`); a line to print.
+    OpenSearch: a new versioned index, loaded and swapped in under the alias."""
+    if settings.search_backend != "opensearch":
+        return f"PostgreSQL search index rebuilt: {await reindex_all(db)} courses"
+    from app.search.opensearch.client import client_for
+    from app.search.opensearch.index import reindex
+
+    backend_for(settings, db)  # refuses a missing OPENSEARCH_URL
+    done = await reindex(db, client_for(settings), settings.opensearch_index_prefix)
+    return f"OpenSearch index {done.index}: {done.courses} courses; deleted {len(done.deleted)} old"
+
+
+async def refresh_search_index(db: Database, settings: Settings) -> int:
+    """The periodic refresh of the OpenSearch documents of every published course (their
+    enrollment counts, ratings and scores change without a course event; PostgreSQL reads them
+    from the courses themselves, so with that backend nothing is done); courses written."""
+    if settings.search_backend != "opensearch":
+        return 0
+    from app.search.opensearch.client import client_for
+    from app.search.opensearch.index import refresh_published
+
+    backend_for(settings, db)
+    return await refresh_published(db, client_for(settings), settings.opensearch_index_prefix)
 
 
 async def reindex_all(db: Database) -> int:

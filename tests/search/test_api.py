@@ -7,13 +7,9 @@ from typing import Any
 import pytest
 from strawberry.relay import to_base64
 
-from app.catalog.filters import CourseFilterArgs
 from app.catalog.models import CourseLevel
 from app.db import Database
-from app.pagination import PageRequest
-from app.search import service
 from app.search.models import SearchTerm
-from app.settings import get_settings
 from tests.support.graphql import GraphQLClient
 from tests.support.search import category, course, person, reindex
 
@@ -190,20 +186,6 @@ async def test_a_prefix_longer_than_100_characters_is_refused(client: GraphQLCli
         "query($p: String!) { autocomplete(prefix: $p) { text } }", {"p": "a" * 101}
     )
     assert outcome.codes == ["BAD_USER_INPUT"]
-
-
-async def test_the_opensearch_backend_is_refused_clearly_until_it_exists(
-    database: Database,
-) -> None:
-    settings = get_settings().model_copy(update={"search_backend": "opensearch"})
-    with pytest.raises(service.SearchUnavailable, match="not available yet"):
-        await service.search_courses(
-            database,
-            settings,
-            query="web",
-            filter_args=CourseFilterArgs(),
-            request=PageRequest.create(first=5),
-        )
 
 
 async def test_search_runs_a_fixed_number_of_statements_whatever_the_page_size(

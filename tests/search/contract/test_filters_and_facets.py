@@ -1,5 +1,5 @@
-"""Filters (Property 39) and facet counts (Property 40) over a random catalog, checked against
-the same rules computed independently in Python."""
+"""Filters (Property 39) and facet counts (Property 40) over a random catalog, on every backend,
+checked against the same rules computed independently in Python."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from app.catalog.models import Category, Course, CourseLevel, CourseStatus
 from app.db import Database
 from app.search.facets import band_of
 from app.search.interface import Facets, FacetValue
-from tests.support.search import category, course, person, reindex, search
+from tests.search.contract.conftest import Backend
+from tests.support.search import category, course, person, search
 
 HYPOTHESIS = settings(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -34,7 +35,7 @@ class Catalog:
 
 
 @pytest.fixture
-async def catalog(database: Database) -> Catalog:
+async def catalog(backend: Backend, database: Database) -> Catalog:
     rng = random.Random(40)
     cats = [await category(database, f"Category {n}") for n in range(3)]
     people = [await person(database, last=f"Teacher{n}") for n in range(2)]
@@ -58,7 +59,7 @@ async def catalog(database: Database) -> Catalog:
             average_rating=rng.choice([None, 2.5, 3.0, 3.5, 3.9, 4.0, 4.4, 4.5, 5.0]),
         )
         made.append((row, tags))
-    await reindex(database)
+    await backend.reindex()
     return Catalog(made, cats, people)
 
 
@@ -137,7 +138,7 @@ def _as_counts(facets: Facets) -> dict[str, dict[str, int]]:
 @HYPOTHESIS
 @given(drawn=FILTERS)
 async def test_property_39_every_result_matches_every_filter_and_no_match_is_missing(
-    catalog: Catalog, database: Database, drawn: dict[str, Any]
+    backend: Backend, catalog: Catalog, database: Database, drawn: dict[str, Any]
 ) -> None:
     args = _args(catalog, drawn)
     expected = {c.id for c, tags in catalog.courses if _keeps(c, tags, args)}
@@ -151,7 +152,7 @@ async def test_property_39_every_result_matches_every_filter_and_no_match_is_mis
 @HYPOTHESIS
 @given(drawn=FILTERS)
 async def test_property_40_facet_counts_equal_counts_over_the_whole_result_set(
-    catalog: Catalog, database: Database, drawn: dict[str, Any]
+    backend: Backend, catalog: Catalog, database: Database, drawn: dict[str, Any]
 ) -> None:
     args = _args(catalog, drawn)
     kept = [c for c, tags in catalog.courses if _keeps(c, tags, args)]
@@ -164,7 +165,7 @@ async def test_property_40_facet_counts_equal_counts_over_the_whole_result_set(
 
 
 async def test_a_facet_value_used_as_a_filter_returns_exactly_its_count(
-    catalog: Catalog, database: Database
+    backend: Backend, catalog: Catalog, database: Database
 ) -> None:
     result = await search(database, "kotlin")
     assert result.facets is not None
@@ -185,6 +186,7 @@ def _uuid(value: str) -> Any:
 
 
 async def test_price_bands_are_in_major_units_of_each_courses_own_currency(
+    backend: Backend,
     database: Database,
 ) -> None:
     owner = await person(database)
@@ -196,7 +198,7 @@ async def test_price_bands_are_in_major_units_of_each_courses_own_currency(
             min_price_minor=price,
             **{"currency": currency},
         )
-    await reindex(database)
+    await backend.reindex()
 
     result = await search(database, "rust")
 

@@ -1,5 +1,5 @@
-"""Relevance (Property 38): every published course whose title, tags, instructor name or
-description holds the query is found, best field first; nothing else is."""
+"""Relevance (Property 38), on every backend: every published course whose title, tags,
+instructor name or description holds the query is found, best field first; nothing else is."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from app.catalog.models import CourseStatus
 from app.db import Database
-from tests.support.search import course, found_ids, person, reindex, search
+from tests.search.contract.conftest import Backend
+from tests.support.search import course, found_ids, person, search
 
 FIELDS = ("title", "tags", "instructor", "description")  # in ranking order
 
@@ -35,7 +36,7 @@ PLANTS = st.lists(
 )
 @given(word=st.text(alphabet=string.ascii_lowercase, min_size=3, max_size=8), plants=PLANTS)
 async def test_property_38_search_finds_exactly_the_published_courses_holding_the_word(
-    database: Database, word: str, plants: list[tuple[set[str], bool]]
+    backend: Backend, database: Database, word: str, plants: list[tuple[set[str], bool]]
 ) -> None:
     word = _fresh(word)
     best_field = {}
@@ -53,7 +54,7 @@ async def test_property_38_search_finds_exactly_the_published_courses_holding_th
         )
         if published and fields:
             best_field[created.id] = min(FIELDS.index(f) for f in fields)
-    await reindex(database)
+    await backend.reindex()
 
     result = await search(database, word)
     found = [c.id for c in result.page.items]
@@ -66,31 +67,37 @@ async def test_property_38_search_finds_exactly_the_published_courses_holding_th
     )
 
 
-async def test_words_match_in_any_form_the_english_stemmer_knows(database: Database) -> None:
+async def test_words_match_in_any_form_the_english_stemmer_knows(
+    backend: Backend, database: Database
+) -> None:
     owner = await person(database)
     learn = await course(database, owner, title="Learn to program", description="Programs.")
     await course(database, owner, title="Cooking", description="Recipes.")
-    await reindex(database)
+    await backend.reindex()
 
     assert await found_ids(database, "learning programming") == [learn.id]
 
 
-async def test_every_word_of_the_query_must_match_unless_or_is_used(database: Database) -> None:
+async def test_every_word_of_the_query_must_match_unless_or_is_used(
+    backend: Backend, database: Database
+) -> None:
     owner = await person(database)
     both = await course(database, owner, title="Python for data science")
     python = await course(database, owner, title="Python web apps")
-    await reindex(database)
+    await backend.reindex()
 
     assert await found_ids(database, "python data") == [both.id]
     assert set(await found_ids(database, "data or web")) == {both.id, python.id}
     assert await found_ids(database, "python -data") == [python.id]
 
 
-async def test_unpublished_and_archived_courses_are_never_found(database: Database) -> None:
+async def test_unpublished_and_archived_courses_are_never_found(
+    backend: Backend, database: Database
+) -> None:
     owner = await person(database)
     for status in (CourseStatus.DRAFT, CourseStatus.PENDING_REVIEW, CourseStatus.ARCHIVED):
         await course(database, owner, title="Rust systems", status=status)
-    await reindex(database)
+    await backend.reindex()
 
     result = await search(database, "rust")
     assert result.page.items == []
