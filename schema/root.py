@@ -47,6 +47,8 @@ from resolvers.notifications import Query as NotificationsQuery
 from resolvers.notifications import Subscription as NotificationsSubscription
 from resolvers.partners import Mutation as PartnersMutation
 from resolvers.partners import Query as PartnersQuery
+from resolvers.privacy import Mutation as PrivacyMutation
+from resolvers.privacy import Query as PrivacyQuery
 from resolvers.search import Query as SearchQuery
 from resolvers.webhooks import Mutation as WebhooksMutation
 from resolvers.webhooks import Query as WebhooksQuery
@@ -102,6 +104,7 @@ QUERIES: list[type] = [
     PartnersQuery,
     AdminQuery,
     WebhooksQuery,
+    PrivacyQuery,
 ]
 MUTATIONS: list[type] = [
     AccountsMutation,
@@ -116,6 +119,7 @@ MUTATIONS: list[type] = [
     PartnersMutation,
     AdminMutation,
     WebhooksMutation,
+    PrivacyMutation,
 ]
 SUBSCRIPTIONS: list[type] = [
     SystemSubscription,

@@ -23,6 +23,8 @@ from datetime import timedelta
 import structlog
 from redis.exceptions import LockError, RedisError
 
+from app.accounts.data_export import purge_expired_exports
+from app.accounts.erasure import erase_due_accounts
 from app.catalog.ratings import recompute_course_scores
 from app.clock import utcnow
 from app.cms import flush_blog_views
@@ -82,6 +84,17 @@ JOBS: list[Job] = [
     Job("requeue_stalled_videos", timedelta(minutes=10), lambda rt: requeue_stalled_jobs(rt.db)),
     # blog views buffered in Redis reach view_count within about a minute
     Job("flush_blog_views", timedelta(minutes=1), lambda rt: flush_blog_views(rt.db, rt.redis)),
+    # GDPR: accounts whose deletion cool-off has ended are erased; expired export zips deleted
+    Job(
+        "erase_due_accounts",
+        timedelta(minutes=5),
+        lambda rt: erase_due_accounts(rt.db, rt.storage, rt.redis, now=utcnow()),
+    ),
+    Job(
+        "purge_expired_exports",
+        timedelta(hours=1),
+        lambda rt: purge_expired_exports(rt.db, rt.storage, now=utcnow()),
+    ),
 ]
 
 
