@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import String, cast, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import utcnow
@@ -61,7 +61,11 @@ async def erase_user_data(session: AsyncSession, subject: ErasureSubject) -> Non
         await session.execute(
             update(FileAsset)
             .where(FileAsset.id.in_([id_ for id_, _ in personal]))
-            .values(file_name="erased", deleted_at=utcnow())
+            .values(
+                file_name="erased",
+                storage_key=func.concat("erased/", cast(FileAsset.id, String)),
+                deleted_at=utcnow(),
+            )
         )
     await scrub_text(
         session, FileAsset.file_name, subject, where=FileAsset.owner_id == subject.user_id
