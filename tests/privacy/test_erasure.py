@@ -198,4 +198,5 @@ async def test_erasing_twice_is_harmless(
     )
     async with database.session() as session:
         row = await session.get(AccountDeletion, deletion_id)
-    assert row is not None and row.state == DeletionState.ERASED
+    assert row is not None
+    assert row.state == DeletionState.ERASED
