@@ -18,6 +18,7 @@ from app.accounts.models import (
     UserPermission,
     UserProfile,
 )
+from app.accounts.privacy_models import DataExport
 from app.clock import utcnow
 from app.privacy import DELETED_USER, ErasureSubject, placeholder_email, plain_rows
 
@@ -76,9 +77,16 @@ async def export_user_data(session: AsyncSession, user_id: uuid.UUID) -> dict[st
 async def erase_user_data(session: AsyncSession, subject: ErasureSubject) -> None:
     """Anonymise the user row (kept: orders, enrollments and votes still point at it) and delete
     the profile's contents, sessions (every access token dies with the token version), tokens,
-    MFA and permissions."""
+    MFA, permissions and earlier data exports (their zips too)."""
     user_id = subject.user_id
     now = utcnow()
+    exports = await session.scalars(
+        select(DataExport.storage_key).where(
+            DataExport.user_id == user_id, DataExport.storage_key.is_not(None)
+        )
+    )
+    subject.storage_keys.extend(key for key in exports.all() if key)
+    await session.execute(delete(DataExport).where(DataExport.user_id == user_id))
     for model, column in (
         (AuthSession, AuthSession.user_id),
         (OneTimeToken, OneTimeToken.user_id),

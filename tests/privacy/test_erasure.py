@@ -11,9 +11,9 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy import select
 
-from app.accounts import erasure
+from app.accounts import data_export, erasure
 from app.accounts.models import User, UserRole, UserStatus
-from app.accounts.privacy_models import AccountDeletion, DeletionState
+from app.accounts.privacy_models import AccountDeletion, DataExport, DeletionState
 from app.catalog.rules import COURSE_CHANGED
 from app.db import Database
 from app.integrations.storage import ObjectNotFound, Storage, make_storage
@@ -23,6 +23,7 @@ from app.privacy import DELETED_USER, placeholder_email
 from app.search import service as search
 from app.security.permissions import Actor
 from app.settings import get_settings
+from tests.support.accounts import make_user
 from tests.support.catalog import person
 from tests.support.privacy import (
     EMAIL,
@@ -200,3 +201,23 @@ async def test_erasing_twice_is_harmless(
         row = await session.get(AccountDeletion, deletion_id)
     assert row is not None
     assert row.state == DeletionState.ERASED
+
+
+async def test_earlier_data_exports_go_with_their_zips(
+    database: Database, redis_client: Redis, storage: Storage
+) -> None:
+    user = await make_user(database)
+    async with database.transaction() as session:
+        export = await data_export.request_export(session, user_id=user.id)
+    await data_export.build_export(database, storage, get_settings(), export_id=export.id)
+    async with database.session() as session:
+        built = await session.get(DataExport, export.id)
+    assert built is not None
+    assert built.storage_key is not None
+    assert await storage.head(built.storage_key) is not None
+
+    await erase(database, storage, redis_client, await schedule_now(database, user.id))
+
+    assert await storage.head(built.storage_key) is None
+    async with database.session() as session:
+        assert await session.get(DataExport, export.id) is None
