@@ -105,12 +105,19 @@ async def scrub_json(
     """`scrub_text` for a JSONB column (matched and replaced in its JSON text)."""
     as_text = cast(column, String)
     for needle in subject.needles():
-        encoded = json.dumps(needle)[1:-1]
+        encoded = json.dumps(needle, ensure_ascii=False)[1:-1]
         await session.execute(
             update(column.class_)
             .where(as_text.contains(encoded, autoescape=True), *_and(where))
             .values(
-                {column: cast(func.replace(as_text, encoded, json.dumps(replacement)[1:-1]), JSONB)}
+                {
+                    column: cast(
+                        func.replace(
+                            as_text, encoded, json.dumps(replacement, ensure_ascii=False)[1:-1]
+                        ),
+                        JSONB,
+                    )
+                }
             )
             .execution_options(synchronize_session=False)
         )
