@@ -1,12 +1,20 @@
-"""Which domains take part in a GDPR export and erasure: one line per domain.
+"""Which parts of the platform take part in a GDPR export and erasure: one line per part.
 
-Each domain exposes, in its own `privacy` module, `export_user_data(session, user_id)` (a dict
-of area name → JSON data; each area becomes `<area>.json` in the export's zip) and
-`erase_user_data(session, subject)` (deletes or anonymises what it holds about the subject; must
-be safe to run twice). A new domain that stores personal data adds its pair here.
+A part is a module with two functions (the `Part` protocol):
+- `export_user_data(session, user_id)` → a dict of area name → JSON data; each area becomes
+  `<area>.json` in the export's zip;
+- `erase_user_data(session, subject)` deletes or anonymises what the part holds about the
+  subject (app.privacy.ErasureSubject); it must be safe to run twice.
+A new table holding personal data either joins its domain's `privacy` module or brings its own
+module and one line in `PARTS`.
 """
 
 from __future__ import annotations
+
+import uuid
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import privacy
 from app.accounts import privacy as accounts
@@ -22,34 +30,38 @@ from app.media import privacy as media
 from app.notifications import privacy as notifications
 from app.webhooks import privacy as webhooks
 
-EXPORTERS: dict[str, privacy.Exporter] = {
-    "accounts": accounts.export_user_data,
-    "catalog": catalog.export_user_data,
-    "learning": learning.export_user_data,
-    "assessments": assessments.export_user_data,
-    "communication": communication.export_user_data,
-    "cms": cms.export_user_data,
-    "commerce": commerce.export_user_data,
-    "notifications": notifications.export_user_data,
-    "media": media.export_user_data,
-    "analytics": analytics.export_user_data,
-    "admin": admin.export_user_data,
-    "webhooks": webhooks.export_user_data,
-}
 
-# Run in this order, in one transaction; accounts last (the others read nothing from the user
-# row, but it keeps the anonymisation the final word).
-ERASERS: dict[str, privacy.Eraser] = {
-    "catalog": catalog.erase_user_data,
-    "learning": learning.erase_user_data,
-    "assessments": assessments.erase_user_data,
-    "communication": communication.erase_user_data,
-    "cms": cms.erase_user_data,
-    "commerce": commerce.erase_user_data,
-    "notifications": notifications.erase_user_data,
-    "media": media.erase_user_data,
-    "analytics": analytics.erase_user_data,
-    "admin": admin.erase_user_data,
-    "webhooks": webhooks.erase_user_data,
-    "accounts": accounts.erase_user_data,
-}
+class Part(Protocol):
+    async def export_user_data(
+        self, session: AsyncSession, user_id: uuid.UUID
+    ) -> dict[str, Any]: ...
+
+    async def erase_user_data(
+        self, session: AsyncSession, subject: privacy.ErasureSubject
+    ) -> None: ...
+
+
+# Erased in this order, in one transaction; accounts last (it anonymises the user row the
+# others' scrubbing reads nothing from, and keeps the anonymisation the final word).
+PARTS: list[Part] = [
+    catalog,
+    learning,
+    assessments,
+    communication,
+    cms,
+    commerce,
+    notifications,
+    media,
+    analytics,
+    admin,
+    webhooks,
+    accounts,
+]
+
+
+def name_of(part: Part) -> str:
+    return getattr(part, "__name__", type(part).__name__)
+
+
+EXPORTERS: dict[str, privacy.Exporter] = {name_of(p): p.export_user_data for p in PARTS}
+ERASERS: dict[str, privacy.Eraser] = {name_of(p): p.erase_user_data for p in PARTS}

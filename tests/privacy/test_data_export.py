@@ -18,7 +18,6 @@ from sqlalchemy import select
 
 from app.accounts import data_export
 from app.accounts.privacy_models import DataExport, ExportState
-from app.accounts.privacy_registry import EXPORTERS
 from app.clock import frozen, utcnow
 from app.db import Database
 from app.errors import UserFacingError
@@ -94,12 +93,6 @@ async def test_the_zip_holds_the_users_data_from_every_area_and_none_of_another_
     assert found.other.email not in everything
     manifest = json.loads(zipped.read("manifest.json"))
     assert {f["file"] for f in manifest["files"]} == {f"{a}.json" for a in AREAS}
-
-
-async def test_every_registered_domain_contributes_an_area() -> None:
-    """Adding a domain to the registry is one line; each entry is a callable of its domain."""
-    assert all(fn.__module__.endswith(".privacy") for fn in EXPORTERS.values())
-    assert {fn.__module__.split(".")[1] for fn in EXPORTERS.values()} == set(EXPORTERS)
 
 
 async def test_a_ready_export_is_mailed_with_a_signed_link_that_expires(

@@ -354,3 +354,28 @@ async def course_row(database: Database, course_id: uuid.UUID) -> Course:
         found = await session.get(Course, course_id)
     assert found is not None
     return found
+
+
+_USER_REFERENCES = """
+SELECT cl.relname AS table_name, att.attname AS column_name
+FROM pg_constraint con
+JOIN pg_class cl ON cl.oid = con.conrelid
+JOIN pg_namespace ns ON ns.oid = cl.relnamespace
+JOIN pg_attribute att ON att.attrelid = con.conrelid AND att.attnum = ANY (con.conkey)
+WHERE con.contype = 'f'
+  AND con.confrelid = 'users'::regclass
+  AND ns.nspname = current_schema()
+ORDER BY 1, 2
+"""
+
+
+async def tables_pointing_at(database: Database, user_id: uuid.UUID) -> set[str]:
+    """`table.column` of every foreign key to users (read from pg_catalog) holding `user_id`."""
+    async with database.session() as session:
+        references = (await session.execute(text(_USER_REFERENCES))).all()
+        found: set[str] = set()
+        for table, column in references:
+            stmt = text(f'SELECT EXISTS (SELECT 1 FROM "{table}" WHERE "{column}" = :id)')  # noqa: S608
+            if await session.scalar(stmt, {"id": user_id}):
+                found.add(f"{table}.{column}")
+    return found
