@@ -35,6 +35,7 @@ from app.accounts.privacy_models import AccountDeletion, DeletionState
 from app.accounts.privacy_registry import ERASERS
 from app.accounts.sessions import revoke_all_sessions
 from app.clock import utcnow
+from app.commerce import privacy as commerce
 from app.db import Database
 from app.errors import Conflict, Invalid, NotFound, collect
 from app.integrations.cache import bump_catalog_version
@@ -91,6 +92,12 @@ async def request_account_deletion(
     )
     if await repo.scheduled_deletion(session, user.id) is not None:
         raise scheduled_error()
+    if await commerce.has_renewing_subscription(session, user.id):
+        raise Conflict(
+            None,
+            "Cancel your subscription before deleting the account",
+            PrivacyCode.SUBSCRIPTION_ACTIVE,
+        )
     link = await onetime.issue(
         session,
         settings,

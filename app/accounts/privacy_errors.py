@@ -18,6 +18,11 @@ class PrivacyCode(Code):
         "NO_DELETION_SCHEDULED",
         "This account is not scheduled for erasure.",
     )
+    SUBSCRIPTION_ACTIVE = (
+        "SUBSCRIPTION_ACTIVE",
+        "Your subscription renews: cancel it (at the period's end is enough) before deleting the "
+        "account.",
+    )
     CANNOT_ERASE_SELF = (
         "CANNOT_ERASE_SELF",
         "Administrators erase their own account with deleteMyAccount, not eraseUser.",

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.commerce import repo
 from app.commerce.invoices import invoice_key
 from app.commerce.models import (
     Cart,
@@ -27,6 +28,13 @@ from app.commerce.models import (
     Subscription,
 )
 from app.privacy import ErasureSubject, plain_rows, scrub_json, scrub_text
+
+
+async def has_renewing_subscription(session: AsyncSession, user_id: uuid.UUID) -> bool:
+    """Whether the user has a subscription the provider will bill again (live, not cancelled at
+    the period's end): erasure cannot stop the provider's billing, so the user cancels first."""
+    row = await repo.live_subscription(session, user_id=user_id)
+    return row is not None and not row.cancel_at_period_end
 
 
 async def export_user_data(session: AsyncSession, user_id: uuid.UUID) -> dict[str, Any]:

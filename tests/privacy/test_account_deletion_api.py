@@ -16,6 +16,13 @@ from app.accounts.models import User, UserRole, UserStatus
 from app.accounts.privacy_models import AccountDeletion, DeletionState
 from app.admin.models import AuditLogEntry
 from app.clock import frozen, utcnow
+from app.commerce.models import (
+    PaymentProvider,
+    Subscription,
+    SubscriptionPlan,
+    SubscriptionStatus,
+)
+from app.commerce.subscriptions import seed_plan
 from app.db import Database
 from app.errors import UserFacingError
 from app.integrations.storage import Storage, make_storage
@@ -245,3 +252,35 @@ async def test_only_admins_may_erase_someone_else(
 
     assert outcome.codes == ["FORBIDDEN"]
     assert await deletions(database, victim.id) == []
+
+
+async def test_a_renewing_subscription_must_be_cancelled_first(
+    client: GraphQLClient, database: Database
+) -> None:
+    """Erasure cannot stop the provider's billing: SUBSCRIPTION_ACTIVE until it is cancelled
+    (at the period's end is enough)."""
+    user = await make_user(database)
+    async with database.transaction() as session:
+        await seed_plan(session)
+        await session.flush()
+        plan_id = await session.scalar(select(SubscriptionPlan.id))
+        row = Subscription(
+            user_id=user.id,
+            plan_id=plan_id,
+            provider=PaymentProvider.LOCAL,
+            provider_subscription_id=f"sub_{uuid.uuid4().hex}",
+            provider_customer_id="cus_1",
+            status=SubscriptionStatus.ACTIVE,
+        )
+        session.add(row)
+    token = (await login(client, user.email))["accessToken"]
+
+    refused = await delete_my_account(client, token)
+    assert [e["code"] for e in refused["errors"]] == ["SUBSCRIPTION_ACTIVE"]  # type: ignore[index, union-attr]
+    assert await emails(database, "confirm_account_deletion") == []
+
+    async with database.transaction() as session:
+        stored = await session.get(Subscription, row.id)
+        assert stored is not None
+        stored.cancel_at_period_end = True
+    assert await delete_my_account(client, token) == {"ok": True, "errors": []}
