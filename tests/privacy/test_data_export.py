@@ -178,3 +178,21 @@ async def test_building_twice_keeps_the_first_result(database: Database, storage
 async def test_exporting_needs_a_signed_in_user(client: GraphQLClient) -> None:
     outcome = await client.execute("mutation { exportMyData { errors { code } } }")
     assert outcome.codes == ["UNAUTHENTICATED"]
+
+
+async def test_an_export_that_fails_for_good_shows_failed_and_frees_the_slot(
+    client: GraphQLClient, database: Database, storage: Storage
+) -> None:
+    """What the actor does when its last retry fails (workers/privacy.py)."""
+    user = await make_user(database)
+    export_id = await requested(database, user.id)
+
+    await data_export.fail_export(database, export_id=export_id, error="OSError")
+    await data_export.fail_export(database, export_id=export_id, error="again")  # harmless
+
+    listed = await client.execute(f"{{ {LIST} }}", token=token_for(client, user))
+    assert [(e["state"], e["downloadUrl"]) for e in listed.payload("myDataExports")] == [
+        ("FAILED", None)
+    ]
+    assert await built(database, storage, export_id) == ExportState.FAILED  # not rebuilt
+    assert await requested(database, user.id) != export_id
