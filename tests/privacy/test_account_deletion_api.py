@@ -240,6 +240,8 @@ async def test_admin_erase_user_goes_the_same_path_and_is_audited(
 async def test_only_admins_may_erase_someone_else(
     client: GraphQLClient, database: Database
 ) -> None:
+    """Property 69 (GraphQL mutation authorization): a student's eraseUser is refused and
+    changes nothing."""
     student = await person(database)
     victim = await make_user(database)
 

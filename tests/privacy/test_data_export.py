@@ -91,6 +91,10 @@ async def test_the_zip_holds_the_users_data_from_every_area_and_none_of_another_
     everything = b"".join(zipped.read(n) for n in names).decode()
     assert str(found.other.id) not in everything
     assert found.other.email not in everything
+    # Property 67 (sensitive data redaction): the one-time links of the e-mails sent are not in it
+    assert contents["emails"]
+    assert all(mail["context"].get("link") in (None, "[redacted]") for mail in contents["emails"])
+    assert "password_hash" not in everything
     manifest = json.loads(zipped.read("manifest.json"))
     assert {f["file"] for f in manifest["files"]} == {f"{a}.json" for a in AREAS}
 
