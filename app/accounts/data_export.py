@@ -169,6 +169,9 @@ async def build_export(
     async with db.transaction() as session:
         export = await repo.get_export(session, export_id, for_update=True)
         if export is None or export.state != ExportState.BUILDING:
+            # erased (or given up) meanwhile: the zip must not outlive its row
+            with contextlib.suppress(ObjectNotFound):
+                await storage.delete(key)
             return export.state if export else ExportState.FAILED
         export.state = ExportState.READY
         export.storage_key = key
