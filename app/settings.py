@@ -290,6 +290,14 @@ class Settings(BaseSettings):
             reasons.append("OPENSEARCH_USERNAME, OPENSEARCH_PASSWORD: set both or neither")
         return reasons
 
+    # --- GDPR: data exports and account erasure (app.accounts.data_export / erasure) ---
+    # how long a data export's download link (and the stored zip) stays valid
+    data_export_ttl_seconds: int = Field(default=7 * 86_400, ge=300, le=30 * 86_400)
+    # after a confirmed deletion request, how long before the account is erased (cancellable)
+    account_deletion_cool_off_seconds: int = Field(default=14 * 86_400, ge=0, le=90 * 86_400)
+    # how long the e-mailed link that confirms a deletion request stays valid
+    account_deletion_token_ttl_seconds: int = Field(default=86_400, ge=300, le=7 * 86_400)
+
     @field_validator("trusted_proxies")
     @classmethod
     def _check_trusted_proxies(cls, value: str) -> str:

@@ -49,6 +49,8 @@ from resolvers.notifications import Query as NotificationsQuery
 from resolvers.notifications import Subscription as NotificationsSubscription
 from resolvers.partners import Mutation as PartnersMutation
 from resolvers.partners import Query as PartnersQuery
+from resolvers.privacy import Mutation as PrivacyMutation
+from resolvers.privacy import Query as PrivacyQuery
 from resolvers.search import Query as SearchQuery
 from resolvers.webhooks import Mutation as WebhooksMutation
 from resolvers.webhooks import Query as WebhooksQuery
@@ -105,6 +107,7 @@ QUERIES: list[type] = [
     AdminQuery,
     WebhooksQuery,
     DashboardsQuery,
+    PrivacyQuery,
 ]
 MUTATIONS: list[type] = [
     AccountsMutation,
@@ -120,6 +123,7 @@ MUTATIONS: list[type] = [
     AdminMutation,
     WebhooksMutation,
     DashboardsMutation,
+    PrivacyMutation,
 ]
 SUBSCRIPTIONS: list[type] = [
     SystemSubscription,

@@ -14,6 +14,8 @@ from typing import Any
 
 import dramatiq
 
+from app.accounts.data_export import EXPORT_TOPIC
+from app.accounts.erasure import ERASE_TOPIC
 from app.admin.jobs import RETRY_JOB_TOPIC
 from app.analytics.reports import BUILD_REPORT
 from app.catalog.rules import CATEGORY_CHANGED, COURSE_CHANGED
@@ -34,6 +36,7 @@ from workers.commerce import process_payment_event, send_order_receipt
 from workers.dead_letters import enqueue_retry
 from workers.email import send_email
 from workers.media import process_video
+from workers.privacy import build_data_export, erase_account
 from workers.push import send_push
 from workers.runtime import close_runtime, get_runtime
 from workers.search import reindex_course
@@ -66,6 +69,8 @@ ROUTES: dict[str, Callable[[OutboxEvent], None]] = {
     ),
     RETRY_JOB_TOPIC: lambda e: enqueue_retry(dramatiq.get_broker(), e),
     BUILD_REPORT: lambda e: enqueue(build_analytics_report, e, e.payload["report_id"]),
+    EXPORT_TOPIC: lambda e: enqueue(build_data_export, e, e.payload["export_id"]),
+    ERASE_TOPIC: lambda e: enqueue(erase_account, e, e.payload["deletion_id"]),
 }
 
 

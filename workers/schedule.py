@@ -23,6 +23,8 @@ from datetime import timedelta
 import structlog
 from redis.exceptions import LockError, RedisError
 
+from app.accounts.data_export import purge_expired_exports
+from app.accounts.erasure import erase_due_accounts
 from app.analytics.rollups import roll_up_recent
 from app.catalog.ratings import recompute_course_scores
 from app.clock import utcnow
@@ -96,6 +98,17 @@ JOBS: list[Job] = [
         "refresh_search_index",
         timedelta(minutes=15),
         lambda rt: refresh_search_index(rt.db, rt.settings),
+    ),
+    # GDPR: accounts whose deletion cool-off has ended are erased; expired export zips deleted
+    Job(
+        "erase_due_accounts",
+        timedelta(minutes=5),
+        lambda rt: erase_due_accounts(rt.db, rt.storage, rt.redis, now=utcnow()),
+    ),
+    Job(
+        "purge_expired_exports",
+        timedelta(hours=1),
+        lambda rt: purge_expired_exports(rt.db, rt.storage, now=utcnow()),
     ),
 ]
 

@@ -43,6 +43,7 @@ class TokenPurpose(enum.StrEnum):
     VERIFY_EMAIL = "verify_email"
     RESET_PASSWORD = "reset_password"  # noqa: S105 - a purpose name, not a secret
     CHANGE_EMAIL = "change_email"
+    DELETE_ACCOUNT = "delete_account"
 
 
 class User(IdMixin, TimestampMixin, Base):

@@ -23,6 +23,7 @@ _PAGES = {
     TokenPurpose.VERIFY_EMAIL: "verify-email",
     TokenPurpose.CHANGE_EMAIL: "verify-email",
     TokenPurpose.RESET_PASSWORD: "reset-password",
+    TokenPurpose.DELETE_ACCOUNT: "confirm-account-deletion",
 }
 
 
@@ -31,6 +32,7 @@ def ttl_seconds(settings: Settings, purpose: TokenPurpose) -> int:
         TokenPurpose.VERIFY_EMAIL: settings.verification_token_ttl_seconds,
         TokenPurpose.RESET_PASSWORD: settings.reset_token_ttl_seconds,
         TokenPurpose.CHANGE_EMAIL: settings.email_change_token_ttl_seconds,
+        TokenPurpose.DELETE_ACCOUNT: settings.account_deletion_token_ttl_seconds,
     }[purpose]
 
 

@@ -32,6 +32,8 @@ TEMPLATES: dict[str, frozenset[str]] = {
     ),
     "purchase_refunded": frozenset({"first_name", "order_number", "lines", "total", "order_url"}),
     "newsletter_confirm": frozenset({"name", "link", "unsubscribe_url"}),
+    "data_export_ready": frozenset({"first_name", "link", "until"}),
+    "confirm_account_deletion": frozenset({"first_name", "link", "until"}),
     # notify(): the common context of a notification e-mail (app.notifications.delivery)
     **{
         name: NOTIFICATION_CONTEXT

@@ -28,6 +28,7 @@ SAMPLE_CONTEXT: dict[str, Any] = {
     "body": "You scored 90%.",
     "action_url": "https://learn.example/courses/1",
     "count": 3,
+    "until": "14 June 2026",
     "items": [
         {
             "title": "New reply",

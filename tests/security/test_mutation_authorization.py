@@ -33,6 +33,7 @@ PUBLIC = frozenset(
         "resendVerification",
         "requestPasswordReset",
         "resetPassword",
+        "confirmAccountDeletion",
         "subscribeNewsletter",
         "confirmNewsletterSubscription",
         "unsubscribeNewsletter",
