@@ -1,6 +1,8 @@
 """The analytics domain's part of a GDPR export and erasure: the user's learning events are
 exported; on erasure they lose their user id and properties (what happened in which course
-still counts in course statistics, no longer whose it was), and the per-student aggregates go."""
+still counts in course statistics, no longer whose it was), and the per-student aggregates
+(totals and learning days) go; searches that held the user's e-mail or name go from the
+trending and no-result lists."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.analytics.models import AnalyticsEvent, SearchQuery, StudentAnalytics
+from app.analytics.rollup_models import SearchMissDaily, StudentDailyActivity
 from app.privacy import ErasureSubject, plain_rows
 
 
@@ -28,7 +31,17 @@ async def export_user_data(session: AsyncSession, user_id: uuid.UUID) -> dict[st
         .where(AnalyticsEvent.user_id == user_id)
         .order_by(AnalyticsEvent.occurred_at, AnalyticsEvent.id)
     )
-    return {"events": plain_rows(events.all())}
+    days = await session.execute(
+        select(
+            StudentDailyActivity.day,
+            StudentDailyActivity.seconds_learned,
+            StudentDailyActivity.lessons_completed,
+            StudentDailyActivity.learned,
+        )
+        .where(StudentDailyActivity.user_id == user_id)
+        .order_by(StudentDailyActivity.day)
+    )
+    return {"events": plain_rows(events.all()), "learning_days": plain_rows(days.all())}
 
 
 async def erase_user_data(session: AsyncSession, subject: ErasureSubject) -> None:
@@ -37,13 +50,13 @@ async def erase_user_data(session: AsyncSession, subject: ErasureSubject) -> Non
         .where(AnalyticsEvent.user_id == subject.user_id)
         .values(user_id=None, properties={}, request_id=None)
     )
-    await session.execute(
-        delete(StudentAnalytics).where(StudentAnalytics.user_id == subject.user_id)
-    )
+    for table in (StudentAnalytics, StudentDailyActivity):
+        await session.execute(delete(table).where(table.user_id == subject.user_id))
     needles = [n.lower() for n in subject.needles()]
     if needles:
-        await session.execute(
-            delete(SearchQuery).where(
-                or_(*(SearchQuery.query.contains(n, autoescape=True) for n in needles))
+        for searches in (SearchQuery, SearchMissDaily):
+            await session.execute(
+                delete(searches).where(
+                    or_(*(searches.query.contains(n, autoescape=True) for n in needles))
+                )
             )
-        )

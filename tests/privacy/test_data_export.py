@@ -35,7 +35,7 @@ AREAS = {
     "profile", "sessions", "instructor", "enrollments", "progress", "certificates",
     "quiz_attempts", "exam_submissions", "assignment_submissions", "messages", "discussions",
     "reviews", "orders", "notifications", "devices", "emails", "files", "events", "api_keys",
-    "reports", "webhooks",
+    "reports", "webhooks", "learning_days",
 }  # fmt: skip
 EMPTY_FOR_THE_FOOTPRINT = {"exam_submissions", "webhooks"}
 LIST = "myDataExports { id state createdAt expiresAt downloadUrl }"

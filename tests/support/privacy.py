@@ -14,6 +14,7 @@ from app.accounts.models import AuthSession, User, UserProfile, UserRole
 from app.admin import audit
 from app.admin.models import ApiKey, ContentReport, FailedJob
 from app.analytics.models import AnalyticsEvent
+from app.analytics.rollup_models import SearchMissDaily, StudentDailyActivity
 from app.assessments import assignments
 from app.catalog.models import Course, InstructorProfile
 from app.clock import utcnow
@@ -223,6 +224,13 @@ async def _platform(database: Database, user: User, other: User) -> None:
                     occurred_at=utcnow(),
                 )
             )
+        for who in (user, other):
+            session.add(
+                StudentDailyActivity(
+                    user_id=who.id, day=utcnow().date(), seconds_learned=60, learned=True
+                )
+            )
+        session.add(SearchMissDaily(day=utcnow().date(), query=EMAIL.lower(), searches=1))
         session.add(
             ApiKey(
                 name=f"{FULL}'s integration",
