@@ -45,6 +45,8 @@ from resolvers.media import Mutation as MediaMutation
 from resolvers.notifications import Mutation as NotificationsMutation
 from resolvers.notifications import Query as NotificationsQuery
 from resolvers.notifications import Subscription as NotificationsSubscription
+from resolvers.oidc import Mutation as OidcMutation
+from resolvers.oidc import Query as OidcQuery
 from resolvers.partners import Mutation as PartnersMutation
 from resolvers.partners import Query as PartnersQuery
 from resolvers.search import Query as SearchQuery
@@ -102,6 +104,7 @@ QUERIES: list[type] = [
     PartnersQuery,
     AdminQuery,
     WebhooksQuery,
+    OidcQuery,
 ]
 MUTATIONS: list[type] = [
     AccountsMutation,
@@ -116,6 +119,7 @@ MUTATIONS: list[type] = [
     PartnersMutation,
     AdminMutation,
     WebhooksMutation,
+    OidcMutation,
 ]
 SUBSCRIPTIONS: list[type] = [
     SystemSubscription,

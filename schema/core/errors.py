@@ -35,6 +35,7 @@ from strawberry.relay.types import GlobalIDValueError
 from strawberry.types import ExecutionContext
 
 from app.accounts.errors import AccountsCode
+from app.accounts.oidc_errors import OidcCode
 from app.admin.errors import AdminCode
 from app.assessments.errors import AssessmentsCode
 from app.catalog.errors import CatalogCode
@@ -97,6 +98,7 @@ USER_CODES: tuple[type[Code], ...] = (
     AdminCode,
     WebhooksCode,
     ReviewsCode,
+    OidcCode,
 )
 FAILURE_CODES: tuple[type[Code], ...] = (Failure, Transport)
 
