@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl
 
 import uvicorn
 from authlib.oauth2 import AuthorizationServer, OAuth2Error, OAuth2Request
-from authlib.oauth2.rfc6749 import OAuth2Payload, grants
+from authlib.oauth2.rfc6749 import InvalidRequestError, OAuth2Payload, grants
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import UserInfo
@@ -33,7 +33,7 @@ from authlib.oidc.core.grants import OpenIDCode
 from joserfc.jwk import RSAKey
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 CLIENT_ID = "easyways-test-client"
@@ -283,11 +283,19 @@ class OidcProvider:
             def generate_user_info(self, user: Person, scope: str) -> UserInfo:
                 return UserInfo(sub=user.sub, **_profile(user))
 
+        class StrictCodeChallenge(CodeChallenge):
+            """PKCE for every client, confidential ones too (Authlib demands it of public ones)."""
+
+            def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
+                if not grant.request.payload.data.get("code_challenge"):
+                    raise InvalidRequestError("Missing 'code_challenge'")
+                super().validate_code_challenge(grant, redirect_uri)
+
         server = Server(scopes_supported=None)
         server.register_token_generator(
             "default", BearerTokenGenerator(lambda **_: secrets.token_urlsafe(32))
         )
-        extensions: list[Any] = [CodeChallenge(required=True)]
+        extensions: list[Any] = [StrictCodeChallenge(required=True)]
         if not self.github:
             extensions.append(IdToken(require_nonce=True))
         server.register_grant(CodeGrant, extensions)
@@ -369,7 +377,9 @@ class OidcProvider:
             return JSONResponse({"message": "Bad credentials"}, status_code=401)
         emails = [{"email": "ada-old@example.org", "primary": False, "verified": True}]
         if person.email:
-            emails.append({"email": person.email, "primary": True, "verified": person.email_verified})
+            emails.append(
+                {"email": person.email, "primary": True, "verified": person.email_verified}
+            )
         return JSONResponse(emails)
 
 
@@ -378,4 +388,3 @@ def _profile(person: Person) -> dict[str, Any]:
     if person.email is not None:
         claims.update(email=person.email, email_verified=person.email_verified)
     return claims
-

@@ -36,7 +36,8 @@ async def test_first_sign_in_creates_a_verified_student_account_and_signs_it_in(
     async with database.session() as session:
         user = await session.scalar(select(User).where(User.email == "ada@example.com"))
         identity = await session.scalar(select(LinkedIdentity))
-    assert user is not None and (user.first_name, user.last_name) == ("Ada", "Lovelace")
+    assert user is not None
+    assert (user.first_name, user.last_name) == ("Ada", "Lovelace")
     assert identity is not None
     assert (identity.user_id, identity.provider, identity.subject) == (user.id, "local", "person-1")
 
@@ -101,7 +102,8 @@ async def test_github_sign_in_uses_the_primary_verified_address(
     assert payload["user"]["email"] == "ada@users.example"
     async with database.session() as session:
         identity = await session.scalar(select(LinkedIdentity))
-    assert identity is not None and (identity.provider, identity.subject) == ("github", "4242")
+    assert identity is not None
+    assert (identity.provider, identity.subject) == ("github", "4242")
     again = await sign_in(oidc, "github")
     assert again["user"]["id"] == payload["user"]["id"]
 
