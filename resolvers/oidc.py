@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import strawberry
 
-from app.accounts import identities, oidc
+from app.accounts import identities, oidc, oidc_link
+from app.errors import Unauthenticated
 from resolvers.accounts import keyring_of, signed_in
 from schema.accounts import oidc as o
-from schema.core.auth import client_ip, require_user, user_agent
+from schema.core.auth import client_ip, current_user, require_user, user_agent
 from schema.core.context import Context, Info
 from schema.core.mutation import Tx, mutation
 
@@ -40,7 +41,16 @@ class Mutation:
         self, info: Info, input: o.OidcAuthorizationUrlInput
     ) -> o.OidcAuthorizationUrlPayload:
         ctx = info.context
-        url = await oidc.start_sign_in(redis=ctx.redis, settings=ctx.settings, **input.arguments())
+        arguments = input.arguments()
+        link_user = await current_user(info) if arguments.pop("link", False) else None
+        if input.link and link_user is None:
+            raise Unauthenticated("Sign in to link a provider identity")
+        url = await oidc.start_sign_in(
+            redis=ctx.redis,
+            settings=ctx.settings,
+            link_user_id=link_user.id if link_user else None,
+            **arguments,
+        )
         return o.OidcAuthorizationUrlPayload(url=url)
 
     @mutation(
@@ -58,6 +68,7 @@ class Mutation:
             settings=ctx.settings,
             keyring=keyring_of(ctx),
             client=client_of(ctx),
+            caller_id=tx.caller.id if tx.caller else None,
             **input.arguments(),
         )
         if outcome.auth is not None:
@@ -73,7 +84,7 @@ class Mutation:
         self, info: Info, input: o.ConfirmOidcLinkInput, tx: Tx
     ) -> o.ConfirmOidcLinkPayload:
         ctx = info.context
-        result = await oidc.confirm_link(
+        result = await oidc_link.confirm_link(
             tx.session,
             redis=ctx.redis,
             settings=ctx.settings,
@@ -82,6 +93,39 @@ class Mutation:
             **input.arguments(),
         )
         return o.ConfirmOidcLinkPayload.of(signed_in(info, result))
+
+    @mutation(
+        public=True,
+        description="Instead of the password: e-mail the existing account's owner a one-time "
+        "link that links the identity and signs in (ends this pending step).",
+    )
+    async def send_oidc_link_email(
+        self, info: Info, input: o.SendOidcLinkEmailInput, tx: Tx
+    ) -> o.SendOidcLinkEmailPayload:
+        ctx = info.context
+        await oidc_link.send_link_email(
+            tx.session, redis=ctx.redis, settings=ctx.settings, **input.arguments()
+        )
+        return o.SendOidcLinkEmailPayload(ok=True)
+
+    @mutation(
+        public=True,
+        description="Use the e-mailed link of sendOidcLinkEmail (and the second factor when on): "
+        "link the identity and sign in.",
+    )
+    async def confirm_oidc_link_by_email(
+        self, info: Info, input: o.ConfirmOidcLinkByEmailInput, tx: Tx
+    ) -> o.ConfirmOidcLinkByEmailPayload:
+        ctx = info.context
+        result = await oidc_link.confirm_link_by_email(
+            tx.session,
+            redis=ctx.redis,
+            settings=ctx.settings,
+            keyring=keyring_of(ctx),
+            client=client_of(ctx),
+            **input.arguments(),
+        )
+        return o.ConfirmOidcLinkByEmailPayload.of(signed_in(info, result))
 
     @mutation(
         public=True,

@@ -40,8 +40,7 @@ from app.accounts.oidc_errors import OidcCode, invalid_pending, invalid_state
 from app.accounts.sessions import AuthResult, open_session, usable
 from app.clock import utcnow
 from app.errors import Invalid
-from app.security.passwords import MAX_LENGTH, verify_password
-from app.security.tokens import AMR_OTP, AMR_PASSWORD, KeyRing
+from app.security.tokens import AMR_OTP, KeyRing
 from app.settings import Settings
 
 AMR_FEDERATED = "fed"  # signed in through a provider (no RFC 8176 value names it)
@@ -53,6 +52,7 @@ class OidcStep(StrEnum):
     SIGNED_IN = "signed_in"
     LINK_REQUIRED = "link_required"
     MFA_REQUIRED = "mfa_required"
+    LINKED = "linked"
 
 
 @dataclass(frozen=True)
@@ -79,9 +79,15 @@ def provider_named(settings: Settings, name: str) -> OidcProviderConfig:
 
 
 async def start_sign_in(
-    *, redis: Redis, settings: Settings, provider: str, redirect_uri: str
+    *,
+    redis: Redis,
+    settings: Settings,
+    provider: str,
+    redirect_uri: str,
+    link_user_id: uuid.UUID | None = None,
 ) -> str:
-    """The provider's authorization URL to send the browser to."""
+    """The provider's authorization URL to send the browser to; with `link_user_id` (the
+    signed-in caller) the sign-in links the identity to that user instead."""
     config = provider_named(settings, provider)
     if redirect_uri not in settings.oidc_redirect_uri_list:
         raise Invalid(
@@ -101,6 +107,7 @@ async def start_sign_in(
             "redirect_uri": redirect_uri,
             "nonce": started.nonce,
             "code_verifier": started.code_verifier,
+            "link_user_id": str(link_user_id) if link_user_id else None,
         },
     )
     return started.url
@@ -116,6 +123,7 @@ async def complete_sign_in(
     code: str,
     state: str,
     client: Client,
+    caller_id: uuid.UUID | None = None,
 ) -> OidcOutcome:
     """Finish the sign-in the provider redirected back from (see the module's docstring). The
     provider is asked before any SQL runs, so no database connection waits on it."""
@@ -123,6 +131,9 @@ async def complete_sign_in(
     started = await oidc_pending.take_state(redis, state)
     if started is None or started["provider"] != config.name:
         raise invalid_state()
+    link_to = started.get("link_user_id")
+    if link_to is not None and (caller_id is None or str(caller_id) != link_to):
+        raise invalid_state()  # a linking sign-in completes only for the user who started it
     if not 0 < len(code) <= oidc_pending.MAX_TOKEN_LENGTH * 8:
         raise Invalid("code", "The authorization code is missing", OidcCode.PROVIDER_ERROR)
     identity = await oidc_client.fetch_identity(
@@ -133,27 +144,42 @@ async def complete_sign_in(
         nonce=started["nonce"],
         http_timeout=settings.oidc_http_timeout_seconds,
     )
-    linked = await identities_repo.find(session, config.name, identity.subject)
+    if caller_id is not None and link_to is not None:
+        await _link_to_caller(session, caller_id, config.name, identity)
+        return OidcOutcome(OidcStep.LINKED)
+    return await _sign_in_as(session, redis, settings, keyring, config.name, identity, client)
+
+
+async def _sign_in_as(
+    session: AsyncSession,
+    redis: Redis,
+    settings: Settings,
+    keyring: KeyRing,
+    provider: str,
+    identity: oidc_client.ProviderIdentity,
+    client: Client,
+) -> OidcOutcome:
+    linked = await identities_repo.find(session, provider, identity.subject)
     if linked is not None:
         user = await repo.get_user(session, linked.user_id)
         linked.last_used_at = utcnow()
-        return await _sign_in(session, redis, settings, keyring, _usable(user), client)
+        return await _sign_in(session, redis, settings, keyring, usable_user(user), client)
     email = _verified_email(identity)
     owner = await repo.get_user_by_email(session, email)
     if owner is None:
-        created = await _create_account(session, config.name, identity, email)
+        created = await _create_account(session, provider, identity, email)
         if created is not None:
             return await _sign_in(session, redis, settings, keyring, created, client)
         # a concurrent sign-in won the race: with this identity, or another with the address
-        linked = await identities_repo.find(session, config.name, identity.subject)
+        linked = await identities_repo.find(session, provider, identity.subject)
         if linked is not None:
             user = await repo.get_user(session, linked.user_id)
-            return await _sign_in(session, redis, settings, keyring, _usable(user), client)
+            return await _sign_in(session, redis, settings, keyring, usable_user(user), client)
         owner = await repo.get_user_by_email(session, email)
     pending = {
         "kind": LINK,
-        "user_id": str(_usable(owner).id),
-        "provider": config.name,
+        "user_id": str(usable_user(owner).id),
+        "provider": provider,
         "subject": identity.subject,
         "email": email,
     }
@@ -161,7 +187,36 @@ async def complete_sign_in(
     return OidcOutcome(OidcStep.LINK_REQUIRED, pending_token=token, email=email)
 
 
-def _usable(user: User | None) -> User:
+def identity_in_use() -> Invalid:
+    return Invalid(None, "This identity is linked to another account", OidcCode.IDENTITY_IN_USE)
+
+
+async def _link_to_caller(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    provider: str,
+    identity: oidc_client.ProviderIdentity,
+) -> None:
+    """A signed-in user links an identity of theirs: their session proves the account, the
+    provider proves the identity (its e-mail address plays no part)."""
+    now = utcnow()
+    linked = await identities_repo.find(session, provider, identity.subject)
+    if linked is None:
+        email = validation.normalize_email(identity.email or "")[:254]
+        linked = await identities_repo.add(
+            session,
+            user_id=user_id,
+            provider=provider,
+            subject=identity.subject,
+            email=email,
+            now=now,
+        )
+    if linked is None or linked.user_id != user_id:
+        raise identity_in_use()
+    linked.last_used_at = now
+
+
+def usable_user(user: User | None) -> User:
     if user is None or not usable(user):
         raise Invalid(None, "This account cannot sign in", OidcCode.SIGN_IN_REFUSED)
     return user
@@ -233,11 +288,11 @@ async def _sign_in(
         token = await oidc_pending.save_pending(redis, settings, pending)
         return OidcOutcome(OidcStep.MFA_REQUIRED, pending_token=token)
     return OidcOutcome(
-        OidcStep.SIGNED_IN, auth=await _open(session, settings, keyring, user, client, amr)
+        OidcStep.SIGNED_IN, auth=await open_for(session, settings, keyring, user, client, amr)
     )
 
 
-async def _open(
+async def open_for(
     session: AsyncSession,
     settings: Settings,
     keyring: KeyRing,
@@ -257,17 +312,17 @@ async def _open(
     )
 
 
-async def _pending_user(
-    session: AsyncSession, redis: Redis, token: str, kind: str
+async def pending_user(
+    session: AsyncSession, redis: Redis, token: str, kind: str, field: str = "pending_token"
 ) -> tuple[dict[str, Any], User]:
     pending = await oidc_pending.peek_pending(redis, token, kind)
     if pending is None:
-        raise invalid_pending()
+        raise invalid_pending(field)
     user = await repo.get_user(session, uuid.UUID(pending["user_id"]), for_update=True)
-    return pending, _usable(user)
+    return pending, usable_user(user)
 
 
-async def _second_factor(
+async def second_factor(
     session: AsyncSession,
     redis: Redis,
     settings: Settings,
@@ -292,46 +347,6 @@ async def _second_factor(
     return (AMR_OTP,)
 
 
-async def confirm_link(
-    session: AsyncSession,
-    *,
-    redis: Redis,
-    settings: Settings,
-    keyring: KeyRing,
-    pending_token: str,
-    password: str,
-    totp_code: str | None = None,
-    client: Client,
-    now: datetime | None = None,
-) -> AuthResult:
-    """Link the identity of a LINK_REQUIRED answer to its account once the user proves the
-    account is theirs (its password, and its second factor when on), then sign in."""
-    pending, user = await _pending_user(session, redis, pending_token, LINK)
-    if len(password) > MAX_LENGTH or not verify_password(user.password_hash, password):
-        await oidc_pending.fail_pending(redis, settings, pending_token)
-        raise Invalid("password", "The password is not correct", AccountsCode.INVALID_PASSWORD)
-    otp = await _second_factor(
-        session, redis, settings, user=user, token=pending_token, totp_code=totp_code, now=now
-    )
-    if not await oidc_pending.finish_pending(redis, pending_token):
-        raise invalid_pending()
-    linked = await identities_repo.add(
-        session,
-        user_id=user.id,
-        provider=pending["provider"],
-        subject=pending["subject"],
-        email=pending["email"],
-        now=utcnow(),
-    )
-    if linked is None:
-        raise Invalid(None, "This identity is linked to another account", OidcCode.IDENTITY_IN_USE)
-    if user.email_verified_at is None and user.email == pending["email"]:
-        user.email_verified_at = utcnow()  # the provider vouched for it, the password is theirs
-    return await _open(
-        session, settings, keyring, user, client, (AMR_FEDERATED, AMR_PASSWORD, *otp)
-    )
-
-
 async def confirm_mfa(
     session: AsyncSession,
     *,
@@ -344,11 +359,11 @@ async def confirm_mfa(
     now: datetime | None = None,
 ) -> AuthResult:
     """Finish an MFA_REQUIRED provider sign-in with the authenticator's (or a recovery) code."""
-    pending, user = await _pending_user(session, redis, pending_token, MFA)
-    otp = await _second_factor(
+    pending, user = await pending_user(session, redis, pending_token, MFA)
+    otp = await second_factor(
         session, redis, settings, user=user, token=pending_token, totp_code=totp_code, now=now
     )
     if not await oidc_pending.finish_pending(redis, pending_token):
         raise invalid_pending()
     amr = (*(str(m) for m in pending.get("amr", [AMR_FEDERATED])), *otp)
-    return await _open(session, settings, keyring, user, client, amr)
+    return await open_for(session, settings, keyring, user, client, amr)

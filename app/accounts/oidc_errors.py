@@ -50,9 +50,9 @@ def invalid_state() -> Invalid:
     return Invalid("state", "This sign-in has expired or was already used", OidcCode.INVALID_STATE)
 
 
-def invalid_pending() -> Invalid:
+def invalid_pending(field: str = "pending_token") -> Invalid:
     return Invalid(
-        "pending_token",
+        field,
         "This step has expired or was already used: sign in again",
         OidcCode.INVALID_PENDING_TOKEN,
     )

@@ -32,6 +32,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     ),
     "purchase_refunded": frozenset({"first_name", "order_number", "lines", "total", "order_url"}),
     "newsletter_confirm": frozenset({"name", "link", "unsubscribe_url"}),
+    "link_identity": frozenset({"first_name", "provider", "link"}),
     # notify(): the common context of a notification e-mail (app.notifications.delivery)
     **{
         name: NOTIFICATION_CONTEXT

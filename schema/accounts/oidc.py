@@ -30,6 +30,11 @@ class OidcLoginStep(Enum):
         description="The account uses two-factor authentication: send the authenticator's code "
         "(confirmOidcMfa and `pendingToken`).",
     )
+    LINKED = strawberry.enum_value(
+        OidcStep.LINKED,
+        description="A sign-in started with `link: true`: the identity is now linked to your "
+        "account (you stay signed in as you were; no new tokens).",
+    )
 
 
 @strawberry.type(description="A sign-in provider identity linked to my account.")
@@ -63,6 +68,11 @@ class OidcAuthorizationUrlInput(Input):
     redirect_uri: str = strawberry.field(
         description="Your callback page; one of the server's OIDC_REDIRECT_URIS exactly."
     )
+    link: bool = strawberry.field(
+        default=False,
+        description="Signed in: link the provider identity to my account instead of signing in "
+        "(complete it with completeOidcLogin as the same user).",
+    )
 
 
 @strawberry.input
@@ -85,6 +95,19 @@ class ConfirmOidcLinkInput(Input):
 class ConfirmOidcMfaInput(Input):
     pending_token: str = strawberry.field(description="completeOidcLogin's `pendingToken`.")
     totp_code: str = strawberry.field(description="The authenticator's code or a recovery code.")
+
+
+@strawberry.input
+class SendOidcLinkEmailInput(Input):
+    pending_token: str = strawberry.field(description="completeOidcLogin's `pendingToken`.")
+
+
+@strawberry.input
+class ConfirmOidcLinkByEmailInput(Input):
+    token: str = strawberry.field(description="The `token` parameter of the e-mailed link.")
+    totp_code: str | None = strawberry.field(
+        default=None, description="With two-factor authentication on: the code."
+    )
 
 
 @strawberry.input
@@ -134,6 +157,16 @@ class ConfirmOidcLinkPayload(AuthPayload):
 @strawberry.type
 class ConfirmOidcMfaPayload(AuthPayload):
     pass
+
+
+@strawberry.type
+class ConfirmOidcLinkByEmailPayload(AuthPayload):
+    pass
+
+
+@strawberry.type
+class SendOidcLinkEmailPayload(Payload):
+    ok: bool = False
 
 
 @strawberry.type

@@ -13,7 +13,16 @@ from app.accounts.models import LinkedIdentity, User
 from app.security.tokens import verify_access_token
 from tests.oidc.conftest import codes, sign_in
 from tests.oidc.provider import OidcProvider, Person
-from tests.support.accounts import PASSWORD, count, login, make_user, totp_clock, totp_code
+from tests.support.accounts import (
+    PASSWORD,
+    count,
+    emails,
+    login,
+    make_user,
+    token_of,
+    totp_clock,
+    totp_code,
+)
 from tests.support.catalog import gid
 from tests.support.graphql import GraphQLClient
 
@@ -157,3 +166,37 @@ async def test_a_deactivated_account_cannot_sign_in_through_its_identity(
     payload = await sign_in(oidc)
     assert codes(payload) == ["SIGN_IN_REFUSED"]
     assert payload["accessToken"] is None
+
+
+async def test_an_account_without_password_links_through_an_emailed_one_time_link(
+    oidc: GraphQLClient, provider: OidcProvider, github: OidcProvider, database
+) -> None:
+    first = await sign_in(oidc)  # an account created by the local provider: no password
+    github.person = Person(sub="90", email="ada@example.com")
+    payload = await sign_in(oidc, "github")
+    assert payload["step"] == "LINK_REQUIRED"
+    assert codes(await confirm_link(oidc, payload["pendingToken"], "!no-password")) == [
+        "INVALID_PASSWORD"
+    ]
+
+    sent = await oidc.mutate("sendOidcLinkEmail", {"pendingToken": payload["pendingToken"]}, "ok")
+    assert sent.payload("sendOidcLinkEmail")["ok"] is True
+    (mail,) = await emails(database, "link_identity")
+    assert mail.recipient == "ada@example.com"
+    assert mail.context["provider"] == "github"
+    assert mail.context["link"].startswith(f"{oidc.settings.frontend_url}/link-identity?token=")
+    # sending ended the step: it gives no second e-mail and no password attempt
+    again = await oidc.mutate("sendOidcLinkEmail", {"pendingToken": payload["pendingToken"]}, "ok")
+    assert codes(again.payload("sendOidcLinkEmail")) == ["INVALID_PENDING_TOKEN"]
+
+    by_email = "confirmOidcLinkByEmail"
+    used = await oidc.mutate(by_email, {"token": token_of(mail)}, AUTH)
+    signed = used.payload(by_email)
+    assert signed["errors"] == []
+    assert signed["user"]["id"] == first["user"]["id"]
+    assert amr_of(oidc, signed["accessToken"]) == ("fed",)
+    assert await count(database, LinkedIdentity) == 2
+    replay = await oidc.mutate(by_email, {"token": token_of(mail)}, AUTH)
+    assert codes(replay.payload(by_email)) == ["INVALID_PENDING_TOKEN"]
+    assert replay.payload(by_email)["errors"][0]["field"] == "token"
+    assert (await sign_in(oidc, "github"))["user"]["id"] == first["user"]["id"]
