@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-NAME = re.compile(r"[a-z][a-z0-9_-]{0,39}")
+NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 
 
 class OidcProviderConfig(BaseModel):
