@@ -7,8 +7,8 @@
    - an unknown identity whose verified e-mail no account has creates a student account
      (verified address, no password) and signs it in;
    - an unknown identity whose verified e-mail an account has answers LINK_REQUIRED with a
-     pending token: `confirm_link` links it once the user proves the account is theirs with its
-     password (and second factor);
+     pending token: app.accounts.oidc_link links it once the user proves the account is theirs
+     (its password or an e-mailed link, and its second factor);
    - an unverified (or missing) e-mail neither creates nor links anything.
    What the caller learns: LINK_REQUIRED tells whoever holds the provider's verified address
    that an account exists for that address, and nothing to anyone else.

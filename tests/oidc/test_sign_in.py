@@ -4,11 +4,14 @@ the linked identity, and the tokens are those of `login`."""
 
 from __future__ import annotations
 
+import asyncio
+
+import structlog
 from sqlalchemy import select
 
 from app.accounts.models import LinkedIdentity, User
-from tests.oidc.conftest import sign_in
-from tests.oidc.provider import OidcProvider, Person
+from tests.oidc.conftest import authorization_url, browse, callback_params, complete, sign_in
+from tests.oidc.provider import CLIENT_SECRET, OidcProvider, Person
 from tests.support.accounts import count
 from tests.support.graphql import GraphQLClient
 
@@ -115,3 +118,39 @@ async def test_github_with_an_unverified_primary_address_is_refused(
     payload = await sign_in(oidc, "github")
     assert [e["code"] for e in payload["errors"]] == ["EMAIL_NOT_VERIFIED"]
     assert await count(database, User) == 0
+
+
+async def test_two_racing_first_sign_ins_of_one_identity_make_one_account(
+    oidc: GraphQLClient, provider: OidcProvider, database
+) -> None:
+    """The same person finishing two sign-ins at once (two tabs) gets one account, signed in
+    twice: the loser of the race finds the winner's identity instead of failing."""
+    callbacks = [
+        callback_params(await browse((await authorization_url(oidc))["url"])) for _ in range(2)
+    ]
+
+    results = await asyncio.gather(*(complete(oidc, params) for params in callbacks))
+
+    assert [r["errors"] for r in results] == [[], []]
+    assert [r["step"] for r in results] == ["SIGNED_IN", "SIGNED_IN"]
+    assert results[0]["user"]["id"] == results[1]["user"]["id"]
+    assert await count(database, User) == 1
+    assert await count(database, LinkedIdentity) == 1
+
+
+async def test_no_secret_code_or_token_reaches_the_logs(
+    oidc: GraphQLClient, provider: OidcProvider
+) -> None:
+    """Property 67: sensitive data stays out of the logs, on the paths that log (refusals)."""
+    victim = callback_params(await browse((await authorization_url(oidc))["url"]))
+    other = callback_params(await browse((await authorization_url(oidc))["url"]))
+    with structlog.testing.capture_logs() as logs:
+        refused = await complete(oidc, {"code": victim["code"], "state": other["state"]})
+        provider.misbehave = "bad_signature"
+        forged = await sign_in(oidc)
+    assert [e["code"] for e in refused["errors"]] == ["PROVIDER_ERROR"]
+    assert [e["code"] for e in forged["errors"]] == ["INVALID_ID_TOKEN"]
+    text = repr(logs)
+    assert logs  # both refusals were logged
+    for secret in (CLIENT_SECRET, victim["code"], victim["state"], other["state"], "eyJ"):
+        assert secret not in text
