@@ -112,9 +112,11 @@ async def test_an_unknown_state_is_refused(oidc: GraphQLClient, state: str) -> N
 async def test_a_redirect_uri_outside_the_allow_list_is_refused(
     oidc: GraphQLClient, uri: str
 ) -> None:
+    """Property 62: refused before anything runs (no state is stored, no provider is asked)."""
     payload = await authorization_url(oidc, redirect_uri=uri)
     assert codes(payload) == ["REDIRECT_URI_NOT_ALLOWED"]
     assert payload["url"] is None
+    assert await oidc.redis.keys("oidc:state:*") == []
 
 
 async def test_an_unknown_provider_is_refused(oidc: GraphQLClient) -> None:

@@ -10,6 +10,7 @@ import structlog
 from sqlalchemy import select
 
 from app.accounts.models import LinkedIdentity, User
+from schema.accounts.devices import DEVICE_COOKIE
 from tests.oidc.conftest import authorization_url, browse, callback_params, complete, sign_in
 from tests.oidc.provider import CLIENT_SECRET, OidcProvider, Person
 from tests.support.accounts import count
@@ -21,6 +22,7 @@ ME = "query { me { id email role emailVerified } }"
 async def test_first_sign_in_creates_a_verified_student_account_and_signs_it_in(
     oidc: GraphQLClient, provider: OidcProvider, database
 ) -> None:
+    """Property 71: the access token of a provider sign-in authenticates `me`."""
     payload = await sign_in(oidc)
 
     assert payload["errors"] == []
@@ -45,13 +47,22 @@ async def test_first_sign_in_creates_a_verified_student_account_and_signs_it_in(
     assert (identity.user_id, identity.provider, identity.subject) == (user.id, "local", "person-1")
 
 
-async def test_the_refresh_token_of_a_provider_sign_in_works_like_a_login_one(
+async def test_a_provider_sign_in_sets_the_cookies_of_login_and_its_refresh_token_works(
     oidc: GraphQLClient, provider: OidcProvider
 ) -> None:
-    payload = await sign_in(oidc)
-    refreshed = await oidc.mutate(
-        "refreshToken", {"refreshToken": payload["refreshToken"]}, "accessToken"
+    params = callback_params(await browse((await authorization_url(oidc))["url"]))
+    outcome = await oidc.mutate(
+        "completeOidcLogin",
+        {"provider": "local", "code": params["code"], "state": params["state"]},
+        "refreshToken",
     )
+    refresh_token = outcome.payload("completeOidcLogin")["refreshToken"]
+    cookies = outcome.set_cookies()
+    assert cookies[oidc.settings.refresh_cookie_name].value == refresh_token
+    assert cookies[oidc.settings.refresh_cookie_name]["httponly"]
+    assert DEVICE_COOKIE in cookies  # this browser is now a known device of the account
+
+    refreshed = await oidc.mutate("refreshToken", {"refreshToken": refresh_token}, "accessToken")
     assert refreshed.payload("refreshToken")["accessToken"]
 
 
