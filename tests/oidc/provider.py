@@ -157,7 +157,8 @@ class OidcProvider:
     def __init__(self, *, github: bool = False) -> None:
         self.github = github
         self.state = State()
-        self.key = RSAKey.generate_key(2048, parameters={"kid": KID, "use": "sig"})
+        self.key = self.first_key = RSAKey.generate_key(2048, parameters={"kid": KID, "use": "sig"})
+        # the same kid as the published key, but not the published key
         self.rogue_key = RSAKey.generate_key(2048, parameters={"kid": KID, "use": "sig"})
         self._sock = socket.socket()
         self._sock.bind(("127.0.0.1", 0))
@@ -183,6 +184,11 @@ class OidcProvider:
 
     def reset(self) -> None:
         self.state = State()
+        self.key = self.first_key
+
+    def rotate_keys(self) -> None:
+        """Sign with a new key of a new `kid` from now on (the JWKS publishes only it)."""
+        self.key = RSAKey.generate_key(2048, parameters={"kid": secrets.token_hex(4), "use": "sig"})
 
     @property
     def person(self) -> Person:
@@ -261,7 +267,7 @@ class OidcProvider:
                 return "RS256"
 
             def get_encode_header(self, client: Client) -> dict[str, str]:
-                return {"alg": "RS256", "kid": KID}
+                return {"alg": "RS256", "kid": str(provider.key.kid)}
 
             def get_client_claims(self, client: Client) -> dict[str, Any]:
                 now = int(time.time())
@@ -281,6 +287,8 @@ class OidcProvider:
                 return claims
 
             def generate_user_info(self, user: Person, scope: str) -> UserInfo:
+                if provider.misbehave == "thin_id_token":  # the profile only at /userinfo
+                    return UserInfo(sub=user.sub)
                 return UserInfo(sub=user.sub, **_profile(user))
 
         class StrictCodeChallenge(CodeChallenge):
