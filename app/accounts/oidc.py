@@ -128,12 +128,16 @@ async def complete_sign_in(
     """Finish the sign-in the provider redirected back from (see the module's docstring). The
     provider is asked before any SQL runs, so no database connection waits on it."""
     config = provider_named(settings, provider)
-    started = await oidc_pending.take_state(redis, state)
+    started = await oidc_pending.peek_state(redis, state)
     if started is None or started["provider"] != config.name:
         raise invalid_state()
     link_to = started.get("link_user_id")
     if link_to is not None and (caller_id is None or str(caller_id) != link_to):
-        raise invalid_state()  # a linking sign-in completes only for the user who started it
+        # a linking sign-in completes only for the user who started it (who may still do so,
+        # e.g. after refreshing an access token that expired at the provider)
+        raise invalid_state()
+    if not await oidc_pending.consume_state(redis, state):
+        raise invalid_state()
     if not 0 < len(code) <= oidc_pending.MAX_TOKEN_LENGTH * 8:
         raise Invalid("code", "The authorization code is missing", OidcCode.PROVIDER_ERROR)
     identity = await oidc_client.fetch_identity(

@@ -1,7 +1,7 @@
 """What a sign-in with a provider keeps between its steps, in Redis (never in the browser).
 
 - The state of a started sign-in (provider, redirect URI, nonce, PKCE verifier), under a hash
-  of its `state` value: taken once (GETDEL), so a replayed callback finds nothing; it expires
+  of its `state` value: used up once (DEL), so a replayed callback finds nothing; it expires
   after OIDC_STATE_TTL_SECONDS (by Redis and by the clock, whichever comes first).
 - A pending step (link the identity to an existing account, or enter the TOTP code), under a
   hash of a random token handed to the client: it survives a wrong password or code up to
@@ -47,13 +47,19 @@ async def save_state(redis: Redis, settings: Settings, state: str, data: dict[st
         await redis.set(_key(STATE_PREFIX, state), value, ex=ttl)
 
 
-async def take_state(redis: Redis, state: str) -> dict[str, Any] | None:
-    """The started sign-in of `state`, once; None when unknown, used or expired."""
+async def peek_state(redis: Redis, state: str) -> dict[str, Any] | None:
+    """The started sign-in of `state`; None when unknown, used or expired."""
     if not 0 < len(state) <= MAX_TOKEN_LENGTH:
         return None
     async with redis_required("oidc sign-in"):
-        raw = await redis.getdel(_key(STATE_PREFIX, state))
+        raw = await redis.get(_key(STATE_PREFIX, state))
     return _current(orjson.loads(raw)) if raw is not None else None
+
+
+async def consume_state(redis: Redis, state: str) -> bool:
+    """Use the state up; False when another request used it first."""
+    async with redis_required("oidc sign-in"):
+        return bool(await redis.delete(_key(STATE_PREFIX, state)))
 
 
 async def save_pending(redis: Redis, settings: Settings, data: dict[str, Any]) -> str:
