@@ -21,8 +21,8 @@ from graphql import (
 from tests.support import accounts as accounts
 from tests.support.graphql import GraphQLClient
 
-# Mutations anyone may call: signing up and in (with a password or a provider), the token-based
-# flows an e-mail link starts, and the newsletter (a reader needs no account: double opt-in and a signed unsubscribe link).
+# Mutations anyone may call: signing up and in, the token-based flows an e-mail link starts, and
+# the newsletter (a reader needs no account: double opt-in and a signed unsubscribe link).
 PUBLIC = frozenset(
     {
         "register",
