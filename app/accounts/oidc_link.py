@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import identities_repo, oidc_pending
 from app.accounts.errors import AccountsCode
+from app.accounts.identities import UNUSABLE_PASSWORD
 from app.accounts.models import User
 from app.accounts.oidc import (
     AMR_FEDERATED,
@@ -44,7 +45,14 @@ LINK_EMAIL = "link_email"
 LINK_PAGE = "link-identity"
 
 
-async def _link(session: AsyncSession, user: User, pending: dict[str, Any]) -> None:
+async def _link(
+    session: AsyncSession, user: User, pending: dict[str, Any], *, by_password: bool
+) -> None:
+    """Link the identity; an address not verified before is verified now. Proven by the e-mailed
+    link alone, an unverified account's password is dropped: whoever chose it never proved the
+    address, and must not sign into the account of the address's owner (pre-hijacking)."""
+    if user.email_verified_at is None and not by_password:
+        user.password_hash = UNUSABLE_PASSWORD
     linked = await identities_repo.add(
         session,
         user_id=user.id,
@@ -56,7 +64,7 @@ async def _link(session: AsyncSession, user: User, pending: dict[str, Any]) -> N
     if linked is None:
         raise identity_in_use()
     if user.email_verified_at is None and user.email == pending["email"]:
-        user.email_verified_at = utcnow()  # the provider vouched for it, and so did the user
+        user.email_verified_at = utcnow()
 
 
 async def confirm_link(
@@ -82,7 +90,7 @@ async def confirm_link(
     )
     if not await oidc_pending.finish_pending(redis, pending_token):
         raise invalid_pending()
-    await _link(session, user, pending)
+    await _link(session, user, pending, by_password=True)
     return await open_for(
         session, settings, keyring, user, client, (AMR_FEDERATED, AMR_PASSWORD, *otp)
     )
@@ -128,5 +136,5 @@ async def confirm_link_by_email(
     )
     if not await oidc_pending.finish_pending(redis, token):
         raise invalid_pending("token")
-    await _link(session, user, pending)
+    await _link(session, user, pending, by_password=False)
     return await open_for(session, settings, keyring, user, client, (AMR_FEDERATED, *otp))

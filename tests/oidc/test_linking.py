@@ -200,3 +200,33 @@ async def test_an_account_without_password_links_through_an_emailed_one_time_lin
     assert codes(replay.payload(by_email)) == ["INVALID_PENDING_TOKEN"]
     assert replay.payload(by_email)["errors"][0]["field"] == "token"
     assert (await sign_in(oidc, "github"))["user"]["id"] == first["user"]["id"]
+
+
+async def test_an_unverified_account_linked_by_email_loses_the_password_someone_else_chose(
+    oidc: GraphQLClient, provider: OidcProvider, database
+) -> None:
+    """Pre-hijacking: someone registers the owner's address with their own password (never
+    verified). The owner signs in with a provider and links by the e-mailed link: the address is
+    verified now, and the stranger's password no longer opens anything."""
+    await make_user(database, email="ada@example.com", verified=False)
+    payload = await sign_in(oidc)
+    assert payload["step"] == "LINK_REQUIRED"
+    await oidc.mutate("sendOidcLinkEmail", {"pendingToken": payload["pendingToken"]}, "ok")
+    (mail,) = await emails(database, "link_identity")
+    used = await oidc.mutate("confirmOidcLinkByEmail", {"token": token_of(mail)}, AUTH)
+    assert used.payload("confirmOidcLinkByEmail")["errors"] == []
+
+    stranger = await oidc.mutate(
+        "login", {"email": "ada@example.com", "password": PASSWORD}, "accessToken"
+    )
+    assert codes(stranger.payload("login")) == ["INVALID_CREDENTIALS"]
+    assert (await sign_in(oidc))["step"] == "SIGNED_IN"
+
+
+async def test_an_unverified_account_linked_with_its_password_keeps_it_and_is_verified(
+    oidc: GraphQLClient, provider: OidcProvider, database
+) -> None:
+    await make_user(database, email="ada@example.com", verified=False)
+    payload = await sign_in(oidc)
+    assert (await confirm_link(oidc, payload["pendingToken"]))["errors"] == []
+    assert (await login(oidc, "ada@example.com"))["accessToken"]
