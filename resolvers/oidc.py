@@ -22,6 +22,12 @@ def client_of(ctx: Context) -> oidc.Client:
 
 @strawberry.type
 class Query:
+    @strawberry.field(description="The sign-in providers the server offers (OIDC_PROVIDERS).")
+    def oidc_providers(self, info: Info) -> list[o.OidcProvider]:
+        return [
+            o.OidcProvider(name=p.name, kind=p.kind) for p in info.context.settings.oidc_providers
+        ]
+
     @strawberry.field(description="The provider identities linked to my account.")
     async def linked_identities(self, info: Info) -> list[o.LinkedIdentity]:
         user = await require_user(info)

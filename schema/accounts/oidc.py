@@ -37,6 +37,14 @@ class OidcLoginStep(Enum):
     )
 
 
+@strawberry.type(
+    description="A sign-in provider the server offers (a button on your sign-in page)."
+)
+class OidcProvider:
+    name: str = strawberry.field(description='Pass it as `provider`, e.g. "google".')
+    kind: str = strawberry.field(description='"oidc" (OpenID Connect) or "github".')
+
+
 @strawberry.type(description="A sign-in provider identity linked to my account.")
 class LinkedIdentity:
     model: strawberry.Private[models.LinkedIdentity]

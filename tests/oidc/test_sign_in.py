@@ -165,3 +165,14 @@ async def test_no_secret_code_or_token_reaches_the_logs(
     assert logs  # both refusals were logged
     for secret in (CLIENT_SECRET, victim["code"], victim["state"], other["state"], "eyJ"):
         assert secret not in text
+
+
+async def test_anyone_can_see_which_providers_are_offered(
+    oidc: GraphQLClient, client: GraphQLClient
+) -> None:
+    query = "query { oidcProviders { name kind } }"
+    outcome = await oidc.execute(query)
+    assert outcome.data == {
+        "oidcProviders": [{"name": "local", "kind": "oidc"}, {"name": "github", "kind": "github"}]
+    }
+    assert (await client.execute(query)).data == {"oidcProviders": []}  # none configured
