@@ -10,6 +10,9 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.accounts.oidc_config import OidcProviderConfig, provider_errors
+from app.accounts.oidc_config import unsafe_reasons as oidc_unsafe_reasons
+
 DEFAULT_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - the refused default
 GraphiqlMode = Literal["on", "admins", "off"]
 _GRAPHIQL_WORDS = {"true": "on", "1": "on", "yes": "on", "false": "off", "0": "off", "no": "off"}
@@ -297,6 +300,30 @@ class Settings(BaseSettings):
     account_deletion_cool_off_seconds: int = Field(default=14 * 86_400, ge=0, le=90 * 86_400)
     # how long the e-mailed link that confirms a deletion request stays valid
     account_deletion_token_ttl_seconds: int = Field(default=86_400, ge=300, le=7 * 86_400)
+    # --- sign-in with OpenID Connect (issue 14, app/accounts/oidc.py) ---
+    # A JSON list of providers (app/accounts/oidc_config.py): name, kind ("oidc" | "github"),
+    # client_id, client_secret, scopes, issuer or discovery_url; github: authorize_url,
+    # token_url, api_url. Empty: no social sign-in.
+    oidc_providers: list[OidcProviderConfig] = Field(default_factory=list)
+    # Comma-separated redirect URIs (the frontend's callback pages) a sign-in may return to.
+    oidc_redirect_uris: str = ""
+    # How long a started sign-in (state, nonce, PKCE verifier) waits for its callback.
+    oidc_state_ttl_seconds: int = Field(default=600, ge=30, le=3600)
+    # How long the answer to "link to your existing account" or "enter your code" stays usable.
+    oidc_pending_ttl_seconds: int = Field(default=600, ge=30, le=3600)
+    oidc_pending_max_attempts: int = Field(default=5, ge=1, le=20)
+    oidc_http_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+
+    @field_validator("oidc_providers")
+    @classmethod
+    def _check_oidc_providers(cls, value: list[OidcProviderConfig]) -> list[OidcProviderConfig]:
+        if errors := provider_errors(value):
+            raise ValueError("; ".join(errors))
+        return value
+
+    @property
+    def oidc_redirect_uri_list(self) -> list[str]:
+        return [u.strip() for u in self.oidc_redirect_uris.split(",") if u.strip()]
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -370,6 +397,7 @@ class Settings(BaseSettings):
         if not self.vapid_private_key.strip() or not self.vapid_public_key.strip():
             reasons.append("VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY: the Web Push key pair is required")
         reasons.extend(self.opensearch_unsafe_reasons())
+        reasons += oidc_unsafe_reasons(self.oidc_providers, self.oidc_redirect_uri_list)
         return reasons
 
     def check_production(self) -> None:

@@ -47,6 +47,8 @@ from resolvers.media import Mutation as MediaMutation
 from resolvers.notifications import Mutation as NotificationsMutation
 from resolvers.notifications import Query as NotificationsQuery
 from resolvers.notifications import Subscription as NotificationsSubscription
+from resolvers.oidc import Mutation as OidcMutation
+from resolvers.oidc import Query as OidcQuery
 from resolvers.partners import Mutation as PartnersMutation
 from resolvers.partners import Query as PartnersQuery
 from resolvers.privacy import Mutation as PrivacyMutation
@@ -108,6 +110,7 @@ QUERIES: list[type] = [
     WebhooksQuery,
     DashboardsQuery,
     PrivacyQuery,
+    OidcQuery,
 ]
 MUTATIONS: list[type] = [
     AccountsMutation,
@@ -124,6 +127,7 @@ MUTATIONS: list[type] = [
     WebhooksMutation,
     DashboardsMutation,
     PrivacyMutation,
+    OidcMutation,
 ]
 SUBSCRIPTIONS: list[type] = [
     SystemSubscription,

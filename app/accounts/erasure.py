@@ -1,8 +1,9 @@
 """Account deletion (GDPR erasure): asked for, confirmed by e-mail, cancellable during a
 cool-off, then carried out by a worker.
 
-- `request_account_deletion` checks the password (INVALID_PASSWORD changes nothing) and e-mails
-  a one-time confirmation link (`delete_account` token; the user's certificate choice rides in
+- `request_account_deletion` checks the password (INVALID_PASSWORD changes nothing; an account
+  made by an OIDC sign-in has none and proves itself by the e-mailed link alone) and e-mails a
+  one-time confirmation link (`delete_account` token; the user's certificate choice rides in
   the token's payload).
 - `confirm_account_deletion` uses the token: the account is scheduled for erasure after
   ACCOUNT_DELETION_COOL_OFF_SECONDS and every session and access token ends at once (token
@@ -29,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts import onetime, throttle
 from app.accounts import privacy_repo as repo
 from app.accounts import repo as accounts_repo
+from app.accounts.identities import has_usable_password
 from app.accounts.models import TokenPurpose, User
 from app.accounts.privacy_errors import PrivacyCode
 from app.accounts.privacy_models import AccountDeletion, DeletionState
@@ -73,23 +75,25 @@ async def request_account_deletion(
     redis: Redis,
     settings: Settings,
     user_id: uuid.UUID,
-    password: str,
+    password: str | None,
     keep_certificates_verifiable: bool = False,
     ip: str | None = None,
 ) -> None:
-    """Check the password, then e-mail the confirmation link (nothing is scheduled yet)."""
+    """Check the password (when the account has one), then e-mail the confirmation link
+    (nothing is scheduled yet)."""
     user = await _active_user(session, user_id)
-    collect(
-        await throttle.check_current_password(
-            redis,
-            settings,
-            email=user.email,
-            password_hash=user.password_hash,
-            password=password,
-            ip=ip,
-            field="password",
+    if has_usable_password(user):
+        collect(
+            await throttle.check_current_password(
+                redis,
+                settings,
+                email=user.email,
+                password_hash=user.password_hash,
+                password=password or "",
+                ip=ip,
+                field="password",
+            )
         )
-    )
     if await repo.scheduled_deletion(session, user.id) is not None:
         raise scheduled_error()
     if await commerce.has_renewing_subscription(session, user.id):

@@ -17,6 +17,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.dialects.postgresql import INET, JSONB
@@ -195,3 +196,20 @@ class RecoveryCode(IdMixin, CreatedMixin, Base):
     )
     code_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     used_at: Mapped[datetime | None]
+
+
+class LinkedIdentity(IdMixin, CreatedMixin, Base):
+    """A sign-in identity at an OpenID Connect / OAuth2 provider, linked to a user
+    (app.accounts.oidc); `subject` is the provider's stable id of the person."""
+
+    __tablename__ = "linked_identities"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    provider: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(254))  # the provider's verified address at link time
+    last_used_at: Mapped[datetime]
+
+    __table_args__ = (UniqueConstraint("provider", "subject"),)

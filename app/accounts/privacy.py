@@ -1,5 +1,5 @@
 """The accounts domain's part of a GDPR export and erasure: the user row and profile, sign-in
-sessions, permissions, one-time tokens and MFA."""
+sessions, permissions, one-time tokens, MFA and the identities linked for OIDC sign-in."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts.identities import erase_identities, export_identities
 from app.accounts.models import (
     AuthSession,
     OneTimeToken,
@@ -71,6 +72,7 @@ async def export_user_data(session: AsyncSession, user_id: uuid.UUID) -> dict[st
             "two_factor_enabled_at": mfa.isoformat() if mfa else None,
         },
         "sessions": plain_rows(sessions.all()),
+        "linked_identities": await export_identities(session, user_id),
     }
 
 
@@ -95,6 +97,7 @@ async def erase_user_data(session: AsyncSession, subject: ErasureSubject) -> Non
         (UserPermission, UserPermission.user_id),
     ):
         await session.execute(delete(model).where(column == user_id))
+    await erase_identities(session, user_id)
     await session.execute(
         update(UserProfile)
         .where(UserProfile.user_id == user_id)

@@ -34,6 +34,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "newsletter_confirm": frozenset({"name", "link", "unsubscribe_url"}),
     "data_export_ready": frozenset({"first_name", "link", "until"}),
     "confirm_account_deletion": frozenset({"first_name", "link", "until"}),
+    "link_identity": frozenset({"first_name", "provider", "link"}),
     # notify(): the common context of a notification e-mail (app.notifications.delivery)
     **{
         name: NOTIFICATION_CONTEXT

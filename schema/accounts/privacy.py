@@ -77,7 +77,11 @@ class AccountDeletion:
 
 @strawberry.input
 class DeleteMyAccountInput(Input):
-    password: str = strawberry.field(description="The account's current password.")
+    password: str | None = strawberry.field(
+        default=None,
+        description="The account's current password; required unless the account has none "
+        "(made by signing in with a provider: the e-mailed link is then the only proof).",
+    )
     keep_certificates_verifiable: bool = strawberry.field(
         default=False,
         description="Keep my certificates verifiable by their code (showing no name) after "

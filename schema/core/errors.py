@@ -35,6 +35,7 @@ from strawberry.relay.types import GlobalIDValueError
 from strawberry.types import ExecutionContext
 
 from app.accounts.errors import AccountsCode
+from app.accounts.oidc_errors import OidcCode
 from app.accounts.privacy_errors import PrivacyCode
 from app.admin.errors import AdminCode
 from app.assessments.errors import AssessmentsCode
@@ -99,6 +100,7 @@ USER_CODES: tuple[type[Code], ...] = (
     WebhooksCode,
     ReviewsCode,
     PrivacyCode,
+    OidcCode,
 )
 FAILURE_CODES: tuple[type[Code], ...] = (Failure, Transport)
 

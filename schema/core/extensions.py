@@ -75,6 +75,12 @@ TOKENLESS_MUTATIONS = frozenset(
         "resendVerification",
         "requestPasswordReset",
         "resetPassword",
+        "oidcAuthorizationUrl",
+        "completeOidcLogin",
+        "confirmOidcLink",
+        "confirmOidcMfa",
+        "sendOidcLinkEmail",
+        "confirmOidcLinkByEmail",
         "__typename",
     }
 )

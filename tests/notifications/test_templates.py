@@ -24,6 +24,7 @@ SAMPLE_CONTEXT: dict[str, Any] = {
     "order_url": "https://learn.example/account/orders/42",
     "name": "Ada",
     "unsubscribe_url": "https://api.learn.example/newsletter/unsubscribe?s=1&sig=abc",
+    "provider": "github",
     "title": "Your quiz was graded",
     "body": "You scored 90%.",
     "action_url": "https://learn.example/courses/1",

@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from sqlalchemy import func, select
 
 from app.accounts import erasure
+from app.accounts.identities import UNUSABLE_PASSWORD
 from app.accounts.models import User, UserRole, UserStatus
 from app.accounts.privacy_models import AccountDeletion, DeletionState
 from app.admin.models import AuditLogEntry
@@ -87,6 +88,42 @@ async def test_a_wrong_password_is_a_typed_error_and_changes_nothing(
     assert await emails(database, "confirm_account_deletion") == []
     assert await deletions(database, user.id) == []
     assert (await client.execute("{ me { id } }", token=token)).payload("me") is not None
+
+
+async def test_an_account_with_a_password_must_give_it(
+    client: GraphQLClient, database: Database
+) -> None:
+    user = await make_user(database)
+    token = token_for(client, user)
+
+    outcome = await client.mutate("deleteMyAccount", {}, "ok", token=token)
+
+    payload = outcome.payload("deleteMyAccount")
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [
+        ("password", "INVALID_PASSWORD")
+    ]
+    assert await emails(database, "confirm_account_deletion") == []
+
+
+async def test_an_account_made_by_a_provider_sign_in_confirms_by_the_emailed_link_alone(
+    client: GraphQLClient, database: Database
+) -> None:
+    """Such an account has no password to give (OIDC sign-in created it): the link mailed to its
+    verified address is the proof, as for the password holder after the password check."""
+    user = await make_user(database)
+    async with database.transaction() as session:
+        stored = await session.get(User, user.id)
+        assert stored is not None
+        stored.password_hash = UNUSABLE_PASSWORD
+    token = token_for(client, user)
+
+    outcome = await client.mutate("deleteMyAccount", {}, "ok", token=token)
+
+    assert outcome.payload("deleteMyAccount") == {"ok": True, "errors": []}
+    confirmed = await confirm(client, database)
+    assert confirmed["errors"] == []
+    [row] = await deletions(database, user.id)
+    assert row.state == DeletionState.SCHEDULED
 
 
 async def test_confirming_schedules_erasure_and_ends_every_session_at_once(

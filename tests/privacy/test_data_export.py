@@ -35,7 +35,7 @@ AREAS = {
     "profile", "sessions", "instructor", "enrollments", "progress", "certificates",
     "quiz_attempts", "exam_submissions", "assignment_submissions", "messages", "discussions",
     "reviews", "orders", "notifications", "devices", "emails", "files", "events", "api_keys",
-    "reports", "webhooks", "learning_days",
+    "reports", "webhooks", "learning_days", "linked_identities",
 }  # fmt: skip
 EMPTY_FOR_THE_FOOTPRINT = {"exam_submissions", "webhooks"}
 LIST = "myDataExports { id state createdAt expiresAt downloadUrl }"
@@ -87,6 +87,7 @@ async def test_the_zip_holds_the_users_data_from_every_area_and_none_of_another_
     contents = {a: json.loads(zipped.read(f"{a}.json")) for a in areas}
     assert {a for a in areas if not non_empty(contents[a])} == EMPTY_FOR_THE_FOOTPRINT
     assert contents["profile"]["user"]["email"] == EMAIL
+    assert [i["email"] for i in contents["linked_identities"]] == [EMAIL]
     assert FULL in json.dumps(contents["discussions"])
     everything = b"".join(zipped.read(n) for n in names).decode()
     assert str(found.other.id) not in everything

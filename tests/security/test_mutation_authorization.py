@@ -37,6 +37,13 @@ PUBLIC = frozenset(
         "subscribeNewsletter",
         "confirmNewsletterSubscription",
         "unsubscribeNewsletter",
+        # sign-in with a provider (app/accounts/oidc.py): its steps before a session exists
+        "oidcAuthorizationUrl",
+        "completeOidcLogin",
+        "confirmOidcLink",
+        "confirmOidcMfa",
+        "sendOidcLinkEmail",
+        "confirmOidcLinkByEmail",
     }
 )
 SCALARS: dict[str, Any] = {

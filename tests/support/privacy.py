@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from redis.asyncio import Redis
 from sqlalchemy import select, text, update
 
-from app.accounts.models import AuthSession, User, UserProfile, UserRole
+from app.accounts.models import AuthSession, LinkedIdentity, User, UserProfile, UserRole
 from app.admin import audit
 from app.admin.models import ApiKey, ContentReport, FailedJob
 from app.analytics.models import AnalyticsEvent
@@ -230,6 +230,15 @@ async def _platform(database: Database, user: User, other: User) -> None:
                     user_id=who.id, day=utcnow().date(), seconds_learned=60, learned=True
                 )
             )
+        session.add(
+            LinkedIdentity(
+                user_id=user.id,
+                provider="google",
+                subject=uuid.uuid4().hex,
+                email=EMAIL,
+                last_used_at=utcnow(),
+            )
+        )
         session.add(SearchMissDaily(day=utcnow().date(), query=EMAIL.lower(), searches=1))
         session.add(
             ApiKey(
