@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from app.analytics.recorder import EventFlusher
 from app.collector import tune_after_startup
 from app.db import Database
 from app.embedded import EmbeddedServices
@@ -93,6 +94,8 @@ def _lifespan(settings: Settings) -> Any:
         app.state.keyring = load_keyring(settings)
         app.state.storage = make_storage(settings)
         app.state.payments = make_gateway(settings, redis=redis)
+        app.state.event_flusher = EventFlusher.from_settings(db, settings)
+        app.state.event_flusher.start()  # learning events: written in batches, off requests
         app.state.live = LiveHub(redis_url)
         await app.state.live.start()
         app.state.catalog_watch = None
@@ -108,6 +111,7 @@ def _lifespan(settings: Settings) -> Any:
             if app.state.catalog_watch is not None:
                 await app.state.catalog_watch.stop()
             await app.state.live.stop()
+            await app.state.event_flusher.stop()  # writes what is still buffered
             await redis.aclose()
             await db.dispose()
             if embedded is not None:

@@ -3,6 +3,7 @@
 from app import outbox  # noqa: F401
 from app.accounts import models as accounts  # noqa: F401
 from app.admin import models as admin  # noqa: F401
+from app.analytics import export_models as analytics_exports  # noqa: F401
 from app.analytics import models as analytics  # noqa: F401
 from app.assessments import models as assessments  # noqa: F401
 from app.catalog import models as catalog  # noqa: F401
