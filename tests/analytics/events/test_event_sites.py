@@ -289,7 +289,8 @@ async def test_property_61_each_user_action_logs_an_event_with_its_context(
 def assert_no_personal_data(event: AnalyticsEvent) -> None:
     text = str(event.properties)
     assert "@" not in text
-    assert "Hopper" not in text and "Lovelace" not in text
+    assert "Hopper" not in text
+    assert "Lovelace" not in text
 
 
 def test_property_61_every_event_type_of_the_vocabulary_has_a_site() -> None:
