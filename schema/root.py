@@ -26,6 +26,8 @@ from resolvers.accounts import Mutation as AccountsMutation
 from resolvers.accounts import Query as AccountsQuery
 from resolvers.admin import Mutation as AdminMutation
 from resolvers.admin import Query as AdminQuery
+from resolvers.analytics.events import Mutation as AnalyticsEventsMutation
+from resolvers.analytics.events import Query as AnalyticsEventsQuery
 from resolvers.assessments import Mutation as AssessmentsMutation
 from resolvers.assessments import Query as AssessmentsQuery
 from resolvers.catalog import Mutation as CatalogMutation
@@ -102,6 +104,7 @@ QUERIES: list[type] = [
     PartnersQuery,
     AdminQuery,
     WebhooksQuery,
+    AnalyticsEventsQuery,
 ]
 MUTATIONS: list[type] = [
     AccountsMutation,
@@ -116,6 +119,7 @@ MUTATIONS: list[type] = [
     PartnersMutation,
     AdminMutation,
     WebhooksMutation,
+    AnalyticsEventsMutation,
 ]
 SUBSCRIPTIONS: list[type] = [
     SystemSubscription,

@@ -1,6 +1,7 @@
 """Dramatiq actors. The broker module is imported first so it is set before any actor exists."""
 
 from workers import (
+    analytics_events,
     broker,
     catalog,
     certificates,
@@ -13,6 +14,7 @@ from workers import (
 )
 
 __all__ = [
+    "analytics_events",
     "broker",
     "catalog",
     "certificates",

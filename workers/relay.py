@@ -15,6 +15,7 @@ from typing import Any
 import dramatiq
 
 from app.admin.jobs import RETRY_JOB_TOPIC
+from app.analytics.event_export import EXPORT_TOPIC as EVENT_EXPORT_TOPIC
 from app.catalog.rules import CATEGORY_CHANGED, COURSE_CHANGED
 from app.commerce.events import PAYMENT_EVENT_TOPIC
 from app.commerce.orders import ORDER_PAID
@@ -26,6 +27,7 @@ from app.notifications.service import EMAIL_TOPIC
 from app.outbox import OutboxEvent, run_relay
 from app.webhooks.events import WEBHOOK_TOPIC
 from app.webhooks.service import DELIVER_TOPIC
+from workers.analytics_events import export_learning_events
 from workers.catalog import category_changed
 from workers.certificates import issue_certificate
 from workers.commerce import process_payment_event, send_order_receipt
@@ -63,6 +65,7 @@ ROUTES: dict[str, Callable[[OutboxEvent], None]] = {
         deliver_webhook, e, e.payload["delivery_id"], e.payload["attempt"]
     ),
     RETRY_JOB_TOPIC: lambda e: enqueue_retry(dramatiq.get_broker(), e),
+    EVENT_EXPORT_TOPIC: lambda e: enqueue(export_learning_events, e, e.payload["export_id"]),
 }
 
 

@@ -1,0 +1,144 @@
+"""Signed NDJSON exports of learning events as xAPI statements (admins only).
+
+`request_event_export` writes an `analytics_exports` row (kind 'xapi_ndjson', PENDING, the filter
+in `parameters`) and an outbox event in the caller's transaction; the worker's
+`export_learning_events` actor runs `run_event_export`: it streams the matching events oldest
+first through a server-side cursor, writes one statement per line to a temporary file, stores it
+as `exports/analytics/<export id>.ndjson` and marks the export SUCCEEDED with its row count and
+size. Running it again (a redelivered message) after it succeeded changes nothing; a database
+outage is retried by the actor; any other failure marks the export FAILED with the reason.
+The file is handed out by `download_of`: a signed URL that expires after
+ANALYTICS_EXPORT_URL_TTL_SECONDS, made afresh on every read.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import orjson
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import db as persistence
+from app.analytics import events_repo
+from app.analytics.events_repo import EventFilter
+from app.analytics.export_models import AnalyticsExport, ExportKind, ExportStatus
+from app.analytics.learning_events import require_event_reader
+from app.analytics.xapi import statement
+from app.clock import utcnow
+from app.db import Database, database_unavailable, error_summary
+from app.errors import NotFound
+from app.integrations.storage import Storage
+from app.outbox import emit
+from app.security.permissions import Actor
+from app.settings import Settings
+
+EXPORT_TOPIC = "analytics.export_learning_events"
+NDJSON = "application/x-ndjson"
+FILENAME = "learning-events.ndjson"
+
+log = structlog.get_logger(__name__)
+
+
+def storage_key(export_id: uuid.UUID) -> str:
+    return f"exports/analytics/{export_id}.ndjson"
+
+
+async def request_event_export(
+    session: AsyncSession, *, actor: Actor, where: EventFilter
+) -> AnalyticsExport:
+    """A PENDING export of the matching events; the worker builds the file after the commit."""
+    require_event_reader(actor)
+    export = AnalyticsExport(
+        kind=ExportKind.XAPI_NDJSON.value,
+        status=ExportStatus.PENDING,
+        requested_by_id=actor.id,
+        parameters={"filter": where.to_json()},
+    )
+    await persistence.add(session, export)
+    await emit(session, EXPORT_TOPIC, {"export_id": str(export.id)})
+    return export
+
+
+async def get_event_export(
+    session: AsyncSession, *, actor: Actor, export_id: uuid.UUID
+) -> AnalyticsExport:
+    require_event_reader(actor)
+    export = await session.get(AnalyticsExport, export_id)
+    if export is None or export.kind != ExportKind.XAPI_NDJSON:
+        raise NotFound("Learning event export")
+    return export
+
+
+@dataclass(frozen=True)
+class Download:
+    url: str
+    expires_at: datetime
+
+
+def download_of(storage: Storage, settings: Settings, export: AnalyticsExport) -> Download | None:
+    """A signed, expiring URL of a finished export's file (None before it succeeded)."""
+    if export.status != ExportStatus.SUCCEEDED or export.storage_key is None:
+        return None
+    ttl = settings.analytics_export_url_ttl_seconds
+    url = storage.download_url(export.storage_key, expires_in=ttl, filename=FILENAME)
+    return Download(url, utcnow() + timedelta(seconds=ttl))
+
+
+async def run_event_export(
+    db: Database, storage: Storage, *, export_id: uuid.UUID, base_url: str
+) -> ExportStatus | None:
+    """Build the export's file (idempotent); its final status, None for an unknown export."""
+    async with db.transaction() as session:
+        export = await session.get(AnalyticsExport, export_id, with_for_update=True)
+        if export is None or export.status == ExportStatus.SUCCEEDED:
+            return export.status if export is not None else None
+        export.status, export.started_at, export.error = ExportStatus.RUNNING, utcnow(), None
+        where = EventFilter.from_json(export.parameters.get("filter") or {})
+    try:
+        rows, size = await _write_file(db, storage, export_id, where, base_url)
+    except Exception as exc:
+        if database_unavailable(exc):
+            raise  # the actor retries with backoff
+        log.exception("analytics.export_failed", export_id=str(export_id))
+        await _finish(db, export_id, ExportStatus.FAILED, error=error_summary(exc))
+        return ExportStatus.FAILED
+    await _finish(db, export_id, ExportStatus.SUCCEEDED, rows=rows, size=size)
+    return ExportStatus.SUCCEEDED
+
+
+async def _write_file(
+    db: Database, storage: Storage, export_id: uuid.UUID, where: EventFilter, base_url: str
+) -> tuple[int, int]:
+    rows = 0
+    with tempfile.TemporaryFile() as out:
+        async with db.transaction() as session:  # a server-side cursor lives in a transaction
+            async for event in events_repo.stream_events(session, where):
+                out.write(orjson.dumps(statement(event, base_url=base_url)) + b"\n")
+                rows += 1
+        size = out.tell()
+        out.seek(0)
+        await storage.put(storage_key(export_id), out.read(), NDJSON)
+    return rows, size
+
+
+async def _finish(
+    db: Database,
+    export_id: uuid.UUID,
+    status: ExportStatus,
+    *,
+    rows: int | None = None,
+    size: int | None = None,
+    error: str | None = None,
+) -> None:
+    async with db.transaction() as session:
+        export = await session.get(AnalyticsExport, export_id, with_for_update=True)
+        if export is None:
+            return
+        export.status, export.completed_at, export.error = status, utcnow(), error
+        if status == ExportStatus.SUCCEEDED:
+            export.storage_key, export.content_type = storage_key(export_id), NDJSON
+            export.row_count, export.byte_size = rows, size

@@ -1,0 +1,1 @@
+"""Analytics: learning events, rollups, dashboards and reports."""
