@@ -1,0 +1,210 @@
+"""`learningEvents` (admins only): recorded events newest first in a cursor connection, filtered
+by learner, course, types and time, each with typed properties and its xAPI statement; a page
+costs the same statements whatever its size; non-admins get FORBIDDEN."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from app.accounts.models import User, UserRole
+from app.analytics import EventType, record_event
+from app.analytics.xapi import statement_id
+from app.db import Database, count_statements
+from tests.support.catalog import gid, person, token_for
+from tests.support.events import flush
+from tests.support.graphql import GraphQLClient
+
+T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+EVENTS = """query($filter: LearningEventFilter, $first: Int, $after: String) {
+  learningEvents(filter: $filter, first: $first, after: $after) {
+    totalCount
+    edges { node {
+      id type occurredAt userId courseId entityType entityId
+      properties { seconds score passed attemptId query results source amountMinor currency }
+      statement
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
+async def learning_events(client: GraphQLClient, token: str, **variables: Any) -> dict[str, Any]:
+    outcome = await client.execute(EVENTS, variables, token=token)
+    assert not outcome.errors, outcome.errors
+    assert outcome.data is not None
+    return outcome.data["learningEvents"]
+
+
+def nodes(page: dict[str, Any]) -> list[dict[str, Any]]:
+    return [edge["node"] for edge in page["edges"]]
+
+
+async def admin_token(client: GraphQLClient, database: Database) -> str:
+    return token_for(client, await person(database, UserRole.ADMIN))
+
+
+def watched(learner: User, course_id: uuid.UUID, seconds: int, minutes: int) -> uuid.UUID:
+    return record_event(
+        EventType.VIDEO_WATCHED,
+        user_id=learner.id,
+        course_id=course_id,
+        entity_type="lesson",
+        entity_id=uuid.uuid4(),
+        properties={"seconds": seconds},
+        occurred_at=T0 + timedelta(minutes=minutes),
+    )
+
+
+async def test_an_admin_reads_events_newest_first_with_typed_properties_and_statement(
+    client: GraphQLClient, database: Database
+) -> None:
+    learner = await person(database)
+    course_id = uuid.uuid4()
+    older = watched(learner, course_id, 30, minutes=1)
+    newer = record_event(
+        EventType.QUIZ_SUBMITTED,
+        user_id=learner.id,
+        course_id=course_id,
+        entity_type="quiz",
+        entity_id=(quiz_id := uuid.uuid4()),
+        properties={"attempt_id": "a1", "score": 75.0, "passed": True},
+        occurred_at=T0 + timedelta(minutes=2),
+    )
+    await flush(database)
+
+    page = await learning_events(client, await admin_token(client, database))
+
+    assert page["totalCount"] == 2
+    first, second = nodes(page)
+    assert [first["id"], second["id"]] == [str(newer), str(older)]
+    assert first["type"] == "QUIZ_SUBMITTED"
+    assert first["occurredAt"] == "2026-06-01T12:02:00+00:00"
+    assert (first["userId"], first["courseId"]) == (
+        gid("User", learner.id),
+        gid("Course", course_id),
+    )
+    assert (first["entityType"], first["entityId"]) == ("QUIZ", gid("Quiz", quiz_id))
+    assert first["properties"] == {
+        "seconds": None,
+        "score": 75.0,
+        "passed": True,
+        "attemptId": "a1",
+        "query": None,
+        "results": None,
+        "source": None,
+        "amountMinor": None,
+        "currency": None,
+    }
+    assert second["properties"]["seconds"] == 30
+    assert first["statement"]["id"] == str(statement_id(newer))
+    assert first["statement"]["actor"]["account"]["name"] == gid("User", learner.id)
+    assert first["statement"]["verb"]["id"] == "http://adlnet.gov/expapi/verbs/passed"
+
+
+async def test_the_filter_narrows_by_learner_course_types_and_time(
+    client: GraphQLClient, database: Database
+) -> None:
+    ada, bob = await person(database), await person(database)
+    course_a, course_b = uuid.uuid4(), uuid.uuid4()
+    keep = watched(ada, course_a, 10, minutes=5)
+    watched(ada, course_a, 10, minutes=50)  # too late
+    watched(ada, course_b, 10, minutes=5)  # another course
+    watched(bob, course_a, 10, minutes=5)  # another learner
+    record_event(EventType.LESSON_VIEWED, user_id=ada.id, course_id=course_a, occurred_at=T0)
+    await flush(database)
+    token = await admin_token(client, database)
+
+    page = await learning_events(
+        client,
+        token,
+        filter={
+            "userId": gid("User", ada.id),
+            "courseId": gid("Course", course_a),
+            "types": ["VIDEO_WATCHED"],
+            "occurredFrom": T0.isoformat(),
+            "occurredTo": (T0 + timedelta(minutes=30)).isoformat(),
+        },
+    )
+
+    assert [n["id"] for n in nodes(page)] == [str(keep)]
+
+
+async def test_pages_follow_each_other_without_gaps_or_repeats(
+    client: GraphQLClient, database: Database
+) -> None:
+    learner = await person(database)
+    for minute in (1, 2, 2, 3, 4):  # two at the same instant: the id breaks the tie
+        watched(learner, uuid.uuid4(), 5, minutes=minute)
+    await flush(database)
+    token = await admin_token(client, database)
+    everything = [n["id"] for n in nodes(await learning_events(client, token))]
+
+    seen: list[str] = []
+    after = None
+    while True:
+        page = await learning_events(client, token, first=2, after=after)
+        seen += [n["id"] for n in nodes(page)]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+
+    assert seen == everything
+    assert len(seen) == 5
+
+
+async def test_a_page_larger_than_the_cap_is_refused(
+    client: GraphQLClient, database: Database
+) -> None:
+    outcome = await client.execute(
+        EVENTS, {"first": 101}, token=await admin_token(client, database)
+    )
+
+    assert outcome.codes == ["BAD_USER_INPUT"]
+
+
+@pytest.mark.parametrize("role", [UserRole.STUDENT, UserRole.INSTRUCTOR])
+async def test_only_admins_read_learning_events(
+    client: GraphQLClient, database: Database, role: UserRole
+) -> None:
+    caller = await person(database, role)
+    record_event(EventType.USER_SIGNED_IN, user_id=caller.id)
+    await flush(database)
+
+    outcome = await client.execute(EVENTS, {}, token=token_for(client, caller))
+
+    assert outcome.codes == ["FORBIDDEN"]
+    assert outcome.data is None or outcome.data.get("learningEvents") is None
+
+
+async def test_anonymous_callers_must_sign_in(client: GraphQLClient) -> None:
+    outcome = await client.execute(EVENTS, {})
+
+    assert outcome.codes == ["UNAUTHENTICATED"]
+
+
+async def _statements(client: GraphQLClient, token: str) -> tuple[int, int]:
+    with count_statements(client.database.engine) as counter:
+        page = await learning_events(client, token, first=100)
+    return len(page["edges"]), counter.count
+
+
+async def test_a_page_costs_the_same_statements_for_1_and_many_events(
+    client: GraphQLClient, database: Database
+) -> None:
+    learner = await person(database)
+    token = await admin_token(client, database)
+    watched(learner, uuid.uuid4(), 1, minutes=0)
+    await flush(database)
+    one = await _statements(client, token)
+    for minute in range(1, 40):
+        watched(learner, uuid.uuid4(), 1, minutes=minute)
+    await flush(database)
+
+    many = await _statements(client, token)
+
+    assert (one[0], many[0]) == (1, 40)
+    assert many[1] == one[1]
