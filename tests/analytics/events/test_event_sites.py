@@ -355,3 +355,32 @@ async def test_progress_heartbeats_on_one_lesson_are_one_view(database: Database
 
     viewed = [e.entity_id for e in await flushed(database, "lesson.viewed")]
     assert viewed == [first.id, second.id, first.id]
+
+
+SEARCH = 'query { searchCourses(query: "Data  Science", first: 3) { edges { node { id } } } }'
+
+
+async def test_a_search_through_the_api_records_its_searcher_or_none(
+    client: GraphQLClient, database: Database
+) -> None:
+    searcher = await learning.person(database)
+
+    signed_in = await client.execute(SEARCH, token=learning.token_for(client, searcher))
+    anonymous = await client.execute(SEARCH)
+
+    assert not signed_in.errors
+    assert not anonymous.errors
+    found = await flushed(database, "search.performed")
+    assert [(e.user_id, e.properties) for e in found] == [
+        (searcher.id, {"query": "data science", "results": 0}),
+        (None, {"query": "data science", "results": 0}),
+    ]
+
+
+async def test_a_search_replayed_from_the_response_cache_is_an_anonymous_search(
+    database: Database,
+) -> None:
+    await search_service.record_search(database, "Data  SCIENCE", 4)  # the cache's replay
+
+    [event] = await flushed(database, "search.performed")
+    assert (event.user_id, event.properties) == (None, {"query": "data science", "results": 4})

@@ -19,7 +19,9 @@ from app.main import create_app
 from app.settings import Settings
 from tests.support import learning
 from tests.support.api import serve
+from tests.support.catalog import gid, token_for
 from tests.support.events import flush, flushed, shape, stored
+from tests.support.graphql import GraphQLClient
 
 AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -69,6 +71,28 @@ async def test_a_mutation_that_records_events_runs_no_statement_for_them(
     assert len(BUFFER) == 2  # viewed and completed, waiting for the flusher
     types = [e.event_type for e in await flushed(database)]
     assert types == ["lesson.viewed", "lesson.completed"]
+
+
+async def test_a_graphql_mutation_answers_before_its_events_are_written(
+    client: GraphQLClient, database: Database
+) -> None:
+    course = await learning.free_course(database)
+    student, _ = await learning.student_in(database, course)
+    lesson = (await learning.lessons_of(database, course.id))[0]
+    BUFFER.discard("test")
+
+    with count_statements(database.engine) as counter:
+        outcome = await client.mutate(
+            "completeLesson",
+            {"lessonId": gid("Lesson", lesson.id)},
+            "lessonProgress { status }",
+            token=token_for(client, student),
+        )
+
+    assert outcome.payload("completeLesson")["errors"] == []
+    assert inserts(counter.statements) == []
+    assert await stored(database) == []
+    assert {e.event_type for e in await flushed(database)} == {"lesson.viewed", "lesson.completed"}
 
 
 @pytest.mark.parametrize(("events", "batch_size", "statements"), [(7, 500, 1), (7, 3, 3)])
