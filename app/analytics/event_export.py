@@ -5,8 +5,10 @@ in `parameters`) and an outbox event in the caller's transaction; the worker's
 `export_learning_events` actor runs `run_event_export`: it streams the matching events oldest
 first through a server-side cursor, writes one statement per line to a temporary file, stores it
 as `exports/analytics/<export id>.ndjson` and marks the export SUCCEEDED with its row count and
-size. Running it again (a redelivered message) after it succeeded changes nothing; a database
-outage is retried by the actor; any other failure marks the export FAILED with the reason.
+size. Running it again (a redelivered message) after it succeeded changes nothing. A failure
+marks the export FAILED with its reason; a passing one (the database, the disk or the bucket
+unreachable) is also raised, so the actor retries it with backoff and a later run may still
+succeed.
 The file is handed out by `download_of`: a signed URL that expires after
 ANALYTICS_EXPORT_URL_TTL_SECONDS, made afresh on every read.
 """
@@ -31,7 +33,7 @@ from app.analytics.xapi import statement
 from app.clock import utcnow
 from app.db import Database, database_unavailable, error_summary
 from app.errors import NotFound
-from app.integrations.storage import Storage
+from app.integrations.storage import Storage, StorageError
 from app.outbox import emit
 from app.security.permissions import Actor
 from app.settings import Settings
@@ -101,10 +103,13 @@ async def run_event_export(
     try:
         rows, size = await _write_file(db, storage, export_id, where, base_url)
     except Exception as exc:
-        if database_unavailable(exc):
-            raise  # the actor retries with backoff
         log.exception("analytics.export_failed", export_id=str(export_id))
-        await _finish(db, export_id, ExportStatus.FAILED, error=error_summary(exc))
+        try:
+            await _finish(db, export_id, ExportStatus.FAILED, error=error_summary(exc))
+        except Exception:  # the database itself is what failed: the retry will say more
+            log.exception("analytics.export_failure_unrecorded", export_id=str(export_id))
+        if database_unavailable(exc) or isinstance(exc, StorageError):
+            raise  # a passing outage (database, disk, bucket): the actor retries with backoff
         return ExportStatus.FAILED
     await _finish(db, export_id, ExportStatus.SUCCEEDED, rows=rows, size=size)
     return ExportStatus.SUCCEEDED

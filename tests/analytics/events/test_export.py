@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,10 +17,11 @@ from sqlalchemy import select
 
 from app.accounts.models import UserRole
 from app.analytics import EventType, record_event
-from app.analytics.event_export import EXPORT_TOPIC
+from app.analytics.event_export import EXPORT_TOPIC, run_event_export
 from app.analytics.export_models import AnalyticsExport, ExportStatus
 from app.analytics.xapi import statement_id
 from app.db import Database
+from app.integrations.storage import LocalStorage
 from app.main import create_app
 from app.outbox import OutboxEvent, relay_once
 from app.settings import Settings
@@ -190,3 +192,26 @@ async def test_an_unknown_export_is_not_found(
     outcome = await client.execute(EXPORT_STATE, {"id": export_id}, token=admin)
 
     assert outcome.codes == ["NOT_FOUND"]
+
+
+async def test_a_storage_failure_marks_the_export_failed_and_is_retried(
+    client: GraphQLClient, database: Database, tmp_path: Path
+) -> None:
+    events_of(uuid.uuid4(), uuid.uuid4(), 1)
+    await flush(database)
+    token = token_for(client, await person(database, UserRole.ADMIN))
+    export_id = (await request_export(client, token)).payload("exportLearningEvents")["export"][
+        "id"
+    ]
+    (tmp_path / "storage").write_text("a file where the storage directory should be")
+    broken = LocalStorage(tmp_path / "storage", secret_key="k" * 32, public_url="http://api")
+
+    with pytest.raises(NotADirectoryError):  # the actor's retry takes it from here
+        await run_event_export(
+            database, broken, export_id=uuid.UUID(export_id), base_url="https://learn.example"
+        )
+
+    state = await export_state(client, token, export_id)
+    assert state["status"] == "FAILED"
+    assert state["error"]
+    assert state["downloadUrl"] is None
