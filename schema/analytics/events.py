@@ -3,6 +3,7 @@ statement, and the NDJSON export's state."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import datetime
 from typing import Any, cast
@@ -11,7 +12,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.analytics import events, xapi
-from app.analytics.event_export import download_of
+from app.analytics.event_export import Download, download_of
 from app.analytics.events_repo import EventFilter, StoredEvent
 from app.analytics.export_models import AnalyticsExport, ExportStatus
 from app.analytics.learning_events import xapi_base_url
@@ -212,6 +213,15 @@ def filter_of(value: LearningEventFilter | None) -> EventFilter:
 )
 class LearningEventExport:
     model: strawberry.Private[AnalyticsExport]
+    _download: strawberry.Private[list[Download | None]] = dataclasses.field(default_factory=list)
+
+    def _signed(self, info: Info) -> Download | None:
+        """One signed URL per read of the export (its URL and expiry agree)."""
+        if not self._download:
+            self._download.append(
+                download_of(info.context.storage, info.context.settings, self.model)
+            )
+        return self._download[0]
 
     @strawberry.field(description="Pass it to learningEventExport(id:) to follow the export.")
     def id(self) -> strawberry.ID:
@@ -246,12 +256,12 @@ class LearningEventExport:
         "ANALYTICS_EXPORT_URL_TTL_SECONDS; null until the export succeeded."
     )
     def download_url(self, info: Info) -> str | None:
-        found = download_of(info.context.storage, info.context.settings, self.model)
+        found = self._signed(info)
         return found.url if found is not None else None
 
     @strawberry.field(description="When that URL stops working.")
     def download_expires_at(self, info: Info) -> datetime | None:
-        found = download_of(info.context.storage, info.context.settings, self.model)
+        found = self._signed(info)
         return found.expires_at if found is not None else None
 
 
