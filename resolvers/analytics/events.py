@@ -50,7 +50,9 @@ class Query:
         return Connection[LearningEvent].from_page(page, lambda row: LearningEvent(row=row))
 
     @admin_field(description="Admins: an export of learning events and, once ready, its file.")
-    async def learning_event_export(self, info: Info, id: strawberry.ID) -> LearningEventExport:
+    async def learning_event_export(
+        self, info: Info, id: strawberry.ID
+    ) -> LearningEventExport | None:
         actor = await require_actor(info)
         try:
             export_id = uuid.UUID(str(id))

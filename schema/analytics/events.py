@@ -18,6 +18,7 @@ from app.analytics.export_models import AnalyticsExport, ExportStatus
 from app.analytics.learning_events import xapi_base_url
 from schema.core.context import Info
 from schema.core.inputs import Input, node_id
+from schema.core.money import Money
 from schema.core.mutation import Payload
 
 LearningEventType = strawberry.enum(
@@ -101,13 +102,10 @@ class LearningEventProperties:
     def source(self) -> str | None:
         return _str(self.raw.get("source"))
 
-    @strawberry.field(description="purchase.completed: the course item's total, minor units.")
-    def amount_minor(self) -> int | None:
-        return _int(self.raw.get("amount_minor"))
-
-    @strawberry.field(description="purchase.completed: ISO 4217 currency code.")
-    def currency(self) -> str | None:
-        return _str(self.raw.get("currency"))
+    @strawberry.field(description="purchase.completed: what the course item cost.")
+    def amount(self) -> Money | None:
+        minor, currency = _int(self.raw.get("amount_minor")), _str(self.raw.get("currency"))
+        return Money.of(minor, currency) if minor is not None and currency else None
 
     @strawberry.field(description="search.performed: the normalised query.")
     def query(self) -> str | None:

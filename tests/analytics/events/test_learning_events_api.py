@@ -24,7 +24,7 @@ EVENTS = """query($filter: LearningEventFilter, $first: Int, $after: String) {
     totalCount
     edges { node {
       id type occurredAt userId courseId entityType entityId
-      properties { seconds score passed attemptId query results source amountMinor currency }
+      properties { seconds score passed attemptId query results source amount { amount currency } }
       statement
     } }
     pageInfo { hasNextPage endCursor }
@@ -96,8 +96,7 @@ async def test_an_admin_reads_events_newest_first_with_typed_properties_and_stat
         "query": None,
         "results": None,
         "source": None,
-        "amountMinor": None,
-        "currency": None,
+        "amount": None,
     }
     assert second["properties"]["seconds"] == 30
     assert first["statement"]["id"] == str(statement_id(newer))
@@ -208,3 +207,23 @@ async def test_a_page_costs_the_same_statements_for_1_and_many_events(
 
     assert (one[0], many[0]) == (1, 40)
     assert many[1] == one[1]
+
+
+async def test_a_purchase_shows_its_amount_as_money(
+    client: GraphQLClient, database: Database
+) -> None:
+    buyer = await person(database)
+    record_event(
+        EventType.PURCHASE_COMPLETED,
+        user_id=buyer.id,
+        course_id=uuid.uuid4(),
+        entity_type="order",
+        entity_id=(order_id := uuid.uuid4()),
+        properties={"amount_minor": 1999, "currency": "USD"},
+    )
+    await flush(database)
+
+    [node] = nodes(await learning_events(client, await admin_token(client, database)))
+
+    assert node["properties"]["amount"] == {"amount": "19.99", "currency": "USD"}
+    assert (node["entityType"], node["entityId"]) == ("ORDER", gid("Order", order_id))
