@@ -31,10 +31,12 @@ LearningEntityType = strawberry.enum(
     name="LearningEntityType",
     description="The kind of object a learning event is about.",
 )
-LearningEventExportStatus = strawberry.enum(
+# shared by every analytics file export (one `analytics_exports` table): import it from here
+AnalyticsExportStatus = strawberry.enum(
     ExportStatus,
-    name="LearningEventExportStatus",
-    description="Where an export stands: pending, running, succeeded (file ready) or failed.",
+    name="AnalyticsExportStatus",
+    description="Where an analytics file export stands: pending, running, succeeded (the file "
+    "is ready) or failed.",
 )
 _ENTITY_TYPES = frozenset(t.value for t in events.EntityType)
 # the GraphQL type of each entity kind, for its global ID

@@ -5,7 +5,9 @@ back transaction records nothing; an unreachable database never grows the buffer
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
@@ -241,3 +243,25 @@ async def test_an_event_of_a_user_deleted_before_the_flush_keeps_no_user(
 
     [event] = await stored(database)
     assert event.user_id is None
+
+
+async def test_events_recorded_from_many_threads_at_once_are_all_written_once(
+    database: Database,
+) -> None:
+    threads, each = 8, 250
+    start = threading.Barrier(threads)
+
+    def record_many() -> list[uuid.UUID]:
+        start.wait()  # every thread records at the same moment
+        return [record_event(EventType.USER_SIGNED_IN, user_id=None) for _ in range(each)]
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        loop = asyncio.get_running_loop()
+        recorded = await asyncio.gather(
+            *(loop.run_in_executor(pool, record_many) for _ in range(threads))
+        )
+
+    await flush(database)
+    written = {e.id for e in await stored(database)}
+    assert written == {event_id for ids in recorded for event_id in ids}
+    assert len(written) == threads * each
