@@ -25,7 +25,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import db as persistence
-from app.analytics import events_repo
+from app.analytics import events_repo, exports_repo
 from app.analytics.events_repo import EventFilter
 from app.analytics.export_models import AnalyticsExport, ExportKind, ExportStatus
 from app.analytics.learning_events import require_event_reader
@@ -35,6 +35,7 @@ from app.db import Database, database_unavailable, error_summary
 from app.errors import NotFound
 from app.integrations.storage import Storage, StorageError
 from app.outbox import emit
+from app.pagination import Page, PageRequest
 from app.security.permissions import Actor
 from app.settings import Settings
 
@@ -69,10 +70,20 @@ async def get_event_export(
     session: AsyncSession, *, actor: Actor, export_id: uuid.UUID
 ) -> AnalyticsExport:
     require_event_reader(actor)
-    export = await session.get(AnalyticsExport, export_id)
+    export = await exports_repo.get_export(session, export_id)
     if export is None or export.kind != ExportKind.XAPI_NDJSON:
         raise NotFound("Learning event export")
     return export
+
+
+async def list_event_exports(
+    session: AsyncSession, *, actor: Actor, request: PageRequest, with_total: bool = False
+) -> Page[AnalyticsExport]:
+    """Every learning-event export, newest first (whoever of the admins asked for it)."""
+    require_event_reader(actor)
+    return await exports_repo.list_exports(
+        session, kind=ExportKind.XAPI_NDJSON.value, request=request, with_total=with_total
+    )
 
 
 @dataclass(frozen=True)
@@ -95,7 +106,7 @@ async def run_event_export(
 ) -> ExportStatus | None:
     """Build the export's file (idempotent); its final status, None for an unknown export."""
     async with db.transaction() as session:
-        export = await session.get(AnalyticsExport, export_id, with_for_update=True)
+        export = await exports_repo.get_export(session, export_id, lock=True)
         if export is None or export.status == ExportStatus.SUCCEEDED:
             return export.status if export is not None else None
         export.status, export.started_at, export.error = ExportStatus.RUNNING, utcnow(), None
@@ -140,7 +151,7 @@ async def _finish(
     error: str | None = None,
 ) -> None:
     async with db.transaction() as session:
-        export = await session.get(AnalyticsExport, export_id, with_for_update=True)
+        export = await exports_repo.get_export(session, export_id, lock=True)
         if export is None:
             return
         export.status, export.completed_at, export.error = status, utcnow(), error

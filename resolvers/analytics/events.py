@@ -62,6 +62,20 @@ class Query:
             row = await event_export.get_event_export(session, actor=actor, export_id=export_id)
         return LearningEventExport(model=row)
 
+    @admin_field(description="Admins: the exports of learning events, newest first.")
+    async def learning_event_exports(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[LearningEventExport]:
+        actor = await require_actor(info)
+        request = PageRequest.create(first=first, after=after)
+        async with info.context.db.session() as session:
+            page = await event_export.list_event_exports(
+                session, actor=actor, request=request, with_total=selects_total_count(info)
+            )
+        return Connection[LearningEventExport].from_page(
+            page, lambda row: LearningEventExport(model=row)
+        )
+
 
 @strawberry.type
 class Mutation:

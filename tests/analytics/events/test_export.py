@@ -215,3 +215,39 @@ async def test_a_storage_failure_marks_the_export_failed_and_is_retried(
     assert state["status"] == "FAILED"
     assert state["error"]
     assert state["downloadUrl"] is None
+
+
+EXPORTS = """query($first: Int, $after: String) {
+  learningEventExports(first: $first, after: $after) {
+    totalCount edges { node { id status } } pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
+async def test_admins_list_the_exports_newest_first(
+    client: GraphQLClient, database: Database
+) -> None:
+    admins = [token_for(client, await person(database, UserRole.ADMIN)) for _ in range(2)]
+    ids = [
+        (await request_export(client, admins[i % 2])).payload("exportLearningEvents")["export"][
+            "id"
+        ]
+        for i in range(3)
+    ]
+
+    outcome = await client.execute(EXPORTS, {"first": 2}, token=admins[0])
+    assert not outcome.errors, outcome.errors
+    assert outcome.data is not None
+    page = outcome.data["learningEventExports"]
+    rest = await client.execute(EXPORTS, {"after": page["pageInfo"]["endCursor"]}, token=admins[0])
+    assert rest.data is not None
+
+    seen = [e["node"]["id"] for e in page["edges"] + rest.data["learningEventExports"]["edges"]]
+    assert seen == list(reversed(ids))
+    assert page["totalCount"] == 3
+
+
+async def test_only_admins_list_exports(client: GraphQLClient, database: Database) -> None:
+    outcome = await client.execute(EXPORTS, {}, token=token_for(client, await person(database)))
+
+    assert outcome.codes == ["FORBIDDEN"]
