@@ -94,14 +94,14 @@ def _lifespan(settings: Settings) -> Any:
         app.state.keyring = load_keyring(settings)
         app.state.storage = make_storage(settings)
         app.state.payments = make_gateway(settings, redis=redis)
-        app.state.event_flusher = EventFlusher.from_settings(db, settings)
-        app.state.event_flusher.start()  # learning events: written in batches, off requests
         app.state.live = LiveHub(redis_url)
         await app.state.live.start()
         app.state.catalog_watch = None
         if settings.catalog_cache_ttl_seconds and settings.catalog_cache_local_hits:
             app.state.catalog_watch = CatalogVersionWatch(redis_url, redis)
             await app.state.catalog_watch.start()
+        app.state.event_flusher = EventFlusher.from_settings(db, settings)
+        app.state.event_flusher.start()  # learning events: written in batches, off requests
         collector = tune_after_startup(settings)  # last: what start-up built is frozen
         logger.info("api started", env=settings.env, graphiql=settings.graphiql_mode)
         try:

@@ -299,6 +299,7 @@ class EventFlusher:
 
     @classmethod
     def from_settings(cls, db: Database, settings: Settings) -> EventFlusher:
+        """The process's flusher; it also sets the process buffer's bound."""
         BUFFER.capacity = settings.analytics_events_buffer_max
         return cls(
             db,
