@@ -29,3 +29,25 @@ async def test_a_stopping_worker_writes_what_its_actors_left_buffered(
     [event] = await stored(database)
     assert event.properties == {"query": "rust"}
     assert len(BUFFER) == 0
+
+
+async def test_the_worker_main_loop_writes_buffered_events_when_it_stops(
+    database: Database, service_urls: tuple[str, str]
+) -> None:
+    import dramatiq
+
+    import workers
+    from workers.process import run_until
+
+    running: Any = dramatiq.Worker(workers.broker.broker, worker_timeout=50, worker_threads=1)
+    running.start()
+    stop = asyncio.Event()
+    try:
+        main = asyncio.create_task(run_until(stop, worker=running))
+        record_event(EventType.USER_SIGNED_IN, user_id=None)
+        stop.set()
+        await asyncio.wait_for(main, timeout=60)
+
+        assert [e.event_type for e in await stored(database)] == ["user.signed_in"]
+    finally:
+        await asyncio.to_thread(running.stop)
