@@ -3,12 +3,12 @@
 `request_event_export` writes an `analytics_exports` row (kind 'xapi_ndjson', PENDING, the filter
 in `parameters`) and an outbox event in the caller's transaction; the worker's
 `export_learning_events` actor runs `run_event_export`: it streams the matching events oldest
-first through a server-side cursor, writes one statement per line to a temporary file, stores it
-as `exports/analytics/<export id>.ndjson` and marks the export SUCCEEDED with its row count and
-size. Running it again (a redelivered message) after it succeeded changes nothing. A failure
-marks the export FAILED with its reason; a passing one (the database, the disk or the bucket
-unreachable) is also raised, so the actor retries it with backoff and a later run may still
-succeed.
+first through a server-side cursor, writes one statement per line to a temporary file, uploads it
+(`Storage.put_file`: a multipart upload on S3; the file is never held in memory whole) as
+`exports/analytics/<export id>.ndjson` and marks the export SUCCEEDED with its row count and size.
+Running it again (a redelivered message) after it succeeded changes nothing. A failure marks the
+export FAILED with its reason; a passing one (the database, the disk or the bucket unreachable)
+is also raised, so the actor retries it with backoff and a later run may still succeed.
 The file is handed out by `download_of`: a signed URL that expires after
 ANALYTICS_EXPORT_URL_TTL_SECONDS, made afresh on every read.
 """
@@ -19,6 +19,7 @@ import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import orjson
 import structlog
@@ -129,15 +130,18 @@ async def run_event_export(
 async def _write_file(
     db: Database, storage: Storage, export_id: uuid.UUID, where: EventFilter, base_url: str
 ) -> tuple[int, int]:
+    """Stream the statements into a temporary file, then upload it (neither the rows nor the
+    file are ever held in memory whole)."""
     rows = 0
-    with tempfile.TemporaryFile() as out:
-        async with db.transaction() as session:  # a server-side cursor lives in a transaction
-            async for event in events_repo.stream_events(session, where):
-                out.write(orjson.dumps(statement(event, base_url=base_url)) + b"\n")
-                rows += 1
-        size = out.tell()
-        out.seek(0)
-        await storage.put(storage_key(export_id), out.read(), NDJSON)
+    with tempfile.TemporaryDirectory(prefix="easyways-export-") as folder:
+        path = Path(folder) / FILENAME
+        with path.open("wb") as out:
+            async with db.transaction() as session:  # a server-side cursor needs a transaction
+                async for event in events_repo.stream_events(session, where):
+                    out.write(orjson.dumps(statement(event, base_url=base_url)) + b"\n")
+                    rows += 1
+            size = out.tell()
+        await storage.put_file(storage_key(export_id), path, NDJSON)
     return rows, size
 
 
