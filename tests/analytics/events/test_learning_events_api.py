@@ -1,62 +1,29 @@
 """`learningEvents` (admins only): recorded events newest first in a cursor connection, filtered
-by learner, course, types and time, each with typed properties and its xAPI statement; a page
-costs the same statements whatever its size; non-admins get FORBIDDEN."""
+by learner, course, types and time, each with typed properties and its xAPI statement;
+non-admins get FORBIDDEN (its statement budget: test_statement_budget.py)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 import pytest
 
-from app.accounts.models import User, UserRole
+from app.accounts.models import UserRole
 from app.analytics import EventType, record_event
 from app.analytics.xapi import statement_id
-from app.db import Database, count_statements
+from app.db import Database
 from tests.support.catalog import gid, person, token_for
-from tests.support.events import flush
+from tests.support.events import (
+    EVENTS,
+    T0,
+    admin_token,
+    flush,
+    learning_events,
+    nodes,
+    watched,
+)
 from tests.support.graphql import GraphQLClient
-
-T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
-EVENTS = """query($filter: LearningEventFilter, $first: Int, $after: String) {
-  learningEvents(filter: $filter, first: $first, after: $after) {
-    totalCount
-    edges { node {
-      id type occurredAt userId courseId entityType entityId
-      properties { seconds score passed attemptId query results source amount { amount currency } }
-      statement
-    } }
-    pageInfo { hasNextPage endCursor }
-  }
-}"""
-
-
-async def learning_events(client: GraphQLClient, token: str, **variables: Any) -> dict[str, Any]:
-    outcome = await client.execute(EVENTS, variables, token=token)
-    assert not outcome.errors, outcome.errors
-    assert outcome.data is not None
-    return outcome.data["learningEvents"]
-
-
-def nodes(page: dict[str, Any]) -> list[dict[str, Any]]:
-    return [edge["node"] for edge in page["edges"]]
-
-
-async def admin_token(client: GraphQLClient, database: Database) -> str:
-    return token_for(client, await person(database, UserRole.ADMIN))
-
-
-def watched(learner: User, course_id: uuid.UUID, seconds: int, minutes: int) -> uuid.UUID:
-    return record_event(
-        EventType.VIDEO_WATCHED,
-        user_id=learner.id,
-        course_id=course_id,
-        entity_type="lesson",
-        entity_id=uuid.uuid4(),
-        properties={"seconds": seconds},
-        occurred_at=T0 + timedelta(minutes=minutes),
-    )
 
 
 async def test_an_admin_reads_events_newest_first_with_typed_properties_and_statement(
@@ -183,30 +150,6 @@ async def test_anonymous_callers_must_sign_in(client: GraphQLClient) -> None:
     outcome = await client.execute(EVENTS, {})
 
     assert outcome.codes == ["UNAUTHENTICATED"]
-
-
-async def _statements(client: GraphQLClient, token: str) -> tuple[int, int]:
-    with count_statements(client.database.engine) as counter:
-        page = await learning_events(client, token, first=100)
-    return len(page["edges"]), counter.count
-
-
-async def test_a_page_costs_the_same_statements_for_1_and_many_events(
-    client: GraphQLClient, database: Database
-) -> None:
-    learner = await person(database)
-    token = await admin_token(client, database)
-    watched(learner, uuid.uuid4(), 1, minutes=0)
-    await flush(database)
-    one = await _statements(client, token)
-    for minute in range(1, 40):
-        watched(learner, uuid.uuid4(), 1, minutes=minute)
-    await flush(database)
-
-    many = await _statements(client, token)
-
-    assert (one[0], many[0]) == (1, 40)
-    assert many[1] == one[1]
 
 
 async def test_a_purchase_shows_its_amount_as_money(
