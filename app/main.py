@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from app.analytics.recorder import EventFlusher
 from app.collector import tune_after_startup
 from app.db import Database
 from app.embedded import EmbeddedServices
@@ -100,6 +101,8 @@ def _lifespan(settings: Settings) -> Any:
         if settings.catalog_cache_ttl_seconds and settings.catalog_cache_local_hits:
             app.state.catalog_watch = CatalogVersionWatch(redis_url, redis)
             await app.state.catalog_watch.start()
+        app.state.event_flusher = EventFlusher.from_settings(db, settings)
+        app.state.event_flusher.start()  # learning events: written in batches, off requests
         collector = tune_after_startup(settings)  # last: what start-up built is frozen
         logger.info("api started", env=settings.env, graphiql=settings.graphiql_mode)
         try:
@@ -110,6 +113,7 @@ def _lifespan(settings: Settings) -> Any:
                 await app.state.catalog_watch.stop()
             await app.state.live.stop()
             await close_backend_clients()
+            await app.state.event_flusher.stop()  # writes what is still buffered
             await redis.aclose()
             await db.dispose()
             if embedded is not None:

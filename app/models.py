@@ -4,6 +4,7 @@ from app import outbox  # noqa: F401
 from app.accounts import models as accounts  # noqa: F401
 from app.accounts import privacy_models as privacy  # noqa: F401
 from app.admin import models as admin  # noqa: F401
+from app.analytics import export_models as analytics_exports  # noqa: F401
 from app.analytics import models as analytics  # noqa: F401
 from app.analytics import rollup_models as analytics_rollups  # noqa: F401
 from app.assessments import models as assessments  # noqa: F401

@@ -325,6 +325,20 @@ class Settings(BaseSettings):
     def oidc_redirect_uri_list(self) -> list[str]:
         return [u.strip() for u in self.oidc_redirect_uris.split(",") if u.strip()]
 
+    # --- learning events and xAPI export (issue 14) ---
+    # Recorded events wait in a per-process buffer and are written in batches: every
+    # ANALYTICS_EVENTS_FLUSH_SECONDS, or as soon as ANALYTICS_EVENTS_BATCH_SIZE are waiting. While
+    # PostgreSQL is unreachable at most ANALYTICS_EVENTS_BUFFER_MAX stay buffered; more are dropped
+    # and counted (easyways_analytics_events_dropped_total).
+    analytics_events_flush_seconds: float = Field(default=1.0, gt=0, le=60)
+    analytics_events_batch_size: int = Field(default=500, ge=1, le=10_000)
+    analytics_events_buffer_max: int = Field(default=50_000, ge=100, le=10_000_000)
+    # Base of the xAPI activity ids and the actors' account homePage; empty = FRONTEND_URL. Keep
+    # it stable: an LRS identifies activities and learners by these IRIs.
+    xapi_base_url: str = ""
+    # How long the signed download URL of a finished learning-event export lives.
+    analytics_export_url_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 86_400)
+
     @field_validator("trusted_proxies")
     @classmethod
     def _check_trusted_proxies(cls, value: str) -> str:

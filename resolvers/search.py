@@ -54,6 +54,7 @@ async def run_search(
         with_total=with_total,
         with_facets=with_facets,
         ids_only=ids_only,
+        user_id=ctx.viewer_id,
     )
 
 

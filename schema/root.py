@@ -28,6 +28,8 @@ from resolvers.admin import Mutation as AdminMutation
 from resolvers.admin import Query as AdminQuery
 from resolvers.analytics.dashboards import Mutation as DashboardsMutation
 from resolvers.analytics.dashboards import Query as DashboardsQuery
+from resolvers.analytics.events import Mutation as AnalyticsEventsMutation
+from resolvers.analytics.events import Query as AnalyticsEventsQuery
 from resolvers.assessments import Mutation as AssessmentsMutation
 from resolvers.assessments import Query as AssessmentsQuery
 from resolvers.catalog import Mutation as CatalogMutation
@@ -111,6 +113,7 @@ QUERIES: list[type] = [
     DashboardsQuery,
     PrivacyQuery,
     OidcQuery,
+    AnalyticsEventsQuery,
 ]
 MUTATIONS: list[type] = [
     AccountsMutation,
@@ -128,6 +131,7 @@ MUTATIONS: list[type] = [
     DashboardsMutation,
     PrivacyMutation,
     OidcMutation,
+    AnalyticsEventsMutation,
 ]
 SUBSCRIPTIONS: list[type] = [
     SystemSubscription,

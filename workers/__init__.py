@@ -2,6 +2,7 @@
 
 from workers import (
     analytics,
+    analytics_events,
     broker,
     catalog,
     certificates,
@@ -16,6 +17,7 @@ from workers import (
 
 __all__ = [
     "analytics",
+    "analytics_events",
     "broker",
     "catalog",
     "certificates",

@@ -1,5 +1,6 @@
 """What a worker process runs on its main thread beside the Dramatiq threads: the outbox relay,
-the heartbeat and the periodic scheduler, on one event loop, until asked to stop."""
+the heartbeat, the periodic scheduler and the learning-event flusher, on one event loop, until
+asked to stop (events the actors record after that are written by `RuntimeCleanup`)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import asyncio
 import dramatiq
 from dramatiq.asyncio import get_event_loop_thread
 
+from app.analytics.recorder import EventFlusher
 from workers.heartbeat import heartbeat_until, new_worker_id
 from workers.relay import relay_loop
-from workers.runtime import close_runtime
+from workers.runtime import close_runtime, get_runtime
 from workers.schedule import schedule_until
 
 
@@ -35,6 +37,8 @@ async def run_until(stop: asyncio.Event, *, worker: dramatiq.Worker) -> bool:
                 )
             )
             group.create_task(schedule_until(stop))
+            runtime = get_runtime()
+            group.create_task(EventFlusher.from_settings(runtime.db, runtime.settings).run(stop))
     finally:
         await close_runtime()
     return beating.result()

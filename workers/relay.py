@@ -17,6 +17,7 @@ import dramatiq
 from app.accounts.data_export import EXPORT_TOPIC
 from app.accounts.erasure import ERASE_TOPIC
 from app.admin.jobs import RETRY_JOB_TOPIC
+from app.analytics.event_export import EXPORT_TOPIC as EVENT_EXPORT_TOPIC
 from app.analytics.reports import BUILD_REPORT
 from app.catalog.rules import CATEGORY_CHANGED, COURSE_CHANGED
 from app.commerce.events import PAYMENT_EVENT_TOPIC
@@ -30,6 +31,7 @@ from app.outbox import OutboxEvent, run_relay
 from app.webhooks.events import WEBHOOK_TOPIC
 from app.webhooks.service import DELIVER_TOPIC
 from workers.analytics import build_analytics_report
+from workers.analytics_events import export_learning_events
 from workers.catalog import category_changed
 from workers.certificates import issue_certificate
 from workers.commerce import process_payment_event, send_order_receipt
@@ -71,6 +73,7 @@ ROUTES: dict[str, Callable[[OutboxEvent], None]] = {
     BUILD_REPORT: lambda e: enqueue(build_analytics_report, e, e.payload["report_id"]),
     EXPORT_TOPIC: lambda e: enqueue(build_data_export, e, e.payload["export_id"]),
     ERASE_TOPIC: lambda e: enqueue(erase_account, e, e.payload["deletion_id"]),
+    EVENT_EXPORT_TOPIC: lambda e: enqueue(export_learning_events, e, e.payload["export_id"]),
 }
 
 

@@ -15,6 +15,7 @@ from dramatiq.asyncio import get_event_loop_thread
 from dramatiq.middleware import Middleware
 from redis.asyncio import Redis
 
+from app.analytics.recorder import BUFFER, flush_and_discard
 from app.db import Database
 from app.integrations.mail import Mailer, make_mailer
 from app.integrations.storage import Storage, make_storage
@@ -68,10 +69,18 @@ async def close_runtime() -> None:
         await runtime.close()
 
 
+async def flush_events_and_close() -> None:
+    """The actors have stopped: write the learning events they recorded last, then close."""
+    if len(BUFFER):
+        await flush_and_discard(get_runtime().db)
+    await close_runtime()
+
+
 class RuntimeCleanup(Middleware):
-    """Closes the actors' runtime on their event loop before the AsyncIO middleware stops it."""
+    """Writes the learning events still buffered and closes the actors' runtime on their event
+    loop before the AsyncIO middleware stops it."""
 
     def after_worker_shutdown(self, broker: Any, worker: Any) -> None:
         thread = get_event_loop_thread()
         if thread is not None and thread.loop.is_running():
-            thread.run_coroutine(close_runtime())
+            thread.run_coroutine(flush_events_and_close())

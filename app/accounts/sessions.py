@@ -27,6 +27,7 @@ from app.accounts.devices import MAX_USER_AGENT_LENGTH, device_label
 from app.accounts.errors import AccountsCode
 from app.accounts.models import AuthSession, RefreshToken, User
 from app.accounts.validation import normalize_email
+from app.analytics import EventType, record_event
 from app.clock import utcnow
 from app.db import Database
 from app.errors import Invalid, NotFound, RateLimited, ServiceUnavailable, Unauthenticated
@@ -217,6 +218,13 @@ async def login(
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
+    record_event(
+        EventType.USER_SIGNED_IN,
+        user_id=user.id,
+        properties={"method": "password", "mfa": AMR_OTP in amr},
+        occurred_at=user.last_login_at,
+        session=session,
+    )
     return await open_session(
         session,
         settings=settings,

@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.analytics import EntityType, EventType, record_event
 from app.assessments import checks, repo
 from app.assessments.coursework import (
     MB,
@@ -56,6 +57,7 @@ from app.clock import utcnow
 from app.errors import Common, Conflict, FieldError, Invalid, NotFound, collect
 from app.integrations.storage import Storage
 from app.learning import service as learning
+from app.learning.models import Enrollment
 from app.media import service as media
 from app.media.models import FilePurpose
 from app.notifications.models import NotificationCategory, NotificationType
@@ -233,8 +235,8 @@ async def update_assignment(
 
 async def _for_student(
     session: AsyncSession, *, student_id: uuid.UUID, assignment_id: uuid.UUID
-) -> tuple[Assignment, uuid.UUID]:
-    """The assignment and the student's enrollment id, once enrollment and access hold."""
+) -> tuple[Assignment, Enrollment]:
+    """The assignment and the student's enrollment, once enrollment and access hold."""
     assignment = (await repo.assignments_by_ids(session, [assignment_id]))[0]
     if assignment is None:
         raise NotFound("Assignment")
@@ -243,7 +245,7 @@ async def _for_student(
         session, student_id=student_id, course_id=lesson.course_id
     )
     await learning.require_lesson_access(session, enrollment=enrollment, lesson_id=lesson.id)
-    return assignment, enrollment.id
+    return assignment, enrollment
 
 
 async def request_assignment_upload(
@@ -298,7 +300,7 @@ async def submit_assignment(
     text: str | None = None,
     file_ids: Sequence[uuid.UUID] = (),
 ) -> AssignmentSubmission:
-    assignment, enrollment_id = await _for_student(
+    assignment, enrollment = await _for_student(
         session, student_id=student_id, assignment_id=assignment_id
     )
     text = (text or "").strip() or None
@@ -325,7 +327,7 @@ async def submit_assignment(
     submission = AssignmentSubmission(
         assignment_id=assignment.id,
         student_id=student_id,
-        enrollment_id=enrollment_id,
+        enrollment_id=enrollment.id,
         text=text,
         submitted_at=now,
         is_late=is_late,
@@ -349,6 +351,20 @@ async def submit_assignment(
         for a in assets
     )
     await session.flush()
+    record_event(
+        EventType.ASSIGNMENT_SUBMITTED,
+        user_id=student_id,
+        course_id=enrollment.course_id,
+        entity_type=EntityType.ASSIGNMENT,
+        entity_id=assignment.id,
+        properties={
+            "submission_id": str(submission.id),
+            "revision": submission.revision_number,
+            "late": is_late,
+        },
+        occurred_at=now,
+        session=session,
+    )
     return submission
 
 

@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import db
+from app.analytics import EntityType, EventType, record_event
 from app.assessments import grading, repo
 from app.assessments.coursework import lesson_of
 from app.assessments.errors import AssessmentsCode
@@ -129,6 +130,16 @@ async def start_quiz_attempt(
         option_order=option_order,
     )
     await db.add(session, attempt)
+    record_event(
+        EventType.QUIZ_STARTED,
+        user_id=student_id,
+        course_id=enrollment.course_id,
+        entity_type=EntityType.QUIZ,
+        entity_id=quiz_id,
+        properties={"attempt_id": str(attempt.id)},
+        occurred_at=now,
+        session=session,
+    )
     return attempt
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.analytics import EntityType, EventType, record_event
 from app.assessments import checks, repo
 from app.assessments.coursework import MB, attach_files, teacher_course
 from app.assessments.errors import AssessmentsCode
@@ -226,6 +227,7 @@ async def start_exam(
                 return attempt
             attempt.status = ExamSubmissionStatus.SUBMITTED  # closed at its deadline
             attempt.submitted_at = attempt.deadline_at
+            _record(session, EventType.EXAM_SUBMITTED, exam, attempt, attempt.deadline_at)
     _open_now(exam, now)
     counted = [a for a in mine if a.status != ExamSubmissionStatus.REVISION_REQUIRED]
     if exam.attempts_limit and len(counted) >= exam.attempts_limit:
@@ -245,7 +247,32 @@ async def start_exam(
     )
     session.add(attempt)
     await session.flush()
+    _record(session, EventType.EXAM_STARTED, exam, attempt, now)
     return attempt
+
+
+def _record(
+    session: AsyncSession,
+    event_type: EventType,
+    exam: Exam,
+    attempt: ExamSubmission,
+    at: datetime,
+) -> None:
+    """exam.started / exam.submitted once the transaction commits (an exam is graded by hand
+    later: a submission carries no score yet)."""
+    properties: dict[str, Any] = {"attempt_id": str(attempt.id)}
+    if event_type == EventType.EXAM_SUBMITTED:
+        properties |= {"score": None, "passed": None}
+    record_event(
+        event_type,
+        user_id=attempt.user_id,
+        course_id=exam.course_id,
+        entity_type=EntityType.EXAM,
+        entity_id=exam.id,
+        properties=properties,
+        occurred_at=at,
+        session=session,
+    )
 
 
 async def submit_exam(
@@ -293,6 +320,9 @@ async def submit_exam(
         for a in assets
     )
     await session.flush()
+    exam = (await repo.exams_by_ids(session, [attempt.exam_id]))[0]
+    if exam is not None:
+        _record(session, EventType.EXAM_SUBMITTED, exam, attempt, now)
     return attempt
 
 

@@ -25,6 +25,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import db
+from app.analytics import EntityType, EventType, record_event
 from app.assessments import repo
 from app.assessments.coursework import course_of, require_teacher
 from app.assessments.errors import AssessmentsCode
@@ -96,13 +97,35 @@ async def finish(session: AsyncSession, quiz: Quiz, attempt: QuizAttempt, *, now
     if any(QuestionType(q.type) in SUBJECTIVE for q in questions):
         attempt.grading_status = GradingStatus.PENDING_REVIEW
         await db.save(session, attempt, *answers.values())
-        return
-    attempt.grading_status = GradingStatus.AUTO_GRADED
-    attempt.score_percentage = percentage(earned, attempt.points_possible)
-    attempt.is_passed = attempt.score_percentage >= quiz.passing_score_percentage
-    attempt.graded_at = now
-    await db.save(session, attempt, *answers.values())
-    await record_result(session, quiz, attempt)
+    else:
+        attempt.grading_status = GradingStatus.AUTO_GRADED
+        attempt.score_percentage = percentage(earned, attempt.points_possible)
+        attempt.is_passed = attempt.score_percentage >= quiz.passing_score_percentage
+        attempt.graded_at = now
+        await db.save(session, attempt, *answers.values())
+        await record_result(session, quiz, attempt)
+    await _record_submitted(session, quiz, attempt)
+
+
+async def _record_submitted(session: AsyncSession, quiz: Quiz, attempt: QuizAttempt) -> None:
+    """quiz.submitted once the transaction commits; score and passed are null while the attempt
+    waits for a teacher."""
+    score = attempt.score_percentage
+    record_event(
+        EventType.QUIZ_SUBMITTED,
+        user_id=attempt.student_id,
+        course_id=await quiz_course_id(session, quiz),
+        entity_type=EntityType.QUIZ,
+        entity_id=quiz.id,
+        properties={
+            "attempt_id": str(attempt.id),
+            "score": float(score) if score is not None else None,
+            "passed": attempt.is_passed,
+            "duration_seconds": attempt.time_taken_seconds,
+        },
+        occurred_at=attempt.submitted_at,
+        session=session,
+    )
 
 
 async def record_result(session: AsyncSession, quiz: Quiz, attempt: QuizAttempt) -> None:

@@ -54,6 +54,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import live, webhooks
 from app.accounts.models import UserRole
+from app.analytics import EntityType, EventType, record_event
 from app.clock import utcnow
 from app.commerce import auto_refunds, repo
 from app.commerce import cart as cart_service
@@ -339,8 +340,26 @@ async def _complete(session: AsyncSession, order: Order, items: Sequence[OrderIt
     )
     await emit(session, ORDER_PAID, {"order_id": str(order.id)})
     await webhooks.order_paid(session, order_id=order.id)
+    _record_purchase(session, order, items)
     await auto_refunds.hold_item_refunds(session, order, unopened)
     await session.flush()
+
+
+def _record_purchase(session: AsyncSession, order: Order, items: Sequence[OrderItem]) -> None:
+    """purchase.completed per course item, once the payment's transaction commits."""
+    for item in items:
+        if item.course_id is None:
+            continue
+        record_event(
+            EventType.PURCHASE_COMPLETED,
+            user_id=order.user_id,
+            course_id=item.course_id,
+            entity_type=EntityType.ORDER,
+            entity_id=order.id,
+            properties={"amount_minor": item.total_minor, "currency": order.currency},
+            occurred_at=order.paid_at,
+            session=session,
+        )
 
 
 async def _enroll(session: AsyncSession, order: Order, item: OrderItem) -> bool:

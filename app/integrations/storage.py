@@ -27,6 +27,7 @@ import hashlib
 import hmac
 import os
 import re
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -73,6 +74,10 @@ class Storage(Protocol):
     name: Literal["local", "s3"]  # app.media.models.StorageBackend value
 
     async def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    async def put_file(self, key: str, path: Path, content_type: str) -> None:
+        """Store the file at `path` as `key` without holding it in memory (large exports)."""
+        ...
 
     async def head(self, key: str) -> ObjectInfo | None: ...
 
@@ -223,6 +228,18 @@ class LocalStorage:
         finally:
             tmp.unlink(missing_ok=True)
 
+    async def put_file(self, key: str, path: Path, content_type: str) -> None:
+        await asyncio.to_thread(self._copy_in, key, path, content_type)
+
+    def _copy_in(self, key: str, source: Path, content_type: str) -> None:
+        fd, tmp = self.temp_file(key)
+        try:
+            with os.fdopen(fd, "wb") as handle, source.open("rb") as original:
+                shutil.copyfileobj(original, handle, _CHUNK)
+            self.commit_file(key, tmp, content_type)
+        finally:
+            tmp.unlink(missing_ok=True)
+
     def temp_file(self, key: str) -> tuple[int, Path]:
         """An open temporary file (fd, path) beside the object, for `commit_file`."""
         path = self.object_path(key)
@@ -367,6 +384,16 @@ class S3Storage:
             Key=check_key(key),
             Body=data,
             ContentType=content_type,
+        )
+
+    async def put_file(self, key: str, path: Path, content_type: str) -> None:
+        """A multipart upload for large files (boto3's managed transfer, chunk by chunk)."""
+        await asyncio.to_thread(
+            self.client.upload_file,
+            str(path),
+            self.bucket,
+            check_key(key),
+            ExtraArgs={"ContentType": content_type},
         )
 
     async def head(self, key: str) -> ObjectInfo | None:

@@ -24,10 +24,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import media, webhooks
+from app.analytics import EntityType, EventType, record_event
 from app.catalog.models import CourseStatus, Lesson, LessonType
 from app.clock import utcnow
 from app.errors import Common, FieldError, Invalid, NotFound, collect
@@ -148,8 +150,10 @@ async def update_lesson_progress(
         await _check_position(session, lesson.video_asset_id, position_seconds)
     now = utcnow()
     row = await _touch(session, enrollment, lesson, now)
-    if watch_time_seconds is not None:
-        row.watch_time_seconds = max(row.watch_time_seconds, watch_time_seconds)
+    if watch_time_seconds is not None and watch_time_seconds > row.watch_time_seconds:
+        added = watch_time_seconds - row.watch_time_seconds
+        _record(session, EventType.VIDEO_WATCHED, enrollment, lesson, now, {"seconds": added})
+        row.watch_time_seconds = watch_time_seconds
     if position_seconds is not None:
         row.last_position_seconds = position_seconds
     if completed:
@@ -184,9 +188,32 @@ async def _touch(
     if row.status == ProgressStatus.NOT_STARTED:
         row.status = ProgressStatus.IN_PROGRESS
     row.last_accessed_at = now
+    if enrollment.last_lesson_id != lesson.id:  # opened; not a resume heartbeat on the same one
+        _record(session, EventType.LESSON_VIEWED, enrollment, lesson, now)
     enrollment.last_lesson_id = lesson.id
     enrollment.last_accessed_at = now
     return row
+
+
+def _record(
+    session: AsyncSession,
+    event_type: EventType,
+    enrollment: Enrollment,
+    lesson: Lesson,
+    now: datetime,
+    properties: dict[str, Any] | None = None,
+) -> None:
+    """The learner's lesson event, recorded once the caller's transaction commits."""
+    record_event(
+        event_type,
+        user_id=enrollment.student_id,
+        course_id=enrollment.course_id,
+        entity_type=EntityType.LESSON,
+        entity_id=lesson.id,
+        properties=properties,
+        occurred_at=now,
+        session=session,
+    )
 
 
 # --- assessments --------------------------------------------------------------------------------
@@ -254,6 +281,7 @@ async def _complete(
     row.status = ProgressStatus.COMPLETED
     row.completed_at = now
     await session.flush()
+    _record(session, EventType.LESSON_COMPLETED, enrollment, lesson, now)
     if await repo.module_fully_completed(session, enrollment.id, lesson.module_id):
         await repo.add_module_completion(session, enrollment.id, lesson.module_id)
     await refresh_completion(session, enrollment)

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import webhooks
+from app.analytics import EntityType, EventType, record_event
 from app.catalog.models import Course, CourseStatus, PricingTier
 from app.clock import utcnow
 from app.commerce.models import Subscription, SubscriptionStatus
@@ -108,6 +109,15 @@ async def enroll_student(
     await repo.set_enrollment_count(session, course_id)
     await _notify_enrolled(session, enrollment, course)
     await webhooks.enrollment_created(session, enrollment_id=enrollment.id, course_id=course_id)
+    record_event(
+        EventType.ENROLLMENT_CREATED,
+        user_id=student_id,
+        course_id=course_id,
+        entity_type=EntityType.ENROLLMENT,
+        entity_id=enrollment.id,
+        properties={"source": str(source)},
+        session=session,
+    )
     return enrollment
 
 

@@ -13,6 +13,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.analytics import EventType, record_event
 from app.catalog.filters import CourseFilterArgs, validate_filter
 from app.db import Database
 from app.errors import Code, Common, DomainError, Failure, FieldError, UserFacingError
@@ -82,13 +83,15 @@ async def search_courses(
     with_total: bool = False,
     with_facets: bool = True,
     ids_only: bool = False,
+    user_id: uuid.UUID | None = None,
 ) -> SearchResult:
-    """A page of the search (of Course rows, or of their ids with `ids_only`)."""
+    """A page of the search (of Course rows, or of their ids with `ids_only`); a first page is
+    recorded as a search.performed learning event of `user_id` (None: anonymous)."""
     cleaned = clean_query(query)
     validate_filter(filter_args)
     backend = backend_for(settings, db)
     first_page = request.after is None and request.before is None
-    return await backend.search_courses(
+    result = await backend.search_courses(
         cleaned,
         filter_args,
         sort,
@@ -98,11 +101,24 @@ async def search_courses(
         count_search=first_page,  # a first page counts for trending (later pages do not)
         ids_only=ids_only,
     )
+    if result.recorded is not None:
+        _record_search_event(*result.recorded, user_id=user_id)
+    return result
 
 
 async def record_search(db: Database, query: str, results: int) -> None:
-    """Count one search for trending (also replayed when the response came from the cache)."""
+    """Count one search for trending (also replayed when the response came from the cache:
+    anonymous, so its learning event has no user)."""
     await trending.record_search(db, query, results)
+    _record_search_event(query, results, user_id=None)
+
+
+def _record_search_event(query: str, results: int, *, user_id: uuid.UUID | None) -> None:
+    record_event(
+        EventType.SEARCH_PERFORMED,
+        user_id=user_id,
+        properties={"query": trending.normalise_query(query), "results": results},
+    )
 
 
 async def autocomplete(

@@ -28,6 +28,7 @@ JSON_ALLOWED = {
     "AuditLogEntry.changes",  # the arguments of whichever mutation was recorded
     "FailedJob.args",  # the positional arguments of whichever actor failed
     "FailedJob.kwargs",
+    "LearningEvent.statement",  # an xAPI statement: the shape is the xAPI standard's
 }
 ERROR_CALLS = {"FieldError", "Invalid", "Conflict", "InvalidSearch"}
 

@@ -14,6 +14,7 @@ from schema.accounts.devices import DEVICE_COOKIE
 from tests.oidc.conftest import authorization_url, browse, callback_params, complete, sign_in
 from tests.oidc.provider import CLIENT_SECRET, OidcProvider, Person
 from tests.support.accounts import count
+from tests.support.events import flushed
 from tests.support.graphql import GraphQLClient
 
 ME = "query { me { id email role emailVerified } }"
@@ -176,3 +177,18 @@ async def test_anyone_can_see_which_providers_are_offered(
         "oidcProviders": [{"name": "local", "kind": "oidc"}, {"name": "github", "kind": "github"}]
     }
     assert (await client.execute(query)).data == {"oidcProviders": []}  # none configured
+
+
+async def test_a_provider_sign_in_is_a_sign_in_event(
+    oidc: GraphQLClient, provider: OidcProvider, database
+) -> None:
+    """Property 61: signing in through a provider logs `user.signed_in` like a password login."""
+    payload = await sign_in(oidc)
+
+    [event] = await flushed(database, "user.signed_in")
+    assert payload["step"] == "SIGNED_IN"
+    async with database.session() as session:
+        user = await session.scalar(select(User).where(User.email == "ada@example.com"))
+    assert user is not None
+    assert event.user_id == user.id
+    assert event.properties == {"method": "oidc", "mfa": False}

@@ -1,0 +1,1 @@
+"""Learning events: recording, the vocabulary at its sites, xAPI and the export."""
