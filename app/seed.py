@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import UserRole
 from app.accounts.service import create_user, get_user_by_email
+from app.analytics.demo_seed import seed_demo_analytics
 from app.assessments.quiz_seed import seed_demo_quiz
 from app.catalog import categories, reads, service, structure
 from app.catalog.instructor_seed import seed_instructors
@@ -340,6 +341,7 @@ SEEDERS: list[tuple[str, Seeder]] = [
     ("demo coupon", seed_demo_coupon),
     ("subscription plan", seed_subscription_plan),
     ("blog and testimonials", seed_demo_cms),
+    ("demo learning history", seed_demo_analytics),
 ]
 
 
