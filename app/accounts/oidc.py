@@ -37,8 +37,7 @@ from app.accounts.identities import UNUSABLE_PASSWORD
 from app.accounts.models import User, UserProfile, UserRole
 from app.accounts.oidc_config import OidcProviderConfig
 from app.accounts.oidc_errors import OidcCode, invalid_pending, invalid_state
-from app.accounts.sessions import AuthResult, open_session, usable
-from app.analytics import EventType, record_event
+from app.accounts.sessions import AuthResult, open_sign_in, usable
 from app.clock import utcnow
 from app.errors import Invalid
 from app.security.tokens import AMR_OTP, KeyRing
@@ -305,15 +304,7 @@ async def open_for(
     client: Client,
     amr: tuple[str, ...],
 ) -> AuthResult:
-    user.last_login_at = utcnow()
-    record_event(
-        EventType.USER_SIGNED_IN,
-        user_id=user.id,
-        properties={"method": "oidc", "mfa": AMR_OTP in amr},
-        occurred_at=user.last_login_at,
-        session=session,
-    )
-    return await open_session(
+    return await open_sign_in(
         session,
         settings=settings,
         keyring=keyring,
@@ -321,6 +312,7 @@ async def open_for(
         ip=client.ip,
         user_agent=client.user_agent,
         amr=amr,
+        method="oidc",
     )
 
 

@@ -217,11 +217,36 @@ async def login(
     await throttle.forget(redis, buckets.account_ip)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    return await open_sign_in(
+        session,
+        settings=settings,
+        keyring=keyring,
+        user=user,
+        ip=ip,
+        user_agent=user_agent,
+        amr=amr,
+        method="password",
+    )
+
+
+async def open_sign_in(
+    session: AsyncSession,
+    *,
+    settings: Settings,
+    keyring: KeyRing,
+    user: User,
+    ip: str | None,
+    user_agent: str | None,
+    amr: Sequence[str],
+    method: str,
+) -> AuthResult:
+    """A completed sign-in (`method`: password, oidc): stamp it, log the `user.signed_in`
+    learning event (after commit) and open the session."""
     user.last_login_at = utcnow()
     record_event(
         EventType.USER_SIGNED_IN,
         user_id=user.id,
-        properties={"method": "password", "mfa": AMR_OTP in amr},
+        properties={"method": method, "mfa": AMR_OTP in amr},
         occurred_at=user.last_login_at,
         session=session,
     )
