@@ -20,7 +20,8 @@ How much can be lost, and when:
 - a batch the database refuses for another reason (a bug) is dropped, counted and logged,
   instead of blocking every later batch.
 Rows are inserted with their id under ON CONFLICT DO NOTHING, so a batch retried after a lost
-reply is not written twice; an event whose user was deleted meanwhile keeps a null user.
+reply is not written twice; an event whose user was deleted or erased (GDPR) meanwhile is
+written as erasure leaves that user's events: no user, no properties, no request id.
 """
 
 from __future__ import annotations
@@ -240,11 +241,14 @@ INSERT_EVENTS = DriverStatement.of(
         "INSERT INTO analytics_events (id, user_id, event_type, entity_type, entity_id,"
         " course_id, properties, request_id, occurred_at) "
         "SELECT e.id, u.id, e.event_type, e.entity_type, e.entity_id, e.course_id,"
-        " e.properties::jsonb, e.request_id, e.occurred_at "
+        " CASE WHEN u.id IS NULL AND e.user_id IS NOT NULL THEN '{}'::jsonb"
+        " ELSE e.properties::jsonb END,"
+        " CASE WHEN u.id IS NULL AND e.user_id IS NOT NULL THEN NULL ELSE e.request_id END,"
+        " e.occurred_at "
         "FROM unnest(:ids, :user_ids, :event_types, :entity_types, :entity_ids, :course_ids,"
         " :properties, :request_ids, :occurred) AS e(id, user_id, event_type, entity_type,"
         " entity_id, course_id, properties, request_id, occurred_at) "
-        "LEFT JOIN users u ON u.id = e.user_id "
+        "LEFT JOIN users u ON u.id = e.user_id AND u.deleted_at IS NULL "
         "ON CONFLICT (id) DO NOTHING"
     ).bindparams(
         bindparam("ids", type_=ARRAY(UUID(as_uuid=True))),

@@ -12,14 +12,17 @@ from datetime import UTC, datetime
 
 import pytest
 from prometheus_client import REGISTRY
+from sqlalchemy import update
 
+from app.accounts.models import User
 from app.analytics import EventType, record_event
 from app.analytics.recorder import BUFFER, EventBuffer, EventFlusher, RecordedEvent
-from app.clock import frozen
+from app.clock import frozen, utcnow
 from app.db import Database, count_statements
 from app.main import create_app
 from app.settings import Settings
 from tests.support import learning
+from tests.support.accounts import make_user
 from tests.support.api import serve
 from tests.support.catalog import gid, token_for
 from tests.support.events import flush, flushed, shape, stored
@@ -243,6 +246,31 @@ async def test_an_event_of_a_user_deleted_before_the_flush_keeps_no_user(
 
     [event] = await stored(database)
     assert event.user_id is None
+
+
+async def test_an_event_of_a_user_erased_before_the_flush_is_written_as_erasure_leaves_them(
+    database: Database,
+) -> None:
+    """GDPR: an event still buffered when its user is erased must not bring the user back."""
+    learner = await make_user(database)
+    kept = await make_user(database)
+    record_event(
+        EventType.SEARCH_PERFORMED, user_id=learner.id, properties={"query": "x", "results": 1}
+    )
+    record_event(
+        EventType.SEARCH_PERFORMED, user_id=kept.id, properties={"query": "y", "results": 2}
+    )
+    async with database.transaction() as session:
+        await session.execute(update(User).where(User.id == learner.id).values(deleted_at=utcnow()))
+
+    await flush(database)
+
+    written = {e.properties.get("query"): e for e in await stored(database)}
+    assert [(e.user_id, e.properties, e.request_id) for e in written.values()].count(
+        (None, {}, None)
+    ) == 1
+    assert written["y"].user_id == kept.id
+    assert written["y"].properties == {"query": "y", "results": 2}
 
 
 async def test_events_recorded_from_many_threads_at_once_are_all_written_once(
