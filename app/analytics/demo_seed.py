@@ -30,7 +30,8 @@ SEARCHES = (("python", 2), ("pandas", 1), ("python basics", 1), ("kubernetes", 0
 
 _ENROLLED = text(
     "SELECT e.student_id AS user_id, e.course_id FROM enrollments e "
-    "JOIN users u ON u.id = e.student_id WHERE u.email LIKE '%@easyways.example' AND u.role = 'student' ORDER BY e.course_id, u.email"
+    "JOIN users u ON u.id = e.student_id "
+    "WHERE u.email LIKE '%@easyways.example' AND u.role = 'student' ORDER BY e.course_id, u.email"
 )
 _LESSONS = text(
     "SELECT l.id, l.course_id, l.type::text AS type, q.id AS quiz_id FROM lessons l "
