@@ -115,9 +115,7 @@ class Mutation:
         )
         return AnalyticsReportPayload(report=_report(info.context, row))
 
-    @mutation(
-        description="Admins: a CSV report of the platform within the range.", privileged=True
-    )
+    @mutation(description="Admins: a CSV report of the platform within the range.", privileged=True)
     async def request_platform_report(
         self, info: Info, input: RequestPlatformReportInput, tx: Tx
     ) -> AnalyticsReportPayload:
