@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -29,6 +30,7 @@ from app.supervisor import Supervisor
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER_STOP_TIMEOUT_SECONDS = 15
+MAX_ROLL_UP_DAYS = 3660  # `easyways roll-up`: ten years at most in one run
 
 
 class Shutdown(Exception):
@@ -415,6 +417,34 @@ async def _reindex(settings: Settings) -> str:
         await db.dispose()
 
 
+def cmd_roll_up(args: argparse.Namespace) -> int:
+    first: date = args.day
+    last: date = args.to or first
+    if last < first or (last - first).days >= MAX_ROLL_UP_DAYS:
+        _say(f"--to must be on or after --day and within {MAX_ROLL_UP_DAYS} days of it")
+        return 2
+    with _services(redis=True) as settings:
+        done = asyncio.run(_roll_up(settings, first, last))
+    _say(f"rolled up {len(done)} day(s): {first.isoformat()} to {last.isoformat()}")
+    return 0
+
+
+async def _roll_up(settings: Settings, first: date, last: date) -> list[date]:
+    from redis.asyncio import Redis
+
+    from app.analytics.rollups import roll_up_days
+    from app.db import Database
+
+    db = Database.from_url(settings.database_url, pool_size=2, max_overflow=0)
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        return await roll_up_days(db, redis, days)
+    finally:
+        await redis.aclose()
+        await db.dispose()
+
+
 def cmd_create_admin(args: argparse.Namespace) -> int:
     password = _read_password(from_stdin=args.password_stdin)
     if password is None:
@@ -511,6 +541,15 @@ def build_parser() -> argparse.ArgumentParser:
         "reindex", help="rebuild the search index (OpenSearch: new index, then alias swap)"
     )
     reindex.set_defaults(func=cmd_reindex)
+
+    roll_up = sub.add_parser(
+        "roll-up", help="recompute the analytics rollups of a day or a range of days (idempotent)"
+    )
+    roll_up.add_argument("--day", type=date.fromisoformat, required=True, help="YYYY-MM-DD (UTC)")
+    roll_up.add_argument(
+        "--to", type=date.fromisoformat, help="last day, included (default: --day)"
+    )
+    roll_up.set_defaults(func=cmd_roll_up)
 
     admin = sub.add_parser("create-admin", help="create a verified admin account")
     admin.add_argument("--email", required=True)

@@ -7,9 +7,10 @@ import io
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.accounts.models import User, UserRole
+from app.analytics.rollup_models import StudentDailyActivity
 from app.cli import main
 from app.db import Database
 from app.notifications.vapid import VapidKeys
@@ -78,6 +79,48 @@ def test_seeding_twice_creates_the_demo_users_once(service_urls: tuple[str, str]
     roles = [u.role for u in seeded]
     assert (roles.count(UserRole.ADMIN), roles.count(UserRole.INSTRUCTOR)) == (1, 2)
     assert roles.count(UserRole.STUDENT) == 6  # three for the journeys, three alumni
+
+
+def learning_days(url: str, *, erase: bool = False) -> list[tuple[object, ...]]:
+    """The rolled-up learning days of every student (emptied first with `erase`)."""
+
+    async def query() -> list[tuple[object, ...]]:
+        db = Database.from_url(url, pool_size=1, max_overflow=0)
+        try:
+            async with db.transaction() as session:
+                if erase:
+                    await session.execute(delete(StudentDailyActivity))
+                rows = await session.execute(
+                    select(
+                        StudentDailyActivity.user_id,
+                        StudentDailyActivity.day,
+                        StudentDailyActivity.seconds_learned,
+                    ).order_by(StudentDailyActivity.user_id, StudentDailyActivity.day)
+                )
+                return [tuple(r) for r in rows.all()]
+        finally:
+            await db.dispose()
+
+    return asyncio.run(query())
+
+
+def test_roll_up_recomputes_the_analytics_of_a_range_of_days(
+    service_urls: tuple[str, str],
+) -> None:
+    assert main(["seed"]) == 0  # the demo learning history, rolled up
+    before = learning_days(service_urls[0])
+    assert before
+    first, last = min(r[1] for r in before), max(r[1] for r in before)
+    assert learning_days(service_urls[0], erase=True) == []
+
+    assert main(["roll-up", "--day", str(first), "--to", str(last)]) == 0
+
+    assert learning_days(service_urls[0]) == before
+
+
+def test_roll_up_refuses_a_backwards_range(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["roll-up", "--day", "2026-12-02", "--to", "2026-12-01"]) == 2
+    assert "--to" in capsys.readouterr().err
 
 
 def test_export_schema_prints_the_sdl(capsys: pytest.CaptureFixture[str]) -> None:
