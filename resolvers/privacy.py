@@ -7,6 +7,7 @@ import strawberry
 
 from app.accounts import data_export, erasure
 from schema.accounts import privacy as t
+from schema.commerce.payments import payment_gateway
 from schema.core.auth import client_ip, require_user
 from schema.core.context import Info
 from schema.core.mutation import Tx, mutation
@@ -88,10 +89,15 @@ class Mutation:
     @mutation(
         privileged=True,
         description="Admins: erase a user through the same path as deleteMyAccount — now, or "
-        "after the cool-off; they are signed out everywhere at once (CANNOT_ERASE_SELF).",
+        "after the cool-off; they are signed out everywhere at once and a renewing subscription "
+        "is cancelled at its period's end (CANNOT_ERASE_SELF).",
     )
     async def erase_user(self, info: Info, input: t.EraseUserInput, tx: Tx) -> t.EraseUserPayload:
         row = await erasure.erase_user(
-            tx.session, actor=tx.actor, settings=info.context.settings, **input.arguments()
+            tx.session,
+            actor=tx.actor,
+            settings=info.context.settings,
+            gateway=payment_gateway(info),
+            **input.arguments(),
         )
         return t.EraseUserPayload(deletion=t.AccountDeletion(model=row))

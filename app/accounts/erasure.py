@@ -38,6 +38,7 @@ from app.accounts.privacy_registry import ERASERS
 from app.accounts.sessions import revoke_all_sessions
 from app.clock import utcnow
 from app.commerce import privacy as commerce
+from app.commerce.subscriptions import SubscriptionGateway
 from app.db import Database
 from app.errors import Conflict, Invalid, NotFound, collect
 from app.integrations.cache import bump_catalog_version
@@ -209,11 +210,14 @@ async def erase_user(
     actor: Actor,
     settings: Settings,
     user_id: uuid.UUID,
+    gateway: SubscriptionGateway,
     immediate: bool = False,
     keep_certificates_verifiable: bool = True,
 ) -> AccountDeletion:
     """Admins (users.manage): schedule a user's erasure, now or after the cool-off; the user is
-    signed out everywhere at once. CANNOT_ERASE_SELF for the caller's own account."""
+    signed out everywhere at once, and a renewing subscription is cancelled at the provider at
+    its period's end (the user cannot be asked to). CANNOT_ERASE_SELF for the caller's own
+    account."""
     require_permission(
         actor, Permission.USERS_MANAGE, await accounts_repo.list_permissions(session, actor.id)
     )
@@ -224,6 +228,7 @@ async def erase_user(
             PrivacyCode.CANNOT_ERASE_SELF,
         )
     user = await _active_user(session, user_id)
+    await commerce.stop_renewal(session, gateway, user_id=user.id)
     now = utcnow()
     return await _schedule(
         session,

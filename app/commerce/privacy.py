@@ -27,6 +27,7 @@ from app.commerce.models import (
     Refund,
     Subscription,
 )
+from app.commerce.subscriptions import SubscriptionGateway, cancel_subscription
 from app.privacy import ErasureSubject, plain_rows, scrub_json, scrub_text
 
 
@@ -35,6 +36,17 @@ async def has_renewing_subscription(session: AsyncSession, user_id: uuid.UUID) -
     the period's end): erasure cannot stop the provider's billing, so the user cancels first."""
     row = await repo.live_subscription(session, user_id=user_id)
     return row is not None and not row.cancel_at_period_end
+
+
+async def stop_renewal(
+    session: AsyncSession, gateway: SubscriptionGateway, *, user_id: uuid.UUID
+) -> bool:
+    """Cancel the user's renewing subscription at the period's end, at the provider (an admin's
+    erasure: the user cannot be asked to); whether there was one."""
+    if not await has_renewing_subscription(session, user_id):
+        return False
+    await cancel_subscription(session, gateway, user_id=user_id, at_period_end=True)
+    return True
 
 
 async def export_user_data(session: AsyncSession, user_id: uuid.UUID) -> dict[str, Any]:

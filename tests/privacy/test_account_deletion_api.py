@@ -23,9 +23,10 @@ from app.commerce.models import (
     SubscriptionPlan,
     SubscriptionStatus,
 )
-from app.commerce.subscriptions import seed_plan
+from app.commerce.subscriptions import PLAN_CODE, seed_plan, subscribe
 from app.db import Database
 from app.errors import UserFacingError
+from app.integrations.payments_local import LocalGateway
 from app.integrations.storage import Storage, make_storage
 from app.outbox import OutboxEvent
 from app.settings import get_settings
@@ -272,6 +273,44 @@ async def test_admin_erase_user_goes_the_same_path_and_is_audited(
         database, storage, redis_client, deletion_id=uuid.UUID(job.payload["deletion_id"])
     )
     assert (await stored_user(database, user.id)).status == UserStatus.DELETED
+
+
+async def test_an_admins_erasure_stops_a_renewing_subscription_at_the_provider(
+    client: GraphQLClient, database: Database, redis_client: Redis
+) -> None:
+    """The user cannot be asked to cancel first (deleteMyAccount's SUBSCRIPTION_ACTIVE), so
+    eraseUser cancels at the period's end through the payment provider: no renewal bills an
+    erased person."""
+    admin = await person(database, UserRole.ADMIN)
+    user = await make_user(database)
+    gateway = LocalGateway(get_settings(), redis_client)
+    async with database.transaction() as session:
+        await seed_plan(session)
+    async with database.transaction() as session:
+        subscribed = await subscribe(
+            session,
+            gateway,
+            user_id=user.id,
+            plan_code=PLAN_CODE,
+            provider=PaymentProvider.LOCAL,
+        )
+    row = subscribed.subscription
+
+    outcome = await client.mutate(
+        "eraseUser",
+        {"userId": gid("User", user.id)},
+        DELETION,
+        token=token_for(client, admin),
+    )
+
+    assert outcome.payload("eraseUser")["errors"] == []
+    async with database.session() as session:
+        stored = await session.get(Subscription, row.id)
+    assert stored is not None
+    assert stored.cancel_at_period_end is True
+    at_provider = await gateway.get_object(row.provider_subscription_id)
+    assert at_provider is not None
+    assert at_provider["cancel_at_period_end"] is True  # the provider will not bill again
 
 
 async def test_only_admins_may_erase_someone_else(

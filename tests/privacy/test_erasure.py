@@ -16,6 +16,7 @@ from app.accounts.models import User, UserRole, UserStatus
 from app.accounts.privacy_models import AccountDeletion, DataExport, DeletionState
 from app.catalog.rules import COURSE_CHANGED
 from app.db import Database
+from app.integrations.payments_local import LocalGateway
 from app.integrations.storage import ObjectNotFound, Storage, make_storage
 from app.learning.certificates import verify_certificate
 from app.outbox import OutboxEvent
@@ -50,15 +51,21 @@ async def schedule_now(
 ) -> uuid.UUID:
     """An administrator schedules the user's erasure for now (the eraseUser path)."""
     admin = await person(database, UserRole.ADMIN)
-    async with database.transaction() as session:
-        deletion = await erasure.erase_user(
-            session,
-            actor=Actor.of(admin),
-            settings=get_settings(),
-            user_id=user_id,
-            immediate=True,
-            keep_certificates_verifiable=keep_certificates,
-        )
+    settings = get_settings()
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        async with database.transaction() as session:
+            deletion = await erasure.erase_user(
+                session,
+                actor=Actor.of(admin),
+                settings=settings,
+                gateway=LocalGateway(settings, redis),
+                user_id=user_id,
+                immediate=True,
+                keep_certificates_verifiable=keep_certificates,
+            )
+    finally:
+        await redis.aclose()
     return deletion.id
 
 
