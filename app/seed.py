@@ -25,7 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import UserRole
 from app.accounts.service import create_user, get_user_by_email
-from app.analytics.demo_seed import seed_demo_analytics
+from app.analytics.demo_seed import roll_up_demo, seed_demo_analytics
+from app.analytics.recorder import EventFlusher
 from app.assessments.quiz_seed import seed_demo_quiz
 from app.catalog import categories, reads, service, structure
 from app.catalog.instructor_seed import seed_instructors
@@ -356,4 +357,9 @@ async def seed(db: Database) -> dict[str, int]:
         except SKIPPABLE as exc:
             logger.warning("demo data step skipped", step=name, reason=str(exc))
             report[name] = 0
+    # the learning events the seeders' services recorded, written and rolled up as the worker
+    # would (the dashboards read the rollups)
+    if await EventFlusher(db).flush():
+        async with db.transaction() as session:
+            await roll_up_demo(session)
     return report
