@@ -108,20 +108,25 @@ async def _learn(session: AsyncSession, student_id: uuid.UUID, lesson: Any, when
 
 
 async def _history(
-    session: AsyncSession, enrolled: Sequence[Any], lessons: Sequence[Any], today: date
+    session: AsyncSession, enrolled: Sequence[Any], lessons: Sequence[Any], now: datetime
 ) -> None:
     by_course: dict[uuid.UUID, list[Any]] = {}
     for lesson in lessons:
         by_course.setdefault(lesson.course_id, []).append(lesson)
+    today = now.date()
     first_day = today - timedelta(days=HISTORY_DAYS - 1)
+    start = now - timedelta(hours=3)  # each day's learning starts then: today's is past
     rank: dict[uuid.UUID, int] = {}
     for row in enrolled:
         index = rank[row.course_id] = rank.get(row.course_id, -1) + 1
         course_lessons = by_course.get(row.course_id, [])
         reach = max(round(len(course_lessons) * REACH[index % len(REACH)]), 1)
+        # a lesson a day, the last one `index` days ago (the one who finishes learned today:
+        # a current streak)
+        last_day = today - timedelta(days=index)
         for step, lesson in enumerate(course_lessons[:reach]):
-            day = min(first_day + timedelta(days=index + 2 * step), today)
-            when = _at(day, 18 + index, 5 * step)
+            day = max(last_day - timedelta(days=reach - 1 - step), first_day)
+            when = start - timedelta(days=(today - day).days) + timedelta(minutes=5 * step)
             await _learn(session, row.user_id, lesson, when)
 
 
@@ -145,9 +150,9 @@ async def seed_demo_analytics(session: AsyncSession) -> int:
         return 0
     courses = sorted({row.course_id for row in enrolled})
     lessons = list((await session.execute(_LESSONS, {"courses": courses})).all())
-    today = utcnow().date()
-    await _history(session, enrolled, lessons, today)
-    _searches(today)
+    now = utcnow()
+    await _history(session, enrolled, lessons, now)
+    _searches(now.date())
     return len(enrolled)
 
 

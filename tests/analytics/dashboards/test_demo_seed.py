@@ -24,7 +24,9 @@ INSTRUCTOR = """query ($r: AnalyticsRange!) {
 ADMIN = """query ($r: AnalyticsRange!) {
   adminDashboard(range: $r) { searchTermsWithoutResults { query searches } }
 }"""
-STUDENT = "{ studentDashboard(weeks: 4) { timeInvestedMinutes learningWeeks { seconds } } }"
+STUDENT = """{ studentDashboard(weeks: 4) {
+  timeInvestedMinutes learningWeeks { seconds } streak { currentDays }
+} }"""
 
 
 async def demo_user(database: Database, email: str) -> User:
@@ -72,3 +74,4 @@ async def test_the_demo_history_is_written_once_and_fills_the_dashboards(
     )
     assert mine["timeInvestedMinutes"] > 0
     assert sum(week["seconds"] for week in mine["learningWeeks"]) > 0
+    assert mine["streak"]["currentDays"] > 1  # she learned every day up to today
