@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import tempfile
 import uuid
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import orjson
@@ -27,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import db as persistence
 from app.analytics import events_repo, exports_repo
+from app.analytics.downloads import Download, signed_download
 from app.analytics.events_repo import EventFilter
 from app.analytics.export_models import AnalyticsExport, ExportKind, ExportStatus
 from app.analytics.learning_events import require_event_reader
@@ -87,19 +86,16 @@ async def list_event_exports(
     )
 
 
-@dataclass(frozen=True)
-class Download:
-    url: str
-    expires_at: datetime
-
-
 def download_of(storage: Storage, settings: Settings, export: AnalyticsExport) -> Download | None:
     """A signed, expiring URL of a finished export's file (None before it succeeded)."""
     if export.status != ExportStatus.SUCCEEDED or export.storage_key is None:
         return None
-    ttl = settings.analytics_export_url_ttl_seconds
-    url = storage.download_url(export.storage_key, expires_in=ttl, filename=FILENAME)
-    return Download(url, utcnow() + timedelta(seconds=ttl))
+    return signed_download(
+        storage,
+        export.storage_key,
+        expires_in=settings.analytics_export_url_ttl_seconds,
+        filename=FILENAME,
+    )
 
 
 async def run_event_export(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy import select
@@ -21,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import catalog
 from app.analytics.dashboards import DayRange
+from app.analytics.downloads import Download, signed_download
 from app.analytics.report_csv import course_report_csv, platform_report_csv
 from app.analytics.rollup_models import AnalyticsReport, ReportKind, ReportStatus
 from app.catalog.models import CourseInstructorRole, CourseStatus
@@ -39,12 +39,6 @@ log = structlog.get_logger(__name__)
 class ReportLimits:
     max_days: int
     inline_days: int
-
-
-@dataclass(frozen=True)
-class Download:
-    url: str
-    expires_at: datetime
 
 
 def _is_admin(actor: Actor) -> bool:
@@ -172,5 +166,4 @@ def download(storage: Storage, report: AnalyticsReport, *, expires_in: int) -> D
     if report.status != ReportStatus.READY or report.storage_key is None:
         return None
     name = f"{report.kind.value}-report-{report.start_day}-{report.end_day}.csv"
-    url = storage.download_url(report.storage_key, expires_in=expires_in, filename=name)
-    return Download(url, utcnow() + timedelta(seconds=expires_in))
+    return signed_download(storage, report.storage_key, expires_in=expires_in, filename=name)

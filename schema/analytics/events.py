@@ -12,7 +12,8 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.analytics import events, xapi
-from app.analytics.event_export import Download, download_of
+from app.analytics.downloads import Download
+from app.analytics.event_export import download_of
 from app.analytics.events_repo import EventFilter, StoredEvent
 from app.analytics.export_models import AnalyticsExport, ExportStatus
 from app.analytics.learning_events import xapi_base_url

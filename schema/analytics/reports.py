@@ -7,7 +7,7 @@ from typing import Self
 
 import strawberry
 
-from app.analytics import reports as service
+from app.analytics.downloads import Download
 from app.analytics.rollup_models import AnalyticsReport as ReportRow
 from app.analytics.rollup_models import ReportKind, ReportStatus
 from schema.analytics.dashboards import AnalyticsRange
@@ -42,7 +42,7 @@ class AnalyticsReport:
     download_expires_at: datetime | None
 
     @classmethod
-    def of(cls, row: ReportRow, download: service.Download | None) -> Self:
+    def of(cls, row: ReportRow, download: Download | None) -> Self:
         return cls(
             id=gid("AnalyticsReport", row.id),
             kind=row.kind,
