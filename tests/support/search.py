@@ -3,6 +3,7 @@ set any status, price, rating or popularity), plus helpers that index and search
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -13,7 +14,7 @@ from sqlalchemy import select
 
 from app.accounts.models import User, UserRole
 from app.catalog.filters import CourseFilterArgs
-from app.catalog.models import Category, Course, CourseStatus, CourseTag, Tag
+from app.catalog.models import Category, Course, CourseLevel, CourseStatus, CourseTag, Tag
 from app.catalog.slugs import slugify
 from app.clock import utcnow
 from app.db import Database
@@ -119,3 +120,30 @@ async def found_ids(database: Database, query: str, **kwargs: Any) -> list[uuid.
 
 def ago(days: float) -> datetime:
     return utcnow() - timedelta(days=days)
+
+
+async def haskell_courses(database: Database) -> list[Course]:
+    """Twelve published "Haskell" courses whose sort keys vary (seeded: the same every run),
+    for the sort tests of every backend; not indexed yet."""
+    rng = random.Random(41)
+    owner = await person(database)
+    made = []
+    for n in range(12):
+        made.append(
+            await course(
+                database,
+                owner,
+                title=f"Haskell {'haskell ' * rng.randint(0, 2)}part {n}",
+                description="haskell " * rng.randint(0, 3),
+                tags=["haskell"] if rng.random() < 0.5 else [],
+                enrollment_count=rng.choice([0, 5, 5, 40]),
+                average_rating=rng.choice([None, 3.5, 4.5, 4.5]),
+                review_count=rng.randint(0, 3),
+                min_price_minor=rng.choice([0, 1999, 1999, 5000]),
+                trending_score=rng.choice([0.0, 1.5, 7.25]),
+                published_at=ago(rng.choice([1, 2, 2, 30])),
+                level=rng.choice(list(CourseLevel)),
+                language=rng.choice(["en", "de"]),
+            )
+        )
+    return made

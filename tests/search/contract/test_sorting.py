@@ -3,7 +3,6 @@ walk them in either direction."""
 
 from __future__ import annotations
 
-import random
 from decimal import Decimal
 from typing import Any
 
@@ -12,39 +11,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.catalog.filters import CourseFilterArgs
-from app.catalog.models import Course, CourseLevel
+from app.catalog.models import Course
 from app.db import Database
 from app.pagination import InvalidPageRequest, Page, PageRequest
 from app.search import service
 from app.search.interface import SearchSort
 from app.settings import get_settings
 from tests.search.contract.conftest import Backend
-from tests.support.search import ago, course, person, search
+from tests.support.search import haskell_courses, search
 
 
 @pytest.fixture
 async def courses(backend: Backend, database: Database) -> list[Course]:
-    rng = random.Random(41)
-    owner = await person(database)
-    made = []
-    for n in range(12):
-        made.append(
-            await course(
-                database,
-                owner,
-                title=f"Haskell {'haskell ' * rng.randint(0, 2)}part {n}",
-                description="haskell " * rng.randint(0, 3),
-                tags=["haskell"] if rng.random() < 0.5 else [],
-                enrollment_count=rng.choice([0, 5, 5, 40]),
-                average_rating=rng.choice([None, 3.5, 4.5, 4.5]),
-                review_count=rng.randint(0, 3),
-                min_price_minor=rng.choice([0, 1999, 1999, 5000]),
-                trending_score=rng.choice([0.0, 1.5, 7.25]),
-                published_at=ago(rng.choice([1, 2, 2, 30])),
-                level=rng.choice(list(CourseLevel)),
-                language=rng.choice(["en", "de"]),
-            )
-        )
+    made = await haskell_courses(database)
     await backend.reindex()
     return made
 
